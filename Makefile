@@ -1,0 +1,36 @@
+# follicle: set-up and common tasks. Everything installs into ./.venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-all lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## run: install and run the main job (an untreated and a treated man over 10 years)
+run: $(STAMP)
+	$(BIN)/follicle demo --out-dir out
+
+## test: install and run the test suite (slow verification tests included)
+test: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest -n 2 -q
+
+## test-fast: skip the slow verification tests
+test-fast: $(STAMP)
+	$(BIN)/pytest -n 2 -q -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/engine.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache build src/*.egg-info

@@ -1,0 +1,1 @@
+"""Care: regimen safety rules, calendars, the treatment journal, intake and projections."""

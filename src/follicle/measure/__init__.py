@@ -1,0 +1,1 @@
+"""Measurement: the hairs table, miniaturization metrics, criteria, image analysis."""

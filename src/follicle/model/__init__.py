@@ -1,0 +1,1 @@
+"""The biology: scalp regions, follicle kinetics, androgens, immune episodes."""
