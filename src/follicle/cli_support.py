@@ -1,0 +1,95 @@
+"""Helpers shared by the command-line front ends: one-line errors, JSON output, progress.
+
+Every command follows the same contract: bad input -> one line on stderr naming the
+field, the value and what is allowed, exit code 2, nothing half-written.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import typer
+from rich.console import Console
+
+from follicle.errors import FollicleFileError, FollicleInputError
+
+EXIT_BAD_INPUT = 2
+console = Console()
+error_console = Console(stderr=True)
+
+
+def fail(message: str, *, code: int = EXIT_BAD_INPUT) -> None:
+    """Print one line to stderr and exit."""
+    text = " ".join(str(message).split())
+    print(f"follicle: error: {text}", file=sys.stderr)
+    raise typer.Exit(code)
+
+
+def handles_bad_input(function: Callable) -> Callable:
+    """Turn input errors raised by library code into a one-line message and exit code 2."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (FollicleInputError, FollicleFileError) as error:
+            fail(str(error))
+        except FileNotFoundError as error:
+            fail(f"{error.filename}: file not found")
+
+    return wrapper
+
+
+def _to_jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_to_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def dumps_json(payload: Any) -> str:
+    """JSON text with NaN/inf as null and numpy scalars as plain numbers."""
+    return json.dumps(_to_jsonable(payload), indent=2, ensure_ascii=False)
+
+
+def print_json(payload: Any) -> None:
+    sys.stdout.write(dumps_json(payload) + "\n")
+
+
+@contextmanager
+def atomic_output(path: str | Path, *, mode: str = "w") -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; move it into place only on success.
+
+    So a failed command leaves nothing half-written.
+    """
+    path = Path(path)
+    if path.parent and not path.parent.exists():
+        fail(f"output directory {str(path.parent)!r} does not exist")
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp"
+    )
+    os.close(handle)
+    temporary_path = Path(temporary)
+    try:
+        yield temporary_path
+        os.replace(temporary_path, path)
+    finally:
+        if temporary_path.exists():
+            temporary_path.unlink()
