@@ -1,0 +1,483 @@
+"""The event-driven engine: cost grows with phase transitions, not days x follicles.
+
+Follicles are uncoupled ([P] Plikus 2011: human scalp follicles behave as independent
+units), so between two *epochs* (days when a treatment changes a cycle clock, a
+microneedling session, the start of an alopecia areata episode, a transplant) each
+follicle's chain of transitions can be run on its own. ``advance(until)`` repeatedly
+takes every follicle whose next transition falls before ``until`` and makes it, all
+such follicles at once with numpy, until none is left; time-dependent inputs (androgen
+exposure, growth signals, immune episodes) are read at each follicle's own event time.
+Nothing is discretized in time: this is an exact continuous-time simulation of the
+model, which ``follicle.reference`` simulates day by day.
+
+Every transition after ``log_from`` is written to an :class:`EventLog`, from which
+``follicle.observe`` derives all observations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from follicle.model import cycle
+from follicle.model.androgens import DAYS_PER_YEAR, baseline_exposure
+from follicle.model.params import ModelParameters
+from follicle.model.regions import REGION_INDEX
+from follicle.model.scalp import (
+    FollicleState,
+    draw_units,
+    new_follicles,
+    region_frame_um,
+)
+from follicle.person import AlopeciaAreataEpisode, Person
+from follicle.treatments.schedule import TreatmentSchedule
+
+_ANAGEN_PHASES = (cycle.ANAGEN_HIDDEN, cycle.ANAGEN)
+_REST_PHASES = (cycle.TELOGEN, cycle.KENOGEN)
+
+
+@dataclass
+class EventLog:
+    """Transitions in the order they were made (not sorted by time)."""
+
+    _chunks: list[tuple] = field(default_factory=list)
+
+    def add(self, time, follicle, old_phase, new_phase, had_hair, has_hair, diameter, length):
+        if np.size(follicle):
+            self._chunks.append(
+                (time, follicle, old_phase, new_phase, had_hair, has_hair, diameter, length)
+            )
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The log as columns; scalars given for a whole chunk are broadcast."""
+        columns = {name: [] for name in _LOG_COLUMNS}
+        for chunk in self._chunks:
+            n = np.size(chunk[1])
+            for (name, dtype), value in zip(_LOG_COLUMNS.items(), chunk, strict=True):
+                columns[name].append(np.broadcast_to(np.asarray(value, dtype), (n,)))
+        return {
+            name: np.concatenate(parts) if parts else np.empty(0, _LOG_COLUMNS[name])
+            for name, parts in columns.items()
+        }
+
+
+_LOG_COLUMNS = {
+    "time": np.float64,
+    "follicle": np.int64,
+    "old_phase": np.int8,
+    "new_phase": np.int8,
+    "had_hair": bool,
+    "has_hair": bool,
+    "diameter_um": np.float64,
+    "length_mm": np.float64,
+}
+
+
+@dataclass
+class EpisodeRuntime:
+    episode: AlopeciaAreataEpisode
+    members: np.ndarray  # bool per follicle at the episode's start
+
+
+class Engine:
+    """Runs one scalp's follicles through time. Mutates ``state``."""
+
+    def __init__(
+        self,
+        state: FollicleState,
+        *,
+        person: Person,
+        params: ModelParameters,
+        schedule: TreatmentSchedule,
+        areas_cm2: dict[str, float],
+        rng: np.random.Generator,
+    ):
+        self.state = state
+        self.person = person
+        self.params = params
+        self.schedule = schedule
+        self.areas_cm2 = areas_cm2
+        self.rng = rng
+        self.anagen_rate, self.rest_rate = schedule.clocks_on(-1)
+        self.log = EventLog()
+        self.logging = False
+        self.episodes: list[EpisodeRuntime] = []
+        self.transitions = 0
+        self.initial: dict[str, np.ndarray] | None = None
+        self.log_start: float | None = None
+
+    # ---- driving ------------------------------------------------------------------------
+
+    def run(
+        self,
+        *,
+        t_start: float,
+        t_end: float,
+        log_from: float,
+        progress: Callable[[float], None] | None = None,
+    ) -> None:
+        """Simulate from ``t_start`` to ``t_end``, logging events from ``log_from`` on."""
+        actions: list[tuple[float, int, object]] = [(log_from, 0, None)]
+        if progress is not None:  # yearly ticks only report; advancing in pieces is exact
+            for when in np.arange(t_start, t_end, DAYS_PER_YEAR)[1:]:
+                actions.append((float(when), 5, None))
+        for day in self.schedule.clock_change_days():
+            actions.append((float(day), 1, day))
+        for episode in self.person.alopecia_areata:
+            if episode.start_day <= t_end:
+                actions.append((float(episode.start_day), 2, episode))
+        for session in self.schedule.sessions:
+            actions.append((float(session.day), 3, session))
+        for transplant in self.schedule.transplants:
+            actions.append((float(transplant.day), 4, transplant))
+        actions.sort(key=lambda item: (item[0], item[1]))
+        for when, kind, payload in actions:
+            if when > t_end or when < t_start:
+                continue
+            self.advance(when)
+            if kind == 0:
+                self._start_logging(when)
+            elif kind == 1:
+                self._change_clocks(when, payload)
+            elif kind == 2:
+                self._start_episode(when, payload)
+            elif kind == 3:
+                self._session(when, payload)
+            elif kind == 4:
+                self._transplant(when, payload)
+            else:
+                progress((when - t_start) / (t_end - t_start))
+        self.advance(t_end)
+        if progress is not None:
+            progress(1.0)
+
+    def advance(self, until: float) -> None:
+        """Make every transition that falls before ``until``."""
+        s = self.state
+        idx = np.flatnonzero(s.next_t < until)
+        while idx.size:
+            phase = s.phase[idx]
+            order = np.argsort(phase, kind="stable")
+            idx, phase = idx[order], phase[order]
+            bounds = np.searchsorted(phase, np.arange(cycle.LOST + 1))
+            self.transitions += idx.size
+            self._from_hidden(idx[bounds[0] : bounds[1]])
+            self._from_anagen(idx[bounds[1] : bounds[2]])
+            self._from_catagen(idx[bounds[2] : bounds[3]])
+            self._from_telogen(idx[bounds[3] : bounds[4]])
+            self._from_kenogen(idx[bounds[4] : bounds[5]])
+            idx = idx[s.next_t[idx] < until]
+
+    # ---- transitions ----------------------------------------------------------------------
+
+    def _emit(self, idx, t, old, new, had_hair):
+        if self.logging:
+            s = self.state
+            length = (
+                np.where(s.phase[idx] == cycle.ANAGEN, 0.0, s.shaft_length_mm[idx])
+                if np.size(idx)
+                else np.empty(0)
+            )
+            self.log.add(
+                t,
+                idx,
+                old,
+                new,
+                had_hair,
+                s.has_hair[idx].copy(),
+                s.diameter_um[idx].copy(),
+                length,
+            )
+
+    def _from_hidden(self, idx):
+        if not idx.size:
+            return
+        s = self.state
+        attacked = s.attacked[idx]
+        if attacked.any():
+            self._dystrophy(idx[attacked], cycle.ANAGEN_HIDDEN)
+            idx = idx[~attacked]
+        t = s.next_t[idx]
+        s.phase[idx] = cycle.ANAGEN
+        s.has_hair[idx] = True
+        s.t_emerge[idx] = t
+        s.next_t[idx] = t + s.pending[idx] / self.anagen_rate[s.region[idx]]
+        self._emit(idx, t, cycle.ANAGEN_HIDDEN, cycle.ANAGEN, False)
+
+    def _from_anagen(self, idx):
+        if not idx.size:
+            return
+        s = self.state
+        attacked = s.attacked[idx]
+        if attacked.any():
+            self._dystrophy(idx[attacked], cycle.ANAGEN)
+            idx = idx[~attacked]
+        t = s.next_t[idx]
+        growth = cycle.growth_mm_per_day(s.diameter_um[idx], self.params)
+        s.shaft_length_mm[idx] = growth * (t - s.t_emerge[idx])
+        self._to_catagen(idx, t)
+        self._emit(idx, t, cycle.ANAGEN, cycle.CATAGEN, True)
+
+    def _dystrophy(self, idx, old_phase):
+        """An immune attack ends anagen: catagen now, then a short telogen."""
+        s = self.state
+        t = s.next_t[idx]
+        had_hair = s.has_hair[idx].copy()
+        if old_phase == cycle.ANAGEN:
+            growth = cycle.growth_mm_per_day(s.diameter_um[idx], self.params)
+            s.shaft_length_mm[idx] = growth * (t - s.t_emerge[idx])
+        s.attacked[idx] = False
+        s.dystrophic[idx] = True
+        self._to_catagen(idx, t)
+        self._emit(idx, t, old_phase, cycle.CATAGEN, had_hair)
+
+    def _to_catagen(self, idx, t):
+        s, p = self.state, self.params
+        s.phase[idx] = cycle.CATAGEN
+        duration = cycle.LogNormal(p.catagen_mean_days, p.catagen_log_sd).sample(self.rng, idx.size)
+        s.next_t[idx] = t + duration
+
+    def _from_catagen(self, idx):
+        if not idx.size:
+            return
+        s, p = self.state, self.params
+        t = s.next_t[idx]
+        duration = cycle.LogNormal(p.telogen_mean_days, p.telogen_log_sd).sample(self.rng, idx.size)
+        duration = np.where(s.dystrophic[idx], duration * p.aa_dystrophic_telogen_factor, duration)
+        s.phase[idx] = cycle.TELOGEN
+        s.next_t[idx] = t + duration / self.rest_rate[s.region[idx]]
+        self._emit(idx, t, cycle.CATAGEN, cycle.TELOGEN, s.has_hair[idx])
+
+    def _from_telogen(self, idx):
+        """Shedding (exogen) ends telogen; the empty follicle may be lost to ageing."""
+        if not idx.size:
+            return
+        s, p = self.state, self.params
+        t = s.next_t[idx]
+        had_hair = s.has_hair[idx].copy()
+        s.has_hair[idx] = False
+        age = self.person.age_years + t / DAYS_PER_YEAR
+        hazard = np.where(age > p.ageing_start_years, p.ageing_loss_per_year, 0.0)
+        years = np.maximum(t - s.cycle_start[idx], 0.0) / DAYS_PER_YEAR
+        dies = self.rng.random(idx.size) < -np.expm1(-hazard * years)
+        if dies.any():
+            self._lose(idx[dies], t[dies], cycle.TELOGEN, had_hair[dies])
+        idx, t, had_hair = idx[~dies], t[~dies], had_hair[~dies]
+        means = cycle.kenogen_mean_days(s.size[idx], p)
+        duration = cycle.lognormal_from_means(means, p.kenogen_log_sd, self.rng)
+        duration = np.where(s.activated[idx], 0.0, duration / self.rest_rate[s.region[idx]])
+        s.phase[idx] = cycle.KENOGEN
+        s.next_t[idx] = np.maximum(t + duration, s.rest_until[idx])
+        s.activated[idx] = False
+        s.dystrophic[idx] = False
+        self._emit(idx, t, cycle.TELOGEN, cycle.KENOGEN, had_hair)
+
+    def _lose(self, idx, t, old_phase, had_hair):
+        s = self.state
+        s.phase[idx] = cycle.LOST
+        s.next_t[idx] = np.inf
+        s.has_hair[idx] = False
+        self._emit(idx, t, old_phase, cycle.LOST, had_hair)
+
+    def _from_kenogen(self, idx):
+        """A new cycle: immune block, then miniaturization, then a new anagen."""
+        if not idx.size:
+            return
+        s, p = self.state, self.params
+        t = s.next_t[idx]
+        blocked_until = self._blocked_until(idx, t)
+        blocked = np.isfinite(blocked_until)
+        if blocked.any():
+            delay = self.rng.exponential(p.aa_regrowth_delay_mean_days, blocked.sum())
+            s.next_t[idx[blocked]] = blocked_until[blocked] + delay
+            s.held[idx[blocked]] = True
+            idx, t = idx[~blocked], t[~blocked]
+        s.held[idx] = False
+        exposure = (
+            baseline_exposure(t, self.person, p) * self.schedule.dht_at(t) * s.sensitivity[idx]
+        )
+        growth = self.schedule.growth_at(s.region[idx], t)
+        step_draw = self.rng.random(idx.size) if p.shrinkage_mode == "stepwise" else None
+        size = cycle.next_size(
+            s.size[idx],
+            exposure=exposure,
+            growth=growth,
+            attached=s.attached[idx],
+            params=p,
+            step_draw=step_draw,
+        )
+        s.size[idx] = size
+        s.attached[idx] &= size >= p.apm_detach_size
+        lost = size < p.loss_size
+        if lost.any():
+            self._lose(idx[lost], t[lost], cycle.KENOGEN, np.zeros(lost.sum(), bool))
+            idx, t, size = idx[~lost], t[~lost], size[~lost]
+        noise = self.rng.lognormal(0.0, p.diameter_cycle_noise_cv, idx.size)
+        s.diameter_um[idx] = s.terminal_diameter_um[idx] * size * noise
+        anagen = cycle.lognormal_from_means(
+            cycle.anagen_mean_days(size, p), p.anagen_log_sd, self.rng
+        )
+        hidden = np.minimum(p.emergence_days, anagen)
+        s.pending[idx] = anagen - hidden
+        s.phase[idx] = cycle.ANAGEN_HIDDEN
+        s.next_t[idx] = t + hidden / self.anagen_rate[s.region[idx]]
+        s.cycles[idx] += 1
+        s.cycle_start[idx] = t
+        self._emit(idx, t, cycle.KENOGEN, cycle.ANAGEN_HIDDEN, False)
+
+    def _blocked_until(self, idx, t) -> np.ndarray:
+        """End day of an active immune episode covering each follicle, else inf."""
+        until = np.full(idx.size, np.inf)
+        for runtime in self.episodes:
+            episode = runtime.episode
+            members = np.zeros(idx.size, bool)
+            inside = idx < runtime.members.size
+            members[inside] = runtime.members[idx[inside]]
+            active = members & (t >= episode.start_day) & (t < episode.end_day)
+            until = np.where(active, np.minimum(until, episode.end_day), until)
+        return until
+
+    # ---- epochs ---------------------------------------------------------------------------
+
+    def _start_logging(self, when: float) -> None:
+        s = self.state
+        self.logging = True
+        self.log_start = when
+        self.initial = {
+            "phase": s.phase.copy(),
+            "has_hair": s.has_hair.copy(),
+            "diameter_um": s.diameter_um.copy(),
+            "shaft_length_mm": np.where(
+                s.phase == cycle.ANAGEN,
+                cycle.growth_mm_per_day(s.diameter_um, self.params) * (when - s.t_emerge),
+                s.shaft_length_mm,
+            ),
+        }
+
+    def _change_clocks(self, when: float, day: int) -> None:
+        """New clock rates from ``day``: rescale the remaining operational time."""
+        s = self.state
+        anagen_rate, rest_rate = self.schedule.clocks_on(day)
+        free = ~(s.attacked | s.held) & np.isfinite(s.next_t)
+        for phases, old, new in (
+            (_ANAGEN_PHASES, self.anagen_rate, anagen_rate),
+            (_REST_PHASES, self.rest_rate, rest_rate),
+        ):
+            ratio = old / new
+            if np.all(ratio == 1.0):
+                continue
+            idx = np.flatnonzero(free & np.isin(s.phase, phases))
+            scale = ratio[s.region[idx]]
+            s.next_t[idx] = when + (s.next_t[idx] - when) * scale
+            late = s.rest_until[idx] > s.next_t[idx]
+            s.next_t[idx[late]] = s.rest_until[idx[late]]
+        self.anagen_rate, self.rest_rate = anagen_rate.copy(), rest_rate.copy()
+
+    def _start_episode(self, when: float, episode: AlopeciaAreataEpisode) -> None:
+        """Alopecia areata: anagen follicles in the patch are attacked at a constant rate."""
+        s = self.state
+        members = self._patch_members(episode)
+        self.episodes.append(EpisodeRuntime(episode, members))
+        idx = np.flatnonzero(members & np.isin(s.phase, _ANAGEN_PHASES))
+        attack = when + self.rng.exponential(episode.attack_mean_days, idx.size)
+        hit = (attack < s.next_t[idx]) & (attack < episode.end_day)
+        s.next_t[idx[hit]] = attack[hit]
+        s.attacked[idx[hit]] = True
+
+    def _patch_members(self, episode: AlopeciaAreataEpisode) -> np.ndarray:
+        """Follicles inside a circular patch centred in the region's (or patch's) frame."""
+        s = self.state
+        region = REGION_INDEX[episode.region]
+        if episode.region not in self.areas_cm2:
+            return np.zeros(s.n, bool)
+        centre = region_frame_um(self.areas_cm2[episode.region]) / 2
+        radius = np.sqrt(episode.patch_area_cm2 / np.pi) * 1e4
+        distance = np.hypot(s.x_um - centre, s.y_um - centre)
+        return (s.region == region) & (distance <= radius) & s.alive
+
+    def _session(self, when: float, session) -> None:
+        """Microneedling: resting follicles in the treated regions may enter anagen now."""
+        s = self.state
+        idx = np.flatnonzero(session.regions[s.region] & np.isin(s.phase, _REST_PHASES))
+        hit = idx[self.rng.random(idx.size) < session.activation_probability]
+        s.activated[hit] = True
+        s.next_t[hit] = np.maximum(when + self.rng.random(hit.size), s.rest_until[hit])
+
+    def _transplant(self, when: float, surgery) -> None:
+        """Move follicular units from the donor region to the recipient region."""
+        s, p, rng = self.state, self.params, self.rng
+        recipient_area = surgery.recipient_area_cm2 or p.region_area_cm2[surgery.region]
+        donor = REGION_INDEX[surgery.donor_region]
+        # harvest: the share of the grafts that comes from the simulated donor area
+        if surgery.donor_region in self.areas_cm2:
+            share = min(
+                1.0, self.areas_cm2[surgery.donor_region] / p.region_area_cm2[surgery.donor_region]
+            )
+            candidates = np.unique(s.unit[(s.region == donor) & s.alive])
+            n_harvest = min(int(rng.binomial(surgery.grafts, share)), candidates.size)
+            harvested_units = rng.choice(candidates, n_harvest, replace=False)
+            harvested = np.flatnonzero(np.isin(s.unit, harvested_units) & s.alive)
+            self._lose(
+                harvested,
+                np.full(harvested.size, when),
+                s.phase[harvested].copy(),
+                s.has_hair[harvested].copy(),
+            )
+        else:
+            harvested = np.empty(0, np.int64)
+        if surgery.region not in self.areas_cm2:
+            return
+        share = min(1.0, self.areas_cm2[surgery.region] / recipient_area)
+        n_grafts = int(rng.binomial(surgery.grafts, share))
+        if n_grafts == 0:
+            return
+        frame = region_frame_um(self.areas_cm2[surgery.region])
+        owner, x, y = draw_units(n_grafts, frame, p, rng)
+        n = owner.size
+        grafts = new_follicles(
+            region=np.full(n, REGION_INDEX[surgery.region], np.int8),
+            unit=owner + s.unit.max() + 1,
+            x_um=x,
+            y_um=y,
+            person=self.person,
+            params=p,
+            rng=rng,
+        )
+        # donor dominance: grafts keep the donor region's sensitivity and size
+        donor_pattern = p.pattern_sensitivity[self.person.sex][surgery.donor_region]
+        recipient_pattern = p.pattern_sensitivity[self.person.sex][surgery.region]
+        if recipient_pattern > 0:
+            grafts.sensitivity *= donor_pattern / recipient_pattern
+        else:
+            grafts.sensitivity[:] = 0.0
+        take = min(harvested.size, n)
+        if take:
+            source = harvested[:take]
+            grafts.sensitivity[:take] = s.sensitivity[source]
+            grafts.terminal_diameter_um[:take] = s.terminal_diameter_um[source]
+            grafts.size[:take] = s.size[source]
+        survives = rng.random(n) < surgery.graft_survival
+        grafts = _subset(grafts, survives)
+        m = grafts.phase.size
+        grafts.transplanted[:] = True
+        grafts.phase[:] = cycle.TELOGEN
+        grafts.has_hair[:] = True
+        grafts.diameter_um[:] = grafts.terminal_diameter_um * grafts.size
+        grafts.shaft_length_mm[:] = 1.0  # trimmed for surgery
+        low, high = p.transplant_shock_telogen_days
+        grafts.next_t[:] = when + rng.uniform(low, high, m)
+        grafts.rest_until[:] = when + rng.exponential(p.transplant_regrowth_mean_days, m)
+        grafts.cycle_start[:] = when
+        first = s.n
+        s.append(grafts)
+        for runtime in self.episodes:
+            runtime.members = np.concatenate([runtime.members, np.zeros(m, bool)])
+        if self.initial is not None and self.logging:
+            idx = np.arange(first, s.n)
+            self._emit(idx, np.full(m, when), cycle.ABSENT, cycle.TELOGEN, np.zeros(m, bool))
+
+
+def _subset(state: FollicleState, keep: np.ndarray) -> FollicleState:
+    return FollicleState(**{f.name: getattr(state, f.name)[keep] for f in fields(state)})

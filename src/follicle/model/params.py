@@ -1,0 +1,306 @@
+"""Every number of the model, with its source.
+
+Grades follow ``physiology.md``: [P] primary paper, [S] secondary, (unverified).
+"assumption" marks a modelling choice with no published number behind it; "calibrated"
+marks a value tuned to the targets it names. ``docs/model.md`` explains each one.
+A parameter set is immutable; ``replace(params, field=value)`` makes a variant.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from follicle.model.regions import REGIONS
+
+
+def _p(default: Any, source: str, **kwargs) -> Any:
+    """A parameter with its source in the field metadata."""
+    if isinstance(default, dict | list | tuple):
+        return field(default_factory=lambda: default, metadata={"source": source}, **kwargs)
+    return field(default=default, metadata={"source": source}, **kwargs)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelParameters:
+    # --- scalp -----------------------------------------------------------------------
+    region_area_cm2: dict[str, float] = _p(
+        {"frontal": 90.0, "temporal": 70.0, "midscalp": 100.0, "vertex": 80.0, "occipital": 120.0},
+        "assumption: 460 cm2 of hair-bearing scalp, so that 220 follicles/cm2 give ~1e5 "
+        "follicles [P] Halloy 2002; the split between regions is a modelling choice",
+    )
+    follicular_units_per_cm2: float = _p(
+        100.0,
+        "[S] 60-100 FU/cm2 (physiology.md); upper end, so that follicle density "
+        "(x 2.2 follicles/FU = 220/cm2) matches the mean hair density 223/cm2 [P] Barman 1965",
+    )
+    unit_size_probabilities: tuple[float, float, float, float] = _p(
+        (0.20, 0.45, 0.30, 0.05),
+        "[S] FU composition 1/2/3/4 hairs: 20/45/30/5% (physiology.md); mean 2.2 = [S] 2.2 "
+        "hairs/FU in Caucasians",
+    )
+    terminal_diameter_mean_um: float = _p(
+        75.0, "[S] terminal hair > 60 um, range 60-140 (physiology.md); issue: terminal ~60-90 um"
+    )
+    terminal_diameter_sd_um: float = _p(
+        10.0, "assumption: spread of terminal diameters within one scalp (60-90 um ~ +/-1.5 SD)"
+    )
+    vellus_follicle_fraction: float = _p(
+        0.06,
+        "[P] Rakowska 2009: 6.15% thin (< 30 um) hairs in controls; these follicles are "
+        "constitutively small",
+    )
+    vellus_follicle_diameter_um: float = _p(
+        20.0, "assumption: constitutive vellus follicles, below the 30 um thin-hair cut-off"
+    )
+    diameter_cycle_noise_cv: float = _p(
+        0.05, "assumption: cycle-to-cycle variation of one follicle's shaft diameter"
+    )
+    unit_spread_um: float = _p(
+        60.0, "assumption: SD of follicle exit points around their unit's centre"
+    )
+
+    # --- hair cycle (durations are lognormal: [P] Halloy 2000, Bernard 2012) -------------
+    anagen_mean_days: float = _p(
+        1000.0, "[P] Dobreva 2015 (via Al-Nuaimi 2012): anagen 2-7 y, ~1000 days rule of thumb"
+    )
+    anagen_log_sd: float = _p(
+        0.40, "assumption: 95% of terminal anagens last 1.2-5.5 years (physiology.md: 2-7 y)"
+    )
+    catagen_mean_days: float = _p(24.0, "[P] Dobreva 2015: catagen 2-6 weeks")
+    catagen_log_sd: float = _p(0.30, "assumption: 95% within 13-41 days (2-6 weeks)")
+    telogen_mean_days: float = _p(90.0, "[P] Dobreva 2015: telogen ~3 months (10-12 weeks)")
+    telogen_log_sd: float = _p(
+        0.30, "assumption: 95% within 7-23 weeks (3-5 months in some papers)"
+    )
+    kenogen_mean_days_terminal: float = _p(
+        30.0,
+        "calibrated: steady-state anagen fraction 0.875 (targets.toml steady-state-anagen) "
+        "given the anagen, catagen and telogen means; [P] Guarrera & Rebora 2004: kenogen 1-5 "
+        "months, rarer in normal scalp",
+    )
+    kenogen_mean_days_miniaturized: float = _p(
+        150.0,
+        "[P] Guarrera & Rebora 2004: kenogen 1-5 months and more frequent as AGA progresses; "
+        "upper end for a fully miniaturized follicle",
+    )
+    kenogen_log_sd: float = _p(0.50, "assumption")
+    anagen_size_exponent: float = _p(
+        2.0,
+        "assumption: mean anagen = anagen_mean_days x size^2, so a vellus-sized follicle "
+        "(size 0.3) grows for ~3 months [P] Courtois 1994: anagen shortens with each cycle",
+    )
+    emergence_days: float = _p(
+        14.0,
+        "assumption: days of anagen before a new shaft crosses the skin (~4-5 mm of follicle "
+        "at 0.35 mm/day); runs on the anagen clock",
+    )
+    growth_mm_per_day: float = _p(0.35, "[S] Vogt et al.: 0.35 mm/day (range 0.3-0.42)")
+
+    # --- miniaturization -----------------------------------------------------------------
+    shrinkage_mode: Literal["gradual", "stepwise"] = _p(
+        "gradual",
+        "[P] Courtois 1994; [S]: descriptions range from gradual shrinkage to an abrupt step",
+    )
+    damage_per_cycle: float = _p(
+        0.35,
+        "calibrated (provisional): relative size lost per cycle at androgen exposure 1 and "
+        "follicle sensitivity 1; chosen so a 'high' sensitivity man loses vertex density "
+        "from ~220 towards ~50-100/cm2 over two decades [P] Vecchio 2002 (138 -> 47/cm2 "
+        "across Norwood stages)",
+    )
+    repair_per_cycle: float = _p(
+        0.15,
+        "calibrated (provisional): share of the gap to full size regained per cycle by an "
+        "attached follicle; sets how far finasteride reverses miniaturization",
+    )
+    step_fraction: float = _p(
+        0.4, "assumption: size lost in one step in stepwise mode (same mean loss as gradual)"
+    )
+    apm_detach_size: float = _p(
+        0.33,
+        "assumption: below this relative size (a vellus-sized follicle, < ~25 um shaft) the "
+        "arrector pili detaches and the follicle cannot recover [P] Yazdabadi 2012, Torkamani "
+        "2014 (no threshold published)",
+    )
+    loss_size: float = _p(
+        0.12, "assumption: a detached follicle smaller than this stops producing a hair (lost)"
+    )
+    follicle_sensitivity_log_sd: float = _p(
+        0.5, "assumption: follicle-to-follicle spread of androgen sensitivity within a region"
+    )
+    pattern_sensitivity: dict[str, dict[str, float]] = _p(
+        {
+            "male": {
+                "frontal": 1.0,
+                "temporal": 1.0,
+                "midscalp": 0.6,
+                "vertex": 1.0,
+                "occipital": 0.0,
+            },
+            "female": {
+                "frontal": 0.35,
+                "temporal": 0.3,
+                "midscalp": 1.0,
+                "vertex": 0.8,
+                "occipital": 0.0,
+            },
+        },
+        "assumption shaped by the patterns (physiology.md; source articles): men lose the "
+        "frontotemporal hairline and vertex, women thin diffusely centrally and keep the "
+        "frontal hairline; occiput spared [P] Orentreich 1959",
+    )
+
+    # --- androgens and age ---------------------------------------------------------------
+    androgen_level: dict[str, float] = _p(
+        {"male": 1.0, "female": 0.45},
+        "assumption: scalp androgen exposure relative to an adult man (women have far less "
+        "testosterone but female pattern loss is partly androgen-driven)",
+    )
+    onset_age_years: dict[str, float] = _p(
+        {"male": 15.0, "female": 15.0},
+        "assumption: androgens start acting at puberty; [S] visible onset typically 20-25 y",
+    )
+    onset_ramp_years: float = _p(5.0, "assumption: androgen exposure rises over 5 years")
+    menopause_age_years: float = _p(50.0, "assumption: typical age at menopause")
+    menopause_androgen_factor: float = _p(
+        1.5,
+        "assumption: relative androgen effect rises after menopause as oestrogen falls "
+        "(female pattern loss becomes more common after menopause)",
+    )
+    ageing_start_years: float = _p(35.0, "assumption: senescent follicle loss starts mid-life")
+    ageing_loss_per_year: float = _p(
+        0.004,
+        "assumption: ~4% of follicles lost per decade after 35 for everyone (source articles: "
+        "ageing shortens anagen and reduces density; no number published in the reference)",
+    )
+
+    # --- alopecia areata -----------------------------------------------------------------
+    aa_dystrophic_telogen_factor: float = _p(
+        0.35,
+        "calibrated: attacked follicles pass telogen quickly, so that hair falls ~60-70 days "
+        "after the attack starts [P] Dobreva 2015",
+    )
+    aa_regrowth_delay_mean_days: float = _p(
+        30.0, "assumption: mean delay before a blocked follicle re-enters anagen after an episode"
+    )
+
+    # --- treatments (see follicle/treatments/*) ------------------------------------------
+    finasteride_serum_imax: float = _p(
+        0.725, "[P] Drake 1999: Emax fit to serum DHT -49.5/-68.6/-71.4/-72.2% at 0.05/0.2/1/5 mg"
+    )
+    finasteride_id50_mg: float = _p(0.023, "[P] Drake 1999: same Emax fit")
+    finasteride_scalp_to_serum: float = _p(
+        0.898, "[P] Drake 1999: scalp / serum DHT suppression at 1 mg (64.1% / 71.4%)"
+    )
+    finasteride_tau_days: float = _p(
+        5.0, "[S] DHT returns to baseline within ~2 weeks of stopping (3 time constants)"
+    )
+    dutasteride_imax: float = _p(0.98, "assumption: near-complete block of types I and II")
+    dutasteride_id50_mg: float = _p(
+        0.0213, "[S] Clark 2004: serum DHT -94% at 0.5 mg (Emax with imax 0.98)"
+    )
+    dutasteride_tau_days: float = _p(
+        50.0, "(unverified) label: terminal half-life ~5 weeks (tau = 35 d / ln 2)"
+    )
+    minoxidil_x50: float = _p(
+        0.8,
+        "[P] Olsen 2002: 2% gave 0.6x the placebo-adjusted gain of 5% (8.8 vs 14.7 /cm2); an "
+        "Emax curve in 5%-twice-daily equivalents with this half-effect exposure fits that",
+    )
+    minoxidil_oral_mg_per_unit: float = _p(
+        2.5,
+        "calibrated (provisional): oral mg/day equivalent to topical 5% twice daily "
+        "[P] Panchaprateep 2020 (5 mg: +26/cm2 at 12 weeks)",
+    )
+    minoxidil_rest_speedup: float = _p(
+        2.0,
+        "calibrated (provisional): at full effect telogen and kenogen run 3x faster (pushes "
+        "resting follicles into anagen; label; [S] shedding 2-8 weeks after starting)",
+    )
+    minoxidil_anagen_prolongation: float = _p(
+        0.4, "calibrated (provisional): anagen lasts 1.4x longer at full effect (label)"
+    )
+    minoxidil_growth: float = _p(
+        1.0, "calibrated (provisional): growth signal at full effect (enlarges follicles)"
+    )
+    minoxidil_tau_days: float = _p(
+        14.0, "assumption: onset/offset time constant; [S] shedding starts 2-8 weeks after start"
+    )
+    microneedling_activation: float = _p(
+        0.10,
+        "calibrated (provisional): chance that a session with >= 1.0 mm needles pushes a "
+        "resting follicle into anagen (Wnt activation; microneedling article; Dhurat 2013)",
+    )
+    microneedling_growth: float = _p(
+        0.8, "calibrated (provisional): growth-factor signal right after a stimulating session"
+    )
+    microneedling_growth_tau_days: float = _p(
+        10.0, "assumption: decay of the wound-healing growth signal"
+    )
+    microneedling_absorption_gain: float = _p(
+        0.5,
+        "calibrated (provisional): extra topical exposure while microneedling is in use "
+        "(channels raise absorption; microneedling article)",
+    )
+    microneedling_stimulation_min_mm: float = _p(
+        0.5, "care-protocols MN-6: needles shorter than 0.5 mm are unlikely to stimulate"
+    )
+    microneedling_stimulation_full_mm: float = _p(
+        1.0, "source article: needles >= ~1.0-1.5 mm reach the bulge (MN-4, MN-6)"
+    )
+    prp_growth: float = _p(
+        0.3, "assumption: small growth signal (evidence.md: model PRP as small and uncertain)"
+    )
+    prp_anagen_prolongation: float = _p(0.1, "assumption: small (evidence.md)")
+    prp_tau_days: float = _p(30.0, "assumption: growth factors act for about a month")
+    laser_growth: float = _p(0.15, "assumption: small (source articles give no number)")
+    laser_anagen_prolongation: float = _p(0.05, "assumption: small")
+    transplant_shock_telogen_days: tuple[float, float] = _p(
+        (14.0, 28.0), "[S] transplanted hairs shed within 2-4 weeks"
+    )
+    transplant_regrowth_mean_days: float = _p(
+        75.0, "[S] transplanted follicles start growing after ~3-4 months (with shock telogen)"
+    )
+
+    # --- engine --------------------------------------------------------------------------
+    clock_step: float = _p(
+        0.02,
+        "numerical: treatment effects on cycle clocks change in steps of 2% (log scale), "
+        "which bounds the number of rescaling epochs",
+    )
+
+    def __post_init__(self):
+        if set(self.region_area_cm2) != set(REGIONS):
+            raise ValueError(f"region_area_cm2 needs exactly the regions {list(REGIONS)}")
+        if abs(sum(self.unit_size_probabilities) - 1) > 1e-9:
+            raise ValueError("unit_size_probabilities must sum to 1")
+        if self.shrinkage_mode not in ("gradual", "stepwise"):
+            raise ValueError(
+                f"shrinkage_mode = {self.shrinkage_mode!r} is not allowed; "
+                "expected 'gradual' or 'stepwise'"
+            )
+        if not 0 < self.loss_size < self.apm_detach_size < 1:
+            raise ValueError("need 0 < loss_size < apm_detach_size < 1")
+
+    @property
+    def mean_follicles_per_unit(self) -> float:
+        return sum((k + 1) * p for k, p in enumerate(self.unit_size_probabilities))
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def sources(cls) -> dict[str, str]:
+        """Parameter name -> its source, for the docs and reports."""
+        return {f.name: f.metadata.get("source", "") for f in dataclasses.fields(cls)}
+
+    def replace(self, **changes: Any) -> ModelParameters:
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            raise ValueError(f"unknown model parameter(s): {sorted(unknown)}")
+        return dataclasses.replace(self, **changes)
+
+
+DEFAULT_PARAMETERS = ModelParameters()

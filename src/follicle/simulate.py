@@ -1,0 +1,183 @@
+"""``simulate(person, regimen, *, days, ...)``: one scalp through time."""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from follicle.engine import Engine
+from follicle.errors import FollicleInputError
+from follicle.model.androgens import DAYS_PER_YEAR, onset_age_years
+from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
+from follicle.model.scalp import AreaSpec, build_scalp, resolve_area, start_in_steady_state
+from follicle.observe import observe
+from follicle.person import Person, load_person, parse_person
+from follicle.regimen import NO_TREATMENT, Regimen, load_regimen, parse_regimen
+from follicle.trajectory import Trajectory
+from follicle.treatments.schedule import compile_regimen
+
+MAX_DAYS = 100 * 366
+
+
+def simulate(
+    person: Person | dict | str | Path,
+    regimen: Regimen | dict | str | Path | None = None,
+    *,
+    days: int,
+    observe_every_days: int = 30,
+    area: AreaSpec = None,
+    random_seed: int | None = None,
+    params: ModelParameters | None = None,
+    with_history: bool = True,
+    progress: Callable[[float], None] | None = None,
+) -> Trajectory:
+    """Simulate a person's scalp for ``days`` days under ``regimen`` (None: untreated).
+
+    Day 0 is the person's ``age_years``. With ``with_history`` the follicles first live
+    through the person's past from the age androgens start to act, untreated, so that
+    day 0 shows the miniaturization they have accumulated; without it, day 0 is a
+    healthy scalp in cycle steady state.
+
+    ``area``: None (whole scalp, ~1e5 follicles), a region name, ``"vertex:5.1"`` or
+    ``Patch("vertex", 5.1)`` for a patch, or a dict region -> cm2.
+    ``random_seed``: None draws a fresh seed; the seed used is in the provenance.
+    ``progress``: called with the fraction done, for progress bars.
+    """
+    person = _parse_person(person)
+    regimen = _parse_regimen(regimen)
+    days, observe_every_days = _parse_days(days, observe_every_days)
+    params = params or DEFAULT_PARAMETERS
+    areas = resolve_area(area, params)
+    seed = _parse_seed(random_seed)
+    scalp_rng, engine_rng, schedule_rng = (
+        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(3)
+    )
+
+    schedule = compile_regimen(regimen, days=days, params=params, rng=schedule_rng)
+    state = build_scalp(person, areas, params=params, rng=scalp_rng)
+    log_from = -float(observe_every_days)
+    history_days = 0.0
+    if with_history:
+        start_age = min(onset_age_years(person, params), person.age_years)
+        history_days = (person.age_years - start_age) * DAYS_PER_YEAR
+    t_start = log_from - history_days
+    start_in_steady_state(state, t0=t_start, params=params, rng=scalp_rng)
+
+    engine = Engine(
+        state, person=person, params=params, schedule=schedule, areas_cm2=areas, rng=engine_rng
+    )
+    engine.run(t_start=t_start, t_end=float(days), log_from=log_from, progress=progress)
+
+    observation_days = np.arange(0, days + 1, observe_every_days, dtype=float)
+    if observation_days[-1] != days:
+        observation_days = np.append(observation_days, float(days))
+    log = engine.log.arrays()
+    table = observe(
+        initial=engine.initial,
+        log=log,
+        region=state.region,
+        unit=state.unit,
+        areas_cm2=areas,
+        days=observation_days,
+        log_start=log_from,
+    )
+    provenance = _provenance(
+        person=person,
+        regimen=regimen,
+        params=params,
+        seed=seed,
+        days=days,
+        observe_every_days=observe_every_days,
+        areas=areas,
+        with_history=with_history,
+    )
+    return Trajectory(
+        table=table,
+        provenance=provenance,
+        params=params,
+        _log=log,
+        _initial=engine.initial,
+        _follicles={
+            "region": state.region,
+            "unit": state.unit,
+            "x_um": state.x_um,
+            "y_um": state.y_um,
+        },
+        log_start_day=log_from,
+        transitions=engine.transitions,
+    )
+
+
+def _parse_person(person) -> Person:
+    if isinstance(person, Person):
+        return person
+    if isinstance(person, dict):
+        return parse_person(person)
+    if isinstance(person, str | Path):
+        return load_person(person)
+    raise FollicleInputError("person", type(person).__name__, "a Person, a dict or a TOML path")
+
+
+def _parse_regimen(regimen) -> Regimen:
+    if regimen is None:
+        return NO_TREATMENT
+    if isinstance(regimen, Regimen):
+        return regimen
+    if isinstance(regimen, dict):
+        return parse_regimen(regimen)
+    if isinstance(regimen, str | Path):
+        return load_regimen(regimen)
+    raise FollicleInputError("regimen", type(regimen).__name__, "a Regimen, a dict or a TOML path")
+
+
+def _parse_days(days, observe_every_days) -> tuple[int, int]:
+    if (
+        isinstance(days, bool)
+        or not isinstance(days, int | np.integer)
+        or not 1 <= days <= MAX_DAYS
+    ):
+        raise FollicleInputError("days", days, f"a whole number from 1 to {MAX_DAYS}")
+    if (
+        isinstance(observe_every_days, bool)
+        or not isinstance(observe_every_days, int | np.integer)
+        or not 1 <= observe_every_days <= days
+    ):
+        raise FollicleInputError(
+            "observe_every_days", observe_every_days, f"a whole number from 1 to days ({days})"
+        )
+    return int(days), int(observe_every_days)
+
+
+def _parse_seed(random_seed) -> int:
+    if random_seed is None:
+        return int(np.random.SeedSequence().entropy % (2**63))
+    if (
+        isinstance(random_seed, bool)
+        or not isinstance(random_seed, int | np.integer)
+        or random_seed < 0
+    ):
+        raise FollicleInputError("random_seed", random_seed, "a whole number >= 0, or None")
+    return int(random_seed)
+
+
+def _provenance(*, person, regimen, params, seed, days, observe_every_days, areas, with_history):
+    from follicle import __version__
+
+    return {
+        "software": "follicle",
+        "version": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "engine": "event-driven",
+        "seed": seed,
+        "days": days,
+        "observe_every_days": observe_every_days,
+        "area_cm2": areas,
+        "with_history": with_history,
+        "person": person.model_dump(mode="json"),
+        "regimen": regimen.model_dump(mode="json"),
+        "parameters": params.to_dict(),
+    }

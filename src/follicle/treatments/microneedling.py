@@ -1,0 +1,43 @@
+"""Microneedling: micro-injuries that trigger wound healing, and channels for topicals.
+
+Mechanism (microneedling article; [P] Dhurat 2013): needles long enough to reach the
+bulge (>= ~1.0 mm; none below 0.5 mm, care-protocols MN-6) activate Wnt signalling in
+bulge stem cells: at each session a resting (telogen or kenogen) follicle in a treated
+region enters anagen with probability ``microneedling_activation x stimulation``, and
+growth factors (PDGF, VEGF) add a decaying growth signal. Every needle length raises
+the absorption of topicals applied later (minoxidil, topical finasteride), modelled as
+extra topical minoxidil exposure while the course runs. Each scheduled session takes
+place with probability ``adherence``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from follicle.model.params import ModelParameters
+from follicle.treatments.effects import Effects, Session, course_mask, region_mask
+
+
+def stimulation(needle_mm: float, params: ModelParameters) -> float:
+    """0 below 0.5 mm, rising linearly to 1 at 1.0 mm and above (MN-6)."""
+    lo = params.microneedling_stimulation_min_mm
+    hi = params.microneedling_stimulation_full_mm
+    return float(np.clip((needle_mm - lo) / (hi - lo), 0.0, 1.0))
+
+
+def apply(course, effects: Effects, params: ModelParameters, rng: np.random.Generator) -> None:
+    regions = region_mask(course.regions)
+    stim = stimulation(course.needle_mm, params)
+    held = [day for day in course.session_days(effects.days + 1) if rng.random() < course.adherence]
+    effects.absorption_gain += course_mask(course, effects.days) * (
+        params.microneedling_absorption_gain
+    )
+    if stim <= 0:
+        return
+    day = np.arange(effects.days + 1)
+    pulses = np.zeros(effects.days + 1)
+    for start in held:
+        after = day >= start
+        pulses[after] += np.exp(-(day[after] - start) / params.microneedling_growth_tau_days)
+        effects.sessions.append(Session(start, regions, params.microneedling_activation * stim))
+    effects.growth[regions] += params.microneedling_growth * stim * pulses
