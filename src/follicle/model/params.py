@@ -104,11 +104,11 @@ class ModelParameters:
         "[P] Courtois 1994; [S]: descriptions range from gradual shrinkage to an abrupt step",
     )
     damage_per_cycle: float = _p(
-        0.35,
-        "calibrated (provisional): relative size lost per cycle at androgen exposure 1 and "
-        "follicle sensitivity 1; chosen so a 'high' sensitivity man loses vertex density "
-        "from ~220 towards ~50-100/cm2 over two decades [P] Vecchio 2002 (138 -> 47/cm2 "
-        "across Norwood stages)",
+        0.18,
+        "calibrated (provisional, by hand): relative size lost per cycle at androgen exposure "
+        "1 and follicle sensitivity 1; a 'high' sensitivity man then has ~125 non-vellus "
+        "vertex hairs/cm2 at 25, ~70 at 35 and ~60 at 50, a 'moderate' one ~180/145/130, "
+        "spanning [P] Vecchio 2002 (vertex 138 -> 47/cm2 across Norwood stages)",
     )
     repair_per_cycle: float = _p(
         0.15,

@@ -1,0 +1,274 @@
+"""``follicle simulate`` and ``follicle demo``: front ends over :func:`follicle.simulate`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from follicle.cli_support import (
+    atomic_output,
+    console,
+    dumps_json,
+    error_console,
+    fail,
+    handles_bad_input,
+    print_json,
+)
+from follicle.errors import FollicleInputError
+from follicle.model.androgens import DAYS_PER_YEAR
+from follicle.person import load_person, parse_person
+from follicle.regimen import load_regimen, parse_regimen
+from follicle.simulate import simulate
+from follicle.trajectory import Trajectory
+
+SUMMARY_COLUMNS = (
+    ("hairs_per_cm2", "hairs/cm2", "{:.0f}"),
+    ("non_vellus_per_cm2", "non-vellus/cm2", "{:.0f}"),
+    ("terminal_per_cm2", "terminal/cm2", "{:.0f}"),
+    ("mean_diameter_um", "mean um", "{:.1f}"),
+    ("thin_share", "thin %", "{:.0%}"),
+    ("anagen_fraction", "anagen %", "{:.0%}"),
+    ("kenogen_fraction", "empty %", "{:.0%}"),
+    ("shed_per_day", "shed/day", "{:.0f}"),
+    ("single_hair_unit_share", "1-hair FU %", "{:.0%}"),
+)
+
+SIMULATE_HELP = """Simulate a person's scalp, untreated or under a regimen.
+
+Prints a summary table; --json, --csv or --parquet write the full trajectory
+(every observation day, every region, with provenance: version, parameters, seed).
+
+Examples:
+
+  follicle simulate examples/man-25-high.toml --years 10 --seed 1
+
+  follicle simulate examples/man-25-high.toml --regimen examples/finasteride.toml \\
+      --years 5 --plot fin.png --area vertex:5.1
+
+  follicle simulate examples/woman-45-fphl.toml --years 10 --json > woman.json
+"""
+
+
+def _progress_bar(enabled: bool):
+    if not enabled:
+        return None, None
+    progress = Progress(
+        TextColumn("simulating"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=error_console,
+        transient=True,
+    )
+    task = progress.add_task("simulate", total=1.0)
+    return progress, (lambda done: progress.update(task, completed=done))
+
+
+def _days_from_years(years: float) -> int:
+    if not 0 < years <= 100:
+        raise FollicleInputError("--years", years, "a number of years in (0, 100]")
+    return max(1, round(years * DAYS_PER_YEAR))
+
+
+def summary_table(trajectory: Trajectory, *, title: str) -> Table:
+    """Day 0 against the last day, per region and for the whole area."""
+    last = float(trajectory.table["day"].max())
+    table = Table(title=title, title_justify="left")
+    table.add_column("region")
+    table.add_column("day", justify="right")
+    for _, header, _ in SUMMARY_COLUMNS:
+        table.add_column(header, justify="right")
+    regions = list(dict.fromkeys(trajectory.table["region"]))
+    for region in regions:
+        rows = trajectory.region(region)
+        for day in (0.0, last):
+            values = rows.loc[day]
+            cells = [fmt.format(values[column]) for column, _, fmt in SUMMARY_COLUMNS]
+            label = region if day == 0 else ""
+            table.add_row(label, f"{day:.0f}", *cells, end_section=day == last)
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("simulate", help=SIMULATE_HELP)
+    @handles_bad_input
+    def simulate_command(
+        person_file: Path = typer.Argument(..., metavar="PERSON.toml", help="Person file."),
+        regimen_file: Path | None = typer.Option(
+            None, "--regimen", metavar="REGIMEN.toml", help="Treatments (none: untreated)."
+        ),
+        years: float = typer.Option(..., "--years", help="How long to simulate, in years."),
+        seed: int | None = typer.Option(None, "--seed", help="Random seed (default: fresh)."),
+        observe_every_days: int = typer.Option(30, "--observe-every-days", min=1),
+        area: str = typer.Option(
+            "scalp", "--area", help="'scalp', a region, or REGION:CM2 such as vertex:5.1."
+        ),
+        no_history: bool = typer.Option(
+            False, "--no-history", help="Start from a healthy scalp instead of the person's past."
+        ),
+        as_json: bool = typer.Option(False, "--json", help="Print the trajectory as JSON."),
+        csv_path: Path | None = typer.Option(None, "--csv", help="Write observations as CSV."),
+        parquet_path: Path | None = typer.Option(None, "--parquet", help="Write as Parquet."),
+        plot_path: Path | None = typer.Option(None, "--plot", help="Write a PNG plot."),
+        snapshot_day: float | None = typer.Option(
+            None, "--snapshot-day", help="Day of the hairs table written by --snapshot."
+        ),
+        snapshot_path: Path | None = typer.Option(
+            None, "--snapshot", help="Write the hairs table on --snapshot-day as CSV."
+        ),
+    ) -> None:
+        if (
+            sum(x is not None and x is not False for x in (as_json or None, csv_path, parquet_path))
+            > 1
+        ):
+            fail("choose one of --json, --csv and --parquet")
+        if (snapshot_day is None) != (snapshot_path is None):
+            fail("--snapshot-day and --snapshot go together")
+        person = load_person(person_file)
+        regimen = load_regimen(regimen_file) if regimen_file else None
+        days = _days_from_years(years)
+        if observe_every_days > days:
+            raise FollicleInputError(
+                "--observe-every-days", observe_every_days, f"at most the simulated days ({days})"
+            )
+        progress, callback = _progress_bar(not as_json and console.is_terminal)
+        if progress:
+            progress.start()
+        try:
+            trajectory = simulate(
+                person,
+                regimen,
+                days=days,
+                observe_every_days=observe_every_days,
+                area=area,
+                random_seed=seed,
+                with_history=not no_history,
+                progress=callback,
+            )
+        finally:
+            if progress:
+                progress.stop()
+        snapshot = trajectory.snapshot(snapshot_day) if snapshot_day is not None else None
+        if csv_path:
+            with atomic_output(csv_path) as temporary:
+                trajectory.to_csv(temporary)
+        if parquet_path:
+            with atomic_output(parquet_path) as temporary:
+                trajectory.to_parquet(temporary)
+        if snapshot is not None:
+            with atomic_output(snapshot_path) as temporary:
+                snapshot.to_csv(temporary, index=False)
+        if plot_path:
+            from follicle.report.plots import plot_trajectories
+
+            with atomic_output(plot_path) as temporary:
+                plot_trajectories(
+                    {regimen.name if regimen else "untreated": trajectory},
+                    temporary.with_suffix(".png"),
+                    title=f"{person.name}: {years:g} years",
+                ).replace(temporary)
+        if as_json:
+            print_json(trajectory.to_dict())
+            return
+        label = regimen.name if regimen else "untreated"
+        console.print(
+            summary_table(
+                trajectory, title=f"{person.name} ({label}), seed {trajectory.provenance['seed']}"
+            )
+        )
+        for path in (csv_path, parquet_path, snapshot_path, plot_path):
+            if path:
+                console.print(f"wrote {path}")
+
+    @app.command("demo")
+    @handles_bad_input
+    def demo_command(
+        out_dir: Path = typer.Option(Path("out"), "--out-dir", help="Where to write the plot."),
+        seed: int = typer.Option(2026, "--seed"),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """The main job: an untreated and a treated man over 10 years, a table and a plot."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        person = parse_person(DEMO_PERSON, source="demo person")
+        regimens = {
+            "untreated": None,
+            "finasteride 1 mg + minoxidil 5%": parse_regimen(DEMO_REGIMEN, source="demo regimen"),
+        }
+        days = round(10 * DAYS_PER_YEAR)
+        results = {}
+        progress, callback = _progress_bar(not as_json and console.is_terminal)
+        if progress:
+            progress.start()
+        try:
+            for label, regimen in regimens.items():
+                results[label] = simulate(
+                    person,
+                    regimen,
+                    days=days,
+                    observe_every_days=91,
+                    random_seed=seed,
+                    progress=callback,
+                )
+        finally:
+            if progress:
+                progress.stop()
+        from follicle.report.plots import plot_trajectories
+
+        plot = plot_trajectories(
+            results, out_dir / "demo.png", title="A 25-year-old man with high androgen sensitivity"
+        )
+        payload = {label: trajectory.to_dict() for label, trajectory in results.items()}
+        (out_dir / "demo.json").write_text(dumps_json(payload) + "\n", encoding="utf-8")
+        if as_json:
+            print_json(payload)
+            return
+        console.print(demo_table(results, days=days))
+        console.print(f"plot: {plot}\ntrajectories (JSON): {out_dir / 'demo.json'}")
+        console.print(
+            "[dim]A simulation informs; it does not diagnose or prescribe. "
+            "See docs/model.md for the assumptions.[/dim]"
+        )
+
+
+DEMO_PERSON = {"name": "demo man", "sex": "male", "age_years": 25, "androgen_sensitivity": "high"}
+DEMO_REGIMEN = {
+    "name": "finasteride 1 mg + minoxidil 5%",
+    "treatment": [
+        {"kind": "finasteride", "dose_mg": 1.0},
+        {
+            "kind": "minoxidil",
+            "route": "topical",
+            "concentration_percent": 5,
+            "applications_per_day": 2,
+        },
+    ],
+}
+
+
+def demo_table(results: dict[str, Trajectory], *, days: int) -> Table:
+    table = Table(
+        title="Vertex and frontal scalp of a 25-year-old man, 10 years", title_justify="left"
+    )
+    table.add_column("regimen")
+    table.add_column("region")
+    for heading in ("year 0", "year 1", "year 5", "year 10"):
+        table.add_column(f"non-vellus/cm2 {heading}", justify="right")
+    table.add_column("mean um y10", justify="right")
+    for label, trajectory in results.items():
+        for region in ("vertex", "frontal", "occipital"):
+            row = [
+                trajectory.at(y * DAYS_PER_YEAR, region)["non_vellus_per_cm2"]
+                for y in (0, 1, 5, 10)
+            ]
+            mean_um = trajectory.at(days, region)["mean_diameter_um"]
+            table.add_row(
+                label if region == "vertex" else "",
+                region,
+                *(f"{v:.0f}" for v in row),
+                f"{mean_um:.1f}",
+            )
+        table.add_section()
+    return table
