@@ -307,6 +307,7 @@ class Engine:
             attached=s.attached[idx],
             params=p,
             step_draw=step_draw,
+            damage_noise=cycle.unit_lognormal(p.damage_cycle_log_sd, self.rng, idx.size),
         )
         s.size[idx] = size
         s.attached[idx] &= size >= p.apm_detach_size

@@ -246,6 +246,7 @@ class _DayByDay:
                 attached=np.array([f.attached]),
                 params=p,
                 step_draw=step,
+                damage_noise=cycle.unit_lognormal(p.damage_cycle_log_sd, rng, 1),
             )[0]
         )
         if f.size < p.apm_detach_size:

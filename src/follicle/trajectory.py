@@ -66,7 +66,10 @@ class Trajectory:
     # ---- snapshots ----------------------------------------------------------------------
 
     def snapshot(self, day: float) -> pd.DataFrame:
-        """The hairs table on ``day``: one row per visible hair (docs/hairs-table.md)."""
+        """The hairs table on ``day``: one row per visible hair (docs/hairs-table.md).
+
+        Beyond the shared columns it has ``transplanted`` (True for grafted follicles).
+        """
         last_day = float(self.table["day"].max())
         if not self.log_start_day <= day <= last_day:
             raise FollicleInputError(
@@ -111,6 +114,7 @@ class Trajectory:
                 "x_um": foll["x_um"][visible],
                 "y_um": foll["y_um"][visible],
                 "phase": pd.array(_PHASE_LABELS[phase[visible]], dtype="string"),
+                "transplanted": foll["transplanted"][visible],
             }
         )
 

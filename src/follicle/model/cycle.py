@@ -60,6 +60,11 @@ def lognormal_from_means(means: np.ndarray, log_sd: float, rng: np.random.Genera
     return np.exp(mu + log_sd * rng.standard_normal(np.shape(means)))
 
 
+def unit_lognormal(log_sd: float, rng: np.random.Generator, size: int) -> np.ndarray:
+    """Lognormal draws with mean 1."""
+    return rng.lognormal(-0.5 * log_sd**2, log_sd, size)
+
+
 def anagen_mean_days(size, params: ModelParameters):
     """Mean anagen of a follicle of relative size ``size`` (1 = its full terminal size)."""
     return params.anagen_mean_days * np.asarray(size) ** params.anagen_size_exponent
@@ -89,6 +94,7 @@ def next_size(
     attached: np.ndarray,
     params: ModelParameters,
     step_draw: np.ndarray | None = None,
+    damage_noise: np.ndarray | None = None,
 ) -> np.ndarray:
     """The follicle's relative size for its next cycle (applied at anagen entry).
 
@@ -97,9 +103,12 @@ def next_size(
     ``damage x exposure`` of its size (gradual) or, in stepwise mode, loses
     ``step_fraction`` of it with probability ``damage x exposure / step_fraction``
     (``step_draw`` holds the uniform draws), the same loss on average.
+    ``damage_noise`` (mean 1) multiplies each cycle's damage: some cycles hurt more.
     """
     size = np.asarray(size, dtype=float)
     loss_rate = params.damage_per_cycle * np.asarray(exposure, dtype=float)
+    if damage_noise is not None:
+        loss_rate = loss_rate * damage_noise
     if params.shrinkage_mode == "gradual":
         loss = np.minimum(loss_rate, 1.0) * size
     else:

@@ -104,16 +104,26 @@ class ModelParameters:
         "[P] Courtois 1994; [S]: descriptions range from gradual shrinkage to an abrupt step",
     )
     damage_per_cycle: float = _p(
-        0.18,
-        "calibrated (provisional, by hand): relative size lost per cycle at androgen exposure "
-        "1 and follicle sensitivity 1; a 'high' sensitivity man then has ~125 non-vellus "
-        "vertex hairs/cm2 at 25, ~70 at 35 and ~60 at 50, a 'moderate' one ~180/145/130, "
-        "spanning [P] Vecchio 2002 (vertex 138 -> 47/cm2 across Norwood stages)",
+        0.35,
+        "calibrated (provisional, by hand): share of its size a follicle loses per cycle at "
+        "androgen exposure 1 and sensitivity 1. With repair_per_cycle it sets the size a "
+        "follicle settles at (repair / (repair + damage)) and how fast (about two cycles, so "
+        "treatment gains are lost within about a year of stopping [S]). A 'high' man then "
+        "has ~95 non-vellus vertex hairs/cm2 at 25, ~65 at 35 and ~55 at 50, a 'moderate' "
+        "one ~160/135/120, spanning [P] Vecchio 2002 (vertex 138 -> 47/cm2 across Norwood "
+        "stages). Issue 3 fits it to targets.toml",
     )
     repair_per_cycle: float = _p(
-        0.15,
-        "calibrated (provisional): share of the gap to full size regained per cycle by an "
-        "attached follicle; sets how far finasteride reverses miniaturization",
+        0.30,
+        "calibrated (provisional, by hand, with damage_per_cycle): share of the gap to full "
+        "size an attached follicle regains per cycle; sets how far lowering DHT reverses "
+        "miniaturization ([P] Kaufman 1998: finasteride partly reverses it)",
+    )
+    damage_cycle_log_sd: float = _p(
+        0.5,
+        "assumption: cycle-to-cycle variation of the androgen damage a follicle takes "
+        "(log SD); makes miniaturization a random walk, so follicles keep crossing the "
+        "detachment threshold over the years and pattern loss progresses with age",
     )
     step_fraction: float = _p(
         0.4, "assumption: size lost in one step in stepwise mode (same mean loss as gradual)"
@@ -162,7 +172,7 @@ class ModelParameters:
         {"male": 15.0, "female": 15.0},
         "assumption: androgens start acting at puberty; [S] visible onset typically 20-25 y",
     )
-    onset_ramp_years: float = _p(5.0, "assumption: androgen exposure rises over 5 years")
+    onset_ramp_years: float = _p(8.0, "assumption: androgen action builds up over 8 years")
     menopause_age_years: float = _p(50.0, "assumption: typical age at menopause")
     menopause_androgen_factor: float = _p(
         1.5,
