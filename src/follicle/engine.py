@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from follicle.model import cycle
-from follicle.model.androgens import DAYS_PER_YEAR, baseline_exposure
+from follicle.model.androgens import DAYS_PER_YEAR, baseline_exposure, quantized_exposure
 from follicle.model.params import ModelParameters
 from follicle.model.regions import REGION_INDEX
 from follicle.model.scalp import (
@@ -119,12 +119,24 @@ class Engine:
         progress: Callable[[float], None] | None = None,
     ) -> None:
         """Simulate from ``t_start`` to ``t_end``, logging events from ``log_from`` on."""
-        actions: list[tuple[float, int, object]] = [(log_from, 0, None)]
+        first_day = int(np.floor(t_start))
+        self._exposure = quantized_exposure(
+            first_day, int(np.ceil(t_end)), self.person, self.params, self.schedule.dht_at
+        )
+        self._exposure_first_day = first_day
+        # the initial state's remaining times are operational days at speed 1: the first
+        # clock action (at t_start) rescales them to the speeds in force
+        self.exposure = 0.0
+        changed = first_day + np.flatnonzero(np.diff(self._exposure)) + 1
+        clock_days = set(self.schedule.clock_change_days()) | {int(d) for d in changed}
+        actions_at_start = [(float(t_start), 1, first_day)]
+        actions: list[tuple[float, int, object]] = [(log_from, 0, None), *actions_at_start]
         if progress is not None:  # yearly ticks only report; advancing in pieces is exact
             for when in np.arange(t_start, t_end, DAYS_PER_YEAR)[1:]:
                 actions.append((float(when), 5, None))
-        for day in self.schedule.clock_change_days():
-            actions.append((float(day), 1, day))
+        for day in sorted(clock_days):
+            if day > t_start:
+                actions.append((float(day), 1, day))
         for episode in self.person.alopecia_areata:
             if episode.start_day <= t_end:
                 actions.append((float(episode.start_day), 2, episode))
@@ -203,7 +215,7 @@ class Engine:
         s.phase[idx] = cycle.ANAGEN
         s.has_hair[idx] = True
         s.t_emerge[idx] = t
-        s.next_t[idx] = t + s.pending[idx] / self.anagen_rate[s.region[idx]]
+        s.next_t[idx] = t + s.pending[idx] / self._anagen_speed(idx)
         self._emit(idx, t, cycle.ANAGEN_HIDDEN, cycle.ANAGEN, False)
 
     def _from_anagen(self, idx):
@@ -323,10 +335,18 @@ class Engine:
         hidden = np.minimum(p.emergence_days, anagen)
         s.pending[idx] = anagen - hidden
         s.phase[idx] = cycle.ANAGEN_HIDDEN
-        s.next_t[idx] = t + hidden / self.anagen_rate[s.region[idx]]
+        s.next_t[idx] = t + hidden / self._anagen_speed(idx)
         s.cycles[idx] += 1
         s.cycle_start[idx] = t
         self._emit(idx, t, cycle.KENOGEN, cycle.ANAGEN_HIDDEN, False)
+
+    def _anagen_speed(self, idx, anagen_rate=None, exposure=None) -> np.ndarray:
+        """How fast anagen runs: the region's clock, faster under androgen exposure."""
+        s = self.state
+        rate = self.anagen_rate if anagen_rate is None else anagen_rate
+        exposure = self.exposure if exposure is None else exposure
+        shortening = self.params.androgen_anagen_shortening * exposure * s.sensitivity[idx]
+        return rate[s.region[idx]] * (1.0 + shortening)
 
     def _blocked_until(self, idx, t) -> np.ndarray:
         """End day of an active immune episode covering each follicle, else inf."""
@@ -358,23 +378,24 @@ class Engine:
         }
 
     def _change_clocks(self, when: float, day: int) -> None:
-        """New clock rates from ``day``: rescale the remaining operational time."""
+        """New clock rates or exposure from ``day``: rescale the remaining operational time."""
         s = self.state
         anagen_rate, rest_rate = self.schedule.clocks_on(day)
+        exposure = self._exposure[min(day - self._exposure_first_day, self._exposure.size - 1)]
         free = ~(s.attacked | s.held) & np.isfinite(s.next_t)
-        for phases, old, new in (
-            (_ANAGEN_PHASES, self.anagen_rate, anagen_rate),
-            (_REST_PHASES, self.rest_rate, rest_rate),
-        ):
-            ratio = old / new
-            if np.all(ratio == 1.0):
-                continue
-            idx = np.flatnonzero(free & np.isin(s.phase, phases))
-            scale = ratio[s.region[idx]]
-            s.next_t[idx] = when + (s.next_t[idx] - when) * scale
-            late = s.rest_until[idx] > s.next_t[idx]
-            s.next_t[idx[late]] = s.rest_until[idx[late]]
+        growing = np.flatnonzero(free & np.isin(s.phase, _ANAGEN_PHASES))
+        old = self._anagen_speed(growing)
+        new = self._anagen_speed(growing, anagen_rate, exposure)
+        self._rescale(growing, when, old / new)
+        if np.any(rest_rate != self.rest_rate):
+            resting = np.flatnonzero(free & np.isin(s.phase, _REST_PHASES))
+            self._rescale(resting, when, (self.rest_rate / rest_rate)[s.region[resting]])
         self.anagen_rate, self.rest_rate = anagen_rate.copy(), rest_rate.copy()
+        self.exposure = exposure
+
+    def _rescale(self, idx, when, ratio) -> None:
+        s = self.state
+        s.next_t[idx] = np.maximum(when + (s.next_t[idx] - when) * ratio, s.rest_until[idx])
 
     def _start_episode(self, when: float, episode: AlopeciaAreataEpisode) -> None:
         """Alopecia areata: anagen follicles in the patch are attacked at a constant rate."""

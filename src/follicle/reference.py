@@ -19,7 +19,12 @@ import pandas as pd
 
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS
 from follicle.model import cycle
-from follicle.model.androgens import DAYS_PER_YEAR, baseline_exposure, onset_age_years
+from follicle.model.androgens import (
+    DAYS_PER_YEAR,
+    baseline_exposure,
+    onset_age_years,
+    quantized_exposure,
+)
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
 from follicle.model.regions import REGION_INDEX, REGIONS
 from follicle.model.scalp import build_scalp, region_frame_um, resolve_area, start_in_steady_state
@@ -94,7 +99,8 @@ def simulate_reference(
         )
         for i in range(state.n)
     ]
-    model = _DayByDay(person, params, schedule, areas, engine_rng)
+    exposure = quantized_exposure(start_day, days, person, params, schedule.dht_at)
+    model = _DayByDay(person, params, schedule, areas, engine_rng, exposure, start_day)
     observation_days = list(range(0, days + 1, observe_every_days))
     if observation_days[-1] != days:
         observation_days.append(days)
@@ -112,7 +118,7 @@ def simulate_reference(
 
 
 class _DayByDay:
-    def __init__(self, person, params, schedule, areas, rng):
+    def __init__(self, person, params, schedule, areas, rng, exposure, first_day):
         self.person, self.p, self.schedule, self.areas, self.rng = (
             person,
             params,
@@ -120,12 +126,14 @@ class _DayByDay:
             areas,
             rng,
         )
+        self.exposure, self.first_day = exposure, first_day
         self.episodes = []  # (episode, set of follicle ids)
 
     def step(self, follicles: list[_Follicle], day: int) -> list[int]:
         """Live through ``day``; return the regions of the hairs shed."""
         p, rng = self.p, self.rng
         anagen_rate, rest_rate = self.schedule.clocks_on(day)
+        exposure = self.exposure[day - self.first_day]
         for episode in self.person.alopecia_areata:
             if episode.start_day == day:
                 self.episodes.append((episode, self._members(follicles, episode)))
@@ -155,7 +163,8 @@ class _DayByDay:
                         f.attacked_dystrophic = True
                         f.age = f.duration
                         break
-                rate = anagen_rate[f.region]
+                shortening = p.androgen_anagen_shortening * exposure * f.sensitivity
+                rate = anagen_rate[f.region] * (1.0 + shortening)
             elif f.phase == cycle.CATAGEN:
                 rate = 1.0
             else:

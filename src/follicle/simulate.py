@@ -105,6 +105,7 @@ def simulate(
             "unit": state.unit,
             "x_um": state.x_um,
             "y_um": state.y_um,
+            "transplanted": state.transplanted,
         },
         log_start_day=log_from,
         transitions=engine.transitions,

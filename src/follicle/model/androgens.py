@@ -36,3 +36,16 @@ def baseline_exposure(day, person: Person, params: ModelParameters):
     """Untreated androgen exposure on (possibly fractional, possibly negative) ``day``."""
     age = person.age_years + np.asarray(day, dtype=float) / DAYS_PER_YEAR
     return params.androgen_level[person.sex] * age_profile(age, person, params)
+
+
+def quantized_exposure(
+    first_day: int, last_day: int, person: Person, params: ModelParameters, dht_at
+) -> np.ndarray:
+    """Daily androgen exposure (with treatment) in steps of ``exposure_step``.
+
+    Entry k is the exposure on day ``first_day + k`` (taken at the start of the day); it
+    drives the anagen clock, so the engines rescale only when it changes.
+    """
+    days = np.arange(first_day, last_day + 1)
+    exposure = baseline_exposure(days, person, params) * dht_at(days)
+    return np.round(exposure / params.exposure_step) * params.exposure_step

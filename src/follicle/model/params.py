@@ -125,6 +125,13 @@ class ModelParameters:
         "(log SD); makes miniaturization a random walk, so follicles keep crossing the "
         "detachment threshold over the years and pattern loss progresses with age",
     )
+    androgen_anagen_shortening: float = _p(
+        1.0,
+        "calibrated (provisional, by hand): androgens also shorten anagen directly: the "
+        "anagen clock runs (1 + this x exposure x sensitivity) times faster, so lowering DHT "
+        "lengthens current anagens and stopping a DHT blocker shortens them again (gains "
+        "lost within ~12 months of stopping [S]; anagen shortens in AGA [P] Courtois 1994)",
+    )
     step_fraction: float = _p(
         0.4, "assumption: size lost in one step in stepwise mode (same mean loss as gradual)"
     )
@@ -275,6 +282,11 @@ class ModelParameters:
     )
 
     # --- engine --------------------------------------------------------------------------
+    exposure_step: float = _p(
+        0.02,
+        "numerical: the androgen exposure that drives the anagen clock changes in steps of "
+        "0.02, which bounds the number of rescaling epochs",
+    )
     clock_step: float = _p(
         0.02,
         "numerical: treatment effects on cycle clocks change in steps of 2% (log scale), "

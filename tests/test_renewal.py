@@ -1,0 +1,73 @@
+"""Verification against renewal theory (untreated follicles without androgen effect).
+
+For independent stationary renewal processes the share of follicles in a phase is the
+phase's mean duration over the mean cycle length, whatever the distributions, and the
+number of hairs shed per day is N / mean cycle length. The spread of a phase fraction
+over replicate patches of N follicles is binomial: sqrt(p (1 - p) / N).
+"""
+
+import numpy as np
+import pytest
+
+from follicle.model.cycle import steady_state_phase_means
+from follicle.model.params import DEFAULT_PARAMETERS as P
+from follicle.simulate import simulate
+
+HEALTHY = {"sex": "male", "age_years": 20, "androgen_sensitivity": "none"}
+MEANS = steady_state_phase_means(P)
+CYCLE = sum(MEANS.values())
+
+
+@pytest.fixture(scope="module")
+def full_scalp():
+    # age 20 -> 30: no androgen effect (sensitivity none) and no ageing (starts at 35)
+    return simulate(HEALTHY, days=3650, observe_every_days=365, random_seed=11, with_history=False)
+
+
+@pytest.mark.parametrize("phase", ["anagen", "catagen", "telogen", "kenogen"])
+def test_phase_fractions_equal_mean_duration_over_cycle(full_scalp, phase):
+    rows = full_scalp.scalp
+    p = MEANS[phase] / CYCLE
+    n = rows["follicles"].to_numpy()
+    observed = rows[f"{phase}_fraction"].to_numpy()
+    # each day's fraction is binomial; 11 observation days, each within 5 SE
+    assert np.all(np.abs(observed - p) < 5 * np.sqrt(p * (1 - p) / n))
+
+
+def test_anagen_fraction_in_textbook_range(full_scalp):
+    assert 0.85 <= full_scalp.scalp["anagen_fraction"].mean() <= 0.90  # physiology.md
+
+
+def test_shedding_equals_follicles_over_cycle_length(full_scalp):
+    rows = full_scalp.scalp.iloc[1:]  # whole 365-day windows
+    expected = rows["follicles"].to_numpy() / CYCLE
+    # Poisson counting error over 365 days, 5 SE
+    se = np.sqrt(expected * 365) / 365
+    assert np.all(np.abs(rows["shed_per_day"].to_numpy() - expected) < 5 * se)
+    assert 50 <= rows["shed_per_day"].mean() <= 100  # physiology.md: 50-100 hairs/day
+
+
+def test_density_in_published_range(full_scalp):
+    density = full_scalp.scalp["hairs_per_cm2"]
+    assert np.all((density > 175) & (density < 300))  # Barman 1965: 175-300, mean 223
+    follicles_per_cm2 = P.follicular_units_per_cm2 * P.mean_follicles_per_unit
+    visible = 1 - (MEANS["kenogen"] + P.emergence_days) / CYCLE  # no shaft in kenogen or early anagen
+    assert density.mean() == pytest.approx(follicles_per_cm2 * visible, rel=0.01)
+
+
+def test_spread_of_phase_fractions_shrinks_as_one_over_sqrt_n():
+    p = MEANS["anagen"] / CYCLE
+    spreads = {}
+    for area_cm2 in (1.0, 4.0):
+        z = []
+        for seed in range(200):
+            row = simulate(HEALTHY, days=365, observe_every_days=365, area=f"vertex:{area_cm2}",
+                           random_seed=seed, with_history=False).at(365, "vertex")
+            n = row["follicles"]
+            z.append((row["anagen_fraction"] - p) / np.sqrt(p * (1 - p) / n))
+            spreads.setdefault(area_cm2, []).append(row["anagen_fraction"])
+        # standardised deviations have SD 1 (SE of an SD from 200 draws ~ 0.05)
+        assert 0.82 < np.std(z, ddof=1) < 1.18
+        assert abs(np.mean(z)) < 4 / np.sqrt(len(z))
+    ratio = np.std(spreads[1.0], ddof=1) / np.std(spreads[4.0], ddof=1)
+    assert 1.65 < ratio < 2.35  # sqrt(4) = 2
