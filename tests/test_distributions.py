@@ -41,13 +41,19 @@ def test_size_update_fixed_point_is_repair_over_repair_plus_damage():
     # gradual mode, no noise: s* = r / (r + d x exposure) for an attached follicle
     s = np.array([1.0])
     for _ in range(200):
-        s = cycle.next_size(s, exposure=np.array([1.0]), growth=np.array([0.0]),
-                            attached=np.array([True]), params=P)
+        s = cycle.next_size(
+            s, exposure=np.array([1.0]), growth=np.array([0.0]), attached=np.array([True]), params=P
+        )
     r, d = P.repair_per_cycle, P.damage_per_cycle
     assert s[0] == pytest.approx(r / (r + d), rel=1e-9)
 
 
 def test_detached_follicles_do_not_recover():
-    s = cycle.next_size(np.array([0.3]), exposure=np.array([0.0]), growth=np.array([5.0]),
-                        attached=np.array([False]), params=P)
+    s = cycle.next_size(
+        np.array([0.3]),
+        exposure=np.array([0.0]),
+        growth=np.array([5.0]),
+        attached=np.array([False]),
+        params=P,
+    )
     assert s[0] == 0.3

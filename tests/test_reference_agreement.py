@@ -34,8 +34,16 @@ SEEDS = range(8)
 def _runs(function, person, regimen, area, params, **kwargs):
     runs = []
     for seed in SEEDS:
-        table = function(person, regimen, days=540, observe_every_days=90, area=area,
-                         random_seed=seed, params=params, **kwargs)
+        table = function(
+            person,
+            regimen,
+            days=540,
+            observe_every_days=90,
+            area=area,
+            random_seed=seed,
+            params=params,
+            **kwargs,
+        )
         region = area.split(":")[0]
         runs.append(table[table["region"] == region].set_index("day")[list(MEASURES)])
     return np.stack([r.to_numpy(float) for r in runs])  # seed x day x measure
@@ -56,14 +64,28 @@ def _fast(person, regimen, **kwargs):
 
 
 SCENARIOS = {
-    "miniaturizing": ({"sex": "male", "age_years": 30, "androgen_sensitivity": "very high"},
-                      None, "vertex:2"),
-    "microneedling+minoxidil": ({"sex": "male", "age_years": 30, "androgen_sensitivity": "high"},
-                                "microneedling-minoxidil.toml", "vertex:2"),
-    "alopecia areata": ({"sex": "female", "age_years": 30, "androgen_sensitivity": "none",
-                         "alopecia_areata": [{"start_day": 50, "duration_days": 200,
-                                              "region": "vertex", "patch_area_cm2": 1.5}]},
-                        None, "vertex:2"),
+    "miniaturizing": (
+        {"sex": "male", "age_years": 30, "androgen_sensitivity": "very high"},
+        None,
+        "vertex:2",
+    ),
+    "microneedling+minoxidil": (
+        {"sex": "male", "age_years": 30, "androgen_sensitivity": "high"},
+        "microneedling-minoxidil.toml",
+        "vertex:2",
+    ),
+    "alopecia areata": (
+        {
+            "sex": "female",
+            "age_years": 30,
+            "androgen_sensitivity": "none",
+            "alopecia_areata": [
+                {"start_day": 50, "duration_days": 200, "region": "vertex", "patch_area_cm2": 1.5}
+            ],
+        },
+        None,
+        "vertex:2",
+    ),
 }
 
 
@@ -80,7 +102,9 @@ def test_engine_agrees_with_reference(name, examples):
 
 def test_comparison_detects_a_broken_engine():
     person = parse_person(SCENARIOS["miniaturizing"][0])
-    broken = DEFAULT_PARAMETERS.replace(telogen_mean_days=DEFAULT_PARAMETERS.telogen_mean_days * 1.3)
+    broken = DEFAULT_PARAMETERS.replace(
+        telogen_mean_days=DEFAULT_PARAMETERS.telogen_mean_days * 1.3
+    )
     fast = _runs(_fast, person, None, "vertex:2", broken)
     ref = _runs(simulate_reference, person, None, "vertex:2", DEFAULT_PARAMETERS)
     assert _worst_z(fast, ref).max() > 4.5

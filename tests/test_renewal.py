@@ -51,7 +51,9 @@ def test_density_in_published_range(full_scalp):
     density = full_scalp.scalp["hairs_per_cm2"]
     assert np.all((density > 175) & (density < 300))  # Barman 1965: 175-300, mean 223
     follicles_per_cm2 = P.follicular_units_per_cm2 * P.mean_follicles_per_unit
-    visible = 1 - (MEANS["kenogen"] + P.emergence_days) / CYCLE  # no shaft in kenogen or early anagen
+    visible = (
+        1 - (MEANS["kenogen"] + P.emergence_days) / CYCLE
+    )  # no shaft in kenogen or early anagen
     assert density.mean() == pytest.approx(follicles_per_cm2 * visible, rel=0.01)
 
 
@@ -61,8 +63,14 @@ def test_spread_of_phase_fractions_shrinks_as_one_over_sqrt_n():
     for area_cm2 in (1.0, 4.0):
         z = []
         for seed in range(200):
-            row = simulate(HEALTHY, days=365, observe_every_days=365, area=f"vertex:{area_cm2}",
-                           random_seed=seed, with_history=False).at(365, "vertex")
+            row = simulate(
+                HEALTHY,
+                days=365,
+                observe_every_days=365,
+                area=f"vertex:{area_cm2}",
+                random_seed=seed,
+                with_history=False,
+            ).at(365, "vertex")
             n = row["follicles"]
             z.append((row["anagen_fraction"] - p) / np.sqrt(p * (1 - p) / n))
             spreads.setdefault(area_cm2, []).append(row["anagen_fraction"])

@@ -13,8 +13,15 @@ YEAR = 365
 
 def _mean_rows(person, regimen, *, days, every, area, region, seeds=range(4), **kwargs):
     tables = [
-        simulate(person, regimen, days=days, observe_every_days=every, area=area,
-                 random_seed=seed, **kwargs).region(region)
+        simulate(
+            person,
+            regimen,
+            days=days,
+            observe_every_days=every,
+            area=area,
+            random_seed=seed,
+            **kwargs,
+        ).region(region)
         for seed in seeds
     ]
     return sum(tables) / len(tables)
@@ -22,8 +29,9 @@ def _mean_rows(person, regimen, *, days, every, area, region, seeds=range(4), **
 
 def test_no_androgen_effect_density_stable_apart_from_ageing():
     person = {"sex": "male", "age_years": 25, "androgen_sensitivity": "none"}
-    rows = simulate(person, days=20 * YEAR, observe_every_days=YEAR, area="vertex",
-                    random_seed=5).region("vertex")
+    rows = simulate(
+        person, days=20 * YEAR, observe_every_days=YEAR, area="vertex", random_seed=5
+    ).region("vertex")
     follicles = rows["follicles"].to_numpy()
     # first 10 years (age 25-35): no follicle is lost, hair density within 2%
     assert np.all(follicles[:11] == follicles[0])
@@ -77,19 +85,34 @@ def test_shedding_wave_comes_from_the_resting_clock(examples):
     # without the push of resting follicles into anagen there is no wave: it is emergent
     person = {"sex": "male", "age_years": 30, "androgen_sensitivity": "high"}
     no_push = P.replace(minoxidil_rest_speedup=0.0)
-    rows = _mean_rows(person, examples / "minoxidil-5.toml", days=182, every=14,
-                      area="vertex:10", region="vertex", params=no_push)
+    rows = _mean_rows(
+        person,
+        examples / "minoxidil-5.toml",
+        days=182,
+        every=14,
+        area="vertex:10",
+        region="vertex",
+        params=no_push,
+    )
     assert rows["shed_per_day"].loc[28:56].max() < 1.2 * rows["shed_per_day"].iloc[0]
 
 
-@pytest.mark.parametrize("stopped", [
-    {"treatment": [{"kind": "finasteride", "dose_mg": 1.0, "stop_day": 365}]},
-    {"treatment": [{"kind": "minoxidil", "concentration_percent": 5, "stop_day": 365}]},
-])
+@pytest.mark.parametrize(
+    "stopped",
+    [
+        {"treatment": [{"kind": "finasteride", "dose_mg": 1.0, "stop_day": 365}]},
+        {"treatment": [{"kind": "minoxidil", "concentration_percent": 5, "stop_day": 365}]},
+    ],
+)
 def test_stopping_loses_the_gain_within_about_a_year(stopped):
     person = {"sex": "male", "age_years": 30, "androgen_sensitivity": "high"}
-    kwargs = {"days": 2 * YEAR, "every": YEAR // 2, "area": "vertex:10", "region": "vertex",
-              "seeds": range(6)}
+    kwargs = {
+        "days": 2 * YEAR,
+        "every": YEAR // 2,
+        "area": "vertex:10",
+        "region": "vertex",
+        "seeds": range(6),
+    }
     untreated = _mean_rows(person, None, **kwargs)["non_vellus_per_cm2"]
     treated = _mean_rows(person, stopped, **kwargs)["non_vellus_per_cm2"]
     gain_on = treated.loc[364] - untreated.loc[364]
@@ -99,8 +122,13 @@ def test_stopping_loses_the_gain_within_about_a_year(stopped):
 
 
 def test_alopecia_areata_patch_falls_out_and_regrows(examples):
-    trajectory = simulate(examples / "man-28-alopecia-areata.toml", days=900,
-                          observe_every_days=30, area="vertex:4", random_seed=2)
+    trajectory = simulate(
+        examples / "man-28-alopecia-areata.toml",
+        days=900,
+        observe_every_days=30,
+        area="vertex:4",
+        random_seed=2,
+    )
     rows = trajectory.region("vertex")  # the 6 cm2 patch covers the simulated 4 cm2
     baseline = rows["hairs"].iloc[0]
     assert rows["hairs"].loc[270] < 0.2 * baseline  # episode: day 60 to 300
@@ -110,10 +138,15 @@ def test_alopecia_areata_patch_falls_out_and_regrows(examples):
 
 def test_transplanted_follicles_persist_while_natives_miniaturize(examples):
     person = {"sex": "male", "age_years": 20, "androgen_sensitivity": "high"}
-    regimen = {"treatment": [{"kind": "transplant", "day": 0, "grafts": 1500,
-                              "region": "vertex"}]}
-    trajectory = simulate(person, regimen, days=5 * YEAR, observe_every_days=YEAR,
-                          area={"vertex": 80, "occipital": 120}, random_seed=8)
+    regimen = {"treatment": [{"kind": "transplant", "day": 0, "grafts": 1500, "region": "vertex"}]}
+    trajectory = simulate(
+        person,
+        regimen,
+        days=5 * YEAR,
+        observe_every_days=YEAR,
+        area={"vertex": 80, "occipital": 120},
+        random_seed=8,
+    )
     one, five = trajectory.snapshot(YEAR), trajectory.snapshot(5 * YEAR)
     grafts = [s[(s.region == "vertex") & s.transplanted] for s in (one, five)]
     natives = [s[(s.region == "vertex") & ~s.transplanted] for s in (one, five)]
@@ -130,6 +163,12 @@ def test_transplanted_follicles_persist_while_natives_miniaturize(examples):
 def test_stepwise_mode_also_miniaturizes():
     person = {"sex": "male", "age_years": 20, "androgen_sensitivity": "high"}
     params = P.replace(shrinkage_mode="stepwise")
-    rows = simulate(person, days=5 * YEAR, observe_every_days=YEAR, area="vertex:10",
-                    random_seed=1, params=params).region("vertex")
+    rows = simulate(
+        person,
+        days=5 * YEAR,
+        observe_every_days=YEAR,
+        area="vertex:10",
+        random_seed=1,
+        params=params,
+    ).region("vertex")
     assert rows["non_vellus_per_cm2"].iloc[-1] < 0.85 * rows["non_vellus_per_cm2"].iloc[0]

@@ -27,7 +27,7 @@ def simulate(
     regimen: Regimen | dict | str | Path | None = None,
     *,
     days: int,
-    observe_every_days: int = 30,
+    observe_every_days: int | None = None,
     area: AreaSpec = None,
     random_seed: int | None = None,
     params: ModelParameters | None = None,
@@ -43,6 +43,7 @@ def simulate(
 
     ``area``: None (whole scalp, ~1e5 follicles), a region name, ``"vertex:5.1"`` or
     ``Patch("vertex", 5.1)`` for a patch, or a dict region -> cm2.
+    ``observe_every_days``: spacing of the observation days (default 30, at most ``days``).
     ``random_seed``: None draws a fresh seed; the seed used is in the provenance.
     ``progress``: called with the fraction done, for progress bars.
     """
@@ -141,6 +142,8 @@ def _parse_days(days, observe_every_days) -> tuple[int, int]:
         or not 1 <= days <= MAX_DAYS
     ):
         raise FollicleInputError("days", days, f"a whole number from 1 to {MAX_DAYS}")
+    if observe_every_days is None:
+        observe_every_days = min(30, int(days))
     if (
         isinstance(observe_every_days, bool)
         or not isinstance(observe_every_days, int | np.integer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -26,14 +27,11 @@ from follicle.trajectory import Trajectory
 
 SUMMARY_COLUMNS = (
     ("hairs_per_cm2", "hairs/cm2", "{:.0f}"),
-    ("non_vellus_per_cm2", "non-vellus/cm2", "{:.0f}"),
-    ("terminal_per_cm2", "terminal/cm2", "{:.0f}"),
-    ("mean_diameter_um", "mean um", "{:.1f}"),
-    ("thin_share", "thin %", "{:.0%}"),
-    ("anagen_fraction", "anagen %", "{:.0%}"),
-    ("kenogen_fraction", "empty %", "{:.0%}"),
+    ("non_vellus_per_cm2", ">40um/cm2", "{:.0f}"),
+    ("mean_diameter_um", "mean um", "{:.0f}"),
+    ("thin_share", "thin", "{:.0%}"),
+    ("kenogen_fraction", "empty", "{:.0%}"),
     ("shed_per_day", "shed/day", "{:.0f}"),
-    ("single_hair_unit_share", "1-hair FU %", "{:.0%}"),
 )
 
 SIMULATE_HELP = """Simulate a person's scalp, untreated or under a regimen.
@@ -74,21 +72,23 @@ def _days_from_years(years: float) -> int:
 
 
 def summary_table(trajectory: Trajectory, *, title: str) -> Table:
-    """Day 0 against the last day, per region and for the whole area."""
+    """Per region and for the whole area: each measure on day 0 -> on the last day."""
     last = float(trajectory.table["day"].max())
-    table = Table(title=title, title_justify="left")
-    table.add_column("region")
-    table.add_column("day", justify="right")
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("region", no_wrap=True)
     for _, header, _ in SUMMARY_COLUMNS:
-        table.add_column(header, justify="right")
-    regions = list(dict.fromkeys(trajectory.table["region"]))
-    for region in regions:
+        table.add_column(header, justify="right", no_wrap=True)
+    for region in dict.fromkeys(trajectory.table["region"]):
         rows = trajectory.region(region)
-        for day in (0.0, last):
-            values = rows.loc[day]
-            cells = [fmt.format(values[column]) for column, _, fmt in SUMMARY_COLUMNS]
-            label = region if day == 0 else ""
-            table.add_row(label, f"{day:.0f}", *cells, end_section=day == last)
+        cells = [
+            f"{fmt.format(rows.loc[0.0, column])} → {fmt.format(rows.loc[last, column])}"
+            for column, _, fmt in SUMMARY_COLUMNS
+        ]
+        table.add_row(region, *cells, end_section=region == "scalp")
+    table.caption = (
+        f"day 0 → day {last:.0f}; >40um: non-vellus hairs; thin: < 30 um; "
+        "empty: follicles in kenogen"
+    )
     return table
 
 
