@@ -74,7 +74,9 @@ def _days_from_years(years: float) -> int:
 def summary_table(trajectory: Trajectory, *, title: str) -> Table:
     """Per region and for the whole area: each measure on day 0 -> on the last day."""
     last = float(trajectory.table["day"].max())
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    table = Table(
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False
+    )
     table.add_column("region", no_wrap=True)
     for _, header, _ in SUMMARY_COLUMNS:
         table.add_column(header, justify="right", no_wrap=True)
@@ -195,7 +197,7 @@ def register(app: typer.Typer) -> None:
         person = parse_person(DEMO_PERSON, source="demo person")
         regimens = {
             "untreated": None,
-            "finasteride 1 mg + minoxidil 5%": parse_regimen(DEMO_REGIMEN, source="demo regimen"),
+            "fin 1 mg + min 5%": parse_regimen(DEMO_REGIMEN, source="demo regimen"),
         }
         days = round(10 * DAYS_PER_YEAR)
         results = {}
@@ -250,13 +252,17 @@ DEMO_REGIMEN = {
 
 def demo_table(results: dict[str, Trajectory], *, days: int) -> Table:
     table = Table(
-        title="Vertex and frontal scalp of a 25-year-old man, 10 years", title_justify="left"
+        title="A 25-year-old man with high androgen sensitivity: non-vellus hairs per cm2",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
     )
-    table.add_column("regimen")
-    table.add_column("region")
-    for heading in ("year 0", "year 1", "year 5", "year 10"):
-        table.add_column(f"non-vellus/cm2 {heading}", justify="right")
-    table.add_column("mean um y10", justify="right")
+    table.add_column("regimen", no_wrap=True)
+    table.add_column("region", no_wrap=True)
+    for year in (0, 1, 5, 10):
+        table.add_column(f"year {year}", justify="right", no_wrap=True)
+    table.add_column("um, y10", justify="right", no_wrap=True)
     for label, trajectory in results.items():
         for region in ("vertex", "frontal", "occipital"):
             row = [
@@ -269,6 +275,6 @@ def demo_table(results: dict[str, Trajectory], *, days: int) -> Table:
                 region,
                 *(f"{v:.0f}" for v in row),
                 f"{mean_um:.1f}",
+                end_section=region == "occipital",
             )
-        table.add_section()
     return table
