@@ -23,29 +23,39 @@ def _hair_classes(diameter: np.ndarray, cutoffs: DiameterCutoffs) -> np.ndarray:
     )
 
 
-def _counts(bins, region, category, n_bins, n_categories, weights=None) -> np.ndarray:
-    """Sum (or count) into [bin, region, category]; every bin must be < n_bins."""
-    n_regions = len(REGIONS)
-    key = (bins * n_regions + region) * n_categories + category
-    size = n_bins * n_regions * n_categories
-    return np.bincount(key, weights, minlength=size).reshape(n_bins, n_regions, n_categories)
+def observation_bins(days: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Index of the first observation day on or after each event time.
+
+    An event at time t is seen from observation day ``days[bin]`` on. Evenly spaced days
+    (the usual case) need only arithmetic.
+    """
+    step = days[1] - days[0] if days.size > 1 else 0.0
+    regular = days.size > 2 and np.all(np.diff(days[:-1]) == step) and days[0] == 0
+    if not regular:
+        return np.searchsorted(days, times, side="left")
+    bins = np.maximum(np.ceil(times / step), 0).astype(np.int64)
+    # the last day may be closer than one step to the one before it
+    beyond = bins >= days.size - 1
+    bins[beyond] = np.where(times[beyond] <= days[-1], days.size - 1, days.size)
+    return bins
 
 
-def _hair_sums(bins, region, diameter, sign, n_bins, cutoffs) -> np.ndarray:
-    """[bin, region, k] with k: hairs, vellus, intermediate, terminal, thin, sum d, sum d^2."""
-    sign = sign.astype(float)
+def _hair_sums(place, diameter, sign, n_places, cutoffs) -> np.ndarray:
+    """[place, k] with k: hairs, vellus, intermediate, terminal, thin, sum d, sum d^2."""
+    weight = np.ones(diameter.size) if sign is None else sign.astype(float)
     classes = _hair_classes(diameter, cutoffs)
-    zero = np.zeros(bins.size, np.int64)
-    return np.concatenate(
-        [
-            _counts(bins, region, zero, n_bins, 1, sign),
-            _counts(bins, region, classes, n_bins, 3, sign),
-            _counts(bins, region, zero, n_bins, 1, sign * (diameter < cutoffs.thin_below_um)),
-            _counts(bins, region, zero, n_bins, 1, sign * diameter),
-            _counts(bins, region, zero, n_bins, 1, sign * diameter**2),
-        ],
-        axis=2,
-    )
+    thin = diameter < cutoffs.thin_below_um
+    columns = [
+        np.bincount(place, weight, minlength=n_places),
+        *(
+            np.bincount(place[classes == k], weight[classes == k], minlength=n_places)
+            for k in range(3)
+        ),
+        np.bincount(place[thin], weight[thin], minlength=n_places),
+        np.bincount(place, weight * diameter, minlength=n_places),
+        np.bincount(place, weight * diameter**2, minlength=n_places),
+    ]
+    return np.column_stack(columns)
 
 
 def observe(
@@ -61,60 +71,42 @@ def observe(
 ) -> pd.DataFrame:
     """A long table: one row per (day, region) plus ``region == "scalp"`` for the sum."""
     days = np.asarray(days, float)
-    n_bins = days.size
+    n_bins, n_regions = days.size, len(REGIONS)
     n0 = initial["phase"].size
-    bins = np.searchsorted(days, log["time"], side="left")
+    bins = observation_bins(days, log["time"])
     if (bins >= n_bins).any():
         log = {name: column[bins < n_bins] for name, column in log.items()}
         bins = bins[bins < n_bins]
-    ev_region = region.astype(np.int64)[log["follicle"]]
-    region0 = region[:n0].astype(np.int64)
-    zero_bins = np.zeros(n0, np.int64)
+    region64 = region.astype(np.int64)
+    # every count is kept per "place" = (observation bin, region)
+    place = bins * n_regions + region64[log["follicle"]]
+    n_places = n_bins * n_regions
+    region0 = region64[:n0]
 
     # phases: +1 for the new phase, -1 for the old one (transplants have no old phase)
-    phase0 = _counts(zero_bins, region0, initial["phase"].astype(np.int64), 1, N_PHASES)[0]
+    phase0 = np.bincount(region0 * N_PHASES + initial["phase"], minlength=n_regions * N_PHASES)
+    phase0 = phase0.reshape(n_regions, N_PHASES)
+    size = n_places * N_PHASES
+    change = np.bincount(place * N_PHASES + log["new_phase"], minlength=size)
     real_old = log["old_phase"] < N_PHASES
-    change = _counts(bins, ev_region, log["new_phase"].astype(np.int64), n_bins, N_PHASES)
-    change -= _counts(
-        bins[real_old],
-        ev_region[real_old],
-        log["old_phase"][real_old].astype(np.int64),
-        n_bins,
-        N_PHASES,
-    )
-    phases = phase0 + np.cumsum(change, axis=0)
+    old_key = place[real_old] * N_PHASES + log["old_phase"][real_old]
+    change -= np.bincount(old_key, minlength=size)
+    phases = phase0 + np.cumsum(change.reshape(n_bins, n_regions, N_PHASES), axis=0)
 
     # hairs: only events that make or remove a visible shaft change them
     have0 = initial["has_hair"]
-    hairs0 = _hair_sums(
-        zero_bins[have0],
-        region0[have0],
-        initial["diameter_um"][have0],
-        np.ones(have0.sum()),
-        1,
-        cutoffs,
-    )[0]
-    sign = log["has_hair"].astype(np.int64) - log["had_hair"].astype(np.int64)
+    hairs0 = _hair_sums(region0[have0], initial["diameter_um"][have0], None, n_regions, cutoffs)
+    sign = log["has_hair"].view(np.int8) - log["had_hair"].view(np.int8)
     moving = np.flatnonzero(sign)
-    hairs = hairs0 + np.cumsum(
-        _hair_sums(
-            bins[moving],
-            ev_region[moving],
-            log["diameter_um"][moving],
-            sign[moving],
-            n_bins,
-            cutoffs,
-        ),
-        axis=0,
-    )
+    hairs = _hair_sums(place[moving], log["diameter_um"][moving], sign[moving], n_places, cutoffs)
+    hairs = hairs0 + np.cumsum(hairs.reshape(n_bins, n_regions, -1), axis=0)
 
     # shedding in (previous day, day]
     shed = (log["old_phase"] == cycle.TELOGEN) & log["had_hair"] & ~log["has_hair"]
-    shed_counts = _counts(bins[shed], ev_region[shed], np.zeros(shed.sum(), np.int64), n_bins, 1)
-    shed_counts = shed_counts[..., 0]
+    shed_counts = np.bincount(place[shed], minlength=n_places).reshape(n_bins, n_regions)
     intervals = np.diff(np.concatenate([[log_start], days]))
 
-    single, occupied = _unit_counts(initial, log, bins, region, unit, n_bins)
+    single, occupied = _unit_counts(initial, log, place, region64, unit, n_bins)
 
     rows = []
     present = [REGION_INDEX[name] for name in areas_cm2]
@@ -164,7 +156,7 @@ def observe(
     return result
 
 
-def _unit_counts(initial, log, bins, region, unit, n_bins):
+def _unit_counts(initial, log, place, region, unit, n_bins):
     """Units with exactly one visible hair, and units with any, per [bin, region]."""
     n_regions = len(REGIONS)
     n0 = initial["phase"].size
@@ -175,13 +167,14 @@ def _unit_counts(initial, log, bins, region, unit, n_bins):
     single0 = np.bincount(unit_region, count0 == 1, minlength=n_regions)
     occupied0 = np.bincount(unit_region, count0 >= 1, minlength=n_regions)
 
-    change = log["has_hair"].astype(np.int64) - log["had_hair"].astype(np.int64)
-    moving = np.flatnonzero(change != 0)
+    change = log["has_hair"].view(np.int8) - log["had_hair"].view(np.int8)
+    moving = np.flatnonzero(change)
+    times = log["time"][moving]
     ev_unit = unit[log["follicle"][moving]]
     # one float key sorts by unit, then time (times span < 1e5 days; units < 1e9)
-    span = np.ptp(log["time"][moving]) + 1.0 if moving.size else 1.0
-    order = np.argsort(ev_unit * span + (log["time"][moving] - log["time"][moving].min(initial=0)))
-    moving, ev_unit, dv = moving[order], ev_unit[order], change[moving][order]
+    span = np.ptp(times) + 1.0 if moving.size else 1.0
+    order = np.argsort(ev_unit * span + (times - times.min(initial=0)))
+    moving, ev_unit, dv = moving[order], ev_unit[order], change[moving][order].astype(np.int64)
     running = np.cumsum(dv)
     first_of_unit = np.r_[True, ev_unit[1:] != ev_unit[:-1]] if ev_unit.size else np.empty(0, bool)
     group_start = np.maximum.accumulate(np.where(first_of_unit, np.arange(ev_unit.size), 0))
@@ -190,8 +183,8 @@ def _unit_counts(initial, log, bins, region, unit, n_bins):
     before = after - dv
     d_single = (after == 1).astype(float) - (before == 1)
     d_occupied = (after >= 1).astype(float) - (before >= 1)
-    zero = np.zeros(moving.size, np.int64)
-    where = (bins[moving], unit_region[ev_unit])
-    single = np.cumsum(_counts(*where, zero, n_bins, 1, d_single)[..., 0], axis=0)
-    occupied = np.cumsum(_counts(*where, zero, n_bins, 1, d_occupied)[..., 0], axis=0)
-    return single0 + single, occupied0 + occupied
+    n_places = n_bins * n_regions
+    where = place[moving]
+    single = np.bincount(where, d_single, minlength=n_places).reshape(n_bins, n_regions)
+    occupied = np.bincount(where, d_occupied, minlength=n_places).reshape(n_bins, n_regions)
+    return single0 + np.cumsum(single, axis=0), occupied0 + np.cumsum(occupied, axis=0)
