@@ -114,7 +114,7 @@ def mesa_version(days: int, area_cm2: float, seed: int) -> tuple[float, int]:
         def step(self):
             self.agents.do("step")
 
-    n = int(round(area_cm2 * P.follicular_units_per_cm2 * P.mean_follicles_per_unit))
+    n = round(area_cm2 * P.follicular_units_per_cm2 * P.mean_follicles_per_unit)
     model = Scalp(n)
     start = time.perf_counter()
     for _ in range(days):

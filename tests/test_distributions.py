@@ -57,3 +57,13 @@ def test_detached_follicles_do_not_recover():
         params=P,
     )
     assert s[0] == 0.3
+
+
+def test_docs_parameter_table_is_current():
+    from pathlib import Path
+
+    from follicle.model.params import parameter_table_markdown
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "model.md").read_text()
+    table = text.split("<!-- parameters:start -->\n")[1].split("<!-- parameters:end -->")[0]
+    assert table.strip() == parameter_table_markdown().strip()

@@ -13,14 +13,23 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
 from follicle.errors import FollicleInputError
+from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
+from follicle.model.scalp import Patch
 from follicle.person import Person, load_person
 from follicle.regimen import Regimen, load_regimen
+from follicle.simulate import simulate
+from follicle.trajectory import Trajectory
 
 __all__ = [
+    "DEFAULT_PARAMETERS",
     "FollicleInputError",
+    "ModelParameters",
+    "Patch",
     "Person",
     "Regimen",
+    "Trajectory",
     "__version__",
     "load_person",
     "load_regimen",
+    "simulate",
 ]

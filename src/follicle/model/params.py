@@ -109,8 +109,8 @@ class ModelParameters:
         "androgen exposure 1 and sensitivity 1. With repair_per_cycle it sets the size a "
         "follicle settles at (repair / (repair + damage)) and how fast (about two cycles, so "
         "treatment gains are lost within about a year of stopping [S]). A 'high' man then "
-        "has ~95 non-vellus vertex hairs/cm2 at 25, ~65 at 35 and ~55 at 50, a 'moderate' "
-        "one ~160/135/120, spanning [P] Vecchio 2002 (vertex 138 -> 47/cm2 across Norwood "
+        "has ~75 non-vellus vertex hairs/cm2 at 25, ~55 at 35 and ~47 at 50, a 'moderate' "
+        "one ~145/127/115, spanning [P] Vecchio 2002 (vertex 138 -> 47/cm2 across Norwood "
         "stages). Issue 3 fits it to targets.toml",
     )
     repair_per_cycle: float = _p(
@@ -329,3 +329,16 @@ class ModelParameters:
 
 
 DEFAULT_PARAMETERS = ModelParameters()
+
+
+def parameter_table_markdown(params: ModelParameters = DEFAULT_PARAMETERS) -> str:
+    """The parameter table of docs/model.md: ``python -m follicle.model.params`` prints it."""
+    lines = ["| parameter | value | source |", "|---|---|---|"]
+    for item in dataclasses.fields(params):
+        value = getattr(params, item.name)
+        lines.append(f"| `{item.name}` | `{value}` | {item.metadata.get('source', '')} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(parameter_table_markdown())
