@@ -1,5 +1,7 @@
 """Many people under one regimen: the building block of virtual trials.
 
+All the people run in one engine (their follicles side by side), which is what makes a
+trial arm fast.
 ``simulate_cohort(persons, regimen, *, days, area, random_seed)`` returns one table with a
 ``person`` column (the position in ``persons``). The result depends only on the persons,
 the regimen, the options and the seed (an int or a ``numpy.random.SeedSequence``), never
@@ -17,10 +19,10 @@ import numpy as np
 import pandas as pd
 
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
-from follicle.model.scalp import AreaSpec
+from follicle.model.scalp import AreaSpec, resolve_area
 from follicle.person import Person
 from follicle.regimen import Regimen
-from follicle.simulate import _parse_person, _parse_regimen, simulate
+from follicle.simulate import _parse_days, _parse_person, _parse_regimen, _parse_seed, run_people
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,32 +51,27 @@ def simulate_cohort(
     """Simulate each person of ``persons`` under ``regimen``; one table for all."""
     persons = [_parse_person(person) for person in persons]
     regimen = _parse_regimen(regimen)
+    days, observe_every_days = _parse_days(days, observe_every_days)
     params = params or DEFAULT_PARAMETERS
     sequence = (
         random_seed
         if isinstance(random_seed, np.random.SeedSequence)
-        else np.random.SeedSequence(random_seed)
+        else np.random.SeedSequence(_parse_seed(random_seed))
     )
-    tables = []
-    for index, (person, child) in enumerate(
-        zip(persons, sequence.spawn(len(persons)), strict=True)
-    ):
-        seed = int(child.generate_state(1, np.uint64)[0] >> np.uint64(1))
-        trajectory = simulate(
-            person,
+    if persons:
+        table = run_people(
+            persons,
             regimen,
             days=days,
             observe_every_days=observe_every_days,
-            area=area,
-            random_seed=seed,
+            areas=resolve_area(area, params),
+            seed_sequence=sequence,
             params=params,
             with_history=with_history,
-        )
-        table = trajectory.table
-        table.insert(0, "person", index)
-        tables.append(table)
-        if progress is not None:
-            progress((index + 1) / len(persons))
+            progress=progress,
+        ).table
+    else:
+        table = pd.DataFrame()
     from follicle import __version__
 
     provenance = {
@@ -88,5 +85,4 @@ def simulate_cohort(
         "parameters": params.to_dict(),
         "with_history": with_history,
     }
-    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     return CohortTrajectory(table=table, provenance=provenance)

@@ -1,17 +1,19 @@
 """The event-driven engine: cost grows with phase transitions, not days x follicles.
 
 Follicles are uncoupled ([P] Plikus 2011: human scalp follicles behave as independent
-units), so between two *epochs* (days when a treatment changes a cycle clock, a
-microneedling session, the start of an alopecia areata episode, a transplant) each
-follicle's chain of transitions can be run on its own. ``advance(until)`` repeatedly
+units), so between two *epochs* (days when a treatment changes a cycle clock or the DHT
+level, a microneedling session, the start of an alopecia areata episode, a transplant)
+each follicle's chain of transitions can be run on its own. ``advance(until)`` repeatedly
 takes every follicle whose next transition falls before ``until`` and makes it, all
 such follicles at once with numpy, until none is left; time-dependent inputs (androgen
 exposure, growth signals, immune episodes) are read at each follicle's own event time.
 Nothing is discretized in time: this is an exact continuous-time simulation of the
 model, which ``follicle.reference`` simulates day by day.
 
-Every transition after ``log_from`` is written to an :class:`EventLog`, from which
-``follicle.observe`` derives all observations.
+One engine can hold the follicles of many people under one regimen (a trial arm): each
+follicle knows its person, and everything personal (age, sex, onset, immune episodes,
+transplant harvests) is looked up per follicle. Every transition after ``log_from`` is
+written to an :class:`EventLog`, from which ``follicle.observe`` derives observations.
 """
 
 from __future__ import annotations
@@ -22,25 +24,30 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from follicle.model import cycle
-from follicle.model.androgens import DAYS_PER_YEAR, baseline_exposure, quantized_exposure
+from follicle.model.androgens import DAYS_PER_YEAR, People
 from follicle.model.params import ModelParameters
 from follicle.model.regions import REGION_INDEX
-from follicle.model.scalp import (
-    FollicleState,
-    draw_units,
-    new_follicles,
-    region_frame_um,
-)
-from follicle.person import AlopeciaAreataEpisode, Person
+from follicle.model.scalp import FollicleState, draw_units, new_follicles, region_frame_um
+from follicle.person import AlopeciaAreataEpisode
 from follicle.treatments.schedule import TreatmentSchedule
 
 _ANAGEN_PHASES = (cycle.ANAGEN_HIDDEN, cycle.ANAGEN)
 _REST_PHASES = (cycle.TELOGEN, cycle.KENOGEN)
+_LOG_COLUMNS = {
+    "time": np.float64,
+    "follicle": np.int64,
+    "old_phase": np.int8,
+    "new_phase": np.int8,
+    "had_hair": bool,
+    "has_hair": bool,
+    "diameter_um": np.float64,
+    "length_mm": np.float64,
+}
 
 
 @dataclass
 class EventLog:
-    """Transitions in the order they were made (not sorted by time)."""
+    """Transitions in the order they were made (each follicle's in time order)."""
 
     _chunks: list[tuple] = field(default_factory=list)
 
@@ -63,44 +70,33 @@ class EventLog:
         }
 
 
-_LOG_COLUMNS = {
-    "time": np.float64,
-    "follicle": np.int64,
-    "old_phase": np.int8,
-    "new_phase": np.int8,
-    "had_hair": bool,
-    "has_hair": bool,
-    "diameter_um": np.float64,
-    "length_mm": np.float64,
-}
-
-
 @dataclass
 class EpisodeRuntime:
     episode: AlopeciaAreataEpisode
-    members: np.ndarray  # bool per follicle at the episode's start
+    members: np.ndarray  # bool per follicle, fixed at the episode's start
 
 
 class Engine:
-    """Runs one scalp's follicles through time. Mutates ``state``."""
+    """Runs the follicles of one or more people through time. Mutates ``state``."""
 
     def __init__(
         self,
         state: FollicleState,
         *,
-        person: Person,
+        people: People,
         params: ModelParameters,
         schedule: TreatmentSchedule,
         areas_cm2: dict[str, float],
         rng: np.random.Generator,
     ):
         self.state = state
-        self.person = person
+        self.people = people
         self.params = params
         self.schedule = schedule
         self.areas_cm2 = areas_cm2
         self.rng = rng
         self.anagen_rate, self.rest_rate = schedule.clocks_on(-1)
+        self.dht = 1.0
         self.log = EventLog()
         self.logging = False
         self.episodes: list[EpisodeRuntime] = []
@@ -109,6 +105,15 @@ class Engine:
         self.log_start: float | None = None
 
     # ---- driving ------------------------------------------------------------------------
+
+    def prime(self, t0: np.ndarray) -> None:
+        """Set each anagen follicle's androgen level and convert its remaining operational
+        anagen (drawn at speed 1 by ``start_in_steady_state``) into real time at ``t0``."""
+        s = self.state
+        s.anagen_androgen[:] = self.people.baseline_exposure(s.person, t0, self.params)
+        growing = np.flatnonzero(np.isin(s.phase, _ANAGEN_PHASES))
+        speed = self._anagen_speed(growing)
+        s.next_t[growing] = t0[growing] + (s.next_t[growing] - t0[growing]) / speed
 
     def run(
         self,
@@ -119,48 +124,33 @@ class Engine:
         progress: Callable[[float], None] | None = None,
     ) -> None:
         """Simulate from ``t_start`` to ``t_end``, logging events from ``log_from`` on."""
-        first_day = int(np.floor(t_start))
-        self._exposure = quantized_exposure(
-            first_day, int(np.ceil(t_end)), self.person, self.params, self.schedule.dht_at
-        )
-        self._exposure_first_day = first_day
-        # the initial state's remaining times are operational days at speed 1: the first
-        # clock action (at t_start) rescales them to the speeds in force
-        self.exposure = 0.0
-        changed = first_day + np.flatnonzero(np.diff(self._exposure)) + 1
-        clock_days = set(self.schedule.clock_change_days()) | {int(d) for d in changed}
-        actions_at_start = [(float(t_start), 1, first_day)]
-        actions: list[tuple[float, int, object]] = [(log_from, 0, None), *actions_at_start]
-        if progress is not None:  # yearly ticks only report; advancing in pieces is exact
-            for when in np.arange(t_start, t_end, DAYS_PER_YEAR)[1:]:
-                actions.append((float(when), 5, None))
-        for day in sorted(clock_days):
-            if day > t_start:
-                actions.append((float(day), 1, day))
-        for episode in self.person.alopecia_areata:
-            if episode.start_day <= t_end:
-                actions.append((float(episode.start_day), 2, episode))
+        actions: list[tuple[float, int, object]] = [(log_from, 0, None)]
+        for day in self.schedule.clock_change_days():
+            actions.append((float(day), 1, day))
+        for person, someone in enumerate(self.people.persons):
+            for episode in someone.alopecia_areata:
+                if episode.start_day <= t_end:
+                    actions.append((float(episode.start_day), 2, (person, episode)))
         for session in self.schedule.sessions:
             actions.append((float(session.day), 3, session))
         for transplant in self.schedule.transplants:
             actions.append((float(transplant.day), 4, transplant))
+        if progress is not None:  # yearly ticks only report; advancing in pieces is exact
+            for when in np.arange(t_start, t_end, DAYS_PER_YEAR)[1:]:
+                actions.append((float(when), 5, None))
         actions.sort(key=lambda item: (item[0], item[1]))
+        handlers = {
+            0: lambda when, _: self._start_logging(when),
+            1: self._change_clocks,
+            2: self._start_episode,
+            3: self._session,
+            4: self._transplant,
+            5: lambda when, _: progress((when - t_start) / (t_end - t_start)),
+        }
         for when, kind, payload in actions:
-            if when > t_end or when < t_start:
-                continue
-            self.advance(when)
-            if kind == 0:
-                self._start_logging(when)
-            elif kind == 1:
-                self._change_clocks(when, payload)
-            elif kind == 2:
-                self._start_episode(when, payload)
-            elif kind == 3:
-                self._session(when, payload)
-            elif kind == 4:
-                self._transplant(when, payload)
-            else:
-                progress((when - t_start) / (t_end - t_start))
+            if t_start <= when <= t_end:
+                self.advance(when)
+                handlers[kind](when, payload)
         self.advance(t_end)
         if progress is not None:
             progress(1.0)
@@ -187,21 +177,20 @@ class Engine:
     def _emit(self, idx, t, old, new, had_hair):
         if self.logging:
             s = self.state
-            length = (
-                np.where(s.phase[idx] == cycle.ANAGEN, 0.0, s.shaft_length_mm[idx])
-                if np.size(idx)
-                else np.empty(0)
-            )
-            self.log.add(
-                t,
-                idx,
-                old,
-                new,
-                had_hair,
-                s.has_hair[idx].copy(),
-                s.diameter_um[idx].copy(),
-                length,
-            )
+            growing = s.phase[idx] == cycle.ANAGEN
+            length = np.where(growing, 0.0, s.shaft_length_mm[idx])
+            self.log.add(t, idx, old, new, had_hair, s.has_hair[idx], s.diameter_um[idx], length)
+
+    def _anagen_speed(self, idx, anagen_rate=None, dht=None) -> np.ndarray:
+        """How fast anagen runs: the region's clock, faster under androgen exposure.
+
+        The androgen level is the one at anagen entry; the DHT factor acts in real time.
+        """
+        s = self.state
+        rate = self.anagen_rate if anagen_rate is None else anagen_rate
+        dht = self.dht if dht is None else dht
+        exposure = s.anagen_androgen[idx] * dht * s.sensitivity[idx]
+        return rate[s.region[idx]] * (1.0 + self.params.androgen_anagen_shortening * exposure)
 
     def _from_hidden(self, idx):
         if not idx.size:
@@ -270,13 +259,13 @@ class Engine:
         t = s.next_t[idx]
         had_hair = s.has_hair[idx].copy()
         s.has_hair[idx] = False
-        age = self.person.age_years + t / DAYS_PER_YEAR
+        age = self.people.age_at(s.person[idx], t)
         hazard = np.where(age > p.ageing_start_years, p.ageing_loss_per_year, 0.0)
         years = np.maximum(t - s.cycle_start[idx], 0.0) / DAYS_PER_YEAR
         dies = self.rng.random(idx.size) < -np.expm1(-hazard * years)
         if dies.any():
             self._lose(idx[dies], t[dies], cycle.TELOGEN, had_hair[dies])
-        idx, t, had_hair = idx[~dies], t[~dies], had_hair[~dies]
+            idx, t, had_hair = idx[~dies], t[~dies], had_hair[~dies]
         means = cycle.kenogen_mean_days(s.size[idx], p)
         duration = cycle.lognormal_from_means(means, p.kenogen_log_sd, self.rng)
         duration = np.where(s.activated[idx], 0.0, duration / self.rest_rate[s.region[idx]])
@@ -299,17 +288,17 @@ class Engine:
             return
         s, p = self.state, self.params
         t = s.next_t[idx]
-        blocked_until = self._blocked_until(idx, t)
-        blocked = np.isfinite(blocked_until)
-        if blocked.any():
-            delay = self.rng.exponential(p.aa_regrowth_delay_mean_days, blocked.sum())
-            s.next_t[idx[blocked]] = blocked_until[blocked] + delay
-            s.held[idx[blocked]] = True
-            idx, t = idx[~blocked], t[~blocked]
-        s.held[idx] = False
-        exposure = (
-            baseline_exposure(t, self.person, p) * self.schedule.dht_at(t) * s.sensitivity[idx]
-        )
+        if self.episodes:
+            blocked_until = self._blocked_until(idx, t)
+            blocked = np.isfinite(blocked_until)
+            if blocked.any():
+                delay = self.rng.exponential(p.aa_regrowth_delay_mean_days, blocked.sum())
+                s.next_t[idx[blocked]] = blocked_until[blocked] + delay
+                s.held[idx[blocked]] = True
+                idx, t = idx[~blocked], t[~blocked]
+            s.held[idx] = False
+        androgen = self.people.baseline_exposure(s.person[idx], t, p)
+        exposure = androgen * self.schedule.dht_at(t) * s.sensitivity[idx]
         growth = self.schedule.growth_at(s.region[idx], t)
         step_draw = self.rng.random(idx.size) if p.shrinkage_mode == "stepwise" else None
         size = cycle.next_size(
@@ -326,9 +315,11 @@ class Engine:
         lost = size < p.loss_size
         if lost.any():
             self._lose(idx[lost], t[lost], cycle.KENOGEN, np.zeros(lost.sum(), bool))
-            idx, t, size = idx[~lost], t[~lost], size[~lost]
+            keep = ~lost
+            idx, t, size, androgen = idx[keep], t[keep], size[keep], androgen[keep]
         noise = self.rng.lognormal(0.0, p.diameter_cycle_noise_cv, idx.size)
         s.diameter_um[idx] = s.terminal_diameter_um[idx] * size * noise
+        s.anagen_androgen[idx] = androgen
         anagen = cycle.lognormal_from_means(
             cycle.anagen_mean_days(size, p), p.anagen_log_sd, self.rng
         )
@@ -340,22 +331,12 @@ class Engine:
         s.cycle_start[idx] = t
         self._emit(idx, t, cycle.KENOGEN, cycle.ANAGEN_HIDDEN, False)
 
-    def _anagen_speed(self, idx, anagen_rate=None, exposure=None) -> np.ndarray:
-        """How fast anagen runs: the region's clock, faster under androgen exposure."""
-        s = self.state
-        rate = self.anagen_rate if anagen_rate is None else anagen_rate
-        exposure = self.exposure if exposure is None else exposure
-        shortening = self.params.androgen_anagen_shortening * exposure * s.sensitivity[idx]
-        return rate[s.region[idx]] * (1.0 + shortening)
-
     def _blocked_until(self, idx, t) -> np.ndarray:
         """End day of an active immune episode covering each follicle, else inf."""
         until = np.full(idx.size, np.inf)
         for runtime in self.episodes:
             episode = runtime.episode
-            members = np.zeros(idx.size, bool)
-            inside = idx < runtime.members.size
-            members[inside] = runtime.members[idx[inside]]
+            members = runtime.members[idx]
             active = members & (t >= episode.start_day) & (t < episode.end_day)
             until = np.where(active, np.minimum(until, episode.end_day), until)
         return until
@@ -378,29 +359,28 @@ class Engine:
         }
 
     def _change_clocks(self, when: float, day: int) -> None:
-        """New clock rates or exposure from ``day``: rescale the remaining operational time."""
+        """New clock rates or DHT factor from ``day``: rescale the remaining operational time."""
         s = self.state
         anagen_rate, rest_rate = self.schedule.clocks_on(day)
-        exposure = self._exposure[min(day - self._exposure_first_day, self._exposure.size - 1)]
+        dht = self.schedule.dht_step_on(day)
         free = ~(s.attacked | s.held) & np.isfinite(s.next_t)
         growing = np.flatnonzero(free & np.isin(s.phase, _ANAGEN_PHASES))
-        old = self._anagen_speed(growing)
-        new = self._anagen_speed(growing, anagen_rate, exposure)
-        self._rescale(growing, when, old / new)
+        ratio = self._anagen_speed(growing) / self._anagen_speed(growing, anagen_rate, dht)
+        self._rescale(growing, when, ratio)
         if np.any(rest_rate != self.rest_rate):
             resting = np.flatnonzero(free & np.isin(s.phase, _REST_PHASES))
             self._rescale(resting, when, (self.rest_rate / rest_rate)[s.region[resting]])
-        self.anagen_rate, self.rest_rate = anagen_rate.copy(), rest_rate.copy()
-        self.exposure = exposure
+        self.anagen_rate, self.rest_rate, self.dht = anagen_rate.copy(), rest_rate.copy(), dht
 
     def _rescale(self, idx, when, ratio) -> None:
         s = self.state
         s.next_t[idx] = np.maximum(when + (s.next_t[idx] - when) * ratio, s.rest_until[idx])
 
-    def _start_episode(self, when: float, episode: AlopeciaAreataEpisode) -> None:
+    def _start_episode(self, when: float, payload) -> None:
         """Alopecia areata: anagen follicles in the patch are attacked at a constant rate."""
+        person, episode = payload
         s = self.state
-        members = self._patch_members(episode)
+        members = self._patch_members(person, episode)
         self.episodes.append(EpisodeRuntime(episode, members))
         idx = np.flatnonzero(members & np.isin(s.phase, _ANAGEN_PHASES))
         attack = when + self.rng.exponential(episode.attack_mean_days, idx.size)
@@ -408,70 +388,93 @@ class Engine:
         s.next_t[idx[hit]] = attack[hit]
         s.attacked[idx[hit]] = True
 
-    def _patch_members(self, episode: AlopeciaAreataEpisode) -> np.ndarray:
-        """Follicles inside a circular patch centred in the region's (or patch's) frame."""
+    def _patch_members(self, person: int, episode: AlopeciaAreataEpisode) -> np.ndarray:
+        """The person's follicles inside a circular patch centred in the region's frame."""
         s = self.state
-        region = REGION_INDEX[episode.region]
         if episode.region not in self.areas_cm2:
             return np.zeros(s.n, bool)
         centre = region_frame_um(self.areas_cm2[episode.region]) / 2
         radius = np.sqrt(episode.patch_area_cm2 / np.pi) * 1e4
         distance = np.hypot(s.x_um - centre, s.y_um - centre)
-        return (s.region == region) & (distance <= radius) & s.alive
+        region = REGION_INDEX[episode.region]
+        return (s.person == person) & (s.region == region) & (distance <= radius) & s.alive
 
     def _session(self, when: float, session) -> None:
-        """Microneedling: resting follicles in the treated regions may enter anagen now."""
+        """Microneedling: resting follicles in the treated regions may enter anagen now.
+
+        Each person attends a scheduled session with probability ``session.attendance``.
+        """
         s = self.state
-        idx = np.flatnonzero(session.regions[s.region] & np.isin(s.phase, _REST_PHASES))
+        attends = self.rng.random(len(self.people)) < session.attendance
+        candidates = session.regions[s.region] & np.isin(s.phase, _REST_PHASES)
+        idx = np.flatnonzero(candidates & attends[s.person])
         hit = idx[self.rng.random(idx.size) < session.activation_probability]
         s.activated[hit] = True
         s.next_t[hit] = np.maximum(when + self.rng.random(hit.size), s.rest_until[hit])
 
     def _transplant(self, when: float, surgery) -> None:
-        """Move follicular units from the donor region to the recipient region."""
+        """Each person's surgery: units move from the donor to the recipient region."""
+        grafts = [self._graft_one(when, surgery, person) for person in range(len(self.people))]
+        grafts = [g for g in grafts if g is not None]
+        if not grafts:
+            return
+        s = self.state
+        first = s.n
+        for graft in grafts:
+            s.append(graft)
+        added = s.n - first
+        for runtime in self.episodes:
+            runtime.members = np.concatenate([runtime.members, np.zeros(added, bool)])
+        if self.logging:
+            idx = np.arange(first, s.n)
+            self._emit(
+                idx, np.full(added, when), cycle.ABSENT, cycle.TELOGEN, np.zeros(added, bool)
+            )
+
+    def _graft_one(self, when: float, surgery, person: int) -> FollicleState | None:
         s, p, rng = self.state, self.params, self.rng
+        someone = self.people.persons[person]
         recipient_area = surgery.recipient_area_cm2 or p.region_area_cm2[surgery.region]
         donor = REGION_INDEX[surgery.donor_region]
-        # harvest: the share of the grafts that comes from the simulated donor area
+        harvested = np.empty(0, np.int64)
         if surgery.donor_region in self.areas_cm2:
-            share = min(
-                1.0, self.areas_cm2[surgery.donor_region] / p.region_area_cm2[surgery.donor_region]
-            )
-            candidates = np.unique(s.unit[(s.region == donor) & s.alive])
+            # the share of the grafts that comes from the simulated donor area
+            area = self.areas_cm2[surgery.donor_region]
+            share = min(1.0, area / p.region_area_cm2[surgery.donor_region])
+            mine = (s.person == person) & (s.region == donor) & s.alive
+            candidates = np.unique(s.unit[mine])
             n_harvest = min(int(rng.binomial(surgery.grafts, share)), candidates.size)
-            harvested_units = rng.choice(candidates, n_harvest, replace=False)
-            harvested = np.flatnonzero(np.isin(s.unit, harvested_units) & s.alive)
+            chosen = rng.choice(candidates, n_harvest, replace=False)
+            harvested = np.flatnonzero(np.isin(s.unit, chosen) & s.alive)
             self._lose(
                 harvested,
                 np.full(harvested.size, when),
                 s.phase[harvested].copy(),
                 s.has_hair[harvested].copy(),
             )
-        else:
-            harvested = np.empty(0, np.int64)
         if surgery.region not in self.areas_cm2:
-            return
+            return None
         share = min(1.0, self.areas_cm2[surgery.region] / recipient_area)
         n_grafts = int(rng.binomial(surgery.grafts, share))
         if n_grafts == 0:
-            return
+            return None
         frame = region_frame_um(self.areas_cm2[surgery.region])
         owner, x, y = draw_units(n_grafts, frame, p, rng)
         n = owner.size
         grafts = new_follicles(
+            person_index=person,
             region=np.full(n, REGION_INDEX[surgery.region], np.int8),
             unit=owner + s.unit.max() + 1,
             x_um=x,
             y_um=y,
-            person=self.person,
+            person=someone,
             params=p,
             rng=rng,
         )
         # donor dominance: grafts keep the donor region's sensitivity and size
-        donor_pattern = p.pattern_sensitivity[self.person.sex][surgery.donor_region]
-        recipient_pattern = p.pattern_sensitivity[self.person.sex][surgery.region]
-        if recipient_pattern > 0:
-            grafts.sensitivity *= donor_pattern / recipient_pattern
+        pattern = p.pattern_sensitivity[someone.sex]
+        if pattern[surgery.region] > 0:
+            grafts.sensitivity *= pattern[surgery.donor_region] / pattern[surgery.region]
         else:
             grafts.sensitivity[:] = 0.0
         take = min(harvested.size, n)
@@ -480,8 +483,7 @@ class Engine:
             grafts.sensitivity[:take] = s.sensitivity[source]
             grafts.terminal_diameter_um[:take] = s.terminal_diameter_um[source]
             grafts.size[:take] = s.size[source]
-        survives = rng.random(n) < surgery.graft_survival
-        grafts = _subset(grafts, survives)
+        grafts = _subset(grafts, rng.random(n) < surgery.graft_survival)
         m = grafts.phase.size
         grafts.transplanted[:] = True
         grafts.phase[:] = cycle.TELOGEN
@@ -492,13 +494,7 @@ class Engine:
         grafts.next_t[:] = when + rng.uniform(low, high, m)
         grafts.rest_until[:] = when + rng.exponential(p.transplant_regrowth_mean_days, m)
         grafts.cycle_start[:] = when
-        first = s.n
-        s.append(grafts)
-        for runtime in self.episodes:
-            runtime.members = np.concatenate([runtime.members, np.zeros(m, bool)])
-        if self.initial is not None and self.logging:
-            idx = np.arange(first, s.n)
-            self._emit(idx, np.full(m, when), cycle.ABSENT, cycle.TELOGEN, np.zeros(m, bool))
+        return grafts
 
 
 def _subset(state: FollicleState, keep: np.ndarray) -> FollicleState:

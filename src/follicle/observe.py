@@ -64,108 +64,120 @@ def observe(
     log: dict[str, np.ndarray],
     region: np.ndarray,
     unit: np.ndarray,
+    person: np.ndarray,
+    n_people: int,
     areas_cm2: dict[str, float],
     days: np.ndarray,
     log_start: float,
     cutoffs: DiameterCutoffs = DEFAULT_CUTOFFS,
 ) -> pd.DataFrame:
-    """A long table: one row per (day, region) plus ``region == "scalp"`` for the sum."""
+    """A long table: one row per (person, region, day), plus ``region == "scalp"`` for the
+    sum of each person's simulated regions."""
     days = np.asarray(days, float)
     n_bins, n_regions = days.size, len(REGIONS)
+    n_groups = n_people * n_regions  # a group is one region of one person
     n0 = initial["phase"].size
     bins = observation_bins(days, log["time"])
     if (bins >= n_bins).any():
         log = {name: column[bins < n_bins] for name, column in log.items()}
         bins = bins[bins < n_bins]
-    region64 = region.astype(np.int64)
-    # every count is kept per "place" = (observation bin, region)
-    place = bins * n_regions + region64[log["follicle"]]
-    n_places = n_bins * n_regions
-    region0 = region64[:n0]
+    group = person.astype(np.int64) * n_regions + region
+    # every count is kept per "place" = (observation bin, group)
+    place = bins * n_groups + group[log["follicle"]]
+    n_places = n_bins * n_groups
+    group0 = group[:n0]
 
     # phases: +1 for the new phase, -1 for the old one (transplants have no old phase)
-    phase0 = np.bincount(region0 * N_PHASES + initial["phase"], minlength=n_regions * N_PHASES)
-    phase0 = phase0.reshape(n_regions, N_PHASES)
+    phase0 = np.bincount(group0 * N_PHASES + initial["phase"], minlength=n_groups * N_PHASES)
     size = n_places * N_PHASES
     change = np.bincount(place * N_PHASES + log["new_phase"], minlength=size)
     real_old = log["old_phase"] < N_PHASES
-    old_key = place[real_old] * N_PHASES + log["old_phase"][real_old]
-    change -= np.bincount(old_key, minlength=size)
-    phases = phase0 + np.cumsum(change.reshape(n_bins, n_regions, N_PHASES), axis=0)
+    change -= np.bincount(place[real_old] * N_PHASES + log["old_phase"][real_old], minlength=size)
+    phases = phase0.reshape(n_groups, N_PHASES) + np.cumsum(
+        change.reshape(n_bins, n_groups, N_PHASES), axis=0
+    )
 
     # hairs: only events that make or remove a visible shaft change them
     have0 = initial["has_hair"]
-    hairs0 = _hair_sums(region0[have0], initial["diameter_um"][have0], None, n_regions, cutoffs)
+    hairs0 = _hair_sums(group0[have0], initial["diameter_um"][have0], None, n_groups, cutoffs)
     sign = log["has_hair"].view(np.int8) - log["had_hair"].view(np.int8)
     moving = np.flatnonzero(sign)
     hairs = _hair_sums(place[moving], log["diameter_um"][moving], sign[moving], n_places, cutoffs)
-    hairs = hairs0 + np.cumsum(hairs.reshape(n_bins, n_regions, -1), axis=0)
+    hairs = hairs0 + np.cumsum(hairs.reshape(n_bins, n_groups, -1), axis=0)
 
     # shedding in (previous day, day]
     shed = (log["old_phase"] == cycle.TELOGEN) & log["had_hair"] & ~log["has_hair"]
-    shed_counts = np.bincount(place[shed], minlength=n_places).reshape(n_bins, n_regions)
+    shed_counts = np.bincount(place[shed], minlength=n_places).reshape(n_bins, n_groups)
     intervals = np.diff(np.concatenate([[log_start], days]))
+    single, occupied = _unit_counts(initial, log, place, group, unit, n_bins, n_groups)
 
-    single, occupied = _unit_counts(initial, log, place, region64, unit, n_bins)
+    def by_label(array):
+        """[bin, group, ...] -> [label, person, bin, ...]: each region, then their sum."""
+        per_region = array.reshape(n_bins, n_people, n_regions, *array.shape[2:])
+        picked = per_region[:, :, present]
+        stacked = np.concatenate([picked, picked.sum(axis=2, keepdims=True)], axis=2)
+        return np.moveaxis(stacked, (2, 1, 0), (0, 1, 2))
 
-    rows = []
     present = [REGION_INDEX[name] for name in areas_cm2]
-    for label, members in [(REGIONS[r], [r]) for r in present] + [("scalp", present)]:
-        area = sum(areas_cm2[REGIONS[r]] for r in members)
-        ph = phases[:, members].sum(axis=1)
-        hr = hairs[:, members].sum(axis=1)
-        alive = ph[:, : cycle.LOST].sum(axis=1)
-        n = hr[:, 0]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean_d = hr[:, 5] / n
-            sd = np.sqrt(np.maximum(hr[:, 6] / n - mean_d**2, 0.0) * n / np.maximum(n - 1, 1))
-            table = {
-                "day": days,
-                "region": label,
-                "area_cm2": area,
-                "follicles": alive,
-                "follicles_lost": ph[:, cycle.LOST],
-                "hairs": n,
-                "terminal_hairs": hr[:, 3],
-                "intermediate_hairs": hr[:, 2],
-                "vellus_hairs": hr[:, 1],
-                "non_vellus_hairs": n - hr[:, 1],
-                "thin_hairs": hr[:, 4],
-                "hairs_per_cm2": n / area,
-                "terminal_per_cm2": hr[:, 3] / area,
-                "intermediate_per_cm2": hr[:, 2] / area,
-                "vellus_per_cm2": hr[:, 1] / area,
-                "non_vellus_per_cm2": (n - hr[:, 1]) / area,
-                "mean_diameter_um": mean_d,
-                "diameter_cv": sd / mean_d,
-                "thin_share": hr[:, 4] / n,
-                "anagen_fraction": (ph[:, cycle.ANAGEN_HIDDEN] + ph[:, cycle.ANAGEN]) / alive,
-                "catagen_fraction": ph[:, cycle.CATAGEN] / alive,
-                "telogen_fraction": ph[:, cycle.TELOGEN] / alive,
-                "kenogen_fraction": ph[:, cycle.KENOGEN] / alive,
-                "shed_per_day": shed_counts[:, members].sum(axis=1) / intervals,
-                "single_hair_unit_share": single[:, members].sum(axis=1)
-                / occupied[:, members].sum(axis=1),
-            }
-        rows.append(pd.DataFrame(table))
-    result = pd.concat(rows, ignore_index=True)
+    labels = [REGIONS[r] for r in present] + ["scalp"]
+    areas = np.array([areas_cm2[REGIONS[r]] for r in present] + [sum(areas_cm2.values())])
+    ph, hr = by_label(phases), by_label(hairs)
+    shed_l, single_l, occupied_l = by_label(shed_counts), by_label(single), by_label(occupied)
+    shape = ph.shape[:3]  # label, person, bin
+    area = np.broadcast_to(areas[:, None, None], shape)
+    alive = ph[..., : cycle.LOST].sum(axis=-1)
+    n = hr[..., 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_d = hr[..., 5] / n
+        sd = np.sqrt(np.maximum(hr[..., 6] / n - mean_d**2, 0.0) * n / np.maximum(n - 1, 1))
+        columns = {
+            "person": np.broadcast_to(np.arange(n_people)[None, :, None], shape),
+            "day": np.broadcast_to(days[None, None, :], shape),
+            "region": np.broadcast_to(np.array(labels, dtype=object)[:, None, None], shape),
+            "area_cm2": area,
+            "follicles": alive,
+            "follicles_lost": ph[..., cycle.LOST],
+            "hairs": n,
+            "terminal_hairs": hr[..., 3],
+            "intermediate_hairs": hr[..., 2],
+            "vellus_hairs": hr[..., 1],
+            "non_vellus_hairs": n - hr[..., 1],
+            "thin_hairs": hr[..., 4],
+            "hairs_per_cm2": n / area,
+            "terminal_per_cm2": hr[..., 3] / area,
+            "intermediate_per_cm2": hr[..., 2] / area,
+            "vellus_per_cm2": hr[..., 1] / area,
+            "non_vellus_per_cm2": (n - hr[..., 1]) / area,
+            "mean_diameter_um": mean_d,
+            "diameter_cv": sd / mean_d,
+            "thin_share": hr[..., 4] / n,
+            "anagen_fraction": (ph[..., cycle.ANAGEN_HIDDEN] + ph[..., cycle.ANAGEN]) / alive,
+            "catagen_fraction": ph[..., cycle.CATAGEN] / alive,
+            "telogen_fraction": ph[..., cycle.TELOGEN] / alive,
+            "kenogen_fraction": ph[..., cycle.KENOGEN] / alive,
+            "shed_per_day": shed_l / intervals[None, None, :],
+            "single_hair_unit_share": single_l / occupied_l,
+        }
+    # rows ordered by person, then region, then day
+    order = (1, 0, 2)
+    result = pd.DataFrame({k: np.transpose(v, order).ravel() for k, v in columns.items()})
     count_columns = [
         c for c in result.columns if c in {"follicles", "follicles_lost"} or c.endswith("hairs")
     ]
     result[count_columns] = result[count_columns].round().astype("int64")
+    result["region"] = result["region"].astype(str)
     return result
 
 
-def _unit_counts(initial, log, place, region, unit, n_bins):
-    """Units with exactly one visible hair, and units with any, per [bin, region]."""
-    n_regions = len(REGIONS)
+def _unit_counts(initial, log, place, group, unit, n_bins, n_groups):
+    """Units with exactly one visible hair, and units with any, per [bin, group]."""
     n0 = initial["phase"].size
     n_units = int(unit.max()) + 1 if unit.size else 0
-    unit_region = np.zeros(n_units, np.int64)
-    unit_region[unit] = region
+    unit_group = np.zeros(n_units, np.int64)
+    unit_group[unit] = group
     count0 = np.bincount(unit[:n0][initial["has_hair"]], minlength=n_units)
-    single0 = np.bincount(unit_region, count0 == 1, minlength=n_regions)
-    occupied0 = np.bincount(unit_region, count0 >= 1, minlength=n_regions)
+    single0 = np.bincount(unit_group, count0 == 1, minlength=n_groups)
+    occupied0 = np.bincount(unit_group, count0 >= 1, minlength=n_groups)
 
     change = log["has_hair"].view(np.int8) - log["had_hair"].view(np.int8)
     moving = np.flatnonzero(change)
@@ -183,8 +195,8 @@ def _unit_counts(initial, log, place, region, unit, n_bins):
     before = after - dv
     d_single = (after == 1).astype(float) - (before == 1)
     d_occupied = (after >= 1).astype(float) - (before >= 1)
-    n_places = n_bins * n_regions
+    n_places = n_bins * n_groups
     where = place[moving]
-    single = np.bincount(where, d_single, minlength=n_places).reshape(n_bins, n_regions)
-    occupied = np.bincount(where, d_occupied, minlength=n_places).reshape(n_bins, n_regions)
+    single = np.bincount(where, d_single, minlength=n_places).reshape(n_bins, n_groups)
+    occupied = np.bincount(where, d_occupied, minlength=n_places).reshape(n_bins, n_groups)
     return single0 + np.cumsum(single, axis=0), occupied0 + np.cumsum(occupied, axis=0)

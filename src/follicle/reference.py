@@ -19,12 +19,7 @@ import pandas as pd
 
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS
 from follicle.model import cycle
-from follicle.model.androgens import (
-    DAYS_PER_YEAR,
-    baseline_exposure,
-    onset_age_years,
-    quantized_exposure,
-)
+from follicle.model.androgens import DAYS_PER_YEAR, baseline_exposure, onset_age_years
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
 from follicle.model.regions import REGION_INDEX, REGIONS
 from follicle.model.scalp import build_scalp, region_frame_um, resolve_area, start_in_steady_state
@@ -53,6 +48,7 @@ class _Follicle:
     activated: bool = False
     attacked_dystrophic: bool = False
     held: bool = False
+    androgen: float = 0.0  # androgen level (no DHT factor) at anagen entry
 
 
 def simulate_reference(
@@ -99,8 +95,10 @@ def simulate_reference(
         )
         for i in range(state.n)
     ]
-    exposure = quantized_exposure(start_day, days, person, params, schedule.dht_at)
-    model = _DayByDay(person, params, schedule, areas, engine_rng, exposure, start_day)
+    start_androgen = float(baseline_exposure(start_day, person, params))
+    for f in follicles:
+        f.androgen = start_androgen
+    model = _DayByDay(person, params, schedule, areas, engine_rng)
     observation_days = list(range(0, days + 1, observe_every_days))
     if observation_days[-1] != days:
         observation_days.append(days)
@@ -118,7 +116,7 @@ def simulate_reference(
 
 
 class _DayByDay:
-    def __init__(self, person, params, schedule, areas, rng, exposure, first_day):
+    def __init__(self, person, params, schedule, areas, rng):
         self.person, self.p, self.schedule, self.areas, self.rng = (
             person,
             params,
@@ -126,19 +124,18 @@ class _DayByDay:
             areas,
             rng,
         )
-        self.exposure, self.first_day = exposure, first_day
         self.episodes = []  # (episode, set of follicle ids)
 
     def step(self, follicles: list[_Follicle], day: int) -> list[int]:
         """Live through ``day``; return the regions of the hairs shed."""
         p, rng = self.p, self.rng
         anagen_rate, rest_rate = self.schedule.clocks_on(day)
-        exposure = self.exposure[day - self.first_day]
+        dht = self.schedule.dht_step_on(day)
         for episode in self.person.alopecia_areata:
             if episode.start_day == day:
                 self.episodes.append((episode, self._members(follicles, episode)))
         for session in self.schedule.sessions:
-            if session.day == day:
+            if session.day == day and rng.random() < session.attendance:
                 for f in follicles:
                     resting = f.phase in (cycle.TELOGEN, cycle.KENOGEN)
                     if (
@@ -163,7 +160,7 @@ class _DayByDay:
                         f.attacked_dystrophic = True
                         f.age = f.duration
                         break
-                shortening = p.androgen_anagen_shortening * exposure * f.sensitivity
+                shortening = p.androgen_anagen_shortening * f.androgen * dht * f.sensitivity
                 rate = anagen_rate[f.region] * (1.0 + shortening)
             elif f.phase == cycle.CATAGEN:
                 rate = 1.0
@@ -244,7 +241,8 @@ class _DayByDay:
         if self._blocked(index, t):
             f.held = True
             return False
-        exposure = float(baseline_exposure(t, self.person, p)) * float(self.schedule.dht_at(t))
+        androgen = float(baseline_exposure(t, self.person, p))
+        exposure = androgen * float(self.schedule.dht_at(t))
         growth = float(self.schedule.growth_at(np.array([f.region]), t)[0])
         step = np.array([rng.random()]) if p.shrinkage_mode == "stepwise" else None
         f.size = float(
@@ -264,6 +262,7 @@ class _DayByDay:
             f.phase = cycle.LOST
             return False
         f.diameter = f.terminal * f.size * rng.lognormal(0.0, p.diameter_cycle_noise_cv)
+        f.androgen = androgen
         mean = float(cycle.anagen_mean_days(f.size, p))
         anagen = rng.lognormal(_mu(mean, p.anagen_log_sd), p.anagen_log_sd)
         hidden = min(p.emergence_days, anagen)

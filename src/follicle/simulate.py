@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import platform
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from follicle.engine import Engine
 from follicle.errors import FollicleInputError
-from follicle.model.androgens import DAYS_PER_YEAR, onset_age_years
+from follicle.model.androgens import DAYS_PER_YEAR, People
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
-from follicle.model.scalp import AreaSpec, build_scalp, resolve_area, start_in_steady_state
+from follicle.model.scalp import (
+    AreaSpec,
+    FollicleState,
+    build_scalp,
+    resolve_area,
+    start_in_steady_state,
+)
 from follicle.observe import observe
 from follicle.person import Person, load_person, parse_person
 from follicle.regimen import NO_TREATMENT, Regimen, load_regimen, parse_regimen
@@ -53,37 +61,16 @@ def simulate(
     params = params or DEFAULT_PARAMETERS
     areas = resolve_area(area, params)
     seed = _parse_seed(random_seed)
-    scalp_rng, engine_rng, schedule_rng = (
-        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(3)
-    )
-
-    schedule = compile_regimen(regimen, days=days, params=params, rng=schedule_rng)
-    state = build_scalp(person, areas, params=params, rng=scalp_rng)
-    log_from = -float(observe_every_days)
-    history_days = 0.0
-    if with_history:
-        start_age = min(onset_age_years(person, params), person.age_years)
-        history_days = (person.age_years - start_age) * DAYS_PER_YEAR
-    t_start = log_from - history_days
-    start_in_steady_state(state, t0=t_start, params=params, rng=scalp_rng)
-
-    engine = Engine(
-        state, person=person, params=params, schedule=schedule, areas_cm2=areas, rng=engine_rng
-    )
-    engine.run(t_start=t_start, t_end=float(days), log_from=log_from, progress=progress)
-
-    observation_days = np.arange(0, days + 1, observe_every_days, dtype=float)
-    if observation_days[-1] != days:
-        observation_days = np.append(observation_days, float(days))
-    log = engine.log.arrays()
-    table = observe(
-        initial=engine.initial,
-        log=log,
-        region=state.region,
-        unit=state.unit,
-        areas_cm2=areas,
-        days=observation_days,
-        log_start=log_from,
+    run = run_people(
+        [person],
+        regimen,
+        days=days,
+        observe_every_days=observe_every_days,
+        areas=areas,
+        seed_sequence=np.random.SeedSequence(seed),
+        params=params,
+        with_history=with_history,
+        progress=progress,
     )
     provenance = _provenance(
         person=person,
@@ -95,12 +82,13 @@ def simulate(
         areas=areas,
         with_history=with_history,
     )
+    state = run.state
     return Trajectory(
-        table=table,
+        table=run.table.drop(columns="person"),
         provenance=provenance,
         params=params,
-        _log=log,
-        _initial=engine.initial,
+        _log=run.log,
+        _initial=run.initial,
         _follicles={
             "region": state.region,
             "unit": state.unit,
@@ -108,9 +96,76 @@ def simulate(
             "y_um": state.y_um,
             "transplanted": state.transplanted,
         },
-        log_start_day=log_from,
-        transitions=engine.transitions,
+        log_start_day=run.log_start,
+        transitions=run.transitions,
     )
+
+
+@dataclass
+class PeopleRun:
+    """What one engine run over one or more people produced."""
+
+    table: pd.DataFrame
+    state: FollicleState
+    log: dict[str, np.ndarray]
+    initial: dict[str, np.ndarray]
+    log_start: float
+    transitions: int
+
+
+def run_people(
+    persons: list[Person],
+    regimen: Regimen,
+    *,
+    days: int,
+    observe_every_days: int,
+    areas: dict[str, float],
+    seed_sequence: np.random.SeedSequence,
+    params: ModelParameters,
+    with_history: bool,
+    progress: Callable[[float], None] | None = None,
+) -> PeopleRun:
+    """Simulate several people under one regimen in one engine (validated inputs).
+
+    Three random streams are spawned from ``seed_sequence``: the scalps, the engine, the
+    regimen's schedule.
+    """
+    scalp_rng, engine_rng, schedule_rng = (
+        np.random.default_rng(child) for child in seed_sequence.spawn(3)
+    )
+    schedule = compile_regimen(regimen, days=days, params=params, rng=schedule_rng)
+    people = People.of(persons, params)
+    state = build_scalp(persons, areas, params=params, rng=scalp_rng)
+    log_from = -float(observe_every_days)
+    history_days = np.zeros(len(persons))
+    if with_history:
+        start_age = np.minimum(people.onset_years, people.age_years)
+        history_days = (people.age_years - start_age) * DAYS_PER_YEAR
+    t0 = (log_from - history_days)[state.person]
+    start_in_steady_state(state, t0=t0, params=params, rng=scalp_rng)
+    engine = Engine(
+        state, people=people, params=params, schedule=schedule, areas_cm2=areas, rng=engine_rng
+    )
+    engine.prime(t0)
+    t_start = float(t0.min()) if t0.size else log_from
+    engine.run(t_start=t_start, t_end=float(days), log_from=log_from, progress=progress)
+
+    observation_days = np.arange(0, days + 1, observe_every_days, dtype=float)
+    if observation_days[-1] != days:
+        observation_days = np.append(observation_days, float(days))
+    log = engine.log.arrays()
+    table = observe(
+        initial=engine.initial,
+        log=log,
+        region=state.region,
+        unit=state.unit,
+        person=state.person,
+        n_people=len(persons),
+        areas_cm2=areas,
+        days=observation_days,
+        log_start=log_from,
+    )
+    return PeopleRun(table, state, log, engine.initial, log_from, engine.transitions)
 
 
 def _parse_person(person) -> Person:

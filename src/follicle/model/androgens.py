@@ -2,10 +2,14 @@
 
 exposure(t) = androgen_level[sex] x age_profile(age(t)) x dht_factor(t), where the DHT
 factor (1 untreated) comes from 5-alpha-reductase inhibitors in the regimen. A follicle
-feels exposure(t) x its own sensitivity.
+feels exposure(t) x its own sensitivity. ``People`` holds what this needs for many
+people as arrays, so a whole cohort is evaluated at once.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,31 +25,47 @@ def onset_age_years(person: Person, params: ModelParameters) -> float:
     return params.onset_age_years[person.sex]
 
 
-def age_profile(age_years, person: Person, params: ModelParameters):
-    """Relative androgen action by age: 0 before onset, a linear ramp, then 1 (x menopause)."""
-    age = np.asarray(age_years, dtype=float)
-    onset = onset_age_years(person, params)
-    ramp = np.clip((age - onset) / params.onset_ramp_years, 0.0, 1.0)
-    if person.sex == "female":
+@dataclass(frozen=True)
+class People:
+    """The people of one simulation, as arrays indexed by person."""
+
+    persons: tuple[Person, ...]
+    age_years: np.ndarray  # on day 0
+    level: np.ndarray  # androgen_level of their sex
+    onset_years: np.ndarray
+    female: np.ndarray
+
+    @classmethod
+    def of(cls, persons: Sequence[Person], params: ModelParameters) -> People:
+        return cls(
+            persons=tuple(persons),
+            age_years=np.array([p.age_years for p in persons], float),
+            level=np.array([params.androgen_level[p.sex] for p in persons], float),
+            onset_years=np.array([onset_age_years(p, params) for p in persons], float),
+            female=np.array([p.sex == "female" for p in persons]),
+        )
+
+    def __len__(self) -> int:
+        return len(self.persons)
+
+    def age_at(self, person: np.ndarray, t) -> np.ndarray:
+        return self.age_years[person] + np.asarray(t, float) / DAYS_PER_YEAR
+
+    def baseline_exposure(self, person: np.ndarray, t, params: ModelParameters) -> np.ndarray:
+        """Untreated androgen exposure of ``person`` at (fractional, maybe negative) day ``t``.
+
+        0 before the onset age, a linear ramp over ``onset_ramp_years``, then the sex's
+        level; for women x up to ``menopause_androgen_factor`` after menopause.
+        """
+        age = self.age_at(person, t)
+        ramp = np.clip((age - self.onset_years[person]) / params.onset_ramp_years, 0.0, 1.0)
         post = np.clip((age - params.menopause_age_years) / params.onset_ramp_years, 0.0, 1.0)
-        ramp = ramp * (1.0 + (params.menopause_androgen_factor - 1.0) * post)
-    return ramp
+        menopause = 1.0 + (params.menopause_androgen_factor - 1.0) * post
+        return self.level[person] * ramp * np.where(self.female[person], menopause, 1.0)
 
 
 def baseline_exposure(day, person: Person, params: ModelParameters):
-    """Untreated androgen exposure on (possibly fractional, possibly negative) ``day``."""
-    age = person.age_years + np.asarray(day, dtype=float) / DAYS_PER_YEAR
-    return params.androgen_level[person.sex] * age_profile(age, person, params)
-
-
-def quantized_exposure(
-    first_day: int, last_day: int, person: Person, params: ModelParameters, dht_at
-) -> np.ndarray:
-    """Daily androgen exposure (with treatment) in steps of ``exposure_step``.
-
-    Entry k is the exposure on day ``first_day + k`` (taken at the start of the day); it
-    drives the anagen clock, so the engines rescale only when it changes.
-    """
-    days = np.arange(first_day, last_day + 1)
-    exposure = baseline_exposure(days, person, params) * dht_at(days)
-    return np.round(exposure / params.exposure_step) * params.exposure_step
+    """Untreated androgen exposure of one person on ``day`` (see ``People``)."""
+    people = People.of([person], params)
+    day = np.asarray(day, float)
+    return people.baseline_exposure(np.zeros(day.shape, np.int64), day, params)

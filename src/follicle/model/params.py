@@ -128,7 +128,8 @@ class ModelParameters:
     androgen_anagen_shortening: float = _p(
         1.0,
         "calibrated (provisional, by hand): androgens also shorten anagen directly: the "
-        "anagen clock runs (1 + this x exposure x sensitivity) times faster, so lowering DHT "
+        "anagen clock runs (1 + this x androgen level at anagen entry x DHT factor x "
+        "sensitivity) times faster, so lowering DHT "
         "lengthens current anagens and stopping a DHT blocker shortens them again (gains "
         "lost within ~12 months of stopping [S]; anagen shortens in AGA [P] Courtois 1994)",
     )
@@ -287,8 +288,8 @@ class ModelParameters:
     # --- engine --------------------------------------------------------------------------
     exposure_step: float = _p(
         0.02,
-        "numerical: the androgen exposure that drives the anagen clock changes in steps of "
-        "0.02, which bounds the number of rescaling epochs",
+        "numerical: the DHT factor that drives the anagen clock changes in steps of 0.02, "
+        "which bounds the number of rescaling epochs",
     )
     clock_step: float = _p(
         0.02,

@@ -70,8 +70,9 @@ def resolve_area(area: AreaSpec, params: ModelParameters) -> dict[str, float]:
 class FollicleState:
     """Every follicle, as parallel arrays (struct of arrays)."""
 
+    person: np.ndarray  # int32, index of the person the follicle belongs to
     region: np.ndarray  # int8, index into REGIONS
-    unit: np.ndarray  # int64, follicular unit id
+    unit: np.ndarray  # int64, follicular unit id (unique across people)
     x_um: np.ndarray  # float64, exit point in the region/patch frame
     y_um: np.ndarray
     terminal_diameter_um: np.ndarray  # float64, shaft diameter at full size
@@ -89,6 +90,7 @@ class FollicleState:
     shaft_length_mm: np.ndarray  # float64, length when growth stopped
     cycle_start: np.ndarray  # float64, day of the last anagen entry
     rest_until: np.ndarray  # float64, earliest day of the next anagen (grafts)
+    anagen_androgen: np.ndarray  # float64, androgen level (no DHT factor) at anagen entry
     activated: np.ndarray  # bool, pushed into anagen: skip kenogen
     attacked: np.ndarray  # bool, alopecia areata attack scheduled
     dystrophic: np.ndarray  # bool, short telogen after an attack
@@ -118,6 +120,7 @@ def region_frame_um(area_cm2: float) -> float:
 
 def new_follicles(
     *,
+    person_index: int,
     region: np.ndarray,
     unit: np.ndarray,
     x_um: np.ndarray,
@@ -138,6 +141,7 @@ def new_follicles(
     sensitivity = person.sensitivity * pattern[region] * rng.lognormal(-0.5 * spread**2, spread, n)
     zeros = np.zeros(n)
     return FollicleState(
+        person=np.full(n, person_index, np.int32),
         region=region.astype(np.int8),
         unit=unit.astype(np.int64),
         x_um=x_um.astype(float),
@@ -157,6 +161,7 @@ def new_follicles(
         shaft_length_mm=zeros.copy(),
         cycle_start=zeros.copy(),
         rest_until=np.full(n, -np.inf),
+        anagen_androgen=zeros.copy(),
         activated=np.zeros(n, bool),
         attacked=np.zeros(n, bool),
         dystrophic=np.zeros(n, bool),
@@ -177,42 +182,51 @@ def draw_units(
 
 
 def build_scalp(
-    person: Person,
+    persons: Person | list[Person],
     areas_cm2: dict[str, float],
     *,
     params: ModelParameters,
     rng: np.random.Generator,
 ) -> FollicleState:
-    """Follicles for the given areas, unit counts Poisson around the person's density."""
-    follicle_density = person.follicle_density_per_cm2 or (
-        params.follicular_units_per_cm2 * params.mean_follicles_per_unit
-    )
-    unit_density = follicle_density / params.mean_follicles_per_unit
+    """Follicles of each person for the given areas, unit counts Poisson around density."""
+    persons = [persons] if isinstance(persons, Person) else list(persons)
     parts, next_unit = [], 0
-    for name, area in areas_cm2.items():
-        n_units = int(rng.poisson(unit_density * area))
-        owner, x, y = draw_units(n_units, region_frame_um(area), params, rng)
-        region = np.full(owner.size, REGION_INDEX[name], np.int8)
-        parts.append(
-            new_follicles(
-                region=region,
-                unit=owner + next_unit,
-                x_um=x,
-                y_um=y,
-                person=person,
-                params=params,
-                rng=rng,
-            )
+    for index, person in enumerate(persons):
+        follicle_density = person.follicle_density_per_cm2 or (
+            params.follicular_units_per_cm2 * params.mean_follicles_per_unit
         )
-        next_unit += n_units
-    state = parts[0]
-    for part in parts[1:]:
-        state.append(part)
-    return state
+        unit_density = follicle_density / params.mean_follicles_per_unit
+        for name, area in areas_cm2.items():
+            n_units = int(rng.poisson(unit_density * area))
+            owner, x, y = draw_units(n_units, region_frame_um(area), params, rng)
+            region = np.full(owner.size, REGION_INDEX[name], np.int8)
+            parts.append(
+                new_follicles(
+                    person_index=index,
+                    region=region,
+                    unit=owner + next_unit,
+                    x_um=x,
+                    y_um=y,
+                    person=person,
+                    params=params,
+                    rng=rng,
+                )
+            )
+            next_unit += n_units
+    return concatenate(parts)
+
+
+def concatenate(parts: list[FollicleState]) -> FollicleState:
+    return FollicleState(
+        **{
+            f.name: np.concatenate([getattr(p, f.name) for p in parts])
+            for f in fields(FollicleState)
+        }
+    )
 
 
 def start_in_steady_state(
-    state: FollicleState, *, t0: float, params: ModelParameters, rng: np.random.Generator
+    state: FollicleState, *, t0, params: ModelParameters, rng: np.random.Generator
 ) -> None:
     """Put every follicle at a random point of an untreated full-size cycle at ``t0``.
 
@@ -221,6 +235,7 @@ def start_in_steady_state(
     uniform position within it. So the scalp starts in its stationary state.
     """
     n = state.n
+    t0 = np.broadcast_to(np.asarray(t0, float), (n,))
     dists = [
         cycle.LogNormal(params.anagen_mean_days, params.anagen_log_sd),
         cycle.LogNormal(params.catagen_mean_days, params.catagen_log_sd),
@@ -247,16 +262,16 @@ def start_in_steady_state(
     hidden = anagen & (elapsed < hidden_part)
     visible = anagen & ~hidden
     state.phase[hidden] = cycle.ANAGEN_HIDDEN
-    state.next_t[hidden] = t0 + (hidden_part - elapsed)[hidden]
+    state.next_t[hidden] = (t0 + hidden_part - elapsed)[hidden]
     state.pending[hidden] = (total - hidden_part)[hidden]
     state.phase[visible] = cycle.ANAGEN
-    state.next_t[visible] = t0 + remaining[visible]
-    state.t_emerge[visible] = t0 - (elapsed - hidden_part)[visible]
-    state.cycle_start[anagen] = t0 - elapsed[anagen]
+    state.next_t[visible] = (t0 + remaining)[visible]
+    state.t_emerge[visible] = (t0 - elapsed + hidden_part)[visible]
+    state.cycle_start[anagen] = (t0 - elapsed)[anagen]
     for k, code in ((1, cycle.CATAGEN), (2, cycle.TELOGEN), (3, cycle.KENOGEN)):
         chosen = which == k
         state.phase[chosen] = code
-        state.next_t[chosen] = t0 + remaining[chosen]
+        state.next_t[chosen] = (t0 + remaining)[chosen]
     state.has_hair[:] = (
         (state.phase == cycle.ANAGEN)
         | (state.phase == cycle.CATAGEN)

@@ -11,11 +11,15 @@ from follicle.model.regions import REGIONS
 
 @dataclass
 class Session:
-    """A procedure on one day that pushes resting follicles in some regions into anagen."""
+    """A procedure on one day that pushes resting follicles in some regions into anagen.
+
+    Each person attends it with probability ``attendance`` (the course's adherence).
+    """
 
     day: int
     regions: np.ndarray  # bool per region
     activation_probability: float
+    attendance: float = 1.0
 
 
 @dataclass

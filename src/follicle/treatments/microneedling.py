@@ -6,8 +6,9 @@ bulge stem cells: at each session a resting (telogen or kenogen) follicle in a t
 region enters anagen with probability ``microneedling_activation x stimulation``, and
 growth factors (PDGF, VEGF) add a decaying growth signal. Every needle length raises
 the absorption of topicals applied later (minoxidil, topical finasteride), modelled as
-extra topical minoxidil exposure while the course runs. Each scheduled session takes
-place with probability ``adherence``.
+extra topical minoxidil exposure while the course runs. Each person attends a scheduled
+session with probability ``adherence`` (drawn per person and session by the engine); the
+growth signal is the mean over attendance (x adherence).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def stimulation(needle_mm: float, params: ModelParameters) -> float:
 def apply(course, effects: Effects, params: ModelParameters, rng: np.random.Generator) -> None:
     regions = region_mask(course.regions)
     stim = stimulation(course.needle_mm, params)
-    held = [day for day in course.session_days(effects.days + 1) if rng.random() < course.adherence]
+    session_days = course.session_days(effects.days + 1)
     effects.absorption_gain += course_mask(course, effects.days) * (
         params.microneedling_absorption_gain
     )
@@ -36,8 +37,9 @@ def apply(course, effects: Effects, params: ModelParameters, rng: np.random.Gene
         return
     day = np.arange(effects.days + 1)
     pulses = np.zeros(effects.days + 1)
-    for start in held:
+    for start in session_days:
         after = day >= start
         pulses[after] += np.exp(-(day[after] - start) / params.microneedling_growth_tau_days)
-        effects.sessions.append(Session(start, regions, params.microneedling_activation * stim))
-    effects.growth[regions] += params.microneedling_growth * stim * pulses
+        probability = params.microneedling_activation * stim
+        effects.sessions.append(Session(start, regions, probability, course.adherence))
+    effects.growth[regions] += params.microneedling_growth * stim * course.adherence * pulses

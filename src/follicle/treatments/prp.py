@@ -3,7 +3,7 @@
 Evidence is mixed (+27.7 hairs/cm2 in [P] Cervelli & Gentile 2014, no effect in the
 placebo-controlled [P] Gressenberger 2020), so the effect is small and marked as an
 assumption: each session adds a growth signal and an anagen prolongation that decay
-over about a month.
+over about a month; adherence scales them (mean over attended sessions).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from follicle.treatments.effects import Effects, decaying_pulses, region_mask
 
 def apply(course, effects: Effects, params: ModelParameters, rng: np.random.Generator) -> None:
     regions = region_mask(course.regions)
-    held = [day for day in course.session_days(effects.days + 1) if rng.random() < course.adherence]
-    pulses = decaying_pulses(held, 1.0, params.prp_tau_days, effects.days)
+    days = course.session_days(effects.days + 1)
+    pulses = course.adherence * decaying_pulses(days, 1.0, params.prp_tau_days, effects.days)
     effects.growth[regions] += params.prp_growth * pulses
     effects.anagen_prolongation[regions] += params.prp_anagen_prolongation * pulses

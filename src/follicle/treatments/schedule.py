@@ -7,6 +7,8 @@ The engines see treatments only through this object:
   time runs in anagen and in telogen/kenogen (minoxidil, PRP, laser), quantized in
   steps of ``clock_step`` so that the event engine rescales only when they change;
 - ``growth[region, day]``: the growth signal applied at each new anagen;
+- ``dht_steps[day]``: the DHT factor in steps of ``exposure_step``, as the anagen clock
+  sees it (androgens shorten anagen directly);
 - ``sessions`` (microneedling) and ``transplants``: discrete interventions on a day.
 
 Before day 0 (a person's history) nothing is taken: every factor is 1, growth 0.
@@ -50,6 +52,7 @@ class TreatmentSchedule:
     anagen_clock: np.ndarray
     rest_clock: np.ndarray
     growth: np.ndarray
+    dht_steps: np.ndarray
     sessions: tuple[Session, ...] = ()
     transplants: tuple = ()
     minoxidil_effect: np.ndarray = field(default=None, repr=False)
@@ -68,6 +71,12 @@ class TreatmentSchedule:
         index = self.day_index(t)
         return np.where(index < 0, 0.0, self.growth[region, np.maximum(index, 0)])
 
+    def dht_step_on(self, day: int) -> float:
+        """The DHT factor as the anagen clock sees it: in steps of ``exposure_step``."""
+        if day < 0:
+            return 1.0
+        return float(self.dht_steps[min(day, self.days)])
+
     def clocks_on(self, day: int) -> tuple[np.ndarray, np.ndarray]:
         """(anagen, rest) clock rate per region on ``day`` (1 before day 0)."""
         if day < 0:
@@ -77,8 +86,9 @@ class TreatmentSchedule:
         return self.anagen_clock[:, day], self.rest_clock[:, day]
 
     def clock_change_days(self) -> list[int]:
-        """Days on which a clock rate differs from the day before (day 0 vs untreated)."""
-        stacked = np.concatenate([self.anagen_clock, self.rest_clock])
+        """Days on which a clock rate or the stepped DHT factor differs from the day before
+        (day 0 compared with untreated)."""
+        stacked = np.concatenate([self.anagen_clock, self.rest_clock, self.dht_steps[None, :]])
         previous = np.concatenate([np.ones((stacked.shape[0], 1)), stacked[:, :-1]], axis=1)
         return [int(day) for day in np.flatnonzero((stacked != previous).any(axis=0))]
 
@@ -131,6 +141,7 @@ def compile_regimen(
         anagen_clock=_quantize(anagen_clock, params.clock_step),
         rest_clock=_quantize(rest_clock, params.clock_step),
         growth=growth,
+        dht_steps=np.round(dht / params.exposure_step) * params.exposure_step,
         sessions=tuple(sorted(effects.sessions, key=lambda s: s.day)),
         transplants=tuple(sorted(effects.transplants, key=lambda t: t.day)),
         minoxidil_effect=min_effect,
