@@ -5,12 +5,12 @@ Thin front ends: each command parses options, calls one library function and pri
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from follicle.care.cli_common import JsonOpt, PersonOpt, RegimenArg, teaching_help
 from follicle.care.plan import check_plan
 from follicle.care.render import counts_line, print_disclaimer, print_findings
 from follicle.cli_support import (
@@ -26,41 +26,11 @@ from follicle.cli_support import (
 EXIT_BLOCKED = 1
 
 
-def teaching_help(function):
-    """Join the wrapped lines of each docstring paragraph so ``--help`` reflows them.
-
-    Indented lines (examples) stay as they are.
-    """
-    paragraphs = inspect.cleandoc(function.__doc__ or "").split("\n\n")
-    out = []
-    for paragraph in paragraphs:
-        lines = paragraph.splitlines()
-        if lines and lines[0].startswith("    "):
-            out.append(paragraph)
-        else:
-            out.append(" ".join(line.strip() for line in lines))
-    function.__doc__ = "\n\n".join(out)
-    return function
-
-
 plan_app = typer.Typer(
     name="plan",
     help="Check a regimen against the care rules and turn it into a calendar.",
     no_args_is_help=True,
 )
-
-RegimenArg = Annotated[
-    Path, typer.Argument(help=r"Regimen TOML file (\[\[treatment]] entries, as for `simulate`).")
-]
-PersonOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--person",
-        "-p",
-        help=r"Person TOML file; its \[health] table feeds the rules (sex, age, conditions...).",
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
 @plan_app.command("check")
@@ -189,4 +159,7 @@ def plan_calendar_command(
 
 def register(app: typer.Typer) -> None:
     """Add the care command groups to the main ``follicle`` app."""
+    from follicle.care.journal_cli import journal_app
+
     app.add_typer(plan_app)
+    app.add_typer(journal_app)
