@@ -159,7 +159,9 @@ def plan_calendar_command(
 
 def register(app: typer.Typer) -> None:
     """Add the care command groups to the main ``follicle`` app."""
+    from follicle.care.intake_cli import intake
     from follicle.care.journal_cli import journal_app
 
     app.add_typer(plan_app)
     app.add_typer(journal_app)
+    app.command("intake")(intake)
