@@ -14,7 +14,8 @@ From the answers (a file, or prompts in the terminal) it gives:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -435,13 +436,22 @@ def red_flags(a: IntakeAnswers, person: Person, likely: Likely) -> list[Finding]
     return flags
 
 
+_PLAN_REFERENCE = re.compile(r"^treatment\[0\] \([^)]*\)(: )?")
+
+
+def _without_plan_reference(finding: Finding) -> Finding:
+    """'treatment[0] (finasteride): finasteride is ...' -> 'Finasteride is ...'."""
+    message = _PLAN_REFERENCE.sub("", finding.message)
+    return replace(finding, message=message[:1].upper() + message[1:], treatment=None)
+
+
 def screen_treatments(person: Person) -> list[TreatmentScreen]:
     """Run the plan rules on a one-treatment plan per treatment; keep blocks and warnings."""
     screens = []
     for name, treatment in SCREENED_TREATMENTS.items():
         result = check_plan(parse_regimen({"name": name, "treatment": [treatment]}), person=person)
         relevant = tuple(
-            f
+            _without_plan_reference(f)
             for f in result.findings
             if f.severity is not Severity.INFO and f.rule not in ("RF-2",)
         )
