@@ -551,7 +551,8 @@ def _rx3(ctx: PlanContext) -> list[Finding]:
         Finding(
             "RX-3",
             Severity.BLOCK,
-            f"{_label(index, item)} in a female profile. {label}{detail}",
+            f"{_label(index, item)}: not for a female profile without a clinician's "
+            f"override. {label}{detail}",
             "Remove it, or record the clinician's override in the person's [health] table "
             '(clearances = [{ rule = "RX-3", by = "Dr ..." }]) if they prescribed it.',
             treatment=index,
