@@ -12,6 +12,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
+from follicle.care.plan import check_plan
 from follicle.errors import FollicleInputError
 from follicle.person import Person, load_person
 from follicle.regimen import Regimen, load_regimen
@@ -21,6 +22,7 @@ __all__ = [
     "Person",
     "Regimen",
     "__version__",
+    "check_plan",
     "load_person",
     "load_regimen",
 ]

@@ -93,7 +93,10 @@ def to_calendar(schedule: Schedule, *, stamp: datetime | None = None) -> Calenda
     seed = _uid_seed(schedule)
     for series in schedule.series:
         calendar.add_component(_event(series, seed, stamp))
-    calendar.add_missing_timezones()
+    # VTIMEZONE with the zone's rules over the plan's dates only (icalendar >= 6.1)
+    calendar.add_missing_timezones(
+        first_date=schedule.start - timedelta(days=1), last_date=schedule.end + timedelta(days=2)
+    )
     return calendar
 
 
