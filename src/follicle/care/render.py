@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 from follicle.care.findings import DISCLAIMER, Finding, Severity
 
@@ -15,14 +16,26 @@ _STYLE = {Severity.BLOCK: "bold red", Severity.WARN: "yellow", Severity.INFO: "c
 def print_findings(
     console: Console, findings: Iterable[Finding], *, show_info: bool = True
 ) -> None:
+    """Findings as a grid: severity, rule id, then the message with what to do instead
+    (wrapped lines stay in the text column)."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    rows = 0
     for finding in findings:
         if finding.severity is Severity.INFO and not show_info:
             continue
         style = _STYLE[finding.severity]
-        label = f"[{style}]{finding.severity.value.upper():5}[/{style}]"
-        console.print(f"{label} [bold]{finding.rule:5}[/bold] {escape(finding.message)}")
+        text = escape(finding.message)
         if finding.instead:
-            console.print(f"            [dim]instead:[/dim] {escape(finding.instead)}")
+            text += f"\n[dim]instead:[/dim] {escape(finding.instead)}"
+        grid.add_row(
+            f"[{style}]{finding.severity.value.upper()}[/]", f"[bold]{finding.rule}[/]", text
+        )
+        rows += 1
+    if rows:
+        console.print(grid)
 
 
 def print_disclaimer(console: Console) -> None:
