@@ -273,3 +273,10 @@ def test_cli_calendar_bad_input_is_one_line(tmp_path, args, message):
     assert result.exit_code == 2
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_default_horizon_for_late_ongoing_courses():
+    late = regimen({**FINASTERIDE, "start_day": 28}, {**FINASTERIDE, "stop_day": 20})
+    assert build_schedule(late, start=START).days == 365
+    later = regimen({**FINASTERIDE, "start_day": 400})
+    assert build_schedule(later, start=START).days == 490

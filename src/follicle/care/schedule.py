@@ -150,13 +150,14 @@ def add_months(day: date, months: int) -> date:
 
 
 def default_horizon_days(regimen: Regimen) -> int:
-    """Through the last stop day (or transplant); a year when a course is ongoing."""
+    """Through the last stop day (or transplant); a year when a course is ongoing (at least
+    90 days past the start of an ongoing course that starts late)."""
     ends = []
     for item in regimen.treatment:
         if item.kind == "transplant":
             ends.append(item.day + 1)
         elif item.stop_day is None:
-            ends.append(item.start_day + DEFAULT_HORIZON_DAYS)
+            ends.append(max(DEFAULT_HORIZON_DAYS, item.start_day + 90))
         else:
             ends.append(item.stop_day)
     return max(ends, default=DEFAULT_HORIZON_DAYS)
