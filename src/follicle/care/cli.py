@@ -91,8 +91,6 @@ def plan_calendar_command(
         int | None,
         typer.Option(
             "--days",
-            min=1,
-            max=3650,
             help="Days to cover (default: to the last stop_day, a year if ongoing).",
         ),
     ] = None,

@@ -298,7 +298,7 @@ def show(
     until: Annotated[
         str | None, typer.Option("--until", help="Up to this date, inclusive.")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many, newest.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many, newest.")] = 50,
     tz: TzOpt = None,
     db: DbOpt = None,
     json_output: JsonOpt = False,
@@ -309,6 +309,8 @@ def show(
 
         follicle journal show --kind session --since 2026-03-01
     """
+    if limit < 1:
+        fail(f"--limit = {limit} is not allowed; expected a whole number >= 1")
     for item in kind or []:
         if item not in KINDS:
             fail(f"--kind = {item!r} is not allowed; expected one of {list(KINDS)}")

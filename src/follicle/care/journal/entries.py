@@ -113,11 +113,11 @@ class Measurement(_Strict):
         for name, number in value.items():
             if not _NAME.match(name):
                 raise ValueError(
-                    f"metric name {name!r} is not allowed; expected lower_case_with_unit "
-                    "(letters, digits, _; e.g. density_per_cm2)"
+                    f"[{name!r}] = {number} is not allowed; expected a metric name in "
+                    "lower_case_with_unit (letters, digits, _; e.g. density_per_cm2)"
                 )
             if not math.isfinite(number):
-                raise ValueError(f"metric {name} = {number} is not allowed; expected a number")
+                raise ValueError(f"[{name!r}] = {number} is not allowed; expected a finite number")
         return value
 
 
