@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from datetime import UTC, date, datetime
+import sys
+import threading
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -455,3 +457,54 @@ def test_stats_do_not_count_pause_skipped_minoxidil_as_missed(journal):
     assert (applications.expected, applications.taken, applications.missed) == (6, 6, ())
     assert (sessions.expected, sessions.taken) == (1, 1)
     assert result.counts["application:minoxidil"] == 6
+
+
+def test_show_filters_by_kind_and_time(journal):
+    minoxidil(journal, "2026-03-01T08:00")
+    log(journal, "symptom", {"symptom": "itching"}, "2026-03-02T08:00")
+    minoxidil(journal, "2026-03-03T08:00")
+    since = datetime(2026, 3, 2, tzinfo=UTC)
+    assert [e.kind for e in journal.entries(since=since)] == ["symptom", "application"]
+    assert len(journal.entries(kinds=["application"])) == 2
+    newest = journal.entries(limit=1, newest_first=True)
+    assert newest[0].at == datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
+
+
+def test_default_location_is_the_user_data_directory(tmp_path, monkeypatch):
+    from follicle.care.journal import default_journal_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    path = default_journal_path()
+    assert path.name == "journal.sqlite3" and "follicle" in path.parts
+    if sys.platform.startswith("linux"):
+        assert path == tmp_path / "data" / "follicle" / "journal.sqlite3"
+
+
+def test_concurrent_writers_keep_every_entry(tmp_path):
+    path = tmp_path / "shared.sqlite3"
+    Journal.open(path).close()
+    errors = []
+
+    def writer(offset):
+        try:
+            with Journal.open(path) as journal:
+                for i in range(40):
+                    journal.log(
+                        "application",
+                        {"medicine": "finasteride"},
+                        at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=offset + i),
+                        tz="UTC",
+                        now=NOW,
+                    )
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(k * 1000,)) for k in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with Journal.open(path) as journal:
+        assert len(journal.entries()) == 120
+        assert journal.store.integrity_problems() == []

@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from follicle.care.findings import Finding
+from follicle.care.timezones import to_utc_text
 from follicle.config_io import validate
 from follicle.errors import FollicleInputError
 from follicle.regimen import RegionName
@@ -165,8 +166,6 @@ class Entry:
     flags: tuple[Finding, ...] = field(default=())
 
     def to_dict(self) -> dict:
-        from follicle.care.timezones import to_utc_text
-
         return {
             "id": self.id,
             "uid": self.uid,

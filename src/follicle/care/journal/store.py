@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -55,9 +55,13 @@ class JournalStore(Protocol):
     @property
     def schema_version(self) -> int: ...
 
-    def reading(self) -> Iterator[JournalView]: ...
+    def reading(self) -> AbstractContextManager[JournalView]:
+        """A consistent snapshot for reads."""
+        ...
 
-    def writing(self) -> Iterator[JournalView]: ...
+    def writing(self) -> AbstractContextManager[JournalView]:
+        """One atomic write transaction (reads inside see its own writes)."""
+        ...
 
     def integrity_problems(self) -> list[str]: ...
 

@@ -20,6 +20,7 @@ from follicle.care.rules.plan_rules import (
     ROLLER_BLOCK_DAYS,
     ROLLER_WARN_DAYS,
 )
+from follicle.care.timezones import zone
 
 MN12_SYMPTOMS = ("oozing", "extreme_heat", "pus")
 RX5_SYMPTOMS = (
@@ -37,8 +38,6 @@ PAUSE = timedelta(hours=MN7_PAUSE_HOURS)
 
 
 def _local(moment: datetime, tz: str) -> str:
-    from follicle.care.timezones import zone
-
     return moment.astimezone(zone(tz)).strftime("%a %d %b %H:%M")
 
 
