@@ -33,7 +33,9 @@ journal_app.add_typer(log_app)
 DbOpt = Annotated[
     Path | None,
     typer.Option(
-        "--db", help="Journal database file (default: the user data directory, see `--help`)."
+        "--db",
+        help="Journal database file (default: journal.sqlite3 in the user data directory, "
+        "e.g. ~/.local/share/follicle).",
     ),
 ]
 AtOpt = Annotated[
