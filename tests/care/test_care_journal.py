@@ -508,3 +508,20 @@ def test_concurrent_writers_keep_every_entry(tmp_path):
     with Journal.open(path) as journal:
         assert len(journal.entries()) == 120
         assert journal.store.integrity_problems() == []
+
+
+def test_a_locked_journal_gives_a_one_line_error_and_writes_nothing(tmp_path):
+    path = tmp_path / "locked.sqlite3"
+    with Journal.open(path) as journal:
+        minoxidil(journal, "2026-03-01T08:00")
+    blocker = sqlite3.connect(path, isolation_level=None, timeout=0)
+    blocker.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    try:
+        journal = Journal(SQLiteJournalStore(path, busy_timeout_ms=100))
+        with journal, pytest.raises(FollicleFileError, match="cannot write the journal"):
+            minoxidil(journal, "2026-03-02T08:00")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    with Journal.open(path) as journal:
+        assert len(journal.entries()) == 1

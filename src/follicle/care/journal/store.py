@@ -186,23 +186,31 @@ class _SQLiteView:
 class SQLiteJournalStore:
     """A journal in one SQLite file (created and migrated on open)."""
 
-    def __init__(self, path: str | Path, *, migrate_to: int = SCHEMA_VERSION):
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        migrate_to: int = SCHEMA_VERSION,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    ):
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(
                 self.path,
                 isolation_level=None,
-                timeout=BUSY_TIMEOUT_MS / 1000,
+                timeout=busy_timeout_ms / 1000,
                 check_same_thread=False,
             )
             self._db.row_factory = sqlite3.Row
-            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             self._db.execute("PRAGMA journal_mode = WAL").fetchone()
             self._db.execute("PRAGMA synchronous = FULL")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate(migrate_to)
+        except OSError as error:
+            raise FollicleFileError(f"{self.path}: cannot create the journal ({error})") from None
         except sqlite3.DatabaseError as error:
             raise FollicleFileError(
                 f"{self.path}: not a usable journal database ({error})"
@@ -251,14 +259,30 @@ class SQLiteJournalStore:
 
     @contextmanager
     def writing(self) -> Iterator[_SQLiteView]:
-        """One atomic write: everything inside commits together (and is on disk) or not."""
-        self._db.execute("BEGIN IMMEDIATE")
+        """One atomic write: everything inside commits together (and is on disk) or not.
+
+        SQLite failures (locked beyond the busy timeout, disk full, read-only file) become a
+        one-line ``FollicleFileError``; nothing is written then.
+        """
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise FollicleFileError(f"{self.path}: cannot write the journal ({error})") from None
         try:
             yield _SQLiteView(self._db, writable=True)
+            self._db.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            self._rollback()
+            raise FollicleFileError(
+                f"{self.path}: cannot write the journal ({error}); nothing was written"
+            ) from None
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise
-        self._db.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
 
     def integrity_problems(self) -> list[str]:
         """Empty when the database is consistent (``integrity_check`` and foreign keys)."""
