@@ -211,6 +211,8 @@ class SQLiteJournalStore:
             self._migrate(migrate_to)
         except OSError as error:
             raise FollicleFileError(f"{self.path}: cannot create the journal ({error})") from None
+        except sqlite3.OperationalError as error:
+            raise FollicleFileError(f"{self.path}: cannot open the journal ({error})") from None
         except sqlite3.DatabaseError as error:
             raise FollicleFileError(
                 f"{self.path}: not a usable journal database ({error})"
@@ -221,6 +223,9 @@ class SQLiteJournalStore:
         return self._db.execute("PRAGMA user_version").fetchone()[0]
 
     def _migrate(self, target: int) -> None:
+        current = self._db.execute("PRAGMA application_id").fetchone()[0]
+        if current == APPLICATION_ID and self.schema_version == target:
+            return  # up to date: no write lock needed to open
         self._db.execute("BEGIN IMMEDIATE")
         try:
             version = self.schema_version
