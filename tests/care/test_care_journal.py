@@ -525,3 +525,19 @@ def test_a_locked_journal_gives_a_one_line_error_and_writes_nothing(tmp_path):
         blocker.close()
     with Journal.open(path) as journal:
         assert len(journal.entries()) == 1
+
+
+def test_stats_report_device_age_mn8(journal):
+    from follicle.care.journal.stats import journal_stats
+
+    log(journal, "device", {"name": "old", "needle_mm": 1.0}, "2026-01-01T10:00")
+    session(journal, "2026-03-20T20:00", needle_mm=1.0, device="old")
+    log(journal, "device", {"name": "spare", "needle_mm": 1.0}, "2025-06-01T10:00")
+    at = datetime(2026, 3, 25, tzinfo=UTC)
+    result = journal_stats(journal.entries(), until=at)
+    by_name = {d["name"]: d for d in result.devices}
+    assert by_name["old"]["age_days"] == 82 and by_name["old"]["in_use"] is True
+    assert by_name["spare"]["in_use"] is False
+    assert [(f.rule, f.severity.value) for f in result.findings] == [("MN-8", "warn")]
+    later = journal_stats(journal.entries(), until=datetime(2026, 4, 10, tzinfo=UTC))
+    assert [(f.rule, f.severity.value) for f in later.findings] == [("MN-8", "block")]

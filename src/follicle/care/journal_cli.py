@@ -459,7 +459,15 @@ def stats(
         print_json(result.to_dict())
         return
     console.print("Entries: " + ", ".join(f"{k} {v}" for k, v in result.counts.items()))
+    for device in result.devices:
+        state = "in use" if device["in_use"] else "not used in the last 30 days"
+        console.print(
+            f"Device {escape(device['name'])} ({device['device_type']}): {device['age_days']} days "
+            f"since first use, {device['sessions']} session{'' if device['sessions'] == 1 else 's'}, "
+            f"{state}"
+        )
     if plan is None:
+        print_findings(console, result.findings)
         console.print("Give --regimen and --start for adherence.")
         return
     table = Table(title=f"Adherence since {result.since}")

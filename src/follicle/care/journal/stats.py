@@ -14,7 +14,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from follicle.care.findings import DISCLAIMER, Finding, Severity
 from follicle.care.journal.entries import Entry
-from follicle.care.rules.plan_rules import ADHERENCE_WARN
+from follicle.care.rules.plan_rules import (
+    ADHERENCE_WARN,
+    FIXED_NEEDLE_DEVICES,
+    ROLLER_BLOCK_DAYS,
+    ROLLER_WARN_DAYS,
+)
 from follicle.care.schedule import build_schedule
 from follicle.care.timezones import zone
 from follicle.errors import FollicleInputError
@@ -22,6 +27,8 @@ from follicle.regimen import Regimen
 
 #: A logged session counts for a planned one up to this many days away.
 SESSION_SLACK_DAYS = 3
+#: A device with a session in this many days is in use (MN-8 applies to it).
+IN_USE_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,7 @@ class JournalStats:
     counts: dict[str, int]
     treatments: tuple[TreatmentStats, ...]
     findings: tuple[Finding, ...]
+    devices: tuple[dict, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -67,6 +75,7 @@ class JournalStats:
             "until": self.until,
             "counts": self.counts,
             "treatments": [t.to_dict() for t in self.treatments],
+            "devices": list(self.devices),
             "findings": [f.to_dict() for f in self.findings],
             "disclaimer": DISCLAIMER,
         }
@@ -102,8 +111,11 @@ def journal_stats(
     doses and streaks of complete days. Adherence below 80% raises a TL-3 warning."""
     until = (until or datetime.now(UTC)).astimezone(UTC)
     local = zone(tz)
+    devices, device_findings = _devices(entries, until)
     if regimen is None:
-        return JournalStats(None, until.isoformat(), _counts(entries), (), ())
+        return JournalStats(
+            None, until.isoformat(), _counts(entries), (), tuple(device_findings), devices
+        )
     if start is None:
         raise FollicleInputError("start", None, "the plan's start date (YYYY-MM-DD) with a regimen")
     days = (until.astimezone(local).date() - start).days + 1
@@ -134,8 +146,60 @@ def journal_stats(
         if t.adherence is not None and t.adherence < ADHERENCE_WARN
     ]
     return JournalStats(
-        start.isoformat(), until.isoformat(), _counts(window), tuple(results), tuple(findings)
+        start.isoformat(),
+        until.isoformat(),
+        _counts(window),
+        tuple(results),
+        tuple(findings + device_findings),
+        devices,
     )
+
+
+def _devices(entries: list[Entry], until: datetime) -> tuple[tuple[dict, ...], list[Finding]]:
+    """Age of each device (MN-8), from its first use or first session, whichever is earlier.
+
+    A roller or stamp in use (a session in the last ``IN_USE_DAYS``) warns at 60 days and
+    blocks at 90; devices no longer used are listed without a finding.
+    """
+    sessions: dict[str, list[datetime]] = {}
+    for entry in entries:
+        if entry.kind == "session" and entry.at <= until:
+            sessions.setdefault(entry.details.device, []).append(entry.at)
+    rows, findings = [], []
+    for entry in entries:
+        if entry.kind != "device" or entry.at > until:
+            continue
+        name = entry.details.name
+        used = sessions.get(name, [])
+        first_use = min([entry.at, *used])
+        age_days = int((until - first_use).total_seconds() // 86400)
+        last = max(used) if used else None
+        in_use = last is not None and (until - last) <= timedelta(days=IN_USE_DAYS)
+        fixed = entry.details.device_type in FIXED_NEEDLE_DEVICES
+        rows.append(
+            {
+                "name": name,
+                "device_type": entry.details.device_type,
+                "first_use_utc": first_use.isoformat(),
+                "age_days": age_days,
+                "sessions": len(used),
+                "in_use": in_use,
+            }
+        )
+        if fixed and in_use and age_days >= ROLLER_WARN_DAYS:
+            block = age_days >= ROLLER_BLOCK_DAYS
+            findings.append(
+                Finding(
+                    "MN-8",
+                    Severity.BLOCK if block else Severity.WARN,
+                    f"The {entry.details.device_type} '{name}' is {age_days} days old; replace it "
+                    f"every {ROLLER_WARN_DAYS}-{ROLLER_BLOCK_DAYS} days (blunt needles tear the "
+                    "skin and can scar).",
+                    "Replace it before the next session and log the new one "
+                    "(follicle journal log device).",
+                )
+            )
+    return tuple(rows), findings
 
 
 def _expected_by_day(schedule, index: int, local, until: datetime, category: str) -> Counter:

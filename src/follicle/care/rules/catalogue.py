@@ -91,7 +91,7 @@ RULES: tuple[Rule, ...] = (
         (
             "plan: device_first_use_day",
             "calendar: replacement events every 60 days",
-            "journal: device age at each session",
+            "journal: device age at each session and in stats",
         ),
         "Rollers and stamps only: pens use single-use needle cartridges.",
     ),
