@@ -461,10 +461,11 @@ def stats(
     console.print("Entries: " + ", ".join(f"{k} {v}" for k, v in result.counts.items()))
     for device in result.devices:
         state = "in use" if device["in_use"] else "not used in the last 30 days"
+        count = device["sessions"]
         console.print(
-            f"Device {escape(device['name'])} ({device['device_type']}): {device['age_days']} days "
-            f"since first use, {device['sessions']} session{'' if device['sessions'] == 1 else 's'}, "
-            f"{state}"
+            f"Device {escape(device['name'])} ({device['device_type']}): "
+            f"{device['age_days']} days since first use, "
+            f"{count} session{'' if count == 1 else 's'}, {state}"
         )
     if plan is None:
         print_findings(console, result.findings)
