@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
+
+# care_helpers sits beside this file; make it importable whatever pytest's import mode
+sys.path.insert(0, str(Path(__file__).parent))
+
 from care_helpers import person
 
 
