@@ -541,3 +541,12 @@ def test_stats_report_device_age_mn8(journal):
     assert [(f.rule, f.severity.value) for f in result.findings] == [("MN-8", "warn")]
     later = journal_stats(journal.entries(), until=datetime(2026, 4, 10, tzinfo=UTC))
     assert [(f.rule, f.severity.value) for f in later.findings] == [("MN-8", "block")]
+
+
+def test_now_and_dates_for_at(journal):
+    assert log(journal, "symptom", {"symptom": "itching"}, "now").entry.at == NOW
+    assert log(journal, "symptom", {"symptom": "itching"}, None).entry.at == NOW
+    midnight = log(journal, "symptom", {"symptom": "itching"}, "2026-05-01").entry
+    assert midnight.at == datetime(2026, 4, 30, 23, 0, tzinfo=UTC)  # BST midnight
+    offset = log(journal, "symptom", {"symptom": "itching"}, "2026-05-01T12:00+02:00").entry
+    assert offset.at == datetime(2026, 5, 1, 10, 0, tzinfo=UTC) and offset.tz == TZ

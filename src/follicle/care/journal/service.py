@@ -100,7 +100,7 @@ class Journal:
         tz = tz or local_zone_name()
         zone(tz)
         now = (now or datetime.now(UTC)).astimezone(UTC)
-        if at is None:
+        if at is None or (isinstance(at, str) and at.strip().lower() == "now"):
             moment = now
         elif isinstance(at, str):
             moment = parse_instant(at, tz=tz)
