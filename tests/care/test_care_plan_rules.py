@@ -190,6 +190,12 @@ def test_mn10_active_alopecia_areata_blocks_until_cleared():
     assert "Dr Ng" in next(f.message for f in result.findings if f.rule == "MN-10")
 
 
+def test_mn10_without_a_profile_is_a_reminder():
+    (finding,) = [f for f in check_plan(regimen(NEEDLING_15)).findings if f.rule == "MN-10"]
+    assert finding.severity is Severity.INFO and "consult a doctor" in finding.message
+    assert "MN-10" not in fired(check_plan(regimen(NEEDLING_15), person=person()))
+
+
 def test_mn10_alopecia_episode_during_the_course_blocks():
     episode = {"start_day": 30, "duration_days": 60, "region": "vertex"}
     plan = regimen({**NEEDLING_15, "stop_day": 20}, FINASTERIDE)

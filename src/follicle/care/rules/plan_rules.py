@@ -371,8 +371,18 @@ def _mn9(ctx: PlanContext) -> list[Finding]:
 @plan_rule("MN-10")
 def _mn10(ctx: PlanContext) -> list[Finding]:
     courses = list(ctx.indexed("microneedling"))
-    if not courses or ctx.person is None:
+    if not courses:
         return []
+    if ctx.person is None:
+        return [
+            Finding(
+                "MN-10",
+                Severity.INFO,
+                "No person profile given: with active alopecia areata, consult a doctor before "
+                "microneedling.",
+                triage=Triage.CLINICIAN,
+            )
+        ]
     health = ctx.health
     active = bool(health.active_alopecia_areata)
     if not active:
