@@ -280,3 +280,17 @@ def test_default_horizon_for_late_ongoing_courses():
     assert build_schedule(late, start=START).days == 365
     later = regimen({**FINASTERIDE, "start_day": 400})
     assert build_schedule(later, start=START).days == 490
+
+
+@pytest.mark.parametrize(
+    ("treatment", "message"),
+    [
+        ({**MINOXIDIL, "times_of_day": ["07:30"]}, "applications_per_day = 2, the default"),
+        ({**FINASTERIDE, "times_of_day": ["08:00", "20:00"]}, "1 time of day (one a day)"),
+        ({**NEEDLING_15, "times_of_day": ["08:00", "20:00"]}, "the session's start"),
+    ],
+)
+def test_times_of_day_must_match_the_doses(treatment, message):
+    with pytest.raises(FollicleInputError, match=r"treatment\[0\]\.times_of_day") as info:
+        build_schedule(regimen(treatment), start=START, tz="UTC", days=7)
+    assert message in str(info.value)

@@ -179,13 +179,17 @@ class _Builder:
             return item.start_day, 0
         return item.start_day, len(range(item.start_day, stop, interval))
 
-    def times(self, index: int, item, default: tuple[str, ...], *, expected: int | None = None):
+    def times(
+        self, index: int, item, default: tuple[str, ...], *, expected: int = 1, why: str = ""
+    ) -> tuple[str, ...]:
+        """The clock times of a treatment: its ``times_of_day``, else ``default``; exactly
+        ``expected`` of them (one per dose or session of a day)."""
         times = tuple(item.times_of_day) or default
-        if expected is not None and len(times) != expected:
+        if len(times) != expected:
             raise FollicleInputError(
                 f"treatment[{index}].times_of_day",
                 list(times),
-                f"{expected} time(s), one per application (applications_per_day = {expected})",
+                f"{expected} time{'s' if expected != 1 else ''} of day {why or '(one a day)'}",
             )
         return times
 
@@ -226,11 +230,7 @@ def _needling(b: _Builder) -> list[tuple[datetime, datetime, float]]:
     for index, item in enumerate(b.regimen.treatment):
         if item.kind != "microneedling":
             continue
-        times = b.times(index, item, (MICRONEEDLING_TIME,))
-        if len(times) != 1:
-            raise FollicleInputError(
-                f"treatment[{index}].times_of_day", list(times), "one time: sessions are single"
-            )
+        times = b.times(index, item, (MICRONEEDLING_TIME,), why="(the session's start)")
         first_day, count = b.day_range(item, item.interval_days)
         duration = timedelta(minutes=item.session_minutes)
         first = b.at(first_day, times[0])
@@ -308,11 +308,14 @@ def _medicines(b: _Builder, sessions: list[tuple[datetime, datetime, float]]) ->
                 what = f"Oral minoxidil {item.oral_dose_mg:g} mg"
                 _dose_series(b, index, item, times, what, 1, (), ("RX-5",))
                 continue
+            n = item.daily_applications
             times = b.times(
                 index,
                 item,
-                MINOXIDIL_TIMES[item.daily_applications],
-                expected=item.applications_per_day,
+                MINOXIDIL_TIMES[n],
+                expected=n,
+                why=f"(one per application; applications_per_day = {n}"
+                + (")" if item.applications_per_day is not None else ", the default)"),
             )
             pause = item.pause_after_microneedling_hours
             windows = [
@@ -357,7 +360,7 @@ def _procedures(b: _Builder) -> None:
             days = [d for d in item.session_days(b.days)]
             if not days:
                 continue
-            times = b.times(index, item, (PRP_TIME,))
+            times = b.times(index, item, (PRP_TIME,), why="(the session's start)")
             b.add(
                 key=f"t{index}-prp",
                 category="procedure",
@@ -371,7 +374,7 @@ def _procedures(b: _Builder) -> None:
                 treatment=index,
             )
         elif item.kind == "laser":
-            times = b.times(index, item, (LASER_TIME,))
+            times = b.times(index, item, (LASER_TIME,), why="(the sessions' start)")
             offsets = sorted(
                 {round(k * 7 / item.sessions_per_week) for k in range(item.sessions_per_week)}
             )
