@@ -12,6 +12,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
+from follicle.care.plan import check_plan
 from follicle.errors import FollicleInputError
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
 from follicle.model.scalp import Patch
@@ -29,6 +30,7 @@ __all__ = [
     "Regimen",
     "Trajectory",
     "__version__",
+    "check_plan",
     "load_person",
     "load_regimen",
     "simulate",

@@ -188,6 +188,13 @@ class Microneedling(_Course):
     regions: tuple[RegionName, ...] = Field(
         ("frontal", "temporal", "midscalp", "vertex"), description="treated regions"
     )
+    device_first_use_day: int | None = Field(
+        None,
+        ge=-3650,
+        le=36_500,
+        description="day the roller or stamp in use was first used (negative = before day 0); "
+        "default: start_day. Care rule MN-8 replaces it 60-90 days after first use",
+    )
 
     def session_days(self, until_day: int) -> list[int]:
         """Days of the sessions before ``until_day`` (adherence is applied by the user)."""

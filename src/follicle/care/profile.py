@@ -34,6 +34,8 @@ class Clearance(_Strict):
 
 
 class HealthProfile(_Strict):
+    """Facts the care rules use. ``None`` means "not given": rules then say what to check."""
+
     pregnancy_possible: bool | None = None
     scalp_conditions: tuple[ScalpCondition, ...] = ()
     poor_wound_healing: bool | None = None
@@ -45,3 +47,14 @@ class HealthProfile(_Strict):
     microneedling_experience: bool | None = None
     prescriptions: tuple[Prescription, ...] = ()
     clearances: tuple[Clearance, ...] = ()
+    hair_loss_cause_known: bool | None = Field(
+        None, description="the person knows the reason for the hair loss (RX-4 label wording)"
+    )
+
+    def cleared(self, rule_id: str) -> Clearance | None:
+        """The clinician's clearance recorded for ``rule_id``, if any."""
+        return next((item for item in self.clearances if item.rule == rule_id), None)
+
+    def prescription_for(self, medicine: str) -> Prescription | None:
+        """The recorded prescription for ``medicine``, if any."""
+        return next((item for item in self.prescriptions if item.medicine == medicine), None)

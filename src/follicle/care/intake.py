@@ -1,0 +1,508 @@
+"""Intake screening: a questionnaire about the hair loss, turned into information to bring
+to a clinician. It never diagnoses.
+
+From the answers (a file, or prompts in the terminal) it gives:
+
+- the **likely pattern** (male or female pattern hair loss, alopecia areata, shedding
+  after a trigger, other) with the reasons, worded as what the answers suggest;
+- **red flags** that call for a clinician (RF-1, RF-2, RX-4);
+- **contraindications for each treatment**, found by running the plan rules
+  (:func:`follicle.check_plan`) on a one-treatment plan per treatment for the person the
+  answers describe;
+- the **person profile** those answers make (for ``follicle plan check --person``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from follicle.care.findings import DISCLAIMER, Finding, Severity, Triage
+from follicle.care.plan import check_plan
+from follicle.config_io import read_toml, validate
+from follicle.errors import FollicleFileError
+from follicle.person import Person, parse_person
+from follicle.regimen import parse_regimen
+
+Pattern = Literal["temples_crown", "widening_part", "diffuse", "patches", "other"]
+Trigger = Literal[
+    "illness_or_fever",
+    "childbirth",
+    "surgery",
+    "severe_stress",
+    "crash_diet",
+    "new_medicine",
+    "stopped_hormones",
+]
+ScalpSymptom = Literal[
+    "red", "inflamed", "itching", "scaling", "painful", "burning", "pustules", "infection", "acne"
+]
+YesNo = Literal["yes", "no", "unknown"]
+
+
+class IntakeAnswers(BaseModel):
+    """The questionnaire's answers; every key is documented in ``QUESTIONS``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sex: Literal["male", "female"]
+    age_years: float = Field(..., ge=12, le=100)
+    pattern: Pattern
+    onset: Literal["gradual", "sudden"]
+    duration_months: float = Field(..., ge=0, le=1200)
+    shedding: Literal["normal", "increased", "clumps"] = "normal"
+    triggers: tuple[Trigger, ...] = ()
+    body_hair_patches: YesNo = "unknown"
+    scalp_symptoms: tuple[ScalpSymptom, ...] = ()
+    scalp_conditions: tuple[Literal["psoriasis", "eczema"], ...] = ()
+    family_history: YesNo = "unknown"
+    pregnancy_possible: YesNo = "unknown"
+    poor_wound_healing: YesNo = "unknown"
+    keloid_history: YesNo = "unknown"
+    alopecia_areata_diagnosed: YesNo = "unknown"
+    current_medicines: tuple[Literal["finasteride", "dutasteride", "minoxidil"], ...] = ()
+    prescriber: str = Field("", max_length=200)
+    cause_confirmed_by_clinician: YesNo = "no"
+    microneedling_experience: YesNo = "no"
+
+    @model_validator(mode="after")
+    def _female_only(self):
+        if self.sex == "male" and self.pregnancy_possible == "yes":
+            raise ValueError(
+                "pregnancy_possible = 'yes' is not allowed; expected 'no' or 'unknown' with "
+                "sex = 'male'"
+            )
+        return self
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    text: str
+    choices: tuple[str, ...] = ()
+    multiple: bool = False
+    number: bool = False
+    ask_if: tuple[str, str] | None = None  # (key, value): ask only when answers[key] == value
+    explain: str = ""
+
+
+def _choices(name: str) -> tuple[str, ...]:
+    annotation = IntakeAnswers.model_fields[name].annotation
+    args = getattr(annotation, "__args__", ())
+    if args and hasattr(args[0], "__args__"):  # tuple[Literal[...], ...]
+        return tuple(args[0].__args__)
+    return tuple(args)
+
+
+QUESTIONS: tuple[Question, ...] = (
+    Question("sex", "Sex (for the medicine labels)", _choices("sex")),
+    Question("age_years", "Age in years", number=True),
+    Question(
+        "pattern",
+        "Where is the hair thinning?",
+        _choices("pattern"),
+        explain="temples_crown: receding temples or thinning crown; widening_part: a wider "
+        "parting or thinning on top; diffuse: all over; patches: round or oval bald patches",
+    ),
+    Question(
+        "onset", "Did it start gradually (months, years) or suddenly (weeks)?", _choices("onset")
+    ),
+    Question("duration_months", "For how many months have you noticed it?", number=True),
+    Question("shedding", "How much hair do you shed?", _choices("shedding")),
+    Question(
+        "triggers",
+        "In the 6 months before it started: any of these? (comma-separated, empty for none)",
+        _choices("triggers"),
+        multiple=True,
+    ),
+    Question(
+        "body_hair_patches",
+        "Bald patches in the eyebrows, lashes or beard?",
+        _choices("body_hair_patches"),
+    ),
+    Question(
+        "scalp_symptoms",
+        "Scalp symptoms now? (comma-separated, empty for none)",
+        _choices("scalp_symptoms"),
+        multiple=True,
+    ),
+    Question(
+        "scalp_conditions",
+        "Psoriasis or eczema on the scalp? (comma-separated)",
+        _choices("scalp_conditions"),
+        multiple=True,
+    ),
+    Question(
+        "family_history", "Pattern hair loss in parents or siblings?", _choices("family_history")
+    ),
+    Question(
+        "pregnancy_possible",
+        "Are you pregnant or could you become pregnant?",
+        _choices("pregnancy_possible"),
+        ask_if=("sex", "female"),
+    ),
+    Question(
+        "poor_wound_healing", "Do wounds heal poorly for you?", _choices("poor_wound_healing")
+    ),
+    Question(
+        "keloid_history",
+        "Have you had keloid (raised, overgrown) scars?",
+        _choices("keloid_history"),
+    ),
+    Question(
+        "alopecia_areata_diagnosed",
+        "Has a doctor diagnosed active alopecia areata?",
+        _choices("alopecia_areata_diagnosed"),
+    ),
+    Question(
+        "current_medicines",
+        "Hair-loss medicines you take now? (comma-separated)",
+        _choices("current_medicines"),
+        multiple=True,
+    ),
+    Question("prescriber", "Who prescribed them? (empty if nobody)"),
+    Question(
+        "cause_confirmed_by_clinician",
+        "Has a dermatologist or trichologist confirmed the cause?",
+        _choices("cause_confirmed_by_clinician"),
+    ),
+    Question(
+        "microneedling_experience",
+        "Have you microneedled your scalp before?",
+        _choices("microneedling_experience"),
+    ),
+)
+
+PATTERN_LABELS = {
+    "male_pattern": "male pattern hair loss (androgenetic alopecia)",
+    "female_pattern": "female pattern hair loss (androgenetic alopecia)",
+    "alopecia_areata": "alopecia areata (an immune condition)",
+    "shedding_after_trigger": "shedding after a trigger (telogen effluvium)",
+    "other": "other or unclear",
+}
+SCREENED_TREATMENTS: dict[str, dict] = {
+    "finasteride": {"kind": "finasteride", "dose_mg": 1.0},
+    "dutasteride": {"kind": "dutasteride"},
+    "minoxidil (topical)": {"kind": "minoxidil", "concentration_percent": 5},
+    "microneedling": {"kind": "microneedling", "needle_mm": 0.5, "interval_days": 7},
+    "prp": {"kind": "prp"},
+    "laser": {"kind": "laser"},
+}
+#: Scalp symptoms in the words of the rules (RX-4: red, inflamed, infected, irritated, painful).
+_SYMPTOM_AS_CONDITION = {
+    "red": "red",
+    "inflamed": "inflamed",
+    "itching": "irritated",
+    "scaling": "irritated",
+    "painful": "painful",
+    "burning": "painful",
+    "pustules": "infection",
+    "infection": "infection",
+    "acne": "acne",
+}
+
+
+@dataclass(frozen=True)
+class Likely:
+    pattern: str
+    reasons: tuple[str, ...]
+    also_consider: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return PATTERN_LABELS[self.pattern]
+
+    def to_dict(self) -> dict:
+        return {
+            "pattern": self.pattern,
+            "label": self.label,
+            "reasons": list(self.reasons),
+            "also_consider": [PATTERN_LABELS[p] for p in self.also_consider],
+        }
+
+
+@dataclass(frozen=True)
+class TreatmentScreen:
+    treatment: str
+    status: Literal["not now", "check first", "no contraindication found"]
+    findings: tuple[Finding, ...]
+
+    def to_dict(self) -> dict:
+        return {
+            "treatment": self.treatment,
+            "status": self.status,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    answers: IntakeAnswers
+    person: Person
+    likely: Likely
+    red_flags: tuple[Finding, ...]
+    treatments: tuple[TreatmentScreen, ...]
+    made_on: date = field(default_factory=date.today)
+    disclaimer: str = DISCLAIMER
+
+    def to_dict(self) -> dict:
+        return {
+            "made_on": self.made_on.isoformat(),
+            "answers": self.answers.model_dump(mode="json"),
+            "likely": self.likely.to_dict(),
+            "red_flags": [f.to_dict() for f in self.red_flags],
+            "treatments": [t.to_dict() for t in self.treatments],
+            "person_toml": person_toml(self.person),
+            "disclaimer": self.disclaimer,
+            "note": "Information to discuss with a clinician, not a diagnosis.",
+        }
+
+
+def parse_answers(data: dict, *, source: str | None = None) -> IntakeAnswers:
+    return validate(IntakeAnswers, data, source=source)
+
+
+def load_answers(path: str | Path) -> IntakeAnswers:
+    """Answers from a TOML or JSON file (keys as in ``QUESTIONS``)."""
+    import json
+
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise FollicleFileError(f"{path}: file not found") from None
+        except (OSError, ValueError) as error:
+            raise FollicleFileError(f"{path}: not valid JSON ({error})") from None
+        if not isinstance(data, dict):
+            raise FollicleFileError(f"{path}: expected a JSON object of answers")
+    else:
+        data = read_toml(path)
+    return parse_answers(data, source=str(path))
+
+
+def likely_pattern(a: IntakeAnswers) -> Likely:
+    """What the answers suggest, with the reasons. Information, not a diagnosis."""
+    if (
+        a.pattern == "patches"
+        or a.body_hair_patches == "yes"
+        or (a.alopecia_areata_diagnosed == "yes")
+    ):
+        reasons = []
+        if a.pattern == "patches":
+            reasons.append("round or oval bald patches are typical of alopecia areata (RF-2)")
+        if a.body_hair_patches == "yes":
+            reasons.append("patches in the eyebrows, lashes or beard point the same way")
+        if a.alopecia_areata_diagnosed == "yes":
+            reasons.append("a doctor has diagnosed alopecia areata")
+        if a.onset == "sudden":
+            reasons.append("it started suddenly")
+        return Likely("alopecia_areata", tuple(reasons))
+    shedding = a.onset == "sudden" or a.shedding in ("increased", "clumps")
+    if a.triggers and shedding and a.pattern in ("diffuse", "other", "widening_part"):
+        reasons = (
+            f"a possible trigger in the months before: {', '.join(a.triggers).replace('_', ' ')}",
+            "sudden or heavy shedding all over fits shedding after a trigger, which usually "
+            "settles within months once the trigger has passed",
+        )
+        pattern = "female_pattern" if a.sex == "female" else "male_pattern"
+        return Likely("shedding_after_trigger", reasons, also_consider=(pattern,))
+    expected = {"male": "temples_crown", "female": "widening_part"}[a.sex]
+    if a.pattern == expected or (a.sex == "female" and a.pattern == "diffuse"):
+        where = {
+            "temples_crown": "receding temples or a thinning crown",
+            "widening_part": "a widening parting / thinning on top",
+            "diffuse": "diffuse thinning on top",
+        }[a.pattern]
+        reasons = [f"{where} is the typical distribution in {a.sex}s"]
+        if a.onset == "gradual":
+            reasons.append("it came on gradually")
+        if a.family_history == "yes":
+            reasons.append("pattern hair loss runs in the family")
+        also = ()
+        if a.onset == "sudden":
+            reasons.append("but it started suddenly, which is unusual for pattern loss (RF-2)")
+            also = ("other",)
+        return Likely(f"{a.sex}_pattern", tuple(reasons), also_consider=also)
+    reasons = ["the answers do not fit one pattern clearly"]
+    if a.pattern == "diffuse":
+        reasons.append("diffuse thinning has many possible causes (iron, thyroid, medicines...)")
+    return Likely("other", tuple(reasons))
+
+
+def person_from_answers(a: IntakeAnswers, likely: Likely | None = None) -> Person:
+    """The person profile the answers describe ([health] table included).
+
+    The cause counts as unknown (RX-4) when no clinician confirmed it and the answers fit
+    no pattern clearly.
+    """
+    likely = likely or likely_pattern(a)
+    if a.cause_confirmed_by_clinician == "yes":
+        cause_known = True
+    elif likely.pattern == "other":
+        cause_known = False
+    else:
+        cause_known = None
+
+    def yes(value: str) -> bool | None:
+        return {"yes": True, "no": False}.get(value)
+
+    conditions = {_SYMPTOM_AS_CONDITION[s] for s in a.scalp_symptoms} | set(a.scalp_conditions)
+    health = {
+        "pregnancy_possible": yes(a.pregnancy_possible) if a.sex == "female" else False,
+        "scalp_conditions": sorted(conditions),
+        "poor_wound_healing": yes(a.poor_wound_healing),
+        "keloid_history": yes(a.keloid_history),
+        "active_alopecia_areata": yes(a.alopecia_areata_diagnosed),
+        "hair_loss_onset": a.onset,
+        "hair_loss_pattern": {"patches": "patchy", "diffuse": "diffuse"}.get(
+            a.pattern, "patterned"
+        ),
+        "cause_confirmed_by_clinician": yes(a.cause_confirmed_by_clinician),
+        "hair_loss_cause_known": cause_known,
+        "microneedling_experience": yes(a.microneedling_experience),
+        "prescriptions": [
+            {"medicine": m, "prescriber": a.prescriber}
+            for m in a.current_medicines
+            if a.prescriber.strip()
+        ],
+    }
+    health = {k: v for k, v in health.items() if v is not None}
+    return parse_person(
+        {"name": "intake", "sex": a.sex, "age_years": a.age_years, "health": health}
+    )
+
+
+def red_flags(a: IntakeAnswers, person: Person, likely: Likely) -> list[Finding]:
+    flags = []
+    if a.onset == "sudden" or a.pattern == "patches":
+        what = " and ".join(
+            w
+            for w, on in (("sudden", a.onset == "sudden"), ("patchy", a.pattern == "patches"))
+            if on
+        )
+        flags.append(
+            Finding(
+                "RF-2",
+                Severity.WARN,
+                f"The hair loss is {what}: that suggests alopecia areata or another condition "
+                "rather than pattern loss.",
+                "See a dermatologist before starting any treatment.",
+                triage=Triage.CLINICIAN,
+            )
+        )
+    reasons = []
+    scalp = [
+        c
+        for c in person.health.scalp_conditions
+        if c in ("red", "inflamed", "infection", "irritated", "painful")
+    ]
+    if scalp:
+        reasons.append("the scalp is " + ", ".join(scalp))
+    if a.age_years < 18:
+        reasons.append(f"you are under 18 ({a.age_years:g})")
+    if likely.pattern == "other" and a.cause_confirmed_by_clinician != "yes":
+        reasons.append("the cause is unknown")
+    if a.onset == "sudden" or a.pattern == "patches":
+        reasons.append("the loss is sudden or patchy")
+    if reasons:
+        flags.append(
+            Finding(
+                "RX-4",
+                Severity.WARN,
+                "Topical minoxidil's label says not to use it when "
+                + "; ".join(reasons)
+                + " [label].",
+                "Ask a doctor first.",
+                triage=Triage.CLINICIAN,
+            )
+        )
+    if a.cause_confirmed_by_clinician != "yes":
+        flags.append(
+            Finding(
+                "RF-1",
+                Severity.INFO,
+                "Before starting any treatment, confirm the cause with a dermatologist or "
+                "trichologist (scalp exam, trichoscopy, biopsy).",
+                "Bring this summary to the consultation.",
+                triage=Triage.CLINICIAN,
+            )
+        )
+    return flags
+
+
+_PLAN_REFERENCE = re.compile(r"^treatment\[0\] \([^)]*\)(: )?")
+
+
+def _without_plan_reference(finding: Finding) -> Finding:
+    """'treatment[0] (finasteride): finasteride is ...' -> 'Finasteride is ...'."""
+    message = _PLAN_REFERENCE.sub("", finding.message)
+    return replace(finding, message=message[:1].upper() + message[1:], treatment=None)
+
+
+def screen_treatments(person: Person) -> list[TreatmentScreen]:
+    """Run the plan rules on a one-treatment plan per treatment; keep blocks and warnings."""
+    screens = []
+    for name, treatment in SCREENED_TREATMENTS.items():
+        result = check_plan(parse_regimen({"name": name, "treatment": [treatment]}), person=person)
+        relevant = tuple(
+            _without_plan_reference(f)
+            for f in result.findings
+            if f.severity is not Severity.INFO and f.rule not in ("RF-2",)
+        )
+        if any(f.severity is Severity.BLOCK for f in relevant):
+            status = "not now"
+        elif relevant:
+            status = "check first"
+        else:
+            status = "no contraindication found"
+        screens.append(TreatmentScreen(name, status, relevant))
+    return screens
+
+
+def run_intake(answers: IntakeAnswers | dict, *, today: date | None = None) -> IntakeResult:
+    """Screen the answers: likely pattern, red flags, contraindications, person profile."""
+    if isinstance(answers, dict):
+        answers = parse_answers(answers)
+    likely = likely_pattern(answers)
+    person = person_from_answers(answers, likely)
+    return IntakeResult(
+        answers=answers,
+        person=person,
+        likely=likely,
+        red_flags=tuple(red_flags(answers, person, likely)),
+        treatments=tuple(screen_treatments(person)),
+        made_on=today or date.today(),
+    )
+
+
+def _toml_value(value) -> str:
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"{value:g}"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(type(value))
+
+
+def person_toml(person: Person) -> str:
+    """A person file (for ``follicle plan check --person``) with the [health] table."""
+    data = person.model_dump(mode="json", exclude_defaults=True)
+    health = data.pop("health", {})
+    lines = ["# Made by `follicle intake`; check and complete it (docs/person.md)."]
+    lines += [f"{k} = {_toml_value(v)}" for k, v in data.items()]
+    lines += ["", "[health]"]
+    lines += [f"{k} = {_toml_value(v)}" for k, v in health.items()]
+    return "\n".join(lines) + "\n"

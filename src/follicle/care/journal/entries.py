@@ -1,0 +1,206 @@
+"""What a journal entry can hold: one validated model per kind.
+
+Every entry has a kind, a moment (stored in UTC, with the user's IANA zone recorded),
+an optional note and kind-specific details. Details are validated here, before anything
+is written; invalid entries are refused with a message that names the field, the value
+and the allowed range.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from follicle.care.findings import Finding
+from follicle.care.timezones import to_utc_text
+from follicle.config_io import validate
+from follicle.errors import FollicleInputError
+from follicle.regimen import RegionName
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Application(_Strict):
+    """One dose of a medicine taken or applied."""
+
+    medicine: Literal["finasteride", "dutasteride", "minoxidil"]
+    route: Literal["oral", "topical"] | None = Field(
+        None, description="default: topical for minoxidil, oral for the others"
+    )
+    dose_mg: float | None = Field(None, gt=0, le=10)
+    concentration_percent: float | None = Field(None, gt=0, le=15)
+
+    @property
+    def effective_route(self) -> str:
+        if self.route is not None:
+            return self.route
+        return "topical" if self.medicine == "minoxidil" else "oral"
+
+
+class Session(_Strict):
+    """A microneedling session."""
+
+    device: str = Field(..., min_length=1, max_length=60, description="the device's name")
+    needle_mm: float = Field(..., ge=0.1, le=2.5, description="0.1-2.5 mm (care rule MN-14)")
+    duration_minutes: float = Field(..., gt=0, le=120)
+    regions: tuple[RegionName, ...] = ()
+
+
+class Device(_Strict):
+    """A microneedling device; the entry's moment is its first use (care rule MN-8)."""
+
+    name: str = Field(..., min_length=1, max_length=60)
+    device_type: Literal["roller", "pen", "stamp"] = "roller"
+    needle_mm: float | None = Field(None, ge=0.1, le=2.5)
+
+
+SYMPTOMS = (
+    # after microneedling (MN-11, MN-12)
+    "redness",
+    "swelling",
+    "pinpoint_bleeding",
+    "excessive_bruising",
+    "oozing",
+    "extreme_heat",
+    "pus",
+    # minoxidil label (RX-5)
+    "chest_pain",
+    "rapid_heartbeat",
+    "faintness",
+    "dizziness",
+    "weight_gain",
+    "swollen_hands_feet",
+    # others worth recording
+    "shedding",
+    "itching",
+    "flaking",
+    "headache",
+    "sexual_side_effects",
+    "other",
+)
+Symptomatic = Literal[SYMPTOMS]  # type: ignore[valid-type]
+
+
+class Symptom(_Strict):
+    """A symptom or side effect."""
+
+    symptom: Symptomatic
+    severity: Literal["mild", "moderate", "severe"] = "mild"
+
+
+class Measurement(_Strict):
+    """Hair counts and metrics, e.g. from ``follicle measure`` or ``follicle analyze``.
+
+    Metric names carry their unit (``density_per_cm2``, ``mean_diameter_um``).
+    """
+
+    metrics: dict[str, float] = Field(..., min_length=1, max_length=100)
+    region: RegionName | None = None
+    source: str | None = Field(None, max_length=1000, description="result file it came from")
+    source_sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
+
+    @field_validator("metrics")
+    @classmethod
+    def _names(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, number in value.items():
+            if not _NAME.match(name):
+                raise ValueError(
+                    f"[{name!r}] = {number} is not allowed; expected a metric name in "
+                    "lower_case_with_unit (letters, digits, _; e.g. density_per_cm2)"
+                )
+            if not math.isfinite(number):
+                raise ValueError(f"[{name!r}] = {number} is not allowed; expected a finite number")
+        return value
+
+
+class Photo(_Strict):
+    """A photo, stored by path and content hash (the image itself stays where it is)."""
+
+    path: str = Field(..., min_length=1, max_length=4096)
+    sha256: str = Field(..., pattern=r"^[0-9a-f]{64}$")
+    size_bytes: int = Field(..., ge=0)
+    region: RegionName | None = None
+
+
+DETAILS: dict[str, type[_Strict]] = {
+    "application": Application,
+    "session": Session,
+    "device": Device,
+    "symptom": Symptom,
+    "measurement": Measurement,
+    "photo": Photo,
+}
+KINDS = tuple(DETAILS)
+Details = Application | Session | Device | Symptom | Measurement | Photo
+
+
+def parse_details(kind: str, data: dict, *, source: str | None = None) -> Details:
+    """Validate the details of an entry of ``kind``."""
+    model = DETAILS.get(kind)
+    if model is None:
+        raise FollicleInputError("kind", kind, f"one of {list(KINDS)}", source=source)
+    return validate(model, data, source=source)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A journal entry. ``id`` is set once stored; ``uid`` identifies it across exports."""
+
+    uid: str
+    kind: str
+    at: datetime
+    tz: str
+    recorded: datetime
+    details: Details
+    note: str = ""
+    id: int | None = None
+    flags: tuple[Finding, ...] = field(default=())
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "uid": self.uid,
+            "kind": self.kind,
+            "at_utc": to_utc_text(self.at),
+            "tz": self.tz,
+            "recorded_utc": to_utc_text(self.recorded),
+            "note": self.note,
+            "details": self.details.model_dump(mode="json", exclude_none=True),
+            "flags": [f.to_dict() for f in self.flags],
+        }
+
+
+def describe(entry: Entry) -> str:
+    """One line for people: ``minoxidil (topical) 5%``, ``session 1.5 mm, 12 min, roller-1``."""
+    d = entry.details
+    if isinstance(d, Application):
+        text = f"{d.medicine} ({d.effective_route})"
+        if d.dose_mg is not None:
+            text += f" {d.dose_mg:g} mg"
+        if d.concentration_percent is not None:
+            text += f" {d.concentration_percent:g}%"
+    elif isinstance(d, Session):
+        text = f"microneedling {d.needle_mm:g} mm, {d.duration_minutes:g} min, {d.device}"
+        if d.regions:
+            text += f" ({', '.join(d.regions)})"
+    elif isinstance(d, Device):
+        needle = f" {d.needle_mm:g} mm" if d.needle_mm is not None else ""
+        text = f"{d.device_type} '{d.name}'{needle}: first use"
+    elif isinstance(d, Symptom):
+        text = f"{d.symptom.replace('_', ' ')} ({d.severity})"
+    elif isinstance(d, Measurement):
+        text = ", ".join(f"{k} = {v:g}" for k, v in d.metrics.items())
+        if d.region:
+            text += f" ({d.region})"
+    else:
+        text = f"photo {d.path} (sha256 {d.sha256[:12]}...)"
+    return text + (f" - {entry.note}" if entry.note else "")

@@ -1,0 +1,204 @@
+"""Journal export and import as JSON (complete, with flags) or CSV (one row per entry).
+
+JSON::
+
+    {"format": "follicle-journal", "format_version": 1, "schema_version": 2,
+     "exported_utc": "...", "entries": [{"uid": ..., "kind": ..., "at_utc": ...,
+     "tz": ..., "recorded_utc": ..., "note": ..., "details": {...}, "flags": [...]}]}
+
+CSV has the common columns, then one column per detail field (``regions`` joined with
+``;``, ``metrics`` as ``name=value;...``), then ``flag_rules`` (read-only: the rules are
+applied again on import). Importing is all-or-nothing and idempotent: entries already in
+the journal (same uid and content) are skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from follicle.care.findings import Finding
+from follicle.care.journal.entries import DETAILS, Entry, parse_details
+from follicle.care.journal.migrations import SCHEMA_VERSION
+from follicle.care.timezones import from_utc_text, to_utc_text, zone
+from follicle.errors import FollicleFileError, FollicleInputError
+
+FORMAT = "follicle-journal"
+FORMAT_VERSION = 1
+COMMON = ("uid", "kind", "at_utc", "tz", "recorded_utc", "note")
+DETAIL_COLUMNS: tuple[str, ...] = tuple(
+    dict.fromkeys(name for model in DETAILS.values() for name in model.model_fields)
+)
+CSV_COLUMNS = (*COMMON, *DETAIL_COLUMNS, "flag_rules")
+_UID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def export_json(entries: list[Entry], *, now: datetime | None = None) -> str:
+    payload = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "schema_version": SCHEMA_VERSION,
+        "exported_utc": to_utc_text(now or datetime.now(UTC)),
+        "entries": [{k: v for k, v in e.to_dict().items() if k != "id"} for e in entries],
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, tuple | list):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ";".join(
+            f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}" for k, v in value.items()
+        )
+    return str(value)
+
+
+def export_csv(entries: list[Entry]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for entry in entries:
+        data = entry.to_dict()
+        row = {key: data[key] for key in COMMON}
+        row.update({key: _cell(value) for key, value in data["details"].items()})
+        row["flag_rules"] = ";".join(f["rule"] for f in data["flags"])
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def _entry_from(data: dict, *, where: str, flags=()) -> Entry:
+    for key in ("uid", "kind", "at_utc", "tz", "details"):
+        if key not in data:
+            raise FollicleInputError(f"{where}.{key}", "<missing>", "a value (required)")
+    uid = data["uid"]
+    if not isinstance(uid, str) or not _UID.match(uid):
+        raise FollicleInputError(f"{where}.uid", uid, "32 lower-case hex digits")
+    moments = {}
+    for key in ("at_utc", "recorded_utc"):
+        text = data.get(key) or data["at_utc"]
+        try:
+            moments[key] = from_utc_text(text)
+        except (TypeError, ValueError):
+            raise FollicleInputError(
+                f"{where}.{key}", text, "UTC time as 2026-03-01T19:30:00Z"
+            ) from None
+    zone(data["tz"], field=f"{where}.tz")
+    details = parse_details(data["kind"], data["details"], source=where)
+    note = data.get("note") or ""
+    if not isinstance(note, str) or len(note) > 2000:
+        raise FollicleInputError(f"{where}.note", note, "text of at most 2000 characters")
+    return Entry(
+        uid=uid,
+        kind=data["kind"],
+        at=moments["at_utc"],
+        tz=data["tz"],
+        recorded=moments["recorded_utc"],
+        details=details,
+        note=note,
+        flags=tuple(flags),
+    )
+
+
+def parse_json(text: str, *, source: str) -> list[Entry]:
+    try:
+        payload = json.loads(text)
+    except ValueError as error:
+        raise FollicleFileError(f"{source}: not valid JSON ({error})") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise FollicleInputError(
+            "format",
+            payload.get("format") if isinstance(payload, dict) else None,
+            f"'{FORMAT}' (a follicle journal export)",
+            source=source,
+        )
+    if payload.get("format_version") != FORMAT_VERSION:
+        raise FollicleInputError(
+            "format_version", payload.get("format_version"), str(FORMAT_VERSION), source=source
+        )
+    items = payload.get("entries")
+    if not isinstance(items, list):
+        raise FollicleInputError("entries", type(items).__name__, "a list", source=source)
+    entries = []
+    for index, item in enumerate(items):
+        where = f"{source}: entries[{index}]"
+        if not isinstance(item, dict):
+            raise FollicleInputError(where, item, "an object")
+        try:
+            flags = [Finding.from_dict(f) for f in item.get("flags", [])]
+        except (KeyError, ValueError, TypeError):
+            raise FollicleInputError(
+                f"{where}.flags", item.get("flags"), "a list of findings"
+            ) from None
+        entries.append(_entry_from(item, where=where, flags=flags))
+    return entries
+
+
+def _split(kind: str, name: str, text: str):
+    model = DETAILS[kind]
+    annotation = str(model.model_fields[name].annotation)
+    if "dict" in annotation:
+        pairs = {}
+        for part in filter(None, text.split(";")):
+            key, _, value = part.partition("=")
+            pairs[key.strip()] = value.strip()
+        return pairs
+    if "tuple" in annotation:
+        return [part for part in text.split(";") if part]
+    return text
+
+
+def parse_csv(text: str, *, source: str) -> list[Entry]:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in COMMON if c not in (reader.fieldnames or [])]
+    if missing:
+        raise FollicleInputError(
+            f"{source}: columns", reader.fieldnames, f"a header with {list(COMMON)}"
+        )
+    unknown = [c for c in reader.fieldnames if c not in CSV_COLUMNS]
+    if unknown:
+        raise FollicleInputError(f"{source}: column", unknown[0], f"one of {list(CSV_COLUMNS)}")
+    entries = []
+    for line, row in enumerate(reader, start=2):
+        where = f"{source}: line {line}"
+        kind = row.get("kind", "")
+        if kind not in DETAILS:
+            raise FollicleInputError(f"{where}: kind", kind, f"one of {list(DETAILS)}")
+        fields = DETAILS[kind].model_fields
+        details = {
+            name: _split(kind, name, value)
+            for name, value in row.items()
+            if name in fields and value not in ("", None)
+        }
+        stray = [n for n in DETAIL_COLUMNS if n not in fields and row.get(n)]
+        if stray:
+            raise FollicleInputError(
+                f"{where}: {stray[0]}", row[stray[0]], f"empty for kind {kind}"
+            )
+        data = {key: row.get(key) for key in COMMON}
+        data["details"] = details
+        entries.append(_entry_from(data, where=where))
+    return entries
+
+
+def read_export(path: str | Path) -> list[Entry]:
+    """Entries from a JSON or CSV export (chosen by the file's extension)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FollicleFileError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise FollicleFileError(f"{path}: cannot read file ({error})") from None
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return parse_json(text, source=str(path))
+    if suffix == ".csv":
+        return parse_csv(text, source=str(path))
+    raise FollicleInputError("file", str(path), "a .json or .csv journal export")

@@ -1,0 +1,489 @@
+"""``follicle journal``: log, show, export, import and stats (front end of care.journal)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from follicle.care.cli_common import JsonOpt, teaching_help
+from follicle.care.findings import Severity, Triage
+from follicle.care.journal.entries import KINDS, SYMPTOMS, describe
+from follicle.care.journal.service import Journal, Logged, default_journal_path
+from follicle.care.render import print_disclaimer, print_findings
+from follicle.care.timezones import local_zone_name, parse_date, zone
+from follicle.cli_support import atomic_output, console, fail, handles_bad_input, print_json
+
+journal_app = typer.Typer(
+    name="journal",
+    help="Keep a treatment journal (SQLite, local): doses, sessions, symptoms, measurements.",
+    no_args_is_help=True,
+)
+log_app = typer.Typer(
+    name="log",
+    help="Add an entry: application, session, device, symptom, measurement or photo.",
+    no_args_is_help=True,
+)
+journal_app.add_typer(log_app)
+
+DbOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="Journal database file (default: journal.sqlite3 in the user data directory, "
+        "e.g. ~/.local/share/follicle).",
+    ),
+]
+AtOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--at",
+        help="When it happened: 2026-03-02T20:00 (read in --tz), 2026-03-02T19:00Z, or now.",
+    ),
+]
+TzOpt = Annotated[
+    str | None,
+    typer.Option("--tz", help="Your IANA time zone, recorded with the entry (default: local)."),
+]
+NoteOpt = Annotated[str, typer.Option("--note", help="Free text kept with the entry.")]
+RegionOpt = Annotated[
+    str | None,
+    typer.Option("--region", help="Scalp region: frontal, temporal, midscalp, vertex, occipital."),
+]
+
+
+def _open(db: Path | None) -> Journal:
+    return Journal.open(db if db is not None else default_journal_path())
+
+
+def _report(logged: Logged, json_output: bool) -> None:
+    if json_output:
+        print_json(logged.to_dict())
+        return
+    for entry in logged.entries:
+        local = entry.at.astimezone(zone(entry.tz))
+        console.print(
+            f"Logged {entry.kind} #{entry.id} at {local:%a %d %b %Y %H:%M} ({entry.tz}): "
+            f"{escape(describe(entry))}"
+        )
+    flags = logged.flags
+    if any(f.triage is Triage.URGENT for f in flags):
+        console.print("[bold red]URGENT[/]")
+    print_findings(console, flags)
+    if any(f.severity is not Severity.INFO for f in flags):
+        print_disclaimer(console)
+
+
+def _log(db, kind, details, at, tz, note, json_output) -> None:
+    with _open(db) as journal:
+        _report(journal.log(kind, details, at=at, tz=tz, note=note), json_output)
+
+
+@log_app.command("application")
+@handles_bad_input
+@teaching_help
+def log_application(
+    medicine: Annotated[str, typer.Argument(help="finasteride, dutasteride or minoxidil.")],
+    route: Annotated[
+        str | None, typer.Option("--route", help="oral or topical (default by medicine).")
+    ] = None,
+    dose_mg: Annotated[float | None, typer.Option("--dose-mg", help="Dose in mg.")] = None,
+    concentration_percent: Annotated[
+        float | None, typer.Option("--concentration-percent", help="Strength in %.")
+    ] = None,
+    at: AtOpt = None,
+    tz: TzOpt = None,
+    note: NoteOpt = "",
+    db: DbOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Log one dose of a medicine.
+
+    Topical minoxidil within 24 hours after a microneedling session with needles over 0.5 mm
+    is flagged (MN-7).
+
+    Examples:
+
+        follicle journal log application minoxidil --concentration-percent 5
+
+        follicle journal log application finasteride --dose-mg 1 --at 2026-03-02T08:00
+    """
+    details = {
+        "medicine": medicine,
+        "route": route,
+        "dose_mg": dose_mg,
+        "concentration_percent": concentration_percent,
+    }
+    details = {k: v for k, v in details.items() if v is not None}
+    _log(db, "application", details, at, tz, note, json_output)
+
+
+@log_app.command("session")
+@handles_bad_input
+@teaching_help
+def log_session(
+    needle_mm: Annotated[float, typer.Option("--needle-mm", help="Needle length, 0.1-2.5 mm.")],
+    duration_minutes: Annotated[
+        float, typer.Option("--duration-minutes", help="How long the session took.")
+    ],
+    device: Annotated[
+        str, typer.Option("--device", help="Name of the roller/pen (first use registers it).")
+    ] = "roller-1",
+    region: Annotated[
+        list[str] | None, typer.Option("--region", help="Treated region (repeat).")
+    ] = None,
+    at: AtOpt = None,
+    tz: TzOpt = None,
+    note: NoteOpt = "",
+    db: DbOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Log a microneedling session.
+
+    The first session with a device name registers the device (its first use, for MN-8
+    replacement). Flags: sessions less than 7 days apart at 1.0 mm or more (MN-4), outside
+    10-15 minutes (MN-3), a roller 60/90 days old (MN-8), minoxidil already logged in the 24
+    hours after (MN-7).
+
+    Example:
+
+        follicle journal log session --needle-mm 1.5 --duration-minutes 12 --device roller-1
+    """
+    details = {
+        "device": device,
+        "needle_mm": needle_mm,
+        "duration_minutes": duration_minutes,
+        "regions": [str(r) for r in region or []],
+    }
+    _log(db, "session", details, at, tz, note, json_output)
+
+
+@log_app.command("device")
+@handles_bad_input
+@teaching_help
+def log_device(
+    name: Annotated[str, typer.Argument(help="A name for the device, e.g. roller-2.")],
+    device_type: Annotated[str, typer.Option("--type", help="roller, pen or stamp.")] = "roller",
+    needle_mm: Annotated[
+        float | None, typer.Option("--needle-mm", help="Needle length of a roller or stamp.")
+    ] = None,
+    at: AtOpt = None,
+    tz: TzOpt = None,
+    note: NoteOpt = "",
+    db: DbOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Register a microneedling device; --at is its first use (MN-8 counts from it).
+
+    Example:
+
+        follicle journal log device roller-2 --needle-mm 1.5 --at 2026-05-01
+    """
+    details = {"name": name, "device_type": device_type, "needle_mm": needle_mm}
+    details = {k: v for k, v in details.items() if v is not None}
+    _log(db, "device", details, at, tz, note, json_output)
+
+
+@log_app.command("symptom")
+@handles_bad_input
+@teaching_help
+def log_symptom(
+    symptom: Annotated[str, typer.Argument(help="One of: " + ", ".join(SYMPTOMS) + ".")],
+    severity: Annotated[str, typer.Option("--severity", help="mild, moderate or severe.")] = (
+        "mild"
+    ),
+    at: AtOpt = None,
+    tz: TzOpt = None,
+    note: NoteOpt = "",
+    db: DbOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Log a symptom or side effect and get the matching advice.
+
+    Oozing, extreme heat or pus: seek medical attention immediately (MN-12). Chest pain,
+    rapid heartbeat, faintness, dizziness, weight gain, swollen hands or feet: stop
+    minoxidil and ask a doctor (RX-5). Redness or swelling in the 3 days after a session is
+    normal (MN-11).
+
+    Example:
+
+        follicle journal log symptom redness --note "mild, like sunburn"
+    """
+    _log(db, "symptom", {"symptom": symptom, "severity": severity}, at, tz, note, json_output)
+
+
+@log_app.command("measurement")
+@handles_bad_input
+@teaching_help
+def log_measurement(
+    metric: Annotated[
+        list[str] | None,
+        typer.Option("--metric", help="name=value, unit in the name (repeat): density_per_cm2=182"),
+    ] = None,
+    from_result: Annotated[
+        Path | None,
+        typer.Option("--from-result", help="JSON result of `follicle measure`/`analyze --json`."),
+    ] = None,
+    region: RegionOpt = None,
+    at: AtOpt = None,
+    tz: TzOpt = None,
+    note: NoteOpt = "",
+    db: DbOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Log hair counts and metrics, typed in or from a measurement result file.
+
+    Examples:
+
+        follicle journal log measurement --metric density_per_cm2=182 --metric vellus_share=0.21
+
+        follicle journal log measurement --from-result vertex.json
+    """
+    if (metric is None) == (from_result is None):
+        fail("--metric / --from-result: give exactly one of them")
+    with _open(db) as journal:
+        if from_result is not None:
+            logged = journal.log_measurement_file(
+                from_result, region=region, at=at, tz=tz, note=note
+            )
+        else:
+            metrics = {}
+            for item in metric:
+                name, sep, value = item.partition("=")
+                try:
+                    metrics[name.strip()] = float(value)
+                except ValueError:
+                    fail(f"--metric = {item!r} is not allowed; expected name=number")
+                if not sep:
+                    fail(f"--metric = {item!r} is not allowed; expected name=number")
+            details = {"metrics": metrics, **({"region": region} if region else {})}
+            logged = journal.log("measurement", details, at=at, tz=tz, note=note)
+        _report(logged, json_output)
+
+
+@log_app.command("photo")
+@handles_bad_input
+@teaching_help
+def log_photo(
+    path: Annotated[Path, typer.Argument(help="The image file (kept where it is).")],
+    region: RegionOpt = None,
+    at: AtOpt = None,
+    tz: TzOpt = None,
+    note: NoteOpt = "",
+    db: DbOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Log a photo by its path and the SHA-256 of its content (to notice later changes).
+
+    Example:
+
+        follicle journal log photo ~/scalp/2026-03-02-vertex.jpg --region vertex
+    """
+    with _open(db) as journal:
+        _report(journal.log_photo(path, region=region, at=at, tz=tz, note=note), json_output)
+
+
+@journal_app.command("show")
+@handles_bad_input
+@teaching_help
+def show(
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", help=f"Only these kinds: {', '.join(KINDS)}.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="From this date (YYYY-MM-DD).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Up to this date, inclusive.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many, newest.")] = 50,
+    tz: TzOpt = None,
+    db: DbOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Show journal entries, newest last, with the flags raised when they were logged.
+
+    Example:
+
+        follicle journal show --kind session --since 2026-03-01
+    """
+    if limit < 1:
+        fail(f"--limit = {limit} is not allowed; expected a whole number >= 1")
+    for item in kind or []:
+        if item not in KINDS:
+            fail(f"--kind = {item!r} is not allowed; expected one of {list(KINDS)}")
+    zone_name = tz or local_zone_name()
+    local = zone(zone_name, field="--tz")
+    start = (
+        datetime.combine(parse_date(since, field="--since"), datetime.min.time(), local)
+        if since
+        else None
+    )
+    end = (
+        datetime.combine(
+            parse_date(until, field="--until") + timedelta(days=1), datetime.min.time(), local
+        )
+        - timedelta(seconds=1)
+        if until
+        else None
+    )
+    with _open(db) as journal:
+        entries = journal.entries(
+            kinds=kind or None, since=start, until=end, limit=limit, newest_first=True
+        )[::-1]
+        path = journal.store.path
+    if json_output:
+        print_json({"db": path, "entries": [e.to_dict() for e in entries]})
+        return
+    table = Table(title=f"{len(entries)} entries in {path}")
+    for column in ("#", "when", "kind", "what", "flags"):
+        table.add_column(column)
+    for entry in entries:
+        flags = " ".join(f"{f.rule}:{f.severity.value}" for f in entry.flags)
+        table.add_row(
+            str(entry.id),
+            f"{entry.at.astimezone(local):%Y-%m-%d %H:%M}",
+            entry.kind,
+            escape(describe(entry)),
+            flags,
+        )
+    console.print(table)
+
+
+@journal_app.command("export")
+@handles_bad_input
+@teaching_help
+def export(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write: .json or .csv.")],
+    db: DbOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Export every entry: JSON (complete, with flags) or CSV (one row per entry).
+
+    Examples:
+
+        follicle journal export -o journal.json
+
+        follicle journal export -o journal.csv
+    """
+    from follicle.care.journal.transfer import export_csv, export_json
+
+    suffix = output.suffix.lower()
+    if suffix not in (".json", ".csv"):
+        fail(f"--output = {str(output)!r} is not allowed; expected a .json or .csv file")
+    with _open(db) as journal:
+        entries = journal.entries()
+    text = export_json(entries) if suffix == ".json" else export_csv(entries)
+    with atomic_output(output) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+    if json_output:
+        print_json({"written": str(output), "entries": len(entries)})
+    else:
+        console.print(f"Wrote {len(entries)} entries to {output}.")
+
+
+@journal_app.command("import")
+@handles_bad_input
+@teaching_help
+def import_(
+    source: Annotated[Path, typer.Argument(help="A journal export (.json or .csv).")],
+    db: DbOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Import an export: all entries or none; entries already present are skipped.
+
+    Example:
+
+        follicle journal import journal.json --db new-journal.sqlite3
+    """
+    from follicle.care.journal.transfer import read_export
+
+    entries = read_export(source)
+    with _open(db) as journal:
+        result = journal.import_entries(entries)
+    if json_output:
+        print_json(result)
+    else:
+        console.print(f"Imported {result['added']} entries ({result['skipped']} already there).")
+
+
+@journal_app.command("stats")
+@handles_bad_input
+@teaching_help
+def stats(
+    regimen: Annotated[
+        Path | None, typer.Option("--regimen", help="The plan the journal follows (TOML).")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="The plan's day 0 (YYYY-MM-DD).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Count up to the end of this date (default: now).")
+    ] = None,
+    tz: TzOpt = None,
+    db: DbOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Adherence per treatment, streaks and missed doses against the plan (TL-3 below 80%).
+
+    Without --regimen, counts of entries only.
+
+    Example:
+
+        follicle journal stats --regimen plan.toml --start 2026-03-02
+    """
+    from follicle.care.journal.stats import journal_stats
+    from follicle.regimen import load_regimen
+
+    if (regimen is None) != (start is None):
+        fail("--regimen / --start: give both (the plan and its day 0) or neither")
+    zone_name = tz or local_zone_name()
+    local = zone(zone_name, field="--tz")
+    day0 = parse_date(start, field="--start") if start else None
+    end = None
+    if until:
+        end = datetime.combine(
+            parse_date(until, field="--until") + timedelta(days=1), datetime.min.time(), local
+        ) - timedelta(seconds=1)
+    plan = load_regimen(regimen) if regimen else None
+    with _open(db) as journal:
+        entries = journal.entries()
+    result = journal_stats(
+        entries, regimen=plan, start=day0, tz=zone_name, until=end or datetime.now(UTC)
+    )
+    if json_output:
+        print_json(result.to_dict())
+        return
+    console.print("Entries: " + ", ".join(f"{k} {v}" for k, v in result.counts.items()))
+    for device in result.devices:
+        state = "in use" if device["in_use"] else "not used in the last 30 days"
+        count = device["sessions"]
+        console.print(
+            f"Device {escape(device['name'])} ({device['device_type']}): "
+            f"{device['age_days']} days since first use, "
+            f"{count} session{'' if count == 1 else 's'}, {state}"
+        )
+    if plan is None:
+        print_findings(console, result.findings)
+        console.print("Give --regimen and --start for adherence.")
+        return
+    table = Table(title=f"Adherence since {result.since}")
+    for column in ("treatment", "taken / expected", "adherence", "streak (now / best)", "missed"):
+        table.add_column(column)
+    for t in result.treatments:
+        rate = "-" if t.adherence is None else f"{t.adherence:.0%}"
+        missed = ", ".join(d for d, _ in t.missed[-5:]) + (" ..." if len(t.missed) > 5 else "")
+        table.add_row(
+            t.label,
+            f"{t.taken} / {t.expected}",
+            rate,
+            f"{t.current_streak} / {t.longest_streak}",
+            missed or "-",
+        )
+    console.print(table)
+    print_findings(console, result.findings)
+    print_disclaimer(console)

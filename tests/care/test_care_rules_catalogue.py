@@ -1,0 +1,50 @@
+"""Every rule of care-protocols.md is in the catalogue, cited in code and documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from follicle.care.rules.catalogue import RULE_IDS, RULES, rules_markdown
+
+ROOT = Path(__file__).resolve().parents[2]
+CARE = ROOT / "src" / "follicle" / "care"
+
+#: The ids numbered in shared/reference/care-protocols.md.
+PROTOCOL_IDS = (
+    *(f"MN-{n}" for n in range(1, 16)),
+    *(f"RX-{n}" for n in range(1, 7)),
+    *(f"TL-{n}" for n in range(1, 5)),
+    *(f"RF-{n}" for n in range(1, 4)),
+)
+
+
+def test_catalogue_has_exactly_the_protocol_rules():
+    assert RULE_IDS == PROTOCOL_IDS
+    assert all(rule.applied_in for rule in RULES)
+
+
+def test_every_rule_is_cited_where_it_is_applied():
+    code = "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in CARE.rglob("*.py")
+        if path.name != "catalogue.py"
+    )
+    cited = set(re.findall(r"[A-Z]{2}-\d+", code))
+    missing = [rule_id for rule_id in PROTOCOL_IDS if rule_id not in cited]
+    assert missing == []
+
+
+def test_every_rule_is_exercised_by_a_test():
+    tests = "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in Path(__file__).parent.glob("test_care_*.py")
+        if path.name != Path(__file__).name
+    )
+    exercised = set(re.findall(r"[A-Z]{2}-\d+", tests))
+    assert [rule_id for rule_id in PROTOCOL_IDS if rule_id not in exercised] == []
+
+
+def test_docs_table_is_generated_from_the_catalogue():
+    docs = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert rules_markdown() in docs
