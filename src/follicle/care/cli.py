@@ -159,7 +159,9 @@ def register(app: typer.Typer) -> None:
     """Add the care command groups to the main ``follicle`` app."""
     from follicle.care.intake_cli import intake
     from follicle.care.journal_cli import journal_app
+    from follicle.care.projection_cli import PROJECT_HELP, project_command
 
     app.add_typer(plan_app)
     app.add_typer(journal_app)
     app.command("intake")(intake)
+    app.command("project", help=PROJECT_HELP)(project_command)

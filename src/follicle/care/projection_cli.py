@@ -1,0 +1,158 @@
+"""``follicle project``: what to expect under each regimen, against no treatment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import typer
+from rich import box
+from rich.table import Table
+
+from follicle.care.journal.service import Journal, default_journal_path
+from follicle.care.projection import NO_TREATMENT_LABEL, Projection, anchor_from_journal, project
+from follicle.cli_support import atomic_output, console, fail, handles_bad_input, print_json
+from follicle.person import load_person
+from follicle.regimen import load_regimen
+
+PROJECT_HELP = """What to expect under each regimen, against no treatment.
+
+Simulates many possible futures of the person (--futures) under each regimen and under no
+treatment, and prints the median and the 10-90% band of non-vellus hairs per cm2 in
+1 cm2 of each affected region. With --from-journal the person's androgen sensitivity is
+first fitted to the newest density measurement in the journal, so the projection starts
+from the measured state. Information for planning, not a prediction or a prescription.
+
+Examples:
+
+  follicle project examples/man-25-high.toml --regimen examples/finasteride.toml \\
+      --regimen examples/finasteride-minoxidil.toml --years 3 --plot expect.png
+
+  follicle project me.toml --regimen plan.toml --years 2 --from-journal --json
+"""
+
+
+def projection_table(projection: Projection, *, years: float) -> Table:
+    day = years * 365.25
+    table = Table(
+        title=f"Non-vellus hairs per cm2 in {years:g} years (median, 10-90% of futures)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+    )
+    for column in ("region", "regimen", "now", f"in {years:g} y", "vs none"):
+        table.add_column(
+            column, justify="left" if column in ("region", "regimen") else "right", no_wrap=True
+        )
+    regions = list(dict.fromkeys(projection.bands["region"]))
+    for region in regions:
+        start = projection.at(0, region=region)
+        end = projection.at(day, region=region)
+        untreated = end.loc[NO_TREATMENT_LABEL, "p50"]
+        for index, (label, row) in enumerate(end.iterrows()):
+            change = "" if label == NO_TREATMENT_LABEL else f"{row.p50 - untreated:+.0f}"
+            table.add_row(
+                region if index == 0 else "",
+                label,
+                f"{start.loc[label, 'p50']:.0f}",
+                f"{row.p50:.0f} ({row.p10:.0f}-{row.p90:.0f})",
+                change,
+                end_section=index == len(end) - 1,
+            )
+    return table
+
+
+def plot_projection(projection: Projection, path: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    bands = projection.bands[projection.bands["measure"] == "non_vellus_per_cm2"]
+    regions = list(dict.fromkeys(bands["region"]))
+    fig, axes = plt.subplots(1, len(regions), figsize=(4.5 * len(regions), 4), sharey=True)
+    for ax, region in zip(np.atleast_1d(axes), regions, strict=True):
+        for label, rows in bands[bands["region"] == region].groupby("regimen", sort=False):
+            years = rows["day"] / 365.25
+            ax.fill_between(years, rows["p10"], rows["p90"], alpha=0.2)
+            ax.plot(years, rows["p50"], label=label)
+        ax.set_title(region)
+        ax.set_xlabel("years from today")
+        ax.grid(alpha=0.3)
+    np.atleast_1d(axes)[0].set_ylabel("non-vellus hairs per cm2 (median, 10-90%)")
+    np.atleast_1d(axes)[0].legend(fontsize=8)
+    fig.suptitle("What to expect (simulated futures; not a prediction or a prescription)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110, format="png")
+    plt.close(fig)
+    return path
+
+
+def project_command(
+    person_file: Path = typer.Argument(..., metavar="PERSON.toml", help="Person file."),
+    regimen_files: list[Path] = typer.Option(
+        ..., "--regimen", metavar="REGIMEN.toml", help="A regimen to compare (repeat for more)."
+    ),
+    years: float = typer.Option(..., "--years", help="How far ahead, in years (up to 30)."),
+    futures: int = typer.Option(40, "--futures", help="Simulated futures per regimen (5-2000)."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed (default: fresh)."),
+    from_journal: bool = typer.Option(
+        False, "--from-journal", help="Start from the newest density measurement in the journal."
+    ),
+    db: Path | None = typer.Option(None, "--db", help="Journal database (default: user data)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the bands as JSON."),
+    plot_path: Path | None = typer.Option(None, "--plot", help="Write a PNG of the bands."),
+) -> None:
+    run_projection(
+        person_file, regimen_files, years, futures, seed, from_journal, db, as_json, plot_path
+    )
+
+
+project_command.__doc__ = PROJECT_HELP
+
+
+@handles_bad_input
+def run_projection(
+    person_file, regimen_files, years, futures, seed, from_journal, db, as_json, plot_path
+) -> None:
+    person = load_person(person_file)
+    regimens = {}
+    for path in regimen_files:
+        regimen = load_regimen(path)
+        regimens[regimen.name if regimen.name not in regimens else str(path)] = regimen
+    anchor = None
+    if from_journal:
+        path = db if db is not None else default_journal_path()
+        if not Path(path).exists():
+            fail(f"--db {path}: no journal there (log a measurement first)")
+        with Journal.open(path) as journal:
+            anchor = anchor_from_journal(journal)
+        if anchor is None:
+            fail(
+                "the journal holds no measurement with a region and a density metric "
+                "(e.g. density_per_cm2)"
+            )
+    projection = project(
+        person, regimens, years=years, futures=futures, random_seed=seed, anchor=anchor
+    )
+    if plot_path:
+        with atomic_output(plot_path) as temporary:
+            plot_projection(projection, temporary)
+    if as_json:
+        print_json(projection.to_dict())
+        return
+    console.print(projection_table(projection, years=years))
+    if anchor is not None:
+        fitted = projection.provenance["anchor"]["fitted_sensitivity"]
+        console.print(
+            f"started from the journal: {anchor.region} {anchor.column} = "
+            f"{anchor.value:g} (fitted androgen sensitivity {fitted:g})"
+        )
+    if plot_path:
+        console.print(f"wrote {plot_path}")
+    console.print(
+        "[dim]Simulated futures under the model's assumptions (docs/model.md): information "
+        "for planning, not a prediction for you and not a prescription. Talk to a "
+        "clinician before starting, changing or stopping a treatment.[/dim]"
+    )
