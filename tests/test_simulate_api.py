@@ -125,3 +125,21 @@ def test_snapshot_day_out_of_range():
     trajectory = simulate(MAN, days=30, area="vertex:1", random_seed=1)
     with pytest.raises(FollicleInputError, match="day"):
         trajectory.snapshot(31)
+
+
+def test_asian_scalp_has_fewer_follicles_per_unit():
+    from follicle.model.params import DEFAULT_PARAMETERS
+    from follicle.model.scalp import build_scalp
+    from follicle.person import parse_person
+
+    # physiology.md: 2.2 hairs per follicular unit in Caucasians, 1.9 in Asians
+    for ethnicity, expected in (("caucasian", 2.2), ("asian", 1.9)):
+        person = parse_person({**MAN, "ethnicity": ethnicity})
+        state = build_scalp(
+            person, {"vertex": 50.0}, params=DEFAULT_PARAMETERS, rng=np.random.default_rng(1)
+        )
+        per_unit = np.bincount(state.unit)
+        per_unit = per_unit[per_unit > 0]
+        # 5000 units; SD of a unit's size ~0.8, so SE ~0.012: allow 4 SE
+        assert per_unit.mean() == pytest.approx(expected, abs=0.05)
+        assert set(np.unique(per_unit)) <= {1, 2, 3, 4}

@@ -459,7 +459,7 @@ class Engine:
         if n_grafts == 0:
             return None
         frame = region_frame_um(self.areas_cm2[surgery.region])
-        owner, x, y = draw_units(n_grafts, frame, p, rng)
+        owner, x, y = draw_units(n_grafts, frame, p, rng, ethnicity=someone.ethnicity)
         n = owner.size
         grafts = new_follicles(
             person_index=person,

@@ -12,6 +12,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+
 from follicle.model.regions import REGIONS
 
 
@@ -39,6 +41,12 @@ class ModelParameters:
         (0.20, 0.45, 0.30, 0.05),
         "[S] FU composition 1/2/3/4 hairs: 20/45/30/5% (physiology.md); mean 2.2 = [S] 2.2 "
         "hairs/FU in Caucasians",
+    )
+    follicles_per_unit_by_ethnicity: dict[str, float] = _p(
+        {"asian": 1.9},
+        "[S] 2.2 hairs/FU in Caucasians, 1.9 in Asians (physiology.md); other groups keep "
+        "the default 2.2 (no number in the reference). Unit sizes are tilted "
+        "exponentially from unit_size_probabilities to reach the mean",
     )
     terminal_diameter_mean_um: float = _p(
         75.0, "[S] terminal hair > 60 um, range 60-140 (physiology.md); issue: terminal ~60-90 um"
@@ -313,6 +321,28 @@ class ModelParameters:
     @property
     def mean_follicles_per_unit(self) -> float:
         return sum((k + 1) * p for k, p in enumerate(self.unit_size_probabilities))
+
+    def unit_size_probabilities_for(self, ethnicity: str | None) -> tuple[float, ...]:
+        """Unit sizes 1-4 for an ethnicity: the default composition, exponentially tilted
+        (p_k ~ p_k exp(lambda k)) to the group's mean follicles per unit."""
+        target = self.follicles_per_unit_by_ethnicity.get(ethnicity or "")
+        base = np.array(self.unit_size_probabilities)
+        if target is None:
+            return tuple(float(x) for x in base)
+        sizes = np.arange(1, base.size + 1)
+
+        def tilted(lam: float) -> np.ndarray:
+            weights = base * np.exp(lam * sizes)
+            return weights / weights.sum()
+
+        low, high = -20.0, 20.0
+        for _ in range(80):
+            middle = (low + high) / 2
+            if (tilted(middle) * sizes).sum() < target:
+                low = middle
+            else:
+                high = middle
+        return tuple(float(x) for x in tilted((low + high) / 2))
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -170,10 +170,16 @@ def new_follicles(
 
 
 def draw_units(
-    n_units: int, frame_um: float, params: ModelParameters, rng: np.random.Generator
+    n_units: int,
+    frame_um: float,
+    params: ModelParameters,
+    rng: np.random.Generator,
+    *,
+    ethnicity: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Follicles per unit and each follicle's unit index and exit point."""
-    sizes = rng.choice(np.arange(1, 5), size=n_units, p=params.unit_size_probabilities)
+    probabilities = params.unit_size_probabilities_for(ethnicity)
+    sizes = rng.choice(np.arange(1, 5), size=n_units, p=probabilities)
     centres = rng.uniform(0.0, frame_um, size=(n_units, 2))
     owner = np.repeat(np.arange(n_units), sizes)
     jitter = rng.normal(0.0, params.unit_spread_um, size=(owner.size, 2))
@@ -192,13 +198,15 @@ def build_scalp(
     persons = [persons] if isinstance(persons, Person) else list(persons)
     parts, next_unit = [], 0
     for index, person in enumerate(persons):
-        follicle_density = person.follicle_density_per_cm2 or (
-            params.follicular_units_per_cm2 * params.mean_follicles_per_unit
-        )
-        unit_density = follicle_density / params.mean_follicles_per_unit
+        per_unit = np.dot(np.arange(1, 5), params.unit_size_probabilities_for(person.ethnicity))
+        unit_density = params.follicular_units_per_cm2
+        if person.follicle_density_per_cm2 is not None:
+            unit_density = person.follicle_density_per_cm2 / per_unit
         for name, area in areas_cm2.items():
             n_units = int(rng.poisson(unit_density * area))
-            owner, x, y = draw_units(n_units, region_frame_um(area), params, rng)
+            owner, x, y = draw_units(
+                n_units, region_frame_um(area), params, rng, ethnicity=person.ethnicity
+            )
             region = np.full(owner.size, REGION_INDEX[name], np.int8)
             parts.append(
                 new_follicles(
