@@ -24,7 +24,7 @@ import numpy as np
 
 from follicle import __version__
 from follicle.engine import Engine
-from follicle.model.androgens import DAYS_PER_YEAR
+from follicle.model.androgens import DAYS_PER_YEAR, People
 from follicle.model.params import DEFAULT_PARAMETERS as P
 from follicle.model.scalp import build_scalp, resolve_area, start_in_steady_state
 from follicle.person import parse_person
@@ -43,7 +43,10 @@ def engine_only(days: int, area, seed: int) -> tuple[float, int, int]:
     schedule = compile_regimen(None, days=days, params=P, rng=rngs[2])
     state = build_scalp(PERSON, areas, params=P, rng=rngs[0])
     start_in_steady_state(state, t0=-30.0, params=P, rng=rngs[0])
-    engine = Engine(state, person=PERSON, params=P, schedule=schedule, areas_cm2=areas, rng=rngs[1])
+    people = People.of([PERSON], P)
+    engine = Engine(state, people=people, params=P, schedule=schedule, areas_cm2=areas, rng=rngs[1])
+    t0 = np.full(state.n, -30.0)
+    engine.prime(t0)
     start = time.perf_counter()
     engine.run(t_start=-30.0, t_end=float(days), log_from=-30.0)
     return time.perf_counter() - start, engine.transitions, state.n
