@@ -165,3 +165,40 @@ def test_console_script_help():
         check=True,
     )
     assert "--regimen" in done.stdout and "Examples" in done.stdout
+
+
+def test_params_file_and_shrinkage_option(examples, tmp_path):
+    params = tmp_path / "p.toml"
+    params.write_text('[parameters]\nshrinkage_mode = "stepwise"\ndamage_per_cycle = 0.3\n')
+    result = run(
+        "simulate",
+        examples / "man-25-high.toml",
+        "--years",
+        "0.5",
+        "--seed",
+        "1",
+        "--area",
+        "vertex:1",
+        "--params",
+        params,
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    used = json.loads(result.stdout)["provenance"]["parameters"]
+    assert used["shrinkage_mode"] == "stepwise" and used["damage_per_cycle"] == 0.3
+    params.write_text("[parameters]\ndamage = 1\n")
+    assert "parameters.damage = 1" in _error_line(
+        run("simulate", examples / "man-25-high.toml", "--years", "1", "--params", params)
+    )
+    assert "shrinkage_mode = 'fast'" in _error_line(
+        run("simulate", examples / "man-25-high.toml", "--years", "1", "--shrinkage", "fast")
+    )
+
+
+def test_params_command_lists_every_parameter_with_a_source():
+    from follicle.model.params import ModelParameters
+
+    result = run("params", "--json")
+    data = json.loads(result.stdout)
+    assert set(data) == set(ModelParameters.sources())
+    assert all(entry["source"] for entry in data.values())

@@ -67,3 +67,20 @@ def test_docs_parameter_table_is_current():
     text = (Path(__file__).resolve().parents[1] / "docs" / "model.md").read_text()
     table = text.split("<!-- parameters:start -->\n")[1].split("<!-- parameters:end -->")[0]
     assert table.strip() == parameter_table_markdown().strip()
+
+
+def test_parameter_overrides_are_validated():
+    from follicle.errors import FollicleInputError
+    from follicle.model.params import parameters_from_overrides
+
+    changed = parameters_from_overrides({"androgen_level": {"female": 0.5}})
+    assert changed.androgen_level == {"male": 1.0, "female": 0.5}
+    for bad in (
+        {"nope": 1},
+        {"damage_per_cycle": "x"},
+        {"androgen_level": {"alien": 1}},
+        {"unit_size_probabilities": [0.5, 0.5]},
+        {"loss_size": 0.9},
+    ):
+        with pytest.raises(FollicleInputError):
+            parameters_from_overrides(bad)

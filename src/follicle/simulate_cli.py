@@ -20,6 +20,12 @@ from follicle.cli_support import (
 )
 from follicle.errors import FollicleInputError
 from follicle.model.androgens import DAYS_PER_YEAR
+from follicle.model.params import (
+    DEFAULT_PARAMETERS,
+    ModelParameters,
+    load_parameters,
+    parameters_from_overrides,
+)
 from follicle.person import load_person, parse_person
 from follicle.regimen import load_regimen, parse_regimen
 from follicle.simulate import simulate
@@ -31,7 +37,7 @@ SUMMARY_COLUMNS = (
     ("mean_diameter_um", "mean um", "{:.0f}"),
     ("thin_share", "thin", "{:.0%}"),
     ("kenogen_fraction", "empty", "{:.0%}"),
-    ("shed_per_day", "shed/day", "{:.0f}"),
+    ("shed_per_day", "shed/day", "{:.3g}"),
 )
 
 SIMULATE_HELP = """Simulate a person's scalp, untreated or under a regimen.
@@ -111,6 +117,15 @@ def register(app: typer.Typer) -> None:
         no_history: bool = typer.Option(
             False, "--no-history", help="Start from a healthy scalp instead of the person's past."
         ),
+        params_file: Path | None = typer.Option(
+            None,
+            "--params",
+            metavar="PARAMS.toml",
+            help="Model parameters to change: a [parameters] table (see `follicle params`).",
+        ),
+        shrinkage: str | None = typer.Option(
+            None, "--shrinkage", help="Miniaturization mode: gradual (default) or stepwise."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print the trajectory as JSON."),
         csv_path: Path | None = typer.Option(None, "--csv", help="Write observations as CSV."),
         parquet_path: Path | None = typer.Option(None, "--parquet", help="Write as Parquet."),
@@ -132,6 +147,9 @@ def register(app: typer.Typer) -> None:
         person = load_person(person_file)
         regimen = load_regimen(regimen_file) if regimen_file else None
         days = _days_from_years(years)
+        params = load_parameters(params_file) if params_file else DEFAULT_PARAMETERS
+        if shrinkage is not None:
+            params = parameters_from_overrides({"shrinkage_mode": shrinkage}, base=params)
         if observe_every_days > days:
             raise FollicleInputError(
                 "--observe-every-days", observe_every_days, f"at most the simulated days ({days})"
@@ -148,6 +166,7 @@ def register(app: typer.Typer) -> None:
                 area=area,
                 random_seed=seed,
                 with_history=not no_history,
+                params=params,
                 progress=callback,
             )
         finally:
@@ -184,6 +203,33 @@ def register(app: typer.Typer) -> None:
         for path in (csv_path, parquet_path, snapshot_path, plot_path):
             if path:
                 console.print(f"wrote {path}")
+
+    @app.command("params")
+    def params_command(
+        as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    ) -> None:
+        """List the model's parameters: name, default value and source.
+
+        Change some with a TOML file holding a [parameters] table, for example
+
+            [parameters]
+            damage_per_cycle = 0.3
+            shrinkage_mode = "stepwise"
+
+        and `follicle simulate ... --params that.toml`. docs/model.md explains each.
+        """
+        sources = ModelParameters.sources()
+        values = DEFAULT_PARAMETERS.to_dict()
+        if as_json:
+            print_json({name: {"value": values[name], "source": sources[name]} for name in values})
+            return
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        table.add_column("parameter", no_wrap=True)
+        table.add_column("value")
+        table.add_column("source")
+        for name, value in values.items():
+            table.add_row(name, str(value), sources[name])
+        console.print(table)
 
     @app.command("demo")
     @handles_bad_input

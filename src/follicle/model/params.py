@@ -362,6 +362,69 @@ class ModelParameters:
 DEFAULT_PARAMETERS = ModelParameters()
 
 
+def parameters_from_overrides(
+    overrides: dict[str, Any], *, base: ModelParameters = DEFAULT_PARAMETERS, source: str = ""
+) -> ModelParameters:
+    """``base`` with some parameters replaced; every error names the parameter.
+
+    Numbers must stay numbers of the same shape (a dict keeps its keys), so a typo or a
+    wrong type is caught before a simulation runs.
+    """
+    from follicle.errors import FollicleInputError
+
+    known = {item.name: getattr(base, item.name) for item in dataclasses.fields(base)}
+    where = f"{source}: " if source else ""
+    changes = {}
+    for name, value in overrides.items():
+        if name not in known:
+            raise FollicleInputError(
+                f"{where}parameters.{name}", value, "a parameter name listed by `follicle params`"
+            )
+        current = known[name]
+        changes[name] = _coerce(f"{where}parameters.{name}", value, current)
+    try:
+        return base.replace(**changes)
+    except ValueError as error:
+        raise FollicleInputError.from_message(f"{where}parameters: {error}") from None
+
+
+def _coerce(field_name: str, value: Any, current: Any) -> Any:
+    from follicle.errors import FollicleInputError
+
+    if isinstance(current, bool | str):
+        if type(value) is not type(current):
+            raise FollicleInputError(field_name, value, f"a {type(current).__name__}")
+        return value
+    if isinstance(current, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise FollicleInputError(field_name, value, "a number >= 0")
+        return float(value)
+    if isinstance(current, dict):
+        if not isinstance(value, dict) or set(value) - set(current):
+            raise FollicleInputError(field_name, value, f"a table with keys from {list(current)}")
+        return {
+            **current,
+            **{k: _coerce(f"{field_name}.{k}", v, current[k]) for k, v in value.items()},
+        }
+    if isinstance(current, tuple):
+        if not isinstance(value, list | tuple) or len(value) != len(current):
+            raise FollicleInputError(field_name, value, f"a list of {len(current)} numbers")
+        return tuple(_coerce(field_name, v, c) for v, c in zip(value, current, strict=True))
+    raise FollicleInputError(field_name, value, "a value like the default")
+
+
+def load_parameters(path) -> ModelParameters:
+    """Parameters from a TOML file: a ``[parameters]`` table of overrides (the format
+    ``follicle calibrate`` writes; other tables, such as provenance, are ignored)."""
+    from follicle.config_io import read_toml
+    from follicle.errors import FollicleInputError
+
+    data = read_toml(path)
+    if "parameters" not in data or not isinstance(data["parameters"], dict):
+        raise FollicleInputError(f"{path}: parameters", "<missing>", "a [parameters] table")
+    return parameters_from_overrides(data["parameters"], source=str(path))
+
+
 def parameter_table_markdown(params: ModelParameters = DEFAULT_PARAMETERS) -> str:
     """The parameter table of docs/model.md: ``python -m follicle.model.params`` prints it."""
     lines = ["| parameter | value | source |", "|---|---|---|"]
