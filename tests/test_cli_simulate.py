@@ -202,3 +202,24 @@ def test_params_command_lists_every_parameter_with_a_source():
     data = json.loads(result.stdout)
     assert set(data) == set(ModelParameters.sources())
     assert all(entry["source"] for entry in data.values())
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["simulate", "examples/man-25-high.toml"], "Missing option '--years'"),
+        (["simulate", "examples/man-25-high.toml", "--years", "1", "--bogus"], "--bogus"),
+        (["simulate", "examples/man-25-high.toml", "--years", "abc"], "--years"),
+        (["frobnicate"], "frobnicate"),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_2(args, expected):
+    from conftest import ROOT
+
+    done = subprocess.run(
+        [sys.executable, "-m", "follicle.cli", *args], capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("follicle: error:") and expected in lines[0]
+    assert "Traceback" not in done.stderr

@@ -6,8 +6,14 @@ Each command group lives beside the code it fronts and exposes ``register(app)``
 from __future__ import annotations
 
 import importlib
+import sys
 
 import typer
+
+try:  # recent typer vendors click
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover - older typer depends on click
+    from click.exceptions import NoArgsIsHelpError, UsageError
 
 from follicle import __version__
 
@@ -45,8 +51,22 @@ for _module in COMMAND_MODULES:
     importlib.import_module(_module).register(app)
 
 
-def main() -> None:
-    app()
+def main(argv: list[str] | None = None) -> None:
+    """Run the app; usage errors (unknown option, missing value) become one line, exit 2."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except NoArgsIsHelpError:
+        sys.exit(2)  # the help was printed
+    except UsageError as error:
+        message = error.format_message()
+        path = error.ctx.command_path if error.ctx else "follicle"
+        print(f"follicle: error: {message} (see: {path} --help)", file=sys.stderr)
+        sys.exit(2)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        print("follicle: aborted", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
