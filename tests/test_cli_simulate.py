@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -214,10 +215,9 @@ def test_params_command_lists_every_parameter_with_a_source():
     ],
 )
 def test_usage_errors_are_one_line_with_exit_2(args, expected):
-    from conftest import ROOT
-
+    root = Path(__file__).resolve().parents[1]
     done = subprocess.run(
-        [sys.executable, "-m", "follicle.cli", *args], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-m", "follicle.cli", *args], capture_output=True, text=True, cwd=root
     )
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
