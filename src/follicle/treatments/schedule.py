@@ -16,6 +16,7 @@ Before day 0 (a person's history) nothing is taken: every factor is 1, growth 0.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,12 +65,28 @@ class TreatmentSchedule:
         return np.where(t < 0, -1, index)
 
     def dht_at(self, t) -> np.ndarray:
+        """DHT factor at times ``t`` (1 before day 0 and without DHT blockers)."""
+        t = np.asarray(t, dtype=float)
+        if self._no_dht_change or (t.size and t.max() < 0):
+            return np.ones(t.shape)  # the common case, without the lookups
         index = self.day_index(t)
         return np.where(index < 0, 1.0, self.dht_factor[np.maximum(index, 0)])
 
     def growth_at(self, region: np.ndarray, t) -> np.ndarray:
+        """Growth signal of ``region`` at times ``t`` (0 before day 0 and untreated)."""
+        t = np.asarray(t, dtype=float)
+        if self._no_growth or (t.size and t.max() < 0):
+            return np.zeros(np.broadcast(np.asarray(region), t).shape)
         index = self.day_index(t)
         return np.where(index < 0, 0.0, self.growth[region, np.maximum(index, 0)])
+
+    @functools.cached_property
+    def _no_dht_change(self) -> bool:
+        return bool(np.all(self.dht_factor == 1.0))
+
+    @functools.cached_property
+    def _no_growth(self) -> bool:
+        return not self.growth.any()
 
     def dht_step_on(self, day: int) -> float:
         """The DHT factor as the anagen clock sees it: in steps of ``exposure_step``."""
