@@ -410,6 +410,7 @@ class Engine:
         idx = np.flatnonzero(candidates & attends[s.person])
         hit = idx[self.rng.random(idx.size) < session.activation_probability]
         s.activated[hit] = True
+        # pushed follicles leave their resting phase during the session's day
         s.next_t[hit] = np.maximum(when + self.rng.random(hit.size), s.rest_until[hit])
 
     def _transplant(self, when: float, surgery) -> None:
@@ -489,7 +490,7 @@ class Engine:
         grafts.phase[:] = cycle.TELOGEN
         grafts.has_hair[:] = True
         grafts.diameter_um[:] = grafts.terminal_diameter_um * grafts.size
-        grafts.shaft_length_mm[:] = 1.0  # trimmed for surgery
+        grafts.shaft_length_mm[:] = p.transplant_trimmed_length_mm
         low, high = p.transplant_shock_telogen_days
         grafts.next_t[:] = when + rng.uniform(low, high, m)
         grafts.rest_until[:] = when + rng.exponential(p.transplant_regrowth_mean_days, m)

@@ -62,6 +62,9 @@ class ModelParameters:
     vellus_follicle_diameter_um: float = _p(
         20.0, "assumption: constitutive vellus follicles, below the 30 um thin-hair cut-off"
     )
+    vellus_follicle_diameter_log_sd: float = _p(
+        0.15, "assumption: spread (log SD) of the constitutive vellus follicles' diameters"
+    )
     diameter_cycle_noise_cv: float = _p(
         0.05, "assumption: cycle-to-cycle variation of one follicle's shaft diameter"
     )
@@ -288,6 +291,9 @@ class ModelParameters:
     laser_anagen_prolongation: float = _p(0.05, "assumption: small")
     transplant_shock_telogen_days: tuple[float, float] = _p(
         (14.0, 28.0), "[S] transplanted hairs shed within 2-4 weeks"
+    )
+    transplant_trimmed_length_mm: float = _p(
+        1.0, "assumption: grafted shafts are trimmed short for surgery"
     )
     transplant_regrowth_mean_days: float = _p(
         75.0, "[S] transplanted follicles start growing after ~3-4 months (with shock telogen)"

@@ -135,7 +135,8 @@ def new_follicles(
     terminal = rng.normal(mean_um, params.terminal_diameter_sd_um, n)
     terminal = np.clip(terminal, 0.6 * mean_um, 1.6 * mean_um)
     vellus = rng.random(n) < params.vellus_follicle_fraction
-    terminal[vellus] = params.vellus_follicle_diameter_um * rng.lognormal(0.0, 0.15, vellus.sum())
+    spread = rng.lognormal(0.0, params.vellus_follicle_diameter_log_sd, vellus.sum())
+    terminal[vellus] = params.vellus_follicle_diameter_um * spread
     pattern = np.array([params.pattern_sensitivity[person.sex][name] for name in REGIONS])
     spread = params.follicle_sensitivity_log_sd
     sensitivity = person.sensitivity * pattern[region] * rng.lognormal(-0.5 * spread**2, spread, n)
