@@ -1,0 +1,255 @@
+"""Hair shafts from a contrast image: mask, skeleton graph, and hairs through crossings.
+
+The skeleton of the hair mask is cut at its junctions into branches. At each junction,
+branch ends are paired by direction: a straight continuation (ends pointing opposite
+ways) is one hair passing through; branches that meet at a sharp angle (two hairs leaving
+one opening, or a hair ending on another) stay separate hairs. Short spurs from thick
+shaft ends and short bridges inside a crossing are absorbed first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+from skimage.morphology import remove_small_holes, remove_small_objects, skeletonize
+
+EIGHT = np.ones((3, 3), bool)
+NEIGHBOURS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Branch:
+    """A skeleton branch: ordered pixels (row, col) and the junctions at its two ends."""
+
+    pixels: np.ndarray  # (n, 2) int, ordered along the branch
+    start_node: int  # junction id at pixels[0], or -1 for a free end
+    end_node: int  # junction id at pixels[-1], or -1
+
+
+@dataclass(frozen=True, kw_only=True)
+class Shaft:
+    """One hair: its branches (ordered pixel runs) and the junction points it passes."""
+
+    branches: tuple[np.ndarray, ...]
+    junctions_rc: np.ndarray  # (k, 2) junction centres along or at the ends of the shaft
+
+    @property
+    def pixels(self) -> np.ndarray:
+        return np.concatenate(self.branches, axis=0)
+
+    @property
+    def length_px(self) -> float:
+        return float(sum(_path_length(b) for b in self.branches))
+
+
+def hair_mask(
+    contrast: np.ndarray, *, low: float, high: float, min_area_px: int, max_hole_px: int
+) -> np.ndarray:
+    """Hysteresis threshold: weak pixels join only when connected to strong ones."""
+    strong = contrast > high
+    weak = contrast > low
+    labels, _ = ndimage.label(weak, structure=EIGHT)
+    keep = np.unique(labels[strong])
+    mask = np.isin(labels, keep[keep > 0])
+    mask = remove_small_holes(mask, max_size=max_hole_px)
+    return remove_small_objects(mask, max_size=min_area_px)
+
+
+def _path_length(pixels: np.ndarray) -> float:
+    if len(pixels) < 2:
+        return 0.0
+    return float(np.hypot(*np.diff(pixels, axis=0).T).sum())
+
+
+def _order_pixels(coords: np.ndarray, start: tuple[int, int] | None) -> np.ndarray:
+    """Walk a thin pixel run from one end to the other (4-neighbours preferred)."""
+    remaining = {tuple(p) for p in coords}
+    if start is None or start not in remaining:
+        start = _run_end(remaining)
+    path = [start]
+    remaining.discard(start)
+    current = start
+    while remaining:
+        r, c = current
+        nxt = None
+        for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1)):
+            if (r + dr, c + dc) in remaining:
+                nxt = (r + dr, c + dc)
+                break
+        if nxt is None:
+            break  # a stray pixel off the main run: ignore it
+        path.append(nxt)
+        remaining.discard(nxt)
+        current = nxt
+    return np.array(path, dtype=int)
+
+
+def _run_end(pixels: set[tuple[int, int]]) -> tuple[int, int]:
+    for r, c in pixels:
+        count = sum((r + dr, c + dc) in pixels for dr, dc in NEIGHBOURS)
+        if count <= 1:
+            return (r, c)
+    return next(iter(pixels))
+
+
+def skeleton_branches(mask: np.ndarray) -> tuple[list[Branch], np.ndarray, np.ndarray]:
+    """Branches of the mask's skeleton, junction centres (row, col), and the skeleton."""
+    skeleton = skeletonize(mask)
+    counts = ndimage.convolve(skeleton.astype(np.uint8), EIGHT.astype(np.uint8), mode="constant")
+    counts = (counts - 1) * skeleton
+    junction_px = skeleton & (counts >= 3)
+    junction_labels, n_junctions = ndimage.label(junction_px, structure=EIGHT)
+    centres = (
+        np.array(ndimage.center_of_mass(junction_px, junction_labels, range(1, n_junctions + 1)))
+        if n_junctions
+        else np.zeros((0, 2))
+    )
+    runs = skeleton & ~junction_px
+    run_labels, n_runs = ndimage.label(runs, structure=EIGHT)
+    # Which junction touches each run pixel (grey dilation spreads junction labels 1 px).
+    near_junction = ndimage.grey_dilation(junction_labels, size=(3, 3))
+    branches = []
+    objects = ndimage.find_objects(run_labels)
+    for index, window in enumerate(objects, start=1):
+        if window is None:
+            continue
+        local = run_labels[window] == index
+        coords = np.argwhere(local) + [window[0].start, window[1].start]
+        touching = near_junction[coords[:, 0], coords[:, 1]]
+        ends = coords[touching > 0]
+        start = tuple(ends[0]) if len(ends) else None
+        ordered = _order_pixels(coords, start)
+        first = near_junction[ordered[0, 0], ordered[0, 1]]
+        last = near_junction[ordered[-1, 0], ordered[-1, 1]]
+        if len(ordered) == 1:
+            nodes = np.unique(touching[touching > 0])
+            first = nodes[0] if len(nodes) else 0
+            last = nodes[1] if len(nodes) > 1 else 0
+        branches.append(
+            Branch(pixels=ordered, start_node=int(first) - 1, end_node=int(last) - 1)
+        )
+    # Junctions directly adjacent to each other with no run between: merge their labels.
+    return branches, centres, skeleton
+
+
+def _end_direction(pixels: np.ndarray, at_start: bool, reach: int) -> np.ndarray:
+    """Unit vector from a branch end into the branch, over ``reach`` pixels."""
+    run = pixels if at_start else pixels[::-1]
+    k = min(len(run) - 1, reach)
+    if k < 1:
+        return np.zeros(2)
+    v = run[k].astype(float) - run[0]
+    norm = np.hypot(*v)
+    return v / norm if norm else np.zeros(2)
+
+
+class _UnionFind:
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        self.parent[self.find(i)] = self.find(j)
+
+
+def trace_shafts(
+    mask: np.ndarray,
+    half_width: np.ndarray,
+    *,
+    max_turn_deg: float = 40.0,
+    min_length_px: float = 10.0,
+) -> list[Shaft]:
+    """Hairs from the mask: skeleton branches chained straight through junctions.
+
+    ``half_width`` is the distance transform of the mask (local half-width in px); it sets
+    how short a spur or a bridge is (relative to the local shaft width).
+    """
+    branches, centres, _ = skeleton_branches(mask)
+    if not branches:
+        return []
+    n_nodes = len(centres)
+    node_uf = _UnionFind(max(n_nodes, 1))
+    lengths = np.array([_path_length(b.pixels) + 1 for b in branches])
+    widths = np.array(
+        [float(np.median(half_width[b.pixels[:, 0], b.pixels[:, 1]])) for b in branches]
+    )
+    alive = np.ones(len(branches), bool)
+    # 1) Bridges: short branches between two junctions (thick crossings give two nearby
+    #    junctions): merge the junctions, drop the bridge.
+    for i, b in enumerate(branches):
+        if b.start_node >= 0 and b.end_node >= 0 and lengths[i] < 2.2 * max(widths[i], 1.5):
+            node_uf.union(b.start_node, b.end_node)
+            alive[i] = False
+    # 2) Spurs: short branches with a free end hanging off a junction (skeleton artefacts
+    #    at blunt shaft ends and at shaft corners). Repeat: removing one can expose another.
+    for _ in range(2):
+        degree = np.zeros(max(n_nodes, 1), int)
+        for i, b in enumerate(branches):
+            if alive[i]:
+                for node in (b.start_node, b.end_node):
+                    if node >= 0:
+                        degree[node_uf.find(node)] += 1
+        for i, b in enumerate(branches):
+            if not alive[i]:
+                continue
+            nodes = [n for n in (b.start_node, b.end_node) if n >= 0]
+            if len(nodes) == 1 and degree[node_uf.find(nodes[0])] >= 3:
+                local = half_width[b.pixels[:, 0], b.pixels[:, 1]]
+                host = float(half_width[tuple(np.round(centres[nodes[0]]).astype(int))])
+                if lengths[i] < 1.6 * max(host, float(local.max()), 2.0):
+                    alive[i] = False
+                    degree[node_uf.find(nodes[0])] -= 1
+    # 3) Pair branch ends at each (merged) junction by straightness.
+    ends_at: dict[int, list[tuple[int, np.ndarray]]] = {}
+    for i, b in enumerate(branches):
+        if not alive[i]:
+            continue
+        reach = int(np.clip(3 * widths[i], 6, 25))
+        for node, at_start in ((b.start_node, True), (b.end_node, False)):
+            if node >= 0:
+                ends_at.setdefault(node_uf.find(node), []).append(
+                    (i, _end_direction(b.pixels, at_start, reach))
+                )
+    hair_uf = _UnionFind(len(branches))
+    cos_limit = np.cos(np.radians(max_turn_deg))
+    for ends in ends_at.values():
+        candidates = []
+        for a in range(len(ends)):
+            for b in range(a + 1, len(ends)):
+                i, u = ends[a]
+                j, v = ends[b]
+                if i == j:
+                    continue
+                straightness = -float(u @ v)  # 1 when the two ends point opposite ways
+                if straightness >= cos_limit:
+                    candidates.append((straightness, a, b))
+        used: set[int] = set()
+        for _, a, b in sorted(candidates, reverse=True):
+            if a in used or b in used:
+                continue
+            used.update((a, b))
+            hair_uf.union(ends[a][0], ends[b][0])
+    groups: dict[int, list[int]] = {}
+    for i in np.flatnonzero(alive):
+        groups.setdefault(hair_uf.find(int(i)), []).append(int(i))
+    shafts = []
+    for members in groups.values():
+        nodes = {node_uf.find(n) for i in members for n in (branches[i].start_node,
+                                                              branches[i].end_node) if n >= 0}
+        junctions = np.array([_merged_centre(centres, node_uf, n) for n in nodes]).reshape(-1, 2)
+        shaft = Shaft(branches=tuple(branches[i].pixels for i in members), junctions_rc=junctions)
+        if shaft.length_px >= min_length_px:
+            shafts.append(shaft)
+    return shafts
+
+
+def _merged_centre(centres: np.ndarray, uf: _UnionFind, root: int) -> np.ndarray:
+    members = [i for i in range(len(centres)) if uf.find(i) == root]
+    return centres[members].mean(axis=0)
