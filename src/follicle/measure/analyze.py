@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import ndimage
 
 from follicle.errors import FollicleInputError
-from follicle.measure.background import skin_background
+from follicle.measure.background import skin_background, smooth_background
 from follicle.measure.calibration import check_um_per_px
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs, empty_hairs_table
 from follicle.measure.image_io import check_image, load_image
@@ -146,7 +146,7 @@ def _polarity(rgb: np.ndarray, valid: np.ndarray) -> str:
     """Dark hair on light skin or light hair on dark skin: which tail is heavier."""
     luminance = rgb.mean(axis=2, dtype=np.float32)[::4, ::4] / 255.0
     ok = valid[::4, ::4]
-    median = ndimage.median_filter(luminance, size=31)
+    median = smooth_background(luminance, size_px=31)
     dark = np.clip(median - luminance, 0, None)[ok]
     light = np.clip(luminance - median, 0, None)[ok]
     return "dark" if np.sum(dark[dark > 0.08]) >= np.sum(light[light > 0.08]) else "light"

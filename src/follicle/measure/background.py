@@ -39,7 +39,7 @@ def skin_background(value: np.ndarray, *, structure_px: float, dark_objects: boo
 
 def smooth_background(image: np.ndarray, *, size_px: float) -> np.ndarray:
     """A median background at reduced resolution (for colour excess maps)."""
-    factor = 4 if min(image.shape) >= 128 else 1
+    factor = 8 if min(image.shape) >= 256 else 1
     small = _shrink(image, factor)
     size = max(int(np.ceil(size_px / factor)) | 1, 3)
     return _grow(ndimage.median_filter(small, size=size).astype(np.float32), image.shape)

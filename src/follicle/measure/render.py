@@ -201,6 +201,7 @@ def render_trichoscopy(
     yellow_dots: int | np.ndarray = 0,
     unit_count: int = 14,
     stream_angle_deg: float | None = None,
+    min_visible_um: float = 80.0,
     random_seed: int | None = None,
 ) -> SyntheticScene:
     """Render a trichoscopy image and its ground truth.
@@ -209,6 +210,7 @@ def render_trichoscopy(
     origin top-left, y down), others are placed by unit. None draws ``unit_count`` units
     with ``synthetic_hairs_table``. ``yellow_dots``: a count to place, or an (k, 2) array
     of x_um, y_um positions. ``style``: a RenderStyle or 'easy' / 'medium' / 'hard'.
+    Hairs with less than ``min_visible_um`` of shaft inside the image are not in the truth.
     """
     um_per_px, shape = _parse_render_args(um_per_px, shape_px)
     seed = random_seed if random_seed is not None else int(np.random.SeedSequence().entropy % 2**63)
@@ -332,7 +334,9 @@ def render_trichoscopy(
     if top:
         image = _text_bar(image, top, scene_rng)
 
-    visible, centerlines = _visible_hairs(shapes, shape, top, min_length_px=8.0)
+    visible, centerlines = _visible_hairs(
+        shapes, shape, top, min_length_px=min_visible_um / um_per_px
+    )
     truth = table[table["hair_id"].isin(visible)].copy()
     truth["x_um"] = [exits_px[h][0] * um_per_px for h in truth["hair_id"]]
     truth["y_um"] = [exits_px[h][1] * um_per_px for h in truth["hair_id"]]

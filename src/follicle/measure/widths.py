@@ -73,13 +73,17 @@ def sample_points(
 def profile_widths(
     contrast: np.ndarray, points: np.ndarray, normals: np.ndarray, *, reach_px: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Full width at half maximum (px) and peak of each perpendicular profile."""
+    """Full width at half maximum (px) and peak of each perpendicular profile.
+
+    The peak is returned negative where the profile runs off the image (truncated)."""
     if len(points) == 0:
         return np.zeros(0), np.zeros(0)
     offsets = np.arange(-reach_px, reach_px + STEP_PX / 2, STEP_PX)
     rr = points[:, 0, None] + offsets[None, :] * normals[:, 0, None]
     cc = points[:, 1, None] + offsets[None, :] * normals[:, 1, None]
-    profiles = ndimage.map_coordinates(contrast, [rr, cc], order=1, mode="nearest")
+    # Outside the image the contrast is 0, so a shaft cut by the border ends there; such
+    # truncated profiles are flagged and used only when nothing better exists.
+    profiles = ndimage.map_coordinates(contrast, [rr, cc], order=1, mode="constant", cval=0.0)
     centre = len(offsets) // 2
     # Peak near the centre line (the skeleton may sit a pixel or two off the true axis).
     core = max(int(round(reach_px / 2 / STEP_PX)), 2)
@@ -101,6 +105,14 @@ def profile_widths(
     xl = li - (pl - half) / np.maximum(pl - pl0, 1e-9)
     xr = ri + (pr - half) / np.maximum(pr - pr1, 1e-9)
     widths = np.where(valid, (xr - xl) * STEP_PX, np.nan)
+    rows_n, cols_n = contrast.shape
+    run_r = rr[rows, np.clip(left_gap, 0, n_off - 1)], rr[rows, np.clip(right_gap, 0, n_off - 1)]
+    run_c = cc[rows, np.clip(left_gap, 0, n_off - 1)], cc[rows, np.clip(right_gap, 0, n_off - 1)]
+    truncated = np.zeros(len(points), bool)
+    for r_, c_ in zip(run_r, run_c, strict=True):
+        truncated |= (r_ < 0) | (r_ > rows_n - 1) | (c_ < 0) | (c_ > cols_n - 1)
+    # Negative peak marks truncation for the caller without another return value.
+    peak = np.where(truncated, -peak, peak)
     return widths, peak
 
 
@@ -119,6 +131,9 @@ def shaft_width(
         points, normals = sample_points(branches, np.zeros((0, 2)), half_width * 0.25)
     widths, peak = profile_widths(contrast, points, normals, reach_px=max_width_px / 2 + 4)
     ok = np.isfinite(widths) & (peak >= min_contrast)
+    if not ok.any():  # only profiles cut by the image border: the visible width
+        peak = np.abs(peak)
+        ok = np.isfinite(widths) & (peak >= min_contrast)
     if not ok.any():
         return WidthEstimate(width_px=np.nan, spread_px=np.nan, samples=0, contrast=np.nan)
     w = widths[ok]
