@@ -28,7 +28,7 @@ from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs, empty
 from follicle.measure.image_io import check_image, load_image
 from follicle.measure.metrics import Metrics, measure
 from follicle.measure.provenance import provenance
-from follicle.measure.shafts import hair_mask, trace_shafts
+from follicle.measure.shafts import bridge_gaps, hair_mask, trace_shafts
 from follicle.measure.units import group_units, shaft_ends
 from follicle.measure.widths import shaft_width
 from follicle.measure.yellow_dots import find_yellow_dots
@@ -234,9 +234,9 @@ def analyze_image(
         max_hole_px=int(max(4, (max_w / 3) ** 2)),
     )
     half_width = ndimage.distance_transform_edt(mask).astype(np.float32)
-    shafts = trace_shafts(
-        mask, half_width, max_turn_deg=settings.max_turn_deg, min_length_px=min_length_px
-    )
+    shafts = trace_shafts(mask, half_width, max_turn_deg=settings.max_turn_deg, min_length_px=3)
+    shafts = bridge_gaps(shafts, half_width, max_gap_px=max(100.0 / scale, 12.0))
+    shafts = [s for s in shafts if s.length_px >= min_length_px]
 
     kept, widths, ends, shadows, spreads, contrasts = [], [], [], [], [], []
     for shaft in shafts:

@@ -165,6 +165,7 @@ def trace_shafts(
     *,
     max_turn_deg: float = 40.0,
     min_length_px: float = 10.0,
+    max_width_ratio: float = 2.0,
 ) -> list[Shaft]:
     """Hairs from the mask: skeleton branches chained straight through junctions.
 
@@ -227,6 +228,9 @@ def trace_shafts(
                 j, v = ends[b]
                 if i == j:
                     continue
+                ratio = max(widths[i], widths[j]) / max(min(widths[i], widths[j]), 0.75)
+                if ratio > max_width_ratio:
+                    continue  # a thin hair does not continue as a thick one
                 straightness = -float(u @ v)  # 1 when the two ends point opposite ways
                 if straightness >= cos_limit:
                     candidates.append((straightness, a, b))
@@ -253,3 +257,83 @@ def trace_shafts(
 def _merged_centre(centres: np.ndarray, uf: _UnionFind, root: int) -> np.ndarray:
     members = [i for i in range(len(centres)) if uf.find(i) == root]
     return centres[members].mean(axis=0)
+
+
+def _shaft_end_vectors(shaft: Shaft) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The two ends of a shaft and, for each, the unit vector pointing out of the shaft."""
+    p = shaft.pixels.astype(float)
+    mean = p.mean(axis=0)
+    if len(p) < 2:
+        return [(mean, np.zeros(2)), (mean, np.zeros(2))]
+    _, _, vt = np.linalg.svd(p - mean, full_matrices=False)
+    s = (p - mean) @ vt[0]
+    a, b = p[np.argmin(s)], p[np.argmax(s)]
+    # Local end directions (the shaft may curve): from points a few widths inside.
+    out = []
+    for end in (a, b):
+        d = np.hypot(*(p - end).T)
+        near = p[(d > 2) & (d < 20)]
+        inward = (near.mean(axis=0) - end) if len(near) else (mean - end)
+        norm = np.hypot(*inward)
+        out.append((end, -inward / norm if norm else np.zeros(2)))
+    return out
+
+
+def bridge_gaps(
+    shafts: list[Shaft],
+    half_width: np.ndarray,
+    *,
+    max_gap_px: float,
+    max_angle_deg: float = 25.0,
+    max_width_ratio: float = 1.8,
+) -> list[Shaft]:
+    """Join shaft pieces lying end to end on one line: a faint hair broken by the
+    threshold, or a hair cut in two where it crosses another. Two pieces join when the
+    gap between their ends is short, both ends point at each other, and widths agree."""
+    if len(shafts) < 2:
+        return shafts
+    ends = [_shaft_end_vectors(s) for s in shafts]
+    widths = [float(np.median(half_width[s.pixels[:, 0], s.pixels[:, 1]])) for s in shafts]
+    cos_limit = np.cos(np.radians(max_angle_deg))
+    candidates = []
+    for i in range(len(shafts)):
+        for j in range(i + 1, len(shafts)):
+            ratio = max(widths[i], widths[j]) / max(min(widths[i], widths[j]), 0.5)
+            if ratio > max_width_ratio:
+                continue
+            for ei in (0, 1):
+                for ej in (0, 1):
+                    (pi, ui), (pj, uj) = ends[i][ei], ends[j][ej]
+                    gap = pj - pi
+                    distance = float(np.hypot(*gap))
+                    limit = max(max_gap_px, 4 * max(widths[i], widths[j]))
+                    if distance > limit:
+                        continue
+                    if float(ui @ uj) > -cos_limit:
+                        continue  # ends must point opposite ways (one line)
+                    if distance > 2:
+                        g = gap / distance
+                        if float(ui @ g) < cos_limit or float(-uj @ g) < cos_limit:
+                            continue  # the gap must lie on that line
+                    candidates.append((distance, i, ei, j, ej))
+    uf = _UnionFind(len(shafts))
+    used: set[tuple[int, int]] = set()
+    for _, i, ei, j, ej in sorted(candidates):
+        if (i, ei) in used or (j, ej) in used or uf.find(i) == uf.find(j):
+            continue
+        used.update(((i, ei), (j, ej)))
+        uf.union(i, j)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(shafts)):
+        groups.setdefault(uf.find(i), []).append(i)
+    merged = []
+    for members in groups.values():
+        merged.append(
+            Shaft(
+                branches=tuple(b for i in members for b in shafts[i].branches),
+                junctions_rc=np.concatenate([shafts[i].junctions_rc for i in members]).reshape(
+                    -1, 2
+                ),
+            )
+        )
+    return merged
