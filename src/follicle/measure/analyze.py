@@ -43,6 +43,7 @@ class AnalysisSettings:
     polarity: Polarity = "auto"
     low_contrast: float = 0.10  # hysteresis: weak shaft pixels (relative to skin)
     high_contrast: float = 0.20  # hysteresis: seeds; every hair has some pixels above
+    min_shaft_contrast: float = 0.2  # median peak contrast of a kept shaft (texture is fainter)
     min_diameter_um: float = 8.0
     max_diameter_um: float = 160.0
     min_length_um: float = 80.0  # shorter dark marks are debris, not hairs
@@ -58,6 +59,7 @@ class AnalysisSettings:
             ("low_contrast", 0 < self.low_contrast < 1, "a number in (0, 1)"),
             ("high_contrast", self.low_contrast <= self.high_contrast < 1,
              "a number in [low_contrast, 1)"),
+            ("min_shaft_contrast", 0 <= self.min_shaft_contrast < 1, "a number in [0, 1)"),
             ("min_diameter_um", 0 < self.min_diameter_um < self.max_diameter_um,
              "a number in (0, max_diameter_um)"),
             ("max_diameter_um", 0 < self.max_diameter_um <= 500, "a number in (0, 500]"),
@@ -226,8 +228,9 @@ def analyze_image(
     min_w = max(settings.min_diameter_um / scale, 1.0)
     contrast = contrast_image(rgb, polarity=polarity, max_width_px=max_w, valid=valid)
     min_length_px = max(settings.min_length_um / scale, 6.0)
+    # Light smoothing before thresholding: ragged mask edges grow skeleton spurs.
     mask = hair_mask(
-        contrast,
+        ndimage.gaussian_filter(contrast, 1.0),
         low=settings.low_contrast,
         high=settings.high_contrast,
         min_area_px=int(min_length_px * min_w),
@@ -248,6 +251,8 @@ def analyze_image(
         if not np.isfinite(w) or w < min_w * 0.5 or w > max_w:
             continue
         if shaft.length_px < settings.min_aspect * w:
+            continue
+        if estimate.contrast < settings.min_shaft_contrast:
             continue
         a, b, da, db = shaft_ends(shaft.pixels)
         kept.append(shaft)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
+from scipy.spatial import cKDTree
 from skimage.morphology import remove_small_holes, remove_small_objects, skeletonize
 
 EIGHT = np.ones((3, 3), bool)
@@ -94,7 +95,41 @@ def _run_end(pixels: set[tuple[int, int]]) -> tuple[int, int]:
     return next(iter(pixels))
 
 
-def skeleton_branches(mask: np.ndarray) -> tuple[list[Branch], np.ndarray, np.ndarray]:
+def split_at_corners(
+    path: np.ndarray, *, reach: int, min_turn_deg: float = 60.0
+) -> list[np.ndarray]:
+    """Cut an ordered run where it turns sharply: the skeleton of two hairs leaving one
+    opening at a small angle is a single run with a hairpin at the opening."""
+    n = len(path)
+    if n < 2 * reach + 3:
+        return [path]
+    p = path.astype(float)
+    back = p[: n - 2 * reach] - p[reach : n - reach]
+    ahead = p[2 * reach :] - p[reach : n - reach]
+    cosine = np.einsum("ij,ij->i", back, ahead) / (
+        np.hypot(*back.T) * np.hypot(*ahead.T) + 1e-9
+    )  # -1 on a straight run, +1 at a hairpin
+    limit = np.cos(np.radians(180.0 - min_turn_deg))
+    cuts = []
+    index = 0
+    while index < len(cosine):
+        if cosine[index] > limit:
+            end = index
+            while end + 1 < len(cosine) and cosine[end + 1] > limit:
+                end += 1
+            cuts.append(reach + index + int(np.argmax(cosine[index : end + 1])))
+            index = end + 1
+        else:
+            index += 1
+    if not cuts:
+        return [path]
+    bounds = [0, *cuts, n]
+    return [path[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b - a >= 2]
+
+
+def skeleton_branches(
+    mask: np.ndarray, *, corner_reach_px: int = 8
+) -> tuple[list[Branch], np.ndarray, np.ndarray]:
     """Branches of the mask's skeleton, junction centres (row, col), and the skeleton."""
     skeleton = skeletonize(mask)
     counts = ndimage.convolve(skeleton.astype(np.uint8), EIGHT.astype(np.uint8), mode="constant")
@@ -127,9 +162,15 @@ def skeleton_branches(mask: np.ndarray) -> tuple[list[Branch], np.ndarray, np.nd
             nodes = np.unique(touching[touching > 0])
             first = nodes[0] if len(nodes) else 0
             last = nodes[1] if len(nodes) > 1 else 0
-        branches.append(
-            Branch(pixels=ordered, start_node=int(first) - 1, end_node=int(last) - 1)
-        )
+        pieces = split_at_corners(ordered, reach=corner_reach_px)
+        for k, piece in enumerate(pieces):
+            branches.append(
+                Branch(
+                    pixels=piece,
+                    start_node=int(first) - 1 if k == 0 else -1,
+                    end_node=int(last) - 1 if k == len(pieces) - 1 else -1,
+                )
+            )
     # Junctions directly adjacent to each other with no run between: merge their labels.
     return branches, centres, skeleton
 
@@ -172,7 +213,10 @@ def trace_shafts(
     ``half_width`` is the distance transform of the mask (local half-width in px); it sets
     how short a spur or a bridge is (relative to the local shaft width).
     """
-    branches, centres, _ = skeleton_branches(mask)
+    typical = float(np.median(half_width[half_width > 0])) if mask.any() else 2.0
+    branches, centres, _ = skeleton_branches(
+        mask, corner_reach_px=int(np.clip(3 * typical, 6, 30))
+    )
     if not branches:
         return []
     n_nodes = len(centres)
@@ -243,20 +287,20 @@ def trace_shafts(
     groups: dict[int, list[int]] = {}
     for i in np.flatnonzero(alive):
         groups.setdefault(hair_uf.find(int(i)), []).append(int(i))
+    node_members: dict[int, list[int]] = {}
+    for node in range(n_nodes):
+        node_members.setdefault(node_uf.find(node), []).append(node)
     shafts = []
     for members in groups.values():
         nodes = {node_uf.find(n) for i in members for n in (branches[i].start_node,
                                                               branches[i].end_node) if n >= 0}
-        junctions = np.array([_merged_centre(centres, node_uf, n) for n in nodes]).reshape(-1, 2)
+        junctions = np.array(
+            [centres[node_members[n]].mean(axis=0) for n in nodes]
+        ).reshape(-1, 2)
         shaft = Shaft(branches=tuple(branches[i].pixels for i in members), junctions_rc=junctions)
         if shaft.length_px >= min_length_px:
             shafts.append(shaft)
     return shafts
-
-
-def _merged_centre(centres: np.ndarray, uf: _UnionFind, root: int) -> np.ndarray:
-    members = [i for i in range(len(centres)) if uf.find(i) == root]
-    return centres[members].mean(axis=0)
 
 
 def _shaft_end_vectors(shaft: Shaft) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -293,29 +337,32 @@ def bridge_gaps(
     if len(shafts) < 2:
         return shafts
     ends = [_shaft_end_vectors(s) for s in shafts]
-    widths = [float(np.median(half_width[s.pixels[:, 0], s.pixels[:, 1]])) for s in shafts]
+    widths = np.array(
+        [float(np.median(half_width[s.pixels[:, 0], s.pixels[:, 1]])) for s in shafts]
+    )
     cos_limit = np.cos(np.radians(max_angle_deg))
+    points = np.array([e[k][0] for e in ends for k in (0, 1)])
+    reach = max(max_gap_px, 4 * float(widths.max()))
     candidates = []
-    for i in range(len(shafts)):
-        for j in range(i + 1, len(shafts)):
-            ratio = max(widths[i], widths[j]) / max(min(widths[i], widths[j]), 0.5)
-            if ratio > max_width_ratio:
-                continue
-            for ei in (0, 1):
-                for ej in (0, 1):
-                    (pi, ui), (pj, uj) = ends[i][ei], ends[j][ej]
-                    gap = pj - pi
-                    distance = float(np.hypot(*gap))
-                    limit = max(max_gap_px, 4 * max(widths[i], widths[j]))
-                    if distance > limit:
-                        continue
-                    if float(ui @ uj) > -cos_limit:
-                        continue  # ends must point opposite ways (one line)
-                    if distance > 2:
-                        g = gap / distance
-                        if float(ui @ g) < cos_limit or float(-uj @ g) < cos_limit:
-                            continue  # the gap must lie on that line
-                    candidates.append((distance, i, ei, j, ej))
+    for a, b in cKDTree(points).query_pairs(reach):
+        i, ei, j, ej = a // 2, a % 2, b // 2, b % 2
+        if i == j:
+            continue
+        ratio = max(widths[i], widths[j]) / max(min(widths[i], widths[j]), 0.5)
+        if ratio > max_width_ratio:
+            continue
+        (pi, ui), (pj, uj) = ends[i][ei], ends[j][ej]
+        gap = pj - pi
+        distance = float(np.hypot(*gap))
+        if distance > max(max_gap_px, 4 * max(widths[i], widths[j])):
+            continue
+        if float(ui @ uj) > -cos_limit:
+            continue  # ends must point opposite ways (one line)
+        if distance > 2:
+            g = gap / distance
+            if float(ui @ g) < cos_limit or float(-uj @ g) < cos_limit:
+                continue  # the gap must lie on that line
+        candidates.append((distance, i, ei, j, ej))
     uf = _UnionFind(len(shafts))
     used: set[tuple[int, int]] = set()
     for _, i, ei, j, ej in sorted(candidates):
