@@ -13,6 +13,8 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
 from follicle.errors import FollicleInputError
+from follicle.measure.analyze import analyze_image
+from follicle.measure.metrics import measure
 from follicle.person import Person, load_person
 from follicle.regimen import Regimen, load_regimen
 
@@ -21,6 +23,8 @@ __all__ = [
     "Person",
     "Regimen",
     "__version__",
+    "analyze_image",
     "load_person",
     "load_regimen",
+    "measure",
 ]

@@ -23,7 +23,7 @@ app = typer.Typer(
 )
 
 # Modules that add commands; each defines register(app: typer.Typer).
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("follicle.measure.cli",)
 
 
 def _version(value: bool) -> None:

@@ -57,11 +57,17 @@ class AnalysisSettings:
         checks = (
             ("polarity", self.polarity in ("auto", "dark", "light"), "'auto', 'dark' or 'light'"),
             ("low_contrast", 0 < self.low_contrast < 1, "a number in (0, 1)"),
-            ("high_contrast", self.low_contrast <= self.high_contrast < 1,
-             "a number in [low_contrast, 1)"),
+            (
+                "high_contrast",
+                self.low_contrast <= self.high_contrast < 1,
+                "a number in [low_contrast, 1)",
+            ),
             ("min_shaft_contrast", 0 <= self.min_shaft_contrast < 1, "a number in [0, 1)"),
-            ("min_diameter_um", 0 < self.min_diameter_um < self.max_diameter_um,
-             "a number in (0, max_diameter_um)"),
+            (
+                "min_diameter_um",
+                0 < self.min_diameter_um < self.max_diameter_um,
+                "a number in (0, max_diameter_um)",
+            ),
             ("max_diameter_um", 0 < self.max_diameter_um <= 500, "a number in (0, 500]"),
             ("min_length_um", self.min_length_um >= 0, "a number >= 0"),
             ("unit_radius_um", self.unit_radius_um > 0, "a positive number"),
@@ -91,7 +97,9 @@ class ImageAnalysis:
     def metrics(self, *, cutoffs: DiameterCutoffs = DEFAULT_CUTOFFS) -> Metrics:
         """``measure`` over this image's hairs, area and yellow dots."""
         return measure(
-            self.hairs, area_cm2=self.area_cm2, cutoffs=cutoffs,
+            self.hairs,
+            area_cm2=self.area_cm2,
+            cutoffs=cutoffs,
             yellow_dots=len(self.yellow_dots_um),
         )
 
@@ -166,8 +174,9 @@ def contrast_image(
     if len(rows) and (rows[0] > 0 or rows[-1] < f.shape[0] - 1):
         channel[: rows[0]] = channel[rows[0]]  # repeat the first valid row into the bar
         channel[rows[-1] + 1 :] = channel[rows[-1]]
-    bg = skin_background(channel, structure_px=2.5 * max_width_px + 4,
-                         dark_objects=polarity == "dark")
+    bg = skin_background(
+        channel, structure_px=2.5 * max_width_px + 4, dark_objects=polarity == "dark"
+    )
     if polarity == "dark":
         contrast = (bg - channel) / np.maximum(bg, 0.05)
     else:
@@ -179,7 +188,7 @@ def contrast_image(
 def _end_shadow(contrast: np.ndarray, end: np.ndarray, outward: np.ndarray, hw: float) -> float:
     """Mean contrast just beyond a shaft end (the opening casts a shadow at the exit)."""
     behind = end - outward * (2 * hw + 3)
-    r, c = int(round(behind[0])), int(round(behind[1]))
+    r, c = round(float(behind[0])), round(float(behind[1]))
     r0, r1 = max(r - 3, 0), min(r + 4, contrast.shape[0])
     c0, c1 = max(c - 3, 0), min(c + 4, contrast.shape[1])
     if r0 >= r1 or c0 >= c1:
@@ -244,8 +253,12 @@ def analyze_image(
     kept, widths, ends, shadows, spreads, contrasts = [], [], [], [], [], []
     for shaft in shafts:
         estimate = shaft_width(
-            contrast, shaft.branches, shaft.junctions_rc, half_width,
-            max_width_px=max_w, min_contrast=settings.low_contrast,
+            contrast,
+            shaft.branches,
+            shaft.junctions_rc,
+            half_width,
+            max_width_px=max_w,
+            min_contrast=settings.low_contrast,
         )
         w = estimate.width_px
         if not np.isfinite(w) or w < min_w * 0.5 or w > max_w:
@@ -264,18 +277,31 @@ def analyze_image(
 
     area_cm2 = float(valid.sum()) * scale**2 / 1e8
     dots = (
-        find_yellow_dots(rgb, um_per_px=scale, exclude=ndimage.binary_dilation(mask, iterations=3)
-                         | ~valid)
+        find_yellow_dots(
+            rgb, um_per_px=scale, exclude=ndimage.binary_dilation(mask, iterations=3) | ~valid
+        )
         if settings.find_yellow_dots
         else np.zeros((0, 2))
     )
-    params = dict(function="analyze_image", um_per_px=scale, region=region,
-                  polarity=polarity, settings=settings)
+    params = dict(
+        function="analyze_image",
+        um_per_px=scale,
+        region=region,
+        polarity=polarity,
+        settings=settings,
+    )
     if not kept:
         return ImageAnalysis(
-            hairs=empty_hairs_table(), yellow_dots_um=dots, um_per_px=scale, area_cm2=area_cm2,
-            polarity=polarity, excluded_rows=(top, bottom), centerlines_px={},
-            image_shape=shape, source=source, provenance=provenance(**params),
+            hairs=empty_hairs_table(),
+            yellow_dots_um=dots,
+            um_per_px=scale,
+            area_cm2=area_cm2,
+            polarity=polarity,
+            excluded_rows=(top, bottom),
+            centerlines_px={},
+            image_shape=shape,
+            source=source,
+            provenance=provenance(**params),
         )
     units, exit_end = group_units(
         ends, unit_radius_px=settings.unit_radius_um / scale, end_shadow=shadows

@@ -28,20 +28,28 @@ class DevicePreset:
 # Field widths are approximate; verify with a stage micrometer before relying on them.
 DEVICE_PRESETS: dict[str, DevicePreset] = {
     "video-20x": DevicePreset(
-        name="video-20x", magnification=20, field_width_mm=17.5,
+        name="video-20x",
+        magnification=20,
+        field_width_mm=17.5,
         note="generic video dermoscope, 20x: field scales as 1/magnification from 70x",
     ),
     "video-50x": DevicePreset(
-        name="video-50x", magnification=50, field_width_mm=7.0,
+        name="video-50x",
+        magnification=50,
+        field_width_mm=7.0,
         note="generic video dermoscope, 50x: field scales as 1/magnification from 70x",
     ),
     "video-70x": DevicePreset(
-        name="video-70x", magnification=70, field_width_mm=5.0,
+        name="video-70x",
+        magnification=70,
+        field_width_mm=5.0,
         note="generic video dermoscope, 70x: ~5 mm field (trichoscopy-dev estimate, "
         "terminal shafts 60-90 um wide = 15-22 px at 1280 px)",
     ),
     "video-140x": DevicePreset(
-        name="video-140x", magnification=140, field_width_mm=2.5,
+        name="video-140x",
+        magnification=140,
+        field_width_mm=2.5,
         note="generic video dermoscope, 140x: field scales as 1/magnification from 70x",
     ),
 }
@@ -105,8 +113,12 @@ def um_per_px_from_micrometer(image: np.ndarray, *, line_spacing_um: float = 10.
 
 
 def render_micrometer(
-    *, um_per_px: float, line_spacing_um: float = 10.0, angle_deg: float = 0.0,
-    shape_px: tuple[int, int] = (512, 512), line_width_um: float = 2.0,
+    *,
+    um_per_px: float,
+    line_spacing_um: float = 10.0,
+    angle_deg: float = 0.0,
+    shape_px: tuple[int, int] = (512, 512),
+    line_width_um: float = 2.0,
 ) -> np.ndarray:
     """A synthetic stage-micrometer image (dark rulings on a bright field), for tests."""
     rows, cols = shape_px

@@ -62,8 +62,9 @@ def match_hairs(
                 continue
             cost[i, j] = float(np.mean(d))
     rows, cols = linear_sum_assignment(cost)
-    return [(true_ids[i], found_ids[j]) for i, j in zip(rows, cols, strict=True)
-            if cost[i, j] < big]
+    return [
+        (true_ids[i], found_ids[j]) for i, j in zip(rows, cols, strict=True) if cost[i, j] < big
+    ]
 
 
 def score(

@@ -51,8 +51,9 @@ def render_overlay(
         ex, ey = row.x_um / scale, row.y_um / scale
         radius = max(row.diameter_um / scale, 4)
         draw.ellipse([ex - radius, ey - radius, ex + radius, ey + radius], outline=colour, width=2)
-        draw.text((ex + radius + 2, ey - 6), f"{row.hair_id}:{row.diameter_um:.0f}",
-                  fill=(255, 255, 255))
+        draw.text(
+            (ex + radius + 2, ey - 6), f"{row.hair_id}:{row.diameter_um:.0f}", fill=(255, 255, 255)
+        )
         if row.unit_id in first_exit:
             draw.line([first_exit[row.unit_id], (ex, ey)], fill=(255, 255, 255), width=1)
         else:

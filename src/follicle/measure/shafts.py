@@ -9,6 +9,7 @@ shaft ends and short bridges inside a crossing are absorbed first.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -124,7 +125,7 @@ def split_at_corners(
     if not cuts:
         return [path]
     bounds = [0, *cuts, n]
-    return [path[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b - a >= 2]
+    return [path[a:b] for a, b in itertools.pairwise(bounds) if b - a >= 2]
 
 
 def skeleton_branches(
@@ -142,7 +143,7 @@ def skeleton_branches(
         else np.zeros((0, 2))
     )
     runs = skeleton & ~junction_px
-    run_labels, n_runs = ndimage.label(runs, structure=EIGHT)
+    run_labels, _ = ndimage.label(runs, structure=EIGHT)
     # Which junction touches each run pixel (grey dilation spreads junction labels 1 px).
     near_junction = ndimage.grey_dilation(junction_labels, size=(3, 3))
     branches = []
@@ -151,7 +152,7 @@ def skeleton_branches(
         if window is None:
             continue
         local = run_labels[window] == index
-        coords = np.argwhere(local) + [window[0].start, window[1].start]
+        coords = np.add(np.argwhere(local), (window[0].start, window[1].start))
         touching = near_junction[coords[:, 0], coords[:, 1]]
         ends = coords[touching > 0]
         start = tuple(ends[0]) if len(ends) else None
@@ -214,9 +215,7 @@ def trace_shafts(
     how short a spur or a bridge is (relative to the local shaft width).
     """
     typical = float(np.median(half_width[half_width > 0])) if mask.any() else 2.0
-    branches, centres, _ = skeleton_branches(
-        mask, corner_reach_px=int(np.clip(3 * typical, 6, 30))
-    )
+    branches, centres, _ = skeleton_branches(mask, corner_reach_px=int(np.clip(3 * typical, 6, 30)))
     if not branches:
         return []
     n_nodes = len(centres)
@@ -292,11 +291,13 @@ def trace_shafts(
         node_members.setdefault(node_uf.find(node), []).append(node)
     shafts = []
     for members in groups.values():
-        nodes = {node_uf.find(n) for i in members for n in (branches[i].start_node,
-                                                              branches[i].end_node) if n >= 0}
-        junctions = np.array(
-            [centres[node_members[n]].mean(axis=0) for n in nodes]
-        ).reshape(-1, 2)
+        nodes = {
+            node_uf.find(n)
+            for i in members
+            for n in (branches[i].start_node, branches[i].end_node)
+            if n >= 0
+        }
+        junctions = np.array([centres[node_members[n]].mean(axis=0) for n in nodes]).reshape(-1, 2)
         shaft = Shaft(branches=tuple(branches[i].pixels for i in members), junctions_rc=junctions)
         if shaft.length_px >= min_length_px:
             shafts.append(shaft)

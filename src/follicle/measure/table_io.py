@@ -42,10 +42,12 @@ def read_hairs_table(path: str | Path) -> pd.DataFrame:
     return checked_hairs_table(table, source=str(path))
 
 
-def write_hairs_table(hairs: pd.DataFrame, path: str | Path) -> None:
-    """Write a hairs table; the format follows the suffix (.csv, .parquet, .json)."""
+def write_hairs_table(hairs: pd.DataFrame, path: str | Path, *, suffix: str | None = None) -> None:
+    """Write a hairs table; the format follows ``suffix`` or the path's (.csv, .parquet, .json).
+
+    Passing ``suffix`` lets a caller write to a temporary name (atomic output)."""
     path = Path(path)
-    suffix = path.suffix.lower()
+    suffix = (suffix or path.suffix).lower()
     if suffix == ".csv":
         hairs.to_csv(path, index=False)
     elif suffix == ".parquet":

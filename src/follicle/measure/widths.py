@@ -86,7 +86,7 @@ def profile_widths(
     profiles = ndimage.map_coordinates(contrast, [rr, cc], order=1, mode="constant", cval=0.0)
     centre = len(offsets) // 2
     # Peak near the centre line (the skeleton may sit a pixel or two off the true axis).
-    core = max(int(round(reach_px / 2 / STEP_PX)), 2)
+    core = max(round(reach_px / 2 / STEP_PX), 2)
     peak = profiles[:, centre - core : centre + core + 1].max(axis=1)
     half = peak / 2
     above = profiles >= half[:, None]
