@@ -152,6 +152,14 @@ def detect_text_bars(rgb: np.ndarray, *, max_rows: int = 120) -> tuple[int, int]
     return top, bottom
 
 
+def robust_sd(values: np.ndarray) -> float:
+    """SD of the skin contrast from the median absolute deviation (hairs are outliers)."""
+    sample = values[:: max(values.size // 200_000, 1)]
+    if sample.size == 0:
+        return 0.0
+    return float(1.4826 * np.median(np.abs(sample - np.median(sample))))
+
+
 def _polarity(rgb: np.ndarray, valid: np.ndarray) -> str:
     """Dark hair on light skin or light hair on dark skin: which tail is heavier."""
     luminance = rgb.mean(axis=2, dtype=np.float32)[::4, ::4] / 255.0
@@ -237,11 +245,16 @@ def analyze_image(
     min_w = max(settings.min_diameter_um / scale, 1.0)
     contrast = contrast_image(rgb, polarity=polarity, max_width_px=max_w, valid=valid)
     min_length_px = max(settings.min_length_um / scale, 6.0)
+    # Noise-adaptive thresholds: textured skin (scales, pores, shadows) raises them.
+    noise = robust_sd(contrast[valid])
+    low = max(settings.low_contrast, 3.0 * noise)
+    high = max(settings.high_contrast, 6.0 * noise)
+    min_shaft_contrast = max(settings.min_shaft_contrast, 5.0 * noise)
     # Light smoothing before thresholding: ragged mask edges grow skeleton spurs.
     mask = hair_mask(
         ndimage.gaussian_filter(contrast, 1.0),
-        low=settings.low_contrast,
-        high=settings.high_contrast,
+        low=low,
+        high=high,
         min_area_px=int(min_length_px * min_w),
         max_hole_px=int(max(4, (max_w / 3) ** 2)),
     )
@@ -265,7 +278,7 @@ def analyze_image(
             continue
         if shaft.length_px < settings.min_aspect * w:
             continue
-        if estimate.contrast < settings.min_shaft_contrast:
+        if estimate.contrast < min_shaft_contrast:
             continue
         a, b, da, db = shaft_ends(shaft.pixels)
         kept.append(shaft)
@@ -289,6 +302,8 @@ def analyze_image(
         region=region,
         polarity=polarity,
         settings=settings,
+        skin_noise=noise,
+        thresholds={"low": low, "high": high, "shaft": min_shaft_contrast},
     )
     if not kept:
         return ImageAnalysis(

@@ -24,15 +24,15 @@ def _grow(small: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 
 def skin_background(value: np.ndarray, *, structure_px: float, dark_objects: bool) -> np.ndarray:
-    """Skin brightness under the hairs: a grey closing (dark hairs) or opening (light hairs)
-    wider than any shaft, then smoothed. Done at 1/4 resolution: the background is smooth."""
-    factor = 4 if min(value.shape) >= 128 else 1
+    """Skin brightness under the hairs: a high percentile (dark hairs) or low percentile
+    (light hairs) over a window wider than any shaft, then smoothed. Done at 1/8
+    resolution: the background is smooth."""
+    factor = 8 if min(value.shape) >= 256 else 1
     small = _shrink(value, factor)
     size = max(int(np.ceil(structure_px / factor)) | 1, 3)
-    if dark_objects:
-        bg = ndimage.grey_closing(small, size=(size, size))
-    else:
-        bg = ndimage.grey_opening(small, size=(size, size))
+    # A high (low) percentile rather than a closing (opening): bright flakes of scale and
+    # specular glints would lift a closing's upper envelope above the skin around them.
+    bg = ndimage.percentile_filter(small, 80 if dark_objects else 20, size=(size, size))
     bg = ndimage.uniform_filter(bg, size=max(size // 2, 3))
     return _grow(bg.astype(np.float32), value.shape)
 
