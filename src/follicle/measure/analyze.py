@@ -173,22 +173,29 @@ def _polarity(rgb: np.ndarray, valid: np.ndarray) -> str:
 def contrast_image(
     rgb: np.ndarray, *, polarity: str, max_width_px: float, valid: np.ndarray
 ) -> np.ndarray:
-    """Relative shaft contrast against the skin background (0 = skin, 1 = black hair)."""
+    """Relative shaft contrast against the skin background (0 = skin, 1 = black hair).
+
+    Each colour channel is divided by its own skin background, so the skin is 1 in all
+    three. A hair darkens (or, light hair, brightens) every channel; blue dye darkens red
+    but not blue, so taking the channel that changed least (max for dark hair, min for
+    light) makes dye, yellow dots and reddening nearly invisible.
+    """
     f = rgb.astype(np.float32) / 255.0
-    # max(R,G,B) ignores blue dye (its B is high); min(R,G,B) of light hair stays high.
-    channel = f.max(axis=2) if polarity == "dark" else f.min(axis=2)
-    channel = channel.copy()
     rows = np.flatnonzero(valid.any(axis=1))
     if len(rows) and (rows[0] > 0 or rows[-1] < f.shape[0] - 1):
-        channel[: rows[0]] = channel[rows[0]]  # repeat the first valid row into the bar
-        channel[rows[-1] + 1 :] = channel[rows[-1]]
-    bg = skin_background(
-        channel, structure_px=2.5 * max_width_px + 4, dark_objects=polarity == "dark"
-    )
-    if polarity == "dark":
-        contrast = (bg - channel) / np.maximum(bg, 0.05)
-    else:
-        contrast = (channel - bg) / np.maximum(1.0 - bg, 0.05)
+        f = f.copy()
+        f[: rows[0]] = f[rows[0]]  # repeat the first valid row into the bar
+        f[rows[-1] + 1 :] = f[rows[-1]]
+    dark = polarity == "dark"
+    per_channel = []
+    for k in range(3):
+        channel = f[..., k]
+        bg = skin_background(channel, structure_px=2.5 * max_width_px + 4, dark_objects=dark)
+        if dark:
+            per_channel.append(1.0 - channel / np.maximum(bg, 0.02))
+        else:
+            per_channel.append((channel - bg) / np.maximum(1.0 - bg, 0.05))
+    contrast = np.min(per_channel, axis=0)
     contrast[~valid] = 0
     return np.clip(contrast, 0, 1)
 

@@ -60,8 +60,12 @@ def hair_mask(
 
 
 def _path_length(pixels: np.ndarray) -> float:
+    """Length of a pixel run; smoothing first removes the 8-connected staircase, which
+    would otherwise add up to 8% on oblique shafts."""
     if len(pixels) < 2:
         return 0.0
+    if len(pixels) >= 7:
+        pixels = ndimage.uniform_filter1d(pixels.astype(float), size=7, axis=0, mode="nearest")
     return float(np.hypot(*np.diff(pixels, axis=0).T).sum())
 
 
