@@ -11,6 +11,12 @@ def _shrink(image: np.ndarray, factor: int) -> np.ndarray:
     return image[:rows, :cols].reshape(rows // factor, factor, cols // factor, factor).mean((1, 3))
 
 
+def _factor(window_px: float, shape: tuple[int, ...]) -> int:
+    """Shrink factor keeping the filter window near 12 px (rank filters cost window^2) and
+    the shrunk image at least 16 px per side."""
+    return int(np.clip(window_px // 12, 1, max(min(shape[:2]) // 16, 1)))
+
+
 def _grow(small: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     zoom = (shape[0] / small.shape[0], shape[1] / small.shape[1])
     big = ndimage.zoom(small, zoom, order=1, mode="nearest", grid_mode=True)
@@ -27,7 +33,7 @@ def skin_background(value: np.ndarray, *, structure_px: float, dark_objects: boo
     """Skin brightness under the hairs: a high percentile (dark hairs) or low percentile
     (light hairs) over a window wider than any shaft, then smoothed. Done at 1/8
     resolution: the background is smooth."""
-    factor = 8 if min(value.shape) >= 256 else 1
+    factor = _factor(structure_px, value.shape)
     small = _shrink(value, factor)
     size = max(int(np.ceil(structure_px / factor)) | 1, 3)
     # A high (low) percentile rather than a closing (opening): bright flakes of scale and
@@ -39,7 +45,7 @@ def skin_background(value: np.ndarray, *, structure_px: float, dark_objects: boo
 
 def smooth_background(image: np.ndarray, *, size_px: float) -> np.ndarray:
     """A median background at reduced resolution (for colour excess maps)."""
-    factor = 8 if min(image.shape) >= 256 else 1
+    factor = _factor(size_px, image.shape)
     small = _shrink(image, factor)
     size = max(int(np.ceil(size_px / factor)) | 1, 3)
     return _grow(ndimage.median_filter(small, size=size).astype(np.float32), image.shape)
