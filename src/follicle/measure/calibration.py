@@ -102,6 +102,18 @@ def um_per_px_from_micrometer(image: np.ndarray, *, line_spacing_um: float = 10.
     peak = np.unravel_index(np.argmax(power), power.shape)
     if power[peak] <= 0:
         raise FollicleInputError("micrometer image", "no periodic rulings", "an image of rulings")
+    # Thin rulings put much power in harmonics: step down to the fundamental while a
+    # clear peak sits at half the frequency.
+    for _ in range(3):
+        hy, hx = c + (peak[0] - c) / 2, c + (peak[1] - c) / 2
+        if math.hypot(hy - c, hx - c) < 3:
+            break
+        y0, x0 = int(np.floor(hy)), int(np.floor(hx))
+        window = power[y0 - 1 : y0 + 3, x0 - 1 : x0 + 3]
+        if window.size == 0 or window.max() < 0.05 * power[peak]:
+            break
+        local = np.unravel_index(np.argmax(window), window.shape)
+        peak = (y0 - 1 + local[0], x0 - 1 + local[1])
     # Refine the peak position to sub-pixel with a 2-D centroid of the 3 x 3 neighbourhood.
     py, px = peak
     patch = power[py - 1 : py + 2, px - 1 : px + 2]
