@@ -316,8 +316,9 @@ def render_trichoscopy(
         region += (hair_rgb - region) * alpha
         if style.shaft_sheen > 0 and w > 6:
             sheen = polyline_coverage(shapes[hair_id], 0.25 * w, shape)
-            region = image[sheen[0]]
-            region += (255.0 - region) * (style.shaft_sheen * sheen[1])[..., None] * pigment
+            if sheen is not None:  # the thinner stripe can miss an image the shaft grazes
+                region = image[sheen[0]]
+                region += (255.0 - region) * (style.shaft_sheen * sheen[1])[..., None] * pigment
 
     for _ in range(style.highlights):
         xy = scene_rng.uniform([0, 0], [cols, rows])
