@@ -28,15 +28,34 @@ def errors_cleanly(result, text):
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
-    result = run("render", folder / "demo.png", "--difficulty", "easy", "--seed", 3,
-                 "--yellow-dots", 2, "--truth", folder / "truth.csv")
+    result = run(
+        "render",
+        folder / "demo.png",
+        "--difficulty",
+        "easy",
+        "--seed",
+        3,
+        "--yellow-dots",
+        2,
+        "--truth",
+        folder / "truth.csv",
+    )
     assert result.exit_code == 0, result.output
     return folder
 
 
 def test_render_analyze_and_measure_end_to_end(demo):
-    result = run("analyze", demo / "demo.png", "--um-per-px", 4, "--overlay", demo / "overlay",
-                 "--hairs", demo / "found.csv", "--json")
+    result = run(
+        "analyze",
+        demo / "demo.png",
+        "--um-per-px",
+        4,
+        "--overlay",
+        demo / "overlay",
+        "--hairs",
+        demo / "found.csv",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     image = payload["images"][0]
@@ -47,14 +66,25 @@ def test_render_analyze_and_measure_end_to_end(demo):
     assert (demo / "overlay" / "demo.overlay.png").exists()
     assert image["metrics"]["provenance"]["version"]
 
-    result = run("measure", demo / "found.csv", "--area-cm2", image["area_cm2"],
-                 "--yellow-dots", 2, "--occipital", demo / "truth.csv",
-                 "--previous", demo / "truth.csv", "--json")
+    result = run(
+        "measure",
+        demo / "found.csv",
+        "--area-cm2",
+        image["area_cm2"],
+        "--yellow-dots",
+        2,
+        "--occipital",
+        demo / "truth.csv",
+        "--previous",
+        demo / "truth.csv",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["metrics"]["hair_count"] == len(found)
-    assert "not establish" in payload["criteria"]["finding"] or "do not match" in (
-        payload["criteria"]["finding"]
+    assert (
+        "not establish" in payload["criteria"]["finding"]
+        or "do not match" in (payload["criteria"]["finding"])
     )
     assert payload["change"]["matched"] is True
 
@@ -73,8 +103,15 @@ def test_micrometer_and_device_calibration(demo, tmp_path):
     Image.fromarray(render_micrometer(um_per_px=4.0, line_spacing_um=20.0)).save(
         tmp_path / "micrometer.png"
     )
-    result = run("analyze", demo / "demo.png", "--micrometer", tmp_path / "micrometer.png",
-                 "--line-spacing-um", 20, "--json")
+    result = run(
+        "analyze",
+        demo / "demo.png",
+        "--micrometer",
+        tmp_path / "micrometer.png",
+        "--line-spacing-um",
+        20,
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["images"][0]["um_per_px"] == pytest.approx(4.0, rel=0.01)
     result = run("analyze", demo / "demo.png", "--device", "video-70x", "--json")

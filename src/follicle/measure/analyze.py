@@ -278,7 +278,8 @@ def analyze_image(
             shaft.junctions_rc,
             half_width,
             max_width_px=max_w,
-            min_contrast=settings.low_contrast,
+            min_contrast=low,
+            mask=mask,
         )
         w = estimate.width_px
         if not np.isfinite(w) or w < min_w * 0.5 or w > max_w:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 from scipy.spatial import cKDTree
-from skimage.morphology import remove_small_holes, remove_small_objects, skeletonize
+from skimage.morphology import remove_small_objects, skeletonize
 
 EIGHT = np.ones((3, 3), bool)
 NEIGHBOURS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
@@ -47,15 +47,34 @@ class Shaft:
 
 
 def hair_mask(
-    contrast: np.ndarray, *, low: float, high: float, min_area_px: int, max_hole_px: int
+    contrast: np.ndarray,
+    *,
+    low: float,
+    high: float,
+    min_area_px: int,
+    max_hole_px: int,
+    max_stripe_half_px: float = 3.0,
 ) -> np.ndarray:
-    """Hysteresis threshold: weak pixels join only when connected to strong ones."""
+    """Hysteresis threshold: weak pixels join only when connected to strong ones.
+
+    Holes are filled when small, or when narrow (inscribed radius <= max_stripe_half_px):
+    a specular stripe along a shaft leaves a long narrow hole, a patch of skin between
+    crossing hairs a wide one."""
     strong = contrast > high
     weak = contrast > low
     labels, _ = ndimage.label(weak, structure=EIGHT)
     keep = np.unique(labels[strong])
     mask = np.isin(labels, keep[keep > 0])
-    mask = remove_small_holes(mask, max_size=max_hole_px)
+    holes = ndimage.binary_fill_holes(mask) & ~mask
+    if holes.any():
+        hole_labels, n_holes = ndimage.label(holes)
+        depth = ndimage.distance_transform_edt(holes)
+        index = np.arange(1, n_holes + 1)
+        deepest = np.asarray(ndimage.maximum(depth, hole_labels, index))
+        area = np.asarray(ndimage.sum(holes, hole_labels, index))
+        fill = np.zeros(n_holes + 1, bool)
+        fill[1:] = (deepest <= max_stripe_half_px) | (area <= max_hole_px)
+        mask |= fill[hole_labels]
     return remove_small_objects(mask, max_size=min_area_px)
 
 

@@ -71,7 +71,13 @@ def sample_points(
 
 
 def profile_widths(
-    contrast: np.ndarray, points: np.ndarray, normals: np.ndarray, *, reach_px: float
+    contrast: np.ndarray,
+    points: np.ndarray,
+    normals: np.ndarray,
+    *,
+    reach_px: float,
+    mask: np.ndarray | None = None,
+    floor_contrast: float = 0.1,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Full width at half maximum (px) and peak of each perpendicular profile.
 
@@ -89,14 +95,26 @@ def profile_widths(
     core = max(round(reach_px / 2 / STEP_PX), 2)
     peak = profiles[:, centre - core : centre + core + 1].max(axis=1)
     half = peak / 2
-    above = profiles >= half[:, None]
+    # The shaft is the contiguous run above ``floor`` (skin level) around the centre line;
+    # its width runs between the outermost half-height crossings inside that run, so a
+    # specular stripe along the shaft (a dip in the middle) does not split it.
+    floor = np.minimum(np.maximum(floor_contrast, 0.25 * peak), half)
+    inside = profiles > floor[:, None]
+    if mask is not None:  # the (hole-filled) hair mask bridges stripes darker than floor
+        on_mask = ndimage.map_coordinates(
+            mask.astype(np.uint8), [rr, cc], order=0, mode="constant", cval=0
+        ).astype(bool)
+        inside |= on_mask
     n_off = len(offsets)
     index = np.arange(n_off)
-    # Contiguous run above half height around the centre: first gap on each side.
-    left_gap = np.where(~above[:, :centre], index[:centre], -1).max(axis=1)
-    right_gap = np.where(~above[:, centre + 1 :], index[centre + 1 :], n_off).min(axis=1)
-    left, right = left_gap + 1, right_gap - 1
-    valid = above[:, centre] & (left_gap >= 0) & (right_gap < n_off)
+    centre_in = inside[:, centre - core : centre + core + 1].any(axis=1)
+    left_gap = np.where(~inside[:, :centre], index[:centre], -1).max(axis=1)
+    right_gap = np.where(~inside[:, centre + 1 :], index[centre + 1 :], n_off).min(axis=1)
+    above = (profiles >= half[:, None]) & (index > left_gap[:, None]) & (index < right_gap[:, None])
+    has = above.any(axis=1)
+    left = np.argmax(above, axis=1)
+    right = n_off - 1 - np.argmax(above[:, ::-1], axis=1)
+    valid = has & centre_in & (left_gap >= 0) & (right_gap < n_off)
     rows = np.arange(len(points))
     li, ri = np.clip(left, 1, n_off - 1), np.clip(right, 0, n_off - 2)
     # Linear interpolation of the half-height crossings between samples.
@@ -124,12 +142,20 @@ def shaft_width(
     *,
     max_width_px: float,
     min_contrast: float,
+    mask: np.ndarray | None = None,
 ) -> WidthEstimate:
     """Median width of one shaft, from profiles away from junctions and ends."""
     points, normals = sample_points(branches, junctions_rc, half_width)
     if len(points) == 0:  # short or crowded shaft: fall back to all skeleton points
         points, normals = sample_points(branches, np.zeros((0, 2)), half_width * 0.25)
-    widths, peak = profile_widths(contrast, points, normals, reach_px=max_width_px / 2 + 4)
+    widths, peak = profile_widths(
+        contrast,
+        points,
+        normals,
+        reach_px=max_width_px / 2 + 4,
+        mask=mask,
+        floor_contrast=min_contrast,
+    )
     ok = np.isfinite(widths) & (peak >= min_contrast)
     if not ok.any():  # only profiles cut by the image border: the visible width
         peak = np.abs(peak)
