@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import ndimage
 
 from follicle.errors import FollicleInputError
-from follicle.measure.background import skin_background, smooth_background
+from follicle.measure.background import skin_background
 from follicle.measure.calibration import check_um_per_px
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs, empty_hairs_table
 from follicle.measure.image_io import check_image, load_image
@@ -126,29 +126,30 @@ def detect_text_bars(rgb: np.ndarray, *, max_rows: int = 120) -> tuple[int, int]
     A bar row is grey (no skin colour) and mostly one flat value; text pixels break the
     flatness in some rows, so a bar is the longest edge run where most rows are flat.
     """
-    f = rgb.astype(np.int16)
-    grey = (f.max(axis=2) - f.min(axis=2)) <= 6
-    value = f.max(axis=2)
-    row_mode = np.median(value, axis=1, keepdims=True)
-    flat = (np.abs(value - row_mode) <= 6) & grey
-    bar_row = flat.mean(axis=1) > 0.6
     rows = rgb.shape[0]
     limit = min(max_rows, rows // 4)
 
-    def run_from(order: np.ndarray) -> int:
-        flags = bar_row[order]
+    def bar_rows(band: np.ndarray) -> np.ndarray:
+        f = band.astype(np.int16)
+        grey = (f.max(axis=2) - f.min(axis=2)) <= 6
+        value = f.max(axis=2)
+        row_mode = np.median(value, axis=1, keepdims=True)
+        flat = (np.abs(value - row_mode) <= 6) & grey
+        return flat.mean(axis=1) > 0.6
+
+    def run_length(flags: np.ndarray) -> int:
         if not flags[:2].any():
             return 0
         last = 0
-        for k in range(limit):
+        for k in range(len(flags)):
             if flags[k]:
                 last = k + 1
             elif k - last > 6:  # allow a few text rows inside the bar
                 break
         return last + 2 if last else 0  # plus a margin for the bar's anti-aliased edge
 
-    top = run_from(np.arange(rows))
-    bottom = run_from(np.arange(rows)[::-1])
+    top = run_length(bar_rows(rgb[:limit]))
+    bottom = run_length(bar_rows(rgb[rows - limit :][::-1]))
     return top, bottom
 
 
@@ -162,12 +163,13 @@ def robust_sd(values: np.ndarray) -> float:
 
 def _polarity(rgb: np.ndarray, valid: np.ndarray) -> str:
     """Dark hair on light skin or light hair on dark skin: which tail is heavier."""
-    luminance = rgb.mean(axis=2, dtype=np.float32)[::4, ::4] / 255.0
-    ok = valid[::4, ::4]
-    median = smooth_background(luminance, size_px=31)
-    dark = np.clip(median - luminance, 0, None)[ok]
-    light = np.clip(luminance - median, 0, None)[ok]
-    return "dark" if np.sum(dark[dark > 0.08]) >= np.sum(light[light > 0.08]) else "light"
+    luminance = rgb[::4, ::4].mean(axis=2, dtype=np.float32)[valid[::4, ::4]] / 255.0
+    if luminance.size == 0:
+        return "dark"
+    median = float(np.median(luminance))
+    dark = np.clip(median - luminance, 0, None)
+    light = np.clip(luminance - median, 0, None)
+    return "dark" if np.sum(dark[dark > 0.12]) >= np.sum(light[light > 0.12]) else "light"
 
 
 def contrast_image(

@@ -62,18 +62,21 @@ def hair_mask(
     crossing hairs a wide one."""
     strong = contrast > high
     weak = contrast > low
-    labels, _ = ndimage.label(weak, structure=EIGHT)
-    keep = np.unique(labels[strong])
-    mask = np.isin(labels, keep[keep > 0])
+    labels, n = ndimage.label(weak, structure=EIGHT)
+    keep = np.zeros(n + 1, bool)  # look-up table: is this weak region seeded?
+    keep[labels[strong]] = True
+    keep[0] = False
+    mask = keep[labels]
     holes = ndimage.binary_fill_holes(mask) & ~mask
     if holes.any():
         hole_labels, n_holes = ndimage.label(holes)
-        depth = ndimage.distance_transform_edt(holes)
-        index = np.arange(1, n_holes + 1)
-        deepest = np.asarray(ndimage.maximum(depth, hole_labels, index))
-        area = np.asarray(ndimage.sum(holes, hole_labels, index))
         fill = np.zeros(n_holes + 1, bool)
-        fill[1:] = (deepest <= max_stripe_half_px) | (area <= max_hole_px)
+        for index, window in enumerate(ndimage.find_objects(hole_labels), start=1):
+            hole = np.pad(hole_labels[window] == index, 1)
+            small = hole.sum() <= max_hole_px
+            fill[index] = small or ndimage.distance_transform_edt(hole).max() <= (
+                max_stripe_half_px
+            )
         mask |= fill[hole_labels]
     return remove_small_objects(mask, max_size=min_area_px)
 
@@ -160,11 +163,19 @@ def skeleton_branches(
     counts = (counts - 1) * skeleton
     junction_px = skeleton & (counts >= 3)
     junction_labels, n_junctions = ndimage.label(junction_px, structure=EIGHT)
-    centres = (
-        np.array(ndimage.center_of_mass(junction_px, junction_labels, range(1, n_junctions + 1)))
-        if n_junctions
-        else np.zeros((0, 2))
-    )
+    if n_junctions:  # centroid per junction label, from the few junction pixels only
+        jr, jc = np.nonzero(junction_px)
+        lab = junction_labels[jr, jc]
+        count = np.bincount(lab, minlength=n_junctions + 1)[1:]
+        centres = np.stack(
+            [
+                np.bincount(lab, weights=jr, minlength=n_junctions + 1)[1:] / count,
+                np.bincount(lab, weights=jc, minlength=n_junctions + 1)[1:] / count,
+            ],
+            axis=1,
+        )
+    else:
+        centres = np.zeros((0, 2))
     runs = skeleton & ~junction_px
     run_labels, _ = ndimage.label(runs, structure=EIGHT)
     # Which junction touches each run pixel (grey dilation spreads junction labels 1 px).
