@@ -267,7 +267,8 @@ def analyze_command(
         print_json({"images": results})
         return
     table = Table(title="follicle analyze")
-    for column in ("image", "hairs", "units", "thin %", "median um", "yellow dots", "um/px"):
+    columns = ("image", "hairs", "units", "thin %", "median um", "yellow dots", "area cm2", "um/px")
+    for column in columns:
         table.add_column(column)
     for r in results:
         m = r.get("metrics", {})
@@ -278,6 +279,7 @@ def analyze_command(
             f"{m.get('thin_share_percent', float('nan')):.1f}",
             f"{r['median_diameter_um']:.1f}",
             str(r["yellow_dots"]),
+            f"{r['area_cm2']:.4f}",
             f"{r['um_per_px']:g}",
         )
     console.print(table)
