@@ -13,7 +13,6 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
 from follicle.errors import FollicleInputError
-from follicle.measure.analyze import analyze_image
 from follicle.measure.metrics import measure
 from follicle.person import Person, load_person
 from follicle.regimen import Regimen, load_regimen
@@ -28,3 +27,17 @@ __all__ = [
     "load_regimen",
     "measure",
 ]
+
+# ``measure`` is bound eagerly: it must shadow the ``follicle.measure`` package name.
+# ``analyze_image`` loads lazily: it pulls in scikit-image, which other commands (and a
+# plain ``import follicle``) should not pay for.
+_LAZY = {"analyze_image": ("follicle.measure.analyze", "analyze_image")}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module, attribute = _LAZY[name]
+        return getattr(importlib.import_module(module), attribute)
+    raise AttributeError(f"module 'follicle' has no attribute {name!r}")

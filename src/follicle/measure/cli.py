@@ -16,7 +16,6 @@ from rich.table import Table
 
 from follicle.cli_support import atomic_output, console, handles_bad_input, print_json
 from follicle.errors import FollicleInputError
-from follicle.measure.analyze import AnalysisSettings, analyze_image
 from follicle.measure.calibration import (
     DEVICE_PRESETS,
     check_um_per_px,
@@ -25,12 +24,12 @@ from follicle.measure.calibration import (
 )
 from follicle.measure.criteria import rakowska_criteria
 from follicle.measure.hairs_table import DiameterCutoffs, empty_hairs_table
-from follicle.measure.image_io import load_image
 from follicle.measure.metrics import Metrics, measure
-from follicle.measure.overlay import render_overlay
-from follicle.measure.render import DIFFICULTIES, render_trichoscopy
 from follicle.measure.table_io import read_hairs_table, write_hairs_table
-from follicle.measure.visits import compare_visits
+
+# Image analysis, rendering and matching load inside the commands that need them, so the
+# other follicle commands start without scikit-image.
+DIFFICULTIES = ("easy", "medium", "hard")
 
 METRIC_ROWS = (
     ("hair_count", "hairs", "{:.0f}"),
@@ -110,6 +109,8 @@ def measure_command(
     Example: follicle measure frontal.csv --area-cm2 0.1 --yellow-dots 5
     --occipital occipital.csv --json
     """
+    from follicle.measure.visits import compare_visits
+
     cutoffs = _cutoffs(thin_below_um, vellus_max_um, terminal_min_um)
     table = read_hairs_table(hairs)
     metrics = measure(
@@ -190,6 +191,8 @@ def _scale(
         return check_um_per_px(um_per_px)
     if device is not None:
         return um_per_px_from_preset(device, image_width_px=image_width_px)
+    from follicle.measure.image_io import load_image
+
     return um_per_px_from_micrometer(load_image(micrometer), line_spacing_um=spacing)
 
 
@@ -234,6 +237,10 @@ def analyze_command(
 
     Example: follicle analyze scalp.png --um-per-px 4 --overlay out/ --hairs hairs.csv
     """
+    from follicle.measure.analyze import AnalysisSettings, analyze_image
+    from follicle.measure.image_io import load_image
+    from follicle.measure.overlay import render_overlay
+
     settings = AnalysisSettings(polarity=polarity)
     if overlay is not None:
         overlay.mkdir(parents=True, exist_ok=True)
@@ -306,6 +313,8 @@ def render_command(
 
     Example: follicle render demo.png --difficulty medium --seed 7 --truth demo-truth.csv
     """
+    from follicle.measure.render import render_trichoscopy
+
     if output.suffix.lower() != ".png":
         raise FollicleInputError("output suffix", output.suffix, "'.png' (lossless)")
     table = read_hairs_table(hairs) if hairs is not None else None
