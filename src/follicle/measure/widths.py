@@ -156,10 +156,9 @@ def shaft_width(
         mask=mask,
         floor_contrast=min_contrast,
     )
+    # Profiles cut by the image border give only the visible part of the width: a shaft
+    # running along the border has no measurable diameter and is not reported.
     ok = np.isfinite(widths) & (peak >= min_contrast)
-    if not ok.any():  # only profiles cut by the image border: the visible width
-        peak = np.abs(peak)
-        ok = np.isfinite(widths) & (peak >= min_contrast)
     if not ok.any():
         return WidthEstimate(width_px=np.nan, spread_px=np.nan, samples=0, contrast=np.nan)
     w = widths[ok]
