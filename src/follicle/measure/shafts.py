@@ -210,13 +210,15 @@ def skeleton_branches(
     return branches, centres, skeleton
 
 
-def _end_direction(pixels: np.ndarray, at_start: bool, reach: int) -> np.ndarray:
-    """Unit vector from a branch end into the branch, over ``reach`` pixels."""
+def _end_direction(pixels: np.ndarray, at_start: bool, reach: int, skip: int = 0) -> np.ndarray:
+    """Unit vector from a branch end into the branch, over ``reach`` pixels after the first
+    ``skip`` (near a junction the skeleton bends towards it for about a half-width)."""
     run = pixels if at_start else pixels[::-1]
-    k = min(len(run) - 1, reach)
-    if k < 1:
+    k = min(len(run) - 1, skip + reach)
+    j = min(skip, max(k - reach // 2, 0))
+    if k - j < 1:
         return np.zeros(2)
-    v = run[k].astype(float) - run[0]
+    v = run[k].astype(float) - run[j]
     norm = np.hypot(*v)
     return v / norm if norm else np.zeros(2)
 
@@ -293,7 +295,7 @@ def trace_shafts(
         for node, at_start in ((b.start_node, True), (b.end_node, False)):
             if node >= 0:
                 ends_at.setdefault(node_uf.find(node), []).append(
-                    (i, _end_direction(b.pixels, at_start, reach))
+                    (i, _end_direction(b.pixels, at_start, reach, skip=int(widths[i])))
                 )
     hair_uf = _UnionFind(len(branches))
     cos_limit = np.cos(np.radians(max_turn_deg))
