@@ -12,8 +12,8 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
+from follicle import measure  # the package; calling it runs metrics.measure
 from follicle.errors import FollicleInputError
-from follicle.measure.metrics import measure
 from follicle.person import Person, load_person
 from follicle.regimen import Regimen, load_regimen
 
@@ -28,7 +28,6 @@ __all__ = [
     "measure",
 ]
 
-# ``measure`` is bound eagerly: it must shadow the ``follicle.measure`` package name.
 # ``analyze_image`` loads lazily: it pulls in scikit-image, which other commands (and a
 # plain ``import follicle``) should not pay for.
 _LAZY = {"analyze_image": ("follicle.measure.analyze", "analyze_image")}

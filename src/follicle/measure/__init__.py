@@ -13,3 +13,20 @@ Modules, one job each (docs/measure.md):
 - ``overlay``: the picture of what was found; ``render``/``raster``: synthetic images with
   exact truth; ``evaluate``: scoring against that truth.
 """
+
+import sys
+import types
+
+
+class _CallableModule(types.ModuleType):
+    """``follicle.measure`` is both this package and the ``measure`` function: calling the
+    package calls ``metrics.measure``, while ``import follicle.measure.render`` keeps
+    working (a plain function of that name would shadow the package)."""
+
+    def __call__(self, hairs, **options):
+        from follicle.measure.metrics import measure
+
+        return measure(hairs, **options)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -13,7 +13,7 @@ Pipeline (classical, CPU, no learned model):
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -376,7 +376,3 @@ def _touches_border(pixels: np.ndarray, shape, top: int, bottom: int) -> bool:
         or (pixels[:, 1] < margin).any()
         or (pixels[:, 1] >= shape[1] - margin).any()
     )
-
-
-def settings_dict(settings: AnalysisSettings) -> dict[str, Any]:
-    return asdict(settings)
