@@ -210,7 +210,8 @@ def render_trichoscopy(
     origin top-left, y down), others are placed by unit. None draws ``unit_count`` units
     with ``synthetic_hairs_table``. ``yellow_dots``: a count to place, or an (k, 2) array
     of x_um, y_um positions. ``style``: a RenderStyle or 'easy' / 'medium' / 'hard'.
-    Hairs with less than ``min_visible_um`` of shaft inside the image are not in the truth.
+    Hairs with less than ``min_visible_um`` (or 2.5 shaft widths) inside the image are not
+    in the truth.
     """
     um_per_px, shape = _parse_render_args(um_per_px, shape_px)
     seed = random_seed if random_seed is not None else int(np.random.SeedSequence().entropy % 2**63)
@@ -335,9 +336,12 @@ def render_trichoscopy(
     if top:
         image = _text_bar(image, top, scene_rng)
 
-    visible, centerlines = _visible_hairs(
-        shapes, shape, top, min_length_px=min_visible_um / um_per_px
-    )
+    # A hair counts when a shaft of at least min_visible_um and 2.5 widths is in view:
+    # a shorter stub at the border cannot be told from debris, by eye or by the analyser.
+    min_visible_px = {
+        h: max(min_visible_um / um_per_px, 2.5 * diameters[h] / um_per_px) for h in shapes
+    }
+    visible, centerlines = _visible_hairs(shapes, shape, top, min_length_px=min_visible_px)
     truth = table[table["hair_id"].isin(visible)].copy()
     truth["x_um"] = [exits_px[h][0] * um_per_px for h in truth["hair_id"]]
     truth["y_um"] = [exits_px[h][1] * um_per_px for h in truth["hair_id"]]
@@ -438,7 +442,7 @@ def _visible_hairs(shapes, shape, top, *, min_length_px):
             & (pts[:, 1] >= top)
             & (pts[:, 1] <= rows - 1)
         )
-        if inside.sum() >= min_length_px:
+        if inside.sum() >= min_length_px[hair_id]:
             visible.append(hair_id)
             centerlines[hair_id] = pts[inside]
     return visible, centerlines
