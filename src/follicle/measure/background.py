@@ -15,7 +15,7 @@ def _shrink(image: np.ndarray, factor: int) -> np.ndarray:
 def _factor(window_px: float, shape: tuple[int, ...]) -> int:
     """Shrink factor keeping the filter window near 12 px (rank filters cost window^2) and
     the shrunk image at least 16 px per side."""
-    return int(np.clip(window_px // 12, 1, max(min(shape[:2]) // 16, 1)))
+    return int(np.clip(window_px // 8, 1, max(min(shape[:2]) // 16, 1)))
 
 
 def _grow(small: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
