@@ -12,9 +12,16 @@ import numpy as np
 import pandas as pd
 import typer
 from PIL import Image
+from rich.progress import track
 from rich.table import Table
 
-from follicle.cli_support import atomic_output, console, handles_bad_input, print_json
+from follicle.cli_support import (
+    atomic_output,
+    console,
+    error_console,
+    handles_bad_input,
+    print_json,
+)
 from follicle.errors import FollicleInputError
 from follicle.measure.calibration import (
     DEVICE_PRESETS,
@@ -245,7 +252,15 @@ def analyze_command(
     if overlay is not None:
         overlay.mkdir(parents=True, exist_ok=True)
     results, tables = [], []
-    for index, path in enumerate(images):
+    # A progress bar on stderr when several images are analysed (stdout stays clean).
+    progress = track(
+        images,
+        description="analysing",
+        console=error_console,
+        transient=True,
+        disable=len(images) < 2,
+    )
+    for index, path in enumerate(progress):
         rgb = load_image(path)
         scale = _scale(um_per_px, device, micrometer, line_spacing_um, rgb.shape[1])
         analysis = analyze_image(rgb, um_per_px=scale, region=region, settings=settings)
