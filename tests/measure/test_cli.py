@@ -143,3 +143,16 @@ def test_help_teaches_with_an_example():
         assert result.exit_code == 0
         assert "Example" in result.stdout
     assert np.isfinite(1.0)
+
+
+def test_several_images_share_one_table_with_unique_ids(demo, tmp_path):
+    second = tmp_path / "again.png"
+    second.write_bytes((demo / "demo.png").read_bytes())
+    out = tmp_path / "both.parquet"
+    result = run("analyze", demo / "demo.png", second, "--um-per-px", 4, "--hairs", out)
+    assert result.exit_code == 0, result.output
+    table = pd.read_parquet(out)
+    assert table["hair_id"].is_unique
+    assert set(table["image"]) == {"demo.png", "again.png"}
+    per_image = table.groupby("image")["unit_id"].apply(set)
+    assert not (per_image["demo.png"] & per_image["again.png"])  # units never span images
