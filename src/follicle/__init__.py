@@ -12,6 +12,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
+from follicle import measure  # the package; calling it runs metrics.measure
 from follicle.care.plan import check_plan
 from follicle.errors import FollicleInputError
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
@@ -30,8 +31,23 @@ __all__ = [
     "Regimen",
     "Trajectory",
     "__version__",
+    "analyze_image",
     "check_plan",
     "load_person",
     "load_regimen",
+    "measure",
     "simulate",
 ]
+
+# ``analyze_image`` loads lazily: it pulls in scikit-image, which other commands (and a
+# plain ``import follicle``) should not pay for.
+_LAZY = {"analyze_image": ("follicle.measure.analyze", "analyze_image")}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module, attribute = _LAZY[name]
+        return getattr(importlib.import_module(module), attribute)
+    raise AttributeError(f"module 'follicle' has no attribute {name!r}")

@@ -29,7 +29,11 @@ app = typer.Typer(
 )
 
 # Modules that add commands; each defines register(app: typer.Typer).
-COMMAND_MODULES: tuple[str, ...] = ("follicle.simulate_cli", "follicle.care.cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "follicle.simulate_cli",
+    "follicle.measure.cli",
+    "follicle.care.cli",
+)
 
 
 def _version(value: bool) -> None:

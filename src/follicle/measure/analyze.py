@@ -1,0 +1,378 @@
+"""Trichoscopy image analysis: hair shafts, widths in um, follicular units, yellow dots.
+
+Pipeline (classical, CPU, no learned model):
+1. mask a burnt-in text bar; pick polarity (dark hair on light skin, or light on dark);
+2. contrast = relative difference from a skin background (closing wider than any shaft),
+   in the colour channel that ignores blue dye (max of R, G, B for dark hair);
+3. hysteresis threshold -> hair mask; skeleton -> branches -> hairs chained straight
+   through junctions (crossing hairs stay two hairs, hairs sharing an opening split);
+4. width of each hair = median full width at half maximum of perpendicular profiles;
+5. exit points and follicular units from the shaft ends; yellow dots from yellowness.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import ndimage
+
+from follicle.errors import FollicleInputError
+from follicle.measure.background import skin_background
+from follicle.measure.calibration import check_um_per_px
+from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs, empty_hairs_table
+from follicle.measure.image_io import check_image, load_image
+from follicle.measure.metrics import Metrics, measure
+from follicle.measure.provenance import provenance
+from follicle.measure.shafts import bridge_gaps, hair_mask, trace_shafts
+from follicle.measure.units import group_units, shaft_ends
+from follicle.measure.widths import shaft_width
+from follicle.measure.yellow_dots import find_yellow_dots
+
+Polarity = Literal["auto", "dark", "light"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnalysisSettings:
+    """Tunable thresholds of the analyser (defaults suit 2-10 um/px trichoscopy)."""
+
+    polarity: Polarity = "auto"
+    low_contrast: float = 0.10  # hysteresis: weak shaft pixels (relative to skin)
+    high_contrast: float = 0.20  # hysteresis: seeds; every hair has some pixels above
+    min_shaft_contrast: float = 0.2  # median peak contrast of a kept shaft (texture is fainter)
+    min_diameter_um: float = 8.0
+    max_diameter_um: float = 160.0
+    min_length_um: float = 80.0  # shorter dark marks are debris, not hairs
+    min_aspect: float = 2.5  # length / width: rounder blobs are not shafts
+    unit_radius_um: float = 200.0  # exits closer than this may share one opening
+    max_turn_deg: float = 40.0  # a shaft bends less than this through a junction
+    text_bar: Literal["auto", "none"] = "auto"
+    find_yellow_dots: bool = True
+
+    def __post_init__(self):
+        checks = (
+            ("polarity", self.polarity in ("auto", "dark", "light"), "'auto', 'dark' or 'light'"),
+            ("low_contrast", 0 < self.low_contrast < 1, "a number in (0, 1)"),
+            (
+                "high_contrast",
+                self.low_contrast <= self.high_contrast < 1,
+                "a number in [low_contrast, 1)",
+            ),
+            ("min_shaft_contrast", 0 <= self.min_shaft_contrast < 1, "a number in [0, 1)"),
+            (
+                "min_diameter_um",
+                0 < self.min_diameter_um < self.max_diameter_um,
+                "a number in (0, max_diameter_um)",
+            ),
+            ("max_diameter_um", 0 < self.max_diameter_um <= 500, "a number in (0, 500]"),
+            ("min_length_um", self.min_length_um >= 0, "a number >= 0"),
+            ("unit_radius_um", self.unit_radius_um > 0, "a positive number"),
+            ("max_turn_deg", 0 < self.max_turn_deg < 90, "a number in (0, 90)"),
+            ("text_bar", self.text_bar in ("auto", "none"), "'auto' or 'none'"),
+        )
+        for name, ok, allowed in checks:
+            if not ok:
+                raise FollicleInputError(name, getattr(self, name), allowed)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImageAnalysis:
+    """What the analyser found in one image."""
+
+    hairs: pd.DataFrame  # hairs table (docs/hairs-table.md) plus analyser columns
+    yellow_dots_um: np.ndarray  # (k, 2) x_um, y_um
+    um_per_px: float
+    area_cm2: float  # analysed area (image minus any text bar)
+    polarity: str
+    excluded_rows: tuple[int, int]  # rows masked at the top and bottom (text bars)
+    centerlines_px: dict[int, tuple[np.ndarray, ...]]  # hair_id -> (row, col) branch runs
+    image_shape: tuple[int, int]
+    source: str | None = None
+    provenance: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def metrics(self, *, cutoffs: DiameterCutoffs = DEFAULT_CUTOFFS) -> Metrics:
+        """``measure`` over this image's hairs, area and yellow dots."""
+        return measure(
+            self.hairs,
+            area_cm2=self.area_cm2,
+            cutoffs=cutoffs,
+            yellow_dots=len(self.yellow_dots_um),
+        )
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "um_per_px": self.um_per_px,
+            "area_cm2": self.area_cm2,
+            "polarity": self.polarity,
+            "hair_count": len(self.hairs),
+            "unit_count": int(self.hairs["unit_id"].nunique()) if len(self.hairs) else 0,
+            "yellow_dots": len(self.yellow_dots_um),
+            "median_diameter_um": float(self.hairs["diameter_um"].median())
+            if len(self.hairs)
+            else math.nan,
+            "excluded_rows": list(self.excluded_rows),
+            "provenance": self.provenance,
+        }
+
+
+def detect_text_bars(rgb: np.ndarray, *, max_rows: int = 120) -> tuple[int, int]:
+    """Rows of a burnt-in caption bar at the top and the bottom (0 if none).
+
+    A bar row is grey (no skin colour) and mostly one flat value; text pixels break the
+    flatness in some rows, so a bar is the longest edge run where most rows are flat.
+    """
+    rows = rgb.shape[0]
+    limit = min(max_rows, rows // 4)
+
+    def bar_rows(band: np.ndarray) -> np.ndarray:
+        f = band.astype(np.int16)
+        grey = (f.max(axis=2) - f.min(axis=2)) <= 6
+        value = f.max(axis=2)
+        row_mode = np.median(value, axis=1, keepdims=True)
+        flat = (np.abs(value - row_mode) <= 6) & grey
+        return flat.mean(axis=1) > 0.6
+
+    def run_length(flags: np.ndarray) -> int:
+        if not flags[:2].any():
+            return 0
+        last = 0
+        for k in range(len(flags)):
+            if flags[k]:
+                last = k + 1
+            elif k - last > 6:  # allow a few text rows inside the bar
+                break
+        return last + 2 if last else 0  # plus a margin for the bar's anti-aliased edge
+
+    top = run_length(bar_rows(rgb[:limit]))
+    bottom = run_length(bar_rows(rgb[rows - limit :][::-1]))
+    return top, bottom
+
+
+def robust_sd(values: np.ndarray) -> float:
+    """SD of the skin contrast from the median absolute deviation (hairs are outliers)."""
+    sample = values[:: max(values.size // 200_000, 1)]
+    if sample.size == 0:
+        return 0.0
+    return float(1.4826 * np.median(np.abs(sample - np.median(sample))))
+
+
+def _polarity(rgb: np.ndarray, valid: np.ndarray) -> str:
+    """Dark hair on light skin or light hair on dark skin: which tail is heavier."""
+    luminance = rgb[::4, ::4].mean(axis=2, dtype=np.float32)[valid[::4, ::4]] / 255.0
+    if luminance.size == 0:
+        return "dark"
+    median = float(np.median(luminance))
+    dark = np.clip(median - luminance, 0, None)
+    light = np.clip(luminance - median, 0, None)
+    return "dark" if np.sum(dark[dark > 0.12]) >= np.sum(light[light > 0.12]) else "light"
+
+
+def contrast_image(
+    rgb: np.ndarray, *, polarity: str, max_width_px: float, valid: np.ndarray
+) -> np.ndarray:
+    """Relative shaft contrast against the skin background (0 = skin, 1 = black hair).
+
+    Each colour channel is divided by its own skin background, so the skin is 1 in all
+    three. A hair darkens (or, light hair, brightens) every channel; blue dye darkens red
+    but not blue, so taking the channel that changed least (max for dark hair, min for
+    light) makes dye, yellow dots and reddening nearly invisible.
+    """
+    f = rgb.astype(np.float32) / 255.0
+    rows = np.flatnonzero(valid.any(axis=1))
+    if len(rows) and (rows[0] > 0 or rows[-1] < f.shape[0] - 1):
+        f = f.copy()
+        f[: rows[0]] = f[rows[0]]  # repeat the first valid row into the bar
+        f[rows[-1] + 1 :] = f[rows[-1]]
+    dark = polarity == "dark"
+    per_channel = []
+    for k in range(3):
+        channel = f[..., k]
+        bg = skin_background(channel, structure_px=2.5 * max_width_px + 4, dark_objects=dark)
+        if dark:
+            per_channel.append(1.0 - channel / np.maximum(bg, 0.02))
+        else:
+            per_channel.append((channel - bg) / np.maximum(1.0 - bg, 0.05))
+    contrast = np.min(per_channel, axis=0)
+    contrast[~valid] = 0
+    return np.clip(contrast, 0, 1)
+
+
+def _end_shadow(contrast: np.ndarray, end: np.ndarray, outward: np.ndarray, hw: float) -> float:
+    """Mean contrast just beyond a shaft end (the opening casts a shadow at the exit)."""
+    behind = end - outward * (2 * hw + 3)
+    r, c = round(float(behind[0])), round(float(behind[1]))
+    r0, r1 = max(r - 3, 0), min(r + 4, contrast.shape[0])
+    c0, c1 = max(c - 3, 0), min(c + 4, contrast.shape[1])
+    if r0 >= r1 or c0 >= c1:
+        return 0.0
+    return float(contrast[r0:r1, c0:c1].mean())
+
+
+def analyze_image(
+    image: np.ndarray | str | Path,
+    *,
+    um_per_px: float,
+    region: str = "unspecified",
+    settings: AnalysisSettings | None = None,
+) -> ImageAnalysis:
+    """Find hairs in a trichoscopy image and measure them.
+
+    ``image``: an RGB array or a path. ``um_per_px``: the scale (see ``calibration`` for
+    presets and stage micrometers). Returns the hairs table (one row per hair: diameter in
+    um, visible length, exit point, follicular unit), yellow dots and what the overlay
+    needs.
+
+    >>> from follicle.measure.render import render_trichoscopy
+    >>> scene = render_trichoscopy(um_per_px=4.0, random_seed=1)
+    >>> found = analyze_image(scene.image, um_per_px=4.0)
+    >>> abs(len(found.hairs) - len(scene.hairs)) <= 3
+    True
+    """
+    settings = settings or AnalysisSettings()
+    if not isinstance(settings, AnalysisSettings):
+        raise FollicleInputError("settings", type(settings).__name__, "AnalysisSettings")
+    scale = check_um_per_px(um_per_px)
+    source = None
+    if isinstance(image, str | Path):
+        source = str(image)
+        rgb = load_image(image)
+    else:
+        rgb = check_image(image)
+    shape = rgb.shape[:2]
+    top, bottom = detect_text_bars(rgb) if settings.text_bar == "auto" else (0, 0)
+    valid = np.ones(shape, bool)
+    valid[:top] = False
+    if bottom:
+        valid[shape[0] - bottom :] = False
+    polarity = settings.polarity if settings.polarity != "auto" else _polarity(rgb, valid)
+    max_w = settings.max_diameter_um / scale
+    min_w = max(settings.min_diameter_um / scale, 1.0)
+    contrast = contrast_image(rgb, polarity=polarity, max_width_px=max_w, valid=valid)
+    min_length_px = max(settings.min_length_um / scale, 6.0)
+    # Noise-adaptive thresholds: textured skin (scales, pores, shadows) raises them.
+    noise = robust_sd(contrast[valid])
+    low = max(settings.low_contrast, 3.0 * noise)
+    high = max(settings.high_contrast, 6.0 * noise)
+    min_shaft_contrast = max(settings.min_shaft_contrast, 5.0 * noise)
+    # Light smoothing before thresholding: ragged mask edges grow skeleton spurs.
+    mask = hair_mask(
+        ndimage.gaussian_filter(contrast, 1.0),
+        low=low,
+        high=high,
+        min_area_px=int(min_length_px * min_w),
+        max_hole_px=int(max(4, (max_w / 3) ** 2)),
+    )
+    half_width = ndimage.distance_transform_edt(mask).astype(np.float32)
+    shafts = trace_shafts(mask, half_width, max_turn_deg=settings.max_turn_deg, min_length_px=3)
+    shafts = bridge_gaps(shafts, half_width, max_gap_px=max(100.0 / scale, 12.0))
+    shafts = [s for s in shafts if s.length_px >= min_length_px]
+
+    kept, widths, ends, shadows, spreads, contrasts = [], [], [], [], [], []
+    for shaft in shafts:
+        estimate = shaft_width(
+            contrast,
+            shaft.branches,
+            shaft.junctions_rc,
+            half_width,
+            max_width_px=max_w,
+            min_contrast=low,
+            mask=mask,
+        )
+        w = estimate.width_px
+        if not np.isfinite(w) or w < min_w * 0.5 or w > max_w:
+            continue
+        if shaft.length_px < settings.min_aspect * w:
+            continue
+        if estimate.contrast < min_shaft_contrast:
+            continue
+        a, b, da, db = shaft_ends(shaft.pixels)
+        kept.append(shaft)
+        widths.append(w)
+        spreads.append(estimate.spread_px)
+        contrasts.append(estimate.contrast)
+        ends.append((a, b, da, db))
+        shadows.append((_end_shadow(contrast, a, da, w / 2), _end_shadow(contrast, b, db, w / 2)))
+
+    area_cm2 = float(valid.sum()) * scale**2 / 1e8
+    dots = (
+        find_yellow_dots(
+            rgb, um_per_px=scale, exclude=ndimage.binary_dilation(mask, iterations=3) | ~valid
+        )
+        if settings.find_yellow_dots
+        else np.zeros((0, 2))
+    )
+    params = dict(
+        function="analyze_image",
+        um_per_px=scale,
+        region=region,
+        polarity=polarity,
+        settings=settings,
+        skin_noise=noise,
+        thresholds={"low": low, "high": high, "shaft": min_shaft_contrast},
+    )
+    if not kept:
+        return ImageAnalysis(
+            hairs=empty_hairs_table(),
+            yellow_dots_um=dots,
+            um_per_px=scale,
+            area_cm2=area_cm2,
+            polarity=polarity,
+            excluded_rows=(top, bottom),
+            centerlines_px={},
+            image_shape=shape,
+            source=source,
+            provenance=provenance(**params),
+        )
+    units, exit_end = group_units(
+        ends, unit_radius_px=settings.unit_radius_um / scale, end_shadow=shadows
+    )
+    exits = np.array([ends[i][exit_end[i]] for i in range(len(kept))])
+    tips = np.array([ends[i][1 - exit_end[i]] for i in range(len(kept))])
+    border = np.array([_touches_border(s.pixels, shape, top, bottom) for s in kept])
+    widths_arr = np.array(widths)
+    hairs = pd.DataFrame(
+        {
+            "hair_id": np.arange(len(kept), dtype="int64"),
+            "unit_id": units,
+            "region": region,
+            "diameter_um": widths_arr * scale,
+            "length_mm": np.array([s.length_px for s in kept]) * scale / 1000.0,
+            "x_um": exits[:, 1] * scale,
+            "y_um": exits[:, 0] * scale,
+            "phase": pd.NA,
+            "tip_x_um": tips[:, 1] * scale,
+            "tip_y_um": tips[:, 0] * scale,
+            "diameter_iqr_um": np.array(spreads) * scale,
+            "contrast": contrasts,
+            "touches_border": border,
+        }
+    )
+    hairs["region"] = hairs["region"].astype("string")
+    hairs["phase"] = hairs["phase"].astype("string")
+    return ImageAnalysis(
+        hairs=hairs,
+        yellow_dots_um=dots,
+        um_per_px=scale,
+        area_cm2=area_cm2,
+        polarity=polarity,
+        excluded_rows=(top, bottom),
+        centerlines_px={i: s.branches for i, s in enumerate(kept)},
+        image_shape=shape,
+        source=source,
+        provenance=provenance(**params),
+    )
+
+
+def _touches_border(pixels: np.ndarray, shape, top: int, bottom: int) -> bool:
+    margin = 3
+    return bool(
+        (pixels[:, 0] < top + margin).any()
+        or (pixels[:, 0] >= shape[0] - bottom - margin).any()
+        or (pixels[:, 1] < margin).any()
+        or (pixels[:, 1] >= shape[1] - margin).any()
+    )

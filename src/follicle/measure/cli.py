@@ -1,0 +1,354 @@
+"""Command line for measurement: ``follicle measure``, ``follicle analyze``, ``follicle render``.
+
+Thin front ends: each command parses options, calls the library and prints or writes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import pandas as pd
+import typer
+from PIL import Image
+from rich.progress import track
+from rich.table import Table
+
+from follicle.cli_support import (
+    atomic_output,
+    console,
+    error_console,
+    handles_bad_input,
+    print_json,
+)
+from follicle.errors import FollicleInputError
+from follicle.measure.calibration import (
+    DEVICE_PRESETS,
+    check_um_per_px,
+    um_per_px_from_micrometer,
+    um_per_px_from_preset,
+)
+from follicle.measure.criteria import rakowska_criteria
+from follicle.measure.hairs_table import DiameterCutoffs, empty_hairs_table
+from follicle.measure.metrics import Metrics, measure
+from follicle.measure.table_io import read_hairs_table, write_hairs_table
+
+# Image analysis, rendering and matching load inside the commands that need them, so the
+# other follicle commands start without scikit-image.
+DIFFICULTIES = ("easy", "medium", "hard")
+
+METRIC_ROWS = (
+    ("hair_count", "hairs", "{:.0f}"),
+    ("density_per_cm2", "density (hairs/cm2)", "{:.0f}"),
+    ("terminal_count", "terminal (>= terminal cut-off)", "{:.0f}"),
+    ("intermediate_count", "intermediate", "{:.0f}"),
+    ("vellus_count", "vellus (<= vellus cut-off)", "{:.0f}"),
+    ("thin_share_percent", "thin hairs (%)", "{:.1f}"),
+    ("mean_diameter_um", "mean diameter (um)", "{:.1f}"),
+    ("median_diameter_um", "median diameter (um)", "{:.1f}"),
+    ("sd_diameter_um", "SD diameter (um)", "{:.1f}"),
+    ("diameter_diversity_percent", "diameter diversity SD/mean (%)", "{:.1f}"),
+    ("hairs_per_unit", "hairs per follicular unit", "{:.2f}"),
+    ("single_hair_unit_share_percent", "single-hair units (%)", "{:.1f}"),
+    ("cumulative_thickness_mm_per_cm2", "cumulative thickness (mm/cm2)", "{:.2f}"),
+    ("yellow_dots", "yellow dots", "{}"),
+)
+
+
+def _cutoffs(thin: float, vellus: float, terminal: float) -> DiameterCutoffs:
+    try:
+        return DiameterCutoffs(thin_below_um=thin, vellus_max_um=vellus, terminal_min_um=terminal)
+    except ValueError as error:
+        raise FollicleInputError.from_message(str(error)) from None
+
+
+def _metrics_table(title: str, metrics: Metrics) -> Table:
+    table = Table(title=title)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    values = metrics.to_dict()
+    for key, label, fmt in METRIC_ROWS:
+        value = values[key]
+        table.add_row(label, "-" if value is None else fmt.format(value))
+    return table
+
+
+def measure_command(
+    hairs: Annotated[Path, typer.Argument(help="Hairs table: .csv, .parquet or .json.")],
+    area_cm2: Annotated[float, typer.Option("--area-cm2", help="Area the hairs were counted in.")],
+    yellow_dots: Annotated[
+        int | None, typer.Option("--yellow-dots", help="Empty follicles seen in that area.")
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="Use only rows of this region.")] = None,
+    thin_below_um: Annotated[float, typer.Option(help="Thin: below this diameter.")] = 30.0,
+    vellus_max_um: Annotated[float, typer.Option(help="Vellus: at most this diameter.")] = 40.0,
+    terminal_min_um: Annotated[float, typer.Option(help="Terminal: at least this.")] = 60.0,
+    occipital: Annotated[
+        Path | None,
+        typer.Option(help="Occipital hairs table: HAIRS is then frontal; adds Rakowska criteria."),
+    ] = None,
+    occipital_area_cm2: Annotated[
+        float | None, typer.Option(help="Area of the occipital table (default: --area-cm2).")
+    ] = None,
+    frontal_images: Annotated[
+        int, typer.Option(help="Frontal images the yellow dots were counted in.")
+    ] = 4,
+    discoloration_ratio: Annotated[
+        float | None,
+        typer.Option(help="Perifollicular discoloration, frontal : occipital, if scored."),
+    ] = None,
+    previous: Annotated[
+        Path | None, typer.Option(help="Hairs table of an earlier visit of the same site.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Miniaturization metrics from a hairs table; optional criteria and visit change.
+
+    Density, terminal / intermediate / vellus counts, thin-hair share, diameter mean,
+    median, SD and diversity, hairs per follicular unit, cumulative thickness, yellow dots.
+
+    With --occipital, HAIRS is the frontal site and the Rakowska 2009 trichoscopic criteria
+    are evaluated (decision support, not a diagnosis). With --previous, the change since
+    that visit is reported with 95% intervals, and hairs are matched one by one when both
+    tables carry x_um / y_um.
+
+    Example: follicle measure frontal.csv --area-cm2 0.1 --yellow-dots 5
+    --occipital occipital.csv --json
+    """
+    from follicle.measure.visits import compare_visits
+
+    cutoffs = _cutoffs(thin_below_um, vellus_max_um, terminal_min_um)
+    table = read_hairs_table(hairs)
+    metrics = measure(
+        table, area_cm2=area_cm2, cutoffs=cutoffs, yellow_dots=yellow_dots, region=region
+    )
+    payload: dict = {"metrics": metrics.to_dict()}
+    report = comparison = None
+    if occipital is not None:
+        occ = measure(
+            read_hairs_table(occipital),
+            area_cm2=occipital_area_cm2 if occipital_area_cm2 is not None else area_cm2,
+            cutoffs=cutoffs,
+        )
+        report = rakowska_criteria(
+            frontal=metrics,
+            occipital=occ,
+            frontal_image_count=frontal_images,
+            perifollicular_discoloration_ratio=discoloration_ratio,
+        )
+        payload["occipital"] = occ.to_dict()
+        payload["criteria"] = report.to_dict()
+    if previous is not None:
+        before = read_hairs_table(previous)
+        after = table if region is None else table[table["region"] == region]
+        comparison = compare_visits(before, after, area_cm2=area_cm2, cutoffs=cutoffs)
+        payload["change"] = comparison.to_dict()
+    if as_json:
+        print_json(payload)
+        return
+    console.print(_metrics_table(f"{hairs.name}: {area_cm2:g} cm2", metrics))
+    if report is not None:
+        criteria = Table(title="Rakowska 2009 criteria (decision support, not a diagnosis)")
+        for column in ("criterion", "kind", "value", "threshold", "verdict"):
+            criteria.add_column(column)
+        for c in (*report.criteria, report.anisotrichosis):
+            value = "-" if c.value is None or np.isnan(c.value) else f"{c.value:.2f}"
+            criteria.add_row(c.name, c.kind, value, c.threshold, c.verdict)
+        console.print(criteria)
+        console.print(report.finding)
+        for warning in report.warnings:
+            console.print(f"[yellow]warning:[/yellow] {warning}")
+    if comparison is not None:
+        change = Table(title=f"Change since {previous.name} (95% interval, counting noise)")
+        for column in ("metric", "before", "after", "change", "95% interval"):
+            change.add_column(column)
+        for c in comparison.changes:
+            change.add_row(
+                c.name,
+                f"{c.before:.2f}",
+                f"{c.after:.2f}",
+                f"{c.difference:+.2f}",
+                f"{c.ci95_low:+.2f} .. {c.ci95_high:+.2f}",
+            )
+        console.print(change)
+        if comparison.matched:
+            console.print(
+                f"matched hairs: {comparison.persisting} persisting "
+                f"({comparison.thinned} thinned, {comparison.thickened} thickened), "
+                f"{comparison.lost} lost, {comparison.new} new"
+            )
+
+
+def _scale(
+    um_per_px: float | None,
+    device: str | None,
+    micrometer: Path | None,
+    spacing: float,
+    image_width_px: int,
+) -> float:
+    given = sum(v is not None for v in (um_per_px, device, micrometer))
+    if given != 1:
+        raise FollicleInputError(
+            "calibration",
+            f"{given} options given",
+            "exactly one of --um-per-px, --device or --micrometer",
+        )
+    if um_per_px is not None:
+        return check_um_per_px(um_per_px)
+    if device is not None:
+        return um_per_px_from_preset(device, image_width_px=image_width_px)
+    from follicle.measure.image_io import load_image
+
+    return um_per_px_from_micrometer(load_image(micrometer), line_spacing_um=spacing)
+
+
+def analyze_command(
+    images: Annotated[list[Path], typer.Argument(help="Trichoscopy images (PNG, JPEG, TIFF).")],
+    um_per_px: Annotated[
+        float | None, typer.Option("--um-per-px", help="Scale in micrometres per pixel.")
+    ] = None,
+    device: Annotated[
+        str | None,
+        typer.Option(help=f"Device preset instead of --um-per-px: {', '.join(DEVICE_PRESETS)}."),
+    ] = None,
+    micrometer: Annotated[
+        Path | None, typer.Option(help="Image of a stage micrometer, to derive the scale.")
+    ] = None,
+    line_spacing_um: Annotated[
+        float, typer.Option(help="Ruling spacing of the stage micrometer.")
+    ] = 10.0,
+    region: Annotated[str, typer.Option(help="Region written into the hairs table.")] = (
+        "unspecified"
+    ),
+    polarity: Annotated[
+        str, typer.Option(help="auto, dark (dark hair on light skin) or light.")
+    ] = "auto",
+    overlay: Annotated[
+        Path | None, typer.Option(help="Directory for overlay images (IMAGE.overlay.png).")
+    ] = None,
+    hairs: Annotated[
+        Path | None, typer.Option(help="Write the hairs table here (.csv, .parquet, .json).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Find hairs in trichoscopy images and measure them in micrometres.
+
+    Each image gives one row per hair (diameter, visible length, exit point, follicular
+    unit) and the image's metrics. The overlay draws what was found so a person can check
+    it: centre lines coloured by class (red thin < 30 um, orange intermediate or vellus,
+    green terminal), exit circles with hair number and diameter, yellow dots ringed.
+
+    The scale is needed: --um-per-px, a --device preset, or --micrometer (an image of a
+    stage micrometer with --line-spacing-um rulings).
+
+    Example: follicle analyze scalp.png --um-per-px 4 --overlay out/ --hairs hairs.csv
+    """
+    from follicle.measure.analyze import AnalysisSettings, analyze_image
+    from follicle.measure.image_io import load_image
+    from follicle.measure.overlay import render_overlay
+
+    settings = AnalysisSettings(polarity=polarity)
+    if overlay is not None:
+        overlay.mkdir(parents=True, exist_ok=True)
+    results, tables = [], []
+    # A progress bar on stderr when several images are analysed (stdout stays clean).
+    progress = track(
+        images,
+        description="analysing",
+        console=error_console,
+        transient=True,
+        disable=len(images) < 2,
+    )
+    for index, path in enumerate(progress):
+        rgb = load_image(path)
+        scale = _scale(um_per_px, device, micrometer, line_spacing_um, rgb.shape[1])
+        analysis = analyze_image(rgb, um_per_px=scale, region=region, settings=settings)
+        summary = analysis.summary() | {"source": str(path)}
+        if len(analysis.hairs):
+            summary["metrics"] = analysis.metrics().to_dict()
+            table = analysis.hairs.copy()
+            offset = sum(len(t) for t in tables)
+            table["hair_id"] += offset
+            table["unit_id"] += 1_000_000 * index  # units never span images
+            table.insert(2, "image", path.name)
+            tables.append(table)
+        results.append(summary)
+        if overlay is not None:
+            target = overlay / f"{path.stem}.overlay.png"
+            with atomic_output(target) as temporary:
+                Image.fromarray(render_overlay(rgb, analysis)).save(temporary, format="PNG")
+            summary["overlay"] = str(target)
+    if hairs is not None:
+        combined = pd.concat(tables, ignore_index=True) if tables else None
+        if combined is None:
+            combined = empty_hairs_table()
+        with atomic_output(hairs) as temporary:
+            write_hairs_table(combined, temporary, suffix=hairs.suffix)
+    if as_json:
+        print_json({"images": results})
+        return
+    table = Table(title="follicle analyze")
+    columns = ("image", "hairs", "units", "thin %", "median um", "yellow dots", "area cm2", "um/px")
+    for column in columns:
+        table.add_column(column)
+    for r in results:
+        m = r.get("metrics", {})
+        table.add_row(
+            Path(r["source"]).name,
+            str(r["hair_count"]),
+            str(r["unit_count"]),
+            f"{m.get('thin_share_percent', float('nan')):.1f}",
+            f"{r['median_diameter_um']:.1f}",
+            str(r["yellow_dots"]),
+            f"{r['area_cm2']:.4f}",
+            f"{r['um_per_px']:g}",
+        )
+    console.print(table)
+
+
+def render_command(
+    output: Annotated[Path, typer.Argument(help="Image to write (.png).")],
+    difficulty: Annotated[str, typer.Option(help=f"One of {', '.join(DIFFICULTIES)}.")] = "easy",
+    um_per_px: Annotated[float, typer.Option("--um-per-px", help="Scale of the image.")] = 4.0,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same image).")] = 1,
+    hairs: Annotated[
+        Path | None, typer.Option(help="Hairs table to draw (e.g. a simulator snapshot).")
+    ] = None,
+    yellow_dots: Annotated[int, typer.Option(help="Empty follicles to draw.")] = 0,
+    truth: Annotated[
+        Path | None, typer.Option(help="Write the true hairs table here (.csv/.parquet/.json).")
+    ] = None,
+) -> None:
+    """Draw a synthetic trichoscopy image with exact ground truth.
+
+    Hairs of known widths in follicular units, crossings, vellus hairs, yellow dots, skin
+    texture, blur, noise and uneven light; 'hard' adds dye, highlights, a text bar and light
+    hair on dark skin. Useful to try the analyser and to teach what it sees.
+
+    Example: follicle render demo.png --difficulty medium --seed 7 --truth demo-truth.csv
+    """
+    from follicle.measure.render import render_trichoscopy
+
+    if output.suffix.lower() != ".png":
+        raise FollicleInputError("output suffix", output.suffix, "'.png' (lossless)")
+    table = read_hairs_table(hairs) if hairs is not None else None
+    scene = render_trichoscopy(
+        table, um_per_px=um_per_px, style=difficulty, yellow_dots=yellow_dots, random_seed=seed
+    )
+    with atomic_output(output) as temporary:
+        Image.fromarray(scene.image).save(temporary, format="PNG")
+    if truth is not None:
+        with atomic_output(truth) as temporary:
+            write_hairs_table(scene.hairs, temporary, suffix=truth.suffix)
+    console.print(
+        f"wrote {output} ({len(scene.hairs)} hairs, {len(scene.crossings)} crossings, "
+        f"{len(scene.yellow_dots_um)} yellow dots, {scene.um_per_px:g} um/px, seed {seed})"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the measurement commands to the ``follicle`` app."""
+    app.command("measure")(handles_bad_input(measure_command))
+    app.command("analyze")(handles_bad_input(analyze_command))
+    app.command("render")(handles_bad_input(render_command))

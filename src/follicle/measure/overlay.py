@@ -1,0 +1,72 @@
+"""Overlay image: what the analyser found, drawn over the input so a person can check it.
+
+Shaft centre lines are coloured by diameter class (red thin < 30 um, orange vellus or
+intermediate, green terminal), each exit point is a circle with the hair number,
+hairs of one follicular unit share a white link to the unit's first exit, yellow dots
+are yellow rings, and a masked text bar is hatched out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from follicle.measure.analyze import ImageAnalysis
+from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs
+
+THIN = (230, 30, 30)
+MIDDLE = (255, 150, 0)
+TERMINAL = (40, 210, 60)
+
+
+def class_colour(diameter_um: float, cutoffs: DiameterCutoffs) -> tuple[int, int, int]:
+    if diameter_um < cutoffs.thin_below_um:
+        return THIN
+    if diameter_um < cutoffs.terminal_min_um:
+        return MIDDLE
+    return TERMINAL
+
+
+def render_overlay(
+    image: np.ndarray, analysis: ImageAnalysis, *, cutoffs: DiameterCutoffs = DEFAULT_CUTOFFS
+) -> np.ndarray:
+    """An RGB uint8 image: the input with the findings drawn on top."""
+    pil = Image.fromarray(np.asarray(image)[..., :3].astype(np.uint8)).convert("RGB")
+    draw = ImageDraw.Draw(pil)
+    scale = analysis.um_per_px
+    rows, cols = analysis.image_shape
+    top, bottom = analysis.excluded_rows
+    for y0, y1 in ((0, top), (rows - bottom, rows)):
+        if y1 > y0:
+            for x in range(-rows, cols, 12):
+                draw.line([(x, y0), (x + (y1 - y0), y1)], fill=(120, 120, 120))
+    hairs = analysis.hairs
+    first_exit: dict[int, tuple[float, float]] = {}
+    for row in hairs.itertuples():
+        colour = class_colour(row.diameter_um, cutoffs)
+        for run in analysis.centerlines_px.get(row.hair_id, ()):
+            points = [(float(c), float(r)) for r, c in run[:: max(len(run) // 60, 1)]]
+            if len(points) > 1:
+                draw.line(points, fill=colour, width=2)
+        ex, ey = row.x_um / scale, row.y_um / scale
+        radius = max(row.diameter_um / scale, 4)
+        draw.ellipse([ex - radius, ey - radius, ex + radius, ey + radius], outline=colour, width=2)
+        draw.text(
+            (ex + radius + 2, ey - 6), f"{row.hair_id}:{row.diameter_um:.0f}", fill=(255, 255, 255)
+        )
+        if row.unit_id in first_exit:
+            draw.line([first_exit[row.unit_id], (ex, ey)], fill=(255, 255, 255), width=1)
+        else:
+            first_exit[row.unit_id] = (ex, ey)
+    for x_um, y_um in analysis.yellow_dots_um:
+        x, y, r = x_um / scale, y_um / scale, 60 / scale
+        draw.ellipse([x - r, y - r, x + r, y + r], outline=(255, 230, 0), width=2)
+    n = len(hairs)
+    thin = int((hairs["diameter_um"] < cutoffs.thin_below_um).sum()) if n else 0
+    caption = (
+        f"follicle: {n} hairs, {hairs['unit_id'].nunique() if n else 0} units, {thin} thin, "
+        f"{len(analysis.yellow_dots_um)} yellow dots, {scale:g} um/px"
+    )
+    draw.rectangle([0, top, 8 + 6 * len(caption), top + 14], fill=(0, 0, 0))
+    draw.text((4, top + 2), caption, fill=(255, 255, 255))
+    return np.asarray(pil).copy()

@@ -1,0 +1,423 @@
+"""Hair shafts from a contrast image: mask, skeleton graph, and hairs through crossings.
+
+The skeleton of the hair mask is cut at its junctions into branches. At each junction,
+branch ends are paired by direction: a straight continuation (ends pointing opposite
+ways) is one hair passing through; branches that meet at a sharp angle (two hairs leaving
+one opening, or a hair ending on another) stay separate hairs. Short spurs from thick
+shaft ends and short bridges inside a crossing are absorbed first.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+from scipy.spatial import cKDTree
+from skimage.morphology import remove_small_objects, skeletonize
+
+EIGHT = np.ones((3, 3), bool)
+NEIGHBOURS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Branch:
+    """A skeleton branch: ordered pixels (row, col) and the junctions at its two ends."""
+
+    pixels: np.ndarray  # (n, 2) int, ordered along the branch
+    start_node: int  # junction id at pixels[0], or -1 for a free end
+    end_node: int  # junction id at pixels[-1], or -1
+
+
+@dataclass(frozen=True, kw_only=True)
+class Shaft:
+    """One hair: its branches (ordered pixel runs) and the junction points it passes."""
+
+    branches: tuple[np.ndarray, ...]
+    junctions_rc: np.ndarray  # (k, 2) junction centres along or at the ends of the shaft
+
+    @property
+    def pixels(self) -> np.ndarray:
+        return np.concatenate(self.branches, axis=0)
+
+    @property
+    def length_px(self) -> float:
+        return float(sum(_path_length(b) for b in self.branches))
+
+
+def hair_mask(
+    contrast: np.ndarray,
+    *,
+    low: float,
+    high: float,
+    min_area_px: int,
+    max_hole_px: int,
+    max_stripe_half_px: float = 3.0,
+) -> np.ndarray:
+    """Hysteresis threshold: weak pixels join only when connected to strong ones.
+
+    Holes are filled when small, or when narrow (inscribed radius <= max_stripe_half_px):
+    a specular stripe along a shaft leaves a long narrow hole, a patch of skin between
+    crossing hairs a wide one."""
+    strong = contrast > high
+    weak = contrast > low
+    labels, n = ndimage.label(weak, structure=EIGHT)
+    keep = np.zeros(n + 1, bool)  # look-up table: is this weak region seeded?
+    keep[labels[strong]] = True
+    keep[0] = False
+    mask = keep[labels]
+    holes = ndimage.binary_fill_holes(mask) & ~mask
+    if holes.any():
+        hole_labels, n_holes = ndimage.label(holes)
+        fill = np.zeros(n_holes + 1, bool)
+        for index, window in enumerate(ndimage.find_objects(hole_labels), start=1):
+            hole = np.pad(hole_labels[window] == index, 1)
+            small = hole.sum() <= max_hole_px
+            fill[index] = small or ndimage.distance_transform_edt(hole).max() <= (
+                max_stripe_half_px
+            )
+        mask |= fill[hole_labels]
+    return remove_small_objects(mask, max_size=min_area_px)
+
+
+def _path_length(pixels: np.ndarray) -> float:
+    """Length of a pixel run; smoothing first removes the 8-connected staircase, which
+    would otherwise add up to 8% on oblique shafts."""
+    if len(pixels) < 2:
+        return 0.0
+    if len(pixels) >= 7:
+        pixels = ndimage.uniform_filter1d(pixels.astype(float), size=7, axis=0, mode="nearest")
+    return float(np.hypot(*np.diff(pixels, axis=0).T).sum())
+
+
+def _order_pixels(coords: np.ndarray, start: tuple[int, int] | None) -> np.ndarray:
+    """Walk a thin pixel run from one end to the other (4-neighbours preferred)."""
+    remaining = {tuple(p) for p in coords}
+    if start is None or start not in remaining:
+        start = _run_end(remaining)
+    path = [start]
+    remaining.discard(start)
+    current = start
+    while remaining:
+        r, c = current
+        nxt = None
+        for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1)):
+            if (r + dr, c + dc) in remaining:
+                nxt = (r + dr, c + dc)
+                break
+        if nxt is None:
+            break  # a stray pixel off the main run: ignore it
+        path.append(nxt)
+        remaining.discard(nxt)
+        current = nxt
+    return np.array(path, dtype=int)
+
+
+def _run_end(pixels: set[tuple[int, int]]) -> tuple[int, int]:
+    for r, c in pixels:
+        count = sum((r + dr, c + dc) in pixels for dr, dc in NEIGHBOURS)
+        if count <= 1:
+            return (r, c)
+    return next(iter(pixels))
+
+
+def split_at_corners(
+    path: np.ndarray, *, reach: int, min_turn_deg: float = 60.0
+) -> list[np.ndarray]:
+    """Cut an ordered run where it turns sharply: the skeleton of two hairs leaving one
+    opening at a small angle is a single run with a hairpin at the opening."""
+    n = len(path)
+    if n < 2 * reach + 3:
+        return [path]
+    p = path.astype(float)
+    back = p[: n - 2 * reach] - p[reach : n - reach]
+    ahead = p[2 * reach :] - p[reach : n - reach]
+    cosine = np.einsum("ij,ij->i", back, ahead) / (
+        np.hypot(*back.T) * np.hypot(*ahead.T) + 1e-9
+    )  # -1 on a straight run, +1 at a hairpin
+    limit = np.cos(np.radians(180.0 - min_turn_deg))
+    cuts = []
+    index = 0
+    while index < len(cosine):
+        if cosine[index] > limit:
+            end = index
+            while end + 1 < len(cosine) and cosine[end + 1] > limit:
+                end += 1
+            cuts.append(reach + index + int(np.argmax(cosine[index : end + 1])))
+            index = end + 1
+        else:
+            index += 1
+    if not cuts:
+        return [path]
+    bounds = [0, *cuts, n]
+    return [path[a:b] for a, b in itertools.pairwise(bounds) if b - a >= 2]
+
+
+def skeleton_branches(
+    mask: np.ndarray, *, corner_reach_px: int = 8
+) -> tuple[list[Branch], np.ndarray, np.ndarray]:
+    """Branches of the mask's skeleton, junction centres (row, col), and the skeleton."""
+    skeleton = skeletonize(mask)
+    counts = ndimage.convolve(skeleton.astype(np.uint8), EIGHT.astype(np.uint8), mode="constant")
+    counts = (counts - 1) * skeleton
+    junction_px = skeleton & (counts >= 3)
+    junction_labels, n_junctions = ndimage.label(junction_px, structure=EIGHT)
+    if n_junctions:  # centroid per junction label, from the few junction pixels only
+        jr, jc = np.nonzero(junction_px)
+        lab = junction_labels[jr, jc]
+        count = np.bincount(lab, minlength=n_junctions + 1)[1:]
+        centres = np.stack(
+            [
+                np.bincount(lab, weights=jr, minlength=n_junctions + 1)[1:] / count,
+                np.bincount(lab, weights=jc, minlength=n_junctions + 1)[1:] / count,
+            ],
+            axis=1,
+        )
+    else:
+        centres = np.zeros((0, 2))
+    runs = skeleton & ~junction_px
+    run_labels, _ = ndimage.label(runs, structure=EIGHT)
+    # Which junction touches each run pixel (grey dilation spreads junction labels 1 px).
+    near_junction = ndimage.grey_dilation(junction_labels, size=(3, 3))
+    branches = []
+    objects = ndimage.find_objects(run_labels)
+    for index, window in enumerate(objects, start=1):
+        if window is None:
+            continue
+        local = run_labels[window] == index
+        coords = np.add(np.argwhere(local), (window[0].start, window[1].start))
+        touching = near_junction[coords[:, 0], coords[:, 1]]
+        ends = coords[touching > 0]
+        start = tuple(ends[0]) if len(ends) else None
+        ordered = _order_pixels(coords, start)
+        first = near_junction[ordered[0, 0], ordered[0, 1]]
+        last = near_junction[ordered[-1, 0], ordered[-1, 1]]
+        if len(ordered) == 1:
+            nodes = np.unique(touching[touching > 0])
+            first = nodes[0] if len(nodes) else 0
+            last = nodes[1] if len(nodes) > 1 else 0
+        pieces = split_at_corners(ordered, reach=corner_reach_px)
+        for k, piece in enumerate(pieces):
+            branches.append(
+                Branch(
+                    pixels=piece,
+                    start_node=int(first) - 1 if k == 0 else -1,
+                    end_node=int(last) - 1 if k == len(pieces) - 1 else -1,
+                )
+            )
+    # Junctions directly adjacent to each other with no run between: merge their labels.
+    return branches, centres, skeleton
+
+
+def _end_direction(pixels: np.ndarray, at_start: bool, reach: int, skip: int = 0) -> np.ndarray:
+    """Unit vector from a branch end into the branch, over ``reach`` pixels after the first
+    ``skip`` (near a junction the skeleton bends towards it for about a half-width)."""
+    run = pixels if at_start else pixels[::-1]
+    k = min(len(run) - 1, skip + reach)
+    j = min(skip, max(k - reach // 2, 0))
+    if k - j < 1:
+        return np.zeros(2)
+    v = run[k].astype(float) - run[j]
+    norm = np.hypot(*v)
+    return v / norm if norm else np.zeros(2)
+
+
+class _UnionFind:
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        self.parent[self.find(i)] = self.find(j)
+
+
+def trace_shafts(
+    mask: np.ndarray,
+    half_width: np.ndarray,
+    *,
+    max_turn_deg: float = 40.0,
+    min_length_px: float = 10.0,
+    max_width_ratio: float = 2.0,
+) -> list[Shaft]:
+    """Hairs from the mask: skeleton branches chained straight through junctions.
+
+    ``half_width`` is the distance transform of the mask (local half-width in px); it sets
+    how short a spur or a bridge is (relative to the local shaft width).
+    """
+    typical = float(np.median(half_width[half_width > 0])) if mask.any() else 2.0
+    branches, centres, _ = skeleton_branches(mask, corner_reach_px=int(np.clip(3 * typical, 6, 30)))
+    if not branches:
+        return []
+    n_nodes = len(centres)
+    node_uf = _UnionFind(max(n_nodes, 1))
+    lengths = np.array([_path_length(b.pixels) + 1 for b in branches])
+    widths = np.array(
+        [float(np.median(half_width[b.pixels[:, 0], b.pixels[:, 1]])) for b in branches]
+    )
+    alive = np.ones(len(branches), bool)
+    # 1) Bridges: short branches between two junctions (thick crossings give two nearby
+    #    junctions): merge the junctions, drop the bridge.
+    for i, b in enumerate(branches):
+        if b.start_node >= 0 and b.end_node >= 0 and lengths[i] < 2.2 * max(widths[i], 1.5):
+            node_uf.union(b.start_node, b.end_node)
+            alive[i] = False
+    # 2) Spurs: short branches with a free end hanging off a junction (skeleton artefacts
+    #    at blunt shaft ends and at shaft corners). Repeat: removing one can expose another.
+    for _ in range(2):
+        degree = np.zeros(max(n_nodes, 1), int)
+        for i, b in enumerate(branches):
+            if alive[i]:
+                for node in (b.start_node, b.end_node):
+                    if node >= 0:
+                        degree[node_uf.find(node)] += 1
+        for i, b in enumerate(branches):
+            if not alive[i]:
+                continue
+            nodes = [n for n in (b.start_node, b.end_node) if n >= 0]
+            if len(nodes) == 1 and degree[node_uf.find(nodes[0])] >= 3:
+                local = half_width[b.pixels[:, 0], b.pixels[:, 1]]
+                host = float(half_width[tuple(np.round(centres[nodes[0]]).astype(int))])
+                if lengths[i] < 1.6 * max(host, float(local.max()), 2.0):
+                    alive[i] = False
+                    degree[node_uf.find(nodes[0])] -= 1
+    # 3) Pair branch ends at each (merged) junction by straightness.
+    ends_at: dict[int, list[tuple[int, np.ndarray]]] = {}
+    for i, b in enumerate(branches):
+        if not alive[i]:
+            continue
+        reach = int(np.clip(3 * widths[i], 6, 25))
+        for node, at_start in ((b.start_node, True), (b.end_node, False)):
+            if node >= 0:
+                ends_at.setdefault(node_uf.find(node), []).append(
+                    (i, _end_direction(b.pixels, at_start, reach, skip=int(widths[i])))
+                )
+    hair_uf = _UnionFind(len(branches))
+    cos_limit = np.cos(np.radians(max_turn_deg))
+    for ends in ends_at.values():
+        candidates = []
+        for a in range(len(ends)):
+            for b in range(a + 1, len(ends)):
+                i, u = ends[a]
+                j, v = ends[b]
+                if i == j:
+                    continue
+                ratio = max(widths[i], widths[j]) / max(min(widths[i], widths[j]), 0.75)
+                if ratio > max_width_ratio:
+                    continue  # a thin hair does not continue as a thick one
+                straightness = -float(u @ v)  # 1 when the two ends point opposite ways
+                if straightness >= cos_limit:
+                    candidates.append((straightness, a, b))
+        used: set[int] = set()
+        for _, a, b in sorted(candidates, reverse=True):
+            if a in used or b in used:
+                continue
+            used.update((a, b))
+            hair_uf.union(ends[a][0], ends[b][0])
+    groups: dict[int, list[int]] = {}
+    for i in np.flatnonzero(alive):
+        groups.setdefault(hair_uf.find(int(i)), []).append(int(i))
+    node_members: dict[int, list[int]] = {}
+    for node in range(n_nodes):
+        node_members.setdefault(node_uf.find(node), []).append(node)
+    shafts = []
+    for members in groups.values():
+        nodes = {
+            node_uf.find(n)
+            for i in members
+            for n in (branches[i].start_node, branches[i].end_node)
+            if n >= 0
+        }
+        junctions = np.array([centres[node_members[n]].mean(axis=0) for n in nodes]).reshape(-1, 2)
+        shaft = Shaft(branches=tuple(branches[i].pixels for i in members), junctions_rc=junctions)
+        if shaft.length_px >= min_length_px:
+            shafts.append(shaft)
+    return shafts
+
+
+def _shaft_end_vectors(shaft: Shaft) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The two ends of a shaft and, for each, the unit vector pointing out of the shaft."""
+    p = shaft.pixels.astype(float)
+    mean = p.mean(axis=0)
+    if len(p) < 2:
+        return [(mean, np.zeros(2)), (mean, np.zeros(2))]
+    _, _, vt = np.linalg.svd(p - mean, full_matrices=False)
+    s = (p - mean) @ vt[0]
+    a, b = p[np.argmin(s)], p[np.argmax(s)]
+    # Local end directions (the shaft may curve): from points a few widths inside.
+    out = []
+    for end in (a, b):
+        d = np.hypot(*(p - end).T)
+        near = p[(d > 2) & (d < 20)]
+        inward = (near.mean(axis=0) - end) if len(near) else (mean - end)
+        norm = np.hypot(*inward)
+        out.append((end, -inward / norm if norm else np.zeros(2)))
+    return out
+
+
+def bridge_gaps(
+    shafts: list[Shaft],
+    half_width: np.ndarray,
+    *,
+    max_gap_px: float,
+    max_angle_deg: float = 25.0,
+    max_width_ratio: float = 1.8,
+) -> list[Shaft]:
+    """Join shaft pieces lying end to end on one line: a faint hair broken by the
+    threshold, or a hair cut in two where it crosses another. Two pieces join when the
+    gap between their ends is short, both ends point at each other, and widths agree."""
+    if len(shafts) < 2:
+        return shafts
+    ends = [_shaft_end_vectors(s) for s in shafts]
+    widths = np.array(
+        [float(np.median(half_width[s.pixels[:, 0], s.pixels[:, 1]])) for s in shafts]
+    )
+    cos_limit = np.cos(np.radians(max_angle_deg))
+    points = np.array([e[k][0] for e in ends for k in (0, 1)])
+    reach = max(max_gap_px, 4 * float(widths.max()))
+    candidates = []
+    for a, b in cKDTree(points).query_pairs(reach):
+        i, ei, j, ej = a // 2, a % 2, b // 2, b % 2
+        if i == j:
+            continue
+        ratio = max(widths[i], widths[j]) / max(min(widths[i], widths[j]), 0.5)
+        if ratio > max_width_ratio:
+            continue
+        (pi, ui), (pj, uj) = ends[i][ei], ends[j][ej]
+        gap = pj - pi
+        distance = float(np.hypot(*gap))
+        if distance > max(max_gap_px, 4 * max(widths[i], widths[j])):
+            continue
+        if float(ui @ uj) > -cos_limit:
+            continue  # ends must point opposite ways (one line)
+        if distance > 2:
+            g = gap / distance
+            if float(ui @ g) < cos_limit or float(-uj @ g) < cos_limit:
+                continue  # the gap must lie on that line
+        candidates.append((distance, i, ei, j, ej))
+    uf = _UnionFind(len(shafts))
+    used: set[tuple[int, int]] = set()
+    for _, i, ei, j, ej in sorted(candidates):
+        if (i, ei) in used or (j, ej) in used or uf.find(i) == uf.find(j):
+            continue
+        used.update(((i, ei), (j, ej)))
+        uf.union(i, j)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(shafts)):
+        groups.setdefault(uf.find(i), []).append(i)
+    merged = []
+    for members in groups.values():
+        merged.append(
+            Shaft(
+                branches=tuple(b for i in members for b in shafts[i].branches),
+                junctions_rc=np.concatenate([shafts[i].junctions_rc for i in members]).reshape(
+                    -1, 2
+                ),
+            )
+        )
+    return merged

@@ -1,0 +1,253 @@
+"""Change between two visits of the same site: differences with counting noise, and
+matching of individual hairs (registration) to separate lost, new and thinned hairs.
+
+Matching beats re-counting (trichoscopy.md: counts off by ~7-12%, matching by ~0.6%).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+from scipy.spatial import cKDTree
+
+from follicle.errors import FollicleInputError
+from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs
+from follicle.measure.metrics import Metrics, measure, parse_area_cm2
+from follicle.measure.provenance import provenance
+
+Z95 = 1.959964
+
+
+@dataclass(frozen=True, kw_only=True)
+class Change:
+    """after - before, its standard error (counting noise) and a 95% interval."""
+
+    name: str
+    before: float
+    after: float
+    difference: float
+    se: float
+    ci95_low: float
+    ci95_high: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class VisitComparison:
+    """Differences of the main metrics and, when positions exist, hair-by-hair matching."""
+
+    changes: tuple[Change, ...]
+    matched: bool
+    shift_um: tuple[float, float] | None
+    persisting: int | None
+    lost: int | None
+    new: int | None
+    thinned: int | None
+    thickened: int | None
+    hairs: pd.DataFrame | None  # one row per hair of either visit, with its fate
+    before: Metrics
+    after: Metrics
+    provenance: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in asdict(self).items() if k not in ("hairs", "before", "after")}
+        out["before"], out["after"] = self.before.to_dict(), self.after.to_dict()
+        return out
+
+
+def _change(name: str, before: float, after: float, se: float) -> Change:
+    diff = after - before
+    return Change(
+        name=name,
+        before=before,
+        after=after,
+        difference=diff,
+        se=se,
+        ci95_low=diff - Z95 * se,
+        ci95_high=diff + Z95 * se,
+    )
+
+
+def _has_positions(table: pd.DataFrame) -> bool:
+    return bool(
+        {"x_um", "y_um"} <= set(table.columns)
+        and table[["x_um", "y_um"]].notna().all(axis=None)
+        and len(table)
+    )
+
+
+def estimate_shift_um(
+    before_xy: np.ndarray, after_xy: np.ndarray, *, max_shift_um: float, match_radius_um: float
+) -> np.ndarray:
+    """Translation that best maps ``before`` onto ``after`` (registration).
+
+    Votes over all pairwise offsets up to ``max_shift_um`` (the mode of the offsets is the
+    shift: most hairs persist), then refines by the median offset of nearest neighbours.
+    """
+    tree = cKDTree(after_xy)
+    pairs = tree.query_ball_point(before_xy, r=max_shift_um)
+    offsets = np.array(
+        [after_xy[j] - before_xy[i] for i, js in enumerate(pairs) for j in js], dtype=float
+    ).reshape(-1, 2)
+    if offsets.size == 0:
+        return np.zeros(2)
+    # Vote: the offset with most other offsets within the matching radius.
+    votes = cKDTree(offsets).query_ball_point(offsets, r=match_radius_um / 2, return_length=True)
+    shift = offsets[int(np.argmax(votes))]
+    for _ in range(3):  # refine: median offset of mutual nearest neighbours
+        distance, index = tree.query(before_xy + shift, distance_upper_bound=match_radius_um)
+        ok = np.isfinite(distance)
+        if not ok.any():
+            break
+        shift = np.median(after_xy[index[ok]] - before_xy[ok], axis=0)
+    return shift
+
+
+def compare_visits(
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    *,
+    area_cm2: float,
+    cutoffs: DiameterCutoffs = DEFAULT_CUTOFFS,
+    match_radius_um: float = 60.0,
+    max_shift_um: float = 500.0,
+    thinning_um: float = 10.0,
+) -> VisitComparison:
+    """Compare two visits of the same site (same ``area_cm2``).
+
+    Always: density, mean diameter, thin share and cumulative thickness differences with
+    standard errors from counting noise. When both tables carry ``x_um``/``y_um`` exit
+    points: a registration (global shift) and a one-to-one matching of hairs within
+    ``match_radius_um`` (Hungarian algorithm), so each hair is persisting, lost or new,
+    and persisting hairs whose diameter fell by more than ``thinning_um`` are thinned.
+    """
+    area = parse_area_cm2(area_cm2)
+    for name, value, low in (
+        ("match_radius_um", match_radius_um, 0),
+        ("max_shift_um", max_shift_um, 0),
+        ("thinning_um", thinning_um, 0),
+    ):
+        if not (math.isfinite(value) and value > low):
+            raise FollicleInputError(name, value, "a positive number of micrometres")
+    m0 = measure(before, area_cm2=area, cutoffs=cutoffs)
+    m1 = measure(after, area_cm2=area, cutoffs=cutoffs)
+    changes = (
+        _change(
+            "density_per_cm2",
+            m0.density_per_cm2,
+            m1.density_per_cm2,
+            math.hypot(m0.density_se_per_cm2, m1.density_se_per_cm2),
+        ),
+        _change(
+            "mean_diameter_um",
+            m0.mean_diameter_um,
+            m1.mean_diameter_um,
+            math.hypot(_nan0(m0.mean_diameter_se_um), _nan0(m1.mean_diameter_se_um)),
+        ),
+        _change(
+            "thin_share_percent",
+            m0.thin_share_percent,
+            m1.thin_share_percent,
+            math.hypot(_nan0(m0.thin_share_se_percent), _nan0(m1.thin_share_se_percent)),
+        ),
+        _change(
+            "cumulative_thickness_mm_per_cm2",
+            m0.cumulative_thickness_mm_per_cm2,
+            m1.cumulative_thickness_mm_per_cm2,
+            # Poisson noise of a compound sum: SE = sqrt(sum d^2) / area
+            math.hypot(_sum_sq_mm(before), _sum_sq_mm(after)) / area,
+        ),
+    )
+    params = dict(
+        function="compare_visits",
+        area_cm2=area,
+        match_radius_um=match_radius_um,
+        max_shift_um=max_shift_um,
+        thinning_um=thinning_um,
+    )
+    if not (_has_positions(before) and _has_positions(after)):
+        return VisitComparison(
+            changes=changes,
+            matched=False,
+            shift_um=None,
+            persisting=None,
+            lost=None,
+            new=None,
+            thinned=None,
+            thickened=None,
+            hairs=None,
+            before=m0,
+            after=m1,
+            provenance=provenance(**params),
+        )
+    xy0 = before[["x_um", "y_um"]].to_numpy(float)
+    xy1 = after[["x_um", "y_um"]].to_numpy(float)
+    shift = estimate_shift_um(xy0, xy1, max_shift_um=max_shift_um, match_radius_um=match_radius_um)
+    pairs = _match(xy0 + shift, xy1, match_radius_um)
+    d0 = before["diameter_um"].to_numpy(float)
+    d1 = after["diameter_um"].to_numpy(float)
+    rows = []
+    matched0 = {i for i, _ in pairs}
+    matched1 = {j for _, j in pairs}
+    for i, j in pairs:
+        delta = d1[j] - d0[i]
+        fate = "thinned" if delta < -thinning_um else "thickened" if delta > thinning_um else "kept"
+        rows.append((before["hair_id"].iloc[i], after["hair_id"].iloc[j], d0[i], d1[j], fate))
+    rows += [
+        (before["hair_id"].iloc[i], None, d0[i], math.nan, "lost")
+        for i in range(len(d0))
+        if i not in matched0
+    ]
+    rows += [
+        (None, after["hair_id"].iloc[j], math.nan, d1[j], "new")
+        for j in range(len(d1))
+        if j not in matched1
+    ]
+    hairs = pd.DataFrame(
+        rows,
+        columns=[
+            "hair_id_before",
+            "hair_id_after",
+            "diameter_before_um",
+            "diameter_after_um",
+            "fate",
+        ],
+    )
+    hairs["hair_id_before"] = hairs["hair_id_before"].astype("Int64")
+    hairs["hair_id_after"] = hairs["hair_id_after"].astype("Int64")
+    counts = hairs["fate"].value_counts()
+    return VisitComparison(
+        changes=changes,
+        matched=True,
+        shift_um=(float(shift[0]), float(shift[1])),
+        persisting=len(pairs),
+        lost=int(counts.get("lost", 0)),
+        new=int(counts.get("new", 0)),
+        thinned=int(counts.get("thinned", 0)),
+        thickened=int(counts.get("thickened", 0)),
+        hairs=hairs,
+        before=m0,
+        after=m1,
+        provenance=provenance(**params),
+    )
+
+
+def _nan0(value: float) -> float:
+    return 0.0 if math.isnan(value) else value
+
+
+def _sum_sq_mm(table: pd.DataFrame) -> float:
+    return math.sqrt(float(np.sum((table["diameter_um"].to_numpy(float) / 1000.0) ** 2)))
+
+
+def _match(xy0: np.ndarray, xy1: np.ndarray, radius: float) -> list[tuple[int, int]]:
+    """One-to-one matching minimising total distance, pairs farther than ``radius`` refused."""
+    distance = np.linalg.norm(xy0[:, None, :] - xy1[None, :, :], axis=2)
+    big = 1e9
+    cost = np.where(distance <= radius, distance, big)
+    rows, cols = linear_sum_assignment(cost)
+    return [(int(i), int(j)) for i, j in zip(rows, cols, strict=True) if cost[i, j] < big]

@@ -1,0 +1,158 @@
+"""The measure / analyze / render commands: outputs, JSON, and one-line errors."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from follicle.cli import app
+
+runner = CliRunner()
+
+
+def run(*args):
+    result = runner.invoke(app, [str(a) for a in args])
+    return result
+
+
+def errors_cleanly(result, text):
+    assert result.exit_code == 2, result.output
+    stderr = result.stderr if hasattr(result, "stderr") else result.output
+    assert "Traceback" not in stderr
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and text in lines[0], stderr
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    result = run(
+        "render",
+        folder / "demo.png",
+        "--difficulty",
+        "easy",
+        "--seed",
+        3,
+        "--yellow-dots",
+        2,
+        "--truth",
+        folder / "truth.csv",
+    )
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def test_render_analyze_and_measure_end_to_end(demo):
+    result = run(
+        "analyze",
+        demo / "demo.png",
+        "--um-per-px",
+        4,
+        "--overlay",
+        demo / "overlay",
+        "--hairs",
+        demo / "found.csv",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    image = payload["images"][0]
+    truth = pd.read_csv(demo / "truth.csv")
+    found = pd.read_csv(demo / "found.csv")
+    assert abs(image["hair_count"] - len(truth)) <= 0.15 * len(truth)
+    assert len(found) == image["hair_count"]
+    assert (demo / "overlay" / "demo.overlay.png").exists()
+    assert image["metrics"]["provenance"]["version"]
+
+    result = run(
+        "measure",
+        demo / "found.csv",
+        "--area-cm2",
+        image["area_cm2"],
+        "--yellow-dots",
+        2,
+        "--occipital",
+        demo / "truth.csv",
+        "--previous",
+        demo / "truth.csv",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["metrics"]["hair_count"] == len(found)
+    assert (
+        "not establish" in payload["criteria"]["finding"]
+        or "do not match" in (payload["criteria"]["finding"])
+    )
+    assert payload["change"]["matched"] is True
+
+
+def test_measure_prints_tables(demo):
+    result = run("measure", demo / "truth.csv", "--area-cm2", 0.2)
+    assert result.exit_code == 0
+    assert "density" in result.stdout and "thin hairs" in result.stdout
+
+
+def test_micrometer_and_device_calibration(demo, tmp_path):
+    from PIL import Image
+
+    from follicle.measure.calibration import render_micrometer
+
+    Image.fromarray(render_micrometer(um_per_px=4.0, line_spacing_um=20.0)).save(
+        tmp_path / "micrometer.png"
+    )
+    result = run(
+        "analyze",
+        demo / "demo.png",
+        "--micrometer",
+        tmp_path / "micrometer.png",
+        "--line-spacing-um",
+        20,
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["images"][0]["um_per_px"] == pytest.approx(4.0, rel=0.01)
+    result = run("analyze", demo / "demo.png", "--device", "video-70x", "--json")
+    assert result.exit_code == 0
+
+
+def test_bad_input_is_one_line_and_exit_2(demo, tmp_path):
+    errors_cleanly(run("measure", demo / "truth.csv", "--area-cm2", 0), "area_cm2 = 0.0")
+    errors_cleanly(run("measure", tmp_path / "none.csv", "--area-cm2", 1), "not found")
+    empty = tmp_path / "empty.csv"
+    pd.DataFrame(columns=["hair_id", "unit_id", "region", "diameter_um", "length_mm"]).to_csv(
+        empty, index=False
+    )
+    errors_cleanly(run("measure", empty, "--area-cm2", 1), "at least one hair")
+    errors_cleanly(run("analyze", demo / "demo.png"), "calibration")
+    errors_cleanly(run("analyze", demo / "demo.png", "--um-per-px", 500), "um_per_px = 500")
+    broken = tmp_path / "broken.png"
+    broken.write_bytes((demo / "demo.png").read_bytes()[:2000])
+    errors_cleanly(run("analyze", broken, "--um-per-px", 4), "cannot decode")
+    errors_cleanly(run("render", tmp_path / "x.jpg"), "output suffix")
+    out = tmp_path / "never.csv"
+    errors_cleanly(run("analyze", broken, "--um-per-px", 4, "--hairs", out), "cannot decode")
+    assert not out.exists()  # nothing half-written
+
+
+def test_help_teaches_with_an_example():
+    for command in ("measure", "analyze", "render"):
+        result = run(command, "--help")
+        assert result.exit_code == 0
+        assert "Example" in result.stdout
+    assert np.isfinite(1.0)
+
+
+def test_several_images_share_one_table_with_unique_ids(demo, tmp_path):
+    second = tmp_path / "again.png"
+    second.write_bytes((demo / "demo.png").read_bytes())
+    out = tmp_path / "both.parquet"
+    result = run("analyze", demo / "demo.png", second, "--um-per-px", 4, "--hairs", out)
+    assert result.exit_code == 0, result.output
+    table = pd.read_parquet(out)
+    assert table["hair_id"].is_unique
+    assert set(table["image"]) == {"demo.png", "again.png"}
+    per_image = table.groupby("image")["unit_id"].apply(set)
+    assert not (per_image["demo.png"] & per_image["again.png"])  # units never span images

@@ -1,0 +1,111 @@
+"""Rakowska criteria and visit comparison."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from follicle.errors import FollicleInputError
+from follicle.measure.criteria import rakowska_criteria
+from follicle.measure.metrics import measure
+from follicle.measure.visits import compare_visits
+
+
+def site(diameters, units, region, xy=None):
+    n = len(diameters)
+    data = {
+        "hair_id": np.arange(n),
+        "unit_id": units,
+        "region": region,
+        "diameter_um": diameters,
+        "length_mm": np.nan,
+    }
+    if xy is not None:
+        data["x_um"], data["y_um"] = xy[:, 0], xy[:, 1]
+    return pd.DataFrame(data)
+
+
+def test_aga_pattern_meets_two_major_criteria():
+    # Frontal: 30% thin hairs, mostly single-hair units; occipital: thick, 3-hair units.
+    frontal = site([25.0] * 30 + [60.0] * 70, np.arange(100), "frontal")
+    occipital = site([65.0] * 99 + [35.0], np.repeat(np.arange(34), 3)[:100], "occipital")
+    report = rakowska_criteria(
+        frontal=measure(frontal, area_cm2=0.1, yellow_dots=6),
+        occipital=measure(occipital, area_cm2=0.1),
+    )
+    verdicts = {c.name: c.verdict for c in report.criteria}
+    assert verdicts["yellow dots, frontal"] == "met"
+    assert verdicts["thin hairs frontal (%)"] == "met"
+    assert verdicts["mean diameter frontal minus occipital (um)"] == "met"
+    assert verdicts["single-hair units, frontal : occipital"] == "met"
+    assert verdicts["perifollicular discoloration, frontal : occipital"] == "not assessed"
+    assert report.major_met == 3 and report.pattern_matches
+    assert "not establish" in report.finding and "diagnos" in report.disclaimer
+    assert report.anisotrichosis.verdict == "met"  # CV of 30% 25 um / 70% 60 um is ~35%
+    assert report.warnings == ()
+
+
+def test_healthy_pattern_does_not_match_and_warns_on_small_samples():
+    healthy = site([60.0, 62.0, 58.0, 61.0] * 5, np.repeat(np.arange(10), 2), "frontal")
+    m = measure(healthy, area_cm2=0.1, yellow_dots=0)
+    report = rakowska_criteria(frontal=m, occipital=m)
+    assert report.major_met == 0 and not report.pattern_matches
+    assert report.anisotrichosis.verdict == "not met"
+    assert len(report.warnings) == 2 and "50" in report.warnings[0]
+
+
+def test_one_major_plus_two_minor_is_enough():
+    frontal = site([25.0] * 20 + [62.0] * 80, np.arange(100), "frontal")  # thin 20%: major 3
+    occipital = site([28.0] * 5 + [54.0] * 95, np.repeat(np.arange(50), 2), "occipital")
+    report = rakowska_criteria(
+        frontal=measure(frontal, area_cm2=0.1, yellow_dots=0),
+        occipital=measure(occipital, area_cm2=0.1),
+    )
+    # frontal mean 54.6 um is not lower than occipital 52.7 um: major 2 not met
+    assert report.major_met == 1
+    assert report.minor_met == 2  # single units 100% vs 0%, vellus 20% vs 5%
+    assert report.pattern_matches
+
+
+def test_criteria_input_errors():
+    m = measure(site([60.0], [1], "frontal"), area_cm2=1)
+    with pytest.raises(FollicleInputError, match="frontal_image_count = 0"):
+        rakowska_criteria(frontal=m, occipital=m, frontal_image_count=0)
+
+
+def grid_positions(n, spacing=300.0):
+    side = int(np.ceil(np.sqrt(n)))
+    ij = np.stack(np.divmod(np.arange(n), side), axis=1).astype(float)
+    return ij * spacing + np.random.default_rng(0).uniform(-40, 40, size=(n, 2))
+
+
+def test_matching_separates_lost_new_and_thinned_hairs_after_a_shift():
+    rng = np.random.default_rng(3)
+    n = 120
+    xy = grid_positions(n)
+    d = rng.uniform(55, 85, n)
+    before = site(d, np.arange(n), "vertex", xy)
+    keep = np.ones(n, bool)
+    keep[:10] = False  # 10 hairs lost
+    d_after = d.copy()
+    d_after[10:18] -= 30  # 8 hairs thinned by 30 um
+    new_xy = grid_positions(6) + 150.0  # 6 new hairs between grid nodes
+    shift = np.array([220.0, -130.0])  # the second image is framed differently
+    after_xy = np.vstack([xy[keep], new_xy]) + shift + rng.normal(0, 8, (n - 10 + 6, 2))
+    after = site(np.r_[d_after[keep], [30.0] * 6], np.arange(116), "vertex", after_xy)
+    result = compare_visits(before, after, area_cm2=0.2, match_radius_um=60)
+    assert result.matched
+    assert result.shift_um == pytest.approx(tuple(shift), abs=5)
+    assert (result.lost, result.new, result.thinned, result.persisting) == (10, 6, 8, 110)
+    density = result.changes[0]
+    assert density.difference == pytest.approx((116 - 120) / 0.2)
+    assert density.se == pytest.approx(np.sqrt(236) / 0.2)
+    assert density.ci95_low < 0 < density.ci95_high  # -4 hairs is within counting noise
+
+
+def test_comparison_without_positions_reports_differences_only():
+    a = site([60.0] * 50, np.arange(50), "vertex")
+    b = site([50.0] * 40, np.arange(40), "vertex")
+    result = compare_visits(a, b, area_cm2=0.1)
+    assert not result.matched and result.lost is None
+    assert result.changes[1].difference == pytest.approx(-10.0)
+    assert "changes" in result.to_dict()

@@ -1,0 +1,91 @@
+"""Overlay drawing, unit grouping and hair-level scoring helpers."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from follicle.measure.analyze import analyze_image
+from follicle.measure.overlay import TERMINAL, THIN, render_overlay
+from follicle.measure.render import RenderStyle, render_trichoscopy
+from follicle.measure.shafts import split_at_corners
+from follicle.measure.units import group_units
+
+CLEAN = RenderStyle(
+    blur_sigma_px=0.0,
+    noise_sd=0.0,
+    skin_texture=0.0,
+    light_falloff=0.0,
+    light_gradient=0.0,
+    shaft_sheen=0.0,
+    ostium_darkening=0.0,
+    angle_spread_deg=0.0,
+)
+
+
+def test_overlay_marks_thin_and_terminal_hairs_in_their_colours():
+    table = pd.DataFrame(
+        {
+            "hair_id": [1, 2],
+            "unit_id": [1, 2],
+            "region": "vertex",
+            "diameter_um": [80.0, 20.0],
+            "length_mm": [1.2, 1.2],
+            "x_um": [300.0, 300.0],
+            "y_um": [400.0, 1200.0],
+        }
+    )
+    scene = render_trichoscopy(
+        table, style=CLEAN, stream_angle_deg=0.0, shape_px=(400, 600), random_seed=1
+    )
+    found = analyze_image(scene.image, um_per_px=4.0)
+    overlay = render_overlay(scene.image, found)
+    assert overlay.shape == scene.image.shape and overlay.dtype == np.uint8
+    colours = {tuple(c) for c in overlay.reshape(-1, 3)}
+    assert TERMINAL in colours and THIN in colours
+    assert not np.array_equal(overlay, scene.image)
+
+
+def test_units_group_ends_that_share_an_opening():
+    # Two hairs leaving (0, 0) at a small angle, one far away; directions point outward.
+    def ends(a, b):
+        a, b = np.asarray(a, float), np.asarray(b, float)
+        u = (b - a) / np.linalg.norm(b - a)
+        return a, b, u, -u
+
+    hairs = [ends((0, 0), (0, 100)), ends((3, 2), (20, 98)), ends((500, 500), (500, 600))]
+    labels, exit_end = group_units(hairs, unit_radius_px=20, end_shadow=[(0, 0)] * 3)
+    assert labels[0] == labels[1] != labels[2]
+    assert exit_end[0] == 0 and exit_end[1] == 0
+    assert exit_end[2] == 0  # follows the stream of the paired hairs (+row direction)
+
+
+def test_split_at_corners_cuts_a_hairpin_only():
+    straight = np.stack([np.arange(100), np.zeros(100, int)], axis=1)
+    assert len(split_at_corners(straight, reach=8)) == 1
+    hairpin = np.concatenate([straight, np.add(straight[::-1][1:], (0, 3))])
+    pieces = split_at_corners(hairpin, reach=8)
+    assert len(pieces) == 2
+    assert abs(len(pieces[0]) - len(pieces[1])) < 10
+
+
+def test_renderer_accepts_a_snapshot_without_positions():
+    snapshot = pd.DataFrame(
+        {
+            "hair_id": np.arange(6),
+            "unit_id": [0, 0, 1, 2, 2, 2],
+            "region": "vertex",
+            "diameter_um": [70, 65, 25, 80, 72, 30.0],
+            "length_mm": np.nan,
+            "phase": "anagen",
+        }
+    )
+    scene = render_trichoscopy(snapshot, style="easy", random_seed=4)
+    assert set(scene.hairs["hair_id"]) <= set(range(6))
+    assert scene.hairs[["x_um", "y_um"]].notna().all(axis=None)
+    # Hairs of one unit exit within a shaft width or two of each other.
+    unit2 = scene.hairs[scene.hairs["unit_id"] == 2][["x_um", "y_um"]].to_numpy()
+    if len(unit2) > 1:
+        assert np.ptp(unit2, axis=0).max() < 250
+    assert scene.hairs["phase"].eq("anagen").all()
+    with pytest.raises(Exception, match="diameter_um"):
+        render_trichoscopy(snapshot.assign(diameter_um=-1.0), random_seed=1)
