@@ -138,7 +138,10 @@ def main() -> dict:
         (engine_only(TEN_YEARS, None, seed) for seed in range(3)), key=lambda r: r[0]
     )
     full_seconds, trajectory = best_of(
-        3, lambda: simulate(PERSON, days=TEN_YEARS, observe_every_days=30, random_seed=1)
+        3,
+        lambda: simulate(
+            PERSON, days=TEN_YEARS, observe_every_days=30, random_seed=1, with_history=False
+        ),
     )
     with_history_seconds, _ = best_of(1, lambda: simulate(PERSON, days=TEN_YEARS, random_seed=1))
 
