@@ -126,9 +126,9 @@ def observe(
     shape = ph.shape[:3]  # label, person, bin
     area = np.broadcast_to(areas[:, None, None], shape)
     alive = ph[..., : cycle.LOST].sum(axis=-1)
-    n = hr[..., 0]
+    n = np.round(hr[..., 0])  # sums of +-1: exact up to float noise
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_d = hr[..., 5] / n
+        mean_d = np.where(n > 0, hr[..., 5] / n, np.nan)
         sd = np.sqrt(np.maximum(hr[..., 6] / n - mean_d**2, 0.0) * n / np.maximum(n - 1, 1))
         columns = {
             "person": np.broadcast_to(np.arange(n_people)[None, :, None], shape),
