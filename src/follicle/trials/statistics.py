@@ -138,7 +138,7 @@ def sample_size_two_means(
         return 2
     high = guess * 2 + 10
     n = optimize.brentq(lambda m: power_two_means(m, difference, sd, alpha=alpha) - power, 2, high)
-    return int(math.ceil(n - 1e-9))
+    return math.ceil(n - 1e-9)
 
 
 def sample_size_two_proportions(
@@ -153,4 +153,4 @@ def sample_size_two_proportions(
     top = za * math.sqrt(2 * bar * (1 - bar)) + zb * math.sqrt(
         p_treated * (1 - p_treated) + p_control * (1 - p_control)
     )
-    return int(math.ceil((top / (p_treated - p_control)) ** 2))
+    return math.ceil((top / (p_treated - p_control)) ** 2)
