@@ -23,7 +23,7 @@ app = typer.Typer(
 )
 
 # Modules that add commands; each defines register(app: typer.Typer).
-COMMAND_MODULES: tuple[str, ...] = ("follicle.simulate_cli",)
+COMMAND_MODULES: tuple[str, ...] = ("follicle.simulate_cli", "follicle.trials.cli")
 
 
 def _version(value: bool) -> None:

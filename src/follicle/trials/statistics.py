@@ -102,7 +102,7 @@ def _proportion_difference(a, b, confidence):
     pooled = (pa * na + pb * nb) / (na + nb)
     se0 = math.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb))
     p = 1.0 if se0 == 0 else float(2 * stats.norm.sf(abs(delta) / se0))
-    return Difference(delta, delta - z * se, delta + z * se, p)
+    return Difference(delta, max(-1.0, delta - z * se), min(1.0, delta + z * se), p)
 
 
 def _check_power(power: float, alpha: float) -> None:

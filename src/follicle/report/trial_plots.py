@@ -1,0 +1,68 @@
+"""Plots of virtual trials: trajectories per arm with bands, endpoint distributions."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+TRAJECTORY_PANELS = (
+    ("hairs", "hairs in the target area"),
+    ("non_vellus_per_cm2", "non-vellus hairs per cm2"),
+    ("terminal_per_cm2", "terminal hairs per cm2"),
+    ("thin_share", "share of thin hairs (< 30 um)"),
+)
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def trajectory_figure(result) -> bytes:
+    """Mean per arm over time, with the 95% CI of the mean and the 10-90% band of people."""
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex=True)
+    arms = [arm.name for arm in result.trial.arm]
+    for ax, (column, label) in zip(axes.flat, TRAJECTORY_PANELS, strict=True):
+        bands = result.trajectory_bands(column)
+        for arm, colour in zip(arms, plt.cm.tab10.colors, strict=False):
+            rows = bands[bands["arm"] == arm]
+            days = rows["day"].to_numpy()
+            ax.fill_between(days, rows["p10"], rows["p90"], color=colour, alpha=0.12, lw=0)
+            ax.fill_between(days, rows["ci_low"], rows["ci_high"], color=colour, alpha=0.35)
+            ax.plot(days, rows["mean"], color=colour, label=arm)
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    for ax in axes[1]:
+        ax.set_xlabel("day")
+    axes[0, 0].legend(fontsize=8)
+    fig.suptitle("mean per arm; dark band: 95% CI of the mean; light band: 10th-90th percentile")
+    return _png(fig)
+
+
+def endpoint_figure(result, label: str) -> bytes:
+    """Distribution of one endpoint per arm (box plot with the individual values)."""
+    arms = [arm.name for arm in result.trial.arm]
+    data = [result.values.loc[result.values["arm"] == a, label].dropna().to_numpy() for a in arms]
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    binary = all(set(np.unique(d)) <= {0.0, 1.0} for d in data)
+    if binary:
+        means = [d.mean() if d.size else np.nan for d in data]
+        ax.bar(arms, means, color=plt.cm.tab10.colors[: len(arms)])
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("fraction")
+    else:
+        ax.boxplot(data, showfliers=False)
+        ax.set_xticks(range(1, len(arms) + 1), arms)
+        rng = np.random.default_rng(0)  # jitter only
+        for i, d in enumerate(data, start=1):
+            ax.plot(i + rng.uniform(-0.15, 0.15, d.size), d, ".", alpha=0.3, ms=3)
+    ax.set_title(label)
+    ax.grid(alpha=0.3, axis="y")
+    return _png(fig)
