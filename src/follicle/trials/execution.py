@@ -119,8 +119,11 @@ def run_block(task: BlockTask) -> BlockResult:
             keep = np.flatnonzero((baseline >= stage_range[0]) & (baseline <= stage_range[1]))
         keep = keep[:need]
         rows = target[target["person"].isin(keep)].copy()
-        rows["person"] = rows["person"].map({int(p): accepted + i for i, p in enumerate(keep)})
-        tables.append(rows)
+        rows["person"] = (
+            rows["person"].map({int(p): accepted + i for i, p in enumerate(keep)}).astype("int64")
+        )
+        if not rows.empty:
+            tables.append(rows)
         for i, p in enumerate(keep):
             person = candidates[p]
             people.append(
