@@ -66,3 +66,25 @@ def endpoint_figure(result, label: str) -> bytes:
     ax.set_title(label)
     ax.grid(alpha=0.3, axis="y")
     return _png(fig)
+
+
+def validation_figure(report) -> bytes:
+    """Each target: published value with its tolerance band, model value with its 95% CI,
+    both scaled by the tolerance (0 = the published value, +-1 = the tolerance)."""
+    table = report.table
+    scale = table["tolerance"].to_numpy(float)
+    model = (table["model"].to_numpy(float) - table["published"].to_numpy(float)) / scale
+    low = (table["model_ci_low"].to_numpy(float) - table["published"].to_numpy(float)) / scale
+    high = (table["model_ci_high"].to_numpy(float) - table["published"].to_numpy(float)) / scale
+    y = np.arange(len(table))[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(table) + 1.2))
+    ax.axvspan(-1, 1, color="green", alpha=0.12, label="within tolerance")
+    ax.axvline(0, color="k", lw=0.8)
+    colours = np.where(table["pass"], "tab:green", "tab:red")
+    ax.errorbar(model, y, xerr=[model - low, high - model], fmt="none", ecolor="grey")
+    ax.scatter(model, y, c=colours, zorder=3)
+    ax.set_yticks(y, table["id"])
+    ax.set_xlabel("(model - published) / tolerance")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(alpha=0.3, axis="x")
+    return _png(fig)

@@ -7,9 +7,10 @@ import html
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from follicle.report.trial_plots import endpoint_figure, trajectory_figure
+from follicle.report.trial_plots import endpoint_figure, trajectory_figure, validation_figure
 
 
 def _img(png: bytes, alt: str) -> str:
@@ -74,4 +75,31 @@ def trial_report_html(result) -> str:
 def write_trial_report(result, path: str | Path) -> Path:
     path = Path(path)
     path.write_text(trial_report_html(result), encoding="utf-8")
+    return path
+
+
+def validation_report_html(report) -> str:
+    table = report.table
+    rows = table.assign(result=np.where(table["pass"], "pass", "FAIL")).drop(columns="pass")
+    provenance = {k: v for k, v in report.provenance.items() if k != "parameters"}
+    figure = _img(validation_figure(report), "model vs published")
+    return "\n".join(
+        [
+            f"<!doctype html><html><head><meta charset='utf-8'><title>follicle validation"
+            f"</title><style>{STYLE}</style></head><body>",
+            "<h1>Validation: model vs published targets</h1>",
+            f"<p>{report.passed} of {len(table)} targets within tolerance.</p>",
+            figure,
+            _table(rows),
+            "<h2>Provenance</h2><pre>" + html.escape(json.dumps(provenance, indent=1)) + "</pre>",
+            "<details><summary>model parameters</summary><pre>"
+            + html.escape(json.dumps(report.provenance["parameters"], indent=1, default=str))
+            + "</pre></details></body></html>",
+        ]
+    )
+
+
+def write_validation_report(report, path: str | Path) -> Path:
+    path = Path(path)
+    path.write_text(validation_report_html(report), encoding="utf-8")
     return path

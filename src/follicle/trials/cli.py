@@ -110,7 +110,177 @@ def endpoint_tables(result) -> list[Table]:
     return tables
 
 
+def _parameter_set(path: Path | None):
+    from follicle.trials.calibrate import ParameterSet, load_parameter_set
+
+    return load_parameter_set(path) if path else ParameterSet()
+
+
+VALIDATE_HELP = """Run every published target as a virtual trial: model vs published.
+
+Prints each target with the published value, the tolerance, the model's value (with its
+95% CI) and pass or fail, then a summary. --targets reads another targets file of the
+same shape (docs/validation.md); the default is the copy shipped with follicle.
+
+Examples:
+
+  follicle validate --n-per-arm 100
+
+  follicle validate --targets my-targets.toml --json > validation.json
+
+  follicle validate --parameters fitted.toml --report validation.html
+"""
+
+CALIBRATE_HELP = """Fit free model parameters and the population distribution to targets.
+
+Minimizes the mean of ((model - published) / tolerance)^2 over the targets, every
+evaluation on the same virtual people (common random numbers), with scipy's bounded
+Powell method. Writes a parameter set (TOML) with provenance and the fit per target.
+
+Examples:
+
+  follicle calibrate --output fitted.toml --max-evaluations 40
+
+  follicle calibrate --free population.male.median,population.male.predisposed_share \
+      --targets prevalence.toml --n-per-arm 200 --output population.toml
+"""
+
+
+def validation_table(report) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, title="model vs published")
+    for column in ("target", "endpoint", "published", "tolerance", "model", "95% CI", ""):
+        table.add_column(column, justify="left" if column in ("target", "endpoint") else "right")
+    for row in report.table.to_dict(orient="records"):
+        table.add_row(
+            row["id"],
+            f"{row['endpoint']} (day {row['day']})",
+            _num(row["published"]),
+            "±" + _num(row["tolerance"]),
+            _num(row["model"]),
+            f"{_num(row['model_ci_low'])}..{_num(row['model_ci_high'])}",
+            "[green]pass[/green]" if row["pass"] else "[red]FAIL[/red]",
+        )
+    table.caption = f"{report.passed} of {len(report.table)} targets within tolerance"
+    return table
+
+
 def register(app: typer.Typer) -> None:
+    @app.command("validate", help=VALIDATE_HELP)
+    @handles_bad_input
+    def validate_command(
+        targets: Path | None = typer.Option(None, "--targets", help="Targets file (TOML)."),
+        n_per_arm: int = typer.Option(100, "--n-per-arm", help="Virtual people per arm."),
+        seed: int = typer.Option(1, "--seed"),
+        parameters: Path | None = typer.Option(
+            None, "--parameters", help="A parameter set written by `follicle calibrate`."
+        ),
+        workers: int | None = typer.Option(
+            None, "--workers", help="Local Dask worker processes (default: all cores; 0: serial)."
+        ),
+        scheduler: str | None = typer.Option(None, "--scheduler", metavar="ADDRESS"),
+        as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+        report: Path | None = typer.Option(None, "--report", help="Write an HTML report."),
+    ) -> None:
+        from follicle.trials.targets import load_targets
+        from follicle.trials.validate import validate
+
+        if n_per_arm < 2:
+            raise FollicleInputError("--n-per-arm", n_per_arm, "a whole number >= 2")
+        workers, scheduler = _execution(workers, scheduler)
+        target_set = load_targets(targets)
+        pset = _parameter_set(parameters)
+        with progress_bar("validate", not as_json and console.is_terminal) as progress:
+            result = validate(
+                target_set,
+                n_per_arm=n_per_arm,
+                seed=seed,
+                params=pset.params,
+                sensitivity=pset.sensitivity if parameters else None,
+                workers=workers,
+                scheduler=scheduler,
+                progress=progress,
+            )
+        if report:
+            from follicle.report.trial_report import write_validation_report
+
+            with atomic_output(report) as temporary:
+                write_validation_report(result, temporary)
+        if as_json:
+            print_json(result.to_dict())
+            return
+        console.print(validation_table(result))
+        if report:
+            console.print(f"wrote {report}")
+
+    @app.command("calibrate", help=CALIBRATE_HELP)
+    @handles_bad_input
+    def calibrate_command(
+        output: Path = typer.Option(..., "--output", help="Where to write the parameter set."),
+        targets: Path | None = typer.Option(None, "--targets", help="Targets file (TOML)."),
+        free: str | None = typer.Option(
+            None, "--free", help="Comma-separated free parameters (default: docs/validation.md)."
+        ),
+        start: Path | None = typer.Option(
+            None, "--start", help="Start from this parameter set (default: the shipped one)."
+        ),
+        n_per_arm: int = typer.Option(60, "--n-per-arm"),
+        seed: int = typer.Option(1, "--seed"),
+        max_evaluations: int = typer.Option(40, "--max-evaluations"),
+        workers: int | None = typer.Option(
+            None, "--workers", help="Local Dask worker processes (default: all cores; 0: serial)."
+        ),
+        scheduler: str | None = typer.Option(None, "--scheduler", metavar="ADDRESS"),
+        as_json: bool = typer.Option(False, "--json", help="Print the fit as JSON."),
+    ) -> None:
+        from follicle.trials.calibrate import DEFAULT_FREE, calibrate, check_free
+        from follicle.trials.targets import load_targets
+
+        names = check_free(free.split(",") if free else DEFAULT_FREE)
+        workers, scheduler = _execution(workers, scheduler)
+        target_set = load_targets(targets)
+        if not output.parent.exists():
+            fail(f"output directory {str(output.parent)!r} does not exist")
+        with progress_bar("calibrate", not as_json and console.is_terminal) as progress:
+            result = calibrate(
+                target_set,
+                free=names,
+                start=_parameter_set(start),
+                n_per_arm=n_per_arm,
+                seed=seed,
+                max_evaluations=max_evaluations,
+                workers=workers,
+                scheduler=scheduler,
+                progress=(lambda i, _: progress(i / max_evaluations)) if progress else None,
+            )
+        with atomic_output(output) as temporary:
+            temporary.write_text(result.to_toml(), encoding="utf-8")
+        if as_json:
+            print_json(
+                {
+                    "start": result.start,
+                    "fitted": result.fitted,
+                    "objective_start": result.objective_start,
+                    "objective_fitted": result.objective_fitted,
+                    "evaluations": result.evaluations,
+                    "seconds": result.seconds,
+                    "targets": result.report.to_dict()["targets"],
+                    "output": str(output),
+                }
+            )
+            return
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, title="fitted parameters")
+        for column in ("parameter", "start", "fitted"):
+            table.add_column(column, justify="left" if column == "parameter" else "right")
+        for name in names:
+            table.add_row(name, f"{result.start[name]:.4g}", f"{result.fitted[name]:.4g}")
+        table.caption = (
+            f"objective {result.objective_start:.3g} -> {result.objective_fitted:.3g} in "
+            f"{result.evaluations} evaluations, {result.seconds:.0f} s"
+        )
+        console.print(table)
+        console.print(validation_table(result.report))
+        console.print(f"wrote {output}")
+
     @app.command("trial", help=TRIAL_HELP)
     @handles_bad_input
     def trial_command(
@@ -130,6 +300,9 @@ def register(app: typer.Typer) -> None:
         csv_path: Path | None = typer.Option(
             None, "--csv", help="Write the per-person endpoint values as CSV."
         ),
+        parameters: Path | None = typer.Option(
+            None, "--parameters", help="A parameter set written by `follicle calibrate`."
+        ),
     ) -> None:
         from follicle.trials.run import run_trial
         from follicle.trials.trial_file import load_trial
@@ -142,9 +315,16 @@ def register(app: typer.Typer) -> None:
             trial = trial.model_copy(update={"n_per_arm": n_per_arm})
         if seed is None and trial.seed is None:
             raise FollicleInputError("--seed", None, "a seed (none in the trial file)")
+        pset = _parameter_set(parameters)
         with progress_bar("trial", not as_json and console.is_terminal) as progress:
             result = run_trial(
-                trial, seed=seed, workers=workers, scheduler=scheduler, progress=progress
+                trial,
+                seed=seed,
+                params=pset.params,
+                sensitivity=pset.sensitivity.get(trial.population.sex) if parameters else None,
+                workers=workers,
+                scheduler=scheduler,
+                progress=progress,
             )
         if report:
             from follicle.report.trial_report import write_trial_report

@@ -71,7 +71,7 @@ class Target(_Strict):
 
     @model_validator(mode="after")
     def _check(self):
-        measure, column = self.measure_and_column
+        _, column = self.measure_and_column
         if self.is_difference and len(self.arms) < 2:
             raise ValueError(
                 f"arms = {list(self.arms)!r} is not allowed; expected two arms "
