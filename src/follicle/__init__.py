@@ -19,6 +19,8 @@ from follicle.person import Person, load_person
 from follicle.regimen import Regimen, load_regimen
 from follicle.simulate import simulate
 from follicle.trajectory import Trajectory
+from follicle.trials.run import run_trial
+from follicle.trials.validate import validate
 
 __all__ = [
     "DEFAULT_PARAMETERS",
@@ -31,5 +33,7 @@ __all__ = [
     "__version__",
     "load_person",
     "load_regimen",
+    "run_trial",
     "simulate",
+    "validate",
 ]
