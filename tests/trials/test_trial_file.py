@@ -80,3 +80,19 @@ def test_candidates_follow_the_documented_distributions():
     assert np.log(sens[sens > 0]).std() == pytest.approx(0.5, rel=0.03)
     assert dens.mean() == pytest.approx(220 * 1.9 / 2.2, rel=0.01)  # Asian: 1.9 / 2.2 hairs/FU
     assert all(p["ethnicity"] == "asian" for p in people[:5])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "finasteride-vs-placebo.toml",
+        "minoxidil-olsen.toml",
+        "stop-finasteride.toml",
+        "women-minoxidil.toml",
+        "prevalence-men.toml",
+    ],
+)
+def test_every_example_trial_is_valid(examples, name):
+    trial = load_trial(examples / "trials" / name)
+    for endpoint in trial.endpoint:
+        assert endpoint.day % trial.observation_step_days == 0
