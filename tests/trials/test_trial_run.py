@@ -86,3 +86,26 @@ def test_people_really_are_at_the_wanted_stage_at_baseline():
     assert result.candidates["placebo"] >= 6
     # everyone at III vertex or beyond has pattern loss by the Norwood II definition
     assert result.arms["mean"].iloc[0] == 1.0
+
+
+def test_an_unreachable_stage_is_an_input_error_not_an_endless_loop():
+    from follicle.errors import FollicleInputError
+
+    trial = small_trial(
+        n_per_arm=2,
+        max_candidates_factor=2,
+        population={"sex": "male", "age_years": 20, "androgen_sensitivity": "none", "stage": "VII"},
+        arm=[{"name": "placebo"}],
+        endpoint=[{"measure": "value", "column": "hairs", "day": 0}],
+    )
+    with pytest.raises(FollicleInputError, match="population.stage"):
+        run_trial(trial)
+
+
+def test_progress_reaches_one_and_json_is_complete(serial_result):
+    seen = []
+    run_trial(small_trial(n_per_arm=3), progress=seen.append)
+    assert seen[-1] == pytest.approx(1.0) and seen == sorted(seen)
+    payload = serial_result.to_dict()
+    assert payload["n_per_arm"] == 7 and len(payload["endpoints"]) == 6
+    assert payload["provenance"]["trial"]["population"]["sex"] == "male"

@@ -171,7 +171,7 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None) -> 
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
             silence_logs=50,
         ) as cluster,
         Client(cluster) as client,
