@@ -98,7 +98,7 @@ def test_an_unreachable_stage_is_an_input_error_not_an_endless_loop():
         arm=[{"name": "placebo"}],
         endpoint=[{"measure": "value", "column": "hairs", "day": 0}],
     )
-    with pytest.raises(FollicleInputError, match="population.stage"):
+    with pytest.raises(FollicleInputError, match=r"population\.stage"):
         run_trial(trial)
 
 

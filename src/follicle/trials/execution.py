@@ -45,6 +45,7 @@ class BlockTask:
     max_candidates: int
     sensitivity: SensitivityDistribution | None = None
     rule: StagingRule = DEFAULT_RULE
+    columns: tuple[str, ...] | None = None  # observation columns to return (None: all)
 
     @property
     def area(self) -> dict[str, float]:
@@ -118,6 +119,9 @@ def run_block(task: BlockTask) -> BlockResult:
         else:
             keep = np.flatnonzero((baseline >= stage_range[0]) & (baseline <= stage_range[1]))
         keep = keep[:need]
+        if task.columns is not None:
+            wanted = ["person", "day", *(c for c in task.columns if c in target.columns)]
+            target = target[list(dict.fromkeys(wanted))]
         rows = target[target["person"].isin(keep)].copy()
         rows["person"] = (
             rows["person"].map({int(p): accepted + i for i, p in enumerate(keep)}).astype("int64")

@@ -107,6 +107,8 @@ def plan_tasks(
     needs_stage = trial.population.stage is not None or any(
         e.measure == "fraction_with_pattern_loss" or e.column == "stage" for e in trial.endpoint
     )
+    columns = {"area_cm2", "stage", trial.improvement.column, *TRAJECTORY_COLUMNS}
+    columns |= {e.column for e in trial.endpoint}
     tasks = []
     for a, arm in enumerate(trial.arm):
         for b, start in enumerate(range(0, trial.n_per_arm, trial.block_size)):
@@ -127,6 +129,7 @@ def plan_tasks(
                     params=params,
                     max_candidates=math.ceil(trial.max_candidates_factor * size),
                     sensitivity=sensitivity,
+                    columns=tuple(sorted(columns)),
                 )
             )
     return tasks
