@@ -109,3 +109,14 @@ def test_progress_reaches_one_and_json_is_complete(serial_result):
     payload = serial_result.to_dict()
     assert payload["n_per_arm"] == 7 and len(payload["endpoints"]) == 6
     assert payload["provenance"]["trial"]["population"]["sex"] == "male"
+
+
+def test_trajectory_bands(serial_result):
+    bands = serial_result.trajectory_bands("hairs", change=True)
+    assert (bands[bands["day"] == 0]["mean"] == 0).all()
+    last = bands[(bands["day"] == 120) & (bands["arm"] == "finasteride")].iloc[0]
+    values = serial_result.values
+    expected = values.loc[values["arm"] == "finasteride", "change hairs day 120"].mean()
+    assert last["mean"] == pytest.approx(expected)
+    assert last["ci_low"] <= last["mean"] <= last["ci_high"]
+    assert last["p10"] <= last["p90"]

@@ -30,19 +30,23 @@ def trajectory_figure(result) -> bytes:
     fig, axes = plt.subplots(2, 2, figsize=(11, 7), sharex=True)
     arms = [arm.name for arm in result.trial.arm]
     for ax, (column, label) in zip(axes.flat, TRAJECTORY_PANELS, strict=True):
-        bands = result.trajectory_bands(column)
+        bands = result.trajectory_bands(column, change=True)
         for arm, colour in zip(arms, plt.cm.tab10.colors, strict=False):
             rows = bands[bands["arm"] == arm]
             days = rows["day"].to_numpy()
             ax.fill_between(days, rows["p10"], rows["p90"], color=colour, alpha=0.12, lw=0)
             ax.fill_between(days, rows["ci_low"], rows["ci_high"], color=colour, alpha=0.35)
             ax.plot(days, rows["mean"], color=colour, label=arm)
-        ax.set_ylabel(label)
+        ax.set_ylabel("change in " + label, fontsize=9)
+        ax.axhline(0, color="k", lw=0.6)
         ax.grid(alpha=0.3)
     for ax in axes[1]:
         ax.set_xlabel("day")
     axes[0, 0].legend(fontsize=8)
-    fig.suptitle("mean per arm; dark band: 95% CI of the mean; light band: 10th-90th percentile")
+    fig.suptitle(
+        "change from baseline: mean per arm; dark band: 95% CI of the mean; "
+        "light band: 10th-90th percentile of people"
+    )
     return _png(fig)
 
 

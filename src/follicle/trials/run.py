@@ -47,9 +47,17 @@ class TrialResult:
     def endpoint(self, label: str) -> pd.DataFrame:
         return self.arms[self.arms["endpoint"] == label]
 
-    def trajectory_bands(self, column: str = "non_vellus_per_cm2") -> pd.DataFrame:
-        """Per arm and day: mean, 95% CI of the mean, 10th and 90th percentiles."""
-        grouped = self.observations.groupby(["arm", "day"], sort=False)[column]
+    def trajectory_bands(
+        self, column: str = "non_vellus_per_cm2", *, change: bool = False
+    ) -> pd.DataFrame:
+        """Per arm and day: mean, 95% CI of the mean, 10th and 90th percentiles
+        (of each person's change from day 0 when ``change``)."""
+        obs = self.observations[["arm", "person", "day", column]]
+        if change:
+            start = obs[obs["day"] == obs["day"].min()].set_index(["arm", "person"])[column]
+            base = start.reindex(pd.MultiIndex.from_frame(obs[["arm", "person"]])).to_numpy()
+            obs = obs.assign(**{column: obs[column].to_numpy() - base})
+        grouped = obs.groupby(["arm", "day"], sort=False)[column]
         frame = grouped.agg(["mean", "std", "count"])
         frame["p10"] = grouped.quantile(0.1)
         frame["p90"] = grouped.quantile(0.9)
