@@ -47,9 +47,13 @@ FREE_PARAMETERS: dict[str, tuple[float, float, bool]] = {
     "population.male.median": (0.02, 2.0, True),
     "population.male.log_sd": (0.1, 2.0, False),
     "population.male.predisposed_share": (0.05, 1.0, False),
+    "population.male.onset_mean_years": (12.0, 45.0, False),
+    "population.male.onset_sd_years": (0.0, 20.0, False),
     "population.female.median": (0.02, 2.0, True),
     "population.female.log_sd": (0.1, 2.0, False),
     "population.female.predisposed_share": (0.05, 1.0, False),
+    "population.female.onset_mean_years": (12.0, 60.0, False),
+    "population.female.onset_sd_years": (0.0, 20.0, False),
 }
 DEFAULT_FREE = (
     "damage_per_cycle",
@@ -87,7 +91,10 @@ class ParameterSet:
     def value(self, name: str) -> float:
         if name.startswith("population."):
             _, sex, key = name.split(".")
-            return float(getattr(self.sensitivity[sex], key))
+            value = getattr(self.sensitivity[sex], key)
+            if value is None:  # no onset distribution yet: start from the model's onset
+                return float(DEFAULT_PARAMETERS.onset_age_years[sex])
+            return float(value)
         return float(getattr(self.params, name))
 
 
@@ -253,7 +260,9 @@ def parameter_set_toml(result: CalibrationResult) -> str:
             lines.append(f"{name} = {value!r}")
     for sex, distribution in pset.sensitivity.items():
         lines += ["", f"[population.{sex}]"]
-        lines += [f"{k} = {float(v)!r}" for k, v in distribution.model_dump().items()]
+        lines += [
+            f"{k} = {float(v)!r}" for k, v in distribution.model_dump().items() if v is not None
+        ]
     lines += ["", "[fit]  # model vs published with the fitted set"]
     for row in result.report.table.to_dict(orient="records"):
         lines.append(

@@ -9,7 +9,8 @@ those who really are at the wanted stage after living their history up to baseli
 Population distributions (docs/trials.md, "Cohorts"):
 
 - androgen sensitivity: a share ``predisposed_share`` of people is predisposed, with a
-  lognormal sensitivity (``median``, ``log_sd``, clipped to 5); the others have none.
+  lognormal sensitivity (``median``, ``log_sd``, clipped to 5); the others have none;
+  optionally a normal distribution of the androgen onset age (``SensitivityDistribution``).
   These numbers are fitted to the prevalence of pattern loss by age (``follicle
   calibrate``); the defaults are in ``DEFAULT_SENSITIVITY``;
 - follicle density: normal, mean 220/cm2, SD 30/cm2, clipped to 150-300 ([P] Barman
@@ -41,16 +42,29 @@ class _Strict(BaseModel):
 
 
 class SensitivityDistribution(_Strict):
-    """Androgen sensitivity over a population: a predisposed share, lognormal within it."""
+    """Predisposition over a population: who is predisposed, how strongly, from when.
+
+    A share ``predisposed_share`` has a lognormal androgen sensitivity (``median``,
+    ``log_sd``, clipped to 5), the others none. When ``onset_mean_years`` is given, each
+    person's androgen onset age is normal (``onset_mean_years``, ``onset_sd_years``,
+    clipped to 12-80); otherwise the model's default onset applies to everyone.
+    """
 
     predisposed_share: float = Field(..., ge=0, le=1)
     median: float = Field(..., gt=0, le=5)
     log_sd: float = Field(..., ge=0, le=3)
+    onset_mean_years: float | None = Field(None, ge=12, le=80)
+    onset_sd_years: float = Field(0.0, ge=0, le=30)
 
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         predisposed = rng.random(size) < self.predisposed_share
         values = self.median * np.exp(self.log_sd * rng.standard_normal(size))
         return np.where(predisposed, np.minimum(values, 5.0), 0.0)
+
+    def draw_onset(self, rng: np.random.Generator, size: int) -> np.ndarray | None:
+        if self.onset_mean_years is None:
+            return None
+        return np.clip(rng.normal(self.onset_mean_years, self.onset_sd_years, size), 12, 80)
 
 
 # Fitted to the prevalence of pattern loss in men (~30% by 30, ~50% by 50: targets.toml)
@@ -150,9 +164,11 @@ def draw_candidates(
     low, high = population.age_range
     ages = rng.uniform(low, high, size) if high > low else np.full(size, low)
     fixed = population.androgen_sensitivity
+    model = sensitivity or population.sensitivity_model()
+    onset = None
     if fixed is None:
-        model = sensitivity or population.sensitivity_model()
         values = model.draw(rng, size)
+        onset = model.draw_onset(rng, size)
     elif isinstance(fixed, str):
         values = np.full(size, SENSITIVITY_LEVELS[fixed])
     elif isinstance(fixed, int | float):
@@ -164,7 +180,7 @@ def draw_candidates(
         rng.normal(DENSITY_MEAN_PER_CM2, DENSITY_SD_PER_CM2, size), *DENSITY_RANGE_PER_CM2
     )
     people = []
-    for age, value, dens in zip(ages, values, density * factor, strict=True):
+    for index, (age, value, dens) in enumerate(zip(ages, values, density * factor, strict=True)):
         person = {
             "sex": population.sex,
             "age_years": round(float(age), 3),
@@ -173,5 +189,7 @@ def draw_candidates(
         }
         if population.ethnicity is not None:
             person["ethnicity"] = population.ethnicity
+        if onset is not None:
+            person["onset_age_years"] = round(float(onset[index]), 3)
         people.append(person)
     return people
