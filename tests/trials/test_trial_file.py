@@ -96,3 +96,16 @@ def test_every_example_trial_is_valid(examples, name):
     trial = load_trial(examples / "trials" / name)
     for endpoint in trial.endpoint:
         assert endpoint.day % trial.observation_step_days == 0
+
+
+def test_onset_ages_follow_the_population_distribution():
+    population = Population(sex="male", age_years=30)
+    distribution = SensitivityDistribution(
+        predisposed_share=1, median=0.5, log_sd=0.1, onset_mean_years=25, onset_sd_years=5
+    )
+    people = draw_candidates(population, 5000, np.random.SeedSequence(2), sensitivity=distribution)
+    onset = np.array([p["onset_age_years"] for p in people])
+    assert onset.mean() == pytest.approx(25, abs=0.3) and onset.std() == pytest.approx(5, rel=0.05)
+    no_onset = SensitivityDistribution(predisposed_share=1, median=0.5, log_sd=0.1)
+    people = draw_candidates(population, 5, np.random.SeedSequence(2), sensitivity=no_onset)
+    assert all("onset_age_years" not in p for p in people)
