@@ -55,6 +55,7 @@ def test_observation_step_lands_on_every_endpoint_day():
         ({"control_arm": "nobody"}, "control_arm"),
         ({"days": 30}, "endpoint.day"),
         ({"n_per_arm": 0}, "n_per_arm"),
+        ({"observe_every_days": 30}, "multiple of observe_every_days"),
         ({"arm": [{"name": "x", "treatment": [{"kind": "magic"}]}]}, "kind"),
         ({"arm": [{"name": "x", "treatment": [{"kind": "finasteride", "dose_mg": 99}]}]}, "dose"),
     ],

@@ -174,7 +174,14 @@ class Trial(_Strict):
             raise ValueError(
                 f"endpoint.day = {last} is not allowed; expected at most days ({self.days})"
             )
+        step = self.observe_every_days
         for endpoint in self.endpoint:
+            for day in (endpoint.day, endpoint.baseline_day):
+                if step is not None and day % step:
+                    raise ValueError(
+                        f"endpoint.day = {day} is not allowed; expected a multiple of "
+                        f"observe_every_days ({step})"
+                    )
             if endpoint.min_stage is not None:
                 parse_stage_range(endpoint.min_stage, self.population.sex, field="min_stage")
         return self
