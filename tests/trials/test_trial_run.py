@@ -120,3 +120,22 @@ def test_trajectory_bands(serial_result):
     assert last["mean"] == pytest.approx(expected)
     assert last["ci_low"] <= last["mean"] <= last["ci_high"]
     assert last["p10"] <= last["p90"]
+
+
+def test_prevalence_by_age_follows_people_over_the_years():
+    trial = small_trial(
+        n_per_arm=4,
+        population={"sex": "male", "age_years": [30.2, 30.5], "androgen_sensitivity": [0, 1.5]},
+        target_area={"region": "vertex", "area_cm2": 0.5},
+        staging_patch_cm2=0.5,
+        days=730,
+        observe_every_days=365,
+        arm=[{"name": "untreated"}],
+        endpoint=[{"measure": "fraction_with_pattern_loss", "day": d} for d in (0, 365, 730)],
+    )
+    result = run_trial(trial)
+    table = result.prevalence_by_age()
+    assert list(table["age_years"]) == [30, 31, 32]
+    assert (table["people"] == 4).all()
+    expected = [result.arms["mean"].iloc[i] for i in range(3)]
+    assert list(table["prevalence"]) == pytest.approx(expected)

@@ -12,11 +12,13 @@ import numpy as np
 import pandas as pd
 
 from follicle.errors import FollicleInputError
+from follicle.model.androgens import DAYS_PER_YEAR
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
 from follicle.trials import statistics
 from follicle.trials.cohorts import SensitivityDistribution
-from follicle.trials.endpoints import endpoint_values
+from follicle.trials.endpoints import DEFAULT_MIN_STAGE, endpoint_values
 from follicle.trials.execution import BlockTask, dask_client, execute
+from follicle.trials.staging import parse_stage_range
 from follicle.trials.trial_file import BINARY_MEASURES, Trial, load_trial, parse_trial
 
 TRAJECTORY_COLUMNS = ("hairs", "non_vellus_per_cm2", "terminal_per_cm2", "thin_share")
@@ -64,6 +66,27 @@ class TrialResult:
         half = 1.96 * frame["std"] / np.sqrt(frame["count"])
         frame["ci_low"], frame["ci_high"] = frame["mean"] - half, frame["mean"] + half
         return frame.reset_index()
+
+    def prevalence_by_age(self, *, min_stage: str | None = None) -> pd.DataFrame:
+        """Per arm and whole year of age (age at baseline + day): people observed and the
+        share at ``min_stage`` or beyond (default Hamilton-Norwood II / Ludwig I)."""
+        if "stage" not in self.observations:
+            raise FollicleInputError(
+                "prevalence_by_age",
+                self.trial.name,
+                "a trial with stages (a stage range or a fraction_with_pattern_loss endpoint)",
+            )
+        sex = self.trial.population.sex
+        low = parse_stage_range(min_stage or DEFAULT_MIN_STAGE[sex], sex)[0]
+        ages = self.people.set_index(["arm", "person"])["age_years"]
+        obs = self.observations[["arm", "person", "day", "stage"]]
+        start = ages.reindex(pd.MultiIndex.from_frame(obs[["arm", "person"]])).to_numpy()
+        age = np.floor(start + obs["day"].to_numpy() / DAYS_PER_YEAR).astype(int)
+        frame = pd.DataFrame(
+            {"arm": obs["arm"].to_numpy(), "age_years": age, "loss": obs["stage"] >= low}
+        )
+        grouped = frame.groupby(["arm", "age_years"], sort=False)["loss"]
+        return grouped.agg(people="size", prevalence="mean").reset_index()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (docs/trials.md, "JSON")."""
