@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import sys
 import time
 
 import numpy as np
@@ -81,6 +82,11 @@ def prevalence_study(men: int):
     )
 
 
+def report(key: str, value) -> None:
+    """Each figure as soon as it is measured (stderr), so long runs show progress."""
+    print(f"{key}: {value}", file=sys.stderr, flush=True)
+
+
 def timed(function):
     start = time.perf_counter()
     value = function()
@@ -110,6 +116,7 @@ def main() -> None:
         pd.testing.assert_frame_equal(serial.observations, parallel.observations)
         figures["four_arm_trial"][f"workers_{workers}_s"] = round(seconds, 2)
     figures["four_arm_trial"]["identical_across_workers"] = True
+    report("four_arm_trial", figures["four_arm_trial"])
     figures["four_arm_trial"]["mean_change_hairs"] = (
         serial.endpoint("change hairs day 360").set_index("arm")["mean"].round(1).to_dict()
     )
@@ -119,6 +126,10 @@ def main() -> None:
         _, seconds = timed(lambda size=size: run_trial(four_arm_trial(size)))
         scaling[4 * size] = round(seconds, 2)
     figures["serial_seconds_by_people"] = scaling
+    report("serial_seconds_by_people", scaling)
+    if args.prevalence_men <= 0:
+        print(json.dumps(figures, indent=2) if args.json else figures)
+        return
 
     study = prevalence_study(args.prevalence_men)
     workers = max(args.workers) if args.workers else 0
