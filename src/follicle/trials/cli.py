@@ -77,10 +77,10 @@ def endpoint_tables(result) -> list[Table]:
     for endpoint in result.trial.endpoint:
         label = endpoint.label
         table = Table(title=label, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False)
-        for column in ("arm", "n", "mean", "SD", "95% CI", "vs control", "95% CI", "p", "n80"):
-            table.add_column(
-                column, justify="left" if column == "arm" else "right", no_wrap=column != "arm"
-            )
+        widest = min(30, max(len(arm.name) for arm in result.trial.arm))
+        table.add_column("arm", justify="left", min_width=widest)
+        for column in ("n", "mean", "SD", "95% CI", "vs control", "95% CI", "p", "n80"):
+            table.add_column(column, justify="right", no_wrap=True)
         for _, row in result.endpoint(label).iterrows():
             cells = [
                 row["arm"],
