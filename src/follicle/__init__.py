@@ -36,12 +36,18 @@ __all__ = [
     "load_person",
     "load_regimen",
     "measure",
+    "run_trial",
     "simulate",
+    "validate",
 ]
 
-# ``analyze_image`` loads lazily: it pulls in scikit-image, which other commands (and a
-# plain ``import follicle``) should not pay for.
-_LAZY = {"analyze_image": ("follicle.measure.analyze", "analyze_image")}
+# These load lazily: they pull in scikit-image or Dask, which other commands (and a plain
+# ``import follicle``) should not pay for.
+_LAZY = {
+    "analyze_image": ("follicle.measure.analyze", "analyze_image"),
+    "run_trial": ("follicle.trials.run", "run_trial"),
+    "validate": ("follicle.trials.validate", "validate"),
+}
 
 
 def __getattr__(name: str):

@@ -31,6 +31,7 @@ app = typer.Typer(
 # Modules that add commands; each defines register(app: typer.Typer).
 COMMAND_MODULES: tuple[str, ...] = (
     "follicle.simulate_cli",
+    "follicle.trials.cli",
     "follicle.measure.cli",
     "follicle.care.cli",
 )

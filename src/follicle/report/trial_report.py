@@ -1,0 +1,105 @@
+"""A self-contained HTML report of a virtual trial (plots embedded as PNG)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from follicle.report.trial_plots import endpoint_figure, trajectory_figure, validation_figure
+
+
+def _img(png: bytes, alt: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, float_format=lambda x: f"{x:.4g}", border=0, na_rep="-")
+
+
+STYLE = """
+body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
+table{border-collapse:collapse;margin:1em 0;font-size:0.9em}
+td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}
+th{background:#f4f4f4} img{max-width:100%} pre{background:#f6f6f6;padding:1em;overflow:auto}
+.note{color:#555;font-size:0.9em}
+"""
+
+
+def trial_report_html(result) -> str:
+    trial = result.trial
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(trial.name)}"
+        f"</title><style>{STYLE}</style></head><body>",
+        f"<h1>{html.escape(trial.name)}</h1>",
+        f"<p>{html.escape(trial.description)}</p>" if trial.description else "",
+        f"<p>{trial.n_per_arm} virtual people per arm; target area "
+        f"{html.escape(trial.target_area.label)} cm2; seed {result.seed}; control arm "
+        f"<b>{html.escape(trial.control)}</b>.</p>",
+        "<h2>Population</h2><pre>"
+        + html.escape(json.dumps(trial.population.model_dump(mode="json"), indent=1))
+        + "</pre>",
+        "<h2>Endpoints per arm (mean, SD, 95% CI)</h2>",
+        _table(result.arms),
+        "<h2>Differences from the control arm</h2>",
+        "<p class='note'>Welch t (continuous) or two-proportion z (fractions); "
+        "n_per_arm_for_80pct_power: people per arm needed to detect the observed "
+        "difference at 80% power, two-sided alpha 0.05.</p>",
+        _table(result.comparisons),
+        "<h2>Trajectories</h2>",
+        _img(trajectory_figure(result), "trajectories per arm"),
+        "<h2>Endpoint distributions</h2>",
+    ]
+    for endpoint in trial.endpoint:
+        parts.append(_img(endpoint_figure(result, endpoint.label), endpoint.label))
+    stages = result.people.groupby("arm", sort=False)["baseline_stage"].value_counts()
+    if not (result.people["baseline_stage"] == "").all():
+        parts += ["<h2>Baseline stages</h2>", _table(stages.reset_index())]
+    provenance = {k: v for k, v in result.provenance.items() if k != "parameters"}
+    parts += [
+        "<h2>Provenance</h2><pre>" + html.escape(json.dumps(provenance, indent=1)) + "</pre>",
+        "<details><summary>model parameters</summary><pre>"
+        + html.escape(json.dumps(result.provenance["parameters"], indent=1, default=str))
+        + "</pre></details>",
+        "<p class='note'>follicle informs and plans; it does not diagnose or prescribe.</p>",
+        "</body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def write_trial_report(result, path: str | Path) -> Path:
+    path = Path(path)
+    path.write_text(trial_report_html(result), encoding="utf-8")
+    return path
+
+
+def validation_report_html(report) -> str:
+    table = report.table
+    rows = table.assign(result=np.where(table["pass"], "pass", "FAIL")).drop(columns="pass")
+    provenance = {k: v for k, v in report.provenance.items() if k != "parameters"}
+    figure = _img(validation_figure(report), "model vs published")
+    return "\n".join(
+        [
+            f"<!doctype html><html><head><meta charset='utf-8'><title>follicle validation"
+            f"</title><style>{STYLE}</style></head><body>",
+            "<h1>Validation: model vs published targets</h1>",
+            f"<p>{report.passed} of {len(table)} targets within tolerance.</p>",
+            figure,
+            _table(rows),
+            "<h2>Provenance</h2><pre>" + html.escape(json.dumps(provenance, indent=1)) + "</pre>",
+            "<details><summary>model parameters</summary><pre>"
+            + html.escape(json.dumps(report.provenance["parameters"], indent=1, default=str))
+            + "</pre></details></body></html>",
+        ]
+    )
+
+
+def write_validation_report(report, path: str | Path) -> Path:
+    path = Path(path)
+    path.write_text(validation_report_html(report), encoding="utf-8")
+    return path

@@ -1,0 +1,348 @@
+"""``follicle trial``, ``follicle validate`` and ``follicle calibrate``."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich import box
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from follicle.cli_support import (
+    atomic_output,
+    console,
+    error_console,
+    fail,
+    handles_bad_input,
+    print_json,
+)
+from follicle.errors import FollicleInputError
+
+TRIAL_HELP = """Run a virtual clinical trial described by a trial file.
+
+Prints one table per endpoint (per arm: n, mean, SD, 95% CI; per treated arm: the
+difference from the control arm with its 95% CI, p-value and the people per arm needed
+to detect it at 80% power). Results are identical whatever the number of workers.
+
+Examples:
+
+  follicle trial examples/trials/finasteride-vs-placebo.toml --seed 1
+
+  follicle trial examples/trials/finasteride-vs-placebo.toml --workers 2 --report t.html
+
+  follicle trial examples/trials/minoxidil-olsen.toml --n-per-arm 50 --json > t.json
+
+  follicle trial TRIAL.toml --scheduler tcp://10.0.0.5:8786    # an existing Dask cluster
+"""
+
+
+@contextmanager
+def progress_bar(label: str, enabled: bool):
+    if not enabled:
+        yield None
+        return
+    progress = Progress(
+        TextColumn(label),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=error_console,
+        transient=True,
+    )
+    task = progress.add_task(label, total=1.0)
+    with progress:
+        yield lambda done: progress.update(task, completed=done)
+
+
+def _execution(workers: int | None, scheduler: str | None) -> tuple[int | None, str | None]:
+    if workers is not None and scheduler is not None:
+        fail("choose one of --workers and --scheduler")
+    if workers is not None and workers < 0:
+        raise FollicleInputError("--workers", workers, "a whole number >= 0 (0: serial)")
+    if workers is None and scheduler is None:
+        workers = os.cpu_count() or 1
+    return workers, scheduler
+
+
+def _num(value: float) -> str:
+    return f"{value:.3g}" if abs(value) >= 0.01 or value == 0 else f"{value:.2e}"
+
+
+def endpoint_tables(result) -> list[Table]:
+    tables = []
+    comparisons = result.comparisons
+    for endpoint in result.trial.endpoint:
+        label = endpoint.label
+        table = Table(title=label, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False)
+        widest = min(30, max(len(arm.name) for arm in result.trial.arm))
+        table.add_column("arm", justify="left", min_width=widest)
+        for column in ("n", "mean", "SD", "95% CI", "vs control", "95% CI", "p", "n80"):
+            table.add_column(column, justify="right", no_wrap=True)
+        for _, row in result.endpoint(label).iterrows():
+            cells = [
+                row["arm"],
+                str(row["n"]),
+                _num(row["mean"]),
+                _num(row["sd"]),
+                f"{_num(row['ci_low'])}..{_num(row['ci_high'])}",
+            ]
+            match = comparisons[
+                (comparisons["endpoint"] == label) & (comparisons["arm"] == row["arm"])
+            ]
+            if match.empty:
+                cells += ["control", "", "", ""]
+            else:
+                c = match.iloc[0]
+                cells += [
+                    ("+" if c["difference"] > 0 else "") + _num(c["difference"]),
+                    f"{_num(c['ci_low'])}..{_num(c['ci_high'])}",
+                    f"{c['p_value']:.2g}",
+                    str(c["n_per_arm_for_80pct_power"])
+                    if c["n_per_arm_for_80pct_power"] > 0
+                    else "-",
+                ]
+            table.add_row(*cells)
+        table.caption = "n80: people per arm to detect the difference at 80% power"
+        tables.append(table)
+    return tables
+
+
+def _parameter_set(path: Path | None):
+    from follicle.trials.calibrate import ParameterSet, load_parameter_set
+
+    return load_parameter_set(path) if path else ParameterSet()
+
+
+VALIDATE_HELP = """Run every published target as a virtual trial: model vs published.
+
+Prints each target with the published value, the tolerance, the model's value (with its
+95% CI) and pass or fail, then a summary. --targets reads another targets file of the
+same shape (docs/validation.md); the default is the copy shipped with follicle.
+
+Examples:
+
+  follicle validate --n-per-arm 100
+
+  follicle validate --targets my-targets.toml --json > validation.json
+
+  follicle validate --parameters fitted.toml --report validation.html
+"""
+
+CALIBRATE_HELP = """Fit free model parameters and the population distribution to targets.
+
+Minimizes the mean of ((model - published) / tolerance)^2 over the targets, every
+evaluation on the same virtual people (common random numbers), with scipy's bounded
+Powell method. Writes a parameter set (TOML) with provenance and the fit per target.
+
+Examples:
+
+  follicle calibrate --output fitted.toml --max-evaluations 40
+
+  follicle calibrate --free population.male.median,population.male.predisposed_share \
+      --targets prevalence.toml --n-per-arm 200 --output population.toml
+"""
+
+
+def validation_table(report) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, title="model vs published")
+    for column in ("target", "endpoint", "published", "tolerance", "model", "95% CI", ""):
+        table.add_column(column, justify="left" if column in ("target", "endpoint") else "right")
+    for row in report.table.to_dict(orient="records"):
+        table.add_row(
+            row["id"],
+            f"{row['endpoint']} (day {row['day']})",
+            _num(row["published"]),
+            "±" + _num(row["tolerance"]),
+            _num(row["model"]),
+            f"{_num(row['model_ci_low'])}..{_num(row['model_ci_high'])}",
+            "[green]pass[/green]" if row["pass"] else "[red]FAIL[/red]",
+        )
+    table.caption = f"{report.passed} of {len(report.table)} targets within tolerance"
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("validate", help=VALIDATE_HELP)
+    @handles_bad_input
+    def validate_command(
+        targets: Path | None = typer.Option(None, "--targets", help="Targets file (TOML)."),
+        n_per_arm: int = typer.Option(100, "--n-per-arm", help="Virtual people per arm."),
+        seed: int = typer.Option(1, "--seed"),
+        parameters: Path | None = typer.Option(
+            None, "--parameters", help="A parameter set written by `follicle calibrate`."
+        ),
+        workers: int | None = typer.Option(
+            None, "--workers", help="Local Dask worker processes (default: all cores; 0: serial)."
+        ),
+        scheduler: str | None = typer.Option(None, "--scheduler", metavar="ADDRESS"),
+        as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+        report: Path | None = typer.Option(None, "--report", help="Write an HTML report."),
+    ) -> None:
+        from follicle.trials.targets import load_targets
+        from follicle.trials.validate import validate
+
+        if n_per_arm < 2:
+            raise FollicleInputError("--n-per-arm", n_per_arm, "a whole number >= 2")
+        workers, scheduler = _execution(workers, scheduler)
+        target_set = load_targets(targets)
+        pset = _parameter_set(parameters)
+        with progress_bar("validate", not as_json and console.is_terminal) as progress:
+            result = validate(
+                target_set,
+                n_per_arm=n_per_arm,
+                seed=seed,
+                params=pset.params,
+                sensitivity=pset.sensitivity if parameters else None,
+                workers=workers,
+                scheduler=scheduler,
+                progress=progress,
+            )
+        if report:
+            from follicle.report.trial_report import write_validation_report
+
+            with atomic_output(report) as temporary:
+                write_validation_report(result, temporary)
+        if as_json:
+            print_json(result.to_dict())
+            return
+        console.print(validation_table(result))
+        if report:
+            console.print(f"wrote {report}")
+
+    @app.command("calibrate", help=CALIBRATE_HELP)
+    @handles_bad_input
+    def calibrate_command(
+        output: Path = typer.Option(..., "--output", help="Where to write the parameter set."),
+        targets: Path | None = typer.Option(None, "--targets", help="Targets file (TOML)."),
+        free: str | None = typer.Option(
+            None, "--free", help="Comma-separated free parameters (default: docs/validation.md)."
+        ),
+        start: Path | None = typer.Option(
+            None, "--start", help="Start from this parameter set (default: the shipped one)."
+        ),
+        n_per_arm: int = typer.Option(60, "--n-per-arm"),
+        seed: int = typer.Option(1, "--seed"),
+        max_evaluations: int = typer.Option(40, "--max-evaluations"),
+        workers: int | None = typer.Option(
+            None, "--workers", help="Local Dask worker processes (default: all cores; 0: serial)."
+        ),
+        scheduler: str | None = typer.Option(None, "--scheduler", metavar="ADDRESS"),
+        as_json: bool = typer.Option(False, "--json", help="Print the fit as JSON."),
+    ) -> None:
+        from follicle.trials.calibrate import DEFAULT_FREE, calibrate, check_free
+        from follicle.trials.targets import load_targets
+
+        names = check_free(free.split(",") if free else DEFAULT_FREE)
+        workers, scheduler = _execution(workers, scheduler)
+        target_set = load_targets(targets)
+        if not output.parent.exists():
+            fail(f"output directory {str(output.parent)!r} does not exist")
+        with progress_bar("calibrate", not as_json and console.is_terminal) as progress:
+            result = calibrate(
+                target_set,
+                free=names,
+                start=_parameter_set(start),
+                n_per_arm=n_per_arm,
+                seed=seed,
+                max_evaluations=max_evaluations,
+                workers=workers,
+                scheduler=scheduler,
+                progress=(lambda i, _: progress(i / max_evaluations)) if progress else None,
+            )
+        with atomic_output(output) as temporary:
+            temporary.write_text(result.to_toml(), encoding="utf-8")
+        if as_json:
+            print_json(
+                {
+                    "start": result.start,
+                    "fitted": result.fitted,
+                    "objective_start": result.objective_start,
+                    "objective_fitted": result.objective_fitted,
+                    "evaluations": result.evaluations,
+                    "seconds": result.seconds,
+                    "targets": result.report.to_dict()["targets"],
+                    "output": str(output),
+                }
+            )
+            return
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, title="fitted parameters")
+        for column in ("parameter", "start", "fitted"):
+            table.add_column(column, justify="left" if column == "parameter" else "right")
+        for name in names:
+            table.add_row(name, f"{result.start[name]:.4g}", f"{result.fitted[name]:.4g}")
+        table.caption = (
+            f"objective {result.objective_start:.3g} -> {result.objective_fitted:.3g} in "
+            f"{result.evaluations} evaluations, {result.seconds:.0f} s"
+        )
+        console.print(table)
+        console.print(validation_table(result.report))
+        console.print(f"wrote {output}")
+
+    @app.command("trial", help=TRIAL_HELP)
+    @handles_bad_input
+    def trial_command(
+        trial_file: Path = typer.Argument(..., metavar="TRIAL.toml", help="Trial file."),
+        seed: int | None = typer.Option(None, "--seed", help="Seed (default: the file's)."),
+        n_per_arm: int | None = typer.Option(
+            None, "--n-per-arm", help="Override the file's people per arm."
+        ),
+        workers: int | None = typer.Option(
+            None, "--workers", help="Local Dask worker processes (default: all cores; 0: serial)."
+        ),
+        scheduler: str | None = typer.Option(
+            None, "--scheduler", metavar="ADDRESS", help="Run on an existing Dask scheduler."
+        ),
+        as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+        report: Path | None = typer.Option(None, "--report", help="Write an HTML report."),
+        csv_path: Path | None = typer.Option(
+            None, "--csv", help="Write the per-person endpoint values as CSV."
+        ),
+        parameters: Path | None = typer.Option(
+            None, "--parameters", help="A parameter set written by `follicle calibrate`."
+        ),
+    ) -> None:
+        from follicle.trials.run import run_trial
+        from follicle.trials.trial_file import load_trial
+
+        workers, scheduler = _execution(workers, scheduler)
+        trial = load_trial(trial_file)
+        if n_per_arm is not None:
+            if n_per_arm < 1:
+                raise FollicleInputError("--n-per-arm", n_per_arm, "a whole number >= 1")
+            trial = trial.model_copy(update={"n_per_arm": n_per_arm})
+        if seed is None and trial.seed is None:
+            raise FollicleInputError("--seed", None, "a seed (none in the trial file)")
+        pset = _parameter_set(parameters)
+        with progress_bar("trial", not as_json and console.is_terminal) as progress:
+            result = run_trial(
+                trial,
+                seed=seed,
+                params=pset.params,
+                sensitivity=pset.sensitivity.get(trial.population.sex) if parameters else None,
+                workers=workers,
+                scheduler=scheduler,
+                progress=progress,
+            )
+        if report:
+            from follicle.report.trial_report import write_trial_report
+
+            with atomic_output(report) as temporary:
+                write_trial_report(result, temporary)
+        if csv_path:
+            with atomic_output(csv_path) as temporary:
+                result.values.to_csv(temporary, index=False)
+        if as_json:
+            print_json(result.to_dict())
+            return
+        console.print(
+            f"{trial.name}: {trial.n_per_arm} per arm, target area "
+            f"{trial.target_area.label} cm2, seed {result.seed}"
+        )
+        for table in endpoint_tables(result):
+            console.print(table)
+        for path in (report, csv_path):
+            if path:
+                console.print(f"wrote {path}")

@@ -1,0 +1,210 @@
+"""Virtual patients: people drawn from documented population distributions.
+
+A ``Population`` says who may enter a trial: sex, age (a number or a range, uniform),
+ethnicity, androgen sensitivity (fixed, or drawn from the population distribution) and an
+optional baseline stage range. ``draw_candidates`` draws candidate people; the trial keeps
+those who really are at the wanted stage after living their history up to baseline
+(``execution.run_block``), so "Norwood III vertex to V" means what it says.
+
+Population distributions (docs/trials.md, "Cohorts"):
+
+- androgen sensitivity: a share ``predisposed_share`` of people is predisposed, with a
+  lognormal sensitivity (``median``, ``log_sd``, clipped to 5); the others have none;
+  optionally a normal distribution of the androgen onset age (``SensitivityDistribution``).
+  These numbers are fitted to the prevalence of pattern loss by age (``follicle
+  calibrate``); the defaults are in ``DEFAULT_SENSITIVITY``;
+- follicle density: normal, mean 220/cm2, SD 30/cm2, clipped to 150-300 ([P] Barman
+  1965: 175-300/cm2, mean 223), x 1.9 / 2.2 for people of Asian ancestry ([S] 2.2 hairs
+  per follicular unit in Caucasians, 1.9 in Asians, physiology.md). No sourced
+  difference is applied for other ethnicities.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from follicle.person import SENSITIVITY_LEVELS
+from follicle.trials.staging import parse_stage_range
+
+DENSITY_MEAN_PER_CM2 = 220.0
+DENSITY_SD_PER_CM2 = 30.0
+DENSITY_RANGE_PER_CM2 = (150.0, 300.0)
+ETHNIC_DENSITY_FACTOR: dict[str, float] = {"asian": 1.9 / 2.2}
+
+Ethnicity = Literal["caucasian", "asian", "african", "hispanic", "other"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SensitivityDistribution(_Strict):
+    """Predisposition over a population: who is predisposed, how strongly, from when.
+
+    A share ``predisposed_share`` has a lognormal androgen sensitivity (``median``,
+    ``log_sd``, clipped to 5), the others none. When ``onset_mean_years`` is given, each
+    person's androgen onset age is normal (``onset_mean_years``, ``onset_sd_years``,
+    clipped to 12-80); otherwise the model's default onset applies to everyone.
+    """
+
+    predisposed_share: float = Field(..., ge=0, le=1)
+    median: float = Field(..., gt=0, le=5)
+    log_sd: float = Field(..., ge=0, le=3)
+    onset_mean_years: float | None = Field(None, ge=12, le=80)
+    onset_sd_years: float = Field(0.0, ge=0, le=30)
+
+    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        predisposed = rng.random(size) < self.predisposed_share
+        values = self.median * np.exp(self.log_sd * rng.standard_normal(size))
+        return np.where(predisposed, np.minimum(values, 5.0), 0.0)
+
+    def draw_onset(self, rng: np.random.Generator, size: int) -> np.ndarray | None:
+        if self.onset_mean_years is None:
+            return None
+        return np.clip(rng.normal(self.onset_mean_years, self.onset_sd_years, size), 12, 80)
+
+
+# Men: fitted by `follicle calibrate` (Powell, 30 evaluations, 200 men per age, seed 1)
+# to the prevalence of pattern loss (~30% by 30, ~50% by 50: targets.toml) with the
+# default model parameters: model 0.27 and 0.505. Only the sensitivity median and the
+# predisposed share moved from the start (onset 25 +- 8 years: [S] onset typically 20-25).
+# Women: an assumption (no prevalence target yet), the men's shape with a smaller share.
+DEFAULT_SENSITIVITY: dict[str, SensitivityDistribution] = {
+    "male": SensitivityDistribution(
+        predisposed_share=0.81,
+        median=0.41,
+        log_sd=0.9,
+        onset_mean_years=25.0,
+        onset_sd_years=8.0,
+    ),
+    "female": SensitivityDistribution(
+        predisposed_share=0.5,
+        median=0.41,
+        log_sd=0.9,
+        onset_mean_years=25.0,
+        onset_sd_years=8.0,
+    ),
+}
+
+
+class Population(_Strict):
+    """Who may enter a trial arm. Unknown keys are errors."""
+
+    sex: Literal["male", "female"]
+    age_years: float | tuple[float, float] = Field(
+        ..., description="an age, or [lowest, highest] drawn uniformly"
+    )
+    ethnicity: Ethnicity | None = None
+    androgen_sensitivity: float | str | tuple[float, float] | None = Field(
+        None,
+        description="fixed (number 0-5 or label), a [low, high] uniform range, or absent: "
+        "the population distribution",
+    )
+    sensitivity_distribution: SensitivityDistribution | None = None
+    stage: str | None = Field(
+        None,
+        description="baseline Hamilton-Norwood (men) or Ludwig (women) stage or range, "
+        "e.g. 'III vertex to V', 'II or more'",
+    )
+    note: str = ""
+
+    @field_validator("age_years")
+    @classmethod
+    def _ages(cls, value):
+        low, high = (value, value) if isinstance(value, int | float) else value
+        if not 12 <= low <= high <= 100:
+            raise ValueError(
+                f"age_years = {value!r} is not allowed; expected an age or a range "
+                "[low, high] within 12-100"
+            )
+        return value
+
+    @field_validator("androgen_sensitivity")
+    @classmethod
+    def _sensitivity(cls, value):
+        if value is None:
+            return value
+        if isinstance(value, str):
+            if value not in SENSITIVITY_LEVELS:
+                raise ValueError(
+                    f"androgen_sensitivity = {value!r} is not allowed; expected a number "
+                    f"0-5, a [low, high] range or one of {list(SENSITIVITY_LEVELS)}"
+                )
+            return value
+        low, high = (value, value) if isinstance(value, int | float) else value
+        if not 0 <= low <= high <= 5:
+            raise ValueError(
+                f"androgen_sensitivity = {value!r} is not allowed; expected a number 0-5 "
+                "or a range [low, high] within 0-5"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _stage(self):
+        if self.stage is not None:
+            try:
+                parse_stage_range(self.stage, self.sex)
+            except ValueError as error:
+                raise ValueError(str(error)) from None
+        return self
+
+    @property
+    def stage_range(self) -> tuple[int, int] | None:
+        return None if self.stage is None else parse_stage_range(self.stage, self.sex)
+
+    @property
+    def age_range(self) -> tuple[float, float]:
+        value = self.age_years
+        return (float(value), float(value)) if isinstance(value, int | float) else value
+
+    def sensitivity_model(self) -> SensitivityDistribution:
+        return self.sensitivity_distribution or DEFAULT_SENSITIVITY[self.sex]
+
+
+def draw_candidates(
+    population: Population,
+    size: int,
+    seed: np.random.SeedSequence,
+    *,
+    sensitivity: SensitivityDistribution | None = None,
+) -> list[dict]:
+    """``size`` candidate people (person dicts) drawn from ``population``.
+
+    ``sensitivity`` overrides the population distribution (calibration uses it).
+    """
+    rng = np.random.default_rng(seed)
+    low, high = population.age_range
+    ages = rng.uniform(low, high, size) if high > low else np.full(size, low)
+    fixed = population.androgen_sensitivity
+    model = sensitivity or population.sensitivity_model()
+    onset = None
+    if fixed is None:
+        values = model.draw(rng, size)
+        onset = model.draw_onset(rng, size)
+    elif isinstance(fixed, str):
+        values = np.full(size, SENSITIVITY_LEVELS[fixed])
+    elif isinstance(fixed, int | float):
+        values = np.full(size, float(fixed))
+    else:
+        values = rng.uniform(fixed[0], fixed[1], size)
+    factor = ETHNIC_DENSITY_FACTOR.get(population.ethnicity or "", 1.0)
+    density = np.clip(
+        rng.normal(DENSITY_MEAN_PER_CM2, DENSITY_SD_PER_CM2, size), *DENSITY_RANGE_PER_CM2
+    )
+    people = []
+    for index, (age, value, dens) in enumerate(zip(ages, values, density * factor, strict=True)):
+        person = {
+            "sex": population.sex,
+            "age_years": round(float(age), 3),
+            "androgen_sensitivity": round(float(value), 4),
+            "follicle_density_per_cm2": round(float(np.clip(dens, 80, 400)), 2),
+        }
+        if population.ethnicity is not None:
+            person["ethnicity"] = population.ethnicity
+        if onset is not None:
+            person["onset_age_years"] = round(float(onset[index]), 3)
+        people.append(person)
+    return people

@@ -1,0 +1,217 @@
+"""Running trial blocks: serially in this process or as tasks on a Dask cluster.
+
+Determinism contract: an arm's people are split into fixed blocks of ``block_size`` by
+person index (never by the number of workers). Block b of arm a draws its candidates and
+simulates them with streams spawned from ``SeedSequence(seed, spawn_key=(a, b, round,
+k))``; results are concatenated in block order. So a trial gives identical results
+serially, on 2 workers or on a cluster of 100.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from follicle.cohort import simulate_cohort
+from follicle.errors import FollicleInputError
+from follicle.model.params import ModelParameters
+from follicle.model.regions import REGIONS
+from follicle.regimen import Regimen
+from follicle.trials.cohorts import Population, SensitivityDistribution, draw_candidates
+from follicle.trials.staging import DEFAULT_RULE, StagingRule, stage_names, stage_table
+
+
+@dataclass(frozen=True)
+class BlockTask:
+    """Everything one block needs; small and picklable (sent to Dask workers)."""
+
+    arm_index: int
+    block_index: int
+    size: int
+    seed: int
+    population: Population
+    regimen: Regimen
+    days: int
+    observe_every_days: int
+    target_region: str
+    target_area_cm2: float
+    staging_patch_cm2: float | None  # None: no staging patches (no stage needed)
+    params: ModelParameters
+    max_candidates: int
+    sensitivity: SensitivityDistribution | None = None
+    rule: StagingRule = DEFAULT_RULE
+    columns: tuple[str, ...] | None = None  # observation columns to return (None: all)
+
+    @property
+    def area(self) -> dict[str, float]:
+        area = {}
+        if self.staging_patch_cm2 is not None:
+            area = dict.fromkeys(REGIONS, self.staging_patch_cm2)
+        area[self.target_region] = self.target_area_cm2
+        return area
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    arm_index: int
+    block_index: int
+    people: pd.DataFrame  # person (within block), age, sensitivity, density, baseline stage
+    observations: pd.DataFrame  # person, day, target-area columns (+ stage)
+    candidates: int  # candidates simulated to fill the block
+
+
+def _seed(task: BlockTask, round_index: int, stream: int) -> np.random.SeedSequence:
+    key = (task.arm_index, task.block_index, round_index, stream)
+    return np.random.SeedSequence(task.seed, spawn_key=key)
+
+
+def run_block(task: BlockTask) -> BlockResult:
+    """Draw, simulate and (if asked) stage people until the block holds ``task.size``."""
+    stage_range = task.population.stage_range
+    scalp_area = float(sum(task.params.region_area_cm2.values()))
+    people, tables, tried, accepted, round_index = [], [], 0, 0, 0
+    while accepted < task.size:
+        need = task.size - accepted
+        if stage_range is None:
+            batch = need
+        else:
+            if tried >= task.max_candidates:
+                raise FollicleInputError(
+                    "population.stage",
+                    task.population.stage,
+                    f"a stage reachable in this population: only {accepted} of {tried} "
+                    "candidates were in range at baseline",
+                )
+            rate = accepted / tried if tried else 0.5
+            batch = math.ceil(need / max(rate, 0.02) * 1.2) + 2
+            batch = max(1, min(batch, task.max_candidates - tried, 20 * task.size))
+        candidates = draw_candidates(
+            task.population, batch, _seed(task, round_index, 0), sensitivity=task.sensitivity
+        )
+        cohort = simulate_cohort(
+            candidates,
+            task.regimen,
+            days=task.days,
+            observe_every_days=task.observe_every_days,
+            area=task.area,
+            random_seed=_seed(task, round_index, 1),
+            params=task.params,
+        )
+        table = cohort.table
+        target = table[table["region"] == task.target_region].drop(columns="region")
+        target = target.sort_values(["person", "day"], kind="stable").reset_index(drop=True)
+        target["shed_per_day_scalp"] = target["shed_per_day"] / target["area_cm2"] * scalp_area
+        if task.staging_patch_cm2 is not None:
+            stages = stage_table(task.population.sex, table, task.rule)
+            target["stage"] = stages.reindex(
+                pd.MultiIndex.from_frame(target[["person", "day"]])
+            ).to_numpy()
+            baseline = stages.xs(0.0, level="day").reindex(range(batch)).to_numpy()
+        else:
+            baseline = np.full(batch, -1)
+        if stage_range is None:
+            keep = np.arange(batch)
+        else:
+            keep = np.flatnonzero((baseline >= stage_range[0]) & (baseline <= stage_range[1]))
+        keep = keep[:need]
+        if task.columns is not None:
+            wanted = ["person", "day", *(c for c in task.columns if c in target.columns)]
+            target = target[list(dict.fromkeys(wanted))]
+        rows = target[target["person"].isin(keep)].copy()
+        rows["person"] = (
+            rows["person"].map({int(p): accepted + i for i, p in enumerate(keep)}).astype("int64")
+        )
+        if not rows.empty:
+            tables.append(rows)
+        for i, p in enumerate(keep):
+            person = candidates[p]
+            people.append(
+                {
+                    "person": accepted + i,
+                    "age_years": person["age_years"],
+                    "androgen_sensitivity": person["androgen_sensitivity"],
+                    "follicle_density_per_cm2": person["follicle_density_per_cm2"],
+                    "baseline_stage": (
+                        stage_names(task.population.sex)[baseline[p]] if baseline[p] >= 0 else ""
+                    ),
+                }
+            )
+        accepted += keep.size
+        tried += batch
+        round_index += 1
+    observations = pd.concat(tables, ignore_index=True)
+    observations = observations.sort_values(["person", "day"], kind="stable")
+    return BlockResult(
+        task.arm_index,
+        task.block_index,
+        pd.DataFrame(people),
+        observations.reset_index(drop=True),
+        tried,
+    )
+
+
+@contextmanager
+def dask_client(*, workers: int | None = None, scheduler: str | None = None) -> Iterator:
+    """A Dask client: on ``scheduler`` if given, else a local cluster of ``workers``
+    processes with one thread each; ``None`` when neither is given (serial)."""
+    if scheduler is None and not workers:
+        yield None
+        return
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        with Client(scheduler) as client:
+            yield client
+        return
+    if workers < 0:
+        raise FollicleInputError("workers", workers, "a whole number >= 0 (0: serial)")
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=50,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def execute(
+    tasks: Sequence[BlockTask],
+    *,
+    client=None,
+    progress: Callable[[float], None] | None = None,
+) -> list[BlockResult]:
+    """Run ``tasks``; results in task order whatever finished first."""
+    total = sum(task.size for task in tasks) or 1
+    done = 0
+    results: list[BlockResult | None] = [None] * len(tasks)
+    if client is None:
+        for index, task in enumerate(tasks):
+            results[index] = run_block(task)
+            done += task.size
+            if progress is not None:
+                progress(done / total)
+        return results  # type: ignore[return-value]
+    from distributed import as_completed
+
+    futures = [client.submit(run_block, task, pure=False) for task in tasks]
+    position = {future.key: index for index, future in enumerate(futures)}
+    try:
+        for future in as_completed(futures):
+            index = position[future.key]
+            results[index] = future.result()
+            done += tasks[index].size
+            if progress is not None:
+                progress(done / total)
+    finally:
+        for future in futures:
+            future.release()
+    return results  # type: ignore[return-value]

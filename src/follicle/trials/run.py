@@ -1,0 +1,301 @@
+"""``run_trial``: a virtual clinical trial from a trial file, with statistics and provenance."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from follicle.errors import FollicleInputError
+from follicle.model.androgens import DAYS_PER_YEAR
+from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
+from follicle.trials import statistics
+from follicle.trials.cohorts import SensitivityDistribution
+from follicle.trials.endpoints import DEFAULT_MIN_STAGE, endpoint_values
+from follicle.trials.execution import BlockTask, dask_client, execute
+from follicle.trials.staging import parse_stage_range
+from follicle.trials.trial_file import BINARY_MEASURES, Trial, load_trial, parse_trial
+
+TRAJECTORY_COLUMNS = ("hairs", "non_vellus_per_cm2", "terminal_per_cm2", "thin_share")
+
+
+@dataclass(frozen=True, eq=False)
+class TrialResult:
+    """What ``run_trial`` returns. Tables are pandas DataFrames.
+
+    - ``people``: one row per person (arm, person, age, sensitivity, density, baseline stage)
+    - ``observations``: the target area per person and observation day (+ ``stage``)
+    - ``values``: one row per person, one column per endpoint
+    - ``arms``: per endpoint and arm: n, mean, SD, 95% CI
+    - ``comparisons``: per endpoint and non-control arm: difference vs control, 95% CI,
+      p-value, and people per arm needed to detect that difference at 80% power
+    """
+
+    trial: Trial
+    seed: int
+    people: pd.DataFrame
+    observations: pd.DataFrame
+    values: pd.DataFrame
+    arms: pd.DataFrame
+    comparisons: pd.DataFrame
+    candidates: dict[str, int]
+    provenance: dict[str, Any] = field(repr=False)
+
+    def endpoint(self, label: str) -> pd.DataFrame:
+        return self.arms[self.arms["endpoint"] == label]
+
+    def trajectory_bands(
+        self, column: str = "non_vellus_per_cm2", *, change: bool = False
+    ) -> pd.DataFrame:
+        """Per arm and day: mean, 95% CI of the mean, 10th and 90th percentiles
+        (of each person's change from day 0 when ``change``)."""
+        obs = self.observations[["arm", "person", "day", column]]
+        if change:
+            start = obs[obs["day"] == obs["day"].min()].set_index(["arm", "person"])[column]
+            base = start.reindex(pd.MultiIndex.from_frame(obs[["arm", "person"]])).to_numpy()
+            obs = obs.assign(**{column: obs[column].to_numpy() - base})
+        grouped = obs.groupby(["arm", "day"], sort=False)[column]
+        frame = grouped.agg(["mean", "std", "count"])
+        frame["p10"] = grouped.quantile(0.1)
+        frame["p90"] = grouped.quantile(0.9)
+        half = 1.96 * frame["std"] / np.sqrt(frame["count"])
+        frame["ci_low"], frame["ci_high"] = frame["mean"] - half, frame["mean"] + half
+        return frame.reset_index()
+
+    def prevalence_by_age(self, *, min_stage: str | None = None) -> pd.DataFrame:
+        """Per arm and whole year of age (age at baseline + day): people observed and the
+        share at ``min_stage`` or beyond (default Hamilton-Norwood II / Ludwig I)."""
+        if "stage" not in self.observations:
+            raise FollicleInputError(
+                "prevalence_by_age",
+                self.trial.name,
+                "a trial with stages (a stage range or a fraction_with_pattern_loss endpoint)",
+            )
+        sex = self.trial.population.sex
+        low = parse_stage_range(min_stage or DEFAULT_MIN_STAGE[sex], sex)[0]
+        ages = self.people.set_index(["arm", "person"])["age_years"]
+        obs = self.observations[["arm", "person", "day", "stage"]]
+        start = ages.reindex(pd.MultiIndex.from_frame(obs[["arm", "person"]])).to_numpy()
+        age = np.floor(start + obs["day"].to_numpy() / DAYS_PER_YEAR).astype(int)
+        frame = pd.DataFrame(
+            {"arm": obs["arm"].to_numpy(), "age_years": age, "loss": obs["stage"] >= low}
+        )
+        grouped = frame.groupby(["arm", "age_years"], sort=False)["loss"]
+        return grouped.agg(people="size", prevalence="mean").reset_index()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (docs/trials.md, "JSON")."""
+        stages = (
+            self.people.groupby("arm", sort=False)["baseline_stage"]
+            .value_counts()
+            .unstack(fill_value=0)
+        )
+        return {
+            "trial": self.trial.name,
+            "seed": self.seed,
+            "n_per_arm": self.trial.n_per_arm,
+            "target_area": self.trial.target_area.label,
+            "endpoints": _records(self.arms),
+            "comparisons": _records(self.comparisons),
+            "candidates_per_arm": self.candidates,
+            "baseline_stages": {
+                arm: {k: int(v) for k, v in row.items() if k} for arm, row in stages.iterrows()
+            },
+            "provenance": self.provenance,
+        }
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [
+        {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}
+        for r in frame.to_dict(orient="records")
+    ]
+
+
+def _as_trial(trial) -> Trial:
+    if isinstance(trial, Trial):
+        return trial
+    if isinstance(trial, dict):
+        return parse_trial(trial)
+    if isinstance(trial, str | Path):
+        return load_trial(trial)
+    raise FollicleInputError("trial", type(trial).__name__, "a Trial, a dict or a TOML path")
+
+
+def plan_tasks(
+    trial: Trial,
+    *,
+    seed: int,
+    params: ModelParameters,
+    sensitivity: SensitivityDistribution | None = None,
+) -> list[BlockTask]:
+    """The fixed blocks of every arm: block b of arm a holds people b*size ... ."""
+    needs_stage = trial.population.stage is not None or any(
+        e.measure == "fraction_with_pattern_loss" or e.column == "stage" for e in trial.endpoint
+    )
+    columns = {"area_cm2", "stage", trial.improvement.column, *TRAJECTORY_COLUMNS}
+    columns |= {e.column for e in trial.endpoint}
+    tasks = []
+    for a, arm in enumerate(trial.arm):
+        for b, start in enumerate(range(0, trial.n_per_arm, trial.block_size)):
+            size = min(trial.block_size, trial.n_per_arm - start)
+            tasks.append(
+                BlockTask(
+                    arm_index=a,
+                    block_index=b,
+                    size=size,
+                    seed=seed,
+                    population=trial.population,
+                    regimen=arm.regimen,
+                    days=trial.duration_days,
+                    observe_every_days=trial.observation_step_days,
+                    target_region=trial.target_area.region,
+                    target_area_cm2=trial.target_area.area_cm2,
+                    staging_patch_cm2=trial.staging_patch_cm2 if needs_stage else None,
+                    params=params,
+                    max_candidates=math.ceil(trial.max_candidates_factor * size),
+                    sensitivity=sensitivity,
+                    columns=tuple(sorted(columns)),
+                )
+            )
+    return tasks
+
+
+def run_trial(
+    trial: Trial | dict | str | Path,
+    *,
+    seed: int | None = None,
+    params: ModelParameters | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client=None,
+    sensitivity: SensitivityDistribution | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> TrialResult:
+    """Run a virtual trial (a ``Trial``, a dict or a trial TOML path).
+
+    ``seed`` overrides the file's seed (one is required). ``workers=None`` runs serially;
+    ``workers=N`` on a local Dask cluster of N processes; ``scheduler="tcp://..."`` on an
+    existing cluster; ``client`` reuses a Dask client. Results are identical in all cases.
+    """
+    trial = _as_trial(trial)
+    seed = trial.seed if seed is None else seed
+    if seed is None or isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise FollicleInputError("seed", seed, "a whole number >= 0 (in the file or --seed)")
+    params = params or DEFAULT_PARAMETERS
+    tasks = plan_tasks(trial, seed=seed, params=params, sensitivity=sensitivity)
+    if client is not None:
+        results = execute(tasks, client=client, progress=progress)
+    else:
+        with dask_client(workers=workers, scheduler=scheduler) as new_client:
+            results = execute(tasks, client=new_client, progress=progress)
+    return assemble(trial, seed, params, results, sensitivity=sensitivity)
+
+
+def assemble(trial, seed, params, results, *, sensitivity=None) -> TrialResult:
+    """Concatenate blocks in order and compute endpoints and statistics."""
+    people, observations, candidates = [], [], {}
+    for result in results:
+        arm = trial.arm[result.arm_index].name
+        offset = result.block_index * trial.block_size
+        frame = result.people.assign(person=result.people["person"] + offset)
+        people.append(frame.assign(arm=arm))
+        obs = result.observations.assign(person=result.observations["person"] + offset)
+        observations.append(obs.assign(arm=arm))
+        candidates[arm] = candidates.get(arm, 0) + result.candidates
+    people_frame = _arm_first(pd.concat(people, ignore_index=True))
+    obs_frame = _arm_first(pd.concat(observations, ignore_index=True))
+
+    values = {}
+    n = trial.n_per_arm
+    for arm in trial.arm:
+        rows = obs_frame[obs_frame["arm"] == arm.name]
+        values[arm.name] = {
+            e.label: endpoint_values(
+                e, rows, n=n, sex=trial.population.sex, improvement=trial.improvement
+            )
+            for e in trial.endpoint
+        }
+    value_frame = pd.concat(
+        [
+            pd.DataFrame({"arm": arm, "person": np.arange(n), **columns})
+            for arm, columns in values.items()
+        ],
+        ignore_index=True,
+    )
+    arm_rows, comparison_rows = [], []
+    control = trial.control
+    for e in trial.endpoint:
+        binary = e.measure in BINARY_MEASURES
+        for arm in trial.arm:
+            summary = statistics.summarize(values[arm.name][e.label], binary=binary)
+            arm_rows.append({"endpoint": e.label, "arm": arm.name, **summary.to_dict()})
+        base = values[control][e.label]
+        for arm in trial.arm:
+            if arm.name == control:
+                continue
+            treated = values[arm.name][e.label]
+            diff = statistics.difference(treated, base, binary=binary)
+            if binary:
+                needed = statistics.sample_size_two_proportions(
+                    float(np.nanmean(treated)), float(np.nanmean(base))
+                )
+            else:
+                pooled = math.sqrt((np.nanvar(treated, ddof=1) + np.nanvar(base, ddof=1)) / 2)
+                needed = statistics.sample_size_two_means(diff.difference, pooled)
+            comparison_rows.append(
+                {
+                    "endpoint": e.label,
+                    "arm": arm.name,
+                    "control": control,
+                    **diff.to_dict(),
+                    "n_per_arm_for_80pct_power": needed,
+                }
+            )
+    from follicle import __version__
+
+    provenance = {
+        "software": "follicle",
+        "version": __version__,
+        "seed": seed,
+        "block_size": trial.block_size,
+        "trial": trial.model_dump(mode="json"),
+        "parameters": params.to_dict(),
+        "sensitivity_distribution": (
+            sensitivity.model_dump()
+            if sensitivity
+            else trial.population.sensitivity_model().model_dump()
+        ),
+    }
+    return TrialResult(
+        trial=trial,
+        seed=seed,
+        people=people_frame,
+        observations=obs_frame,
+        values=value_frame,
+        arms=pd.DataFrame(arm_rows),
+        comparisons=pd.DataFrame(
+            comparison_rows,
+            columns=[
+                "endpoint",
+                "arm",
+                "control",
+                "difference",
+                "ci_low",
+                "ci_high",
+                "p_value",
+                "n_per_arm_for_80pct_power",
+            ],
+        ),
+        candidates=candidates,
+        provenance=provenance,
+    )
+
+
+def _arm_first(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[["arm", *[c for c in frame.columns if c != "arm"]]]

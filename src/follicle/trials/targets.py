@@ -1,0 +1,155 @@
+"""The targets file: published results, each expressed as a virtual trial.
+
+A target names a population, arms (labels defined in the file's ``[regimen.LABEL]``
+tables), an optional target area, an endpoint on a day, the published value and a
+tolerance. Endpoint names (docs/validation.md):
+
+- a named endpoint from ``ENDPOINT_NAMES`` (e.g. ``hair_count_change``,
+  ``non_vellus_density_change``, ``anagen_fraction``, ``fraction_improved``);
+- any observation column (``terminal_per_cm2``...): its value on ``day``;
+- ``value``, ``change`` or ``percent_change`` with ``column = "..."``;
+- ``difference_in_<any of the above>``: last arm minus first arm.
+
+Nothing here depends on a target's id or a study's name.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from follicle.config_io import read_toml, validate
+from follicle.regimen import Regimen, parse_regimen
+from follicle.trials.cohorts import Population
+from follicle.trials.trial_file import ENDPOINT_COLUMNS, Improvement, TargetArea
+
+DEFAULT_TARGETS = Path(__file__).resolve().parents[1] / "data" / "targets.toml"
+
+# name -> (measure, column)
+ENDPOINT_NAMES: dict[str, tuple[str, str]] = {
+    "anagen_fraction": ("value", "anagen_fraction"),
+    "shed_hairs_per_day": ("value", "shed_per_day_scalp"),
+    "hairs_per_cm2": ("value", "hairs_per_cm2"),
+    "hair_count_change": ("change", "hairs"),
+    "hair_count_percent_change": ("percent_change", "hairs"),
+    "density_change": ("change", "hairs_per_cm2"),
+    "non_vellus_density_change": ("change", "non_vellus_per_cm2"),
+    "terminal_density_change": ("change", "terminal_per_cm2"),
+    "thin_share_change": ("change", "thin_share"),
+    "fraction_improved": ("fraction_improved", "hairs"),
+    "fraction_with_pattern_loss": ("fraction_with_pattern_loss", "stage"),
+}
+DIFFERENCE_PREFIX = "difference_in_"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RegimenBody(_Strict):
+    treatment: tuple[dict, ...] = ()
+    description: str = ""
+
+
+class Target(_Strict):
+    id: str
+    source: str
+    population: Population
+    target_area: TargetArea = TargetArea()
+    arms: tuple[str, ...] = ("untreated",)
+    endpoint: str
+    column: str | None = None
+    day: int = Field(0, ge=0)
+    baseline_day: int = Field(0, ge=0)
+    min_stage: str | None = None
+    value: float
+    tolerance: float = Field(..., gt=0)
+    relative: bool = False
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _check(self):
+        _, column = self.measure_and_column
+        if self.is_difference and len(self.arms) < 2:
+            raise ValueError(
+                f"arms = {list(self.arms)!r} is not allowed; expected two arms "
+                f"(control first) for {self.endpoint}"
+            )
+        if column not in ENDPOINT_COLUMNS:
+            raise ValueError(
+                f"column = {column!r} is not allowed; expected one of {list(ENDPOINT_COLUMNS)}"
+            )
+        return self
+
+    @property
+    def is_difference(self) -> bool:
+        return self.endpoint.startswith(DIFFERENCE_PREFIX)
+
+    @property
+    def measure_and_column(self) -> tuple[str, str]:
+        name = self.endpoint.removeprefix(DIFFERENCE_PREFIX)
+        if name in ENDPOINT_NAMES:
+            measure, column = ENDPOINT_NAMES[name]
+            return measure, self.column or column
+        if name in ("value", "change", "percent_change"):
+            if self.column is None:
+                raise ValueError(
+                    f"column = <missing> is not allowed; expected a column for endpoint {name!r}"
+                )
+            return name, self.column
+        if name in ENDPOINT_COLUMNS:
+            return "value", name
+        raise ValueError(
+            f"endpoint = {self.endpoint!r} is not allowed; expected one of "
+            f"{sorted(ENDPOINT_NAMES)}, an observation column, value/change/percent_change "
+            f"with column, or {DIFFERENCE_PREFIX}<one of these>"
+        )
+
+    def passes(self, model_value: float) -> bool:
+        allowed = self.tolerance * abs(self.value) if self.relative else self.tolerance
+        return bool(abs(model_value - self.value) <= allowed)
+
+
+class TargetsFile(_Strict):
+    improvement: Improvement = Improvement()
+    regimen: dict[str, RegimenBody] = Field(default_factory=dict)
+    target: tuple[Target, ...] = Field(..., min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self):
+        ids = [t.id for t in self.target]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"target.id = {ids!r} is not allowed; expected distinct ids")
+        for index, target in enumerate(self.target):
+            for arm in target.arms:
+                if arm not in self.regimen:
+                    raise ValueError(
+                        f"target[{index}].arms = {arm!r} is not allowed; expected an arm label "
+                        f"defined in a [regimen.LABEL] table: {sorted(self.regimen)}"
+                    )
+        return self
+
+    def regimen_for(self, label: str) -> Regimen:
+        body = self.regimen[label]
+        return parse_regimen(
+            {"name": label, "description": body.description, "treatment": list(body.treatment)},
+            source=f"regimen.{label}",
+        )
+
+    def population_key(self, target: Target) -> str:
+        return json.dumps(
+            [target.population.model_dump(mode="json"), target.target_area.model_dump()],
+            sort_keys=True,
+        )
+
+
+def load_targets(path: str | Path | None = None) -> TargetsFile:
+    """Read and validate a targets file (default: the copy shipped with follicle)."""
+    path = Path(path) if path is not None else DEFAULT_TARGETS
+    data = read_toml(path)
+    targets = validate(TargetsFile, data, source=str(path))
+    for label in targets.regimen:
+        targets.regimen_for(label)  # every regimen must be valid
+    return targets

@@ -1,0 +1,177 @@
+"""``validate``: run every target of a targets file as a virtual trial; model vs published.
+
+Targets with the same population and target area share one trial (the union of their
+arms and endpoints), so each arm is simulated once. Every trial uses the same seed
+(common random numbers: calibration compares parameter sets on the same people).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
+from follicle.trials import statistics
+from follicle.trials.cohorts import SensitivityDistribution
+from follicle.trials.execution import dask_client, execute
+from follicle.trials.run import assemble, plan_tasks
+from follicle.trials.targets import Target, TargetsFile, load_targets
+from follicle.trials.trial_file import BINARY_MEASURES, Trial, parse_trial
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """``table``: one row per target; ``trials``: the TrialResults behind it."""
+
+    table: pd.DataFrame
+    provenance: dict[str, Any] = field(repr=False)
+    trials: list = field(repr=False, default_factory=list)
+
+    @property
+    def passed(self) -> int:
+        return int(self.table["pass"].sum())
+
+    def to_dict(self) -> dict[str, Any]:
+        rows = [
+            {
+                k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                for k, v in r.items()
+            }
+            for r in self.table.to_dict(orient="records")
+        ]
+        return {
+            "targets": rows,
+            "passed": self.passed,
+            "total": len(self.table),
+            "provenance": self.provenance,
+        }
+
+
+def _endpoint_dict(target: Target) -> dict:
+    measure, column = target.measure_and_column
+    endpoint = {
+        "name": _label(target),
+        "measure": measure,
+        "column": column,
+        "day": target.day,
+        "baseline_day": target.baseline_day,
+    }
+    if target.min_stage is not None:
+        endpoint["min_stage"] = target.min_stage
+    return endpoint
+
+
+def _label(target: Target) -> str:
+    measure, column = target.measure_and_column
+    stage = f" >= {target.min_stage}" if target.min_stage else ""
+    return f"{measure} {column}{stage} day {target.day} from {target.baseline_day}"
+
+
+def build_trials(
+    targets: TargetsFile, *, n_per_arm: int, block_size: int = 50
+) -> list[tuple[Trial, list[Target]]]:
+    """One trial per (population, target area): the union of its targets' arms/endpoints."""
+    groups: dict[str, list[Target]] = {}
+    for target in targets.target:
+        groups.setdefault(targets.population_key(target), []).append(target)
+    trials = []
+    for index, members in enumerate(groups.values()):
+        arms = list(dict.fromkeys(arm for t in members for arm in t.arms))
+        endpoints = list({_label(t): _endpoint_dict(t) for t in members}.values())
+        first = members[0]
+        data = {
+            "name": f"targets group {index + 1}: " + ", ".join(t.id for t in members),
+            "n_per_arm": n_per_arm,
+            "block_size": block_size,
+            "population": first.population.model_dump(mode="json", exclude_none=True),
+            "target_area": first.target_area.model_dump(),
+            "arm": [{"name": arm, "regimen": targets.regimen_for(arm)} for arm in arms],
+            "endpoint": endpoints,
+            "improvement": targets.improvement.model_dump(),
+        }
+        trials.append((parse_trial(data, source=f"targets group {index + 1}"), members))
+    return trials
+
+
+def _model_value(result, target: Target) -> tuple[float, float, float]:
+    label = _label(target)
+    measure, _ = target.measure_and_column
+    binary = measure in BINARY_MEASURES
+    values = result.values
+    arm_values = [values.loc[values["arm"] == arm, label].to_numpy() for arm in target.arms]
+    if target.is_difference:
+        diff = statistics.difference(arm_values[-1], arm_values[0], binary=binary)
+        return diff.difference, diff.ci_low, diff.ci_high
+    summary = statistics.summarize(arm_values[0], binary=binary)
+    return summary.mean, summary.ci_low, summary.ci_high
+
+
+def validate(
+    targets: TargetsFile | str | Path | None = None,
+    *,
+    n_per_arm: int = 200,
+    seed: int = 1,
+    params: ModelParameters | None = None,
+    sensitivity: dict[str, SensitivityDistribution] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    client=None,
+    progress: Callable[[float], None] | None = None,
+) -> ValidationReport:
+    """Run every target; model value (with its 95% CI) vs the published value."""
+    if not isinstance(targets, TargetsFile):
+        targets = load_targets(targets)
+    params = params or DEFAULT_PARAMETERS
+    plans = build_trials(targets, n_per_arm=n_per_arm)
+    all_tasks, spans = [], []
+    for trial, _ in plans:
+        override = (sensitivity or {}).get(trial.population.sex)
+        tasks = plan_tasks(trial, seed=seed, params=params, sensitivity=override)
+        spans.append((len(all_tasks), len(all_tasks) + len(tasks), override))
+        all_tasks += tasks
+    if client is not None:
+        results = execute(all_tasks, client=client, progress=progress)
+    else:
+        with dask_client(workers=workers, scheduler=scheduler) as new_client:
+            results = execute(all_tasks, client=new_client, progress=progress)
+    rows, trial_results = [], []
+    for (trial, members), (start, stop, override) in zip(plans, spans, strict=True):
+        result = assemble(trial, seed, params, results[start:stop], sensitivity=override)
+        trial_results.append(result)
+        for target in members:
+            model, low, high = _model_value(result, target)
+            rows.append(
+                {
+                    "id": target.id,
+                    "endpoint": target.endpoint,
+                    "arms": " vs ".join(target.arms),
+                    "day": target.day,
+                    "published": target.value,
+                    "tolerance": target.tolerance * (abs(target.value) if target.relative else 1),
+                    "model": model,
+                    "model_ci_low": low,
+                    "model_ci_high": high,
+                    "n_per_arm": n_per_arm,
+                    "pass": bool(np.isfinite(model) and target.passes(model)),
+                    "source": target.source,
+                }
+            )
+    from follicle import __version__
+
+    provenance = {
+        "software": "follicle",
+        "version": __version__,
+        "seed": seed,
+        "n_per_arm": n_per_arm,
+        "parameters": params.to_dict(),
+        "sensitivity_distribution": {
+            sex: value.model_dump() for sex, value in (sensitivity or {}).items()
+        },
+    }
+    return ValidationReport(pd.DataFrame(rows), provenance, trial_results)
