@@ -12,9 +12,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-## run: install and run the main job (an untreated and a treated man over 10 years)
+## run: install and run the main job: an untreated and a treated man over 10 years, then a
+## virtual replication of the trials the source articles cite (Hu 2015, Dhurat 2013)
 run: $(STAMP)
 	$(BIN)/follicle demo --out-dir out
+	$(BIN)/follicle validate --only 'hu2015-*' --only 'dhurat2013-*' --n-per-arm 200 \
+		--report out/replication.html
 
 ## test: install and run the test suite (slow verification tests included)
 test: $(STAMP)

@@ -28,7 +28,7 @@ from scipy import optimize
 
 from follicle.config_io import read_toml
 from follicle.errors import FollicleInputError
-from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
+from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters, parameters_from_overrides
 from follicle.trials.cohorts import DEFAULT_SENSITIVITY, SensitivityDistribution
 from follicle.trials.targets import TargetsFile, load_targets
 from follicle.trials.validate import ValidationReport, validate
@@ -283,11 +283,7 @@ def load_parameter_set(path: str | Path) -> ParameterSet:
             "provenance, parameters, population, fit",
             source=str(path),
         )
-    overrides = data.get("parameters", {})
-    try:
-        params = DEFAULT_PARAMETERS.replace(**overrides)
-    except (TypeError, ValueError) as error:
-        raise FollicleInputError("parameters", overrides, str(error), source=str(path)) from None
+    params = parameters_from_overrides(data.get("parameters", {}), source=str(path))
     sensitivity = dict(DEFAULT_SENSITIVITY)
     for sex, values in data.get("population", {}).items():
         if sex not in ("male", "female"):

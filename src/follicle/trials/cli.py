@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -147,21 +148,44 @@ Examples:
 
 
 def validation_table(report) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, title="model vs published")
-    for column in ("target", "endpoint", "published", "tolerance", "model", "95% CI", ""):
-        table.add_column(column, justify="left" if column in ("target", "endpoint") else "right")
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        title="model vs published",
+        title_justify="left",
+    )
+    table.add_column("target", no_wrap=True)
+    table.add_column("day", justify="right", no_wrap=True)
+    table.add_column("published", justify="right", no_wrap=True)
+    table.add_column("model (95% CI)", justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
     for row in report.table.to_dict(orient="records"):
         table.add_row(
             row["id"],
-            f"{row['endpoint']} (day {row['day']})",
-            _num(row["published"]),
-            "±" + _num(row["tolerance"]),
-            _num(row["model"]),
-            f"{_num(row['model_ci_low'])}..{_num(row['model_ci_high'])}",
+            str(row["day"]),
+            f"{_num(row['published'])} ±{_num(row['tolerance'])}",
+            f"{_num(row['model'])} ({_num(row['model_ci_low'])}-{_num(row['model_ci_high'])})",
             "[green]pass[/green]" if row["pass"] else "[red]FAIL[/red]",
         )
-    table.caption = f"{report.passed} of {len(report.table)} targets within tolerance"
+    table.caption = (
+        f"{report.passed} of {len(report.table)} targets within tolerance "
+        "(endpoints and sources: --json or --report)"
+    )
     return table
+
+
+def select_targets(target_set, patterns: list[str] | None):
+    """The targets whose ids match any of ``patterns`` (all when none are given)."""
+    if not patterns:
+        return target_set
+    chosen = tuple(
+        t for t in target_set.target if any(fnmatch.fnmatchcase(t.id, p) for p in patterns)
+    )
+    if not chosen:
+        ids = [t.id for t in target_set.target]
+        raise FollicleInputError("--only", patterns, f"ids or patterns matching some of {ids}")
+    return target_set.model_copy(update={"target": chosen})
 
 
 def register(app: typer.Typer) -> None:
@@ -180,6 +204,12 @@ def register(app: typer.Typer) -> None:
         scheduler: str | None = typer.Option(None, "--scheduler", metavar="ADDRESS"),
         as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
         report: Path | None = typer.Option(None, "--report", help="Write an HTML report."),
+        only: list[str] | None = typer.Option(
+            None,
+            "--only",
+            metavar="ID",
+            help="Run only these targets (ids or shell patterns such as 'hu2015-*'; repeat).",
+        ),
     ) -> None:
         from follicle.trials.targets import load_targets
         from follicle.trials.validate import validate
@@ -187,7 +217,7 @@ def register(app: typer.Typer) -> None:
         if n_per_arm < 2:
             raise FollicleInputError("--n-per-arm", n_per_arm, "a whole number >= 2")
         workers, scheduler = _execution(workers, scheduler)
-        target_set = load_targets(targets)
+        target_set = select_targets(load_targets(targets), only)
         pset = _parameter_set(parameters)
         with progress_bar("validate", not as_json and console.is_terminal) as progress:
             result = validate(

@@ -1,0 +1,23 @@
+"""`follicle validate --only`: choosing targets by id or pattern."""
+
+import pytest
+
+from follicle.errors import FollicleInputError
+from follicle.trials.cli import select_targets
+from follicle.trials.targets import load_targets
+
+
+def test_patterns_select_targets_and_keep_regimens():
+    targets = load_targets(None)
+    chosen = select_targets(targets, ["hu2015-*", "steady-state-anagen"])
+    ids = [t.id for t in chosen.target]
+    assert ids == [
+        t.id for t in targets.target if t.id.startswith("hu2015-") or t.id == "steady-state-anagen"
+    ]
+    assert chosen.regimen == targets.regimen
+    assert select_targets(targets, None) is targets
+
+
+def test_no_match_is_an_input_error():
+    with pytest.raises(FollicleInputError, match="--only"):
+        select_targets(load_targets(None), ["nothing-*"])
