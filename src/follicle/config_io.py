@@ -13,15 +13,20 @@ from follicle.errors import FollicleFileError, FollicleInputError
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-def read_toml(path: str | Path) -> dict[str, Any]:
-    """Read a TOML file, turning every failure into a ``FollicleFileError``."""
+def read_text_file(path: str | Path) -> str:
+    """A UTF-8 text file's content; a missing or unreadable file is a ``FollicleFileError``."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise FollicleFileError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as error:
         raise FollicleFileError(f"{path}: cannot read file ({error})") from None
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Read a TOML file, turning every failure into a ``FollicleFileError``."""
+    text = read_text_file(path)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -25,6 +25,7 @@ from follicle.care.findings import Finding
 from follicle.care.journal.entries import DETAILS, Entry, parse_details
 from follicle.care.journal.migrations import SCHEMA_VERSION
 from follicle.care.timezones import from_utc_text, to_utc_text, zone
+from follicle.config_io import read_text_file
 from follicle.errors import FollicleFileError, FollicleInputError
 
 FORMAT = "follicle-journal"
@@ -190,12 +191,7 @@ def parse_csv(text: str, *, source: str) -> list[Entry]:
 def read_export(path: str | Path) -> list[Entry]:
     """Entries from a JSON or CSV export (chosen by the file's extension)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FollicleFileError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise FollicleFileError(f"{path}: cannot read file ({error})") from None
+    text = read_text_file(path)
     suffix = path.suffix.lower()
     if suffix == ".json":
         return parse_json(text, source=str(path))
