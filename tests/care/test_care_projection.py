@@ -125,3 +125,19 @@ def test_journal_anchor_and_cli(tmp_path, examples):
     assert data["format"] == "follicle.projection/1"
     result = runner.invoke(app, [*base[:-4], "--years", "0"])
     assert result.exit_code == 2 and "years" in result.output
+
+
+def test_measure_result_through_the_journal_anchors_a_projection(tmp_path):
+    # follicle measure -> journal log measurement --from-result -> projection anchor
+    from follicle.measure.metrics import measure as measure_hairs
+    from follicle.simulate import simulate
+
+    hairs = simulate(MAN, days=30, area="vertex:1", random_seed=4).snapshot(30)
+    result = measure_hairs(hairs, area_cm2=1.0)
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(result.to_dict()))
+    with Journal.open(tmp_path / "j.sqlite3") as journal:
+        journal.log_measurement_file(path, region="vertex", at="2026-01-05T09:00", tz="UTC")
+        anchor = anchor_from_journal(journal)
+    assert anchor.region == "vertex" and anchor.column == "hairs_per_cm2"
+    assert anchor.value == pytest.approx(len(hairs), rel=1e-9)
