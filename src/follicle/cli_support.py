@@ -89,6 +89,9 @@ def atomic_output(path: str | Path, *, mode: str = "w") -> Iterator[Path]:
     temporary_path = Path(temporary)
     try:
         yield temporary_path
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary_path, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
         os.replace(temporary_path, path)
     finally:
         if temporary_path.exists():
