@@ -115,20 +115,19 @@ class ModelParameters:
         "[P] Courtois 1994; [S]: descriptions range from gradual shrinkage to an abrupt step",
     )
     damage_per_cycle: float = _p(
-        0.35,
-        "calibrated (provisional, by hand): share of its size a follicle loses per cycle at "
-        "androgen exposure 1 and sensitivity 1. With repair_per_cycle it sets the size a "
-        "follicle settles at (repair / (repair + damage)) and how fast (about two cycles, so "
-        "treatment gains are lost within about a year of stopping [S]). A 'high' man then "
-        "has ~75 non-vellus vertex hairs/cm2 at 25, ~55 at 35 and ~47 at 50, a 'moderate' "
-        "one ~145/127/115, spanning [P] Vecchio 2002 (vertex 138 -> 47/cm2 across Norwood "
-        "stages). Issue 3 fits it to targets.toml",
+        0.301,
+        "calibrated: fitted by `follicle calibrate` (Powell, 70 evaluations, 60 men per arm, seed "
+        "1) to the 14 targets of targets.toml; objective 1.71 -> 1.15, 10 of 14 within tolerance "
+        "at the fit. Share of its size a follicle loses per cycle at androgen exposure 1 and "
+        "sensitivity 1; with repair_per_cycle it sets the size a follicle settles at (repair / "
+        "(repair + damage)) and how fast (about two cycles)",
     )
     repair_per_cycle: float = _p(
-        0.30,
-        "calibrated (provisional, by hand, with damage_per_cycle): share of the gap to full "
-        "size an attached follicle regains per cycle; sets how far lowering DHT reverses "
-        "miniaturization ([P] Kaufman 1998: finasteride partly reverses it)",
+        0.31,
+        "calibrated: fitted by `follicle calibrate` (Powell, 70 evaluations, 60 men per arm, seed "
+        "1) to the 14 targets of targets.toml; objective 1.71 -> 1.15, 10 of 14 within tolerance "
+        "at the fit. Share of the gap to full size an attached follicle regains per cycle; sets "
+        "how far lowering DHT reverses miniaturization ([P] Kaufman 1998)",
     )
     damage_cycle_log_sd: float = _p(
         0.5,
@@ -137,12 +136,12 @@ class ModelParameters:
         "detachment threshold over the years and pattern loss progresses with age",
     )
     androgen_anagen_shortening: float = _p(
-        1.0,
-        "calibrated (provisional, by hand): androgens also shorten anagen directly: the "
-        "anagen clock runs (1 + this x androgen level at anagen entry x DHT factor x "
-        "sensitivity) times faster, so lowering DHT "
-        "lengthens current anagens and stopping a DHT blocker shortens them again (gains "
-        "lost within ~12 months of stopping [S]; anagen shortens in AGA [P] Courtois 1994)",
+        1.568,
+        "calibrated: fitted by `follicle calibrate` (Powell, 70 evaluations, 60 men per arm, seed "
+        "1) to the 14 targets of targets.toml; objective 1.71 -> 1.15, 10 of 14 within tolerance "
+        "at the fit. Androgens also shorten anagen directly: the anagen clock runs (1 + this x "
+        "androgen level at anagen entry x DHT factor x sensitivity) times faster, so stopping a "
+        "DHT blocker shortens anagens again (gains lost within ~12 months [S]; [P] Courtois 1994)",
     )
     step_fraction: float = _p(
         0.4, "assumption: size lost in one step in stepwise mode (same mean loss as gradual)"
@@ -244,18 +243,20 @@ class ModelParameters:
         "[P] Panchaprateep 2020 (5 mg: +26/cm2 at 12 weeks)",
     )
     minoxidil_rest_speedup: float = _p(
-        2.0,
-        "calibrated (provisional): at full effect telogen and kenogen run 3x faster (pushes "
-        "resting follicles into anagen; label; [S] shedding 2-8 weeks after starting)",
+        3.272,
+        "calibrated: fitted by `follicle calibrate` (Powell, 70 evaluations, 60 men per arm, seed "
+        "1) to the 14 targets of targets.toml; objective 1.71 -> 1.15, 10 of 14 within tolerance "
+        "at the fit. At full effect telogen and kenogen run 1 + this times faster: resting "
+        "follicles enter anagen early (label; [S] shedding 2-8 weeks after starting)",
     )
     minoxidil_anagen_prolongation: float = _p(
         0.4, "calibrated (provisional): anagen lasts 1.4x longer at full effect (label)"
     )
     minoxidil_growth: float = _p(
-        0.5,
-        "calibrated (provisional, by hand): growth signal at full effect (enlarges follicles); "
-        "gives ~+20 non-vellus hairs/cm2 at 48 weeks for 5% in men 20-45 "
-        "([P] Olsen 2002: +18.6)",
+        0.321,
+        "calibrated: fitted by `follicle calibrate` (Powell, 70 evaluations, 60 men per arm, seed "
+        "1) to the 14 targets of targets.toml; objective 1.71 -> 1.15, 10 of 14 within tolerance "
+        "at the fit. Growth signal at full effect (enlarges follicles)",
     )
     minoxidil_tau_days: float = _p(
         14.0, "assumption: onset/offset time constant; [S] shedding starts 2-8 weeks after start"
