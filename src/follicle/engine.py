@@ -19,7 +19,7 @@ written to an :class:`EventLog`, from which ``follicle.observe`` derives observa
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,7 +27,13 @@ from follicle.model import cycle
 from follicle.model.androgens import DAYS_PER_YEAR, People
 from follicle.model.params import ModelParameters
 from follicle.model.regions import REGION_INDEX
-from follicle.model.scalp import FollicleState, draw_units, new_follicles, region_frame_um
+from follicle.model.scalp import (
+    FollicleState,
+    concatenate,
+    draw_units,
+    new_follicles,
+    region_frame_um,
+)
 from follicle.person import AlopeciaAreataEpisode
 from follicle.treatments.schedule import TreatmentSchedule
 
@@ -421,8 +427,7 @@ class Engine:
             return
         s = self.state
         first = s.n
-        for graft in grafts:
-            s.append(graft)
+        s.append(concatenate(grafts))
         added = s.n - first
         for runtime in self.episodes:
             runtime.members = np.concatenate([runtime.members, np.zeros(added, bool)])
@@ -484,7 +489,7 @@ class Engine:
             grafts.sensitivity[:take] = s.sensitivity[source]
             grafts.terminal_diameter_um[:take] = s.terminal_diameter_um[source]
             grafts.size[:take] = s.size[source]
-        grafts = _subset(grafts, rng.random(n) < surgery.graft_survival)
+        grafts = grafts.subset(rng.random(n) < surgery.graft_survival)
         m = grafts.phase.size
         grafts.transplanted[:] = True
         grafts.phase[:] = cycle.TELOGEN
@@ -496,7 +501,3 @@ class Engine:
         grafts.rest_until[:] = when + rng.exponential(p.transplant_regrowth_mean_days, m)
         grafts.cycle_start[:] = when
         return grafts
-
-
-def _subset(state: FollicleState, keep: np.ndarray) -> FollicleState:
-    return FollicleState(**{f.name: getattr(state, f.name)[keep] for f in fields(state)})

@@ -16,7 +16,7 @@ from follicle.model.cycle import growth_mm_per_day
 from follicle.model.params import ModelParameters
 from follicle.model.regions import REGIONS
 
-_PHASE_LABELS = np.array(["anagen", "anagen", "catagen", "telogen", "kenogen", "lost", "absent"])
+_PHASE_LABELS = np.array(cycle.PHASE_NAMES)
 
 
 @dataclass(frozen=True, eq=False)

@@ -105,12 +105,13 @@ class FollicleState:
         return self.phase != cycle.LOST
 
     def append(self, other: FollicleState) -> None:
+        """Add ``other``'s follicles after these (in place: the engine holds this object)."""
+        joined = concatenate([self, other])
         for item in fields(self):
-            setattr(
-                self,
-                item.name,
-                np.concatenate([getattr(self, item.name), getattr(other, item.name)]),
-            )
+            setattr(self, item.name, getattr(joined, item.name))
+
+    def subset(self, keep: np.ndarray) -> FollicleState:
+        return FollicleState(**{f.name: getattr(self, f.name)[keep] for f in fields(self)})
 
 
 def region_frame_um(area_cm2: float) -> float:

@@ -44,10 +44,6 @@ class Effects:
         self.growth = np.zeros((len(REGIONS), n))
         self.anagen_prolongation = np.zeros((len(REGIONS), n))
 
-    @property
-    def day_index(self) -> np.ndarray:
-        return np.arange(self.days + 1)
-
 
 def course_mask(course, days: int) -> np.ndarray:
     """True on the days a course is taken (start_day <= day < stop_day)."""

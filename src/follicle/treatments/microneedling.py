@@ -16,7 +16,13 @@ from __future__ import annotations
 import numpy as np
 
 from follicle.model.params import ModelParameters
-from follicle.treatments.effects import Effects, Session, course_mask, region_mask
+from follicle.treatments.effects import (
+    Effects,
+    Session,
+    course_mask,
+    decaying_pulses,
+    region_mask,
+)
 
 
 def stimulation(needle_mm: float, params: ModelParameters) -> float:
@@ -35,11 +41,9 @@ def apply(course, effects: Effects, params: ModelParameters, rng: np.random.Gene
     )
     if stim <= 0:
         return
-    day = np.arange(effects.days + 1)
-    pulses = np.zeros(effects.days + 1)
+    probability = params.microneedling_activation * stim
     for start in session_days:
-        after = day >= start
-        pulses[after] += np.exp(-(day[after] - start) / params.microneedling_growth_tau_days)
-        probability = params.microneedling_activation * stim
         effects.sessions.append(Session(start, regions, probability, course.adherence))
+    tau = params.microneedling_growth_tau_days
+    pulses = decaying_pulses(session_days, 1.0, tau, effects.days)
     effects.growth[regions] += params.microneedling_growth * stim * course.adherence * pulses

@@ -17,7 +17,7 @@ Before day 0 (a person's history) nothing is taken: every factor is 1, growth 0.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -56,7 +56,6 @@ class TreatmentSchedule:
     dht_steps: np.ndarray
     sessions: tuple[Session, ...] = ()
     transplants: tuple = ()
-    minoxidil_effect: np.ndarray = field(default=None, repr=False)
 
     def day_index(self, t) -> np.ndarray:
         """Day row for (fractional) times; times before day 0 map to -1."""
@@ -109,16 +108,6 @@ class TreatmentSchedule:
         previous = np.concatenate([np.ones((stacked.shape[0], 1)), stacked[:, :-1]], axis=1)
         return [int(day) for day in np.flatnonzero((stacked != previous).any(axis=0))]
 
-    @property
-    def is_untreated(self) -> bool:
-        return (
-            not self.sessions
-            and not self.transplants
-            and not self.clock_change_days()
-            and bool(np.all(self.dht_factor == 1.0))
-            and bool(np.all(self.growth == 0.0))
-        )
-
 
 def _quantize(rate: np.ndarray, step: float) -> np.ndarray:
     return np.exp(np.round(np.log(rate) / step) * step)
@@ -161,5 +150,4 @@ def compile_regimen(
         dht_steps=np.round(dht / params.exposure_step) * params.exposure_step,
         sessions=tuple(sorted(effects.sessions, key=lambda s: s.day)),
         transplants=tuple(sorted(effects.transplants, key=lambda t: t.day)),
-        minoxidil_effect=min_effect,
     )
