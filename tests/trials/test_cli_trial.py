@@ -58,3 +58,17 @@ def test_workers_and_scheduler_exclude_each_other(tmp_path):
     trial = write_trial(tmp_path / "t.toml")
     result = run("trial", trial, "--workers", "2", "--scheduler", "tcp://x:1")
     assert result.exit_code == 2
+
+
+def test_keeping_few_observations_keeps_the_results_and_the_report(tmp_path):
+    trial = write_trial(tmp_path / "t.toml")
+    full = json.loads(run("trial", trial, "--workers", "0", "--json").output)
+    lean = run(
+        "trial", trial, "--workers", "0", "--keep-observations", "0", "--json",
+        "--report", tmp_path / "r.html",
+    )  # fmt: skip
+    assert lean.exit_code == 0, lean.output
+    assert json.loads(lean.output)["endpoints"] == full["endpoints"]
+    assert (tmp_path / "r.html").read_text().count("<img") == 2
+    bad = run("trial", trial, "--workers", "0", "--block-size", "0")
+    assert bad.exit_code == 2 and "--block-size" in bad.output

@@ -37,7 +37,8 @@ def serial_result():
 
 def test_two_dask_workers_give_exactly_the_serial_result(serial_result):
     on_cluster = run_trial(small_trial(), workers=2)
-    for name in ("people", "observations", "values", "arms", "comparisons"):
+    names = ("people", "observations", "values", "moments", "stage_counts", "arms", "comparisons")
+    for name in names:
         pd.testing.assert_frame_equal(
             getattr(serial_result, name), getattr(on_cluster, name), check_exact=True
         )
@@ -139,3 +140,31 @@ def test_prevalence_by_age_follows_people_over_the_years():
     assert (table["people"] == 4).all()
     expected = [result.arms["mean"].iloc[i] for i in range(3)]
     assert list(table["prevalence"]) == pytest.approx(expected)
+
+
+def test_kept_observations_change_nothing_but_the_observations(serial_result):
+    lean = run_trial(small_trial(keep_observations_per_arm=2))
+    for name in ("people", "values", "arms", "comparisons", "moments"):
+        pd.testing.assert_frame_equal(getattr(serial_result, name), getattr(lean, name))
+    assert set(lean.observations["person"]) == {0, 1}
+    full = serial_result.observations
+    pd.testing.assert_frame_equal(
+        lean.observations, full[full["person"] < 2].reset_index(drop=True)
+    )
+    bands, lean_bands = (r.trajectory_bands("hairs") for r in (serial_result, lean))
+    pd.testing.assert_series_equal(bands["mean"], lean_bands["mean"])
+    kept = full[(full["person"] < 2) & (full["day"] == 120) & (full["arm"] == "placebo")]
+    row = lean_bands[(lean_bands["day"] == 120) & (lean_bands["arm"] == "placebo")].iloc[0]
+    assert row["p10"] == pytest.approx(kept["hairs"].quantile(0.1))
+
+
+def test_band_moments_equal_direct_statistics_over_everyone(serial_result):
+    obs = serial_result.observations
+    bands = serial_result.trajectory_bands("non_vellus_per_cm2").set_index(["arm", "day"])
+    direct = obs.groupby(["arm", "day"])["non_vellus_per_cm2"].agg(
+        mean_direct="mean", std_direct="std", count_direct="count"
+    )
+    joined = bands.join(direct)
+    assert np.allclose(joined["mean"], joined["mean_direct"], rtol=1e-12)
+    assert np.allclose(joined["std"], joined["std_direct"], rtol=1e-9)
+    assert (joined["count"] == joined["count_direct"]).all()

@@ -37,6 +37,8 @@ Examples:
   follicle trial examples/trials/minoxidil-olsen.toml --n-per-arm 50 --json > t.json
 
   follicle trial TRIAL.toml --scheduler tcp://10.0.0.5:8786    # an existing Dask cluster
+
+  follicle trial TRIAL.toml --n-per-arm 1000000 --block-size 1000 --keep-observations 1000
 """
 
 
@@ -319,6 +321,16 @@ def register(app: typer.Typer) -> None:
         n_per_arm: int | None = typer.Option(
             None, "--n-per-arm", help="Override the file's people per arm."
         ),
+        keep_observations: int | None = typer.Option(
+            None,
+            "--keep-observations",
+            metavar="N",
+            help="Keep per-day observations of the first N people per arm only (for "
+            "very large trials; endpoints and means still use everyone).",
+        ),
+        block_size: int | None = typer.Option(
+            None, "--block-size", help="People per task (default: the file's, else 100)."
+        ),
         workers: int | None = typer.Option(
             None, "--workers", help="Local Dask worker processes (default: all cores; 0: serial)."
         ),
@@ -343,6 +355,14 @@ def register(app: typer.Typer) -> None:
             if n_per_arm < 1:
                 raise FollicleInputError("--n-per-arm", n_per_arm, "a whole number >= 1")
             trial = trial.model_copy(update={"n_per_arm": n_per_arm})
+        if keep_observations is not None:
+            if keep_observations < 0:
+                raise FollicleInputError("--keep-observations", keep_observations, "a number >= 0")
+            trial = trial.model_copy(update={"keep_observations_per_arm": keep_observations})
+        if block_size is not None:
+            if not 1 <= block_size <= 100_000:
+                raise FollicleInputError("--block-size", block_size, "1 to 100000")
+            trial = trial.model_copy(update={"block_size": block_size})
         if seed is None and trial.seed is None:
             raise FollicleInputError("--seed", None, "a seed (none in the trial file)")
         pset = _parameter_set(parameters)

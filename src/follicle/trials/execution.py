@@ -23,7 +23,13 @@ from follicle.model.params import ModelParameters
 from follicle.model.regions import REGIONS
 from follicle.regimen import Regimen
 from follicle.trials.cohorts import Population, SensitivityDistribution, draw_candidates
+from follicle.trials.endpoints import endpoint_values
 from follicle.trials.staging import DEFAULT_RULE, StagingRule, stage_names, stage_table
+from follicle.trials.summary import day_moments, stage_counts
+from follicle.trials.trial_file import Endpoint, Improvement
+
+DEFAULT_IMPROVEMENT = Improvement()
+PEOPLE_COLUMNS = ("age_years", "androgen_sensitivity", "follicle_density_per_cm2")
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,10 @@ class BlockTask:
     sensitivity: SensitivityDistribution | None = None
     rule: StagingRule = DEFAULT_RULE
     columns: tuple[str, ...] | None = None  # observation columns to return (None: all)
+    endpoints: tuple[Endpoint, ...] = ()
+    improvement: Improvement = DEFAULT_IMPROVEMENT
+    first_person: int = 0  # the arm's index of this block's first person
+    keep_observations: int | None = None  # return observations of the arm's first N only
 
     @property
     def area(self) -> dict[str, float]:
@@ -58,10 +68,16 @@ class BlockTask:
 
 @dataclass(frozen=True)
 class BlockResult:
+    """One block's people, endpoint values and summaries; ``person`` counts within the
+    block. ``observations`` holds only the people ``keep_observations`` asks for."""
+
     arm_index: int
     block_index: int
-    people: pd.DataFrame  # person (within block), age, sensitivity, density, baseline stage
+    people: pd.DataFrame  # person, age, sensitivity, density, baseline stage
     observations: pd.DataFrame  # person, day, target-area columns (+ stage)
+    values: pd.DataFrame  # person, one column per endpoint
+    moments: pd.DataFrame  # summary.day_moments of every observed column
+    stage_counts: pd.DataFrame | None  # summary.stage_counts (trials with stages)
     candidates: int  # candidates simulated to fill the block
 
 
@@ -128,30 +144,53 @@ def run_block(task: BlockTask) -> BlockResult:
         )
         if not rows.empty:
             tables.append(rows)
-        for i, p in enumerate(keep):
-            person = candidates[p]
-            people.append(
-                {
-                    "person": accepted + i,
-                    "age_years": person["age_years"],
-                    "androgen_sensitivity": person["androgen_sensitivity"],
-                    "follicle_density_per_cm2": person["follicle_density_per_cm2"],
-                    "baseline_stage": (
-                        stage_names(task.population.sex)[baseline[p]] if baseline[p] >= 0 else ""
-                    ),
-                }
-            )
+        names = stage_names(task.population.sex)
+        chosen = pd.DataFrame([candidates[p] for p in keep], columns=list(PEOPLE_COLUMNS))
+        chosen.insert(0, "person", np.arange(accepted, accepted + keep.size))
+        chosen["baseline_stage"] = [names[baseline[p]] if baseline[p] >= 0 else "" for p in keep]
+        people.append(chosen)
         accepted += keep.size
         tried += batch
         round_index += 1
     observations = pd.concat(tables, ignore_index=True)
     observations = observations.sort_values(["person", "day"], kind="stable")
+    observations = observations.reset_index(drop=True)
+    people_frame = pd.concat(people, ignore_index=True)
+    return summarize_block(task, people_frame, observations, tried)
+
+
+def summarize_block(
+    task: BlockTask, people: pd.DataFrame, observations: pd.DataFrame, candidates: int
+) -> BlockResult:
+    """Endpoint values and summaries of a filled block, and the observations to keep."""
+    sex = task.population.sex
+    values = pd.DataFrame({"person": np.arange(task.size)})
+    for endpoint in task.endpoints:
+        values[endpoint.label] = endpoint_values(
+            endpoint, observations, n=task.size, sex=sex, improvement=task.improvement
+        )
+    numeric = [
+        c
+        for c in observations.columns
+        if c not in ("person", "day", "area_cm2", "stage")
+        and pd.api.types.is_numeric_dtype(observations[c])
+    ]
+    counts = None
+    if "stage" in observations:
+        counts = stage_counts(observations, people["age_years"].to_numpy(float))
+    kept = observations
+    if task.keep_observations is not None:
+        limit = task.keep_observations - task.first_person
+        kept = observations[observations["person"] < limit].reset_index(drop=True)
     return BlockResult(
         task.arm_index,
         task.block_index,
-        pd.DataFrame(people),
-        observations.reset_index(drop=True),
-        tried,
+        people,
+        kept,
+        values,
+        day_moments(observations, numeric),
+        counts,
+        candidates,
     )
 
 

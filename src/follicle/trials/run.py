@@ -12,11 +12,10 @@ import numpy as np
 import pandas as pd
 
 from follicle.errors import FollicleInputError
-from follicle.model.androgens import DAYS_PER_YEAR
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
-from follicle.trials import statistics
+from follicle.trials import statistics, summary
 from follicle.trials.cohorts import SensitivityDistribution
-from follicle.trials.endpoints import DEFAULT_MIN_STAGE, endpoint_values
+from follicle.trials.endpoints import DEFAULT_MIN_STAGE
 from follicle.trials.execution import BlockTask, dask_client, execute
 from follicle.trials.staging import parse_stage_range
 from follicle.trials.trial_file import BINARY_MEASURES, Trial, load_trial, parse_trial
@@ -29,8 +28,12 @@ class TrialResult:
     """What ``run_trial`` returns. Tables are pandas DataFrames.
 
     - ``people``: one row per person (arm, person, age, sensitivity, density, baseline stage)
-    - ``observations``: the target area per person and observation day (+ ``stage``)
+    - ``observations``: the target area per person and observation day (+ ``stage``);
+      only the first ``keep_observations_per_arm`` people per arm when the trial says so
     - ``values``: one row per person, one column per endpoint
+    - ``moments``: per arm, column, kind (value or change from day 0) and day: count,
+      mean and M2 over every person (``trajectory_bands`` reads them)
+    - ``stage_counts``: per arm, year of age and stage code: people (trials with stages)
     - ``arms``: per endpoint and arm: n, mean, SD, 95% CI
     - ``comparisons``: per endpoint and non-control arm: difference vs control, 95% CI,
       p-value, and people per arm needed to detect that difference at 80% power
@@ -41,6 +44,8 @@ class TrialResult:
     people: pd.DataFrame
     observations: pd.DataFrame
     values: pd.DataFrame
+    moments: pd.DataFrame
+    stage_counts: pd.DataFrame
     arms: pd.DataFrame
     comparisons: pd.DataFrame
     candidates: dict[str, int]
@@ -52,25 +57,42 @@ class TrialResult:
     def trajectory_bands(
         self, column: str = "non_vellus_per_cm2", *, change: bool = False
     ) -> pd.DataFrame:
-        """Per arm and day: mean, 95% CI of the mean, 10th and 90th percentiles
-        (of each person's change from day 0 when ``change``)."""
+        """Per arm and day: mean, SD, count and 95% CI of the mean over every person (of
+        each person's change from day 0 when ``change``), and the 10th and 90th
+        percentiles over the people whose observations were kept (everyone by default;
+        ``keep_observations_per_arm`` in the trial file)."""
+        kind = "change" if change else "value"
+        columns = sorted(self.moments.index.get_level_values("column").unique())
+        if column not in columns:
+            raise FollicleInputError("column", column, f"one of {columns}")
+        moments = self.moments.xs((column, kind), level=("column", "kind"))
+        frame = moments.assign(
+            std=np.sqrt(moments["m2"] / (moments["count"] - 1).where(moments["count"] > 1))
+        )[["mean", "std", "count"]]
+        half = 1.96 * frame["std"] / np.sqrt(frame["count"])
+        frame["ci_low"], frame["ci_high"] = frame["mean"] - half, frame["mean"] + half
+        quantiles = self._kept_quantiles(column, change=change)
+        frame = frame.join(quantiles, how="left")
+        return frame.reset_index()[
+            ["arm", "day", "mean", "std", "count", "p10", "p90", "ci_low", "ci_high"]
+        ]
+
+    def _kept_quantiles(self, column: str, *, change: bool) -> pd.DataFrame:
         obs = self.observations[["arm", "person", "day", column]]
+        if obs.empty:
+            index = self.moments.index.droplevel(["column", "kind"]).unique()
+            return pd.DataFrame({"p10": np.nan, "p90": np.nan}, index=index)
         if change:
             start = obs[obs["day"] == obs["day"].min()].set_index(["arm", "person"])[column]
             base = start.reindex(pd.MultiIndex.from_frame(obs[["arm", "person"]])).to_numpy()
             obs = obs.assign(**{column: obs[column].to_numpy() - base})
         grouped = obs.groupby(["arm", "day"], sort=False)[column]
-        frame = grouped.agg(["mean", "std", "count"])
-        frame["p10"] = grouped.quantile(0.1)
-        frame["p90"] = grouped.quantile(0.9)
-        half = 1.96 * frame["std"] / np.sqrt(frame["count"])
-        frame["ci_low"], frame["ci_high"] = frame["mean"] - half, frame["mean"] + half
-        return frame.reset_index()
+        return pd.DataFrame({"p10": grouped.quantile(0.1), "p90": grouped.quantile(0.9)})
 
     def prevalence_by_age(self, *, min_stage: str | None = None) -> pd.DataFrame:
         """Per arm and whole year of age (age at baseline + day): people observed and the
         share at ``min_stage`` or beyond (default Hamilton-Norwood II / Ludwig I)."""
-        if "stage" not in self.observations:
+        if self.stage_counts.empty:
             raise FollicleInputError(
                 "prevalence_by_age",
                 self.trial.name,
@@ -78,15 +100,11 @@ class TrialResult:
             )
         sex = self.trial.population.sex
         low = parse_stage_range(min_stage or DEFAULT_MIN_STAGE[sex], sex)[0]
-        ages = self.people.set_index(["arm", "person"])["age_years"]
-        obs = self.observations[["arm", "person", "day", "stage"]]
-        start = ages.reindex(pd.MultiIndex.from_frame(obs[["arm", "person"]])).to_numpy()
-        age = np.floor(start + obs["day"].to_numpy() / DAYS_PER_YEAR).astype(int)
-        frame = pd.DataFrame(
-            {"arm": obs["arm"].to_numpy(), "age_years": age, "loss": obs["stage"] >= low}
-        )
-        grouped = frame.groupby(["arm", "age_years"], sort=False)["loss"]
-        return grouped.agg(people="size", prevalence="mean").reset_index()
+        counts = self.stage_counts.reset_index()
+        counts["loss"] = counts["people"].where(counts["stage"] >= low, 0)
+        table = counts.groupby(["arm", "age_years"], sort=False)[["people", "loss"]].sum()
+        table["prevalence"] = table["loss"] / table["people"]
+        return table.drop(columns="loss").reset_index()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (docs/trials.md, "JSON")."""
@@ -161,6 +179,10 @@ def plan_tasks(
                     max_candidates=math.ceil(trial.max_candidates_factor * size),
                     sensitivity=sensitivity,
                     columns=tuple(sorted(columns)),
+                    endpoints=trial.endpoint,
+                    improvement=trial.improvement,
+                    first_person=start,
+                    keep_observations=trial.keep_observations_per_arm,
                 )
             )
     return tasks
@@ -199,42 +221,44 @@ def run_trial(
 
 def assemble(trial, seed, params, results, *, sensitivity=None) -> TrialResult:
     """Concatenate blocks in order and compute endpoints and statistics."""
-    people, observations, candidates = [], [], {}
+    people, observations, value_frames, candidates = [], [], [], {}
+    moments: dict[str, list] = {arm.name: [] for arm in trial.arm}
+    counts: dict[str, list] = {arm.name: [] for arm in trial.arm}
     for result in results:
         arm = trial.arm[result.arm_index].name
         offset = result.block_index * trial.block_size
-        frame = result.people.assign(person=result.people["person"] + offset)
-        people.append(frame.assign(arm=arm))
-        obs = result.observations.assign(person=result.observations["person"] + offset)
-        observations.append(obs.assign(arm=arm))
+        for frame, into in (
+            (result.people, people),
+            (result.observations, observations),
+            (result.values, value_frames),
+        ):
+            into.append(frame.assign(person=frame["person"] + offset, arm=arm))
+        moments[arm].append(result.moments)
+        counts[arm].append(result.stage_counts)
         candidates[arm] = candidates.get(arm, 0) + result.candidates
     people_frame = _arm_first(pd.concat(people, ignore_index=True))
     obs_frame = _arm_first(pd.concat(observations, ignore_index=True))
-
-    values = {}
-    n = trial.n_per_arm
-    for arm in trial.arm:
-        rows = obs_frame[obs_frame["arm"] == arm.name]
-        values[arm.name] = {
-            e.label: endpoint_values(
-                e, rows, n=n, sex=trial.population.sex, improvement=trial.improvement
-            )
+    value_frame = _arm_first(pd.concat(value_frames, ignore_index=True))
+    moment_frame = pd.concat(
+        {arm: summary.merge_moments(parts) for arm, parts in moments.items()}, names=["arm"]
+    )
+    count_frame = pd.concat(
+        {arm: summary.merge_counts(parts) for arm, parts in counts.items()}, names=["arm"]
+    )
+    values = {
+        arm.name: {
+            e.label: value_frame.loc[value_frame["arm"] == arm.name, e.label].to_numpy()
             for e in trial.endpoint
         }
-    value_frame = pd.concat(
-        [
-            pd.DataFrame({"arm": arm, "person": np.arange(n), **columns})
-            for arm, columns in values.items()
-        ],
-        ignore_index=True,
-    )
+        for arm in trial.arm
+    }
     arm_rows, comparison_rows = [], []
     control = trial.control
     for e in trial.endpoint:
         binary = e.measure in BINARY_MEASURES
         for arm in trial.arm:
-            summary = statistics.summarize(values[arm.name][e.label], binary=binary)
-            arm_rows.append({"endpoint": e.label, "arm": arm.name, **summary.to_dict()})
+            stats = statistics.summarize(values[arm.name][e.label], binary=binary)
+            arm_rows.append({"endpoint": e.label, "arm": arm.name, **stats.to_dict()})
         base = values[control][e.label]
         for arm in trial.arm:
             if arm.name == control:
@@ -278,6 +302,8 @@ def assemble(trial, seed, params, results, *, sensitivity=None) -> TrialResult:
         people=people_frame,
         observations=obs_frame,
         values=value_frame,
+        moments=moment_frame,
+        stage_counts=count_frame,
         arms=pd.DataFrame(arm_rows),
         comparisons=pd.DataFrame(
             comparison_rows,

@@ -153,6 +153,12 @@ class Trial(_Strict):
     target_area: TargetArea = TargetArea()
     staging_patch_cm2: float = Field(1.0, gt=0, le=20)
     observe_every_days: int | None = Field(None, ge=1)
+    keep_observations_per_arm: int | None = Field(
+        None,
+        ge=0,
+        description="keep per-day observations of each arm's first N people only "
+        "(default: everyone); endpoints and summaries still use everyone",
+    )
     max_candidates_factor: float = Field(
         50.0, ge=1, description="give up when a stage range needs more candidates than this x n"
     )

@@ -1,0 +1,78 @@
+"""Mergeable per-day summaries of trial observations.
+
+A trial block summarizes its people's target-area observations as per-day moments
+(count, mean, sum of squared deviations: Chan et al. 1979's parallel form) and counts
+per year of age and stage. Blocks merge in block order, so the merged summary is the
+same on any number of workers, and a trial of a million people never needs everyone's
+observations in one process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from follicle.model.androgens import DAYS_PER_YEAR
+
+MOMENT_KEYS = ["column", "kind", "day"]  # kind: "value" or "change" (from the first day)
+STAGE_COUNT_KEYS = ["age_years", "stage"]
+
+
+def day_moments(observations: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Per column, kind and day: count, mean and M2 of the finite values."""
+    first = observations["day"].min()
+    baseline = observations[observations["day"] == first].set_index("person")
+    index = observations["person"].to_numpy()
+    frames = []
+    for column in columns:
+        level = observations[column].to_numpy(float)
+        change = level - baseline[column].reindex(index).to_numpy(float)
+        for kind, values in (("value", level), ("change", change)):
+            frame = pd.DataFrame({"day": observations["day"].to_numpy(), "x": values})
+            frame = frame[np.isfinite(frame["x"])]
+            grouped = frame.groupby("day", sort=True)["x"]
+            stats = grouped.agg(count="size", mean="mean")
+            deviation = frame["x"].to_numpy() - stats["mean"].reindex(frame["day"]).to_numpy()
+            stats["m2"] = pd.Series(deviation**2).groupby(frame["day"].to_numpy()).sum()
+            frames.append(stats.reset_index().assign(column=column, kind=kind))
+    merged = pd.concat(frames, ignore_index=True)
+    return merged.set_index(MOMENT_KEYS)[["count", "mean", "m2"]].sort_index()
+
+
+def merge_moments(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Merge per-block moments exactly (law of total variance); the blocks are taken in
+    the given order, so the sums are the same on any number of workers."""
+    parts = [part for part in parts if part is not None and not part.empty]
+    if not parts:
+        return pd.DataFrame(columns=["count", "mean", "m2"], index=_empty_index(MOMENT_KEYS))
+    frame = pd.concat(parts)
+    frame = frame.assign(total=frame["count"] * frame["mean"])
+    grouped = frame.groupby(level=MOMENT_KEYS, sort=True)
+    count = grouped["count"].sum()
+    mean = grouped["total"].sum() / count.where(count > 0)
+    spread = frame["count"] * (frame["mean"] - mean.reindex(frame.index)) ** 2
+    m2 = grouped["m2"].sum() + spread.groupby(level=MOMENT_KEYS, sort=True).sum()
+    return pd.DataFrame({"count": count.astype(float), "mean": mean, "m2": m2})
+
+
+def stage_counts(observations: pd.DataFrame, start_age_years: np.ndarray) -> pd.DataFrame:
+    """People per whole year of age (age at baseline + day) and stage code."""
+    age = start_age_years[observations["person"].to_numpy()]
+    years = np.floor(age + observations["day"].to_numpy() / DAYS_PER_YEAR).astype(np.int64)
+    frame = pd.DataFrame({"age_years": years, "stage": observations["stage"].to_numpy()})
+    return frame.groupby(STAGE_COUNT_KEYS, sort=True).size().rename("people").to_frame()
+
+
+def merge_counts(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Sum per-block counts (exact)."""
+    parts = [part for part in parts if part is not None and not part.empty]
+    if not parts:
+        return pd.DataFrame({"people": []}, index=_empty_index(STAGE_COUNT_KEYS))
+    merged = pd.concat(parts).groupby(level=STAGE_COUNT_KEYS, sort=True)["people"].sum()
+    return merged.to_frame()
+
+
+def _empty_index(names: list[str]) -> pd.MultiIndex:
+    return pd.MultiIndex.from_arrays([[] for _ in names], names=names)
