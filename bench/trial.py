@@ -6,7 +6,7 @@ statistics):
   (default 1,000), a 5.1 cm2 vertex target area and 12 months, serially and on a local
   Dask cluster of 1 and 2 worker processes (results checked identical);
 - a prevalence study: M men (default 10,000) followed from age 18 to 70, staged every
-  year (five 1 cm2 regional patches), prevalence of pattern loss by age;
+  year (five 1 cm2 regional patches), prevalence of pattern loss by year of age;
 - how run time scales with cohort size (serial).
 
     python bench/trial.py                         # the full benchmark (long on 2 cores)
@@ -28,7 +28,6 @@ import pandas as pd
 from follicle import __version__
 from follicle.trials import parse_trial, run_trial
 from follicle.trials.execution import dask_client
-from follicle.trials.staging import NORWOOD_STAGES
 
 ARMS = [
     {"name": "placebo"},
@@ -68,10 +67,11 @@ def prevalence_study(men: int):
             "name": "prevalence 18-70",
             "n_per_arm": men,
             "seed": 1,
-            "population": {"sex": "male", "age_years": 18},
+            "population": {"sex": "male", "age_years": [18, 19]},  # born across a year
             "target_area": {"region": "vertex", "area_cm2": 1.0},
             "observe_every_days": 365,
             "days": 52 * 365,
+            "keep_observations_per_arm": 0,  # prevalence comes from the merged stage counts
             "arm": [{"name": "untreated"}],
             "endpoint": [
                 {"measure": "fraction_with_pattern_loss", "day": 12 * 365, "name": "age 30"},
@@ -134,12 +134,7 @@ def main() -> None:
     study = prevalence_study(args.prevalence_men)
     workers = max(args.workers) if args.workers else 0
     result, seconds = timed(lambda: run_trial(study, workers=workers or None))
-    obs = result.observations
-    by_age = (
-        obs.assign(age=18 + obs["day"] // 365)
-        .groupby("age")["stage"]
-        .apply(lambda s: float((s >= NORWOOD_STAGES.index("II")).mean()))
-    )
+    by_age = result.prevalence_by_age().set_index("age_years")["prevalence"]
     figures["prevalence_study"] = {
         "men": args.prevalence_men,
         "workers": workers,

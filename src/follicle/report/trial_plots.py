@@ -10,6 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+JITTER_POINTS = 2000  # individual values drawn per arm; the box plot uses all of them
+
 TRAJECTORY_PANELS = (
     ("hairs", "hairs in the target area"),
     ("non_vellus_per_cm2", "non-vellus hairs per cm2"),
@@ -43,9 +45,11 @@ def trajectory_figure(result) -> bytes:
     for ax in axes[1]:
         ax.set_xlabel("day")
     axes[0, 0].legend(fontsize=8)
+    kept = result.trial.keep_observations_per_arm
+    people = "people" if kept is None else f"the first {kept} people per arm"
     fig.suptitle(
         "change from baseline: mean per arm; dark band: 95% CI of the mean; "
-        "light band: 10th-90th percentile of people"
+        f"light band: 10th-90th percentile of {people}"
     )
     return _png(fig)
 
@@ -66,7 +70,8 @@ def endpoint_figure(result, label: str) -> bytes:
         ax.set_xticks(range(1, len(arms) + 1), arms)
         rng = np.random.default_rng(0)  # jitter only
         for i, d in enumerate(data, start=1):
-            ax.plot(i + rng.uniform(-0.15, 0.15, d.size), d, ".", alpha=0.3, ms=3)
+            shown = d[:JITTER_POINTS]  # people are exchangeable: the first are a sample
+            ax.plot(i + rng.uniform(-0.15, 0.15, shown.size), shown, ".", alpha=0.3, ms=3)
     ax.set_title(label)
     ax.grid(alpha=0.3, axis="y")
     return _png(fig)
