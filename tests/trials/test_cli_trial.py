@@ -72,3 +72,16 @@ def test_keeping_few_observations_keeps_the_results_and_the_report(tmp_path):
     assert (tmp_path / "r.html").read_text().count("<img") == 2
     bad = run("trial", trial, "--workers", "0", "--block-size", "0")
     assert bad.exit_code == 2 and "--block-size" in bad.output
+
+
+def test_an_existing_scheduler_gives_the_serial_result(tmp_path):
+    from distributed import LocalCluster
+
+    trial = write_trial(tmp_path / "t.toml")
+    serial = json.loads(run("trial", trial, "--workers", "0", "--json").output)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
+        remote = run("trial", trial, "--scheduler", cluster.scheduler_address, "--json")
+    assert remote.exit_code == 0, remote.output
+    assert json.loads(remote.output)["endpoints"] == serial["endpoints"]
