@@ -209,7 +209,15 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None) -> 
         return
     if workers < 0:
         raise FollicleInputError("workers", workers, "a whole number >= 0 (0: serial)")
+    # Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in new workers, which turns off
+    # glibc's adaptive mmap threshold: every large numpy temporary is then mapped and
+    # unmapped afresh, and a block ran 40% slower in a worker than in this process
+    # (bench/scaling.py). Unset it for the clusters we start.
+    import dask
+
+    trim = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
     with (
+        dask.config.set({trim: None}),
         LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
