@@ -223,3 +223,19 @@ def test_usage_errors_are_one_line_with_exit_2(args, expected):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("follicle: error:") and expected in lines[0]
     assert "Traceback" not in done.stderr
+
+
+def test_help_examples_fit_an_80_column_terminal():
+    from follicle.cli import app
+
+    def helps(typer_app):
+        for command in typer_app.registered_commands:
+            yield command.help or ""
+        for group in typer_app.registered_groups:
+            yield from helps(group.typer_instance)
+
+    texts = list(helps(app))
+    assert len(texts) > 15
+    long = [line for text in texts for line in text.split("\n") if len(line) > 78]
+    # prose is reflowed by the terminal; only examples (indented) must be short
+    assert [line for line in long if line.startswith(" ")] == []

@@ -56,6 +56,32 @@ for _module in COMMAND_MODULES:
     importlib.import_module(_module).register(app)
 
 
+def reflow_help(text: str | None) -> str | None:
+    """Join the hard-wrapped lines of prose paragraphs so the terminal wraps them at its
+    own width; indented lines (examples) and list items keep their line breaks."""
+    if not text:
+        return text
+    lines: list[str] = []
+    for line in text.split("\n"):
+        prose = line[:1] not in ("", " ") and not line.startswith(("- ", "* "))
+        if prose and lines and lines[-1][:1] not in ("", " "):
+            lines[-1] += " " + line
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _reflow_all(typer_app: typer.Typer) -> None:
+    for command in typer_app.registered_commands:
+        command.help = reflow_help(command.help)
+    for group in typer_app.registered_groups:
+        group.help = reflow_help(group.help)
+        _reflow_all(group.typer_instance)
+
+
+_reflow_all(app)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the app; usage errors (unknown option, missing value) become one line, exit 2."""
     try:

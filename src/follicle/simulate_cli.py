@@ -49,10 +49,11 @@ Examples:
 
   follicle simulate examples/man-25-high.toml --years 10 --seed 1
 
-  follicle simulate examples/man-25-high.toml --regimen examples/finasteride.toml \\
-      --years 5 --plot fin.png --area vertex:5.1
+  follicle simulate examples/man-25-high.toml \\
+      --regimen examples/finasteride.toml --years 5 --plot fin.png \\
+      --area vertex:5.1
 
-  follicle simulate examples/woman-45-fphl.toml --years 10 --json > woman.json
+  follicle simulate examples/woman-45-fphl.toml --years 10 --json > w.json
 """
 
 

@@ -1,4 +1,4 @@
-"""`follicle validate --only`: choosing targets by id or pattern."""
+"""`follicle validate --only` and `follicle calibrate --only`: choosing targets."""
 
 import pytest
 
@@ -21,3 +21,16 @@ def test_patterns_select_targets_and_keep_regimens():
 def test_no_match_is_an_input_error():
     with pytest.raises(FollicleInputError, match="--only"):
         select_targets(load_targets(None), ["nothing-*"])
+
+
+def test_calibrate_only_refuses_an_unknown_target_in_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from follicle.cli import app
+
+    out = tmp_path / "fit.toml"
+    result = CliRunner().invoke(
+        app, ["calibrate", "--output", str(out), "--only", "nothing-*", "--workers", "0"]
+    )
+    assert result.exit_code == 2 and "--only" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and not out.exists()

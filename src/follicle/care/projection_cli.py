@@ -25,10 +25,11 @@ from the measured state. Information for planning, not a prediction or a prescri
 
 Examples:
 
-  follicle project examples/man-25-high.toml --regimen examples/finasteride.toml \\
-      --regimen examples/finasteride-minoxidil.toml --years 3 --plot expect.png
+  follicle project examples/man-25-high.toml \\
+      --regimen examples/finasteride.toml \\
+      --regimen examples/finasteride-minoxidil.toml --years 3 --plot exp.png
 
-  follicle project me.toml --regimen plan.toml --years 2 --from-journal --json
+  follicle project me.toml --regimen plan.toml --years 2 --from-journal
 """
 
 

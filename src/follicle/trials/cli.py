@@ -32,13 +32,15 @@ Examples:
 
   follicle trial examples/trials/finasteride-vs-placebo.toml --seed 1
 
-  follicle trial examples/trials/finasteride-vs-placebo.toml --workers 2 --report t.html
+  follicle trial examples/trials/finasteride-vs-placebo.toml --workers 2 \\
+      --report t.html
 
-  follicle trial examples/trials/minoxidil-olsen.toml --n-per-arm 50 --json > t.json
+  follicle trial examples/trials/minoxidil-olsen.toml --n-per-arm 50 --json
 
-  follicle trial TRIAL.toml --scheduler tcp://10.0.0.5:8786    # an existing Dask cluster
+  follicle trial TRIAL.toml --scheduler tcp://10.0.0.5:8786   # a Dask cluster
 
-  follicle trial TRIAL.toml --n-per-arm 1000000 --block-size 1000 --keep-observations 1000
+  follicle trial TRIAL.toml --n-per-arm 500000 --block-size 1000 \\
+      --keep-observations 1000                # a million people, two arms
 """
 
 
@@ -144,8 +146,10 @@ Examples:
 
   follicle calibrate --output fitted.toml --max-evaluations 40
 
-  follicle calibrate --free population.male.median,population.male.predisposed_share \
+  follicle calibrate --free population.male.median \\
       --targets prevalence.toml --n-per-arm 200 --output population.toml
+
+  follicle calibrate --only 'hu2015-*' --free minoxidil_growth --output m.toml
 """
 
 
@@ -249,6 +253,12 @@ def register(app: typer.Typer) -> None:
     def calibrate_command(
         output: Path = typer.Option(..., "--output", help="Where to write the parameter set."),
         targets: Path | None = typer.Option(None, "--targets", help="Targets file (TOML)."),
+        only: list[str] | None = typer.Option(
+            None,
+            "--only",
+            help="Fit only to these targets (ids or shell patterns; repeat). Targets the free "
+            "parameters cannot move only add a constant to the objective.",
+        ),
         free: str | None = typer.Option(
             None, "--free", help="Comma-separated free parameters (default: docs/validation.md)."
         ),
@@ -269,7 +279,7 @@ def register(app: typer.Typer) -> None:
 
         names = check_free(free.split(",") if free else DEFAULT_FREE)
         workers, scheduler = _execution(workers, scheduler)
-        target_set = load_targets(targets)
+        target_set = select_targets(load_targets(targets), only)
         if not output.parent.exists():
             fail(f"output directory {str(output.parent)!r} does not exist")
         with progress_bar("calibrate", not as_json and console.is_terminal) as progress:
