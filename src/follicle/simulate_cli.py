@@ -40,6 +40,12 @@ SUMMARY_COLUMNS = (
     ("shed_per_day", "shed/day", "{:.3g}"),
 )
 
+
+def _cell(fmt: str, value: float) -> str:
+    text = fmt.format(value)
+    # whole numbers above 10 keep the table inside 80 columns (47.7 -> 48)
+    return f"{value:.0f}" if fmt == "{:.3g}" and abs(value) >= 10 else text
+
 SIMULATE_HELP = """Simulate a person's scalp, untreated or under a regimen.
 
 Prints a summary table; --json, --csv or --parquet write the full trajectory
@@ -90,7 +96,7 @@ def summary_table(trajectory: Trajectory, *, title: str) -> Table:
     for region in dict.fromkeys(trajectory.table["region"]):
         rows = trajectory.region(region)
         cells = [
-            f"{fmt.format(rows.loc[0.0, column])} → {fmt.format(rows.loc[last, column])}"
+            f"{_cell(fmt, rows.loc[0.0, column])} → {_cell(fmt, rows.loc[last, column])}"
             for column, _, fmt in SUMMARY_COLUMNS
         ]
         table.add_row(region, *cells, end_section=region == "scalp")

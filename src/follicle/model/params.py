@@ -24,6 +24,16 @@ def _p(default: Any, source: str, **kwargs) -> Any:
     return field(default=default, metadata={"source": source}, **kwargs)
 
 
+# The three minoxidil parameters were fitted together (docs/model.md, Calibration status).
+MINOXIDIL_FIT = (
+    "calibrated: fitted by `follicle calibrate` to the 8 targets with a minoxidil arm "
+    "(Olsen 2002, Dhurat 2013, Hu 2015; Powell, 40 evaluations, 100 men per arm, seed 1, "
+    "the three minoxidil parameters free, from a hand-searched start); objective 1.46 -> "
+    "1.37; on held-out people (seed 2, 300 per arm) 6 of the 8 pass (not Olsen placebo, "
+    "Dhurat microneedling)."
+)
+
+
 @dataclass(frozen=True, kw_only=True)
 class ModelParameters:
     # --- scalp -----------------------------------------------------------------------
@@ -243,20 +253,21 @@ class ModelParameters:
         "[P] Panchaprateep 2020 (5 mg: +26/cm2 at 12 weeks)",
     )
     minoxidil_rest_speedup: float = _p(
-        3.272,
-        "calibrated: fitted by `follicle calibrate` (Powell, 70 evaluations, 60 men per arm, seed "
-        "1) to the 14 targets of targets.toml; objective 1.71 -> 1.15, 10 of 14 within tolerance "
-        "at the fit. At full effect telogen and kenogen run 1 + this times faster: resting "
-        "follicles enter anagen early (label; [S] shedding 2-8 weeks after starting)",
+        6.0,
+        MINOXIDIL_FIT
+        + " At the upper bound of the fit. At full effect telogen and kenogen run 1 + this "
+        "times faster: resting follicles enter anagen early (label; [S] shedding 2-8 weeks "
+        "after starting)",
     )
     minoxidil_anagen_prolongation: float = _p(
-        0.4, "calibrated (provisional): anagen lasts 1.4x longer at full effect (label)"
+        1.708,
+        MINOXIDIL_FIT
+        + " Anagen lasts 1 + this times longer at full effect (label: minoxidil prolongs "
+        "anagen)",
     )
     minoxidil_growth: float = _p(
-        0.321,
-        "calibrated: fitted by `follicle calibrate` (Powell, 70 evaluations, 60 men per arm, seed "
-        "1) to the 14 targets of targets.toml; objective 1.71 -> 1.15, 10 of 14 within tolerance "
-        "at the fit. Growth signal at full effect (enlarges follicles)",
+        0.1335,
+        MINOXIDIL_FIT + " Growth signal at full effect (enlarges follicles)",
     )
     minoxidil_tau_days: float = _p(
         14.0, "assumption: onset/offset time constant; [S] shedding starts 2-8 weeks after start"

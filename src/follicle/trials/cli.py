@@ -200,7 +200,9 @@ def register(app: typer.Typer) -> None:
     def validate_command(
         targets: Path | None = typer.Option(None, "--targets", help="Targets file (TOML)."),
         n_per_arm: int = typer.Option(100, "--n-per-arm", help="Virtual people per arm."),
-        seed: int = typer.Option(1, "--seed"),
+        seed: int = typer.Option(
+            2, "--seed", help="Seed (default 2: other people than calibration's seed 1)."
+        ),
         parameters: Path | None = typer.Option(
             None, "--parameters", help="A parameter set written by `follicle calibrate`."
         ),
@@ -266,7 +268,9 @@ def register(app: typer.Typer) -> None:
             None, "--start", help="Start from this parameter set (default: the shipped one)."
         ),
         n_per_arm: int = typer.Option(60, "--n-per-arm"),
-        seed: int = typer.Option(1, "--seed"),
+        seed: int = typer.Option(
+            1, "--seed", help="Seed (default 1; validation defaults to 2: held-out people)."
+        ),
         max_evaluations: int = typer.Option(40, "--max-evaluations"),
         workers: int | None = typer.Option(
             None, "--workers", help="Local Dask worker processes (default: all cores; 0: serial)."

@@ -112,11 +112,16 @@ def _model_value(result, target: Target) -> tuple[float, float, float]:
     return summary.mean, summary.ci_low, summary.ci_high
 
 
+# Validation draws other virtual people than calibration (calibrate.CALIBRATION_SEED), so
+# the default report is a check on people the fit never saw.
+VALIDATION_SEED = 2
+
+
 def validate(
     targets: TargetsFile | str | Path | None = None,
     *,
     n_per_arm: int = 200,
-    seed: int = 1,
+    seed: int = VALIDATION_SEED,
     params: ModelParameters | None = None,
     sensitivity: dict[str, SensitivityDistribution] | None = None,
     workers: int | None = None,
