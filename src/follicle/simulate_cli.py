@@ -46,6 +46,7 @@ def _cell(fmt: str, value: float) -> str:
     # whole numbers above 10 keep the table inside 80 columns (47.7 -> 48)
     return f"{value:.0f}" if fmt == "{:.3g}" and abs(value) >= 10 else text
 
+
 SIMULATE_HELP = """Simulate a person's scalp, untreated or under a regimen.
 
 Prints a summary table; --json, --csv or --parquet write the full trajectory

@@ -77,41 +77,45 @@ def _num(value: float) -> str:
 
 
 def endpoint_tables(result) -> list[Table]:
+    """Per endpoint: the arms (n, mean, SD, 95% CI), then each treated arm against the
+    control (difference, 95% CI, p, people per arm for 80% power); two narrow tables
+    rather than one wide one, so they fit an 80-column terminal."""
     tables = []
     comparisons = result.comparisons
+    widest = min(30, max(len(arm.name) for arm in result.trial.arm))
     for endpoint in result.trial.endpoint:
         label = endpoint.label
-        table = Table(title=label, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False)
-        widest = min(30, max(len(arm.name) for arm in result.trial.arm))
-        table.add_column("arm", justify="left", min_width=widest)
-        for column in ("n", "mean", "SD", "95% CI", "vs control", "95% CI", "p", "n80"):
-            table.add_column(column, justify="right", no_wrap=True)
+        arms = Table(title=label, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False)
+        arms.add_column("arm", justify="left", min_width=widest)
+        for column in ("n", "mean", "SD", "95% CI"):
+            arms.add_column(column, justify="right", no_wrap=True)
         for _, row in result.endpoint(label).iterrows():
-            cells = [
+            arms.add_row(
                 row["arm"],
                 str(row["n"]),
                 _num(row["mean"]),
                 _num(row["sd"]),
                 f"{_num(row['ci_low'])}..{_num(row['ci_high'])}",
-            ]
-            match = comparisons[
-                (comparisons["endpoint"] == label) & (comparisons["arm"] == row["arm"])
-            ]
-            if match.empty:
-                cells += ["control", "", "", ""]
-            else:
-                c = match.iloc[0]
-                cells += [
-                    ("+" if c["difference"] > 0 else "") + _num(c["difference"]),
-                    f"{_num(c['ci_low'])}..{_num(c['ci_high'])}",
-                    f"{c['p_value']:.2g}",
-                    str(c["n_per_arm_for_80pct_power"])
-                    if c["n_per_arm_for_80pct_power"] > 0
-                    else "-",
-                ]
-            table.add_row(*cells)
-        table.caption = "n80: people per arm to detect the difference at 80% power"
-        tables.append(table)
+            )
+        tables.append(arms)
+        rows = comparisons[comparisons["endpoint"] == label]
+        if rows.empty:
+            continue
+        versus = Table(box=box.SIMPLE_HEAD, show_edge=False)
+        versus.add_column(f"vs {result.trial.control} (control)", min_width=widest)
+        for column in ("difference", "95% CI", "p", "n80"):
+            versus.add_column(column, justify="right", no_wrap=True)
+        for _, c in rows.iterrows():
+            needed = c["n_per_arm_for_80pct_power"]
+            versus.add_row(
+                c["arm"],
+                ("+" if c["difference"] > 0 else "") + _num(c["difference"]),
+                f"{_num(c['ci_low'])}..{_num(c['ci_high'])}",
+                f"{c['p_value']:.2g}",
+                str(needed) if needed > 0 else "-",
+            )
+        versus.caption = "n80: people per arm to detect the difference at 80% power"
+        tables.append(versus)
     return tables
 
 
@@ -406,6 +410,8 @@ def register(app: typer.Typer) -> None:
             f"{trial.target_area.label} cm2, seed {result.seed}"
         )
         for table in endpoint_tables(result):
+            if table.title:
+                console.print()  # a blank line before each endpoint
             console.print(table)
         for path in (report, csv_path):
             if path:
