@@ -31,21 +31,20 @@ from follicle.regimen import load_regimen, parse_regimen
 from follicle.simulate import simulate
 from follicle.trajectory import Trajectory
 
+
+def _shed(value: float) -> str:
+    # whole numbers from 10 up keep the table inside 80 columns (47.7 -> 48)
+    return f"{value:.0f}" if abs(value) >= 10 else f"{value:.3g}"
+
+
 SUMMARY_COLUMNS = (
-    ("hairs_per_cm2", "hairs/cm2", "{:.0f}"),
-    ("non_vellus_per_cm2", ">40um/cm2", "{:.0f}"),
-    ("mean_diameter_um", "mean um", "{:.0f}"),
-    ("thin_share", "thin", "{:.0%}"),
-    ("kenogen_fraction", "empty", "{:.0%}"),
-    ("shed_per_day", "shed/day", "{:.3g}"),
+    ("hairs_per_cm2", "hairs/cm2", "{:.0f}".format),
+    ("non_vellus_per_cm2", ">40um/cm2", "{:.0f}".format),
+    ("mean_diameter_um", "mean um", "{:.0f}".format),
+    ("thin_share", "thin", "{:.0%}".format),
+    ("kenogen_fraction", "empty", "{:.0%}".format),
+    ("shed_per_day", "shed/day", _shed),
 )
-
-
-def _cell(fmt: str, value: float) -> str:
-    text = fmt.format(value)
-    # whole numbers above 10 keep the table inside 80 columns (47.7 -> 48)
-    return f"{value:.0f}" if fmt == "{:.3g}" and abs(value) >= 10 else text
-
 
 SIMULATE_HELP = """Simulate a person's scalp, untreated or under a regimen.
 
@@ -97,7 +96,7 @@ def summary_table(trajectory: Trajectory, *, title: str) -> Table:
     for region in dict.fromkeys(trajectory.table["region"]):
         rows = trajectory.region(region)
         cells = [
-            f"{_cell(fmt, rows.loc[0.0, column])} → {_cell(fmt, rows.loc[last, column])}"
+            f"{fmt(rows.loc[0.0, column])} → {fmt(rows.loc[last, column])}"
             for column, _, fmt in SUMMARY_COLUMNS
         ]
         table.add_row(region, *cells, end_section=region == "scalp")

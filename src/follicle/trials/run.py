@@ -83,9 +83,8 @@ class TrialResult:
             index = self.moments.index.droplevel(["column", "kind"]).unique()
             return pd.DataFrame({"p10": np.nan, "p90": np.nan}, index=index)
         if change:
-            start = obs[obs["day"] == obs["day"].min()].set_index(["arm", "person"])[column]
-            base = start.reindex(pd.MultiIndex.from_frame(obs[["arm", "person"]])).to_numpy()
-            obs = obs.assign(**{column: obs[column].to_numpy() - base})
+            delta = summary.change_from_first_day(obs, column, keys=("arm", "person"))
+            obs = obs.assign(**{column: delta})
         grouped = obs.groupby(["arm", "day"], sort=False)[column]
         return pd.DataFrame({"p10": grouped.quantile(0.1), "p90": grouped.quantile(0.9)})
 

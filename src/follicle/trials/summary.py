@@ -20,15 +20,24 @@ MOMENT_KEYS = ["column", "kind", "day"]  # kind: "value" or "change" (from the f
 STAGE_COUNT_KEYS = ["age_years", "stage"]
 
 
+def change_from_first_day(
+    observations: pd.DataFrame, column: str, *, keys: Sequence[str] = ("person",)
+) -> np.ndarray:
+    """Each row's ``column`` minus the same person's value on the first observation day."""
+    first = observations[observations["day"] == observations["day"].min()]
+    baseline = first.set_index(list(keys))[column]
+    rows = pd.MultiIndex.from_frame(observations[list(keys)])
+    if len(keys) == 1:
+        rows = rows.get_level_values(0)
+    return observations[column].to_numpy(float) - baseline.reindex(rows).to_numpy(float)
+
+
 def day_moments(observations: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Per column, kind and day: count, mean and M2 of the finite values."""
-    first = observations["day"].min()
-    baseline = observations[observations["day"] == first].set_index("person")
-    index = observations["person"].to_numpy()
     frames = []
     for column in columns:
         level = observations[column].to_numpy(float)
-        change = level - baseline[column].reindex(index).to_numpy(float)
+        change = change_from_first_day(observations, column)
         for kind, values in (("value", level), ("change", change)):
             frame = pd.DataFrame({"day": observations["day"].to_numpy(), "x": values})
             frame = frame[np.isfinite(frame["x"])]
