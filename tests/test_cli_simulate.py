@@ -226,7 +226,7 @@ def test_usage_errors_are_one_line_with_exit_2(args, expected):
 
 
 def test_help_examples_fit_an_80_column_terminal():
-    from follicle.cli import app
+    from follicle.cli import loaded_app
 
     def helps(typer_app):
         for command in typer_app.registered_commands:
@@ -234,7 +234,7 @@ def test_help_examples_fit_an_80_column_terminal():
         for group in typer_app.registered_groups:
             yield from helps(group.typer_instance)
 
-    texts = list(helps(app))
+    texts = list(helps(loaded_app()))
     assert len(texts) > 15
     long = [line for text in texts for line in text.split("\n") if len(line) > 78]
     # prose is reflowed by the terminal; only examples (indented) must be short

@@ -5,55 +5,29 @@ trichoscopy images and hair tables; plan treatments safely. follicle informs and
 it never diagnoses or prescribes.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+import lazy_loader
 
-try:
-    __version__ = version("follicle")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
+from follicle._version import __version__
 
-from follicle import measure  # the package; calling it runs metrics.measure
-from follicle.care.plan import check_plan
-from follicle.errors import FollicleInputError
-from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
-from follicle.model.scalp import Patch
-from follicle.person import Person, load_person
-from follicle.regimen import Regimen, load_regimen
-from follicle.simulate import simulate
-from follicle.trajectory import Trajectory
+# Everything public loads on first use (lazy_loader, as scikit-image does), so
+# ``import follicle`` and a quick command such as ``follicle journal log`` do not pay for
+# pandas, scikit-image or Dask.
+__getattr__, __dir__, _lazy_all = lazy_loader.attach(
+    __name__,
+    submodules=["measure"],  # the package; calling it runs metrics.measure
+    submod_attrs={
+        "care.plan": ["check_plan"],
+        "errors": ["FollicleInputError"],
+        "measure.analyze": ["analyze_image"],
+        "model.params": ["DEFAULT_PARAMETERS", "ModelParameters"],
+        "model.scalp": ["Patch"],
+        "person": ["Person", "load_person"],
+        "regimen": ["Regimen", "load_regimen"],
+        "simulate": ["simulate"],
+        "trajectory": ["Trajectory"],
+        "trials.run": ["run_trial"],
+        "trials.validate": ["validate"],
+    },
+)
 
-__all__ = [
-    "DEFAULT_PARAMETERS",
-    "FollicleInputError",
-    "ModelParameters",
-    "Patch",
-    "Person",
-    "Regimen",
-    "Trajectory",
-    "__version__",
-    "analyze_image",
-    "check_plan",
-    "load_person",
-    "load_regimen",
-    "measure",
-    "run_trial",
-    "simulate",
-    "validate",
-]
-
-# These load lazily: they pull in scikit-image or Dask, which other commands (and a plain
-# ``import follicle``) should not pay for.
-_LAZY = {
-    "analyze_image": ("follicle.measure.analyze", "analyze_image"),
-    "run_trial": ("follicle.trials.run", "run_trial"),
-    "validate": ("follicle.trials.validate", "validate"),
-}
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        module, attribute = _LAZY[name]
-        return getattr(importlib.import_module(module), attribute)
-    raise AttributeError(f"module 'follicle' has no attribute {name!r}")
+__all__ = sorted([*_lazy_all, "__version__"])
