@@ -15,11 +15,7 @@ HEAVY = ("pandas", "numpy", "scipy", "skimage", "dask", "matplotlib")
 
 
 def _imported_after(code: str) -> set[str]:
-    probe = (
-        "import sys\n"
-        f"{code}\n"
-        f"print('HEAVY:', *[m for m in {HEAVY!r} if m in sys.modules])\n"
-    )
+    probe = f"import sys\n{code}\nprint('HEAVY:', *[m for m in {HEAVY!r} if m in sys.modules])\n"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return set(done.stdout.strip().splitlines()[-1].split()[1:])

@@ -7,7 +7,7 @@ it never diagnoses or prescribes.
 
 import lazy_loader
 
-from follicle._version import __version__
+from follicle._version import __version__ as __version__  # re-exported
 
 # Everything public loads on first use (lazy_loader, as scikit-image does), so
 # ``import follicle`` and a quick command such as ``follicle journal log`` do not pay for
