@@ -311,8 +311,8 @@ def show(
 
         follicle journal show --kind session --since 2026-03-01
     """
-    if limit < 1:
-        fail(f"--limit = {limit} is not allowed; expected a whole number >= 1")
+    if not 1 <= limit <= 2**63 - 1:  # SQLite's largest integer
+        fail(f"--limit = {limit} is not allowed; expected a whole number from 1 to 2**63-1")
     for item in kind or []:
         if item not in KINDS:
             fail(f"--kind = {item!r} is not allowed; expected one of {list(KINDS)}")

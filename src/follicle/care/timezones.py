@@ -12,11 +12,22 @@ from follicle.errors import FollicleInputError
 
 _ZONE_HELP = "an IANA time zone name such as 'Europe/London' or 'UTC'"
 
+# The calendar range follicle accepts (docs/cli.md): wide enough for any real plan or
+# journal, narrow enough that shifting by a time zone or a plan's length stays valid.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+_DATE_RANGE = f"from {EARLIEST_DATE} to {LATEST_DATE}"
+
+
+def _check_range(day: date, text: str, field: str) -> None:
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise FollicleInputError(field, text, f"a date {_DATE_RANGE}")
+
 
 def zone(name: str, *, field: str = "tz") -> ZoneInfo:
     """The zone called ``name``; a ``FollicleInputError`` naming ``field`` otherwise."""
     try:
-        if not name or name.startswith(("/", ".")) or ".." in name:
+        if not isinstance(name, str) or not name or name.startswith(("/", ".")) or ".." in name:
             raise ValueError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
@@ -46,9 +57,11 @@ def local_zone_name() -> str:
 
 def parse_date(text: str, *, field: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except (TypeError, ValueError):
-        raise FollicleInputError(field, text, "a date as YYYY-MM-DD") from None
+        raise FollicleInputError(field, text, f"a date as YYYY-MM-DD, {_DATE_RANGE}") from None
+    _check_range(day, text, field)
+    return day
 
 
 def parse_instant(text: str, *, tz: str, field: str = "at") -> datetime:
@@ -64,6 +77,7 @@ def parse_instant(text: str, *, tz: str, field: str = "at") -> datetime:
         raise FollicleInputError(
             field, text, "a time like 2026-03-01T20:30 (local), 2026-03-01T19:30Z or 'now'"
         ) from None
+    _check_range(value.date(), text, field)
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone(tz))
     return value
@@ -77,4 +91,8 @@ def to_utc_text(value: datetime) -> str:
 
 
 def from_utc_text(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    """The UTC instant of ``to_utc_text`` output; ``ValueError`` if malformed or out of range."""
+    value = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    if not EARLIEST_DATE <= value.date() <= LATEST_DATE:
+        raise ValueError(f"{text!r} is outside {_DATE_RANGE}")
+    return value

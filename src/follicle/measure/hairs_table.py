@@ -96,6 +96,13 @@ def validate_hairs_table(hairs: pd.DataFrame) -> pd.DataFrame:
     table["phase"] = table["phase"].astype("string")
     for column in ("x_um", "y_um"):
         table[column] = pd.to_numeric(table[column], errors="coerce").astype("float64")
+    for column in ("length_mm", "x_um", "y_um"):  # blank is unknown; text or inf is an error
+        given = table[column].notna() | hairs.get(column, pd.Series(dtype=object)).notna()
+        bad = given & ~np.isfinite(table[column].to_numpy(dtype="float64", na_value=np.nan))
+        if bad.any():
+            value = hairs[column][bad].iloc[0]
+            value = value.item() if isinstance(value, np.generic) else value
+            raise ValueError(f"{column} = {value!r} is not allowed; expected a finite number")
     if table["hair_id"].duplicated().any():
         value = table["hair_id"][table["hair_id"].duplicated()].iloc[0]
         raise ValueError(f"hair_id = {value} appears twice; hair ids must be unique")

@@ -214,6 +214,12 @@ def render_trichoscopy(
     in the truth.
     """
     um_per_px, shape = _parse_render_args(um_per_px, shape_px)
+    if random_seed is not None and (
+        isinstance(random_seed, bool)
+        or not isinstance(random_seed, int | np.integer)
+        or random_seed < 0
+    ):
+        raise FollicleInputError("random_seed", random_seed, "a whole number >= 0, or None")
     seed = random_seed if random_seed is not None else int(np.random.SeedSequence().entropy % 2**63)
     scene_rng, texture_rng, noise_rng = (
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)

@@ -286,14 +286,19 @@ def load_parameter_set(path: str | Path) -> ParameterSet:
             "provenance, parameters, population, fit",
             source=str(path),
         )
+    for key in ("provenance", "parameters", "population"):
+        if not isinstance(data.get(key, {}), dict):
+            raise FollicleInputError(key, data[key], "a table", source=str(path))
     params = parameters_from_overrides(data.get("parameters", {}), source=str(path))
     sensitivity = dict(DEFAULT_SENSITIVITY)
     for sex, values in data.get("population", {}).items():
         if sex not in ("male", "female"):
             raise FollicleInputError("population", sex, "male or female", source=str(path))
+        if not isinstance(values, dict):
+            raise FollicleInputError(f"population.{sex}", values, "a table", source=str(path))
         try:
             sensitivity[sex] = SensitivityDistribution(**values)
-        except ValueError as error:
+        except (ValueError, TypeError) as error:
             raise FollicleInputError(
                 f"population.{sex}", values, str(error).splitlines()[0], source=str(path)
             ) from None

@@ -62,11 +62,24 @@ def progress_bar(label: str, enabled: bool):
         yield lambda done: progress.update(task, completed=done)
 
 
+# Bounds of the execution options (docs/cli.md): the trial file's own limit on people per
+# arm, and more local worker processes than any machine here would start usefully.
+MAX_N_PER_ARM = 10_000_000
+MAX_WORKERS = 256
+MAX_SEED = 2**63 - 1
+
+
+def _check_seed(seed: int) -> int:
+    if not 0 <= seed <= MAX_SEED:
+        raise FollicleInputError("--seed", seed, f"a whole number from 0 to {MAX_SEED}")
+    return seed
+
+
 def _execution(workers: int | None, scheduler: str | None) -> tuple[int | None, str | None]:
     if workers is not None and scheduler is not None:
         fail("choose one of --workers and --scheduler")
-    if workers is not None and workers < 0:
-        raise FollicleInputError("--workers", workers, "a whole number >= 0 (0: serial)")
+    if workers is not None and not 0 <= workers <= MAX_WORKERS:
+        raise FollicleInputError("--workers", workers, f"0 (serial) to {MAX_WORKERS}")
     if workers is None and scheduler is None:
         workers = os.cpu_count() or 1
     return workers, scheduler
@@ -226,8 +239,8 @@ def register(app: typer.Typer) -> None:
         from follicle.trials.targets import load_targets
         from follicle.trials.validate import validate
 
-        if n_per_arm < 2:
-            raise FollicleInputError("--n-per-arm", n_per_arm, "a whole number >= 2")
+        if not 2 <= n_per_arm <= MAX_N_PER_ARM:
+            raise FollicleInputError("--n-per-arm", n_per_arm, f"2 to {MAX_N_PER_ARM}")
         workers, scheduler = _execution(workers, scheduler)
         target_set = select_targets(load_targets(targets), only)
         pset = _parameter_set(parameters)
@@ -235,7 +248,7 @@ def register(app: typer.Typer) -> None:
             result = validate(
                 target_set,
                 n_per_arm=n_per_arm,
-                seed=seed,
+                seed=_check_seed(seed),
                 params=pset.params,
                 sensitivity=pset.sensitivity if parameters else None,
                 workers=workers,
@@ -296,7 +309,7 @@ def register(app: typer.Typer) -> None:
                 free=names,
                 start=_parameter_set(start),
                 n_per_arm=n_per_arm,
-                seed=seed,
+                seed=_check_seed(seed),
                 max_evaluations=max_evaluations,
                 workers=workers,
                 scheduler=scheduler,
@@ -370,8 +383,8 @@ def register(app: typer.Typer) -> None:
         workers, scheduler = _execution(workers, scheduler)
         trial = load_trial(trial_file)
         if n_per_arm is not None:
-            if n_per_arm < 1:
-                raise FollicleInputError("--n-per-arm", n_per_arm, "a whole number >= 1")
+            if not 1 <= n_per_arm <= MAX_N_PER_ARM:
+                raise FollicleInputError("--n-per-arm", n_per_arm, f"1 to {MAX_N_PER_ARM}")
             trial = trial.model_copy(update={"n_per_arm": n_per_arm})
         if keep_observations is not None:
             if keep_observations < 0:

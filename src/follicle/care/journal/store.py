@@ -12,6 +12,7 @@ the same transaction as the version bump.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -254,13 +255,26 @@ class SQLiteJournalStore:
             self._db.execute("ROLLBACK")
             raise
 
+    def _damaged(self, error: sqlite3.DatabaseError) -> FollicleFileError:
+        """A damaged file (valid header, broken pages): say what to do, not a traceback."""
+        return FollicleFileError(
+            f"{self.path}: the journal file is damaged ({error}); nothing was changed. Check "
+            f"it with: sqlite3 {self.path} 'PRAGMA integrity_check'; restore it from a backup, "
+            "or from an export with `follicle journal import EXPORT.json --db NEW.sqlite3`"
+        )
+
     @contextmanager
     def reading(self) -> Iterator[_SQLiteView]:
-        self._db.execute("BEGIN")
         try:
-            yield _SQLiteView(self._db, writable=False)
-        finally:
-            self._db.execute("COMMIT")
+            self._db.execute("BEGIN")
+            try:
+                yield _SQLiteView(self._db, writable=False)
+            finally:
+                self._db.execute("COMMIT")
+        except sqlite3.DatabaseError as error:
+            if type(error) is not sqlite3.DatabaseError:  # only "malformed", "not a database"
+                raise
+            raise self._damaged(error) from None
 
     @contextmanager
     def writing(self) -> Iterator[_SQLiteView]:
@@ -281,6 +295,13 @@ class SQLiteJournalStore:
             raise FollicleFileError(
                 f"{self.path}: cannot write the journal ({error}); nothing was written"
             ) from None
+        except sqlite3.DatabaseError as error:
+            if type(error) is not sqlite3.DatabaseError:
+                self._rollback()
+                raise
+            with contextlib.suppress(sqlite3.DatabaseError):
+                self._rollback()
+            raise self._damaged(error) from None
         except BaseException:
             self._rollback()
             raise

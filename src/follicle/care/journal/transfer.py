@@ -88,9 +88,11 @@ def _entry_from(data: dict, *, where: str, flags=()) -> Entry:
             moments[key] = from_utc_text(text)
         except (TypeError, ValueError):
             raise FollicleInputError(
-                f"{where}.{key}", text, "UTC time as 2026-03-01T19:30:00Z"
+                f"{where}.{key}", text, "UTC time as 2026-03-01T19:30:00Z, years 1900-2199"
             ) from None
     zone(data["tz"], field=f"{where}.tz")
+    if not isinstance(data["kind"], str):
+        raise FollicleInputError(f"{where}.kind", data["kind"], "text naming the kind of entry")
     details = parse_details(data["kind"], data["details"], source=where)
     note = data.get("note") or ""
     if not isinstance(note, str) or len(note) > 2000:
@@ -105,6 +107,15 @@ def _entry_from(data: dict, *, where: str, flags=()) -> Entry:
         note=note,
         flags=tuple(flags),
     )
+
+
+def _finding(data: dict) -> Finding:
+    """A stored flag; ``TypeError`` unless its texts are text (the journal stores them)."""
+    finding = Finding.from_dict(data)
+    texts = (finding.rule, finding.message, finding.instead, finding.treatment or "")
+    if not all(isinstance(text, str) for text in texts):
+        raise TypeError("a finding's rule, message, instead and treatment are text")
+    return finding
 
 
 def parse_json(text: str, *, source: str) -> list[Entry]:
@@ -132,7 +143,7 @@ def parse_json(text: str, *, source: str) -> list[Entry]:
         if not isinstance(item, dict):
             raise FollicleInputError(where, item, "an object")
         try:
-            flags = [Finding.from_dict(f) for f in item.get("flags", [])]
+            flags = [_finding(f) for f in item.get("flags", [])]
         except (KeyError, ValueError, TypeError):
             raise FollicleInputError(
                 f"{where}.flags", item.get("flags"), "a list of findings"
