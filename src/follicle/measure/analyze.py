@@ -227,10 +227,14 @@ def analyze_image(
     um, visible length, exit point, follicular unit), yellow dots and what the overlay
     needs.
 
+    >>> from follicle.measure.evaluate import score
     >>> from follicle.measure.render import render_trichoscopy
     >>> scene = render_trichoscopy(um_per_px=4.0, random_seed=1)
     >>> found = analyze_image(scene.image, um_per_px=4.0)
-    >>> abs(len(found.hairs) - len(scene.hairs)) <= 3
+    >>> result = score(scene, found)  # found hairs matched to the true ones by position
+    >>> result.matched >= 0.6 * result.true_count  # hairs that touch may merge into one
+    True
+    >>> result.diameter_abs_error_um < 0.5  # median error of matched diameters, um
     True
     """
     settings = settings or AnalysisSettings()
