@@ -17,6 +17,7 @@ Exit codes (docs/cli.md): 0 success; 1 a blocking finding or a failed check; 2 b
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import sys
 from difflib import get_close_matches
@@ -123,7 +124,9 @@ def reflow_help(text: str | None) -> str | None:
 
 def _reflow_all(typer_app: typer.Typer) -> None:
     for command in typer_app.registered_commands:
-        command.help = reflow_help(command.help)
+        # help= text or, as typer would use, the function's docstring
+        text = command.help or (inspect.getdoc(command.callback) if command.callback else None)
+        command.help = reflow_help(text)
     for group in typer_app.registered_groups:
         group.help = reflow_help(group.help)
         _reflow_all(group.typer_instance)
