@@ -55,7 +55,7 @@ def plan_check(
 
         follicle plan check plan.toml --person me.toml
 
-        follicle plan check plan.toml --json | jq '.findings[] | select(.severity=="block")'
+        follicle plan check plan.toml --json | jq '.findings[].severity'
     """
     result = check_plan(regimen, person=person)
     if json_output:
@@ -108,7 +108,7 @@ def plan_calendar_command(
 
     Examples:
 
-        follicle plan calendar plan.toml --start 2026-03-02 --tz Europe/London -o plan.ics
+        follicle plan calendar plan.toml --start 2026-03-02 --tz UTC -o plan.ics
 
         follicle plan calendar plan.toml --start 2026-03-02 --json
     """

@@ -110,7 +110,7 @@ def log_application(
 
         follicle journal log application minoxidil --concentration-percent 5
 
-        follicle journal log application finasteride --dose-mg 1 --at 2026-03-02T08:00
+        follicle journal log application finasteride --at 2026-03-02T08:00
     """
     details = {
         "medicine": medicine,
@@ -151,7 +151,7 @@ def log_session(
 
     Example:
 
-        follicle journal log session --needle-mm 1.5 --duration-minutes 12 --device roller-1
+        follicle journal log session --needle-mm 1.5 --duration-minutes 12
     """
     details = {
         "device": device,
@@ -239,7 +239,7 @@ def log_measurement(
 
     Examples:
 
-        follicle journal log measurement --metric density_per_cm2=182 --metric vellus_share=0.21
+        follicle journal log measurement --metric density_per_cm2=182
 
         follicle journal log measurement --from-result vertex.json
     """
