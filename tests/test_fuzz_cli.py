@@ -241,6 +241,7 @@ def test_trial_files(folder, data, base):
 def test_parameter_sets(folder, data, base):
     document = data.draw(mutated(_load(base)))
     path = _write_toml(folder, "parameters.toml", document)
+    assert_handled(["simulate", MAN, "--params", path, *QUICK_SIMULATION])
     assert_handled(["trial", TRIALS[0], "--parameters", path, *QUICK_TRIAL])
 
 
@@ -280,6 +281,33 @@ def test_journal_imports(folder, journal_export, data):
         assert_handled(["journal", "show", "--db", db, "--json"])
         assert_handled(["journal", "stats", "--regimen", PLAN, "--start", "2026-03-02",
                         "--db", db, "--json"])  # fmt: skip
+
+
+@fuzz()
+@given(data=st.data())
+def test_journal_csv_imports(folder, journal_export, data):
+    """The CSV form of an export: cells replaced, columns dropped."""
+    db = folder / "csv-source.sqlite3"
+    source = folder / "export.json"
+    source.write_text(json.dumps(journal_export), encoding="utf-8")
+    if not db.exists():
+        assert run(["journal", "import", source, "--db", db])[0] == 0
+    exported = folder / "export.csv"
+    if not exported.exists():
+        assert run(["journal", "export", "-o", exported, "--db", db])[0] == 0
+    rows = list(csv.reader(exported.open(newline="")))
+    for _ in range(data.draw(st.integers(1, 3))):
+        row = data.draw(st.integers(0, len(rows) - 1))
+        column = data.draw(st.integers(0, len(rows[0]) - 1))
+        if data.draw(st.booleans()):
+            rows[row][column] = data.draw(st.one_of(odd_strings, texts))
+        else:
+            rows = [r[:column] + r[column + 1 :] for r in rows]
+    mutated_csv = folder / "import.csv"
+    with mutated_csv.open("w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    target = folder / f"csv-{data.draw(st.integers(0, 10**9))}.sqlite3"
+    assert_handled(["journal", "import", mutated_csv, "--db", target])
 
 
 @pytest.fixture(scope="module")
