@@ -21,5 +21,5 @@ def examples() -> Path:
 # suite stays quick and reproducible; `long` searches widely (HYPOTHESIS_PROFILE=long).
 # Tests that set their own max_examples keep it.
 settings.register_profile("ci", max_examples=12, deadline=None, derandomize=True, print_blob=True)
-settings.register_profile("long", max_examples=400, deadline=None, print_blob=True)
+settings.register_profile("long", max_examples=200, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

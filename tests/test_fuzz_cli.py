@@ -53,8 +53,9 @@ QUICK_TRIAL = ["--n-per-arm", "2", "--workers", "0", "--json"]
 
 
 def fuzz(share: float = 1.0) -> settings:
-    """The profile's settings (tests/conftest.py); ``share`` of its examples for slow
-    surfaces. The health check on slow generation would count the commands' time."""
+    """The profile's settings (tests/conftest.py), ``share`` times its examples: more for
+    quick surfaces, fewer for slow ones. The health check on slow generation would count
+    the commands' time."""
     return settings(
         max_examples=max(3, round(settings.default.max_examples * share)),
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -210,7 +211,7 @@ def folder(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("fuzz")
 
 
-@fuzz()
+@fuzz(share=4)
 @given(data=st.data(), base=st.sampled_from(PERSONS))
 def test_person_files(folder, data, base):
     person = _write_toml(folder, "person.toml", data.draw(mutated(_load(base))))
@@ -218,7 +219,7 @@ def test_person_files(folder, data, base):
     assert_handled(["simulate", person, *QUICK_SIMULATION])
 
 
-@fuzz()
+@fuzz(share=4)
 @given(data=st.data(), base=st.sampled_from(REGIMENS))
 def test_regimen_and_plan_files(folder, data, base):
     regimen = _write_toml(folder, "regimen.toml", data.draw(mutated(_load(base))))
@@ -245,7 +246,7 @@ def test_parameter_sets(folder, data, base):
     assert_handled(["trial", TRIALS[0], "--parameters", path, *QUICK_TRIAL])
 
 
-@fuzz()
+@fuzz(share=4)
 @given(data=st.data())
 def test_intake_answers(folder, data):
     answers = _write_toml(folder, "answers.toml", data.draw(mutated(_load(ANSWERS))))
@@ -270,7 +271,7 @@ def journal_export(folder) -> dict:
     return json.loads(exported.read_text())
 
 
-@fuzz()
+@fuzz(share=4)
 @given(data=st.data())
 def test_journal_imports(folder, journal_export, data):
     document = data.draw(mutated(journal_export))
@@ -283,7 +284,7 @@ def test_journal_imports(folder, journal_export, data):
                         "--db", db, "--json"])  # fmt: skip
 
 
-@fuzz()
+@fuzz(share=4)
 @given(data=st.data())
 def test_journal_csv_imports(folder, journal_export, data):
     """The CSV form of an export: cells replaced, columns dropped."""
@@ -320,7 +321,7 @@ def hairs_table(folder) -> Path:
 cells = st.one_of(odd_strings, st.sampled_from(["inf", "-inf", "1e400", "-5", "0", "NaN"]))
 
 
-@fuzz()
+@fuzz(share=4)
 @given(data=st.data())
 def test_hairs_tables(folder, hairs_table, data):
     rows = list(csv.reader(hairs_table.open()))
@@ -364,7 +365,7 @@ instants = st.one_of(
 zones = st.sampled_from(["UTC", "America/New_York", "Pacific/Kiritimati", "Etc/GMT+12", "No/Zone"])
 
 
-@fuzz()
+@fuzz(share=4)
 @given(dose=numbers, at=instants, tz=zones, limit=numbers, since=dates, n=st.integers(0, 99))
 def test_journal_options(folder, dose, at, tz, limit, since, n):
     db = folder / f"options-{n}.sqlite3"
@@ -374,13 +375,13 @@ def test_journal_options(folder, dose, at, tz, limit, since, n):
     assert_handled(["journal", "stats", "--db", db, "--regimen", PLAN, "--start", since])
 
 
-@fuzz()
+@fuzz(share=4)
 @given(start=dates, days=numbers, tz=zones)
 def test_calendar_options(start, days, tz):
     assert_handled(["plan", "calendar", PLAN, "-s", start, "--days", days, "--tz", tz, "--json"])
 
 
-@fuzz()
+@fuzz(share=4)
 @given(years=numbers, seed=numbers, every=numbers)
 def test_simulate_options(years, seed, every):
     if years not in ("nan", "", "x") and 0 < float(years) < 1e9:
