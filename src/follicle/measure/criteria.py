@@ -99,10 +99,12 @@ def rakowska_criteria(
     if not (isinstance(frontal_image_count, int) and frontal_image_count >= 1):
         raise FollicleInputError("frontal_image_count", frontal_image_count, "an integer >= 1")
     if perifollicular_discoloration_ratio is not None and not (
-        perifollicular_discoloration_ratio >= 0
+        0 <= perifollicular_discoloration_ratio < math.inf
     ):
         raise FollicleInputError(
-            "perifollicular_discoloration_ratio", perifollicular_discoloration_ratio, "a ratio >= 0"
+            "perifollicular_discoloration_ratio",
+            perifollicular_discoloration_ratio,
+            "a finite ratio >= 0",
         )
     dots = frontal.yellow_dots if frontal_yellow_dots is None else frontal_yellow_dots
     dots_threshold = 4.0 * frontal_image_count / RAKOWSKA_IMAGES

@@ -38,6 +38,8 @@ class DiameterCutoffs:
     terminal_min_um: float = 60.0  # terminal hair > 60 um (physiology.md)
 
     def __post_init__(self):
+        if not 0 < self.terminal_min_um <= 500:  # the table's largest diameter
+            raise ValueError(f"terminal_min_um = {self.terminal_min_um} must be in (0, 500]")
         if not 0 < self.thin_below_um <= self.terminal_min_um:
             raise ValueError(
                 f"thin_below_um = {self.thin_below_um} must be in (0, terminal_min_um]"
