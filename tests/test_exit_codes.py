@@ -80,6 +80,8 @@ BAD_INPUT = [
     (["plan", "calendar", PLAN_FIXED, "-s", "9999-12-31", "--json"], "2199-12-31"),
     (["journal", "log", "application", "finasteride", "--at", "0001-01-01T00:00", "--tz",
       "UTC", "--db", "j.sqlite3"], "1900-01-01"),
+    (["journal", "log", "application", "finasteride", "--at", "1900-01-01T00:00", "--tz",
+      "Etc/GMT-14", "--db", "j.sqlite3"], "1900-01-01"),  # in range locally, not in UTC
     (["journal", "show", "--limit", "9223372036854775808", "--db", "j.sqlite3"], "--limit"),
     (["render", "x.png", "--seed", "-1"], "seed"),
     (["simulate", MAN, "--years", "nan"], "--years"),

@@ -24,7 +24,7 @@ from pathlib import Path
 from follicle.care.findings import Finding
 from follicle.care.journal.entries import DETAILS, Entry, parse_details
 from follicle.care.journal.migrations import SCHEMA_VERSION
-from follicle.care.timezones import from_utc_text, to_utc_text, zone
+from follicle.care.timezones import check_date_range, from_utc_text, to_utc_text, zone
 from follicle.config_io import read_text_file
 from follicle.errors import FollicleFileError, FollicleInputError
 
@@ -86,6 +86,7 @@ def _entry_from(data: dict, *, where: str, flags=()) -> Entry:
         text = data.get(key) or data["at_utc"]
         try:
             moments[key] = from_utc_text(text)
+            check_date_range(moments[key].date(), text, f"{where}.{key}")
         except (TypeError, ValueError):
             raise FollicleInputError(
                 f"{where}.{key}", text, "UTC time as 2026-03-01T19:30:00Z, years 1900-2199"
