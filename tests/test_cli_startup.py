@@ -30,6 +30,14 @@ def test_quick_commands_do_not_import_heavy_libraries(argv):
     assert _imported_after(code) == set()
 
 
+def test_logging_a_dose_does_not_import_heavy_libraries(tmp_path):
+    db = tmp_path / "journal.sqlite3"
+    argv = ["journal", "log", "application", "finasteride", "--dose-mg", "1", "--db", str(db)]
+    code = f"from follicle.cli import main\ncode = main({argv!r})\nassert code == 0, code"
+    assert _imported_after(code) == set()
+    assert db.exists()
+
+
 def test_import_follicle_is_lazy_but_complete():
     assert _imported_after("import follicle") == set()
     assert "pandas" in _imported_after("import follicle\nfollicle.simulate")
