@@ -33,19 +33,22 @@ Examples:
 """
 
 
+def years_text(years: float) -> str:
+    """``1 year``, ``3 years``, ``0.5 years``."""
+    return f"{years:g} year" + ("" if years == 1 else "s")
+
+
 def projection_table(projection: Projection, *, years: float) -> Table:
+    """The bands as a table that fits 80 columns: the labels wrap, the numbers never do."""
     day = years * 365.25
     table = Table(
-        title=f"Non-vellus hairs per cm2 in {years:g} years (median, 10-90% of futures)",
+        title=f"Non-vellus hairs per cm2 in {years_text(years)} (median, 10-90% of futures)",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         show_edge=False,
     )
-    for column in ("region", "regimen", "now", f"in {years:g} y", "vs none"):
-        table.add_column(
-            column, justify="left" if column in ("region", "regimen") else "right", no_wrap=True
-        )
+    rows = []
     regions = list(dict.fromkeys(projection.bands["region"]))
     for region in regions:
         start = projection.at(0, region=region)
@@ -53,14 +56,28 @@ def projection_table(projection: Projection, *, years: float) -> Table:
         untreated = end.loc[NO_TREATMENT_LABEL, "p50"]
         for index, (label, row) in enumerate(end.iterrows()):
             change = "" if label == NO_TREATMENT_LABEL else f"{row.p50 - untreated:+.0f}"
-            table.add_row(
+            cells = (
                 region if index == 0 else "",
-                label,
+                str(label),
                 f"{start.loc[label, 'p50']:.0f}",
                 f"{row.p50:.0f} ({row.p10:.0f}-{row.p90:.0f})",
                 change,
-                end_section=index == len(end) - 1,
             )
+            rows.append((cells, index == len(end) - 1))
+    headers = ("region", "regimen", "now", f"in {years:g} y", "vs none")
+    for position, column in enumerate(headers):
+        if column == "regimen":
+            table.add_column(column, justify="left", overflow="fold", ratio=1)
+            continue
+        width = max([len(column)] + [len(cells[position]) for cells, _ in rows])
+        table.add_column(
+            column,
+            justify="left" if column == "region" else "right",
+            no_wrap=True,
+            min_width=width,
+        )
+    for cells, last in rows:
+        table.add_row(*cells, end_section=last)
     return table
 
 
