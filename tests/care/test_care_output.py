@@ -107,11 +107,21 @@ def test_years_text():
 
 def test_project_says_year_singular(tmp_path):
     plan = tmp_path / "plan.toml"
-    plan.write_text('name = "f"\n[[treatment]]\n' + "kind = \"finasteride\"\n", encoding="utf-8")
+    plan.write_text('name = "f"\n[[treatment]]\n' + 'kind = "finasteride"\n', encoding="utf-8")
     result = runner.invoke(
         app,
-        ["project", "examples/man-25-high.toml", "--regimen", str(plan), "--years", "1",
-         "--futures", "5", "--seed", "1"],
+        [
+            "project",
+            "examples/man-25-high.toml",
+            "--regimen",
+            str(plan),
+            "--years",
+            "1",
+            "--futures",
+            "5",
+            "--seed",
+            "1",
+        ],
         env={"COLUMNS": "80"},
     )
     assert result.exit_code == 0, result.output

@@ -16,7 +16,9 @@ laser                  19:00
 =====================  =====================================================
 
 Sessions and doses fall on local wall-clock times, so they stay at 08:00 across
-daylight-saving changes. Plan days count from ``start`` (day 0).
+daylight-saving changes. The MN-7 pause is real time: 24 hours after the end of a session
+in UTC, so across a change of clocks the pause still lasts 24 real hours (the skipped
+applications are chosen in UTC). Plan days count from ``start`` (day 0).
 """
 
 from __future__ import annotations
@@ -247,7 +249,8 @@ def _needling(b: _Builder) -> list[tuple[datetime, datetime, float]]:
             treatment=index,
         )
         for k in range(count):
-            start = b.at(first_day + k * item.interval_days, times[0])
+            # real (UTC) times: the 24-hour pause is 24 real hours, also across a DST change
+            start = b.at(first_day + k * item.interval_days, times[0]).astimezone(UTC)
             sessions.append((start, start + duration, item.needle_mm))
         if pause_hours > 0:
             b.add(
@@ -260,7 +263,7 @@ def _needling(b: _Builder) -> list[tuple[datetime, datetime, float]]:
                     "through the needle channels (palpitations, dizziness). The calendar leaves "
                     "out the applications in this window."
                 ),
-                first=first + duration,
+                first=(first.astimezone(UTC) + duration).astimezone(b.zone),
                 duration=timedelta(hours=pause_hours),
                 interval_days=item.interval_days,
                 count=count,
@@ -343,10 +346,11 @@ def _dose_series(b, index, item, times, what, interval, windows, rules) -> None:
             rules=rules,
             treatment=index,
         )
+        # compare in UTC: aware datetimes that share a zone compare by wall clock in Python
         skipped = tuple(
             moment
             for moment in series.occurrences()
-            if any(start <= moment < end for start, end in windows)
+            if any(start <= moment.astimezone(UTC) < end for start, end in windows)
         )
         if skipped:
             series = Series(**{**series.__dict__, "skipped": skipped})
