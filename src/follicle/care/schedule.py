@@ -165,6 +165,48 @@ def default_horizon_days(regimen: Regimen) -> int:
     return max(ends, default=DEFAULT_HORIZON_DAYS)
 
 
+def _times(index: int, item, default: tuple[str, ...], *, expected: int = 1, why: str = ""):
+    """The clock times of a treatment: its ``times_of_day``, else ``default``; exactly
+    ``expected`` of them (one per dose or session of a day)."""
+    times = tuple(item.times_of_day) or default
+    if len(times) != expected:
+        raise FollicleInputError(
+            f"treatment[{index}].times_of_day",
+            list(times),
+            f"{expected} time{'s' if expected != 1 else ''} of day {why or '(one a day)'}",
+        )
+    return times
+
+
+def planned_times(index: int, item) -> tuple[str, ...]:
+    """The calendar's clock times for ``treatment[index]`` (defaults filled in).
+
+    Raises ``FollicleInputError`` when ``times_of_day`` does not give one time per daily
+    dose or session: ``follicle plan check`` and ``plan calendar`` refuse the same plans.
+    """
+    if item.kind in ("finasteride", "dutasteride"):
+        return _times(index, item, MEDICINE_TIMES)
+    if item.kind == "minoxidil":
+        if item.route == "oral":
+            return _times(index, item, MEDICINE_TIMES)
+        n = item.daily_applications
+        return _times(
+            index,
+            item,
+            MINOXIDIL_TIMES[n],
+            expected=n,
+            why=f"(one per application; applications_per_day = {n}"
+            + (")" if item.applications_per_day is not None else ", the default)"),
+        )
+    if item.kind == "microneedling":
+        return _times(index, item, (MICRONEEDLING_TIME,), why="(the session's start)")
+    if item.kind == "prp":
+        return _times(index, item, (PRP_TIME,), why="(the session's start)")
+    if item.kind == "laser":
+        return _times(index, item, (LASER_TIME,), why="(the sessions' start)")
+    return ()
+
+
 class _Builder:
     def __init__(self, regimen: Regimen, start: date, tz: str, days: int):
         self.regimen, self.start, self.tz, self.days = regimen, start, tz, days
@@ -180,20 +222,6 @@ class _Builder:
         if item.start_day >= stop:
             return item.start_day, 0
         return item.start_day, len(range(item.start_day, stop, interval))
-
-    def times(
-        self, index: int, item, default: tuple[str, ...], *, expected: int = 1, why: str = ""
-    ) -> tuple[str, ...]:
-        """The clock times of a treatment: its ``times_of_day``, else ``default``; exactly
-        ``expected`` of them (one per dose or session of a day)."""
-        times = tuple(item.times_of_day) or default
-        if len(times) != expected:
-            raise FollicleInputError(
-                f"treatment[{index}].times_of_day",
-                list(times),
-                f"{expected} time{'s' if expected != 1 else ''} of day {why or '(one a day)'}",
-            )
-        return times
 
     def add(self, **kwargs) -> None:
         if kwargs.get("count", 1) > 0:
@@ -232,7 +260,7 @@ def _needling(b: _Builder) -> list[tuple[datetime, datetime, float]]:
     for index, item in enumerate(b.regimen.treatment):
         if item.kind != "microneedling":
             continue
-        times = b.times(index, item, (MICRONEEDLING_TIME,), why="(the session's start)")
+        times = planned_times(index, item)
         first_day, count = b.day_range(item, item.interval_days)
         duration = timedelta(minutes=item.session_minutes)
         first = b.at(first_day, times[0])
@@ -298,7 +326,7 @@ def _needling(b: _Builder) -> list[tuple[datetime, datetime, float]]:
 def _medicines(b: _Builder, sessions: list[tuple[datetime, datetime, float]]) -> None:
     for index, item in enumerate(b.regimen.treatment):
         if item.kind in ("finasteride", "dutasteride"):
-            times = b.times(index, item, MEDICINE_TIMES)
+            times = planned_times(index, item)
             if item.kind == "finasteride" and item.route == "topical":
                 what = f"Topical finasteride {item.concentration_percent or 0.25:g}%"
             else:
@@ -307,19 +335,11 @@ def _medicines(b: _Builder, sessions: list[tuple[datetime, datetime, float]]) ->
             _dose_series(b, index, item, times, what, item.interval_days, (), ("RX-1",))
         elif item.kind == "minoxidil":
             if item.route == "oral":
-                times = b.times(index, item, MEDICINE_TIMES)
+                times = planned_times(index, item)
                 what = f"Oral minoxidil {item.oral_dose_mg:g} mg"
                 _dose_series(b, index, item, times, what, 1, (), ("RX-5",))
                 continue
-            n = item.daily_applications
-            times = b.times(
-                index,
-                item,
-                MINOXIDIL_TIMES[n],
-                expected=n,
-                why=f"(one per application; applications_per_day = {n}"
-                + (")" if item.applications_per_day is not None else ", the default)"),
-            )
+            times = planned_times(index, item)
             pause = item.pause_after_microneedling_hours
             windows = [
                 (start, end + timedelta(hours=pause))
@@ -364,7 +384,7 @@ def _procedures(b: _Builder) -> None:
             days = [d for d in item.session_days(b.days)]
             if not days:
                 continue
-            times = b.times(index, item, (PRP_TIME,), why="(the session's start)")
+            times = planned_times(index, item)
             b.add(
                 key=f"t{index}-prp",
                 category="procedure",
@@ -378,7 +398,7 @@ def _procedures(b: _Builder) -> None:
                 treatment=index,
             )
         elif item.kind == "laser":
-            times = b.times(index, item, (LASER_TIME,), why="(the sessions' start)")
+            times = planned_times(index, item)
             offsets = sorted(
                 {round(k * 7 / item.sessions_per_week) for k in range(item.sessions_per_week)}
             )

@@ -139,13 +139,37 @@ def _mn3(ctx: PlanContext) -> list[Finding]:
     return findings
 
 
+def several_sessions_a_day(item) -> bool:
+    """MN-4: a microneedling course whose ``times_of_day`` puts 2+ deep sessions on a day."""
+    return (
+        item.kind == "microneedling"
+        and item.needle_mm >= MN4_NEEDLE_MM
+        and len(item.times_of_day) > 1
+    )
+
+
 @plan_rule("MN-4")
 def _mn4(ctx: PlanContext) -> list[Finding]:
     findings = []
     for index, item in ctx.indexed("microneedling"):
         if item.needle_mm < MN4_NEEDLE_MM:
             continue
-        if item.interval_days < MN4_MIN_INTERVAL_DAYS:
+        if several_sessions_a_day(item):
+            findings.append(
+                Finding(
+                    "MN-4",
+                    Severity.BLOCK,
+                    f"{_label(index, item)}: times_of_day = {list(item.times_of_day)} puts "
+                    f"{len(item.times_of_day)} sessions on each session day; with needles of "
+                    f"{MN4_NEEDLE_MM:g} mm or more the scalp needs 1-3 weeks to regenerate "
+                    "between sessions.",
+                    "Give one time of day (the session's start), e.g. times_of_day = "
+                    f'["{item.times_of_day[0]}"], and interval_days between '
+                    f"{MN4_MIN_INTERVAL_DAYS} and {MN4_MAX_INTERVAL_DAYS}.",
+                    treatment=index,
+                )
+            )
+        elif item.interval_days < MN4_MIN_INTERVAL_DAYS:
             findings.append(
                 Finding(
                     "MN-4",
