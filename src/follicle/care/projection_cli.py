@@ -7,10 +7,13 @@ from pathlib import Path
 import numpy as np
 import typer
 from rich import box
+from rich.markup import escape
 from rich.table import Table
 
+from follicle.care.cli import EXIT_BLOCKED
 from follicle.care.journal.service import Journal, default_journal_path
 from follicle.care.projection import NO_TREATMENT_LABEL, Projection, anchor_from_journal, project
+from follicle.care.render import print_findings
 from follicle.cli_support import atomic_output, console, fail, handles_bad_input, print_json
 from follicle.person import load_person
 from follicle.regimen import load_regimen
@@ -19,7 +22,9 @@ PROJECT_HELP = """What to expect under each regimen, against no treatment.
 
 Simulates many possible futures of the person (--futures) under each regimen and under no
 treatment, and prints the median and the 10-90% band of non-vellus hairs per cm2 in
-1 cm2 of each affected region. With --from-journal the person's androgen sensitivity is
+1 cm2 of each affected region. A regimen that a care rule blocks for this person (as
+`follicle plan check --person` finds) is not projected: its blocks are printed instead
+and the exit code is 1. With --from-journal the person's androgen sensitivity is
 first fitted to the newest density measurement in the journal, so the projection starts
 from the measured state. Information for planning, not a prediction or a prescription.
 
@@ -159,8 +164,17 @@ def run_projection(
             plot_projection(projection, temporary)
     if as_json:
         print_json(projection.to_dict())
+        if projection.blocked:
+            raise typer.Exit(EXIT_BLOCKED)
         return
     console.print(projection_table(projection, years=years))
+    for label, blocks in projection.blocked.items():
+        rules = ", ".join(sorted({f.rule for f in blocks}))
+        console.print(
+            f"[bold red]Not projected:[/] {escape(label)} is blocked by {rules} for this "
+            "person (follicle plan check):"
+        )
+        print_findings(console, blocks)
     if anchor is not None:
         fitted = projection.provenance["anchor"]["fitted_sensitivity"]
         console.print(
@@ -174,3 +188,5 @@ def run_projection(
         "for planning, not a prediction for you and not a prescription. Talk to a "
         "clinician before starting, changing or stopping a treatment.[/dim]"
     )
+    if projection.blocked:
+        raise typer.Exit(EXIT_BLOCKED)
