@@ -13,14 +13,15 @@ from follicle.care.intake import (
     QUESTIONS,
     IntakeAnswers,
     Question,
+    check_answer,
     load_answers,
     parse_answers,
-    person_toml,
     run_intake,
 )
 from follicle.care.render import print_disclaimer, print_findings
 from follicle.care.summary import to_html, to_markdown
 from follicle.cli_support import atomic_output, console, fail, handles_bad_input, print_json
+from follicle.errors import FollicleInputError
 
 
 def _default(question: Question):
@@ -54,9 +55,14 @@ def _ask(question: Question):
             problem = f"{bad[0]!r} is not one of {', '.join(question.choices)}"
         elif question.number:
             try:
-                return float(raw)
+                number = float(raw)
             except ValueError:
                 problem = f"{raw!r} is not a number"
+            else:
+                try:
+                    return check_answer(question.key, number)
+                except FollicleInputError as error:
+                    problem = str(error)
         elif question.choices:
             if raw in question.choices:
                 return raw
@@ -124,7 +130,7 @@ def intake(
     outputs = {
         markdown: lambda: to_markdown(result),
         html: lambda: to_html(result),
-        save_person: lambda: person_toml(result.person),
+        save_person: result.person_file,
     }
     written = []
     for path, render in outputs.items():

@@ -193,9 +193,9 @@ def log_device(
 @teaching_help
 def log_symptom(
     symptom: Annotated[str, typer.Argument(help="One of: " + ", ".join(SYMPTOMS) + ".")],
-    severity: Annotated[str, typer.Option("--severity", help="mild, moderate or severe.")] = (
-        "mild"
-    ),
+    severity: Annotated[
+        str | None, typer.Option("--severity", help="mild, moderate or severe (optional).")
+    ] = None,
     at: AtOpt = None,
     tz: TzOpt = None,
     note: NoteOpt = "",
@@ -206,14 +206,17 @@ def log_symptom(
 
     Oozing, extreme heat or pus: seek medical attention immediately (MN-12). Chest pain,
     rapid heartbeat, faintness, dizziness, weight gain, swollen hands or feet: stop
-    minoxidil and ask a doctor (RX-5). Redness or swelling in the 3 days after a session is
-    normal (MN-11).
+    minoxidil and ask a doctor (RX-5). Urgent advice names the emergency number: set
+    FOLLICLE_EMERGENCY_NUMBER (e.g. 112) to have it say yours. Sexual side effects: tell the
+    prescriber (RX-7). Redness or swelling in the 3 days after a session is normal (MN-11).
+    --severity is stored only when given.
 
     Example:
 
         follicle journal log symptom redness --note "mild, like sunburn"
     """
-    _log(db, "symptom", {"symptom": symptom, "severity": severity}, at, tz, note, json_output)
+    details = {"symptom": symptom, **({"severity": severity} if severity else {})}
+    _log(db, "symptom", details, at, tz, note, json_output)
 
 
 @log_app.command("measurement")

@@ -32,6 +32,7 @@ from follicle.care.rules.plan_rules import (
     MN7_NEEDLE_MM,
     ROLLER_WARN_DAYS,
 )
+from follicle.care.settings import emergency_advice
 from follicle.care.timezones import zone
 from follicle.errors import FollicleInputError
 from follicle.regimen import Regimen
@@ -268,7 +269,7 @@ def _needling(b: _Builder) -> list[tuple[datetime, datetime, float]]:
             key=f"t{index}-session",
             category="microneedling",
             title=f"Microneedling {item.needle_mm:g} mm ({item.device})",
-            description="\n".join(SESSION_CHECKLIST),
+            description="\n".join(SESSION_CHECKLIST) + f" In an emergency, {emergency_advice()}.",
             first=first,
             duration=duration,
             interval_days=item.interval_days,

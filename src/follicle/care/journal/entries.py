@@ -94,7 +94,8 @@ class Symptom(_Strict):
     """A symptom or side effect."""
 
     symptom: Symptomatic
-    severity: Literal["mild", "moderate", "severe"] = "mild"
+    #: as the person rates it; no default (an urgent symptom is never stored as "mild")
+    severity: Literal["mild", "moderate", "severe"] | None = None
 
 
 class Measurement(_Strict):
@@ -196,7 +197,9 @@ def describe(entry: Entry) -> str:
         needle = f" {d.needle_mm:g} mm" if d.needle_mm is not None else ""
         text = f"{d.device_type} '{d.name}'{needle}: first use"
     elif isinstance(d, Symptom):
-        text = f"{d.symptom.replace('_', ' ')} ({d.severity})"
+        text = d.symptom.replace("_", " ")
+        if d.severity is not None:
+            text += f" ({d.severity})"
     elif isinstance(d, Measurement):
         text = ", ".join(f"{k} = {v:g}" for k, v in d.metrics.items())
         if d.region:
