@@ -85,3 +85,16 @@ def test_a_plan_that_passes_is_projected():
     )
     assert result.blocked == {}
     assert "finasteride" in set(result.bands["regimen"])
+
+
+def test_project_says_when_it_uses_the_default_sensitivity(tmp_path):
+    me = tmp_path / "me.toml"
+    me.write_text('sex = "male"\nage_years = 30\n', encoding="utf-8")
+    args = ["--regimen", "examples/finasteride.toml", "--years", "1", "--futures", "5"]
+    result = runner.invoke(app, ["project", str(me), *args, "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "androgen sensitivity: default ('moderate'): the person file does not set" in text
+    given = runner.invoke(app, ["project", "examples/man-25-high.toml", *args, "--json"])
+    provenance = json.loads(given.stdout)["provenance"]
+    assert provenance["androgen_sensitivity_source"] == "person file"

@@ -121,6 +121,15 @@ def project(
     area = {region: area_cm2 for region in regions}
     fitted = None
     if anchor is not None:
+        sensitivity_source = "fitted to the journal measurement"
+    elif "androgen_sensitivity" in person.model_fields_set:
+        sensitivity_source = "person file"
+    else:
+        sensitivity_source = (
+            f"default ({person.androgen_sensitivity!r}): the person file does not set "
+            "androgen_sensitivity"
+        )
+    if anchor is not None:
         fitted = fit_sensitivity(person, anchor, area=area, random_seed=seed)
         person = person.model_copy(update={"androgen_sensitivity": fitted})
     plans = {NO_TREATMENT_LABEL: NO_TREATMENT}
@@ -157,6 +166,7 @@ def project(
         "person": person.model_dump(mode="json"),
         "regimens": {label: r.model_dump(mode="json") for label, r in plans.items()},
         "blocked_not_projected": sorted(blocked),
+        "androgen_sensitivity_source": sensitivity_source,
         "anchor": None if anchor is None else vars(anchor) | {"fitted_sensitivity": fitted},
         "note": "information for planning, not a prediction for one person or a prescription",
     }

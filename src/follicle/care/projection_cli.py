@@ -175,6 +175,12 @@ def run_projection(
             "person (follicle plan check):"
         )
         print_findings(console, blocks)
+    source = projection.provenance["androgen_sensitivity_source"]
+    if source.startswith("default"):
+        console.print(
+            f"androgen sensitivity: {escape(source)}; set it in {escape(str(person_file))} "
+            "or fit it with --from-journal"
+        )
     if anchor is not None:
         fitted = projection.provenance["anchor"]["fitted_sensitivity"]
         console.print(
