@@ -207,3 +207,25 @@ def describe(entry: Entry) -> str:
     else:
         text = f"photo {d.path} (sha256 {d.sha256[:12]}...)"
     return text + (f" - {entry.note}" if entry.note else "")
+
+
+@dataclass(frozen=True)
+class Void:
+    """An entry withdrawn from the journal's view, kept with its history.
+
+    ``replaced_by_uid`` names the entry that corrects it (``journal amend``); ``None`` for
+    a plain ``journal void``. The voided entry stays stored and exported.
+    """
+
+    target_uid: str
+    recorded: datetime
+    reason: str
+    replaced_by_uid: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "target_uid": self.target_uid,
+            "replaced_by_uid": self.replaced_by_uid,
+            "recorded_utc": to_utc_text(self.recorded),
+            "reason": self.reason,
+        }
