@@ -56,8 +56,8 @@ class Anchor:
     def from_metric(cls, *, region: str, metric: str, value: float) -> Anchor:
         if metric not in METRIC_COLUMNS:
             raise FollicleInputError("metric", metric, f"one of {sorted(METRIC_COLUMNS)}")
-        if not 0 < value < 600:
-            raise FollicleInputError(metric, value, "a density in (0, 600) hairs/cm2")
+        if not 0 <= value <= 600:
+            raise FollicleInputError(metric, value, "a density from 0 to 600 hairs/cm2")
         return cls(region=region, column=METRIC_COLUMNS[metric], value=float(value))
 
 
@@ -249,5 +249,13 @@ def anchor_from_journal(journal) -> Anchor | None:
             continue
         for metric, value in details.metrics.items():
             if metric in METRIC_COLUMNS:
-                return Anchor.from_metric(region=details.region, metric=metric, value=value)
+                try:
+                    return Anchor.from_metric(region=details.region, metric=metric, value=value)
+                except FollicleInputError as error:
+                    raise FollicleInputError(
+                        f"journal entry #{entry.id} {metric}",
+                        value,
+                        f"{error.allowed}; "
+                        f"correct it (follicle journal amend {entry.id}) or void it",
+                    ) from None
     return None

@@ -98,6 +98,28 @@ class Symptom(_Strict):
     severity: Literal["mild", "moderate", "severe"] | None = None
 
 
+#: Physically possible values by the unit in a metric's name (a density above 600/cm2 is
+#: beyond any scalp: healthy scalps have ~200-300 follicles/cm2; follicle's person model
+#: allows 80-400). Names with another unit are only checked for being finite.
+METRIC_RANGES: tuple[tuple[str, float, float, str], ...] = (
+    ("_per_cm2", 0.0, 600.0, "a density in hairs per cm2"),
+    ("_um", 0.0, 1000.0, "a length in micrometres"),
+    ("_mm", 0.0, 1000.0, "a length in millimetres"),
+    ("_percent", 0.0, 100.0, "a percentage"),
+    ("_share", 0.0, 1.0, "a share"),
+    ("_fraction", 0.0, 1.0, "a fraction"),
+    ("_count", 0.0, 1e7, "a count"),
+)
+
+
+def metric_range(name: str) -> tuple[float, float, str]:
+    """(low, high, what) allowed for a metric, from the unit its name ends with."""
+    for suffix, low, high, what in METRIC_RANGES:
+        if name.endswith(suffix):
+            return low, high, what
+    return -math.inf, math.inf, "a finite number"
+
+
 class Measurement(_Strict):
     """Hair counts and metrics, e.g. from ``follicle measure`` or ``follicle analyze``.
 
@@ -120,6 +142,12 @@ class Measurement(_Strict):
                 )
             if not math.isfinite(number):
                 raise ValueError(f"[{name!r}] = {number} is not allowed; expected a finite number")
+            low, high, what = metric_range(name)
+            if not low <= number <= high:
+                raise ValueError(
+                    f"[{name!r}] = {number:g} is not allowed; expected {what} from {low:g} to "
+                    f"{high:g}"
+                )
         return value
 
 

@@ -407,3 +407,22 @@ def _check_device(device: Entry, needle_mm: float, moment: datetime) -> None:
             f"{details.needle_mm:g}, the needle length of "
             f"{details.device_type} '{details.name}' (or log a new device)",
         )
+
+
+def import_into(path: str | Path, source: str | Path) -> dict:
+    """``journal import``: read the export at ``source`` and import it into the journal at
+    ``path``. When the journal did not exist and the import is refused, the new file is
+    removed again: a failed import leaves nothing behind."""
+    from follicle.care.journal.transfer import read_export_with_voids
+
+    entries, voids = read_export_with_voids(source)
+    path = Path(path)
+    new = not path.exists()
+    try:
+        with Journal.open(path) as journal:
+            return journal.import_entries(entries, voids)
+    except BaseException:
+        if new:
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                leftover.unlink(missing_ok=True)
+        raise

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Protocol
 
 from follicle.care.findings import Finding, Severity, Triage
-from follicle.care.journal.entries import Entry, Void, parse_details
+from follicle.care.journal.entries import DETAILS, Entry, Void, parse_details
 from follicle.care.journal.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from follicle.care.timezones import from_utc_text, to_utc_text
-from follicle.errors import FollicleFileError
+from follicle.errors import FollicleFileError, FollicleInputError
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -233,11 +233,21 @@ class _SQLiteView:
             at=from_utc_text(row["at_utc"]),
             tz=row["tz"],
             recorded=from_utc_text(row["recorded_utc"]),
-            details=parse_details(row["kind"], json.loads(row["details"])),
+            details=_stored_details(row["kind"], json.loads(row["details"])),
             note=row["note"],
             id=row["id"],
             flags=flags,
         )
+
+
+def _stored_details(kind: str, data: dict):
+    """Details as stored. A value that a newer follicle refuses (e.g. a density of -50
+    logged before the ranges were checked) is still read, unvalidated, so the journal stays
+    readable and the entry can be amended or voided."""
+    try:
+        return parse_details(kind, data)
+    except FollicleInputError:
+        return DETAILS[kind].model_construct(**data)
 
 
 class SQLiteJournalStore:
