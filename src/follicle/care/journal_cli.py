@@ -373,7 +373,8 @@ def show(
         if void is not None:
             replaced = ids.get(void.replaced_by_uid)
             state = f"amended by #{replaced}" if replaced else "voided"
-            what = f"[dim][{state}: {escape(void.reason)}] {what}[/dim]"
+            marker = escape(f"[{state}: {void.reason}]")
+            what = f"[dim]{marker} {what}[/dim]"
         table.add_row(
             str(entry.id),
             f"{entry.at.astimezone(local):%Y-%m-%d %H:%M}",
