@@ -15,7 +15,6 @@ from follicle.care.findings import Severity, Triage
 from follicle.care.journal.entries import describe
 from follicle.care.journal.service import Journal
 from follicle.care.plan import check_plan
-from follicle.care.settings import DEFAULT_EMERGENCY, EMERGENCY_ENV
 from follicle.cli import app
 
 NOW = datetime(2026, 4, 10, 12, 0, tzinfo=UTC)
@@ -49,6 +48,8 @@ def test_sexual_side_effects_without_a_logged_medicine_still_get_advice(journal)
 
 @pytest.mark.parametrize(("symptom", "rule"), [("pus", "MN-12"), ("chest_pain", "RX-5")])
 def test_urgent_advice_names_the_emergency_number(journal, monkeypatch, symptom, rule):
+    from follicle.care.settings import DEFAULT_EMERGENCY, EMERGENCY_ENV
+
     monkeypatch.delenv(EMERGENCY_ENV, raising=False)
     (flag,) = log(journal, "symptom", {"symptom": symptom}, 2).flags
     assert flag.rule == rule and flag.triage is Triage.URGENT

@@ -12,12 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from follicle.care.journal import Journal
-from follicle.care.journal.transfer import (
-    export_csv,
-    export_json,
-    parse_csv_export,
-    parse_json_export,
-)
+from follicle.care.journal.transfer import export_csv, export_json
 from follicle.care.projection import anchor_from_journal
 from follicle.cli import app
 from follicle.errors import FollicleFileError, FollicleInputError
@@ -279,6 +274,8 @@ def test_flags_are_recomputed_for_every_entry(journal):
 
 @pytest.mark.parametrize("form", ["json", "csv"])
 def test_imported_journal_has_exactly_the_same_flags(journal, tmp_path, form):
+    from follicle.care.journal.transfer import parse_csv_export, parse_json_export
+
     build(journal)
     entries, voids = journal.entries(include_voided=True), journal.voids()
     if form == "json":
@@ -291,4 +288,16 @@ def test_imported_journal_has_exactly_the_same_flags(journal, tmp_path, form):
         assert flags_by_uid(copy) == flags_by_uid(journal)
         assert [e.uid for e in copy.entries()] == [e.uid for e in journal.entries()]
         assert copy.import_entries(*parsed)["added"] == 0
+        assert flags_by_uid(copy) == flags_by_uid(journal)
+
+
+def test_reimported_json_gains_no_flags_the_original_did_not_have(journal, tmp_path):
+    from follicle.care.journal.transfer import parse_json
+
+    minoxidil(journal, "2026-03-03T08:00")
+    session(journal, "2026-03-02T20:00")  # back-dated, logged after the application
+    log(journal, "symptom", {"symptom": "redness"}, "2026-03-03T09:00")
+    parsed = parse_json(export_json(journal.entries()), source="x")
+    with Journal.open(tmp_path / "copy.sqlite3") as copy:
+        copy.import_entries(parsed)
         assert flags_by_uid(copy) == flags_by_uid(journal)

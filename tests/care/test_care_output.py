@@ -12,7 +12,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from follicle.care.projection import NO_TREATMENT_LABEL, Projection
-from follicle.care.projection_cli import projection_table, years_text
+from follicle.care.projection_cli import projection_table
 from follicle.cli import app
 
 runner = CliRunner()
@@ -100,6 +100,8 @@ def test_projection_table_keeps_numbers_whole_at_80_columns():
 
 
 def test_years_text():
+    from follicle.care.projection_cli import years_text
+
     assert years_text(1) == "1 year"
     assert years_text(3) == "3 years"
     assert years_text(0.5) == "0.5 years"
