@@ -300,4 +300,10 @@ def test_reimported_json_gains_no_flags_the_original_did_not_have(journal, tmp_p
     parsed = parse_json(export_json(journal.entries()), source="x")
     with Journal.open(tmp_path / "copy.sqlite3") as copy:
         copy.import_entries(parsed)
-        assert flags_by_uid(copy) == flags_by_uid(journal)
+
+        def flags(source):
+            return {e.uid: [(f.rule, f.message) for f in e.flags] for e in source.entries()}
+
+        assert flags(copy) == flags(journal)
+        (application,) = journal.entries(kinds=["application"])
+        assert [f.rule for f in application.flags] == ["MN-7"]
