@@ -46,9 +46,15 @@ def test_output_into_a_directory_is_one_line_error(fixed_plan, tmp_path):
     assert sorted(os.listdir(tmp_path)) == before  # no temporary file left behind
 
 
-def test_output_to_a_device_does_not_replace_it(fixed_plan):
-    device = "/dev/null"
-    _one_line(_calendar(fixed_plan, device), "not a regular file")
+def test_output_to_a_device_does_not_replace_it(fixed_plan, tmp_path):
+    # a private device node (the null device's numbers) in tmp_path, never the system's
+    # /dev/null: code without the fix would replace the device it is given
+    device = tmp_path / "null"
+    try:
+        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except (PermissionError, OSError):
+        pytest.skip("creating a device node needs root (CAP_MKNOD)")
+    _one_line(_calendar(fixed_plan, str(device)), "not a regular file")
     assert stat.S_ISCHR(os.stat(device).st_mode)
 
 

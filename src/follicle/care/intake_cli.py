@@ -109,10 +109,11 @@ def intake(
     """Screen your hair loss before a consultation: likely pattern, red flags, contraindications.
 
     Answers come from a file (keys: sex, age_years, pattern, onset, duration_months,
-    shedding, triggers, body_hair_patches, scalp_symptoms, scalp_conditions, family_history,
-    pregnancy_possible, poor_wound_healing, keloid_history, alopecia_areata_diagnosed,
-    current_medicines, prescriber, cause_confirmed_by_clinician, microneedling_experience)
-    or from questions in the terminal.
+    shedding, triggers, body_hair_patches, scalp_symptoms, scalp_conditions, stage,
+    family_history, pregnancy_possible, breastfeeding, heart_condition, blood_pressure,
+    poor_wound_healing, keloid_history, alopecia_areata_diagnosed, current_medicines,
+    prescriber, cause_confirmed_by_clinician, microneedling_experience) or from questions
+    in the terminal, each answer checked as it is given.
 
     The result is information to discuss with a clinician, never a diagnosis.
 

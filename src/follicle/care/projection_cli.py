@@ -149,7 +149,7 @@ def run_projection(
         path = db if db is not None else default_journal_path()
         if not Path(path).exists():
             fail(f"--db {path}: no journal there (log a measurement first)")
-        with Journal.open(path) as journal:
+        with Journal.open(path, create=False) as journal:
             anchor = anchor_from_journal(journal)
         if anchor is None:
             fail(
