@@ -122,3 +122,70 @@ def test_dst_journal_does_not_flag_the_doses_the_calendar_keeps(tmp_path):
             )
             flagged += [f.rule for f in logged.flags]
     assert doses and flagged == []
+
+
+def test_dst_installed_command_writes_the_real_time_pause(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    follicle = shutil.which("follicle", path=str(Path(sys.executable).parent))
+    assert follicle is not None
+    plan = tmp_path / "plan.toml"
+    plan.write_text(
+        """name = "dst"
+[[treatment]]
+kind = "minoxidil"
+concentration_percent = 5
+applications_per_day = 2
+times_of_day = ["09:00", "21:00"]
+pause_after_microneedling_hours = 24
+[[treatment]]
+kind = "microneedling"
+needle_mm = 1.5
+interval_days = 7
+session_minutes = 10
+times_of_day = ["20:00"]
+""",
+        encoding="utf-8",
+    )
+    person_file = tmp_path / "me.toml"
+    person_file.write_text(
+        'sex = "male"\nage_years = 30\n[health]\nmicroneedling_experience = true\n'
+        "poor_wound_healing = false\nkeloid_history = false\n"
+        'hair_loss_onset = "gradual"\nhair_loss_pattern = "patterned"\n'
+        "hair_loss_cause_known = true\n",
+        encoding="utf-8",
+    )
+    output = tmp_path / "plan.ics"
+    subprocess.run(
+        [
+            follicle,
+            "plan",
+            "calendar",
+            str(plan),
+            "--person",
+            str(person_file),
+            "--start",
+            "2026-03-28",
+            "--tz",
+            "Europe/London",
+            "--days",
+            "21",
+            "-o",
+            str(output),
+        ],
+        check=False,
+        capture_output=True,
+    )
+    calendar = Calendar.from_ical(output.read_bytes())
+    ends = [
+        (start + event.decoded("duration")).astimezone(UTC)
+        for event in _events(calendar, "Microneedling")
+        for start in _expand(event)
+    ]
+    doses = sorted(m.astimezone(UTC) for e in _events(calendar, "Minoxidil") for m in _expand(e))
+    assert len(ends) == 3
+    for end in ends:
+        assert min(d for d in doses if d >= end) - end >= timedelta(hours=24)

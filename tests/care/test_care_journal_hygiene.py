@@ -307,3 +307,19 @@ def test_reimported_json_gains_no_flags_the_original_did_not_have(journal, tmp_p
         assert flags(copy) == flags(journal)
         (application,) = journal.entries(kinds=["application"])
         assert [f.rule for f in application.flags] == ["MN-7"]
+
+
+def test_installed_command_does_not_create_a_mistyped_journal(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    follicle = shutil.which("follicle", path=str(Path(sys.executable).parent))
+    missing = tmp_path / "jornal.sqlite3"
+    result = subprocess.run(
+        [follicle, "journal", "show", "--db", str(missing)], capture_output=True, text=True
+    )
+    assert "no journal there" in result.stderr and "0 entries" not in result.stdout
+    assert "Traceback" not in result.stderr
+    assert not missing.exists()
