@@ -57,7 +57,10 @@ RULES: tuple[Rule, ...] = (
         "With 1.0-1.5 mm needles, one session every 1-3 weeks.",
         "block < 7 days at >= 1.0 mm; warn > 21 days",
         ARTICLE_MICRONEEDLING,
-        ("plan: interval_days", "journal: block a session < 7 days after the previous one"),
+        (
+            "plan: interval_days; block several sessions a day (times_of_day), as the calendar",
+            "journal: block a session < 7 days after the previous one",
+        ),
         "The warning for sparse sessions applies to needles >= 1.0 mm, the lengths the "
         "article gives the 1-3 week interval for.",
     ),
@@ -82,7 +85,8 @@ RULES: tuple[Rule, ...] = (
         ARTICLE_MICRONEEDLING,
         (
             "plan: block without pause_after_microneedling_hours >= 24",
-            "calendar: pause events, skipped applications",
+            "calendar: pause events of 24 real hours (DURATION:PT24H), skipped applications "
+            "chosen in UTC (daylight-saving changes)",
             "journal: block flag on entry",
         ),
         "Applies to topical minoxidil (the article's concern is absorption through the "
