@@ -160,3 +160,14 @@ def test_oral_minoxidil_heart_and_blood_pressure(health, severity):
     check = check_plan(regimen(ORAL), person=person(**health))
     found = [f.severity for f in check.findings if f.rule == "RX-9"]
     assert found == ([] if severity is None else [severity])
+
+
+def test_plan_rx5_note_names_the_emergency_number(monkeypatch):
+    from follicle.care.settings import DEFAULT_EMERGENCY, EMERGENCY_ENV
+
+    monkeypatch.delenv(EMERGENCY_ENV, raising=False)
+    (rx5,) = [f for f in check_plan(regimen(MINOXIDIL)).findings if f.rule == "RX-5"]
+    assert DEFAULT_EMERGENCY in rx5.message
+    monkeypatch.setenv(EMERGENCY_ENV, "112")
+    (rx5,) = [f for f in check_plan(regimen(MINOXIDIL)).findings if f.rule == "RX-5"]
+    assert "call 112" in rx5.message

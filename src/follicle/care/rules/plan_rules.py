@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from follicle.care.findings import Finding, Severity, Triage
 from follicle.care.profile import HealthProfile
+from follicle.care.settings import emergency_advice
 from follicle.person import Person
 from follicle.regimen import Microneedling, Minoxidil, Regimen
 
@@ -722,7 +723,8 @@ def _rx5(ctx: PlanContext) -> list[Finding]:
             Severity.INFO,
             "Stop minoxidil and ask a doctor at once on chest pain, a rapid heartbeat, "
             "faintness or dizziness, sudden unexplained weight gain, or swollen hands or feet "
-            "[label]. Log such symptoms in the journal.",
+            f"[label]; for chest pain or fainting, {emergency_advice()}. Log such symptoms in "
+            "the journal.",
         )
     ]
 
