@@ -93,8 +93,7 @@ class IntakeAnswers(BaseModel):
         for key in ("pregnancy_possible", "breastfeeding"):
             if self.sex == "male" and getattr(self, key) == "yes":
                 raise ValueError(
-                    f"{key} = 'yes' is not allowed; expected 'no' or 'unknown' with "
-                    "sex = 'male'"
+                    f"{key} = 'yes' is not allowed; expected 'no' or 'unknown' with sex = 'male'"
                 )
         return self
 

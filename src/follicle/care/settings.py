@@ -11,9 +11,7 @@ import os
 import re
 
 EMERGENCY_ENV = "FOLLICLE_EMERGENCY_NUMBER"
-DEFAULT_EMERGENCY = (
-    "call your local emergency number (112 in the EU, 911 in the US, 999 in the UK)"
-)
+DEFAULT_EMERGENCY = "call your local emergency number (112 in the EU, 911 in the US, 999 in the UK)"
 _NUMBER = re.compile(r"^[0-9+ ()-]{2,20}$")
 
 

@@ -71,9 +71,7 @@ class Journal:
         from :func:`default_journal_path`). ``create=False`` refuses a path where no journal
         exists (``FollicleFileError``): reading commands never create an empty journal."""
         return cls(
-            SQLiteJournalStore(
-                path if path is not None else default_journal_path(), create=create
-            )
+            SQLiteJournalStore(path if path is not None else default_journal_path(), create=create)
         )
 
     def close(self) -> None:
@@ -241,8 +239,7 @@ class Journal:
                         raise FollicleInputError(
                             f"entry {entry.uid}",
                             "changed content",
-                            "the same content as the journal's entry with this uid (or a new "
-                            "uid)",
+                            "the same content as the journal's entry with this uid (or a new uid)",
                         )
                     skipped += 1
                 else:
@@ -322,9 +319,7 @@ class Journal:
         details = {**old.details.model_dump(mode="json", exclude_none=True), **(changes or {})}
         details = {k: v for k, v in details.items() if v is not None}
         moment = old.at if at is None else _moment(at, tz, now)
-        entry = _new_entry(
-            old.kind, details, moment, tz, now, old.note if note is None else note
-        )
+        entry = _new_entry(old.kind, details, moment, tz, now, old.note if note is None else note)
         void = Void(
             target_uid=old.uid, recorded=now, reason=_reason(reason), replaced_by_uid=entry.uid
         )

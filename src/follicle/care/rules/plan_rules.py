@@ -766,8 +766,7 @@ ANTI_ANDROGEN_COUNSELLING = (
     "mood changes, including depression: tell the prescriber; thoughts of self-harm need "
     "help at once",
     "breast tenderness, enlargement or lumps: tell the prescriber",
-    "fertility: semen volume and sperm can fall; tell the prescriber if you plan to father a "
-    "child",
+    "fertility: semen volume and sperm can fall; tell the prescriber if you plan to father a child",
     "PSA: they lower the prostate test value (PSA) by about half; tell whoever orders a PSA "
     "test that you take them",
 )
@@ -822,7 +821,7 @@ def _rx8(ctx: PlanContext) -> list[Finding]:
             "professional before use in pregnancy or while breastfeeding (some labels say not "
             "to use it then) [label].",
             "Ask a doctor before using it; record pregnancy_possible and breastfeeding in the "
-            "[health] table, or their clearance (clearances = [{ rule = \"RX-8\", by = \"Dr "
+            '[health] table, or their clearance (clearances = [{ rule = "RX-8", by = "Dr '
             '..." }]).',
             treatment=courses[0][0],
             triage=Triage.CLINICIAN,
@@ -885,8 +884,7 @@ def _rx9(ctx: PlanContext) -> list[Finding]:
                 if missing
             ]
             detail = (
-                "you recorded high blood pressure: with blood-pressure medicines the effects "
-                "add up"
+                "you recorded high blood pressure: with blood-pressure medicines the effects add up"
                 if pressure == "high"
                 else "not recorded: " + " and ".join(unknown)
             )
