@@ -68,7 +68,10 @@ def _ask(question: Question):
                 return raw
             problem = f"{raw!r} is not one of {', '.join(question.choices)}"
         else:
-            return raw
+            try:
+                return check_answer(question.key, raw)
+            except FollicleInputError as error:
+                problem = str(error)
         typer.echo(f"Error: {problem}.", err=True)
 
 

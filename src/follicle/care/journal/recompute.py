@@ -71,8 +71,8 @@ def refresh_flags(view) -> dict[str, tuple[Finding, ...]]:
         fresh[entry.uid] = flags
         if flags != entry.flags:
             view.replace_flags(entry.id, flags)
-    voided = {v.target_uid for v in view.voids()}
-    for entry in view.entries(include_voided=True):
-        if entry.uid in voided and entry.flags:
+    for void in view.voids():
+        entry = view.by_uid(void.target_uid)
+        if entry is not None and entry.flags:
             view.replace_flags(entry.id, ())
     return fresh

@@ -270,7 +270,10 @@ class Journal:
         """The entry with this id (``12``) or uid; ``FollicleInputError`` when none."""
         text = str(reference).strip().lstrip("#")
         with self.store.reading() as view:
-            entry = view.by_id(int(text)) if text.isdigit() else view.by_uid(text)
+            if text.isdigit():
+                entry = view.by_id(int(text)) if len(text) <= 18 else None  # SQLite int64
+            else:
+                entry = view.by_uid(text)
         if entry is None:
             raise FollicleInputError("entry", reference, "the # or uid of a journal entry")
         return entry
