@@ -323,3 +323,16 @@ def test_installed_command_does_not_create_a_mistyped_journal(tmp_path):
     assert "no journal there" in result.stderr and "0 entries" not in result.stdout
     assert "Traceback" not in result.stderr
     assert not missing.exists()
+
+
+def test_format_1_exports_are_still_imported(journal, tmp_path):
+    from follicle.care.journal.transfer import parse_json_export
+
+    minoxidil(journal, "2026-03-03T08:00")
+    payload = json.loads(export_json(journal.entries()))
+    payload["format_version"] = 1
+    del payload["voids"]
+    entries, voids = parse_json_export(json.dumps(payload), source="old.json")
+    assert len(entries) == 1 and voids == []
+    with Journal.open(tmp_path / "copy.sqlite3") as copy:
+        assert copy.import_entries(entries, voids)["added"] == 1
