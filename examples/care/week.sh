@@ -14,7 +14,7 @@ $J session --needle-mm 0.5 --duration-minutes 12 --device roller-05 --region ver
     --region frontal --at 2026-03-02T20:30 $O
 # Tuesday: the calendar skips minoxidil for 24 hours after the session (MN-7)
 $J application finasteride --dose-mg 1 --at 2026-03-03T08:00 $O
-$J symptom redness --note "mild, like sunburn" --at 2026-03-03T08:30 $O
+$J symptom redness --severity mild --note "like sunburn" --at 2026-03-03T08:30 $O
 # Wednesday
 $J application finasteride --dose-mg 1 --at 2026-03-04T08:10 $O
 $J application minoxidil --concentration-percent 5 --at 2026-03-04T08:11 $O

@@ -77,14 +77,22 @@ def print_json(payload: Any) -> None:
 def atomic_output(path: str | Path, *, mode: str = "w") -> Iterator[Path]:
     """Yield a temporary path next to ``path``; move it into place only on success.
 
-    So a failed command leaves nothing half-written.
+    So a failed command leaves nothing half-written. Only a regular file or a new path is
+    accepted: a device, a directory or a fifo is refused with one line (exit code 2).
     """
     path = Path(path)
+    if path.exists() and not path.is_file():
+        # a device (/dev/full), a directory or a fifo would be replaced by a regular file
+        kind = "a directory" if path.is_dir() else "not a regular file"
+        fail(f"output {str(path)!r} is {kind}; expected a regular file or a new path")
     if path.parent and not path.parent.exists():
         fail(f"output directory {str(path.parent)!r} does not exist")
-    handle, temporary = tempfile.mkstemp(
-        dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp"
-    )
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp"
+        )
+    except OSError as error:
+        fail(f"output {str(path)!r} cannot be written ({error.strerror or error})")
     os.close(handle)
     temporary_path = Path(temporary)
     try:
@@ -92,7 +100,10 @@ def atomic_output(path: str | Path, *, mode: str = "w") -> Iterator[Path]:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary_path, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
-        os.replace(temporary_path, path)
+        try:
+            os.replace(temporary_path, path)
+        except OSError as error:
+            fail(f"output {str(path)!r} cannot be written ({error.strerror or error})")
     finally:
         if temporary_path.exists():
             temporary_path.unlink()

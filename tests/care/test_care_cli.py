@@ -173,9 +173,9 @@ def test_journal_cli_week(tmp_path):
         assert run("journal", "export", "-o", out, "--db", db).exit_code == 0
         copy = tmp_path / f"copy-{suffix}.sqlite3"
         imported = json.loads(run("journal", "import", out, "--db", copy, "--json").stdout)
-        assert imported == {"added": 7, "skipped": 0}
+        assert imported == {"added": 7, "skipped": 0, "voided": 0}
         again = json.loads(run("journal", "import", out, "--db", copy, "--json").stdout)
-        assert again == {"added": 0, "skipped": 7}
+        assert again == {"added": 0, "skipped": 7, "voided": 0}
 
     plan = tmp_path / "plan.toml"
     plan.write_text(FIXED, encoding="utf-8")

@@ -41,6 +41,7 @@ def test_typical_male_pattern():
         "finasteride": "check first",  # RX-1: prescription medicine
         "dutasteride": "check first",
         "minoxidil (topical)": "no contraindication found",
+        "minoxidil (oral)": "check first",  # RX-9: heart and blood pressure not answered
         "microneedling": "no contraindication found",
         "prp": "no contraindication found",
         "laser": "no contraindication found",
@@ -163,7 +164,11 @@ def test_every_question_is_an_answer_key():
 
 INTERACTIVE = [
     "female",  # sex
-    "34",  # age
+    "-3",  # age: each refused at once and asked again
+    "0",
+    "5",
+    "150",
+    "34",
     "bald",  # pattern: invalid, asked again
     "widening_part",
     "gradual",
@@ -174,8 +179,12 @@ INTERACTIVE = [
     "itching, nope",  # scalp symptoms: invalid, asked again
     "",
     "",  # scalp conditions
+    "ludwig_1",  # stage
     "yes",  # family history
     "no",  # pregnancy possible (asked: female)
+    "no",  # breastfeeding (asked: female)
+    "no",  # heart disease
+    "normal",  # blood pressure
     "no",
     "no",
     "no",
@@ -201,6 +210,13 @@ def test_cli_interactive_prompts_driven_by_stdin(tmp_path):
     assert data["answers"]["shedding"] == "normal"
     assert "'bald' is not one of" in result.stderr
     assert "'nope' is not one of" in result.stderr
+    for age in ("-3.0", "0.0", "5.0", "150.0"):
+        assert f"age_years = {age} is not allowed; expected a number from 12 to 100" in (
+            result.stderr
+        )
+    assert data["answers"]["age_years"] == 34
+    assert data["answers"]["stage"] == "ludwig_1"
+    assert data["answers"]["heart_condition"] == "no"
     assert markdown.read_text().startswith("# Hair loss")
     assert data["written"] == [str(markdown), str(page)]
 

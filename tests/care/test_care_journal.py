@@ -66,7 +66,7 @@ def test_entries_are_stored_in_utc_with_the_zone(journal):
 def test_database_settings_and_schema(journal):
     db = sqlite3.connect(journal.store.path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     assert journal.store.integrity_problems() == []
 
@@ -376,11 +376,11 @@ def test_export_import_round_trip(journal, tmp_path, form):
     text = export_json(entries) if form == "json" else export_csv(entries)
     parsed = parse_json(text, source="x") if form == "json" else parse_csv(text, source="x")
     with Journal.open(tmp_path / "copy.sqlite3") as copy:
-        assert copy.import_entries(parsed) == {"added": 8, "skipped": 0}
+        assert copy.import_entries(parsed) == {"added": 8, "skipped": 0, "voided": 0}
         assert comparable(copy.entries()) == comparable(entries)
-        assert copy.import_entries(parsed) == {"added": 0, "skipped": 8}
+        assert copy.import_entries(parsed) == {"added": 0, "skipped": 8, "voided": 0}
     # into the original: everything is already there
-    assert journal.import_entries(parsed) == {"added": 0, "skipped": 8}
+    assert journal.import_entries(parsed) == {"added": 0, "skipped": 8, "voided": 0}
 
 
 def test_import_refuses_conflicts_and_bad_rows_without_writing(journal, tmp_path):

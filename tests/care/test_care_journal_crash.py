@@ -53,7 +53,7 @@ WRITER = textwrap.dedent(
             details = {"device": f"roller-{i}", "needle_mm": 1.5, "duration_minutes": 12}
         elif i % 5 == 1:
             kind = "measurement"
-            details = {"metrics": {f"metric_{k}_per_cm2": i + k / 8 for k in range(60)}}
+            details = {"metrics": {f"metric_{k}_score": i + k / 8 for k in range(60)}}
         elif i % 3 == 2:
             kind = "symptom"
             details = {"symptom": "redness", "severity": "mild"}

@@ -174,10 +174,10 @@ def test_mn9_contraindications_block(health):
     assert "MN-9" in fired(result, "block")
 
 
-def test_mn9_without_a_profile_reminds_what_to_check():
+def test_mn9_without_a_profile_says_check_with_a_clinician_first():
     result = check_plan(regimen(NEEDLING_15))
     (finding,) = [f for f in result.findings if f.rule == "MN-9"]
-    assert finding.severity is Severity.INFO and "keloid" in finding.message
+    assert finding.severity is Severity.WARN and "keloid" in finding.message
     assert "MN-9" not in fired(check_plan(regimen(FINASTERIDE)))
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
+from icalendar.prop import vDuration
 
 from follicle import __version__
 from follicle.care.findings import DISCLAIMER
@@ -25,6 +26,22 @@ from follicle.regimen import Regimen
 
 PRODID = f"-//follicle//care {__version__}//EN"
 REMINDED = ("medicine", "microneedling", "procedure")
+
+
+class ExactDuration(vDuration):
+    """A duration written in hours, minutes and seconds (``PT24H``), never in days.
+
+    RFC 5545 reads ``P1D`` as a nominal day (wall clock: 23 or 25 real hours across a
+    daylight-saving change) and ``PT24H`` as exact time; the MN-7 pause is 24 real hours.
+    """
+
+    def to_ical(self) -> bytes:
+        seconds = int(self.td.total_seconds())
+        hours, rest = divmod(abs(seconds), 3600)
+        minutes, seconds = divmod(rest, 60)
+        text = "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+        text += f"{seconds}S" if seconds or text == "PT" else ""
+        return text.encode()
 
 
 class PlanBlockedError(Exception):
@@ -117,7 +134,7 @@ def _event(series: Series, seed: str, stamp: datetime) -> Event:
         event.add("transp", "TRANSPARENT")
     else:
         event.add("dtstart", series.first)
-        event.add("duration", series.duration)
+        event.add("duration", ExactDuration(series.duration))
         event.add("transp", "TRANSPARENT" if series.category == "pause" else "OPAQUE")
     if series.count > 1:
         event.add(

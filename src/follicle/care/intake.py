@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from follicle.care.findings import DISCLAIMER, Finding, Severity, Triage
 from follicle.care.plan import check_plan
 from follicle.config_io import read_toml, validate
-from follicle.errors import FollicleFileError
+from follicle.errors import FollicleFileError, FollicleInputError
 from follicle.person import Person, parse_person
 from follicle.regimen import parse_regimen
 
@@ -43,6 +43,20 @@ ScalpSymptom = Literal[
     "red", "inflamed", "itching", "scaling", "painful", "burning", "pustules", "infection", "acne"
 ]
 YesNo = Literal["yes", "no", "unknown"]
+Stage = Literal[
+    "unknown",
+    "norwood_1",
+    "norwood_2",
+    "norwood_3",
+    "norwood_3v",
+    "norwood_4",
+    "norwood_5",
+    "norwood_6",
+    "norwood_7",
+    "ludwig_1",
+    "ludwig_2",
+    "ludwig_3",
+]
 
 
 class IntakeAnswers(BaseModel):
@@ -60,8 +74,12 @@ class IntakeAnswers(BaseModel):
     body_hair_patches: YesNo = "unknown"
     scalp_symptoms: tuple[ScalpSymptom, ...] = ()
     scalp_conditions: tuple[Literal["psoriasis", "eczema"], ...] = ()
+    stage: Stage = "unknown"
     family_history: YesNo = "unknown"
     pregnancy_possible: YesNo = "unknown"
+    breastfeeding: YesNo = "unknown"
+    heart_condition: YesNo = "unknown"
+    blood_pressure: Literal["low", "normal", "high", "unknown"] = "unknown"
     poor_wound_healing: YesNo = "unknown"
     keloid_history: YesNo = "unknown"
     alopecia_areata_diagnosed: YesNo = "unknown"
@@ -72,11 +90,11 @@ class IntakeAnswers(BaseModel):
 
     @model_validator(mode="after")
     def _female_only(self):
-        if self.sex == "male" and self.pregnancy_possible == "yes":
-            raise ValueError(
-                "pregnancy_possible = 'yes' is not allowed; expected 'no' or 'unknown' with "
-                "sex = 'male'"
-            )
+        for key in ("pregnancy_possible", "breastfeeding"):
+            if self.sex == "male" and getattr(self, key) == "yes":
+                raise ValueError(
+                    f"{key} = 'yes' is not allowed; expected 'no' or 'unknown' with sex = 'male'"
+                )
         return self
 
 
@@ -138,6 +156,14 @@ QUESTIONS: tuple[Question, ...] = (
         multiple=True,
     ),
     Question(
+        "stage",
+        "Stage, if you know it (Norwood for men, Ludwig for women)",
+        _choices("stage"),
+        explain="norwood_1 (no recession) ... norwood_7 (only a band at the sides and back); "
+        "ludwig_1 (thinning on top, parting wider) ... ludwig_3 (very thin on top); "
+        "unknown if unsure",
+    ),
+    Question(
         "family_history", "Pattern hair loss in parents or siblings?", _choices("family_history")
     ),
     Question(
@@ -145,6 +171,22 @@ QUESTIONS: tuple[Question, ...] = (
         "Are you pregnant or could you become pregnant?",
         _choices("pregnancy_possible"),
         ask_if=("sex", "female"),
+    ),
+    Question(
+        "breastfeeding",
+        "Are you breastfeeding?",
+        _choices("breastfeeding"),
+        ask_if=("sex", "female"),
+    ),
+    Question(
+        "heart_condition",
+        "Do you have heart disease (angina, heart failure, a heart attack before, ...)?",
+        _choices("heart_condition"),
+    ),
+    Question(
+        "blood_pressure",
+        "Your blood pressure (high includes treated high blood pressure)",
+        _choices("blood_pressure"),
     ),
     Question(
         "poor_wound_healing", "Do wounds heal poorly for you?", _choices("poor_wound_healing")
@@ -189,10 +231,13 @@ SCREENED_TREATMENTS: dict[str, dict] = {
     "finasteride": {"kind": "finasteride", "dose_mg": 1.0},
     "dutasteride": {"kind": "dutasteride"},
     "minoxidil (topical)": {"kind": "minoxidil", "concentration_percent": 5},
+    "minoxidil (oral)": {"kind": "minoxidil", "route": "oral", "dose_mg": 2.5},
     "microneedling": {"kind": "microneedling", "needle_mm": 0.5, "interval_days": 7},
     "prp": {"kind": "prp"},
     "laser": {"kind": "laser"},
 }
+#: Information findings shown with a treatment anyway: what to know before starting it.
+COUNSELLING_RULES = ("RX-7",)
 #: Scalp symptoms in the words of the rules (RX-4: red, inflamed, infected, irritated, painful).
 _SYMPTOM_AS_CONDITION = {
     "red": "red",
@@ -249,6 +294,15 @@ class IntakeResult:
     treatments: tuple[TreatmentScreen, ...]
     made_on: date = field(default_factory=date.today)
     disclaimer: str = DISCLAIMER
+    sensitivity_basis: str = ""
+
+    def person_file(self) -> str:
+        """The person TOML, with how its androgen sensitivity was chosen."""
+        note = (
+            f"androgen_sensitivity: {self.sensitivity_basis}. Fit it to a measured density "
+            "with `follicle project --from-journal`."
+        )
+        return person_toml(self.person, comments={"androgen_sensitivity": note})
 
     def to_dict(self) -> dict:
         return {
@@ -257,10 +311,37 @@ class IntakeResult:
             "likely": self.likely.to_dict(),
             "red_flags": [f.to_dict() for f in self.red_flags],
             "treatments": [t.to_dict() for t in self.treatments],
-            "person_toml": person_toml(self.person),
+            "androgen_sensitivity_basis": self.sensitivity_basis,
+            "person_toml": self.person_file(),
             "disclaimer": self.disclaimer,
             "note": "Information to discuss with a clinician, not a diagnosis.",
         }
+
+
+def check_answer(key: str, value):
+    """One answer validated on its own (range, choices), as the full model would: the
+    interactive intake re-asks at once instead of failing after the last question."""
+    from typing import Annotated
+
+    from pydantic import TypeAdapter, ValidationError
+
+    field_info = IntakeAnswers.model_fields[key]
+    adapter = TypeAdapter(Annotated[field_info.annotation, *field_info.metadata])
+    try:
+        return adapter.validate_python(value)
+    except ValidationError as error:
+        bounds = {
+            name: getattr(item, name)
+            for item in field_info.metadata
+            for name in ("ge", "le")
+            if getattr(item, name, None) is not None
+        }
+        if len(bounds) == 2:
+            allowed = f"a number from {bounds['ge']:g} to {bounds['le']:g}"
+        else:
+            detail = error.errors()[0]["msg"]
+            allowed = detail[:1].lower() + detail[1:]
+        raise FollicleInputError(key, value, allowed) from None
 
 
 def parse_answers(data: dict, *, source: str | None = None) -> IntakeAnswers:
@@ -286,8 +367,46 @@ def load_answers(path: str | Path) -> IntakeAnswers:
     return parse_answers(data, source=str(path))
 
 
+#: Shedding after a trigger starts 2-4 months after it and usually settles within about
+#: 6 months; longer, it is chronic shedding or another cause (physiology of the telogen
+#: phase; the source articles' distinction between shedding and miniaturization).
+SHEDDING_SETTLES_MONTHS = 6
+_WHERE = {
+    "temples_crown": "receding temples or a thinning crown",
+    "widening_part": "a widening parting / thinning on top",
+    "diffuse": "thinning all over",
+    "patches": "round or oval bald patches",
+    "other": "thinning in another pattern",
+}
+
+
+def _shedding_reasons(a: IntakeAnswers) -> list[str]:
+    """The answers that point to shedding after a trigger, in the answers' own words."""
+    reasons = []
+    if a.triggers:
+        reasons.append(
+            "a possible trigger in the 6 months before it started: "
+            + ", ".join(a.triggers).replace("_", " ")
+        )
+    if a.onset == "sudden":
+        reasons.append("it started suddenly")
+    if a.shedding == "clumps":
+        reasons.append("hair comes out in clumps")
+    elif a.shedding == "increased":
+        reasons.append("you shed more hair than usual")
+    return reasons
+
+
 def likely_pattern(a: IntakeAnswers) -> Likely:
-    """What the answers suggest, with the reasons. Information, not a diagnosis."""
+    """What the answers suggest, with the reasons. Information, not a diagnosis.
+
+    Every reason restates an answer that was given (the distribution, the onset, the
+    shedding, a trigger, the family history, the duration), so a reason never contradicts
+    the answers. The order: alopecia areata signs; the distribution typical of pattern
+    loss for the person's sex with a gradual course; shedding after a trigger (a trigger
+    and sudden onset or heavy shedding, thinning all over or unclear); diffuse thinning in
+    a woman; otherwise unclear.
+    """
     if (
         a.pattern == "patches"
         or a.body_hair_patches == "yes"
@@ -303,36 +422,82 @@ def likely_pattern(a: IntakeAnswers) -> Likely:
         if a.onset == "sudden":
             reasons.append("it started suddenly")
         return Likely("alopecia_areata", tuple(reasons))
-    shedding = a.onset == "sudden" or a.shedding in ("increased", "clumps")
-    if a.triggers and shedding and a.pattern in ("diffuse", "other", "widening_part"):
-        reasons = (
-            f"a possible trigger in the months before: {', '.join(a.triggers).replace('_', ' ')}",
-            "sudden or heavy shedding all over fits shedding after a trigger, which usually "
-            "settles within months once the trigger has passed",
-        )
-        pattern = "female_pattern" if a.sex == "female" else "male_pattern"
-        return Likely("shedding_after_trigger", reasons, also_consider=(pattern,))
     expected = {"male": "temples_crown", "female": "widening_part"}[a.sex]
-    if a.pattern == expected or (a.sex == "female" and a.pattern == "diffuse"):
-        where = {
-            "temples_crown": "receding temples or a thinning crown",
-            "widening_part": "a widening parting / thinning on top",
-            "diffuse": "diffuse thinning on top",
-        }[a.pattern]
-        reasons = [f"{where} is the typical distribution in {a.sex}s"]
-        if a.onset == "gradual":
-            reasons.append("it came on gradually")
-        if a.family_history == "yes":
-            reasons.append("pattern hair loss runs in the family")
-        also = ()
+    pattern_loss = f"{a.sex}_pattern"
+    triggered = bool(a.triggers) and (a.onset == "sudden" or a.shedding != "normal")
+    supporting = []
+    if a.onset == "gradual":
+        supporting.append(f"it came on gradually, over {a.duration_months:g} months")
+    if a.family_history == "yes":
+        supporting.append("pattern hair loss runs in the family")
+    if a.stage != "unknown":
+        supporting.append(f"you gave the stage {a.stage.replace('_', ' ')}")
+    if a.pattern == expected:
+        reasons = [f"{_WHERE[a.pattern]} is the typical distribution in {a.sex}s", *supporting]
+        also: tuple[str, ...] = ()
+        if triggered:
+            # a trigger can add shedding on top of pattern loss (e.g. after childbirth)
+            reasons.append(
+                "; ".join(_shedding_reasons(a))
+                + ": shedding after a trigger may add to it for a few months"
+            )
+            also = ("shedding_after_trigger",)
         if a.onset == "sudden":
             reasons.append("but it started suddenly, which is unusual for pattern loss (RF-2)")
-            also = ("other",)
-        return Likely(f"{a.sex}_pattern", tuple(reasons), also_consider=also)
-    reasons = ["the answers do not fit one pattern clearly"]
+            also = (*also, "other")
+        return Likely(pattern_loss, tuple(reasons), also_consider=also)
+    if triggered and a.pattern in ("diffuse", "other"):
+        reasons = [*_shedding_reasons(a), f"{_WHERE[a.pattern]} fits shedding after a trigger"]
+        if a.duration_months > SHEDDING_SETTLES_MONTHS:
+            reasons.append(
+                f"it has lasted {a.duration_months:g} months: shedding after a trigger usually "
+                f"settles within about {SHEDDING_SETTLES_MONTHS}, so ask about chronic shedding "
+                "or pattern loss underneath"
+            )
+        else:
+            reasons.append("it usually settles within months once the trigger has passed")
+        return Likely("shedding_after_trigger", tuple(reasons), also_consider=(pattern_loss,))
+    if a.sex == "female" and a.pattern == "diffuse":
+        reasons = [
+            "thinning all over, in a woman, can be female pattern loss (mainly on top; the "
+            "back and sides keep their hair)",
+            *supporting,
+            "diffuse thinning also has other causes (iron, thyroid, medicines...)",
+        ]
+        return Likely("female_pattern", tuple(reasons), also_consider=("other",))
+    reasons = [f"{_WHERE[a.pattern]} does not fit one pattern clearly for a {a.sex}"]
     if a.pattern == "diffuse":
         reasons.append("diffuse thinning has many possible causes (iron, thyroid, medicines...)")
     return Likely("other", tuple(reasons))
+
+
+#: Androgen sensitivity (docs/model.md labels) assumed for each stage: an assumption in
+#: line with the model's densities (a "moderate" man keeps ~150 non-vellus vertex hairs/cm2
+#: at 25, a "high" one ~90; Vecchio 2002: vertex 138 -> 47/cm2 from stage I to VII).
+STAGE_SENSITIVITY = {
+    "norwood_1": "low",
+    "norwood_2": "moderate",
+    "norwood_3": "moderate",
+    "norwood_3v": "moderate",
+    "norwood_4": "high",
+    "norwood_5": "high",
+    "norwood_6": "very high",
+    "norwood_7": "very high",
+    "ludwig_1": "moderate",
+    "ludwig_2": "high",
+    "ludwig_3": "very high",
+}
+DEFAULT_SENSITIVITY = "moderate"
+
+
+def estimate_sensitivity(a: IntakeAnswers) -> tuple[str, str]:
+    """(androgen sensitivity, how it was chosen): from the stage when given, else the
+    model's default. A rough estimate, stated as such in the saved person file."""
+    if a.stage in STAGE_SENSITIVITY:
+        return STAGE_SENSITIVITY[a.stage], (
+            f"estimated from the stage you gave ({a.stage.replace('_', ' ')}); a rough guess"
+        )
+    return DEFAULT_SENSITIVITY, "not estimated (no stage given): the model's default"
 
 
 def person_from_answers(a: IntakeAnswers, likely: Likely | None = None) -> Person:
@@ -355,6 +520,9 @@ def person_from_answers(a: IntakeAnswers, likely: Likely | None = None) -> Perso
     conditions = {_SYMPTOM_AS_CONDITION[s] for s in a.scalp_symptoms} | set(a.scalp_conditions)
     health = {
         "pregnancy_possible": yes(a.pregnancy_possible) if a.sex == "female" else False,
+        "breastfeeding": yes(a.breastfeeding) if a.sex == "female" else False,
+        "heart_condition": yes(a.heart_condition),
+        "blood_pressure": None if a.blood_pressure == "unknown" else a.blood_pressure,
         "scalp_conditions": sorted(conditions),
         "poor_wound_healing": yes(a.poor_wound_healing),
         "keloid_history": yes(a.keloid_history),
@@ -374,7 +542,13 @@ def person_from_answers(a: IntakeAnswers, likely: Likely | None = None) -> Perso
     }
     health = {k: v for k, v in health.items() if v is not None}
     return parse_person(
-        {"name": "intake", "sex": a.sex, "age_years": a.age_years, "health": health}
+        {
+            "name": "intake",
+            "sex": a.sex,
+            "age_years": a.age_years,
+            "androgen_sensitivity": estimate_sensitivity(a)[0],
+            "health": health,
+        }
     )
 
 
@@ -453,11 +627,12 @@ def screen_treatments(person: Person) -> list[TreatmentScreen]:
         relevant = tuple(
             _without_plan_reference(f)
             for f in result.findings
-            if f.severity is not Severity.INFO and f.rule not in ("RF-2",)
+            if (f.severity is not Severity.INFO and f.rule not in ("RF-2",))
+            or f.rule in COUNSELLING_RULES
         )
         if any(f.severity is Severity.BLOCK for f in relevant):
             status = "not now"
-        elif relevant:
+        elif any(f.severity is Severity.WARN for f in relevant):
             status = "check first"
         else:
             status = "no contraindication found"
@@ -478,6 +653,7 @@ def run_intake(answers: IntakeAnswers | dict, *, today: date | None = None) -> I
         red_flags=tuple(red_flags(answers, person, likely)),
         treatments=tuple(screen_treatments(person)),
         made_on=today or date.today(),
+        sensitivity_basis=estimate_sensitivity(answers)[1],
     )
 
 
@@ -497,12 +673,23 @@ def _toml_value(value) -> str:
     raise TypeError(type(value))
 
 
-def person_toml(person: Person) -> str:
-    """A person file (for ``follicle plan check --person``) with the [health] table."""
+def person_toml(person: Person, *, comments: dict[str, str] | None = None) -> str:
+    """A person file (for ``follicle plan check --person``) with the [health] table.
+
+    ``comments``: a comment line written above a top-level key (e.g. how
+    ``androgen_sensitivity`` was estimated).
+    """
+    comments = comments or {}
     data = person.model_dump(mode="json", exclude_defaults=True)
+    for key in comments:
+        if key not in data and key != "health":
+            data[key] = person.model_dump(mode="json")[key]
     health = data.pop("health", {})
     lines = ["# Made by `follicle intake`; check and complete it (docs/person.md)."]
-    lines += [f"{k} = {_toml_value(v)}" for k, v in data.items()]
+    for key, value in data.items():
+        if key in comments:
+            lines.append(f"# {comments[key]}")
+        lines.append(f"{key} = {_toml_value(value)}")
     lines += ["", "[health]"]
     lines += [f"{k} = {_toml_value(v)}" for k, v in health.items()]
     return "\n".join(lines) + "\n"

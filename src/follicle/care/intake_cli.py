@@ -13,14 +13,15 @@ from follicle.care.intake import (
     QUESTIONS,
     IntakeAnswers,
     Question,
+    check_answer,
     load_answers,
     parse_answers,
-    person_toml,
     run_intake,
 )
 from follicle.care.render import print_disclaimer, print_findings
 from follicle.care.summary import to_html, to_markdown
 from follicle.cli_support import atomic_output, console, fail, handles_bad_input, print_json
+from follicle.errors import FollicleInputError
 
 
 def _default(question: Question):
@@ -54,15 +55,23 @@ def _ask(question: Question):
             problem = f"{bad[0]!r} is not one of {', '.join(question.choices)}"
         elif question.number:
             try:
-                return float(raw)
+                number = float(raw)
             except ValueError:
                 problem = f"{raw!r} is not a number"
+            else:
+                try:
+                    return check_answer(question.key, number)
+                except FollicleInputError as error:
+                    problem = str(error)
         elif question.choices:
             if raw in question.choices:
                 return raw
             problem = f"{raw!r} is not one of {', '.join(question.choices)}"
         else:
-            return raw
+            try:
+                return check_answer(question.key, raw)
+            except FollicleInputError as error:
+                problem = str(error)
         typer.echo(f"Error: {problem}.", err=True)
 
 
@@ -103,10 +112,11 @@ def intake(
     """Screen your hair loss before a consultation: likely pattern, red flags, contraindications.
 
     Answers come from a file (keys: sex, age_years, pattern, onset, duration_months,
-    shedding, triggers, body_hair_patches, scalp_symptoms, scalp_conditions, family_history,
-    pregnancy_possible, poor_wound_healing, keloid_history, alopecia_areata_diagnosed,
-    current_medicines, prescriber, cause_confirmed_by_clinician, microneedling_experience)
-    or from questions in the terminal.
+    shedding, triggers, body_hair_patches, scalp_symptoms, scalp_conditions, stage,
+    family_history, pregnancy_possible, breastfeeding, heart_condition, blood_pressure,
+    poor_wound_healing, keloid_history, alopecia_areata_diagnosed, current_medicines,
+    prescriber, cause_confirmed_by_clinician, microneedling_experience) or from questions
+    in the terminal, each answer checked as it is given.
 
     The result is information to discuss with a clinician, never a diagnosis.
 
@@ -124,7 +134,7 @@ def intake(
     outputs = {
         markdown: lambda: to_markdown(result),
         html: lambda: to_html(result),
-        save_person: lambda: person_toml(result.person),
+        save_person: result.person_file,
     }
     written = []
     for path, render in outputs.items():

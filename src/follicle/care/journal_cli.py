@@ -56,8 +56,10 @@ RegionOpt = Annotated[
 ]
 
 
-def _open(db: Path | None) -> Journal:
-    return Journal.open(db if db is not None else default_journal_path())
+def _open(db: Path | None, *, create: bool = True) -> Journal:
+    """The journal at --db (default location); reading commands pass ``create=False`` so a
+    mistyped path is refused instead of becoming an empty journal."""
+    return Journal.open(db if db is not None else default_journal_path(), create=create)
 
 
 def _report(logged: Logged, json_output: bool) -> None:
@@ -193,9 +195,9 @@ def log_device(
 @teaching_help
 def log_symptom(
     symptom: Annotated[str, typer.Argument(help="One of: " + ", ".join(SYMPTOMS) + ".")],
-    severity: Annotated[str, typer.Option("--severity", help="mild, moderate or severe.")] = (
-        "mild"
-    ),
+    severity: Annotated[
+        str | None, typer.Option("--severity", help="mild, moderate or severe (optional).")
+    ] = None,
     at: AtOpt = None,
     tz: TzOpt = None,
     note: NoteOpt = "",
@@ -206,14 +208,17 @@ def log_symptom(
 
     Oozing, extreme heat or pus: seek medical attention immediately (MN-12). Chest pain,
     rapid heartbeat, faintness, dizziness, weight gain, swollen hands or feet: stop
-    minoxidil and ask a doctor (RX-5). Redness or swelling in the 3 days after a session is
-    normal (MN-11).
+    minoxidil and ask a doctor (RX-5). Urgent advice names the emergency number: set
+    FOLLICLE_EMERGENCY_NUMBER (e.g. 112) to have it say yours. Sexual side effects: tell the
+    prescriber (RX-7). Redness or swelling in the 3 days after a session is normal (MN-11).
+    --severity is stored only when given.
 
     Example:
 
         follicle journal log symptom redness --note "mild, like sunburn"
     """
-    _log(db, "symptom", {"symptom": symptom, "severity": severity}, at, tz, note, json_output)
+    details = {"symptom": symptom, **({"severity": severity} if severity else {})}
+    _log(db, "symptom", details, at, tz, note, json_output)
 
 
 @log_app.command("measurement")
@@ -301,11 +306,17 @@ def show(
         str | None, typer.Option("--until", help="Up to this date, inclusive.")
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="At most this many, newest.")] = 50,
+    show_all: Annotated[
+        bool,
+        typer.Option("--all", help="Also the voided and amended entries (the full history)."),
+    ] = False,
     tz: TzOpt = None,
     db: DbOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
-    """Show journal entries, newest last, with the flags raised when they were logged.
+    """Show journal entries, newest last, with their flags (recomputed after every change).
+
+    Voided and amended entries are left out; --all shows them, marked, with the reason.
 
     Example:
 
@@ -331,27 +342,132 @@ def show(
         if until
         else None
     )
-    with _open(db) as journal:
+    with _open(db, create=False) as journal:
         entries = journal.entries(
-            kinds=kind or None, since=start, until=end, limit=limit, newest_first=True
+            kinds=kind or None,
+            since=start,
+            until=end,
+            limit=limit,
+            newest_first=True,
+            include_voided=show_all,
         )[::-1]
+        voids = {v.target_uid: v for v in journal.voids()}
+        ids = {e.uid: e.id for e in journal.entries(include_voided=True)} if voids else {}
         path = journal.store.path
     if json_output:
-        print_json({"db": path, "entries": [e.to_dict() for e in entries]})
+        rows = []
+        for entry in entries:
+            row = entry.to_dict()
+            if entry.uid in voids:
+                row["voided"] = voids[entry.uid].to_dict()
+            rows.append(row)
+        print_json({"db": path, "entries": rows})
         return
     table = Table(title=f"{len(entries)} entries in {path}")
     for column in ("#", "when", "kind", "what", "flags"):
         table.add_column(column)
     for entry in entries:
         flags = " ".join(f"{f.rule}:{f.severity.value}" for f in entry.flags)
+        what = escape(describe(entry))
+        void = voids.get(entry.uid)
+        if void is not None:
+            replaced = ids.get(void.replaced_by_uid)
+            state = f"amended by #{replaced}" if replaced else "voided"
+            marker = escape(f"[{state}: {void.reason}]")
+            what = f"[dim]{marker} {what}[/dim]"
         table.add_row(
             str(entry.id),
             f"{entry.at.astimezone(local):%Y-%m-%d %H:%M}",
             entry.kind,
-            escape(describe(entry)),
+            what,
             flags,
         )
     console.print(table)
+
+
+ReasonOpt = Annotated[
+    str, typer.Option("--reason", help="Why the entry is corrected (kept with the history).")
+]
+EntryArg = Annotated[str, typer.Argument(help="The entry's # (journal show) or uid.")]
+
+
+@journal_app.command("amend")
+@handles_bad_input
+@teaching_help
+def amend(
+    entry: EntryArg,
+    reason: ReasonOpt,
+    changes: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="field=value to correct (repeat): needle_mm=1.0, dose_mg=1, "
+            "regions=vertex;frontal, metrics=density_per_cm2=150.",
+        ),
+    ] = None,
+    at: AtOpt = None,
+    tz: TzOpt = None,
+    note: Annotated[str | None, typer.Option("--note", help="The corrected note.")] = None,
+    db: DbOpt = None,
+    json_output: JsonOpt = False,
+) -> None:
+    """Correct an entry: the corrected entry is logged and replaces it; the old one stays
+    in the journal, voided with the reason (journal show --all).
+
+    Nothing is ever deleted. The flags of every entry are recomputed.
+
+    Examples:
+
+        follicle journal amend 12 --set needle_mm=1.0 --reason "typed 1.5, was 1.0"
+
+        follicle journal amend 7 --at 2026-03-02T21:00 --reason "logged the wrong time"
+    """
+    from follicle.care.journal.transfer import _split
+
+    with _open(db, create=False) as journal:
+        old = journal.find(entry)
+        fields = type(old.details).model_fields
+        parsed = {}
+        for item in changes or []:
+            name, sep, value = item.partition("=")
+            name = name.strip()
+            if not sep or name not in fields:
+                fail(
+                    f"--set = {item!r} is not allowed; expected field=value with a field of "
+                    f"{old.kind} entries: {', '.join(fields)}"
+                )
+            parsed[name] = _split(old.kind, name, value.strip())
+        if not parsed and at is None and tz is None and note is None:
+            fail("--set / --at / --tz / --note: give at least one correction")
+        _report(
+            journal.amend(entry, reason=reason, changes=parsed, at=at, tz=tz, note=note),
+            json_output,
+        )
+    if not json_output:
+        console.print(f"Entry #{old.id} is kept, voided: {escape(reason)}")
+
+
+@journal_app.command("void")
+@handles_bad_input
+@teaching_help
+def void(entry: EntryArg, reason: ReasonOpt, db: DbOpt = None, json_output: JsonOpt = False):
+    """Withdraw an entry logged by mistake: it stays in the journal (journal show --all,
+    exports) but no longer counts for the rules, stats or projections.
+
+    Example:
+
+        follicle journal void 12 --reason "logged twice"
+    """
+    with _open(db, create=False) as journal:
+        target = journal.find(entry)
+        done = journal.void(entry, reason=reason)
+    if json_output:
+        print_json({"voided": target.to_dict(), "void": done.to_dict()})
+    else:
+        console.print(
+            f"Voided {target.kind} #{target.id} ({escape(describe(target))}): "
+            f"{escape(done.reason)}. It is kept (follicle journal show --all)."
+        )
 
 
 @journal_app.command("export")
@@ -362,7 +478,8 @@ def export(
     db: DbOpt = None,
     json_output: JsonOpt = False,
 ) -> None:
-    """Export every entry: JSON (complete, with flags) or CSV (one row per entry).
+    """Export every entry, voided and amended ones included: JSON (complete, with flags and
+    voids) or CSV (one row per entry).
 
     Examples:
 
@@ -375,9 +492,13 @@ def export(
     suffix = output.suffix.lower()
     if suffix not in (".json", ".csv"):
         fail(f"--output = {str(output)!r} is not allowed; expected a .json or .csv file")
-    with _open(db) as journal:
-        entries = journal.entries()
-    text = export_json(entries) if suffix == ".json" else export_csv(entries)
+    with _open(db, create=False) as journal:
+        entries = journal.entries(include_voided=True)
+        voids = journal.voids()
+    if suffix == ".json":
+        text = export_json(entries, voids=voids)
+    else:
+        text = export_csv(entries, voids=voids)
     with atomic_output(output) as temporary:
         temporary.write_text(text, encoding="utf-8")
     if json_output:
@@ -396,19 +517,23 @@ def import_(
 ) -> None:
     """Import an export: all entries or none; entries already present are skipped.
 
+    The flags are recomputed for every entry, as after any change. A refused import into a
+    new file leaves no journal behind.
+
     Example:
 
         follicle journal import journal.json --db new-journal.sqlite3
     """
-    from follicle.care.journal.transfer import read_export
+    from follicle.care.journal.service import import_into
 
-    entries = read_export(source)
-    with _open(db) as journal:
-        result = journal.import_entries(entries)
+    result = import_into(db if db is not None else default_journal_path(), source)
     if json_output:
         print_json(result)
     else:
-        console.print(f"Imported {result['added']} entries ({result['skipped']} already there).")
+        console.print(
+            f"Imported {result['added']} entries ({result['skipped']} already there, "
+            f"{result['voided']} voided). Flags were recomputed for every entry."
+        )
 
 
 @journal_app.command("stats")
@@ -450,7 +575,7 @@ def stats(
             parse_date(until, field="--until") + timedelta(days=1), datetime.min.time(), local
         ) - timedelta(seconds=1)
     plan = load_regimen(regimen) if regimen else None
-    with _open(db) as journal:
+    with _open(db, create=False) as journal:
         entries = journal.entries()
     result = journal_stats(
         entries, regimen=plan, start=day0, tz=zone_name, until=end or datetime.now(UTC)

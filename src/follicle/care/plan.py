@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from follicle.care.findings import DISCLAIMER, Finding, Severity, sort_findings
-from follicle.care.rules.plan_rules import PLAN_CHECKS, PlanContext
+from follicle.care.rules.plan_rules import PLAN_CHECKS, PlanContext, several_sessions_a_day
+from follicle.care.schedule import planned_times
 from follicle.errors import FollicleInputError
 from follicle.person import Person, load_person
 from follicle.regimen import Regimen, load_regimen
@@ -75,7 +76,9 @@ def check_plan(
     """Check a regimen against every care rule (care-protocols.md).
 
     ``regimen`` and ``person`` are models or paths to TOML files. Without a person, rules
-    that need one (RX-3, RX-4, MN-9, ...) say what they could not check.
+    that need one (RX-3, RX-4, MN-9, ...) say what they could not check. ``times_of_day``
+    that the calendar cannot follow (not one time per daily dose or session) raise
+    ``FollicleInputError``, as ``plan calendar`` does.
 
     >>> from follicle.regimen import parse_regimen
     >>> plan = parse_regimen({"treatment": [
@@ -88,4 +91,9 @@ def check_plan(
     findings: list[Finding] = []
     for _rule_id, check in PLAN_CHECKS:
         findings.extend(check(context))
+    # refuse the times of day the calendar would refuse (MN-4 blocks several deep sessions
+    # a day above; any other count that does not match the doses is bad input)
+    for index, item in enumerate(context.regimen.treatment):
+        if not several_sessions_a_day(item):
+            planned_times(index, item)
     return PlanCheck(context.regimen, context.person, tuple(sort_findings(findings)))

@@ -50,6 +50,13 @@ class HealthProfile(_Strict):
     hair_loss_cause_known: bool | None = Field(
         None, description="the person knows the reason for the hair loss (RX-4 label wording)"
     )
+    breastfeeding: bool | None = Field(None, description="RX-8: topical minoxidil caution")
+    heart_condition: bool | None = Field(
+        None, description="heart disease (angina, heart failure, ...): RX-9, oral minoxidil"
+    )
+    blood_pressure: Literal["low", "normal", "high"] | None = Field(
+        None, description="RX-9: oral minoxidil lowers blood pressure ('high' = treated or not)"
+    )
 
     def cleared(self, rule_id: str) -> Clearance | None:
         """The clinician's clearance recorded for ``rule_id``, if any."""

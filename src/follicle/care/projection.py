@@ -15,12 +15,13 @@ planning, not a prediction for one person and not a prescription.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from follicle.care.findings import Finding
 from follicle.cohort import simulate_cohort
 from follicle.errors import FollicleInputError
 from follicle.model.androgens import DAYS_PER_YEAR
@@ -55,15 +56,19 @@ class Anchor:
     def from_metric(cls, *, region: str, metric: str, value: float) -> Anchor:
         if metric not in METRIC_COLUMNS:
             raise FollicleInputError("metric", metric, f"one of {sorted(METRIC_COLUMNS)}")
-        if not 0 < value < 600:
-            raise FollicleInputError(metric, value, "a density in (0, 600) hairs/cm2")
+        if not 0 <= value <= 600:
+            raise FollicleInputError(metric, value, "a density from 0 to 600 hairs/cm2")
         return cls(region=region, column=METRIC_COLUMNS[metric], value=float(value))
 
 
 @dataclass(frozen=True, eq=False)
 class Projection:
+    """``bands``: one row per regimen, region, day and measure; ``blocked``: the regimens a
+    care rule blocks for this person, with the blocking findings (not simulated)."""
+
     bands: pd.DataFrame  # regimen, region, day, measure, p10, p50, p90
     provenance: dict[str, Any]
+    blocked: dict[str, tuple[Finding, ...]] = field(default_factory=dict)
 
     def at(self, day: float, *, region: str, measure: str = "non_vellus_per_cm2") -> pd.DataFrame:
         """Each regimen's band on the observation day nearest ``day``."""
@@ -75,6 +80,9 @@ class Projection:
         return {
             "format": "follicle.projection/1",
             "provenance": self.provenance,
+            "blocked": {
+                label: [f.to_dict() for f in findings] for label, findings in self.blocked.items()
+            },
             "bands": self.bands.to_dict(orient="records"),
         }
 
@@ -90,8 +98,16 @@ def project(
     observe_every_days: int = 30,
     random_seed: int | None = None,
     anchor: Anchor | None = None,
+    check_rules: bool = True,
 ) -> Projection:
-    """Bands of what to expect under each regimen and under no treatment."""
+    """Bands of what to expect under each regimen and under no treatment.
+
+    A regimen that a care rule blocks for this person (``follicle plan check``: MN-7,
+    RX-3, ...) is not simulated: it is listed in ``Projection.blocked`` with the blocking
+    findings. ``check_rules=False`` simulates every regimen (model studies, not advice).
+    """
+    from follicle.care.plan import check_plan
+
     person = _parse_person(person)
     if not 0 < years <= 30:
         raise FollicleInputError("years", years, "a number of years in (0, 30]")
@@ -105,11 +121,27 @@ def project(
     area = {region: area_cm2 for region in regions}
     fitted = None
     if anchor is not None:
+        sensitivity_source = "fitted to the journal measurement"
+    elif "androgen_sensitivity" in person.model_fields_set:
+        sensitivity_source = "person file"
+    else:
+        sensitivity_source = (
+            f"default ({person.androgen_sensitivity!r}): the person file does not set "
+            "androgen_sensitivity"
+        )
+    if anchor is not None:
         fitted = fit_sensitivity(person, anchor, area=area, random_seed=seed)
         person = person.model_copy(update={"androgen_sensitivity": fitted})
     plans = {NO_TREATMENT_LABEL: NO_TREATMENT}
+    blocked: dict[str, tuple[Finding, ...]] = {}
     for label, regimen in regimens.items():
-        plans[label] = _parse_regimen(regimen)
+        parsed = _parse_regimen(regimen)
+        if check_rules and parsed is not None:
+            check = check_plan(parsed, person=person)
+            if not check.ok:
+                blocked[label] = check.blocks
+                continue
+        plans[label] = parsed
     frames = []
     for label, regimen in plans.items():
         # the same seed for every regimen: futures differ by treatment, not by luck
@@ -133,10 +165,14 @@ def project(
         "area_cm2_per_region": area_cm2,
         "person": person.model_dump(mode="json"),
         "regimens": {label: r.model_dump(mode="json") for label, r in plans.items()},
+        "blocked_not_projected": sorted(blocked),
+        "androgen_sensitivity_source": sensitivity_source,
         "anchor": None if anchor is None else vars(anchor) | {"fitted_sensitivity": fitted},
         "note": "information for planning, not a prediction for one person or a prescription",
     }
-    return Projection(bands=pd.concat(frames, ignore_index=True), provenance=provenance)
+    return Projection(
+        bands=pd.concat(frames, ignore_index=True), provenance=provenance, blocked=blocked
+    )
 
 
 def _default_regions(person: Person) -> tuple[str, ...]:
@@ -213,5 +249,13 @@ def anchor_from_journal(journal) -> Anchor | None:
             continue
         for metric, value in details.metrics.items():
             if metric in METRIC_COLUMNS:
-                return Anchor.from_metric(region=details.region, metric=metric, value=value)
+                try:
+                    return Anchor.from_metric(region=details.region, metric=metric, value=value)
+                except FollicleInputError as error:
+                    raise FollicleInputError(
+                        f"journal entry #{entry.id} {metric}",
+                        value,
+                        f"{error.allowed}; "
+                        f"correct it (follicle journal amend {entry.id}) or void it",
+                    ) from None
     return None

@@ -7,10 +7,13 @@ from pathlib import Path
 import numpy as np
 import typer
 from rich import box
+from rich.markup import escape
 from rich.table import Table
 
+from follicle.care.cli import EXIT_BLOCKED
 from follicle.care.journal.service import Journal, default_journal_path
 from follicle.care.projection import NO_TREATMENT_LABEL, Projection, anchor_from_journal, project
+from follicle.care.render import print_findings
 from follicle.cli_support import atomic_output, console, fail, handles_bad_input, print_json
 from follicle.person import load_person
 from follicle.regimen import load_regimen
@@ -19,7 +22,9 @@ PROJECT_HELP = """What to expect under each regimen, against no treatment.
 
 Simulates many possible futures of the person (--futures) under each regimen and under no
 treatment, and prints the median and the 10-90% band of non-vellus hairs per cm2 in
-1 cm2 of each affected region. With --from-journal the person's androgen sensitivity is
+1 cm2 of each affected region. A regimen that a care rule blocks for this person (as
+`follicle plan check --person` finds) is not projected: its blocks are printed instead
+and the exit code is 1. With --from-journal the person's androgen sensitivity is
 first fitted to the newest density measurement in the journal, so the projection starts
 from the measured state. Information for planning, not a prediction or a prescription.
 
@@ -33,19 +38,22 @@ Examples:
 """
 
 
+def years_text(years: float) -> str:
+    """``1 year``, ``3 years``, ``0.5 years``."""
+    return f"{years:g} year" + ("" if years == 1 else "s")
+
+
 def projection_table(projection: Projection, *, years: float) -> Table:
+    """The bands as a table that fits 80 columns: the labels wrap, the numbers never do."""
     day = years * 365.25
     table = Table(
-        title=f"Non-vellus hairs per cm2 in {years:g} years (median, 10-90% of futures)",
+        title=f"Non-vellus hairs per cm2 in {years_text(years)} (median, 10-90% of futures)",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         show_edge=False,
     )
-    for column in ("region", "regimen", "now", f"in {years:g} y", "vs none"):
-        table.add_column(
-            column, justify="left" if column in ("region", "regimen") else "right", no_wrap=True
-        )
+    rows = []
     regions = list(dict.fromkeys(projection.bands["region"]))
     for region in regions:
         start = projection.at(0, region=region)
@@ -53,14 +61,28 @@ def projection_table(projection: Projection, *, years: float) -> Table:
         untreated = end.loc[NO_TREATMENT_LABEL, "p50"]
         for index, (label, row) in enumerate(end.iterrows()):
             change = "" if label == NO_TREATMENT_LABEL else f"{row.p50 - untreated:+.0f}"
-            table.add_row(
+            cells = (
                 region if index == 0 else "",
-                label,
+                str(label),
                 f"{start.loc[label, 'p50']:.0f}",
                 f"{row.p50:.0f} ({row.p10:.0f}-{row.p90:.0f})",
                 change,
-                end_section=index == len(end) - 1,
             )
+            rows.append((cells, index == len(end) - 1))
+    headers = ("region", "regimen", "now", f"in {years:g} y", "vs none")
+    for position, column in enumerate(headers):
+        if column == "regimen":
+            table.add_column(column, justify="left", overflow="fold", ratio=1)
+            continue
+        width = max([len(column)] + [len(cells[position]) for cells, _ in rows])
+        table.add_column(
+            column,
+            justify="left" if column == "region" else "right",
+            no_wrap=True,
+            min_width=width,
+        )
+    for cells, last in rows:
+        table.add_row(*cells, end_section=last)
     return table
 
 
@@ -127,7 +149,7 @@ def run_projection(
         path = db if db is not None else default_journal_path()
         if not Path(path).exists():
             fail(f"--db {path}: no journal there (log a measurement first)")
-        with Journal.open(path) as journal:
+        with Journal.open(path, create=False) as journal:
             anchor = anchor_from_journal(journal)
         if anchor is None:
             fail(
@@ -142,8 +164,23 @@ def run_projection(
             plot_projection(projection, temporary)
     if as_json:
         print_json(projection.to_dict())
+        if projection.blocked:
+            raise typer.Exit(EXIT_BLOCKED)
         return
     console.print(projection_table(projection, years=years))
+    for label, blocks in projection.blocked.items():
+        rules = ", ".join(sorted({f.rule for f in blocks}))
+        console.print(
+            f"[bold red]Not projected:[/] {escape(label)} is blocked by {rules} for this "
+            "person (follicle plan check):"
+        )
+        print_findings(console, blocks)
+    source = projection.provenance["androgen_sensitivity_source"]
+    if source.startswith("default"):
+        console.print(
+            f"androgen sensitivity: {escape(source)}; set it in {escape(str(person_file))} "
+            "or fit it with --from-journal"
+        )
     if anchor is not None:
         fitted = projection.provenance["anchor"]["fitted_sensitivity"]
         console.print(
@@ -157,3 +194,5 @@ def run_projection(
         "for planning, not a prediction for you and not a prescription. Talk to a "
         "clinician before starting, changing or stopping a treatment.[/dim]"
     )
+    if projection.blocked:
+        raise typer.Exit(EXIT_BLOCKED)

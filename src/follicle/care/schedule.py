@@ -16,7 +16,9 @@ laser                  19:00
 =====================  =====================================================
 
 Sessions and doses fall on local wall-clock times, so they stay at 08:00 across
-daylight-saving changes. Plan days count from ``start`` (day 0).
+daylight-saving changes. The MN-7 pause is real time: 24 hours after the end of a session
+in UTC, so across a change of clocks the pause still lasts 24 real hours (the skipped
+applications are chosen in UTC). Plan days count from ``start`` (day 0).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from follicle.care.rules.plan_rules import (
     MN7_NEEDLE_MM,
     ROLLER_WARN_DAYS,
 )
+from follicle.care.settings import emergency_advice
 from follicle.care.timezones import zone
 from follicle.errors import FollicleInputError
 from follicle.regimen import Regimen
@@ -163,6 +166,48 @@ def default_horizon_days(regimen: Regimen) -> int:
     return max(ends, default=DEFAULT_HORIZON_DAYS)
 
 
+def _times(index: int, item, default: tuple[str, ...], *, expected: int = 1, why: str = ""):
+    """The clock times of a treatment: its ``times_of_day``, else ``default``; exactly
+    ``expected`` of them (one per dose or session of a day)."""
+    times = tuple(item.times_of_day) or default
+    if len(times) != expected:
+        raise FollicleInputError(
+            f"treatment[{index}].times_of_day",
+            list(times),
+            f"{expected} time{'s' if expected != 1 else ''} of day {why or '(one a day)'}",
+        )
+    return times
+
+
+def planned_times(index: int, item) -> tuple[str, ...]:
+    """The calendar's clock times for ``treatment[index]`` (defaults filled in).
+
+    Raises ``FollicleInputError`` when ``times_of_day`` does not give one time per daily
+    dose or session: ``follicle plan check`` and ``plan calendar`` refuse the same plans.
+    """
+    if item.kind in ("finasteride", "dutasteride"):
+        return _times(index, item, MEDICINE_TIMES)
+    if item.kind == "minoxidil":
+        if item.route == "oral":
+            return _times(index, item, MEDICINE_TIMES)
+        n = item.daily_applications
+        return _times(
+            index,
+            item,
+            MINOXIDIL_TIMES[n],
+            expected=n,
+            why=f"(one per application; applications_per_day = {n}"
+            + (")" if item.applications_per_day is not None else ", the default)"),
+        )
+    if item.kind == "microneedling":
+        return _times(index, item, (MICRONEEDLING_TIME,), why="(the session's start)")
+    if item.kind == "prp":
+        return _times(index, item, (PRP_TIME,), why="(the session's start)")
+    if item.kind == "laser":
+        return _times(index, item, (LASER_TIME,), why="(the sessions' start)")
+    return ()
+
+
 class _Builder:
     def __init__(self, regimen: Regimen, start: date, tz: str, days: int):
         self.regimen, self.start, self.tz, self.days = regimen, start, tz, days
@@ -178,20 +223,6 @@ class _Builder:
         if item.start_day >= stop:
             return item.start_day, 0
         return item.start_day, len(range(item.start_day, stop, interval))
-
-    def times(
-        self, index: int, item, default: tuple[str, ...], *, expected: int = 1, why: str = ""
-    ) -> tuple[str, ...]:
-        """The clock times of a treatment: its ``times_of_day``, else ``default``; exactly
-        ``expected`` of them (one per dose or session of a day)."""
-        times = tuple(item.times_of_day) or default
-        if len(times) != expected:
-            raise FollicleInputError(
-                f"treatment[{index}].times_of_day",
-                list(times),
-                f"{expected} time{'s' if expected != 1 else ''} of day {why or '(one a day)'}",
-            )
-        return times
 
     def add(self, **kwargs) -> None:
         if kwargs.get("count", 1) > 0:
@@ -230,7 +261,7 @@ def _needling(b: _Builder) -> list[tuple[datetime, datetime, float]]:
     for index, item in enumerate(b.regimen.treatment):
         if item.kind != "microneedling":
             continue
-        times = b.times(index, item, (MICRONEEDLING_TIME,), why="(the session's start)")
+        times = planned_times(index, item)
         first_day, count = b.day_range(item, item.interval_days)
         duration = timedelta(minutes=item.session_minutes)
         first = b.at(first_day, times[0])
@@ -238,7 +269,7 @@ def _needling(b: _Builder) -> list[tuple[datetime, datetime, float]]:
             key=f"t{index}-session",
             category="microneedling",
             title=f"Microneedling {item.needle_mm:g} mm ({item.device})",
-            description="\n".join(SESSION_CHECKLIST),
+            description="\n".join(SESSION_CHECKLIST) + f" In an emergency, {emergency_advice()}.",
             first=first,
             duration=duration,
             interval_days=item.interval_days,
@@ -247,7 +278,8 @@ def _needling(b: _Builder) -> list[tuple[datetime, datetime, float]]:
             treatment=index,
         )
         for k in range(count):
-            start = b.at(first_day + k * item.interval_days, times[0])
+            # real (UTC) times: the 24-hour pause is 24 real hours, also across a DST change
+            start = b.at(first_day + k * item.interval_days, times[0]).astimezone(UTC)
             sessions.append((start, start + duration, item.needle_mm))
         if pause_hours > 0:
             b.add(
@@ -260,7 +292,7 @@ def _needling(b: _Builder) -> list[tuple[datetime, datetime, float]]:
                     "through the needle channels (palpitations, dizziness). The calendar leaves "
                     "out the applications in this window."
                 ),
-                first=first + duration,
+                first=(first.astimezone(UTC) + duration).astimezone(b.zone),
                 duration=timedelta(hours=pause_hours),
                 interval_days=item.interval_days,
                 count=count,
@@ -295,7 +327,7 @@ def _needling(b: _Builder) -> list[tuple[datetime, datetime, float]]:
 def _medicines(b: _Builder, sessions: list[tuple[datetime, datetime, float]]) -> None:
     for index, item in enumerate(b.regimen.treatment):
         if item.kind in ("finasteride", "dutasteride"):
-            times = b.times(index, item, MEDICINE_TIMES)
+            times = planned_times(index, item)
             if item.kind == "finasteride" and item.route == "topical":
                 what = f"Topical finasteride {item.concentration_percent or 0.25:g}%"
             else:
@@ -304,19 +336,11 @@ def _medicines(b: _Builder, sessions: list[tuple[datetime, datetime, float]]) ->
             _dose_series(b, index, item, times, what, item.interval_days, (), ("RX-1",))
         elif item.kind == "minoxidil":
             if item.route == "oral":
-                times = b.times(index, item, MEDICINE_TIMES)
+                times = planned_times(index, item)
                 what = f"Oral minoxidil {item.oral_dose_mg:g} mg"
                 _dose_series(b, index, item, times, what, 1, (), ("RX-5",))
                 continue
-            n = item.daily_applications
-            times = b.times(
-                index,
-                item,
-                MINOXIDIL_TIMES[n],
-                expected=n,
-                why=f"(one per application; applications_per_day = {n}"
-                + (")" if item.applications_per_day is not None else ", the default)"),
-            )
+            times = planned_times(index, item)
             pause = item.pause_after_microneedling_hours
             windows = [
                 (start, end + timedelta(hours=pause))
@@ -343,10 +367,11 @@ def _dose_series(b, index, item, times, what, interval, windows, rules) -> None:
             rules=rules,
             treatment=index,
         )
+        # compare in UTC: aware datetimes that share a zone compare by wall clock in Python
         skipped = tuple(
             moment
             for moment in series.occurrences()
-            if any(start <= moment < end for start, end in windows)
+            if any(start <= moment.astimezone(UTC) < end for start, end in windows)
         )
         if skipped:
             series = Series(**{**series.__dict__, "skipped": skipped})
@@ -360,7 +385,7 @@ def _procedures(b: _Builder) -> None:
             days = [d for d in item.session_days(b.days)]
             if not days:
                 continue
-            times = b.times(index, item, (PRP_TIME,), why="(the session's start)")
+            times = planned_times(index, item)
             b.add(
                 key=f"t{index}-prp",
                 category="procedure",
@@ -374,7 +399,7 @@ def _procedures(b: _Builder) -> None:
                 treatment=index,
             )
         elif item.kind == "laser":
-            times = b.times(index, item, (LASER_TIME,), why="(the sessions' start)")
+            times = planned_times(index, item)
             offsets = sorted(
                 {round(k * 7 / item.sessions_per_week) for k in range(item.sessions_per_week)}
             )

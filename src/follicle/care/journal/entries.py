@@ -94,7 +94,30 @@ class Symptom(_Strict):
     """A symptom or side effect."""
 
     symptom: Symptomatic
-    severity: Literal["mild", "moderate", "severe"] = "mild"
+    #: as the person rates it; no default (an urgent symptom is never stored as "mild")
+    severity: Literal["mild", "moderate", "severe"] | None = None
+
+
+#: Physically possible values by the unit in a metric's name (a density above 600/cm2 is
+#: beyond any scalp: healthy scalps have ~200-300 follicles/cm2; follicle's person model
+#: allows 80-400). Names with another unit are only checked for being finite.
+METRIC_RANGES: tuple[tuple[str, float, float, str], ...] = (
+    ("_per_cm2", 0.0, 600.0, "a density in hairs per cm2"),
+    ("_um", 0.0, 1000.0, "a length in micrometres"),
+    ("_mm", 0.0, 1000.0, "a length in millimetres"),
+    ("_percent", 0.0, 100.0, "a percentage"),
+    ("_share", 0.0, 1.0, "a share"),
+    ("_fraction", 0.0, 1.0, "a fraction"),
+    ("_count", 0.0, 1e7, "a count"),
+)
+
+
+def metric_range(name: str) -> tuple[float, float, str]:
+    """(low, high, what) allowed for a metric, from the unit its name ends with."""
+    for suffix, low, high, what in METRIC_RANGES:
+        if name.endswith(suffix):
+            return low, high, what
+    return -math.inf, math.inf, "a finite number"
 
 
 class Measurement(_Strict):
@@ -119,6 +142,12 @@ class Measurement(_Strict):
                 )
             if not math.isfinite(number):
                 raise ValueError(f"[{name!r}] = {number} is not allowed; expected a finite number")
+            low, high, what = metric_range(name)
+            if not low <= number <= high:
+                raise ValueError(
+                    f"[{name!r}] = {number:g} is not allowed; expected {what} from {low:g} to "
+                    f"{high:g}"
+                )
         return value
 
 
@@ -196,7 +225,9 @@ def describe(entry: Entry) -> str:
         needle = f" {d.needle_mm:g} mm" if d.needle_mm is not None else ""
         text = f"{d.device_type} '{d.name}'{needle}: first use"
     elif isinstance(d, Symptom):
-        text = f"{d.symptom.replace('_', ' ')} ({d.severity})"
+        text = d.symptom.replace("_", " ")
+        if d.severity is not None:
+            text += f" ({d.severity})"
     elif isinstance(d, Measurement):
         text = ", ".join(f"{k} = {v:g}" for k, v in d.metrics.items())
         if d.region:
@@ -204,3 +235,25 @@ def describe(entry: Entry) -> str:
     else:
         text = f"photo {d.path} (sha256 {d.sha256[:12]}...)"
     return text + (f" - {entry.note}" if entry.note else "")
+
+
+@dataclass(frozen=True)
+class Void:
+    """An entry withdrawn from the journal's view, kept with its history.
+
+    ``replaced_by_uid`` names the entry that corrects it (``journal amend``); ``None`` for
+    a plain ``journal void``. The voided entry stays stored and exported.
+    """
+
+    target_uid: str
+    recorded: datetime
+    reason: str
+    replaced_by_uid: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "target_uid": self.target_uid,
+            "replaced_by_uid": self.replaced_by_uid,
+            "recorded_utc": to_utc_text(self.recorded),
+            "reason": self.reason,
+        }

@@ -45,6 +45,27 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE UNIQUE INDEX devices_by_name ON entries (json_extract(details, '$.name'))
             WHERE kind = 'device'""",
     ),
+    # 3: corrections that keep the history: a void record marks an entry as withdrawn (and,
+    #    for an amendment, names the entry that replaces it); nothing is deleted. One device
+    #    per name among the entries that are not voided (a trigger: an index cannot see voids)
+    (
+        f"""CREATE TABLE voids (
+            target_uid TEXT PRIMARY KEY REFERENCES entries (uid),
+            replaced_by_uid TEXT REFERENCES entries (uid) DEFERRABLE INITIALLY DEFERRED,
+            recorded_utc TEXT NOT NULL CHECK (recorded_utc GLOB {_UTC}),
+            reason TEXT NOT NULL CHECK (length(reason) > 0)
+        )""",
+        "DROP INDEX devices_by_name",
+        """CREATE INDEX devices_by_name ON entries (json_extract(details, '$.name'))
+            WHERE kind = 'device'""",
+        """CREATE TRIGGER one_device_per_name BEFORE INSERT ON entries
+            WHEN NEW.kind = 'device' AND EXISTS (
+                SELECT 1 FROM entries AS e
+                WHERE e.kind = 'device'
+                AND json_extract(e.details, '$.name') = json_extract(NEW.details, '$.name')
+                AND e.uid NOT IN (SELECT target_uid FROM voids))
+            BEGIN SELECT RAISE(ABORT, 'UNIQUE constraint failed: device name'); END""",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

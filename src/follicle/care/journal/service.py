@@ -22,10 +22,10 @@ from pathlib import Path
 
 import platformdirs
 
-from follicle.care.findings import Finding, sort_findings
-from follicle.care.journal.entries import Device, Entry, parse_details
+from follicle.care.findings import Finding
+from follicle.care.journal.entries import Device, Entry, Void, parse_details
+from follicle.care.journal.recompute import refresh_flags
 from follicle.care.journal.store import JournalStore, SQLiteJournalStore
-from follicle.care.rules.journal_rules import entry_findings
 from follicle.care.timezones import local_zone_name, parse_instant, zone
 from follicle.errors import FollicleInputError
 
@@ -66,10 +66,13 @@ class Journal:
         self.store = store
 
     @classmethod
-    def open(cls, path: str | Path | None = None) -> Journal:
+    def open(cls, path: str | Path | None = None, *, create: bool = True) -> Journal:
         """Open (creating and migrating if needed) the journal at ``path`` (default location
-        from :func:`default_journal_path`)."""
-        return cls(SQLiteJournalStore(path if path is not None else default_journal_path()))
+        from :func:`default_journal_path`). ``create=False`` refuses a path where no journal
+        exists (``FollicleFileError``): reading commands never create an empty journal."""
+        return cls(
+            SQLiteJournalStore(path if path is not None else default_journal_path(), create=create)
+        )
 
     def close(self) -> None:
         self.store.close()
@@ -100,59 +103,41 @@ class Journal:
         tz = tz or local_zone_name()
         zone(tz)
         now = (now or datetime.now(UTC)).astimezone(UTC)
-        if at is None or (isinstance(at, str) and at.strip().lower() == "now"):
-            moment = now
-        elif isinstance(at, str):
-            moment = parse_instant(at, tz=tz)
-        else:
-            if at.tzinfo is None:
-                raise FollicleInputError("at", at.isoformat(), "a time with a zone (aware)")
-            moment = at
-        moment = moment.astimezone(UTC).replace(microsecond=0)
-        if moment > now + FUTURE_TOLERANCE:
-            raise FollicleInputError(
-                "at", moment.isoformat(), f"a time not in the future (now is {now:%Y-%m-%dT%H:%MZ})"
-            )
-        if len(note) > 2000:
-            raise FollicleInputError("note", note[:20] + "...", "at most 2000 characters")
-        parsed = parse_details(kind, details)
-        entry = Entry(
-            uid=uuid.uuid4().hex,
-            kind=kind,
-            at=moment,
-            tz=tz,
-            recorded=now,
-            details=parsed,
-            note=note,
-        )
+        entry = _new_entry(kind, details, _moment(at, tz, now), tz, now, note)
         with self.store.writing() as view:
-            stored = []
-            device = None
-            if kind == "session":
-                device = view.device(parsed.device)
-                if device is None:
-                    device = Entry(
-                        uid=uuid.uuid4().hex,
-                        kind="device",
-                        at=moment,
-                        tz=tz,
-                        recorded=now,
-                        details=Device(name=parsed.device, needle_mm=parsed.needle_mm),
-                        note="registered by its first session",
-                    )
-                    stored.append(view.insert(device))
-                else:
-                    _check_device(device, parsed.needle_mm, moment)
-            if kind == "device" and view.device(parsed.name) is not None:
-                raise FollicleInputError(
-                    "name",
-                    parsed.name,
-                    "a name not used by another device (log a new device "
-                    "with a new name, e.g. 'roller-2')",
+            stored = self._store(view, entry)
+            fresh = refresh_flags(view)
+        return Logged(tuple(_with(e, fresh) for e in stored))
+
+    def _store(self, view, entry: Entry) -> list[Entry]:
+        """Insert ``entry`` (and the device a session's first use registers) in ``view``'s
+        transaction; flags are computed afterwards by :func:`refresh_flags`."""
+        stored = []
+        details = entry.details
+        if entry.kind == "session":
+            device = view.device(details.device)
+            if device is None:
+                device = Entry(
+                    uid=uuid.uuid4().hex,
+                    kind="device",
+                    at=entry.at,
+                    tz=entry.tz,
+                    recorded=entry.recorded,
+                    details=Device(name=details.device, needle_mm=details.needle_mm),
+                    note="registered by its first session",
                 )
-            flags = tuple(sort_findings(entry_findings(entry, view, device=device)))
-            stored.append(view.insert(Entry(**{**entry.__dict__, "flags": flags})))
-        return Logged(tuple(stored))
+                stored.append(view.insert(device))
+            else:
+                _check_device(device, details.needle_mm, entry.at)
+        if entry.kind == "device" and view.device(details.name) is not None:
+            raise FollicleInputError(
+                "name",
+                details.name,
+                "a name not used by another device (log a new device "
+                "with a new name, e.g. 'roller-2')",
+            )
+        stored.append(view.insert(entry))
+        return stored
 
     def log_photo(self, path: str | Path, *, region: str | None = None, **kwargs) -> Logged:
         """Log a photo by path and SHA-256 of its content (the file must exist)."""
@@ -218,10 +203,17 @@ class Journal:
         until: datetime | None = None,
         limit: int | None = None,
         newest_first: bool = False,
+        include_voided: bool = False,
     ) -> list[Entry]:
+        """The entries that count (voided ones left out unless ``include_voided``)."""
         with self.store.reading() as view:
             return view.entries(
-                kinds=kinds, since=since, until=until, limit=limit, newest_first=newest_first
+                kinds=kinds,
+                since=since,
+                until=until,
+                limit=limit,
+                newest_first=newest_first,
+                include_voided=include_voided,
             )
 
     def devices(self) -> list[Entry]:
@@ -229,35 +221,169 @@ class Journal:
 
     # --- import ----------------------------------------------------------------------
 
-    def import_entries(self, entries: list[Entry]) -> dict:
-        """Add exported entries in one transaction. Entries already present (same uid and
-        content) are skipped; a uid with different content refuses the whole import."""
-        added = skipped = 0
+    def import_entries(self, entries: list[Entry], voids: Iterable[Void] = ()) -> dict:
+        """Add exported entries (and their voids) in one transaction. Entries already
+        present (same uid and content) are skipped; a uid with different content refuses the
+        whole import. The flags in the export are not trusted: every entry's flags are
+        recomputed afterwards (:func:`refresh_flags`), as after any write."""
+        added = skipped = voided = 0
+        voids = {v.target_uid: v for v in voids}
+        # voided entries first, each voided at once: a replacement may reuse a device name
+        ordered = sorted(entries, key=lambda e: (e.uid not in voids, e.at))
         with self.store.writing() as view:
-            for entry in sorted(entries, key=lambda e: e.at):
+            known = {v.target_uid: v for v in view.voids()}
+            for entry in ordered:
                 existing = view.by_uid(entry.uid)
                 if existing is not None:
-                    if _same(existing, entry):
-                        skipped += 1
-                        continue
-                    raise FollicleInputError(
-                        f"entry {entry.uid}",
-                        "changed content",
-                        "the same content as the journal's entry with this uid (or a new uid)",
-                    )
-                if entry.kind == "device" and view.device(entry.details.name) is not None:
-                    raise FollicleInputError(
-                        f"entry {entry.uid}.details.name",
-                        entry.details.name,
-                        "a device name not already in the journal",
-                    )
-                flags = entry.flags
-                if not flags:
-                    device = view.device(entry.details.device) if entry.kind == "session" else None
-                    flags = tuple(sort_findings(entry_findings(entry, view, device=device)))
-                view.insert(Entry(**{**entry.__dict__, "id": None, "flags": flags}))
-                added += 1
-        return {"added": added, "skipped": skipped}
+                    if not _same(existing, entry):
+                        raise FollicleInputError(
+                            f"entry {entry.uid}",
+                            "changed content",
+                            "the same content as the journal's entry with this uid (or a new uid)",
+                        )
+                    skipped += 1
+                else:
+                    if entry.kind == "device" and view.device(entry.details.name) is not None:
+                        raise FollicleInputError(
+                            f"entry {entry.uid}.details.name",
+                            entry.details.name,
+                            "a device name not already in the journal",
+                        )
+                    view.insert(Entry(**{**entry.__dict__, "id": None, "flags": ()}))
+                    added += 1
+                void = voids.get(entry.uid)
+                if void is not None and entry.uid not in known:
+                    view.insert_void(void)
+                    known[entry.uid] = void
+                    voided += 1
+            missing = [uid for uid in voids if view.by_uid(uid) is None]
+            if missing:
+                raise FollicleInputError(
+                    "voids.target_uid", missing[0], "the uid of an entry in the import"
+                )
+            refresh_flags(view)
+        return {"added": added, "skipped": skipped, "voided": voided}
+
+    # --- corrections (history kept) -----------------------------------------------------
+
+    def find(self, reference: str | int) -> Entry:
+        """The entry with this id (``12``) or uid; ``FollicleInputError`` when none."""
+        text = str(reference).strip().lstrip("#")
+        with self.store.reading() as view:
+            if text.isdigit():
+                entry = view.by_id(int(text)) if len(text) <= 18 else None  # SQLite int64
+            else:
+                entry = view.by_uid(text)
+        if entry is None:
+            raise FollicleInputError("entry", reference, "the # or uid of a journal entry")
+        return entry
+
+    def voids(self) -> list[Void]:
+        with self.store.reading() as view:
+            return view.voids()
+
+    def void(self, reference: str | int, *, reason: str, now: datetime | None = None) -> Void:
+        """Withdraw an entry (logged by mistake): it stays stored, exported and shown by
+        ``journal show --all``, but no longer counts (rules, stats, projections)."""
+        now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+        target = self.find(reference)
+        void = Void(target_uid=target.uid, recorded=now, reason=_reason(reason))
+        with self.store.writing() as view:
+            _check_not_voided(view, target)
+            view.insert_void(void)
+            refresh_flags(view)
+        return void
+
+    def amend(
+        self,
+        reference: str | int,
+        *,
+        reason: str,
+        changes: dict | None = None,
+        at: datetime | str | None = None,
+        tz: str | None = None,
+        note: str | None = None,
+        now: datetime | None = None,
+    ) -> Logged:
+        """Correct an entry: a new entry with the corrected values replaces it, and the old
+        one is voided with ``reason`` and a link to its replacement (both are kept).
+
+        ``changes``: detail fields to change (``{"needle_mm": 1.0}``); ``at``/``tz``/
+        ``note``: the corrected time, zone or note (default: the old entry's).
+        """
+        now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+        old = self.find(reference)
+        if old.kind == "device" and changes and "name" in changes:
+            raise FollicleInputError(
+                "name", changes["name"], "the same name (sessions refer to a device by name)"
+            )
+        tz = tz or old.tz
+        zone(tz)
+        details = {**old.details.model_dump(mode="json", exclude_none=True), **(changes or {})}
+        details = {k: v for k, v in details.items() if v is not None}
+        moment = old.at if at is None else _moment(at, tz, now)
+        entry = _new_entry(old.kind, details, moment, tz, now, old.note if note is None else note)
+        void = Void(
+            target_uid=old.uid, recorded=now, reason=_reason(reason), replaced_by_uid=entry.uid
+        )
+        with self.store.writing() as view:
+            _check_not_voided(view, old)
+            view.insert_void(void)
+            stored = self._store(view, entry)
+            fresh = refresh_flags(view)
+        return Logged(tuple(_with(e, fresh) for e in stored))
+
+
+def _moment(at: datetime | str | None, tz: str, now: datetime) -> datetime:
+    """When an entry happened, in UTC to the second; never in the future."""
+    if at is None or (isinstance(at, str) and at.strip().lower() == "now"):
+        moment = now
+    elif isinstance(at, str):
+        moment = parse_instant(at, tz=tz)
+    else:
+        if at.tzinfo is None:
+            raise FollicleInputError("at", at.isoformat(), "a time with a zone (aware)")
+        moment = at
+    moment = moment.astimezone(UTC).replace(microsecond=0)
+    if moment > now + FUTURE_TOLERANCE:
+        raise FollicleInputError(
+            "at", moment.isoformat(), f"a time not in the future (now is {now:%Y-%m-%dT%H:%MZ})"
+        )
+    return moment
+
+
+def _new_entry(kind, details: dict, moment: datetime, tz: str, now: datetime, note: str):
+    if len(note) > 2000:
+        raise FollicleInputError("note", note[:20] + "...", "at most 2000 characters")
+    return Entry(
+        uid=uuid.uuid4().hex,
+        kind=kind,
+        at=moment,
+        tz=tz,
+        recorded=now,
+        details=parse_details(kind, details),
+        note=note,
+    )
+
+
+def _with(entry: Entry, fresh: dict) -> Entry:
+    return Entry(**{**entry.__dict__, "flags": fresh.get(entry.uid, ())})
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        raise FollicleInputError("reason", reason, "why the entry is corrected (1-500 characters)")
+    return reason
+
+
+def _check_not_voided(view, entry: Entry) -> None:
+    void = next((v for v in view.voids() if v.target_uid == entry.uid), None)
+    if void is not None:
+        replaced = f" (replaced by {void.replaced_by_uid})" if void.replaced_by_uid else ""
+        raise FollicleInputError(
+            "entry", entry.id, f"an entry that is not already voided{replaced}"
+        )
 
 
 def _same(a: Entry, b: Entry) -> bool:
@@ -279,3 +405,22 @@ def _check_device(device: Entry, needle_mm: float, moment: datetime) -> None:
             f"{details.needle_mm:g}, the needle length of "
             f"{details.device_type} '{details.name}' (or log a new device)",
         )
+
+
+def import_into(path: str | Path, source: str | Path) -> dict:
+    """``journal import``: read the export at ``source`` and import it into the journal at
+    ``path``. When the journal did not exist and the import is refused, the new file is
+    removed again: a failed import leaves nothing behind."""
+    from follicle.care.journal.transfer import read_export_with_voids
+
+    entries, voids = read_export_with_voids(source)
+    path = Path(path)
+    new = not path.exists()
+    try:
+        with Journal.open(path) as journal:
+            return journal.import_entries(entries, voids)
+    except BaseException:
+        if new:
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                leftover.unlink(missing_ok=True)
+        raise

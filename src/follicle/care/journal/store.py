@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Protocol
 
 from follicle.care.findings import Finding, Severity, Triage
-from follicle.care.journal.entries import Entry, parse_details
+from follicle.care.journal.entries import DETAILS, Entry, Void, parse_details
 from follicle.care.journal.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from follicle.care.timezones import from_utc_text, to_utc_text
-from follicle.errors import FollicleFileError
+from follicle.errors import FollicleFileError, FollicleInputError
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -41,13 +41,22 @@ class JournalView(Protocol):
         until: datetime | None = None,
         limit: int | None = None,
         newest_first: bool = False,
+        include_voided: bool = False,
     ) -> list[Entry]: ...
 
     def device(self, name: str) -> Entry | None: ...
 
     def by_uid(self, uid: str) -> Entry | None: ...
 
+    def by_id(self, entry_id: int) -> Entry | None: ...
+
     def insert(self, entry: Entry) -> Entry: ...
+
+    def voids(self) -> list[Void]: ...
+
+    def insert_void(self, void: Void) -> None: ...
+
+    def replace_flags(self, entry_id: int, flags: tuple[Finding, ...]) -> None: ...
 
 
 class JournalStore(Protocol):
@@ -74,8 +83,19 @@ class _SQLiteView:
         self._db = connection
         self._writable = writable
 
-    def entries(self, *, kinds=None, since=None, until=None, limit=None, newest_first=False):
+    def entries(
+        self,
+        *,
+        kinds=None,
+        since=None,
+        until=None,
+        limit=None,
+        newest_first=False,
+        include_voided=False,
+    ):
         where, args = [], []
+        if not include_voided:
+            where.append("uid NOT IN (SELECT target_uid FROM voids)")
         if kinds is not None:
             kinds = list(kinds)
             where.append(f"kind IN ({','.join('?' * len(kinds))})")
@@ -99,7 +119,8 @@ class _SQLiteView:
 
     def device(self, name):
         rows = self._db.execute(
-            "SELECT * FROM entries WHERE kind = 'device' AND json_extract(details, '$.name') = ?",
+            "SELECT * FROM entries WHERE kind = 'device' AND json_extract(details, '$.name') = ? "
+            "AND uid NOT IN (SELECT target_uid FROM voids)",
             (name,),
         ).fetchall()
         found = self._with_flags(rows)
@@ -109,6 +130,39 @@ class _SQLiteView:
         rows = self._db.execute("SELECT * FROM entries WHERE uid = ?", (uid,)).fetchall()
         found = self._with_flags(rows)
         return found[0] if found else None
+
+    def by_id(self, entry_id):
+        rows = self._db.execute("SELECT * FROM entries WHERE id = ?", (entry_id,)).fetchall()
+        found = self._with_flags(rows)
+        return found[0] if found else None
+
+    def voids(self) -> list[Void]:
+        return [
+            Void(
+                target_uid=row["target_uid"],
+                recorded=from_utc_text(row["recorded_utc"]),
+                reason=row["reason"],
+                replaced_by_uid=row["replaced_by_uid"],
+            )
+            for row in self._db.execute("SELECT * FROM voids ORDER BY recorded_utc, rowid")
+        ]
+
+    def insert_void(self, void: Void) -> None:
+        if not self._writable:
+            raise RuntimeError("insert outside a write transaction")
+        self._db.execute(
+            "INSERT INTO voids (target_uid, replaced_by_uid, recorded_utc, reason) "
+            "VALUES (?, ?, ?, ?)",
+            (void.target_uid, void.replaced_by_uid, to_utc_text(void.recorded), void.reason),
+        )
+
+    def replace_flags(self, entry_id: int, flags: tuple[Finding, ...]) -> None:
+        """Flags are derived from the entries (recomputed after every write); the entry
+        itself is never changed."""
+        if not self._writable:
+            raise RuntimeError("write outside a write transaction")
+        self._db.execute("DELETE FROM flags WHERE entry_id = ?", (entry_id,))
+        self._insert_flags(entry_id, flags)
 
     def insert(self, entry: Entry) -> Entry:
         if not self._writable:
@@ -128,6 +182,10 @@ class _SQLiteView:
             ),
         )
         entry_id = cursor.lastrowid
+        self._insert_flags(entry_id, entry.flags)
+        return Entry(**{**entry.__dict__, "id": entry_id})
+
+    def _insert_flags(self, entry_id: int, flags: tuple[Finding, ...]) -> None:
         self._db.executemany(
             "INSERT INTO flags (entry_id, position, rule, severity, message, instead, triage) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -141,10 +199,9 @@ class _SQLiteView:
                     f.instead,
                     f.triage.value if f.triage else None,
                 )
-                for position, f in enumerate(entry.flags)
+                for position, f in enumerate(flags)
             ],
         )
-        return Entry(**{**entry.__dict__, "id": entry_id})
 
     def _with_flags(self, rows) -> list[Entry]:
         if not rows:
@@ -177,11 +234,21 @@ class _SQLiteView:
             at=from_utc_text(row["at_utc"]),
             tz=row["tz"],
             recorded=from_utc_text(row["recorded_utc"]),
-            details=parse_details(row["kind"], json.loads(row["details"])),
+            details=_stored_details(row["kind"], json.loads(row["details"])),
             note=row["note"],
             id=row["id"],
             flags=flags,
         )
+
+
+def _stored_details(kind: str, data: dict):
+    """Details as stored. A value that a newer follicle refuses (e.g. a density of -50
+    logged before the ranges were checked) is still read, unvalidated, so the journal stays
+    readable and the entry can be amended or voided."""
+    try:
+        return parse_details(kind, data)
+    except FollicleInputError:
+        return DETAILS[kind].model_construct(**data)
 
 
 class SQLiteJournalStore:
@@ -193,8 +260,15 @@ class SQLiteJournalStore:
         *,
         migrate_to: int = SCHEMA_VERSION,
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        create: bool = True,
     ):
         self.path = str(path)
+        if not create and self.path != ":memory:" and not Path(self.path).is_file():
+            # a mistyped --db must not become a new, empty journal
+            raise FollicleFileError(
+                f"{self.path}: no journal there; check --db (`follicle journal log` starts "
+                "a new journal)"
+            )
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)

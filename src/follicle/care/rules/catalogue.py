@@ -1,5 +1,8 @@
 """The numbered care rules (``care-protocols.md``) and where follicle applies each one.
 
+Rules marked ``addition`` are not in ``care-protocols.md``: follicle adds them, and their
+``source`` says where they come from (product labelling, mostly).
+
 This table is the single source for the rules reference in ``docs/rules.md`` (a test keeps
 the two in step) and for ``follicle plan check --json`` rule titles. Every rule has at
 least one place where it is enforced; partial scope is stated in ``limits``.
@@ -22,6 +25,8 @@ class Rule:
     source: str
     applied_in: tuple[str, ...]
     limits: str = ""
+    #: not in care-protocols.md: added by follicle, with ``source`` naming where it comes from
+    addition: bool = False
 
 
 RULES: tuple[Rule, ...] = (
@@ -52,7 +57,10 @@ RULES: tuple[Rule, ...] = (
         "With 1.0-1.5 mm needles, one session every 1-3 weeks.",
         "block < 7 days at >= 1.0 mm; warn > 21 days",
         ARTICLE_MICRONEEDLING,
-        ("plan: interval_days", "journal: block a session < 7 days after the previous one"),
+        (
+            "plan: interval_days; block several sessions a day (times_of_day), as the calendar",
+            "journal: block a session < 7 days after the previous one",
+        ),
         "The warning for sparse sessions applies to needles >= 1.0 mm, the lengths the "
         "article gives the 1-3 week interval for.",
     ),
@@ -77,7 +85,8 @@ RULES: tuple[Rule, ...] = (
         ARTICLE_MICRONEEDLING,
         (
             "plan: block without pause_after_microneedling_hours >= 24",
-            "calendar: pause events, skipped applications",
+            "calendar: pause events of 24 real hours (DURATION:PT24H), skipped applications "
+            "chosen in UTC (daylight-saving changes)",
             "journal: block flag on entry",
         ),
         "Applies to topical minoxidil (the article's concern is absorption through the "
@@ -101,7 +110,11 @@ RULES: tuple[Rule, ...] = (
         "poor wound healing or keloid scarring.",
         "block",
         ARTICLE_MICRONEEDLING,
-        ("plan: block from [health]", "intake: contraindications"),
+        (
+            "plan: block from [health]; warn when a fact is unknown (no profile, keloid or "
+            "wound healing not recorded): check with a clinician first",
+            "intake: contraindications",
+        ),
     ),
     Rule(
         "MN-10",
@@ -123,7 +136,7 @@ RULES: tuple[Rule, ...] = (
         "Oozing, extreme heat or pus: seek medical attention immediately.",
         "triage: urgent",
         ARTICLE_MICRONEEDLING,
-        ("journal: symptom triage",),
+        ("journal: symptom triage, with the emergency number (FOLLICLE_EMERGENCY_NUMBER)",),
     ),
     Rule(
         "MN-13",
@@ -145,6 +158,16 @@ RULES: tuple[Rule, ...] = (
         "info",
         ARTICLE_MICRONEEDLING,
         ("plan: info",),
+    ),
+    Rule(
+        "MN-16",
+        "Do not microneedle a red, inflamed, irritated or painful scalp; let it settle and "
+        "check with a clinician first.",
+        "warn",
+        "addition: extends MN-9 to the scalp states of the RX-4 label; microneedling-for-hair: "
+        "chronic scalp inflammation accelerates fibrosis around the follicle",
+        ("plan: warn from [health] scalp_conditions", "intake: contraindications"),
+        addition=True,
     ),
     Rule(
         "RX-1",
@@ -182,7 +205,10 @@ RULES: tuple[Rule, ...] = (
         "dizziness, sudden weight gain, swollen hands or feet.",
         "triage: urgent",
         LABEL,
-        ("journal: symptom triage", "plan: info with minoxidil"),
+        (
+            "journal: symptom triage, with the emergency number (FOLLICLE_EMERGENCY_NUMBER)",
+            "plan: info with minoxidil",
+        ),
     ),
     Rule(
         "RX-6",
@@ -190,6 +216,46 @@ RULES: tuple[Rule, ...] = (
         "warn when a plan stops a medicine",
         ARTICLE_OVERVIEW,
         ("plan: warn on stop_day",),
+    ),
+    Rule(
+        "RX-7",
+        "Finasteride and dutasteride: know the side effects before starting (sexual side "
+        "effects, mood changes and depression, breast changes, lower semen quality) and that "
+        "they lower PSA by about half.",
+        "info in plans; warn when sexual side effects are logged",
+        "addition: finasteride (Propecia) and dutasteride (Avodart) prescribing information "
+        "(adverse reactions, post-marketing reports, effect on PSA) [label]",
+        (
+            "plan: info with finasteride or dutasteride",
+            "journal: sexual_side_effects -> warn, clinician",
+            "intake: counselling in the treatments list",
+        ),
+        addition=True,
+    ),
+    Rule(
+        "RX-8",
+        "Topical minoxidil in pregnancy or while breastfeeding: ask a health professional "
+        "before use.",
+        "warn for a female profile who is or may be pregnant (or not recorded) or "
+        "breastfeeding, unless a clearance is recorded",
+        "addition: topical minoxidil Drug Facts ('If pregnant or breast-feeding, ask a health "
+        "professional before use'); some labels (UK) say not to use it then [label]",
+        ("plan: warn", "intake: contraindications"),
+        addition=True,
+    ),
+    Rule(
+        "RX-9",
+        "Oral minoxidil is a prescription blood-pressure medicine: heart disease or low blood "
+        "pressure need a doctor's decision; topical minoxidil with heart disease: ask a doctor "
+        "first.",
+        "block oral minoxidil with heart disease or low blood pressure unless a clearance is "
+        "recorded; warn when unknown or with high blood pressure; warn topical with heart "
+        "disease",
+        "addition: oral minoxidil (Loniten) prescribing information (antihypertensive; "
+        "pericardial effusion, angina); topical minoxidil Drug Facts ('Ask a doctor before use "
+        "if you have heart disease') [label]",
+        ("plan: block / warn from [health] heart_condition, blood_pressure", "intake"),
+        addition=True,
     ),
     Rule(
         "TL-1",
@@ -259,7 +325,7 @@ def rules_markdown() -> str:
     ]
     for item in RULES:
         cells = [
-            item.id,
+            f"{item.id} (addition)" if item.addition else item.id,
             item.statement,
             item.kind,
             item.source,

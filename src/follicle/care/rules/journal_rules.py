@@ -20,6 +20,7 @@ from follicle.care.rules.plan_rules import (
     ROLLER_BLOCK_DAYS,
     ROLLER_WARN_DAYS,
 )
+from follicle.care.settings import emergency_advice
 from follicle.care.timezones import zone
 
 MN12_SYMPTOMS = ("oozing", "extreme_heat", "pus")
@@ -188,7 +189,8 @@ def _symptom(entry: Entry, view) -> list[Finding]:
                 "MN-12",
                 Severity.BLOCK,
                 f"{name.capitalize()}{after}: seek medical attention immediately.",
-                "Contact your GP, an urgent care service or dermatology now; do not microneedle "
+                "Contact your GP, an urgent care service or dermatology now; if you feel very "
+                f"unwell (fever, spreading redness), {emergency_advice()}. Do not microneedle "
                 "again until a clinician has seen the scalp.",
                 triage=Triage.URGENT,
             )
@@ -200,8 +202,34 @@ def _symptom(entry: Entry, view) -> list[Finding]:
                 Severity.BLOCK,
                 f"{name.capitalize()}: stop minoxidil and ask a doctor now [label].",
                 "Do not apply or take minoxidil again until a doctor says so; for chest pain or "
-                "faintness call emergency services.",
+                f"faintness {emergency_advice()}.",
                 triage=Triage.URGENT,
+            )
+        ]
+    if details.symptom == "sexual_side_effects":
+        anti = [
+            a.details.medicine
+            for a in view.entries(
+                kinds=["application"], since=entry.at - timedelta(days=365), until=entry.at
+            )
+            if a.details.medicine in ("finasteride", "dutasteride")
+        ]
+        cause = (
+            f"a known side effect of {anti[-1]} [label]"
+            if anti
+            else "a known side effect of finasteride and dutasteride [label], and of other "
+            "medicines and conditions"
+        )
+        return [
+            Finding(
+                "RX-7",
+                Severity.WARN,
+                f"Sexual side effects (lower sex drive, erection or ejaculation problems) are "
+                f"{cause}.",
+                "Tell the prescriber soon: they can check other causes and discuss changing or "
+                "stopping the treatment. If your mood is low too, say so; thoughts of "
+                f"self-harm need help at once ({emergency_advice()}).",
+                triage=Triage.CLINICIAN,
             )
         ]
     if details.symptom == "excessive_bruising":

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from follicle.care.findings import Finding, Severity, Triage
 from follicle.care.profile import HealthProfile
+from follicle.care.settings import emergency_advice
 from follicle.person import Person
 from follicle.regimen import Microneedling, Minoxidil, Regimen
 
@@ -37,6 +38,8 @@ FIXED_NEEDLE_DEVICES = ("roller", "stamp")
 #: MN-9 and RX-4 scalp conditions.
 MN9_CONDITIONS = ("acne", "infection", "psoriasis", "eczema")
 RX4_CONDITIONS = ("red", "inflamed", "infection", "irritated", "painful")
+#: MN-16 (addition): irritation that is not an MN-9 disease.
+MN16_CONDITIONS = ("red", "inflamed", "irritated", "painful")
 #: TL-3.
 ADHERENCE_WARN = 0.8
 #: MN-14: home rollers are made up to this length.
@@ -139,13 +142,37 @@ def _mn3(ctx: PlanContext) -> list[Finding]:
     return findings
 
 
+def several_sessions_a_day(item) -> bool:
+    """MN-4: a microneedling course whose ``times_of_day`` puts 2+ deep sessions on a day."""
+    return (
+        item.kind == "microneedling"
+        and item.needle_mm >= MN4_NEEDLE_MM
+        and len(item.times_of_day) > 1
+    )
+
+
 @plan_rule("MN-4")
 def _mn4(ctx: PlanContext) -> list[Finding]:
     findings = []
     for index, item in ctx.indexed("microneedling"):
         if item.needle_mm < MN4_NEEDLE_MM:
             continue
-        if item.interval_days < MN4_MIN_INTERVAL_DAYS:
+        if several_sessions_a_day(item):
+            findings.append(
+                Finding(
+                    "MN-4",
+                    Severity.BLOCK,
+                    f"{_label(index, item)}: times_of_day = {list(item.times_of_day)} puts "
+                    f"{len(item.times_of_day)} sessions on each session day; with needles of "
+                    f"{MN4_NEEDLE_MM:g} mm or more the scalp needs 1-3 weeks to regenerate "
+                    "between sessions.",
+                    "Give one time of day (the session's start), e.g. times_of_day = "
+                    f'["{item.times_of_day[0]}"], and interval_days between '
+                    f"{MN4_MIN_INTERVAL_DAYS} and {MN4_MAX_INTERVAL_DAYS}.",
+                    treatment=index,
+                )
+            )
+        elif item.interval_days < MN4_MIN_INTERVAL_DAYS:
             findings.append(
                 Finding(
                     "MN-4",
@@ -341,10 +368,24 @@ def _mn9(ctx: PlanContext) -> list[Finding]:
         return []
     index = courses[0][0]
     health = ctx.health
-    unknown = "Check that none applies before the first session: active acne or a scalp "
-    unknown += "infection, psoriasis or eczema on the scalp, poor wound healing, keloid scars."
+    unknown = "Check with a clinician first that none applies before the first session: "
+    unknown += "active acne or a scalp infection, psoriasis or eczema on the scalp, poor wound "
+    unknown += "healing, keloid scars."
+    instead = (
+        "Ask a clinician; record the answers in the person's [health] table "
+        "(poor_wound_healing, keloid_history, scalp_conditions)."
+    )
     if health is None:
-        return [Finding("MN-9", Severity.INFO, "No person profile given. " + unknown)]
+        return [
+            Finding(
+                "MN-9",
+                Severity.WARN,
+                "No person profile given. " + unknown,
+                instead,
+                treatment=index,
+                triage=Triage.CLINICIAN,
+            )
+        ]
     reasons = [c for c in health.scalp_conditions if c in MN9_CONDITIONS]
     if health.poor_wound_healing:
         reasons.append("a history of poor wound healing")
@@ -363,9 +404,51 @@ def _mn9(ctx: PlanContext) -> list[Finding]:
                 triage=Triage.CLINICIAN,
             )
         ]
-    if health.poor_wound_healing is None or health.keloid_history is None:
-        return [Finding("MN-9", Severity.INFO, "The profile leaves some out. " + unknown)]
+    missing = [
+        what
+        for what, value in (
+            ("poor wound healing", health.poor_wound_healing),
+            ("keloid scarring", health.keloid_history),
+        )
+        if value is None
+    ]
+    if missing:
+        # unknown is not "no": a keloid or poor healing would make microneedling unsafe
+        return [
+            Finding(
+                "MN-9",
+                Severity.WARN,
+                f"Unknown whether you have {' or '.join(missing)}. " + unknown,
+                instead,
+                treatment=index,
+                triage=Triage.CLINICIAN,
+            )
+        ]
     return []
+
+
+@plan_rule("MN-16")
+def _mn16(ctx: PlanContext) -> list[Finding]:
+    """Addition (docs/rules.md): needling an irritated scalp; MN-9 covers diseases only."""
+    courses = list(ctx.indexed("microneedling"))
+    health = ctx.health
+    if not courses or health is None:
+        return []
+    irritated = [c for c in health.scalp_conditions if c in MN16_CONDITIONS]
+    if not irritated:
+        return []
+    return [
+        Finding(
+            "MN-16",
+            Severity.WARN,
+            "The scalp is " + ", ".join(irritated) + ": needling irritated or inflamed skin "
+            "can worsen the inflammation, let infection in and scar.",
+            "Wait until the scalp has settled and check with a clinician first; find the cause "
+            "of the irritation (RX-4 also applies to topical minoxidil).",
+            treatment=courses[0][0],
+            triage=Triage.CLINICIAN,
+        )
+    ]
 
 
 @plan_rule("MN-10")
@@ -640,7 +723,8 @@ def _rx5(ctx: PlanContext) -> list[Finding]:
             Severity.INFO,
             "Stop minoxidil and ask a doctor at once on chest pain, a rapid heartbeat, "
             "faintness or dizziness, sudden unexplained weight gain, or swollen hands or feet "
-            "[label]. Log such symptoms in the journal.",
+            f"[label]; for chest pain or fainting, {emergency_advice()}. Log such symptoms in "
+            "the journal.",
         )
     ]
 
@@ -672,6 +756,150 @@ def _rx6(ctx: PlanContext) -> list[Finding]:
                 treatment=index,
             )
         )
+    return findings
+
+
+#: RX-7 (addition): finasteride and dutasteride counselling points [label].
+ANTI_ANDROGEN_COUNSELLING = (
+    "sexual side effects (lower sex drive, erection or ejaculation problems) in a small share "
+    "of men, in some lasting after stopping",
+    "mood changes, including depression: tell the prescriber; thoughts of self-harm need "
+    "help at once",
+    "breast tenderness, enlargement or lumps: tell the prescriber",
+    "fertility: semen volume and sperm can fall; tell the prescriber if you plan to father a child",
+    "PSA: they lower the prostate test value (PSA) by about half; tell whoever orders a PSA "
+    "test that you take them",
+)
+
+
+@plan_rule("RX-7")
+def _rx7(ctx: PlanContext) -> list[Finding]:
+    """Addition (docs/rules.md): what the labels ask prescribers to counsel about."""
+    courses = list(ctx.indexed(*ANTI_ANDROGENS))
+    if not courses:
+        return []
+    index = courses[0][0]
+    names = " and ".join(sorted({c.kind for _, c in courses}))
+    return [
+        Finding(
+            "RX-7",
+            Severity.INFO,
+            f"Side effects to know about with {names} [label]: "
+            + "; ".join(ANTI_ANDROGEN_COUNSELLING)
+            + ".",
+            "Discuss them with the prescriber before starting; log side effects in the journal "
+            "(follicle journal log symptom sexual_side_effects).",
+            treatment=index,
+            triage=Triage.CLINICIAN,
+        )
+    ]
+
+
+@plan_rule("RX-8")
+def _rx8(ctx: PlanContext) -> list[Finding]:
+    """Addition (docs/rules.md): topical minoxidil in pregnancy and breastfeeding [label]."""
+    courses = [(i, m) for i, m in ctx.indexed("minoxidil") if m.route == "topical"]
+    if not courses or ctx.person is None or ctx.person.sex != "female":
+        return []
+    health = ctx.health
+    reasons = []
+    if health.pregnancy_possible is not False:
+        reasons.append(
+            "you are or may become pregnant"
+            if health.pregnancy_possible
+            else "it is not recorded whether you are or may become pregnant"
+        )
+    if health.breastfeeding:
+        reasons.append("you are breastfeeding")
+    if not reasons or health.cleared("RX-8") is not None:
+        return []
+    return [
+        Finding(
+            "RX-8",
+            Severity.WARN,
+            "Topical minoxidil: " + " and ".join(reasons) + "; the label says to ask a health "
+            "professional before use in pregnancy or while breastfeeding (some labels say not "
+            "to use it then) [label].",
+            "Ask a doctor before using it; record pregnancy_possible and breastfeeding in the "
+            '[health] table, or their clearance (clearances = [{ rule = "RX-8", by = "Dr '
+            '..." }]).',
+            treatment=courses[0][0],
+            triage=Triage.CLINICIAN,
+        )
+    ]
+
+
+@plan_rule("RX-9")
+def _rx9(ctx: PlanContext) -> list[Finding]:
+    """Addition (docs/rules.md): heart disease and blood pressure with minoxidil [label]."""
+    findings = []
+    health = ctx.health
+    for index, item in ctx.indexed("minoxidil"):
+        oral = item.route == "oral"
+        heart = None if health is None else health.heart_condition
+        pressure = None if health is None else health.blood_pressure
+        clearance = None if health is None else health.cleared("RX-9")
+        if not oral:
+            if heart and clearance is None:
+                findings.append(
+                    Finding(
+                        "RX-9",
+                        Severity.WARN,
+                        f"{_label(index, item)}: with heart disease, the label says to ask a "
+                        "doctor before using topical minoxidil [label].",
+                        "Ask your doctor first.",
+                        treatment=index,
+                        triage=Triage.CLINICIAN,
+                    )
+                )
+            continue
+        reasons = []
+        if heart:
+            reasons.append("heart disease")
+        if pressure == "low":
+            reasons.append("low blood pressure")
+        if reasons and clearance is None:
+            findings.append(
+                Finding(
+                    "RX-9",
+                    Severity.BLOCK,
+                    f"{_label(index, item)}: oral minoxidil is a blood-pressure medicine "
+                    "(it lowers blood pressure and raises the heart rate; it can strain a "
+                    "diseased heart or let fluid gather around it) and you recorded "
+                    + " and ".join(reasons)
+                    + " [label].",
+                    "A doctor decides whether oral minoxidil is safe for you; if they clear it, "
+                    'record it (clearances = [{ rule = "RX-9", by = "Dr ..." }]).',
+                    treatment=index,
+                    triage=Triage.CLINICIAN,
+                )
+            )
+        elif clearance is None and (heart is None or pressure in (None, "high")):
+            unknown = [
+                what
+                for what, missing in (
+                    ("heart disease", heart is None),
+                    ("your blood pressure", pressure is None),
+                )
+                if missing
+            ]
+            detail = (
+                "you recorded high blood pressure: with blood-pressure medicines the effects add up"
+                if pressure == "high"
+                else "not recorded: " + " and ".join(unknown)
+            )
+            findings.append(
+                Finding(
+                    "RX-9",
+                    Severity.WARN,
+                    f"{_label(index, item)}: oral minoxidil is a prescription blood-pressure "
+                    f"medicine; {detail} [label].",
+                    "Check with the prescriber (blood pressure, heart, other medicines); record "
+                    "heart_condition and blood_pressure in the [health] table.",
+                    treatment=index,
+                    triage=Triage.CLINICIAN,
+                )
+            )
     return findings
 
 
