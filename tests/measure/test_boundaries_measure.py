@@ -330,7 +330,9 @@ def test_warns_below_50_hairs_per_area(count, warns):
     assert len(report.warnings) == int(warns)
     if warns:
         assert report.warnings[0].startswith(f"frontal: {count} hairs")
-    occipital_only = rakowska_criteria(frontal=FRONTAL, occipital=replace(OCCIPITAL, hair_count=count))
+    occipital_only = rakowska_criteria(
+        frontal=FRONTAL, occipital=replace(OCCIPITAL, hair_count=count)
+    )
     assert [w.split(":")[0] for w in occipital_only.warnings] == (["occipital"] if warns else [])
 
 
