@@ -354,3 +354,116 @@ def test_anisotrichosis_more_than_20_percent(cv_percent, expected):
     )
     assert report.anisotrichosis.verdict == expected
     assert report.major_met == 0  # a sign, not a criterion
+
+
+# --- what the user reads: thresholds, notes, errors and provenance ----------------------
+
+
+def test_each_criterion_states_its_threshold_as_published():
+    report = rakowska_criteria(
+        frontal=replace(FRONTAL, mean_diameter_um=55.5, mean_diameter_se_um=0.3),
+        occipital=replace(OCCIPITAL, mean_diameter_se_um=0.4),
+        frontal_yellow_dots=2,
+        frontal_image_count=2,
+        perifollicular_discoloration_ratio=1.0,
+    )
+    assert [(c.name, c.kind, c.threshold) for c in report.criteria] == [
+        ("yellow dots, frontal", "major", "> 2 in 2 frontal image(s)"),
+        (
+            "mean diameter frontal minus occipital (um)",
+            "major",
+            "< 0 (frontal thinner than occipital)",
+        ),
+        ("thin hairs frontal (%)", "major", "> 10% below 30 um"),
+        ("single-hair units, frontal : occipital", "minor", "> 2 : 1"),
+        ("vellus hairs, frontal : occipital", "minor", "> 1.5 : 1"),
+        ("perifollicular discoloration, frontal : occipital", "minor", "> 3 : 1"),
+    ]
+    mean = report.criteria[1]
+    assert mean.value == pytest.approx(-5.5)
+    assert mean.note == "difference -5.5 +/- 0.5 um (1 SE, counting noise)"  # hypot(0.3, 0.4)
+    assert report.criteria[0].value == 2.0
+    assert report.criteria[5].note == ""
+    unscored = rakowska_criteria(frontal=FRONTAL, occipital=OCCIPITAL)
+    assert unscored.criteria[5].note == "not measured"
+    assert report.anisotrichosis.threshold == "> 20%"
+    assert report.anisotrichosis.kind == "sign"
+    assert report.provenance["parameters"] == {
+        "function": "rakowska_criteria",
+        "frontal_yellow_dots": 2,
+        "frontal_image_count": 2,
+        "perifollicular_discoloration_ratio": 1.0,
+    }
+    assert report.to_dict()["criteria"][2]["threshold"] == "> 10% below 30 um"
+
+
+def test_the_finding_in_plain_words():
+    matched = _met(major=2)
+    assert matched.finding == (
+        "The measurements match the Rakowska 2009 trichoscopic pattern of androgenetic "
+        "alopecia (2 major, 0 minor criteria met). This supports, but does not establish, "
+        "that diagnosis; a clinician should confirm it."
+    )
+    unmatched = rakowska_criteria(frontal=FRONTAL, occipital=OCCIPITAL)
+    assert unmatched.finding == (
+        "The measurements do not match the Rakowska 2009 pattern (0 major, 0 minor criteria "
+        "met; 2 major or 1 major + 2 minor are required). Not assessed: single-hair units, "
+        "frontal : occipital, vellus hairs, frontal : occipital, perifollicular "
+        "discoloration, frontal : occipital."
+    )
+    small = rakowska_criteria(frontal=replace(FRONTAL, hair_count=12), occipital=OCCIPITAL)
+    assert small.warnings == (
+        "frontal: 12 hairs measured; the criteria were validated with at least 50 per area",
+    )
+
+
+def test_criteria_refuse_what_is_not_a_measurement():
+    with pytest.raises(FollicleInputError, match=r"frontal/occipital = 'not Metrics'"):
+        rakowska_criteria(frontal={"thin": 3}, occipital=OCCIPITAL)
+    with pytest.raises(FollicleInputError, match=r"frontal/occipital"):
+        rakowska_criteria(frontal=FRONTAL, occipital=None)
+    with pytest.raises(FollicleInputError, match=r"frontal_image_count = 0 .*an integer >= 1"):
+        rakowska_criteria(frontal=FRONTAL, occipital=OCCIPITAL, frontal_image_count=0)
+    with pytest.raises(
+        FollicleInputError, match=r"perifollicular_discoloration_ratio = -1 .*a ratio >= 0"
+    ):
+        rakowska_criteria(
+            frontal=FRONTAL, occipital=OCCIPITAL, perifollicular_discoloration_ratio=-1
+        )
+
+
+def test_measure_errors_name_the_field_the_value_and_the_range():
+    with pytest.raises(FollicleInputError, match=r"^cutoffs = \(30, 40\) .*a DiameterCutoffs"):
+        measure(hairs([70.0]), area_cm2=1, cutoffs=(30, 40))
+    empty_region = r"^hairs = \"0 rows for region 'vertex'\" .*at least one hair"
+    with pytest.raises(FollicleInputError, match=empty_region):
+        measure(hairs([70.0]), area_cm2=1, region="vertex")
+    with pytest.raises(FollicleInputError, match=r"^hairs = '0 rows' .*at least one hair"):
+        measure(hairs([]), area_cm2=1)
+    with pytest.raises(FollicleInputError, match=r"^area_cm2 = 'big' .*\(0, 1000.0\]"):
+        measure(hairs([70.0]), area_cm2="big")
+    with pytest.raises(FollicleInputError, match=r"^area_cm2 = 2000 .*\(0, 1000.0\] cm2"):
+        measure(hairs([70.0]), area_cm2=2000)
+    with pytest.raises(FollicleInputError, match=r"^yellow_dots = True .*whole number >= 0"):
+        measure(hairs([70.0]), area_cm2=1, yellow_dots=True)
+
+
+def test_measure_keeps_its_inputs_in_the_result():
+    m = measure(
+        pd.concat([hairs([70.0, 20.0]), hairs([50.0], region="vertex").assign(hair_id=5)]),
+        area_cm2="0.5",
+        yellow_dots=3.0,
+        region="frontal",
+    )
+    assert (m.region, m.area_cm2, m.hair_count, m.yellow_dots) == ("frontal", 0.5, 2, 3)
+    assert isinstance(m.yellow_dots, int)
+    assert m.yellow_dot_density_per_cm2 == 6.0
+    assert m.median_diameter_um == 45.0
+    assert m.provenance["parameters"]["region"] == "frontal"
+    assert m.provenance["parameters"]["yellow_dots"] == 3
+    assert m.provenance["parameters"]["cutoffs"] == {
+        "thin_below_um": 30.0,
+        "vellus_max_um": 40.0,
+        "terminal_min_um": 60.0,
+    }
+    assert m.to_dict()["thin_count"] == 1
