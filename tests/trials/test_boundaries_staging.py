@@ -8,10 +8,18 @@ docs/trials.md, "Staging": a region is *thinned* from a loss of 0.25, *bald-look
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from follicle.errors import FollicleInputError
-from follicle.trials.staging import StagingRule, regional_losses, stage, stage_codes
+from follicle.trials.staging import (
+    StagingRule,
+    parse_stage_range,
+    regional_losses,
+    stage,
+    stage_codes,
+    stage_table,
+)
 
 OCCIPUT = 200.0
 EPS = 1e-6  # a loss this far from a threshold is on the other side of it
@@ -147,3 +155,74 @@ def test_a_missing_region_is_named():
     del partial["midscalp"]
     with pytest.raises(FollicleInputError, match="staging regions"):
         stage("male", partial)
+
+
+def test_codes_are_integer_indices():
+    arrays = {r: np.array([d]) for r, d in densities(frontal=0.5).items()}
+    assert np.issubdtype(stage_codes("male", arrays).dtype, np.integer)
+    assert np.issubdtype(stage_codes("female", arrays).dtype, np.integer)
+
+
+def test_stage_table_of_a_cohort_table():
+    rows = []
+    for person, day, losses in [(0, 0, {}), (0, 90, {"vertex": 0.25}), (1, 0, {"frontal": 0.5})]:
+        for region, density in densities(**losses).items():
+            rows.append(
+                {"person": person, "day": day, "region": region, "non_vellus_per_cm2": density}
+            )
+    rows.append({"person": 0, "day": 0, "region": "donor", "non_vellus_per_cm2": 1.0})
+    table = pd.DataFrame(rows)
+    got = stage_table("male", table)
+    assert got.name == "stage"
+    assert got.to_dict() == {(0, 0): 0, (0, 90): 3, (1, 0): 2}
+    assert stage_table("female", table).to_dict() == {(0, 0): 0, (0, 90): 1, (1, 0): 0}
+
+
+@pytest.mark.parametrize(
+    ("text", "sex", "expected"),
+    [
+        ("II to II", "male", (1, 1)),  # a range of one stage
+        ("Norwood III to Norwood V", "male", (2, 5)),  # the scale named on both sides
+        ("Ludwig I to Ludwig III", "female", (1, 3)),
+        ("VII or more", "male", (7, 7)),
+        ("up to I", "male", (0, 0)),
+        ("iii VERTEX", "male", (3, 3)),
+    ],
+)
+def test_more_stage_ranges(text, sex, expected):
+    assert parse_stage_range(text, sex) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "allowed"),
+    [
+        ("IIX", "a stage among"),
+        ("IIX or more", "a stage among"),
+        ("up to IIX", "a stage among"),
+        ("IIX to V", "a stage among"),
+        ("II to IIX", "a stage among"),
+        ("V to III", "a range from a lower to a higher stage"),
+    ],
+)
+def test_stage_range_errors_name_the_field_given(text, allowed):
+    with pytest.raises(FollicleInputError, match=r"^population\.stage = '") as error:
+        parse_stage_range(text, "male", field="population.stage")
+    assert allowed in str(error.value)
+    assert repr(text) in str(error.value) or "IIX" in str(error.value)
+
+
+def test_threshold_and_region_errors_say_what_is_allowed():
+    with pytest.raises(FollicleInputError) as error:
+        StagingRule(thinned=0.5, bald=0.5, bare=0.75)
+    assert str(error.value) == (
+        "staging thresholds = (0.5, 0.5, 0.75) is not allowed; "
+        "expected 0 < thinned < bald < bare < 1"
+    )
+    partial = densities()
+    del partial["vertex"]
+    with pytest.raises(FollicleInputError) as error:
+        stage("male", partial)
+    assert str(error.value) == (
+        "staging regions = ['frontal', 'midscalp', 'occipital', 'temporal'] is not allowed; "
+        "expected densities for all of ['frontal', 'temporal', 'midscalp', 'vertex', 'occipital']"
+    )
