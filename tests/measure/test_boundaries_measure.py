@@ -226,8 +226,9 @@ def test_mean_thickness_lower_frontal_than_occipital(frontal_um, expected):
     [(1.9, "not met"), (2.0, "not met"), (math.nextafter(2.0, ABOVE), "met"), (2.1, "met")],
 )
 def test_single_hair_units_ratio_more_than_2(ratio, expected):
-    frontal = replace(FRONTAL, single_hair_unit_share_percent=ratio)  # % of units
-    occipital = replace(OCCIPITAL, single_hair_unit_share_percent=1.0)
+    # x2 and /2 are exact in binary floating point: the ratio is exactly `ratio`
+    frontal = replace(FRONTAL, single_hair_unit_share_percent=2.0 * ratio)
+    occipital = replace(OCCIPITAL, single_hair_unit_share_percent=2.0)
     report = rakowska_criteria(frontal=frontal, occipital=occipital)
     assert verdict(report, "single-hair units") == expected
 
@@ -237,15 +238,20 @@ def test_single_hair_units_ratio_more_than_2(ratio, expected):
     [(1.4, "not met"), (1.5, "not met"), (math.nextafter(1.5, ABOVE), "met"), (1.6, "met")],
 )
 def test_vellus_ratio_more_than_1_5(ratio, expected):
-    frontal = replace(FRONTAL, vellus_share_percent=ratio)
-    occipital = replace(OCCIPITAL, vellus_share_percent=1.0)
+    frontal = replace(FRONTAL, vellus_share_percent=2.0 * ratio)
+    occipital = replace(OCCIPITAL, vellus_share_percent=2.0)
     report = rakowska_criteria(frontal=frontal, occipital=occipital)
     assert verdict(report, "vellus hairs") == expected
 
 
 @pytest.mark.parametrize(
     ("frontal_percent", "occipital_percent", "expected"),
-    [(5.0, 0.0, "met"), (0.0, 0.0, "not assessed"), (math.nan, 5.0, "not assessed")],
+    [
+        (5.0, 0.0, "met"),
+        (0.5, 0.0, "met"),  # any vellus hair frontal and none occipital: ratio infinite
+        (0.0, 0.0, "not assessed"),
+        (math.nan, 5.0, "not assessed"),
+    ],
 )
 def test_ratios_with_an_empty_occiput(frontal_percent, occipital_percent, expected):
     frontal = replace(FRONTAL, vellus_share_percent=frontal_percent)
