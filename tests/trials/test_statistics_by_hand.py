@@ -354,3 +354,74 @@ def test_model_value_of_a_binary_endpoint_uses_proportions():
         pytest.approx(0.4902, abs=1e-4),  # Wilson, 8 of 10 (Newcombe 1998)
         pytest.approx(0.9433, abs=1e-4),
     )
+
+
+# --- more power and sample-size edges ----------------------------------------------------
+
+
+def test_sample_sizes_near_the_minimum():
+    # Cohen 1988, Table 2.4.1 (two-sided alpha 0.05, power 0.8): d = 1.2 -> 12, d = 1.0 -> 17
+    assert sample_size_two_means(1.2, 1.0) == 12
+    assert sample_size_two_means(1.0, 1.0) == 17
+    # d = 5: 2 per arm give power 0.72 (< 0.8), 3 give 0.99
+    assert power_two_means(2, 5.0, 1.0) < 0.8 < power_two_means(3, 5.0, 1.0)
+    assert sample_size_two_means(5.0, 1.0) == 3
+    # d = 8: 2 per arm suffice at alpha 0.05 but not at 0.01
+    assert sample_size_two_means(8.0, 1.0) == 2
+    assert sample_size_two_means(8.0, 1.0, alpha=0.01) == 3
+
+
+def test_power_without_an_effect_is_the_test_level():
+    # both tails count: P(|T| > t_crit) = alpha when there is no difference
+    assert power_two_means(50, 0.0, 1.0) == pytest.approx(0.05, abs=1e-9)
+    assert power_two_means(50, 0.0, 1.0, alpha=0.1) == pytest.approx(0.1, abs=1e-9)
+
+
+def test_power_at_four_per_arm_matches_simulated_t_tests():
+    """Small samples, where the degrees of freedom (2n - 2 = 6) matter."""
+    rng = np.random.default_rng(5)
+    sims, n = 20_000, 4
+    treated = rng.normal(2.0, 1.0, (sims, n))
+    control = rng.normal(0.0, 1.0, (sims, n))
+    p_values = stats.ttest_ind(treated, control, axis=1).pvalue
+    simulated = float(np.mean(p_values < 0.05))
+    # binomial SD of the simulated power: sqrt(0.66 * 0.34 / 20000) = 0.0033; 4 SD
+    assert abs(simulated - power_two_means(n, 2.0, 1.0)) < 0.0134
+
+
+@pytest.mark.parametrize(("p1", "p2"), [(0.0, 0.1), (0.1, 0.0), (1.0, 0.9), (0.9, 1.0)])
+def test_sample_size_for_proportions_at_zero_and_one(p1, p2):
+    # Fleiss without continuity correction: (1.96 * sqrt(2 * 0.05 * 0.95)
+    # + 0.8416 * sqrt(0.1 * 0.9)) ** 2 / 0.1 ** 2 = 73.4 -> 74
+    assert sample_size_two_proportions(p1, p2) == 74
+
+
+@pytest.mark.parametrize(
+    ("power", "alpha", "message"),
+    [
+        (0.8, 0.0, "alpha = 0.0 is not allowed; expected a number in (0, 1)"),
+        (0.8, 1.0, "alpha = 1.0 is not allowed; expected a number in (0, 1)"),
+        (0.05, 0.05, "power = 0.05 is not allowed; expected a number in (0.05, 1)"),
+        (1.0, 0.05, "power = 1.0 is not allowed; expected a number in (0.05, 1)"),
+    ],
+)
+def test_power_and_alpha_errors_in_full(power, alpha, message):
+    with pytest.raises(FollicleInputError) as error:
+        sample_size_two_means(0.5, 1.0, power=power, alpha=alpha)
+    assert str(error.value) == message
+
+
+def test_results_as_dicts():
+    assert summarize([1.0, 2.0, 3.0]).to_dict() == {
+        "n": 3,
+        "mean": 2.0,
+        "sd": 1.0,
+        "ci_low": pytest.approx(2 - 4.302653 / math.sqrt(3)),  # t(0.975, 2) = 4.302653
+        "ci_high": pytest.approx(2 + 4.302653 / math.sqrt(3)),
+    }
+    assert difference([3.0, 3.0], [2.0, 2.0]).to_dict() == {
+        "difference": 1.0,
+        "ci_low": 1.0,
+        "ci_high": 1.0,
+        "p_value": 0.0,
+    }
