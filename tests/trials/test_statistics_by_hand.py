@@ -425,3 +425,56 @@ def test_results_as_dicts():
         "ci_high": 1.0,
         "p_value": 0.0,
     }
+
+
+# --- targets files ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("relative", "tolerance", "model", "passes"),
+    [
+        (True, 0.25, 125.0, True),  # exactly at the edge: 0.25 * 100 = 25, inclusive
+        (True, 0.25, 75.0, True),
+        (False, 0.5, 100.5, True),
+        (False, 0.5, 99.5, True),
+        (False, 0.5, 100.50001, False),
+    ],
+)
+def test_tolerance_edges_are_inclusive(relative, tolerance, model, passes):
+    assert target(relative=relative, tolerance=tolerance).passes(model) is passes
+
+
+TARGETS_HEADER = """
+[regimen.untreated]
+treatment = []
+"""
+
+ONE_TARGET = """
+[[target]]
+id = "t"
+source = "hand"
+population = { sex = "male", age_years = 30 }
+endpoint = "hairs_per_cm2"
+value = 1
+tolerance = 1
+"""
+
+
+def test_a_bad_regimen_in_a_targets_file_is_named_with_its_label(tmp_path):
+    path = tmp_path / "targets.toml"
+    bad = '[regimen.weekly]\ntreatment = [{ kind = "minoxidil", concentration_percent = 50 }]\n'
+    path.write_text(TARGETS_HEADER + bad + ONE_TARGET)
+    from follicle.trials.targets import load_targets
+
+    with pytest.raises(FollicleInputError, match=r"regimen\.weekly"):
+        load_targets(path)
+
+
+def test_a_bad_targets_file_is_named_in_the_error(tmp_path):
+    path = tmp_path / "targets.toml"
+    path.write_text(TARGETS_HEADER + ONE_TARGET.replace("tolerance = 1", "tolerance = -1"))
+    from follicle.trials.targets import load_targets
+
+    with pytest.raises(FollicleInputError) as error:
+        load_targets(path)
+    assert str(path) in str(error.value) and "tolerance" in str(error.value)
