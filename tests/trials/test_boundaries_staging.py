@@ -226,3 +226,41 @@ def test_threshold_and_region_errors_say_what_is_allowed():
         "staging regions = ['frontal', 'midscalp', 'occipital', 'temporal'] is not allowed; "
         "expected densities for all of ['frontal', 'temporal', 'midscalp', 'vertex', 'occipital']"
     )
+
+
+def test_losses_below_one_hair_per_cm2_of_reference():
+    # a sparse patch: the occiput at 0.5/cm2 is still a reference, not "no reference"
+    got = regional_losses({"frontal": np.array([0.25]), "occipital": np.array([0.5])})
+    assert got["frontal"].tolist() == [0.5]
+
+
+def test_another_reference_region():
+    rule = StagingRule(reference_region="midscalp")
+    losses = densities(frontal=0.5)
+    losses["midscalp"] = OCCIPUT / 2  # frontal now as dense as the reference
+    arrays = {r: np.array([d]) for r, d in losses.items()}
+    assert stage_codes("male", arrays, rule).tolist() == [0]
+    assert stage_codes("male", arrays).tolist() == [2]  # vs the occiput: III (frontal bald)
+
+
+def test_stage_table_uses_the_rule_given():
+    rows = [
+        {"person": 0, "day": 0, "region": region, "non_vellus_per_cm2": density}
+        for region, density in densities(frontal=0.25).items()
+    ]
+    table = pd.DataFrame(rows)
+    assert stage_table("male", table).tolist() == [1]
+    assert stage_table("male", table, StagingRule(thinned=0.3, bald=0.6, bare=0.8)).tolist() == [0]
+
+
+def test_range_errors_in_full():
+    with pytest.raises(FollicleInputError) as error:
+        parse_stage_range("V to III", "male")
+    assert str(error.value) == (
+        "stage = 'V to III' is not allowed; expected a range from a lower to a higher stage"
+    )
+    with pytest.raises(FollicleInputError) as error:
+        parse_stage_range("Ludwig IV", "female")
+    assert str(error.value) == (
+        "stage = 'Ludwig IV' is not allowed; expected a stage among ['0', 'I', 'II', 'III']"
+    )
