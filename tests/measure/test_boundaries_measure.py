@@ -20,6 +20,7 @@ import pytest
 
 from follicle.errors import FollicleInputError
 from follicle.measure.criteria import anisotrichosis_sign, rakowska_criteria
+from follicle.measure.hairs_table import DiameterCutoffs
 from follicle.measure.metrics import measure
 
 ABOVE = math.inf  # direction for math.nextafter
@@ -499,3 +500,52 @@ def test_measure_keeps_its_inputs_in_the_result():
         "terminal_min_um": 60.0,
     }
     assert m.to_dict()["thin_count"] == 1
+
+
+def test_two_hairs_have_a_diversity_and_custom_cutoffs_are_kept():
+    two = measure(hairs([60.0, 80.0]), area_cm2=1)
+    assert two.diameter_diversity_percent == pytest.approx(100 * math.sqrt(200.0) / 70.0)
+    cutoffs = DiameterCutoffs(thin_below_um=31.0, vellus_max_um=35.0, terminal_min_um=55.0)
+    assert measure(hairs([60.0]), area_cm2=1, cutoffs=cutoffs).cutoffs == cutoffs
+
+
+def test_each_criterion_reports_the_value_it_judged():
+    frontal = replace(
+        FRONTAL,
+        thin_share_percent=12.5,
+        single_hair_unit_share_percent=30.0,
+        vellus_share_percent=6.0,
+        diameter_diversity_percent=22.0,
+    )
+    occipital = replace(OCCIPITAL, single_hair_unit_share_percent=10.0, vellus_share_percent=4.0)
+    report = rakowska_criteria(frontal=frontal, occipital=occipital)
+    values = {c.name: c.value for c in report.criteria}
+    assert values["thin hairs frontal (%)"] == 12.5
+    assert values["single-hair units, frontal : occipital"] == pytest.approx(3.0)
+    assert values["vellus hairs, frontal : occipital"] == pytest.approx(1.5)
+    assert values["mean diameter frontal minus occipital (um)"] == 0.0
+    assert report.anisotrichosis.name == "anisotrichosis: diameter diversity SD/mean (%)"
+    assert report.anisotrichosis.value == 22.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"frontal": "frontal.csv"},
+            "frontal/occipital = 'not Metrics' is not allowed; expected results of measure()",
+        ),
+        (
+            {"frontal_image_count": 0},
+            "frontal_image_count = 0 is not allowed; expected an integer >= 1",
+        ),
+        (
+            {"perifollicular_discoloration_ratio": -1},
+            "perifollicular_discoloration_ratio = -1 is not allowed; expected a ratio >= 0",
+        ),
+    ],
+)
+def test_criteria_errors_in_full(kwargs, message):
+    with pytest.raises(FollicleInputError) as error:
+        rakowska_criteria(**{"frontal": FRONTAL, "occipital": OCCIPITAL, **kwargs})
+    assert str(error.value) == message
