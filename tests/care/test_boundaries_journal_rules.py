@@ -245,3 +245,13 @@ def test_tl3_adherence_below_80_percent(journal, last_day, adherence, warns):
     (fin,) = result.treatments
     assert fin.adherence == pytest.approx(adherence)
     assert [f.rule for f in result.findings] == (["TL-3"] if warns else [])
+
+
+@pytest.mark.parametrize(("after", "names_session"), [(14 * DAY, True), (14 * DAY + SECOND, False)])
+def test_mn12_names_a_session_of_the_last_14_days(journal, after, names_session):
+    session(journal, SESSION_AT)
+    logged = log(journal, "symptom", {"symptom": "pus"}, SESSION_AT + after)
+    (flag,) = logged.flags
+    assert (flag.rule, flag.severity.value, flag.triage.value) == ("MN-12", "block", "urgent")
+    assert ("after the microneedling session of Mon 02 Mar 20:00" in flag.message) is names_session
+    assert flag.message.endswith("seek medical attention immediately.")
