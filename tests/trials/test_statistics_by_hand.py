@@ -478,3 +478,47 @@ def test_a_bad_targets_file_is_named_in_the_error(tmp_path):
     with pytest.raises(FollicleInputError) as error:
         load_targets(path)
     assert str(path) in str(error.value) and "tolerance" in str(error.value)
+
+
+KNOWN = """
+[regimen.untreated]
+treatment = []
+[regimen.placebo]
+treatment = []
+
+[[target]]
+id = "no-time-no-change"
+source = "arithmetic: day = baseline_day"
+population = { sex = "male", age_years = 30 }
+arms = ["untreated", "placebo"]
+endpoint = "difference_in_hair_count_change"
+value = 0
+tolerance = 0.5
+relative = true
+
+[[target]]
+id = "nobody-improves-in-no-time"
+source = "arithmetic: 0 growth < 5%"
+population = { sex = "male", age_years = 30 }
+endpoint = "fraction_improved"
+value = 5
+tolerance = 0.5
+relative = true
+"""
+
+
+def test_validate_on_targets_with_a_known_answer(tmp_path):
+    """Day 0 from day 0: every change is exactly 0 and nobody has grown by 5%."""
+    from follicle.trials.validate import validate
+
+    path = tmp_path / "known.toml"
+    path.write_text(KNOWN)
+    table = validate(path, n_per_arm=3, seed=1, workers=0).table.set_index("id")
+    change = table.loc["no-time-no-change"]
+    assert (change["model"], change["model_ci_low"], change["model_ci_high"]) == (0.0, 0.0, 0.0)
+    assert change["tolerance"] == 0.0  # relative to a published 0
+    assert bool(change["pass"])  # |0 - 0| <= 0
+    improved = table.loc["nobody-improves-in-no-time"]
+    assert improved["model"] == 0.0
+    assert improved["tolerance"] == 2.5  # 0.5 x 5
+    assert not bool(improved["pass"])  # |0 - 5| > 2.5
