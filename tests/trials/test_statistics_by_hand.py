@@ -522,3 +522,22 @@ def test_validate_on_targets_with_a_known_answer(tmp_path):
     assert improved["model"] == 0.0
     assert improved["tolerance"] == 2.5  # 0.5 x 5
     assert not bool(improved["pass"])  # |0 - 5| > 2.5
+
+
+def test_undefined_results_are_undefined_in_every_field():
+    empty = summarize([])
+    assert empty.n == 0
+    assert all(math.isnan(x) for x in (empty.mean, empty.sd, empty.ci_low, empty.ci_high))
+    short = difference([1.0], [1.0, 2.0])
+    assert all(math.isnan(x) for x in (short.difference, short.ci_low, short.ci_high))
+    assert math.isnan(short.p_value)
+    assert sample_size_two_proportions(0.5, 1.1) == -1
+    assert sample_size_two_proportions(-0.1, 0.5) == -1
+
+
+def test_binary_summary_at_90_percent_uses_the_90_percent_wilson_interval():
+    summary = summarize([1.0] * 8 + [0.0] * 2, binary=True, confidence=0.9)
+    low, high = wilson_interval(8, 10, confidence=0.9)
+    assert (summary.ci_low, summary.ci_high) == (pytest.approx(low), pytest.approx(high))
+    # z = 1.644854 instead of 1.959964: narrower than the 95% interval 0.4902-0.9433
+    assert 0.4902 < low and high < 0.9433
