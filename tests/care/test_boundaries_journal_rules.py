@@ -255,3 +255,40 @@ def test_mn12_names_a_session_of_the_last_14_days(journal, after, names_session)
     assert (flag.rule, flag.severity.value, flag.triage.value) == ("MN-12", "block", "urgent")
     assert ("after the microneedling session of Mon 02 Mar 20:00" in flag.message) is names_session
     assert flag.message.endswith("seek medical attention immediately.")
+
+
+def test_mn8_age_counts_only_the_sessions_of_that_device(journal):
+    # another roller was used long before this one was bought: it does not age this one
+    session(journal, BOUGHT - 80 * DAY, needle_mm=1.0, device="older-roller")
+    log(journal, "device", {"name": "new", "needle_mm": 1.0}, BOUGHT)
+    assert rules(session(journal, BOUGHT + 30 * DAY, needle_mm=1.0, device="new"), "MN-8") == []
+
+
+def test_mn11_only_a_session_makes_redness_expected(journal):
+    minoxidil(journal, SESSION_AT)  # an application, not a session, the day before
+    logged = log(journal, "symptom", {"symptom": "redness"}, SESSION_AT + DAY)
+    (flag,) = [f for f in logged.flags if f.rule == "MN-11"]
+    assert (flag.severity.value, flag.triage.value) == ("warn", "clinician")
+
+
+@pytest.mark.parametrize(
+    ("symptom", "after", "rule", "triage"),
+    [
+        ("redness", DAY, "MN-11", "self-care"),
+        ("swelling", 4 * DAY, "MN-11", "clinician"),
+        ("excessive_bruising", DAY, "MN-11", "clinician"),
+        ("oozing", DAY, "MN-12", "urgent"),
+        ("dizziness", DAY, "RX-5", "urgent"),
+    ],
+)
+def test_who_to_turn_to_after_a_session(journal, symptom, after, rule, triage):
+    session(journal, SESSION_AT)
+    (flag,) = log(journal, "symptom", {"symptom": symptom}, SESSION_AT + after).flags
+    assert (flag.rule, flag.triage.value) == (rule, triage)
+
+
+@pytest.mark.parametrize(("after", "triage"), [(30 * DAY, "self-care"), (90 * DAY, "clinician")])
+def test_tl2_who_to_turn_to_about_shedding(journal, after, triage):
+    minoxidil(journal, SESSION_AT)
+    (flag,) = log(journal, "symptom", {"symptom": "shedding"}, SESSION_AT + after).flags
+    assert (flag.rule, flag.triage.value) == ("TL-2", triage)
