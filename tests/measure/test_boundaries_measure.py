@@ -391,6 +391,7 @@ def test_each_criterion_states_its_threshold_as_published():
     assert mean.note == "difference -5.5 +/- 0.5 um (1 SE, counting noise)"  # hypot(0.3, 0.4)
     assert report.criteria[0].value == 2.0
     assert report.criteria[5].note == ""
+    assert report.criteria[5].value == 1.0  # the clinician's ratio, as given
     unscored = rakowska_criteria(frontal=FRONTAL, occipital=OCCIPITAL)
     assert unscored.criteria[5].note == "not measured"
     assert report.anisotrichosis.threshold == "> 20%"
