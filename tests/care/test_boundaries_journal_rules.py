@@ -292,3 +292,48 @@ def test_tl2_who_to_turn_to_about_shedding(journal, after, triage):
     minoxidil(journal, SESSION_AT)
     (flag,) = log(journal, "symptom", {"symptom": "shedding"}, SESSION_AT + after).flags
     assert (flag.rule, flag.triage.value) == ("TL-2", triage)
+
+
+# --- entries logged late (back-dated): only what came before counts -----------------------
+
+
+def test_mn7_back_dated_session_ignores_minoxidil_before_it(journal):
+    minoxidil(journal, SESSION_AT - SECOND)
+    assert rules(session(journal, SESSION_AT), "MN-7") == []
+
+
+@pytest.mark.parametrize(("needle_mm", "blocked"), [(0.5, False), (0.501, True)])
+def test_mn7_back_dated_session_needles_over_half_a_millimetre(journal, needle_mm, blocked):
+    minoxidil(journal, SESSION_AT + timedelta(hours=1))
+    logged = session(journal, SESSION_AT, needle_mm=needle_mm)
+    assert rules(logged, "MN-7") == (["block"] if blocked else [])
+
+
+def test_mn11_a_session_logged_after_the_symptom_does_not_explain_it(journal):
+    session(journal, SESSION_AT)
+    logged = log(journal, "symptom", {"symptom": "redness"}, SESSION_AT - DAY)
+    assert rules(logged, "MN-11") == ["warn"]
+
+
+def test_tl2_minoxidil_started_after_the_shedding_does_not_explain_it(journal):
+    minoxidil(journal, SESSION_AT)
+    assert rules(log(journal, "symptom", {"symptom": "shedding"}, SESSION_AT - DAY), "TL-2") == []
+
+
+def test_mn8_message_names_the_device_kind(journal):
+    log(journal, "device", {"name": "old", "needle_mm": 1.0}, BOUGHT)
+    (flag,) = session(journal, BOUGHT + 70 * DAY, needle_mm=1.0, device="old").flags
+    assert flag.message.startswith("The roller 'old' is 70 days old")
+
+
+def test_mn7_times_are_shown_in_the_users_zone(journal):
+    # 20:00 British Summer Time is 19:00 UTC; the pause ends at 20:12 BST the next day
+    at = datetime(2026, 7, 6, 19, 0, tzinfo=UTC)
+    details = {"device": "r", "needle_mm": 1.5, "duration_minutes": 12}
+    journal.log("session", details, at=at, tz="Europe/London", now=NOW)
+    logged = journal.log(
+        "application", {"medicine": "minoxidil"}, at=at + DAY, tz="Europe/London", now=NOW
+    )
+    (flag,) = logged.flags
+    assert "session at Mon 06 Jul 20:00" in flag.message
+    assert "No more minoxidil before Tue 07 Jul 20:12" in flag.instead
