@@ -337,3 +337,10 @@ def test_mn7_times_are_shown_in_the_users_zone(journal):
     (flag,) = logged.flags
     assert "session at Mon 06 Jul 20:00" in flag.message
     assert "No more minoxidil before Tue 07 Jul 20:12" in flag.instead
+
+
+def test_mn8_a_session_before_the_device_was_logged_dates_its_first_use(journal):
+    log(journal, "device", {"name": "r", "needle_mm": 1.0}, BOUGHT + 10 * DAY)
+    session(journal, BOUGHT, needle_mm=1.0, device="r")  # logged late, used before
+    logged = session(journal, BOUGHT + 65 * DAY, needle_mm=1.0, device="r")
+    assert rules(logged, "MN-8") == ["warn"]  # 65 days from the first session, not 55
