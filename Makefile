@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-all lint bench clean
+.PHONY: run test test-all lint bench clean mutation
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,17 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
+## mutation: mutation testing (mutmut) of the science and safety modules, see docs/testing.md.
+## Slow on the whole list; narrow it with a mutant glob and the tests to run, e.g.
+##   make mutation MUTANTS='follicle.trials.staging.*' MUTATION_TESTS='tests/trials'
+MUTANTS ?=
+MUTATION_TESTS ?=
+mutation: $(STAMP)
+	rm -rf mutants
+	MUTATION_TESTS='$(MUTATION_TESTS)' nice -n 10 $(BIN)/python tests/mutation_run.py $(MUTANTS)
+
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache build src/*.egg-info
+	rm -rf $(VENV) out .pytest_cache build src/*.egg-info mutants

@@ -1,0 +1,72 @@
+"""``make mutation``: run mutmut on the modules in ``[tool.mutmut]`` and print a score per module.
+
+Arguments are mutant globs passed to ``mutmut run`` (``'follicle.trials.staging.*'``);
+none runs every mutant of every configured module (hours: docs/testing.md). Environment:
+``MUTATION_TESTS`` (space-separated test paths) replaces the configured test selection for
+this run, ``MUTATION_JOBS`` sets mutmut's worker processes (default 2). Not a test file:
+pytest does not collect it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter, defaultdict
+
+KILLED = ("killed", "timeout")  # a mutant that makes the tests time out is detected too
+
+
+def module_of(mutant: str) -> str:
+    """``follicle.trials.staging.x_stage__mutmut_3`` -> ``follicle.trials.staging``."""
+    return mutant.rsplit(".x", 1)[0]
+
+
+def scores(results_text: str) -> dict[str, Counter]:
+    by_module: dict[str, Counter] = defaultdict(Counter)
+    for line in results_text.splitlines():
+        name, _, status = line.strip().rpartition(": ")
+        if name:
+            by_module[module_of(name)][status] += 1
+    return dict(by_module)
+
+
+def report(by_module: dict[str, Counter]) -> str:
+    lines = [f"{'module':40} {'killed':>7} {'survived':>9} {'no tests':>9} {'score':>7}"]
+    for module, counts in sorted(by_module.items()):
+        checked = sum(n for status, n in counts.items() if status != "not checked")
+        if not checked:
+            continue
+        killed = sum(counts[s] for s in KILLED)
+        lines.append(
+            f"{module:40} {killed:7d} {counts['survived']:9d} {counts['no tests']:9d} "
+            f"{100 * killed / checked:6.1f}%"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    from mutmut import configuration
+    from mutmut.__main__ import cli
+
+    tests = os.environ.get("MUTATION_TESTS", "").split()
+    if tests:
+        configuration.config().pytest_add_cli_args_test_selection = tests
+    jobs = os.environ.get("MUTATION_JOBS", "2")
+    try:
+        cli.main(["run", "--max-children", jobs, *argv], standalone_mode=False)
+    except SystemExit as stop:
+        if stop.code:
+            return int(stop.code)
+    results = subprocess.run(
+        [sys.executable, "-m", "mutmut", "results", "--all", "true"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    print(report(scores(results)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
