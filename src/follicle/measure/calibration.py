@@ -140,3 +140,19 @@ def render_micrometer(
     phase = np.abs(((s / line_spacing_um) + 0.5) % 1.0 - 0.5) * line_spacing_um
     ink = np.clip(line_width_um / 2 - phase + um_per_px / 2, 0, um_per_px) / um_per_px
     return np.clip(230 - 180 * ink, 0, 255).astype(np.uint8)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScaleEstimate:
+    """The scale used for one image and where it came from."""
+
+    um_per_px: float
+    source: str  # "preset", "measuring circle", "ruler" or "given"
+    detail: str = ""
+
+
+def image_scale(rgb: np.ndarray, *, device: str) -> ScaleEstimate:
+    """The device preset's scale, or the image's own measuring circle or ruler when the
+    image carries one (see ``overlays``)."""
+    preset = um_per_px_from_preset(device, image_width_px=int(rgb.shape[1]))
+    return ScaleEstimate(um_per_px=preset, source="preset", detail=device)
