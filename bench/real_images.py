@@ -148,7 +148,8 @@ def format_table(name: str, summary: dict) -> str:
         f"{100 * s['count_median_abs_rel_error']:11.0f}%  {GOALS['count_median_abs_rel_error']}"
         f"  (signed {100 * s['count_median_signed_rel_error']:+.0f}%)",
         f"  {'  same, hairs touching the border left out: Spearman / error':58} "
-        f"{s['count_interior_spearman']:5.2f} / {100 * s['count_interior_median_abs_rel_error']:3.0f}%",
+        f"{s['count_interior_spearman']:5.2f} / "
+        f"{100 * s['count_interior_median_abs_rel_error']:3.0f}%",
         f"  {'thin (undersize) boxes touched by a hair <= 40 um':58} "
         f"{s['thin_boxes_touched_thin_share']:12.2f}  {GOALS['thin_boxes_touched_thin_share']}"
         f"  (of {s['thin_boxes']})",
