@@ -1,7 +1,8 @@
 """Trichoscopy image analysis: hair shafts, widths in um, follicular units, yellow dots.
 
 Pipeline (classical, CPU, no learned model):
-1. mask a burnt-in text bar; pick polarity (dark hair on light skin, or light on dark);
+1. mask what the device printed over the image (caption bars, measuring circle, scale
+   bar, labels: ``burnt_in``); pick polarity (dark hair on light skin, or light on dark);
 2. contrast = relative difference from a skin background (closing wider than any shaft),
    in the colour channel that ignores blue dye (max of R, G, B for dark hair);
 3. hysteresis threshold -> hair mask; skeleton -> branches -> hairs chained straight
@@ -22,8 +23,9 @@ import pandas as pd
 from scipy import ndimage
 
 from follicle.errors import FollicleInputError
-from follicle.measure.background import skin_background
-from follicle.measure.calibration import check_um_per_px
+from follicle.measure.background import local_maximum, skin_background
+from follicle.measure.burnt_in import caption_rows, find_burnt_in, paint_over
+from follicle.measure.calibration import check_um_per_px, width_scale_check
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs, empty_hairs_table
 from follicle.measure.image_io import check_image, load_image
 from follicle.measure.metrics import Metrics, measure
@@ -44,6 +46,9 @@ class AnalysisSettings:
     low_contrast: float = 0.10  # hysteresis: weak shaft pixels (relative to skin)
     high_contrast: float = 0.20  # hysteresis: seeds; every hair has some pixels above
     min_shaft_contrast: float = 0.2  # median peak contrast of a kept shaft (texture is fainter)
+    # A shaft pixel holds at least this share of the peak contrast nearby: the dye halo and
+    # shadow around an opening are fainter than the shaft (half maximum: the shaft's edge).
+    relative_floor: float = 0.45
     min_diameter_um: float = 8.0
     max_diameter_um: float = 160.0
     min_length_um: float = 80.0  # shorter dark marks are debris, not hairs
@@ -63,6 +68,7 @@ class AnalysisSettings:
                 "a number in [low_contrast, 1)",
             ),
             ("min_shaft_contrast", 0 <= self.min_shaft_contrast < 1, "a number in [0, 1)"),
+            ("relative_floor", 0 <= self.relative_floor < 1, "a number in [0, 1)"),
             (
                 "min_diameter_um",
                 0 < self.min_diameter_um < self.max_diameter_um,
@@ -93,6 +99,8 @@ class ImageAnalysis:
     image_shape: tuple[int, int]
     source: str | None = None
     provenance: dict[str, Any] = field(default_factory=dict, compare=False)
+    burnt_in: dict[str, Any] = field(default_factory=dict, compare=False)  # masked graphics
+    warnings: tuple[str, ...] = ()  # e.g. the scale disagrees with the shaft widths
 
     def metrics(self, *, cutoffs: DiameterCutoffs = DEFAULT_CUTOFFS) -> Metrics:
         """``measure`` over this image's hairs, area and yellow dots."""
@@ -116,41 +124,16 @@ class ImageAnalysis:
             if len(self.hairs)
             else math.nan,
             "excluded_rows": list(self.excluded_rows),
+            "burnt_in": self.burnt_in,
+            "warnings": list(self.warnings),
             "provenance": self.provenance,
         }
 
 
 def detect_text_bars(rgb: np.ndarray, *, max_rows: int = 120) -> tuple[int, int]:
-    """Rows of a burnt-in caption bar at the top and the bottom (0 if none).
-
-    A bar row is grey (no skin colour) and mostly one flat value; text pixels break the
-    flatness in some rows, so a bar is the longest edge run where most rows are flat.
-    """
-    rows = rgb.shape[0]
-    limit = min(max_rows, rows // 4)
-
-    def bar_rows(band: np.ndarray) -> np.ndarray:
-        f = band.astype(np.int16)
-        grey = (f.max(axis=2) - f.min(axis=2)) <= 6
-        value = f.max(axis=2)
-        row_mode = np.median(value, axis=1, keepdims=True)
-        flat = (np.abs(value - row_mode) <= 6) & grey
-        return flat.mean(axis=1) > 0.6
-
-    def run_length(flags: np.ndarray) -> int:
-        if not flags[:2].any():
-            return 0
-        last = 0
-        for k in range(len(flags)):
-            if flags[k]:
-                last = k + 1
-            elif k - last > 6:  # allow a few text rows inside the bar
-                break
-        return last + 2 if last else 0  # plus a margin for the bar's anti-aliased edge
-
-    top = run_length(bar_rows(rgb[:limit]))
-    bottom = run_length(bar_rows(rgb[rows - limit :][::-1]))
-    return top, bottom
+    """Rows of a burnt-in caption bar at the top and the bottom (0 if none); see
+    ``burnt_in.caption_rows`` (light grey strips and dark grey boxes with text)."""
+    return caption_rows(rgb, max_rows=max_rows)
 
 
 def robust_sd(values: np.ndarray) -> float:
@@ -244,11 +227,17 @@ def analyze_image(
     else:
         rgb = check_image(image)
     shape = rgb.shape[:2]
-    top, bottom = detect_text_bars(rgb) if settings.text_bar == "auto" else (0, 0)
-    valid = np.ones(shape, bool)
-    valid[:top] = False
+    burnt = find_burnt_in(rgb, captions=settings.text_bar == "auto")
+    top, bottom = burnt.top_rows, burnt.bottom_rows
+    valid = ~burnt.blocked
+    rgb = paint_over(rgb, burnt.paint)
+    boxes = burnt.blocked.copy()
+    boxes[:top] = False
     if bottom:
-        valid[shape[0] - bottom :] = False
+        boxes[shape[0] - bottom :] = False
+    if boxes.any():  # label boxes: skin colour, so the background filter ignores them
+        rgb = rgb.copy()
+        rgb[boxes] = np.median(rgb[::4, ::4][valid[::4, ::4]], axis=0).astype(rgb.dtype)
     polarity = settings.polarity if settings.polarity != "auto" else _polarity(rgb, valid)
     max_w = settings.max_diameter_um / scale
     min_w = max(settings.min_diameter_um / scale, 1.0)
@@ -260,9 +249,14 @@ def analyze_image(
     high = max(settings.high_contrast, 6.0 * noise)
     min_shaft_contrast = max(settings.min_shaft_contrast, 5.0 * noise)
     # Light smoothing before thresholding: ragged mask edges grow skeleton spurs.
+    smooth = ndimage.gaussian_filter(contrast, 1.0)
+    floor = low
+    if settings.relative_floor > 0:
+        peak = local_maximum(smooth, size_px=1.5 * max_w)
+        floor = np.maximum(low, settings.relative_floor * peak)
     mask = hair_mask(
-        ndimage.gaussian_filter(contrast, 1.0),
-        low=low,
+        smooth,
+        low=floor,
         high=high,
         min_area_px=int(min_length_px * min_w),
         max_hole_px=int(max(4, (max_w / 3) ** 2)),
@@ -299,6 +293,7 @@ def analyze_image(
         shadows.append((_end_shadow(contrast, a, da, w / 2), _end_shadow(contrast, b, db, w / 2)))
 
     area_cm2 = float(valid.sum()) * scale**2 / 1e8
+    warnings = width_scale_check(np.asarray(widths), um_per_px=scale)
     dots = (
         find_yellow_dots(
             rgb, um_per_px=scale, exclude=ndimage.binary_dilation(mask, iterations=3) | ~valid
@@ -327,13 +322,19 @@ def analyze_image(
             image_shape=shape,
             source=source,
             provenance=provenance(**params),
+            burnt_in=burnt.summary(),
+            warnings=warnings,
         )
     units, exit_end = group_units(
         ends, unit_radius_px=settings.unit_radius_um / scale, end_shadow=shadows
     )
     exits = np.array([ends[i][exit_end[i]] for i in range(len(kept))])
     tips = np.array([ends[i][1 - exit_end[i]] for i in range(len(kept))])
-    border = np.array([_touches_border(s.pixels, shape, top, bottom) for s in kept])
+    # Near the image edge or a masked bar or label, a shaft may continue out of view.
+    edge = ndimage.binary_dilation(~valid, iterations=3)
+    edge[:3] = edge[-3:] = True
+    edge[:, :3] = edge[:, -3:] = True
+    border = np.array([bool(edge[s.pixels[:, 0], s.pixels[:, 1]].any()) for s in kept])
     widths_arr = np.array(widths)
     hairs = pd.DataFrame(
         {
@@ -365,14 +366,6 @@ def analyze_image(
         image_shape=shape,
         source=source,
         provenance=provenance(**params),
-    )
-
-
-def _touches_border(pixels: np.ndarray, shape, top: int, bottom: int) -> bool:
-    margin = 3
-    return bool(
-        (pixels[:, 0] < top + margin).any()
-        or (pixels[:, 0] >= shape[0] - bottom - margin).any()
-        or (pixels[:, 1] < margin).any()
-        or (pixels[:, 1] >= shape[1] - margin).any()
+        burnt_in=burnt.summary(),
+        warnings=warnings,
     )

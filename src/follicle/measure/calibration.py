@@ -25,33 +25,25 @@ class DevicePreset:
     note: str
 
 
-# Field widths are approximate; verify with a stage micrometer before relying on them.
+# 70x: the device's own measuring circles in trichoscopy-dev (docs/measure.md, Calibration).
+# Circles labelled r = 2.519 mm fit 913.6-913.7 px, r = 2.522 mm fit 912.0-912.2 px:
+# 2.757-2.765 um/px; 2.76 um/px x 1280 px = a 3.533 mm field. Other magnifications scale
+# the field as 1/magnification from 70x; verify them with a stage micrometer.
+SCALE_70X_UM_PER_PX = 2.76
+FIELD_70X_MM = SCALE_70X_UM_PER_PX * 1280 / 1000.0
 DEVICE_PRESETS: dict[str, DevicePreset] = {
-    "video-20x": DevicePreset(
-        name="video-20x",
-        magnification=20,
-        field_width_mm=17.5,
-        note="generic video dermoscope, 20x: field scales as 1/magnification from 70x",
-    ),
-    "video-50x": DevicePreset(
-        name="video-50x",
-        magnification=50,
-        field_width_mm=7.0,
-        note="generic video dermoscope, 50x: field scales as 1/magnification from 70x",
-    ),
-    "video-70x": DevicePreset(
-        name="video-70x",
-        magnification=70,
-        field_width_mm=5.0,
-        note="generic video dermoscope, 70x: ~5 mm field (trichoscopy-dev estimate, "
-        "terminal shafts 60-90 um wide = 15-22 px at 1280 px)",
-    ),
-    "video-140x": DevicePreset(
-        name="video-140x",
-        magnification=140,
-        field_width_mm=2.5,
-        note="generic video dermoscope, 140x: field scales as 1/magnification from 70x",
-    ),
+    f"video-{m}x": DevicePreset(
+        name=f"video-{m}x",
+        magnification=m,
+        field_width_mm=round(FIELD_70X_MM * 70 / m, 3),
+        note=(
+            "video dermoscope, 70x: 3.533 mm field (2.76 um/px at 1280 px), fitted to the "
+            "device's own measuring circles (r = 2.519 mm on 913.7 px)"
+            if m == 70
+            else "video dermoscope: field scales as 1/magnification from the 70x fit"
+        ),
+    )
+    for m in (20, 50, 70, 140)
 }
 
 
@@ -151,8 +143,71 @@ class ScaleEstimate:
     detail: str = ""
 
 
-def image_scale(rgb: np.ndarray, *, device: str) -> ScaleEstimate:
-    """The device preset's scale, or the image's own measuring circle or ruler when the
-    image carries one (see ``overlays``)."""
+def image_scale(
+    rgb: np.ndarray,
+    *,
+    device: str,
+    circle_radius_mm: float | None = None,
+    scale_bar_mm: float | None = 1.0,
+    burnt_in=None,
+) -> ScaleEstimate:
+    """The scale of one image: from the device's measuring circle printed in it (when its
+    radius in mm is given: the label is not read), else from its L-shaped scale bar
+    (``scale_bar_mm``: the 70x software prints a 1.0 mm bar), else the device preset.
+
+    ``burnt_in``: a ``burnt_in.BurntIn`` already found for this image (else found here).
+    """
+    from follicle.measure.burnt_in import find_burnt_in
+
     preset = um_per_px_from_preset(device, image_width_px=int(rgb.shape[1]))
+    found = burnt_in if burnt_in is not None else find_burnt_in(rgb)
+    if circle_radius_mm is not None:
+        if not (math.isfinite(circle_radius_mm) and circle_radius_mm > 0):
+            raise FollicleInputError("circle_radius_mm", circle_radius_mm, "a positive number")
+        if found.circles:
+            circle = max(found.circles, key=lambda c: c.points)
+            return ScaleEstimate(
+                um_per_px=check_um_per_px(circle_radius_mm * 1000.0 / circle.radius_px),
+                source="measuring circle",
+                detail=f"r = {circle_radius_mm:g} mm on {circle.radius_px:.1f} px",
+            )
+    if scale_bar_mm is not None and found.ruler_px:
+        if not (math.isfinite(scale_bar_mm) and scale_bar_mm > 0):
+            raise FollicleInputError("scale_bar_mm", scale_bar_mm, "a positive number")
+        return ScaleEstimate(
+            um_per_px=check_um_per_px(scale_bar_mm * 1000.0 / found.ruler_px),
+            source="scale bar",
+            detail=f"{scale_bar_mm:g} mm on {found.ruler_px:.0f} px",
+        )
     return ScaleEstimate(um_per_px=preset, source="preset", detail=device)
+
+
+TERMINAL_UM = 75.0  # typical terminal shaft, 60-90 um (physiology.md: > 60, ~60-140)
+SCALE_TOLERANCE = 0.15
+
+
+def width_scale_check(
+    widths_px: np.ndarray,
+    *,
+    um_per_px: float,
+    terminal_um: float = TERMINAL_UM,
+    min_hairs: int = 10,
+) -> tuple[str, ...]:
+    """A warning when the scale implied by the shaft widths (the thicker half of the
+    shafts taken as ``terminal_um`` terminal hair) differs from the given one by more than
+    15%. Rough: terminal shafts vary between people, so this catches a wrong preset or
+    magnification, not a few percent."""
+    w = np.asarray(widths_px, float)
+    w = w[np.isfinite(w)]
+    if len(w) < min_hairs:
+        return ()
+    thick = float(np.median(w[w >= np.median(w)]))
+    implied = terminal_um / thick
+    ratio = um_per_px / implied
+    if abs(ratio - 1) <= SCALE_TOLERANCE:
+        return ()
+    return (
+        f"scale check: the shaft widths suggest about {implied:.2f} um/px (thicker half of "
+        f"the shafts {thick:.1f} px taken as {terminal_um:g} um terminal hair), the given "
+        f"scale is {um_per_px:g} um/px ({100 * (ratio - 1):+.0f}%); check the calibration",
+    )
