@@ -238,7 +238,9 @@ def dark_label_boxes(
             continue
         if np.std(value[window][g]) > 14:  # a flat box, not a shaded hair
             continue
-        boxes.append((window[1].start, window[0].start, window[1].stop, window[0].stop))
+        boxes.append(
+            (int(window[1].start), int(window[0].start), int(window[1].stop), int(window[0].stop))
+        )
     return boxes
 
 
@@ -317,15 +319,20 @@ def ruler_lines(
             counts = thin.sum(axis=0)
         for row in np.flatnonzero(counts >= min_length_px * 0.5):
             line = thin[row] if horizontal else thin[:, row]
-            for start, stop in _runs(line, max_gap=4):
-                if stop - start >= min_length_px:
-                    segments.append(
-                        Segment(horizontal=horizontal, at=float(row), start=start, stop=stop)
-                    )
-                    if horizontal:
-                        mask[row, start:stop] = True
-                    else:
-                        mask[start:stop, row] = True
+            # Pieces of at least 15 px, joined across gaps where hairs cross the line.
+            pieces = [r for r in _runs(line, max_gap=4) if r[1] - r[0] >= 15]
+            for start, stop in _join_runs(pieces, max_gap=80):
+                if stop - start < min_length_px:
+                    continue
+                segments.append(
+                    Segment(horizontal=horizontal, at=float(row), start=start, stop=stop)
+                )
+                for a, b in pieces:
+                    if start <= a and b <= stop:
+                        if horizontal:
+                            mask[row, a:b] = True
+                        else:
+                            mask[a:b, row] = True
     # A 2-px line gives a segment on each of its rows: keep one (with the longer span).
     merged: list[Segment] = []
     for seg in sorted(segments, key=lambda s: (s.horizontal, s.at, s.start)):
@@ -353,8 +360,12 @@ def _runs(flags: np.ndarray, *, max_gap: int) -> list[tuple[int, int]]:
     padded = np.r_[False, flags, False].astype(np.int8)
     edges = np.diff(padded)
     starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return _join_runs(list(zip(starts.tolist(), stops.tolist(), strict=True)), max_gap=max_gap)
+
+
+def _join_runs(runs: list[tuple[int, int]], *, max_gap: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
-    for start, stop in zip(starts, stops, strict=True):
+    for start, stop in runs:
         if out and start - out[-1][1] <= max_gap:
             out[-1] = (out[-1][0], int(stop))
         else:
@@ -444,23 +455,34 @@ def find_burnt_in(rgb: np.ndarray, *, captions: bool = True) -> BurntIn:
     )
 
 
-def paint_over(rgb: np.ndarray, paint: np.ndarray, *, size_px: int = 9) -> np.ndarray:
-    """Replace thin stroke pixels by the mean of the unpainted pixels in a ``size_px``
-    box around them (normalised box filter), so a hair crossing a stroke stays whole.
-    Strokes up to ``size_px - 2`` px wide are filled in one pass."""
+def paint_over(rgb: np.ndarray, paint: np.ndarray, *, max_steps: int = 12) -> np.ndarray:
+    """Replace thin stroke pixels from their surroundings, peeling the stroke from its
+    edges inwards: each step fills the painted pixels next to known ones with the mean of
+    their known 8 neighbours. Values come from the nearest pixels on each side, so a hair
+    crossing a stroke stays whole with sharp edges. Works on the stroke pixels only."""
     if not paint.any():
         return rgb
-    rows, cols = np.nonzero(paint)
-    pad = size_px
-    r0, r1 = max(rows.min() - pad, 0), min(rows.max() + pad + 1, rgb.shape[0])
-    c0, c1 = max(cols.min() - pad, 0), min(cols.max() + pad + 1, rgb.shape[1])
-    local = paint[r0:r1, c0:c1]
-    keep = (~local).astype(np.float32)
-    weight = ndimage.uniform_filter(keep, size_px)
+    rows_n, cols_n = paint.shape
     out = rgb.copy()
-    for k in range(3):
-        channel = out[r0:r1, c0:c1, k]
-        total = ndimage.uniform_filter(channel.astype(np.float32) * keep, size_px)
-        filled = total[local] / np.maximum(weight[local], 1e-3)
-        channel[local] = np.clip(np.rint(filled), 0, 255).astype(rgb.dtype)
+    values = out.astype(np.float32)  # full frame; only stroke pixels are written
+    known = ~paint
+    rr, cc = np.nonzero(paint)
+    offsets = [(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if dr or dc]
+    for _ in range(max_steps):
+        if not len(rr):
+            break
+        total = np.zeros((len(rr), 3), np.float32)
+        count = np.zeros(len(rr), np.float32)
+        for dr, dc in offsets:
+            r2 = np.clip(rr + dr, 0, rows_n - 1)
+            c2 = np.clip(cc + dc, 0, cols_n - 1)
+            k = known[r2, c2]
+            total += values[r2, c2] * k[:, None]
+            count += k
+        edge = count > 0
+        values[rr[edge], cc[edge]] = total[edge] / count[edge, None]
+        known[rr[edge], cc[edge]] = True
+        rr, cc = rr[~edge], cc[~edge]
+    painted = paint & known
+    out[painted] = np.clip(np.rint(values[painted]), 0, 255).astype(rgb.dtype)
     return out

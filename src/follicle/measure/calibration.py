@@ -35,7 +35,7 @@ DEVICE_PRESETS: dict[str, DevicePreset] = {
     f"video-{m}x": DevicePreset(
         name=f"video-{m}x",
         magnification=m,
-        field_width_mm=round(FIELD_70X_MM * 70 / m, 3),
+        field_width_mm=FIELD_70X_MM * 70 / m,
         note=(
             "video dermoscope, 70x: 3.533 mm field (2.76 um/px at 1280 px), fitted to the "
             "device's own measuring circles (r = 2.519 mm on 913.7 px)"
