@@ -450,7 +450,7 @@ def _dark_text_bar(image: np.ndarray, height: int, rng) -> np.ndarray:
     70x dermoscope software prints one (the skin shows between the boxes)."""
     pil = Image.fromarray(image)
     draw = ImageDraw.Draw(pil)
-    fields = ("B%03d" % rng.integers(0, 999), "1280x1024", "2026/01/28 09:18:23", "unit: mm")
+    fields = (f"B{rng.integers(0, 999):03d}", "1280x1024", "2026/01/28 09:18:23", "unit: mm")
     font = ImageFont.load_default(size=max(height - 16, 10))
     x = 8
     for text in (*fields, "70x", "calibration not used"):
@@ -492,7 +492,7 @@ def _measuring_circle(image: np.ndarray, um_per_px: float, rng):
 def _scale_bar(image: np.ndarray, length_px: float):
     """An L-shaped scale bar near the bottom-left corner (thin dark lines) with a dark
     label box holding white text."""
-    rows, cols = image.shape[:2]
+    rows = image.shape[0]
     x0, y0 = 45, rows - 110
     x1 = int(round(x0 + length_px))
     pil = Image.fromarray(image)
