@@ -494,7 +494,7 @@ def _scale_bar(image: np.ndarray, length_px: float):
     label box holding white text."""
     rows = image.shape[0]
     x0, y0 = 45, rows - 110
-    x1 = int(round(x0 + length_px))
+    x1 = round(x0 + length_px)
     pil = Image.fromarray(image)
     draw = ImageDraw.Draw(pil)
     draw.line([(x0, y0), (x1, y0)], fill=(44, 42, 60), width=2)
