@@ -31,7 +31,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from follicle.measure.analyze import analyze_image  # noqa: E402
+from follicle.measure.analyze import AnalysisSettings, analyze_image  # noqa: E402
 from follicle.measure.calibration import image_scale  # noqa: E402
 from follicle.measure.evaluate import (  # noqa: E402
     BoxScore,
@@ -65,9 +65,10 @@ def list_images(folder: Path, subset: str) -> list[Path]:
     return images
 
 
-def score_one(job: tuple[Path, Path, float | None]) -> dict:
+def score_one(job: tuple[Path, Path, float | None, dict]) -> dict:
     """Analyse one image (timed) and score it against its boxes."""
-    path, folder, forced_scale = job
+    path, folder, forced_scale, overrides = job
+    settings = AnalysisSettings(**overrides)
     rgb = load_image(path)
     start = time.perf_counter()
     if forced_scale is None:
@@ -75,7 +76,7 @@ def score_one(job: tuple[Path, Path, float | None]) -> dict:
         um_per_px, scale_source = scale.um_per_px, scale.source
     else:
         um_per_px, scale_source = forced_scale, "given"
-    analysis = analyze_image(rgb, um_per_px=um_per_px)
+    analysis = analyze_image(rgb, um_per_px=um_per_px, settings=settings)
     seconds = time.perf_counter() - start
     boxes = read_voc_boxes(folder / "annotations" / f"{path.stem}.xml")
     hairs = analysis.hairs.set_index("hair_id") if len(analysis.hairs) else None
@@ -177,16 +178,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worst", type=int, default=6, help="overlays of the N worst images")
     parser.add_argument("--out", type=Path, default=Path("/tmp/follicle-real-images"))
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override an AnalysisSettings field (numbers only), e.g. --set relative_floor=0.5",
+    )
     args = parser.parse_args(argv)
+    overrides = {k: float(v) for k, v in (item.split("=", 1) for item in args.set)}
     if not (args.folder / "images").is_dir():
         print(f"no images folder in {args.folder}", file=sys.stderr)
         return 2
     subsets = ("dev", "held-out") if args.subset == "split" else (args.subset,)
-    report: dict = {"folder": str(args.folder)}
+    report: dict = {"folder": str(args.folder), "settings": overrides}
     all_rows = []
     for subset in subsets:
         images = list_images(args.folder, subset)[: args.limit]
-        jobs = [(p, args.folder, args.um_per_px) for p in images]
+        jobs = [(p, args.folder, args.um_per_px, overrides) for p in images]
         if args.workers > 1:
             with ProcessPoolExecutor(max_workers=args.workers) as pool:
                 rows = list(pool.map(score_one, jobs, chunksize=2))

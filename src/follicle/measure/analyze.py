@@ -266,7 +266,11 @@ def analyze_image(
     shafts = bridge_gaps(shafts, half_width, max_gap_px=max(100.0 / scale, 12.0))
     shafts = [s for s in shafts if s.length_px >= min_length_px]
 
-    kept, widths, ends, shadows, spreads, contrasts = [], [], [], [], [], []
+    # Near the image edge or a masked bar or label, a shaft may continue out of view.
+    edge = ndimage.binary_dilation(~valid, iterations=3)
+    edge[:3] = edge[-3:] = True
+    edge[:, :3] = edge[:, -3:] = True
+    kept, widths, ends, shadows, spreads, contrasts, borders = [], [], [], [], [], [], []
     for shaft in shafts:
         estimate = shaft_width(
             contrast,
@@ -280,7 +284,9 @@ def analyze_image(
         w = estimate.width_px
         if not np.isfinite(w) or w < min_w * 0.5 or w > max_w:
             continue
-        if shaft.length_px < settings.min_aspect * w:
+        cut = bool(edge[shaft.pixels[:, 0], shaft.pixels[:, 1]].any())
+        # A shaft cut by the border shows only part of its length: a looser aspect.
+        if shaft.length_px < settings.min_aspect * w * (0.6 if cut else 1.0):
             continue
         if estimate.contrast < min_shaft_contrast:
             continue
@@ -290,6 +296,7 @@ def analyze_image(
         spreads.append(estimate.spread_px)
         contrasts.append(estimate.contrast)
         ends.append((a, b, da, db))
+        borders.append(cut)
         shadows.append((_end_shadow(contrast, a, da, w / 2), _end_shadow(contrast, b, db, w / 2)))
 
     area_cm2 = float(valid.sum()) * scale**2 / 1e8
@@ -330,11 +337,7 @@ def analyze_image(
     )
     exits = np.array([ends[i][exit_end[i]] for i in range(len(kept))])
     tips = np.array([ends[i][1 - exit_end[i]] for i in range(len(kept))])
-    # Near the image edge or a masked bar or label, a shaft may continue out of view.
-    edge = ndimage.binary_dilation(~valid, iterations=3)
-    edge[:3] = edge[-3:] = True
-    edge[:, :3] = edge[:, -3:] = True
-    border = np.array([bool(edge[s.pixels[:, 0], s.pixels[:, 1]].any()) for s in kept])
+    border = np.array(borders)
     widths_arr = np.array(widths)
     hairs = pd.DataFrame(
         {
