@@ -30,7 +30,7 @@ from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs, empty
 from follicle.measure.image_io import check_image, load_image
 from follicle.measure.metrics import Metrics, measure
 from follicle.measure.provenance import provenance
-from follicle.measure.shafts import bridge_gaps, hair_mask, trace_shafts
+from follicle.measure.shafts import bridge_gaps, hair_mask, object_distance, trace_shafts
 from follicle.measure.units import group_units, shaft_ends
 from follicle.measure.widths import shaft_width
 from follicle.measure.yellow_dots import find_yellow_dots
@@ -261,13 +261,13 @@ def analyze_image(
         min_area_px=int(min_length_px * min_w),
         max_hole_px=int(max(4, (max_w / 3) ** 2)),
     )
-    half_width = ndimage.distance_transform_edt(mask).astype(np.float32)
+    half_width = object_distance(mask)
     shafts = trace_shafts(mask, half_width, max_turn_deg=settings.max_turn_deg, min_length_px=3)
     shafts = bridge_gaps(shafts, half_width, max_gap_px=max(100.0 / scale, 12.0))
     shafts = [s for s in shafts if s.length_px >= min_length_px]
 
     # Near the image edge or a masked bar or label, a shaft may continue out of view.
-    edge = ndimage.binary_dilation(~valid, iterations=3)
+    edge = _grow(~valid, 3) if not valid.all() else np.zeros(shape, bool)
     edge[:3] = edge[-3:] = True
     edge[:, :3] = edge[:, -3:] = True
     kept, widths, ends, shadows, spreads, contrasts, borders = [], [], [], [], [], [], []
@@ -303,7 +303,7 @@ def analyze_image(
     warnings = width_scale_check(np.asarray(widths), um_per_px=scale)
     dots = (
         find_yellow_dots(
-            rgb, um_per_px=scale, exclude=ndimage.binary_dilation(mask, iterations=3) | ~valid
+            rgb, um_per_px=scale, exclude=_grow(mask, 3) | ~valid
         )
         if settings.find_yellow_dots
         else np.zeros((0, 2))
@@ -372,3 +372,9 @@ def analyze_image(
         burnt_in=burnt.summary(),
         warnings=warnings,
     )
+
+
+def _grow(mask: np.ndarray, radius_px: int) -> np.ndarray:
+    """Dilation by a (2 r + 1) square: two 1-D maximum filters, far cheaper than iterated
+    binary dilation on a whole frame."""
+    return ndimage.maximum_filter(mask.view(np.uint8), size=2 * radius_px + 1).view(bool)

@@ -435,7 +435,10 @@ def find_burnt_in(rgb: np.ndarray, *, captions: bool = True) -> BurntIn:
             circles.append(circle)
     grey_value = _grey_value(rgb)
     ruler, segments = ruler_lines(rgb, grey_value=grey_value)
-    paint = ndimage.binary_dilation(red | ruler, iterations=2) & ~blocked
+    strokes = red | ruler
+    if strokes.any():  # a 5 x 5 square around each stroke pixel (two 1-D maximum filters)
+        strokes = ndimage.maximum_filter(strokes.view(np.uint8), size=5).view(bool)
+    paint = strokes & ~blocked
     labels = blue_label_boxes(rgb) + dark_label_boxes(
         rgb, skip_rows=(top, bottom), grey_value=grey_value
     )
