@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import ndimage
 
 from follicle.errors import FollicleInputError
-from follicle.measure.background import local_maximum, skin_background
+from follicle.measure.background import skin_background, wide_level
 from follicle.measure.burnt_in import caption_rows, find_burnt_in, paint_over
 from follicle.measure.calibration import check_um_per_px, width_scale_check
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs, empty_hairs_table
@@ -46,9 +46,9 @@ class AnalysisSettings:
     low_contrast: float = 0.10  # hysteresis: weak shaft pixels (relative to skin)
     high_contrast: float = 0.20  # hysteresis: seeds; every hair has some pixels above
     min_shaft_contrast: float = 0.2  # median peak contrast of a kept shaft (texture is fainter)
-    # A shaft pixel holds at least this share of the peak contrast nearby: the dye halo and
-    # shadow around an opening are fainter than the shaft (half maximum: the shaft's edge).
-    relative_floor: float = 0.45
+    # Dye halos and opening shadows are wider than any shaft: their level (a grey opening
+    # this wide) is taken off the contrast before thresholding (0: off).
+    halo_width_um: float = 120.0
     min_diameter_um: float = 8.0
     max_diameter_um: float = 160.0
     min_length_um: float = 80.0  # shorter dark marks are debris, not hairs
@@ -68,7 +68,7 @@ class AnalysisSettings:
                 "a number in [low_contrast, 1)",
             ),
             ("min_shaft_contrast", 0 <= self.min_shaft_contrast < 1, "a number in [0, 1)"),
-            ("relative_floor", 0 <= self.relative_floor < 1, "a number in [0, 1)"),
+            ("halo_width_um", self.halo_width_um >= 0, "a number >= 0"),
             (
                 "min_diameter_um",
                 0 < self.min_diameter_um < self.max_diameter_um,
@@ -250,17 +250,15 @@ def analyze_image(
     min_shaft_contrast = max(settings.min_shaft_contrast, 5.0 * noise)
     # Light smoothing before thresholding: ragged mask edges grow skeleton spurs.
     smooth = ndimage.gaussian_filter(contrast, 1.0)
-    floor = low
-    if settings.relative_floor > 0:
-        peak = local_maximum(smooth, size_px=1.5 * max_w)
-        floor = np.maximum(low, settings.relative_floor * peak)
-    mask = hair_mask(
-        smooth,
-        low=floor,
+    mask_options = dict(
         high=high,
         min_area_px=int(min_length_px * min_w),
         max_hole_px=int(max(4, (max_w / 3) ** 2)),
     )
+    ridge = smooth
+    if settings.halo_width_um > 0:
+        ridge = smooth - wide_level(smooth, size_px=settings.halo_width_um / scale)
+    mask = hair_mask(ridge, low=low, **mask_options)
     half_width = object_distance(mask)
     shafts = trace_shafts(mask, half_width, max_turn_deg=settings.max_turn_deg, min_length_px=3)
     shafts = bridge_gaps(shafts, half_width, max_gap_px=max(100.0 / scale, 12.0))

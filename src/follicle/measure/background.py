@@ -46,17 +46,17 @@ def smooth_background(image: np.ndarray, *, size_px: float) -> np.ndarray:
     return _grow(ndimage.median_filter(small, size=size).astype(np.float32), image.shape)
 
 
-def local_maximum(image: np.ndarray, *, size_px: float) -> np.ndarray:
-    """Maximum over a ``size_px`` window, at reduced resolution (block maxima, then a
-    maximum filter, then bilinear growth): the peak contrast of the shaft nearby."""
+def wide_level(image: np.ndarray, *, size_px: float) -> np.ndarray:
+    """Level of structures wider than ``size_px`` (a grey opening: minimum then maximum
+    filter), at reduced resolution: narrow bright ridges (shafts in a contrast image)
+    vanish from it, a wide halo around them stays."""
     factor = int(np.clip(size_px // 8, 1, max(min(image.shape[:2]) // 16, 1)))
     rows, cols = (image.shape[0] // factor) * factor, (image.shape[1] // factor) * factor
-    small = (
-        image[:rows, :cols].reshape(rows // factor, factor, cols // factor, factor).max((1, 3))
-    )
+    small = _shrink(image, factor)
     size = max(int(np.ceil(size_px / factor)) | 1, 3)
-    peak = ndimage.maximum_filter(small, size=size)
-    grown = _grow(peak.astype(np.float32), (rows, cols))
+    level = ndimage.grey_opening(small, size=(size, size))
+    level = ndimage.uniform_filter(level, size=3)
+    grown = _grow(level.astype(np.float32), (rows, cols))
     if (rows, cols) != image.shape[:2]:
         grown = np.pad(grown, ((0, image.shape[0] - rows), (0, image.shape[1] - cols)), "edge")
     return grown
