@@ -7,7 +7,7 @@ import pytest
 
 from follicle.measure.analyze import analyze_image
 from follicle.measure.burnt_in import caption_rows, find_burnt_in, fit_circle, paint_over
-from follicle.measure.calibration import image_scale, width_scale_check
+from follicle.measure.calibration import TERMINAL_UM, image_scale, width_scale_check
 from follicle.measure.evaluate import score
 from follicle.measure.render import RenderStyle, render_trichoscopy
 
@@ -122,9 +122,10 @@ def test_image_scale_from_circle_scale_bar_or_preset(scenes, seed):
 
 
 def test_width_scale_check_warns_only_beyond_15_percent():
-    widths_px = np.r_[np.full(10, 9.0), np.full(10, 75.0 / SCALE)]  # thick half = 75 um
+    widths_px = np.r_[np.full(10, 9.0), np.full(10, TERMINAL_UM / SCALE)]  # thick half
     assert width_scale_check(widths_px, um_per_px=SCALE) == ()
-    assert width_scale_check(widths_px, um_per_px=SCALE * 1.1) == ()
+    assert width_scale_check(widths_px, um_per_px=SCALE * 1.14) == ()
+    assert width_scale_check(widths_px, um_per_px=SCALE * 0.84) != ()
     (warning,) = width_scale_check(widths_px, um_per_px=3.906)
     assert "2.76 um/px" in warning and "+42%" in warning
     assert width_scale_check(widths_px[:5], um_per_px=3.906) == ()  # too few hairs

@@ -166,10 +166,13 @@ def test_analyze_calibrates_from_the_measuring_circle_and_warns_on_a_wrong_scale
 
     from PIL import Image
 
-    from follicle.measure.render import RenderStyle, render_trichoscopy
+    from follicle.measure.calibration import TERMINAL_UM
+    from follicle.measure.render import RenderStyle, render_trichoscopy, synthetic_hairs_table
 
     style = RenderStyle(text_bar=True, text_bar_style="dark", measuring_circle=True)
-    scene = render_trichoscopy(style=style, um_per_px=2.2, unit_count=10, random_seed=8)
+    hairs = synthetic_hairs_table(unit_count=10, rng=np.random.default_rng(8))
+    hairs["diameter_um"] *= TERMINAL_UM / 62  # thicker half as thick as the check expects
+    scene = render_trichoscopy(hairs, style=style, um_per_px=2.2, random_seed=8)
     image = tmp_path / "circle.png"
     Image.fromarray(scene.image).save(image)
     follicle = Path(sys.executable).parent / "follicle"

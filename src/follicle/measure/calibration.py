@@ -182,7 +182,10 @@ def image_scale(
     return ScaleEstimate(um_per_px=preset, source="preset", detail=device)
 
 
-TERMINAL_UM = 75.0  # typical terminal shaft, 60-90 um (physiology.md: > 60, ~60-140)
+# Calibrated: the median, over the trichoscopy-dev dev subset (every 2nd image, 35 with
+# >= 10 hairs), of the thicker half's median shaft at the circle-derived 2.76 um/px is
+# 88 um (IQR 85-93); terminal hair is > 60 um, ~60-140 (physiology.md).
+TERMINAL_UM = 88.0
 SCALE_TOLERANCE = 0.15
 
 
