@@ -32,6 +32,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 from follicle.measure.analyze import AnalysisSettings, analyze_image  # noqa: E402
+from follicle.measure.burnt_in import find_burnt_in  # noqa: E402
 from follicle.measure.calibration import image_scale  # noqa: E402
 from follicle.measure.evaluate import (  # noqa: E402
     BoxScore,
@@ -71,12 +72,13 @@ def score_one(job: tuple[Path, Path, float | None, dict]) -> dict:
     settings = AnalysisSettings(**overrides)
     rgb = load_image(path)
     start = time.perf_counter()
+    burnt = find_burnt_in(rgb)  # what `follicle analyze --device` does: found once
     if forced_scale is None:
-        scale = image_scale(rgb, device="video-70x")
+        scale = image_scale(rgb, device="video-70x", burnt_in=burnt)
         um_per_px, scale_source = scale.um_per_px, scale.source
     else:
         um_per_px, scale_source = forced_scale, "given"
-    analysis = analyze_image(rgb, um_per_px=um_per_px, settings=settings)
+    analysis = analyze_image(rgb, um_per_px=um_per_px, settings=settings, burnt_in=burnt)
     seconds = time.perf_counter() - start
     boxes = read_voc_boxes(folder / "annotations" / f"{path.stem}.xml")
     hairs = analysis.hairs.set_index("hair_id") if len(analysis.hairs) else None

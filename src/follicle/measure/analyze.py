@@ -24,7 +24,7 @@ from scipy import ndimage
 
 from follicle.errors import FollicleInputError
 from follicle.measure.background import skin_background, wide_level
-from follicle.measure.burnt_in import caption_rows, find_burnt_in, paint_over
+from follicle.measure.burnt_in import BurntIn, caption_rows, find_burnt_in, paint_over
 from follicle.measure.calibration import check_um_per_px, width_scale_check
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs, empty_hairs_table
 from follicle.measure.image_io import check_image, load_image
@@ -202,13 +202,15 @@ def analyze_image(
     um_per_px: float,
     region: str = "unspecified",
     settings: AnalysisSettings | None = None,
+    burnt_in: BurntIn | None = None,
 ) -> ImageAnalysis:
     """Find hairs in a trichoscopy image and measure them.
 
     ``image``: an RGB array or a path. ``um_per_px``: the scale (see ``calibration`` for
-    presets and stage micrometers). Returns the hairs table (one row per hair: diameter in
-    um, visible length, exit point, follicular unit), yellow dots and what the overlay
-    needs.
+    presets and stage micrometers). ``burnt_in``: the device graphics already found in
+    this image (``burnt_in.find_burnt_in``; found here when None). Returns the hairs
+    table (one row per hair: diameter in um, visible length, exit point, follicular
+    unit), yellow dots and what the overlay needs.
 
     >>> from follicle.measure.render import render_trichoscopy
     >>> scene = render_trichoscopy(um_per_px=4.0, random_seed=1)
@@ -227,7 +229,9 @@ def analyze_image(
     else:
         rgb = check_image(image)
     shape = rgb.shape[:2]
-    burnt = find_burnt_in(rgb, captions=settings.text_bar == "auto")
+    if burnt_in is not None and burnt_in.paint.shape != shape:
+        raise FollicleInputError("burnt_in", "a mask of another shape", f"shape {shape}")
+    burnt = burnt_in or find_burnt_in(rgb, captions=settings.text_bar == "auto")
     top, bottom = burnt.top_rows, burnt.bottom_rows
     valid = ~burnt.blocked
     rgb = paint_over(rgb, burnt.paint)

@@ -134,13 +134,16 @@ def fit_circle(
         return None
     rng = np.random.default_rng(seed)
     best, best_count = None, 0
+    # Candidates are scored on a fixed subsample (speed); the refit uses every point.
+    pick = rng.choice(len(x), min(len(x), 800), replace=False)
+    xs, ys = x[pick], y[pick]
     for _ in range(300):
         i = rng.choice(len(x), 3, replace=False)
         model = _circle_through(x[i], y[i])
         if model is None:
             continue
         cx, cy, r = model
-        count = int(np.sum(np.abs(np.hypot(x - cx, y - cy) - r) < tolerance_px))
+        count = int(np.sum(np.abs(np.hypot(xs - cx, ys - cy) - r) < tolerance_px))
         if count > best_count:
             best, best_count = model, count
     if best is None:

@@ -186,6 +186,7 @@ def _scale(
     spacing: float,
     rgb: np.ndarray,
     circle_radius_mm: float | None = None,
+    burnt_in=None,
 ) -> tuple[float, str]:
     """The scale and where it came from (a --device preset yields to the image's own
     measuring circle, with --circle-radius-mm, or its scale bar)."""
@@ -201,7 +202,9 @@ def _scale(
     if device is not None:
         from follicle.measure.calibration import image_scale
 
-        found = image_scale(rgb, device=device, circle_radius_mm=circle_radius_mm)
+        found = image_scale(
+            rgb, device=device, circle_radius_mm=circle_radius_mm, burnt_in=burnt_in
+        )
         return found.um_per_px, f"{found.source} ({found.detail})"
     from follicle.measure.image_io import load_image
 
@@ -259,6 +262,7 @@ def analyze_command(
     Example: follicle analyze scalp.png --um-per-px 4 --overlay out/ --hairs hairs.csv
     """
     from follicle.measure.analyze import AnalysisSettings, analyze_image
+    from follicle.measure.burnt_in import find_burnt_in
     from follicle.measure.image_io import load_image
     from follicle.measure.overlay import render_overlay
 
@@ -276,10 +280,13 @@ def analyze_command(
     )
     for index, path in enumerate(progress):
         rgb = load_image(path)
+        burnt = find_burnt_in(rgb)  # device graphics: masked, and they may calibrate
         scale, scale_source = _scale(
-            um_per_px, device, micrometer, line_spacing_um, rgb, circle_radius_mm
+            um_per_px, device, micrometer, line_spacing_um, rgb, circle_radius_mm, burnt
         )
-        analysis = analyze_image(rgb, um_per_px=scale, region=region, settings=settings)
+        analysis = analyze_image(
+            rgb, um_per_px=scale, region=region, settings=settings, burnt_in=burnt
+        )
         summary = analysis.summary() | {"source": str(path), "scale_source": scale_source}
         for warning in analysis.warnings:
             error_console.print(f"[yellow]warning:[/yellow] {path.name}: {warning}")
