@@ -129,3 +129,17 @@ def test_width_scale_check_warns_only_beyond_15_percent():
     (warning,) = width_scale_check(widths_px, um_per_px=3.906)
     assert "2.76 um/px" in warning and "+42%" in warning
     assert width_scale_check(widths_px[:5], um_per_px=3.906) == ()  # too few hairs
+
+
+@pytest.mark.parametrize("shape", [(32, 32), (33, 47), (40, 200), (200, 40)])
+@pytest.mark.parametrize("grey", [80, 200])
+def test_flat_and_tiny_images_are_handled_without_warnings(shape, grey):
+    """A flat grey frame looks like a caption or label box everywhere: all of it may be
+    masked, and the analysis still returns cleanly."""
+    import warnings
+
+    image = np.full((*shape, 3), grey, np.uint8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = analyze_image(image, um_per_px=4.0)
+    assert len(found.hairs) == 0

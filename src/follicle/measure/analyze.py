@@ -241,7 +241,9 @@ def analyze_image(
         boxes[shape[0] - bottom :] = False
     if boxes.any():  # label boxes: skin colour, so the background filter ignores them
         rgb = rgb.copy()
-        rgb[boxes] = np.median(rgb[::4, ::4][valid[::4, ::4]], axis=0).astype(rgb.dtype)
+        skin = rgb[::4, ::4][valid[::4, ::4]]
+        skin = skin if len(skin) else rgb.reshape(-1, 3)  # all masked: any colour will do
+        rgb[boxes] = np.median(skin, axis=0).astype(rgb.dtype)
     polarity = settings.polarity if settings.polarity != "auto" else _polarity(rgb, valid)
     max_w = settings.max_diameter_um / scale
     min_w = max(settings.min_diameter_um / scale, 1.0)
