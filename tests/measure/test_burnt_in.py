@@ -122,12 +122,14 @@ def test_image_scale_from_circle_scale_bar_or_preset(scenes, seed):
 
 
 def test_width_scale_check_warns_only_beyond_15_percent():
-    widths_px = np.r_[np.full(10, 9.0), np.full(10, TERMINAL_UM / SCALE)]  # thick half
+    # Thicker half 88 um at 2.76 um/px: consistent with any scale putting it in 70-100 um.
+    widths_px = np.r_[np.full(10, 9.0), np.full(10, TERMINAL_UM / SCALE)]
     assert width_scale_check(widths_px, um_per_px=SCALE) == ()
-    assert width_scale_check(widths_px, um_per_px=SCALE * 1.14) == ()
-    assert width_scale_check(widths_px, um_per_px=SCALE * 0.84) != ()
-    (warning,) = width_scale_check(widths_px, um_per_px=3.906)
-    assert "2.76 um/px" in warning and "+42%" in warning
+    assert width_scale_check(widths_px, um_per_px=SCALE * 100 / 88 * 1.14) == ()
+    assert width_scale_check(widths_px, um_per_px=SCALE * 70 / 88 / 1.14) == ()
+    assert width_scale_check(widths_px, um_per_px=SCALE * 70 / 88 / 1.2) != ()
+    (warning,) = width_scale_check(widths_px, um_per_px=3.906)  # the old 5 mm preset
+    assert "+25%" in warning and "less" in warning
     assert width_scale_check(widths_px[:5], um_per_px=3.906) == ()  # too few hairs
 
 

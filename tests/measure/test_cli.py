@@ -171,8 +171,8 @@ def test_analyze_calibrates_from_the_measuring_circle_and_warns_on_a_wrong_scale
 
     style = RenderStyle(text_bar=True, text_bar_style="dark", measuring_circle=True)
     hairs = synthetic_hairs_table(unit_count=10, rng=np.random.default_rng(8))
-    hairs["diameter_um"] *= TERMINAL_UM / 62  # thicker half as thick as the check expects
-    scene = render_trichoscopy(hairs, style=style, um_per_px=2.2, random_seed=8)
+    hairs["diameter_um"] *= 0.8 * TERMINAL_UM / 62  # thicker half ~88 um (trichoscopy-dev)
+    scene = render_trichoscopy(hairs, style=style, um_per_px=4.6, random_seed=8)
     image = tmp_path / "circle.png"
     Image.fromarray(scene.image).save(image)
     follicle = Path(sys.executable).parent / "follicle"
@@ -182,11 +182,11 @@ def test_analyze_calibrates_from_the_measuring_circle_and_warns_on_a_wrong_scale
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)["images"][0]
-    assert result["um_per_px"] == pytest.approx(2.2, rel=0.003)
+    assert result["um_per_px"] == pytest.approx(4.6, rel=0.003)
     assert result["scale_source"].startswith("measuring circle")
     assert result["burnt_in"]["caption_rows"][0] > 0
     assert "warning" not in done.stderr
-    # Without the radius, the 70x preset (2.76 um/px) is 25% off for this image: warned.
+    # Without the radius, the 70x preset (2.76 um/px) is 40% off for this image: warned.
     done = subprocess.run(command, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "scale check" in done.stderr

@@ -133,25 +133,38 @@ def fit_circle(
     if len(x) < 30:
         return None
     rng = np.random.default_rng(seed)
+    # A long straight stroke (the radius line) would pass for a huge circle: take it out.
+    on_line = _line_points(x, y, rng=rng, tolerance_px=tolerance_px)
+    if on_line.sum() >= 200 and (~on_line).sum() >= 30:
+        x, y = x[~on_line], y[~on_line]
     best, best_count = None, 0
     # Candidates are scored on a fixed subsample (speed); the refit uses every point.
     pick = rng.choice(len(x), min(len(x), 800), replace=False)
     xs, ys = x[pick], y[pick]
-    for _ in range(300):
+    spread = 0.15 * float(np.hypot(np.ptp(x), np.ptp(y)))
+    for _ in range(600):
         i = rng.choice(len(x), 3, replace=False)
-        model = _circle_through(x[i], y[i])
+        px, py = x[i], y[i]
+        gaps = np.hypot(px - np.roll(px, 1), py - np.roll(py, 1))
+        if gaps.min() < spread:  # close points fix a circle too loosely
+            continue
+        model = _circle_through(px, py)
         if model is None:
             continue
         cx, cy, r = model
-        count = int(np.sum(np.abs(np.hypot(xs - cx, ys - cy) - r) < tolerance_px))
+        # Three pixels of a short arc fix the circle only roughly: score loosely.
+        count = int(np.sum(np.abs(np.hypot(xs - cx, ys - cy) - r) < 3 * tolerance_px))
         if count > best_count:
             best, best_count = model, count
     if best is None:
         return None
-    inliers = np.abs(np.hypot(x - best[0], y - best[1]) - best[2]) < tolerance_px
-    for _ in range(2):
+    cx, cy, r = best
+    for tolerance in (3 * tolerance_px, 2 * tolerance_px, tolerance_px, tolerance_px):
+        inliers = np.abs(np.hypot(x - cx, y - cy) - r) < tolerance
+        if inliers.sum() < 3:
+            return None
         cx, cy, r = _least_squares_circle(x[inliers], y[inliers])
-        inliers = np.abs(np.hypot(x - cx, y - cy) - r) < tolerance_px
+    inliers = np.abs(np.hypot(x - cx, y - cy) - r) < tolerance_px
     residual = np.hypot(x[inliers] - cx, y[inliers] - cy) - r
     angles = np.sort(np.arctan2(y[inliers] - cy, x[inliers] - cx))
     gaps = np.diff(np.r_[angles, angles[0] + 2 * np.pi])
@@ -164,6 +177,21 @@ def fit_circle(
         arc_deg=arc,
         rms_px=float(np.sqrt(np.mean(residual**2))),
     )
+
+
+def _line_points(x: np.ndarray, y: np.ndarray, *, rng, tolerance_px: float) -> np.ndarray:
+    """Points on the straight line through most of them (RANSAC on point pairs)."""
+    best = np.zeros(len(x), bool)
+    for _ in range(200):
+        i, j = rng.choice(len(x), 2, replace=False)
+        dx, dy = x[j] - x[i], y[j] - y[i]
+        norm = float(np.hypot(dx, dy))
+        if norm < 20:
+            continue
+        near = np.abs((x - x[i]) * dy - (y - y[i]) * dx) / norm < tolerance_px
+        if near.sum() > best.sum():
+            best = near
+    return best
 
 
 def _circle_through(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float] | None:
