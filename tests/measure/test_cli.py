@@ -156,3 +156,38 @@ def test_several_images_share_one_table_with_unique_ids(demo, tmp_path):
     assert set(table["image"]) == {"demo.png", "again.png"}
     per_image = table.groupby("image")["unit_id"].apply(set)
     assert not (per_image["demo.png"] & per_image["again.png"])  # units never span images
+
+
+def test_analyze_calibrates_from_the_measuring_circle_and_warns_on_a_wrong_scale(tmp_path):
+    """The installed command, on an image carrying the device's graphics."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from PIL import Image
+
+    from follicle.measure.calibration import TERMINAL_UM
+    from follicle.measure.render import RenderStyle, render_trichoscopy, synthetic_hairs_table
+
+    style = RenderStyle(text_bar=True, text_bar_style="dark", measuring_circle=True)
+    hairs = synthetic_hairs_table(unit_count=10, rng=np.random.default_rng(8))
+    hairs["diameter_um"] *= 0.8 * TERMINAL_UM / 62  # thicker half ~88 um (trichoscopy-dev)
+    scene = render_trichoscopy(hairs, style=style, um_per_px=4.6, random_seed=8)
+    image = tmp_path / "circle.png"
+    Image.fromarray(scene.image).save(image)
+    follicle = Path(sys.executable).parent / "follicle"
+    command = [str(follicle), "analyze", str(image), "--device", "video-70x"]
+    done = subprocess.run(
+        [*command, "--circle-radius-mm", "2.519", "--json"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)["images"][0]
+    assert result["um_per_px"] == pytest.approx(4.6, rel=0.003)
+    assert result["scale_source"].startswith("measuring circle")
+    assert result["burnt_in"]["caption_rows"][0] > 0
+    assert "warning" not in done.stderr
+    # Without the radius, the 70x preset (2.76 um/px) is 40% off for this image: warned.
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "scale check" in done.stderr
+    assert "hairs/cm2" in done.stdout and "vellus %" in done.stdout

@@ -1,7 +1,8 @@
 """Trichoscopy image analysis: hair shafts, widths in um, follicular units, yellow dots.
 
 Pipeline (classical, CPU, no learned model):
-1. mask a burnt-in text bar; pick polarity (dark hair on light skin, or light on dark);
+1. mask what the device printed over the image (caption bars, measuring circle, scale
+   bar, labels: ``burnt_in``); pick polarity (dark hair on light skin, or light on dark);
 2. contrast = relative difference from a skin background (closing wider than any shaft),
    in the colour channel that ignores blue dye (max of R, G, B for dark hair);
 3. hysteresis threshold -> hair mask; skeleton -> branches -> hairs chained straight
@@ -22,13 +23,14 @@ import pandas as pd
 from scipy import ndimage
 
 from follicle.errors import FollicleInputError
-from follicle.measure.background import skin_background
-from follicle.measure.calibration import check_um_per_px
+from follicle.measure.background import skin_background, wide_level
+from follicle.measure.burnt_in import BurntIn, caption_rows, find_burnt_in, paint_over
+from follicle.measure.calibration import check_um_per_px, width_scale_check
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs, empty_hairs_table
 from follicle.measure.image_io import check_image, load_image
 from follicle.measure.metrics import Metrics, measure
 from follicle.measure.provenance import provenance
-from follicle.measure.shafts import bridge_gaps, hair_mask, trace_shafts
+from follicle.measure.shafts import bridge_gaps, hair_mask, object_distance, trace_shafts
 from follicle.measure.units import group_units, shaft_ends
 from follicle.measure.widths import shaft_width
 from follicle.measure.yellow_dots import find_yellow_dots
@@ -44,6 +46,9 @@ class AnalysisSettings:
     low_contrast: float = 0.10  # hysteresis: weak shaft pixels (relative to skin)
     high_contrast: float = 0.20  # hysteresis: seeds; every hair has some pixels above
     min_shaft_contrast: float = 0.2  # median peak contrast of a kept shaft (texture is fainter)
+    # Dye halos and opening shadows are wider than any shaft: their level (a grey opening
+    # this wide) is taken off the contrast before thresholding (0: off).
+    halo_width_um: float = 120.0
     min_diameter_um: float = 8.0
     max_diameter_um: float = 160.0
     min_length_um: float = 80.0  # shorter dark marks are debris, not hairs
@@ -63,6 +68,7 @@ class AnalysisSettings:
                 "a number in [low_contrast, 1)",
             ),
             ("min_shaft_contrast", 0 <= self.min_shaft_contrast < 1, "a number in [0, 1)"),
+            ("halo_width_um", self.halo_width_um >= 0, "a number >= 0"),
             (
                 "min_diameter_um",
                 0 < self.min_diameter_um < self.max_diameter_um,
@@ -93,6 +99,8 @@ class ImageAnalysis:
     image_shape: tuple[int, int]
     source: str | None = None
     provenance: dict[str, Any] = field(default_factory=dict, compare=False)
+    burnt_in: dict[str, Any] = field(default_factory=dict, compare=False)  # masked graphics
+    warnings: tuple[str, ...] = ()  # e.g. the scale disagrees with the shaft widths
 
     def metrics(self, *, cutoffs: DiameterCutoffs = DEFAULT_CUTOFFS) -> Metrics:
         """``measure`` over this image's hairs, area and yellow dots."""
@@ -116,41 +124,16 @@ class ImageAnalysis:
             if len(self.hairs)
             else math.nan,
             "excluded_rows": list(self.excluded_rows),
+            "burnt_in": self.burnt_in,
+            "warnings": list(self.warnings),
             "provenance": self.provenance,
         }
 
 
 def detect_text_bars(rgb: np.ndarray, *, max_rows: int = 120) -> tuple[int, int]:
-    """Rows of a burnt-in caption bar at the top and the bottom (0 if none).
-
-    A bar row is grey (no skin colour) and mostly one flat value; text pixels break the
-    flatness in some rows, so a bar is the longest edge run where most rows are flat.
-    """
-    rows = rgb.shape[0]
-    limit = min(max_rows, rows // 4)
-
-    def bar_rows(band: np.ndarray) -> np.ndarray:
-        f = band.astype(np.int16)
-        grey = (f.max(axis=2) - f.min(axis=2)) <= 6
-        value = f.max(axis=2)
-        row_mode = np.median(value, axis=1, keepdims=True)
-        flat = (np.abs(value - row_mode) <= 6) & grey
-        return flat.mean(axis=1) > 0.6
-
-    def run_length(flags: np.ndarray) -> int:
-        if not flags[:2].any():
-            return 0
-        last = 0
-        for k in range(len(flags)):
-            if flags[k]:
-                last = k + 1
-            elif k - last > 6:  # allow a few text rows inside the bar
-                break
-        return last + 2 if last else 0  # plus a margin for the bar's anti-aliased edge
-
-    top = run_length(bar_rows(rgb[:limit]))
-    bottom = run_length(bar_rows(rgb[rows - limit :][::-1]))
-    return top, bottom
+    """Rows of a burnt-in caption bar at the top and the bottom (0 if none); see
+    ``burnt_in.caption_rows`` (light grey strips and dark grey boxes with text)."""
+    return caption_rows(rgb, max_rows=max_rows)
 
 
 def robust_sd(values: np.ndarray) -> float:
@@ -219,13 +202,15 @@ def analyze_image(
     um_per_px: float,
     region: str = "unspecified",
     settings: AnalysisSettings | None = None,
+    burnt_in: BurntIn | None = None,
 ) -> ImageAnalysis:
     """Find hairs in a trichoscopy image and measure them.
 
     ``image``: an RGB array or a path. ``um_per_px``: the scale (see ``calibration`` for
-    presets and stage micrometers). Returns the hairs table (one row per hair: diameter in
-    um, visible length, exit point, follicular unit), yellow dots and what the overlay
-    needs.
+    presets and stage micrometers). ``burnt_in``: the device graphics already found in
+    this image (``burnt_in.find_burnt_in``; found here when None). Returns the hairs
+    table (one row per hair: diameter in um, visible length, exit point, follicular
+    unit), yellow dots and what the overlay needs.
 
     >>> from follicle.measure.evaluate import score
     >>> from follicle.measure.render import render_trichoscopy
@@ -248,11 +233,21 @@ def analyze_image(
     else:
         rgb = check_image(image)
     shape = rgb.shape[:2]
-    top, bottom = detect_text_bars(rgb) if settings.text_bar == "auto" else (0, 0)
-    valid = np.ones(shape, bool)
-    valid[:top] = False
+    if burnt_in is not None and burnt_in.paint.shape != shape:
+        raise FollicleInputError("burnt_in", "a mask of another shape", f"shape {shape}")
+    burnt = burnt_in or find_burnt_in(rgb, captions=settings.text_bar == "auto")
+    top, bottom = burnt.top_rows, burnt.bottom_rows
+    valid = ~burnt.blocked
+    rgb = paint_over(rgb, burnt.paint)
+    boxes = burnt.blocked.copy()
+    boxes[:top] = False
     if bottom:
-        valid[shape[0] - bottom :] = False
+        boxes[shape[0] - bottom :] = False
+    if boxes.any():  # label boxes: skin colour, so the background filter ignores them
+        rgb = rgb.copy()
+        skin = rgb[::4, ::4][valid[::4, ::4]]
+        skin = skin if len(skin) else rgb.reshape(-1, 3)  # all masked: any colour will do
+        rgb[boxes] = np.median(skin, axis=0).astype(rgb.dtype)
     polarity = settings.polarity if settings.polarity != "auto" else _polarity(rgb, valid)
     max_w = settings.max_diameter_um / scale
     min_w = max(settings.min_diameter_um / scale, 1.0)
@@ -264,19 +259,26 @@ def analyze_image(
     high = max(settings.high_contrast, 6.0 * noise)
     min_shaft_contrast = max(settings.min_shaft_contrast, 5.0 * noise)
     # Light smoothing before thresholding: ragged mask edges grow skeleton spurs.
-    mask = hair_mask(
-        ndimage.gaussian_filter(contrast, 1.0),
-        low=low,
+    smooth = ndimage.gaussian_filter(contrast, 1.0)
+    mask_options = dict(
         high=high,
         min_area_px=int(min_length_px * min_w),
         max_hole_px=int(max(4, (max_w / 3) ** 2)),
     )
-    half_width = ndimage.distance_transform_edt(mask).astype(np.float32)
+    ridge = smooth
+    if settings.halo_width_um > 0:
+        ridge = smooth - wide_level(smooth, size_px=settings.halo_width_um / scale)
+    mask = hair_mask(ridge, low=low, **mask_options)
+    half_width = object_distance(mask)
     shafts = trace_shafts(mask, half_width, max_turn_deg=settings.max_turn_deg, min_length_px=3)
     shafts = bridge_gaps(shafts, half_width, max_gap_px=max(100.0 / scale, 12.0))
     shafts = [s for s in shafts if s.length_px >= min_length_px]
 
-    kept, widths, ends, shadows, spreads, contrasts = [], [], [], [], [], []
+    # Near the image edge or a masked bar or label, a shaft may continue out of view.
+    edge = _grow(~valid, 3) if not valid.all() else np.zeros(shape, bool)
+    edge[:3] = edge[-3:] = True
+    edge[:, :3] = edge[:, -3:] = True
+    kept, widths, ends, shadows, spreads, contrasts, borders = [], [], [], [], [], [], []
     for shaft in shafts:
         estimate = shaft_width(
             contrast,
@@ -290,7 +292,9 @@ def analyze_image(
         w = estimate.width_px
         if not np.isfinite(w) or w < min_w * 0.5 or w > max_w:
             continue
-        if shaft.length_px < settings.min_aspect * w:
+        cut = bool(edge[shaft.pixels[:, 0], shaft.pixels[:, 1]].any())
+        # A shaft cut by the border shows only part of its length: a looser aspect.
+        if shaft.length_px < settings.min_aspect * w * (0.6 if cut else 1.0):
             continue
         if estimate.contrast < min_shaft_contrast:
             continue
@@ -300,12 +304,14 @@ def analyze_image(
         spreads.append(estimate.spread_px)
         contrasts.append(estimate.contrast)
         ends.append((a, b, da, db))
+        borders.append(cut)
         shadows.append((_end_shadow(contrast, a, da, w / 2), _end_shadow(contrast, b, db, w / 2)))
 
     area_cm2 = float(valid.sum()) * scale**2 / 1e8
+    warnings = width_scale_check(np.asarray(widths), um_per_px=scale)
     dots = (
         find_yellow_dots(
-            rgb, um_per_px=scale, exclude=ndimage.binary_dilation(mask, iterations=3) | ~valid
+            rgb, um_per_px=scale, exclude=_grow(mask, 3) | ~valid
         )
         if settings.find_yellow_dots
         else np.zeros((0, 2))
@@ -331,13 +337,15 @@ def analyze_image(
             image_shape=shape,
             source=source,
             provenance=provenance(**params),
+            burnt_in=burnt.summary(),
+            warnings=warnings,
         )
     units, exit_end = group_units(
         ends, unit_radius_px=settings.unit_radius_um / scale, end_shadow=shadows
     )
     exits = np.array([ends[i][exit_end[i]] for i in range(len(kept))])
     tips = np.array([ends[i][1 - exit_end[i]] for i in range(len(kept))])
-    border = np.array([_touches_border(s.pixels, shape, top, bottom) for s in kept])
+    border = np.array(borders)
     widths_arr = np.array(widths)
     hairs = pd.DataFrame(
         {
@@ -369,14 +377,12 @@ def analyze_image(
         image_shape=shape,
         source=source,
         provenance=provenance(**params),
+        burnt_in=burnt.summary(),
+        warnings=warnings,
     )
 
 
-def _touches_border(pixels: np.ndarray, shape, top: int, bottom: int) -> bool:
-    margin = 3
-    return bool(
-        (pixels[:, 0] < top + margin).any()
-        or (pixels[:, 0] >= shape[0] - bottom - margin).any()
-        or (pixels[:, 1] < margin).any()
-        or (pixels[:, 1] >= shape[1] - margin).any()
-    )
+def _grow(mask: np.ndarray, radius_px: int) -> np.ndarray:
+    """Dilation by a (2 r + 1) square: two 1-D maximum filters, far cheaper than iterated
+    binary dilation on a whole frame."""
+    return ndimage.maximum_filter(mask.view(np.uint8), size=2 * radius_px + 1).view(bool)

@@ -44,3 +44,19 @@ def smooth_background(image: np.ndarray, *, size_px: float) -> np.ndarray:
     small = _shrink(image, factor)
     size = max(int(np.ceil(size_px / factor)) | 1, 3)
     return _grow(ndimage.median_filter(small, size=size).astype(np.float32), image.shape)
+
+
+def wide_level(image: np.ndarray, *, size_px: float) -> np.ndarray:
+    """Level of structures wider than ``size_px`` (a grey opening: minimum then maximum
+    filter), at reduced resolution: narrow bright ridges (shafts in a contrast image)
+    vanish from it, a wide halo around them stays."""
+    factor = int(np.clip(size_px // 8, 1, max(min(image.shape[:2]) // 16, 1)))
+    rows, cols = (image.shape[0] // factor) * factor, (image.shape[1] // factor) * factor
+    small = _shrink(image, factor)
+    size = max(int(np.ceil(size_px / factor)) | 1, 3)
+    level = ndimage.grey_opening(small, size=(size, size))
+    level = ndimage.uniform_filter(level, size=3)
+    grown = _grow(level.astype(np.float32), (rows, cols))
+    if (rows, cols) != image.shape[:2]:
+        grown = np.pad(grown, ((0, image.shape[0] - rows), (0, image.shape[1] - cols)), "edge")
+    return grown

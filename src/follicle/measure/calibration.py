@@ -25,33 +25,25 @@ class DevicePreset:
     note: str
 
 
-# Field widths are approximate; verify with a stage micrometer before relying on them.
+# 70x: the device's own measuring circles in trichoscopy-dev (docs/measure.md, Calibration).
+# Circles labelled r = 2.519 mm fit 913.6-913.7 px, r = 2.522 mm fit 912.0-912.2 px:
+# 2.757-2.765 um/px; 2.76 um/px x 1280 px = a 3.533 mm field. Other magnifications scale
+# the field as 1/magnification from 70x; verify them with a stage micrometer.
+SCALE_70X_UM_PER_PX = 2.76
+FIELD_70X_MM = SCALE_70X_UM_PER_PX * 1280 / 1000.0
 DEVICE_PRESETS: dict[str, DevicePreset] = {
-    "video-20x": DevicePreset(
-        name="video-20x",
-        magnification=20,
-        field_width_mm=17.5,
-        note="generic video dermoscope, 20x: field scales as 1/magnification from 70x",
-    ),
-    "video-50x": DevicePreset(
-        name="video-50x",
-        magnification=50,
-        field_width_mm=7.0,
-        note="generic video dermoscope, 50x: field scales as 1/magnification from 70x",
-    ),
-    "video-70x": DevicePreset(
-        name="video-70x",
-        magnification=70,
-        field_width_mm=5.0,
-        note="generic video dermoscope, 70x: ~5 mm field (trichoscopy-dev estimate, "
-        "terminal shafts 60-90 um wide = 15-22 px at 1280 px)",
-    ),
-    "video-140x": DevicePreset(
-        name="video-140x",
-        magnification=140,
-        field_width_mm=2.5,
-        note="generic video dermoscope, 140x: field scales as 1/magnification from 70x",
-    ),
+    f"video-{m}x": DevicePreset(
+        name=f"video-{m}x",
+        magnification=m,
+        field_width_mm=FIELD_70X_MM * 70 / m,
+        note=(
+            "video dermoscope, 70x: 3.533 mm field (2.76 um/px at 1280 px), fitted to the "
+            "device's own measuring circles (r = 2.519 mm on 913.7 px)"
+            if m == 70
+            else "video dermoscope: field scales as 1/magnification from the 70x fit"
+        ),
+    )
+    for m in (20, 50, 70, 140)
 }
 
 
@@ -140,3 +132,92 @@ def render_micrometer(
     phase = np.abs(((s / line_spacing_um) + 0.5) % 1.0 - 0.5) * line_spacing_um
     ink = np.clip(line_width_um / 2 - phase + um_per_px / 2, 0, um_per_px) / um_per_px
     return np.clip(230 - 180 * ink, 0, 255).astype(np.uint8)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScaleEstimate:
+    """The scale used for one image and where it came from."""
+
+    um_per_px: float
+    source: str  # "preset", "measuring circle", "ruler" or "given"
+    detail: str = ""
+
+
+def image_scale(
+    rgb: np.ndarray,
+    *,
+    device: str,
+    circle_radius_mm: float | None = None,
+    scale_bar_mm: float | None = 1.0,
+    burnt_in=None,
+) -> ScaleEstimate:
+    """The scale of one image: from the device's measuring circle printed in it (when its
+    radius in mm is given: the label is not read), else from its L-shaped scale bar
+    (``scale_bar_mm``: the 70x software prints a 1.0 mm bar), else the device preset.
+
+    ``burnt_in``: a ``burnt_in.BurntIn`` already found for this image (else found here).
+    """
+    from follicle.measure.burnt_in import find_burnt_in
+
+    preset = um_per_px_from_preset(device, image_width_px=int(rgb.shape[1]))
+    found = burnt_in if burnt_in is not None else find_burnt_in(rgb)
+    if circle_radius_mm is not None:
+        if not (math.isfinite(circle_radius_mm) and circle_radius_mm > 0):
+            raise FollicleInputError("circle_radius_mm", circle_radius_mm, "a positive number")
+        if found.circles:
+            circle = max(found.circles, key=lambda c: c.points)
+            return ScaleEstimate(
+                um_per_px=check_um_per_px(circle_radius_mm * 1000.0 / circle.radius_px),
+                source="measuring circle",
+                detail=f"r = {circle_radius_mm:g} mm on {circle.radius_px:.1f} px",
+            )
+    if scale_bar_mm is not None and found.ruler_px:
+        if not (math.isfinite(scale_bar_mm) and scale_bar_mm > 0):
+            raise FollicleInputError("scale_bar_mm", scale_bar_mm, "a positive number")
+        return ScaleEstimate(
+            um_per_px=check_um_per_px(scale_bar_mm * 1000.0 / found.ruler_px),
+            source="scale bar",
+            detail=f"{scale_bar_mm:g} mm on {found.ruler_px:.0f} px",
+        )
+    return ScaleEstimate(um_per_px=preset, source="preset", detail=device)
+
+
+# The thicker half of the shafts in a scalp image is terminal hair: 75 um typical (60-90,
+# physiology.md: > 60, ~60-140; bench/measure.py) and, calibrated on the trichoscopy-dev
+# dev subset at the circle-derived 2.76 um/px, a median of 88 um (35 images with >= 10
+# hairs, IQR 85-93). A scale is consistent with the widths when it puts that median in
+# 70-100 um; the check warns beyond 15% outside that range.
+TERMINAL_RANGE_UM = (70.0, 100.0)
+TERMINAL_UM = 88.0  # the dev-subset median (for tests and examples)
+SCALE_TOLERANCE = 0.15
+
+
+def width_scale_check(
+    widths_px: np.ndarray,
+    *,
+    um_per_px: float,
+    terminal_range_um: tuple[float, float] = TERMINAL_RANGE_UM,
+    min_hairs: int = 10,
+) -> tuple[str, ...]:
+    """A warning when the scale disagrees with the shaft widths by more than 15%: the
+    median of the thicker half of the shafts, at this scale, lies more than 15% outside
+    the terminal range (70-100 um). Rough: terminal shafts vary between people and
+    populations, so this catches a wrong preset or magnification, not a few percent."""
+    w = np.asarray(widths_px, float)
+    w = w[np.isfinite(w)]
+    if len(w) < min_hairs:
+        return ()
+    thick = float(np.median(w[w >= np.median(w)]))
+    low, high = terminal_range_um
+    thick_um = thick * um_per_px
+    nearest = min(max(thick_um, low), high)
+    ratio = thick_um / nearest
+    if abs(ratio - 1) <= SCALE_TOLERANCE:
+        return ()
+    implied = nearest / thick
+    return (
+        f"scale check: the shaft widths suggest about {implied:.2f} um/px or "
+        f"{'less' if ratio > 1 else 'more'} (thicker half of the shafts {thick:.1f} px = "
+        f"{thick_um:.0f} um at the given {um_per_px:g} um/px; terminal hair "
+        f"{low:g}-{high:g} um), {100 * (ratio - 1):+.0f}%; check the calibration",
+    )

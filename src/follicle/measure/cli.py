@@ -27,7 +27,6 @@ from follicle.measure.calibration import (
     DEVICE_PRESETS,
     check_um_per_px,
     um_per_px_from_micrometer,
-    um_per_px_from_preset,
 )
 from follicle.measure.criteria import rakowska_criteria
 from follicle.measure.hairs_table import DiameterCutoffs, empty_hairs_table
@@ -185,8 +184,12 @@ def _scale(
     device: str | None,
     micrometer: Path | None,
     spacing: float,
-    image_width_px: int,
-) -> float:
+    rgb: np.ndarray,
+    circle_radius_mm: float | None = None,
+    burnt_in=None,
+) -> tuple[float, str]:
+    """The scale and where it came from (a --device preset yields to the image's own
+    measuring circle, with --circle-radius-mm, or its scale bar)."""
     given = sum(v is not None for v in (um_per_px, device, micrometer))
     if given != 1:
         raise FollicleInputError(
@@ -195,12 +198,18 @@ def _scale(
             "exactly one of --um-per-px, --device or --micrometer",
         )
     if um_per_px is not None:
-        return check_um_per_px(um_per_px)
+        return check_um_per_px(um_per_px), "given"
     if device is not None:
-        return um_per_px_from_preset(device, image_width_px=image_width_px)
+        from follicle.measure.calibration import image_scale
+
+        found = image_scale(
+            rgb, device=device, circle_radius_mm=circle_radius_mm, burnt_in=burnt_in
+        )
+        return found.um_per_px, f"{found.source} ({found.detail})"
     from follicle.measure.image_io import load_image
 
-    return um_per_px_from_micrometer(load_image(micrometer), line_spacing_um=spacing)
+    scale = um_per_px_from_micrometer(load_image(micrometer), line_spacing_um=spacing)
+    return scale, "micrometer"
 
 
 def analyze_command(
@@ -218,6 +227,10 @@ def analyze_command(
     line_spacing_um: Annotated[
         float, typer.Option(help="Ruling spacing of the stage micrometer.")
     ] = 10.0,
+    circle_radius_mm: Annotated[
+        float | None,
+        typer.Option(help="With --device: radius printed beside the image's measuring circle."),
+    ] = None,
     region: Annotated[str, typer.Option(help="Region written into the hairs table.")] = (
         "unspecified"
     ),
@@ -240,11 +253,16 @@ def analyze_command(
     green terminal), exit circles with hair number and diameter, yellow dots ringed.
 
     The scale is needed: --um-per-px, a --device preset, or --micrometer (an image of a
-    stage micrometer with --line-spacing-um rulings).
+    stage micrometer with --line-spacing-um rulings). With --device, an image carrying the
+    device's measuring circle (give its printed radius with --circle-radius-mm) or its
+    1.0 mm scale bar is calibrated from it. Device graphics (caption bars, circles, scale
+    bars, labels) are masked. A warning is printed when the shaft widths suggest a scale
+    more than 15% away from the one used.
 
     Example: follicle analyze scalp.png --um-per-px 4 --overlay out/ --hairs hairs.csv
     """
     from follicle.measure.analyze import AnalysisSettings, analyze_image
+    from follicle.measure.burnt_in import find_burnt_in
     from follicle.measure.image_io import load_image
     from follicle.measure.overlay import render_overlay
 
@@ -262,9 +280,16 @@ def analyze_command(
     )
     for index, path in enumerate(progress):
         rgb = load_image(path)
-        scale = _scale(um_per_px, device, micrometer, line_spacing_um, rgb.shape[1])
-        analysis = analyze_image(rgb, um_per_px=scale, region=region, settings=settings)
-        summary = analysis.summary() | {"source": str(path)}
+        burnt = find_burnt_in(rgb)  # device graphics: masked, and they may calibrate
+        scale, scale_source = _scale(
+            um_per_px, device, micrometer, line_spacing_um, rgb, circle_radius_mm, burnt
+        )
+        analysis = analyze_image(
+            rgb, um_per_px=scale, region=region, settings=settings, burnt_in=burnt
+        )
+        summary = analysis.summary() | {"source": str(path), "scale_source": scale_source}
+        for warning in analysis.warnings:
+            error_console.print(f"[yellow]warning:[/yellow] {path.name}: {warning}")
         if len(analysis.hairs):
             summary["metrics"] = analysis.metrics().to_dict()
             table = analysis.hairs.copy()
@@ -289,7 +314,8 @@ def analyze_command(
         print_json({"images": results})
         return
     table = Table(title="follicle analyze")
-    columns = ("image", "hairs", "units", "thin %", "median um", "yellow dots", "area cm2", "um/px")
+    # Units and area are in --json; the table fits 80 columns.
+    columns = ("image", "hairs", "hairs/cm2", "vellus %", "thin %", "median um", "yellow", "um/px")
     for column in columns:
         table.add_column(column)
     for r in results:
@@ -297,12 +323,12 @@ def analyze_command(
         table.add_row(
             Path(r["source"]).name,
             str(r["hair_count"]),
-            str(r["unit_count"]),
+            f"{r['hair_count'] / r['area_cm2']:.0f}" if r["area_cm2"] > 0 else "-",
+            f"{m.get('vellus_share_percent', float('nan')):.1f}",
             f"{m.get('thin_share_percent', float('nan')):.1f}",
             f"{r['median_diameter_um']:.1f}",
             str(r["yellow_dots"]),
-            f"{r['area_cm2']:.4f}",
-            f"{r['um_per_px']:g}",
+            f"{r['um_per_px']:.3g}",
         )
     console.print(table)
 

@@ -96,3 +96,199 @@ def score(
         crossings_resolved=resolved,
         matched_pairs=tuple(pairs),
     )
+
+
+# --- Real images with hand-drawn boxes (Pascal VOC), one box per hair shaft -------------
+
+THIN_MEASURED_UM = 40.0  # a hair measured at or below this counts as thin (issue 10)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Box:
+    """An annotated box (pixels, min <= max) and its class."""
+
+    label: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+def read_voc_boxes(xml_path) -> list[Box]:
+    """Boxes of a Pascal VOC file; min and max are swapped in some files, so sorted."""
+    import xml.etree.ElementTree as ET
+
+    boxes = []
+    for obj in ET.parse(xml_path).findall("object"):
+        b = obj.find("bndbox")
+        label = obj.find("class") if obj.find("class") is not None else obj.find("name")
+        xs = sorted(float(b.find(k).text) for k in ("xmin", "xmax"))
+        ys = sorted(float(b.find(k).text) for k in ("ymin", "ymax"))
+        boxes.append(Box(label=label.text.strip(), x0=xs[0], y0=ys[0], x1=xs[1], y1=ys[1]))
+    return boxes
+
+
+def box_overlap(centreline_rc: np.ndarray, box: Box, *, pad_px: float = 8.0) -> float:
+    """How well a hair's centre line fills a box, in [0, 1]: the share of its points inside
+    the (padded) box times the share of the box's long side they span. Boxes of nearly
+    horizontal or vertical hairs are only a few pixels thick, hence the padding."""
+    if len(centreline_rc) == 0:
+        return 0.0
+    r, c = centreline_rc[:, 0].astype(float), centreline_rc[:, 1].astype(float)
+    inside = (
+        (c >= box.x0 - pad_px)
+        & (c <= box.x1 + pad_px)
+        & (r >= box.y0 - pad_px)
+        & (r <= box.y1 + pad_px)
+    )
+    if not inside.any():
+        return 0.0
+    width, height = box.x1 - box.x0, box.y1 - box.y0
+    along = c[inside] if width >= height else r[inside]
+    span = float(along.max() - along.min())
+    coverage = min(span / max(width, height, 1.0), 1.0)
+    return float(inside.mean()) * coverage
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoxScore:
+    """One image scored against its boxes."""
+
+    boxes: int
+    hairs: int  # hairs found away from the image border
+    border_hairs: int  # hairs touching the border (annotators mostly skipped them)
+    matched: int  # boxes matched one to one to a hair (border hairs included)
+    matched_border: int
+    thin_boxes: int
+    thin_boxes_touched_thin: int  # `undersize` boxes touched by a hair <= 40 um
+    premium_measured: int  # `premium` boxes with a hair measured in them
+    premium_thin: int  # ... of which the box's hair measured <= 40 um
+    pairs: tuple[tuple[int, int], ...] = ()  # (box index, hair_id)
+
+
+def match_boxes(
+    boxes: list[Box],
+    centerlines_px: dict[int, tuple[np.ndarray, ...]],
+    *,
+    min_overlap: float = 0.25,
+    pad_px: float = 8.0,
+) -> tuple[list[tuple[int, int]], np.ndarray, list[int]]:
+    """One-to-one matches (box index, hair id) maximising the total overlap (Hungarian),
+    refusing pairs below ``min_overlap``; also the overlap matrix and the hair ids."""
+    hair_ids = list(centerlines_px)
+    overlap = np.zeros((len(boxes), len(hair_ids)))
+    for j, h in enumerate(hair_ids):
+        runs = [np.asarray(run) for run in centerlines_px[h] if len(run)]
+        rc = np.concatenate(runs) if runs else np.zeros((0, 2))
+        for i, box in enumerate(boxes):
+            overlap[i, j] = box_overlap(rc, box, pad_px=pad_px)
+    if not boxes or not hair_ids:
+        return [], overlap, hair_ids
+    rows, cols = linear_sum_assignment(-overlap)
+    pairs = [
+        (int(i), hair_ids[j])
+        for i, j in zip(rows, cols, strict=True)
+        if overlap[i, j] >= min_overlap
+    ]
+    return pairs, overlap, hair_ids
+
+
+def score_boxes(
+    boxes: list[Box],
+    centerlines_px: dict[int, tuple[np.ndarray, ...]],
+    diameters_um: dict[int, float],
+    touches_border: dict[int, bool],
+    *,
+    thin_um: float = THIN_MEASURED_UM,
+    min_overlap: float = 0.25,
+) -> BoxScore:
+    """Score found hairs against boxes: matching, thin boxes, false-thin premium boxes."""
+    pairs, overlap, hair_ids = match_boxes(boxes, centerlines_px, min_overlap=min_overlap)
+    box_hair = dict(pairs)
+    thin_boxes = touched_thin = premium_measured = premium_thin = 0
+    for i, box in enumerate(boxes):
+        touching = [h for j, h in enumerate(hair_ids) if overlap[i, j] > 0]
+        if box.label == "undersize":
+            thin_boxes += 1
+            touched_thin += any(diameters_um[h] <= thin_um for h in touching)
+        elif box.label == "premium":
+            hair = box_hair.get(i)
+            if hair is None and touching:  # unmatched: the hair filling the box best
+                hair = hair_ids[int(np.argmax(overlap[i]))]
+            if hair is not None:
+                premium_measured += 1
+                premium_thin += diameters_um[hair] <= thin_um
+    border = sum(bool(touches_border[h]) for h in hair_ids)
+    return BoxScore(
+        boxes=len(boxes),
+        hairs=len(hair_ids) - border,
+        border_hairs=border,
+        matched=len(pairs),
+        matched_border=sum(bool(touches_border[h]) for _, h in pairs),
+        thin_boxes=thin_boxes,
+        thin_boxes_touched_thin=int(touched_thin),
+        premium_measured=premium_measured,
+        premium_thin=int(premium_thin),
+        pairs=tuple(pairs),
+    )
+
+
+def summarise_box_scores(scores: list[BoxScore]) -> dict[str, float]:
+    """The issue-10 table over many images.
+
+    Box recall = matched boxes / boxes. Hair precision = matched hairs / (interior hairs +
+    matched border hairs): an unmatched hair touching the border is not counted against
+    the analyser, since annotators mostly skipped border hairs. Per-image count = interior
+    hairs + border hairs, compared with the number of boxes (Spearman and median absolute
+    relative error); the same without border hairs is given too.
+    """
+    from scipy.stats import spearmanr
+
+    if not scores:
+        return {}
+    boxes = np.array([s.boxes for s in scores], float)
+    matched = np.array([s.matched for s in scores], float)
+    interior = np.array([s.hairs for s in scores], float)
+    border = np.array([s.border_hairs for s in scores], float)
+    matched_border = np.array([s.matched_border for s in scores], float)
+    recall = matched.sum() / max(boxes.sum(), 1)
+    precision = matched.sum() / max(interior.sum() + matched_border.sum(), 1)
+    f1 = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
+    counted = interior + border
+    ok = boxes > 0
+
+    def spearman(found: np.ndarray) -> float:
+        if ok.sum() < 3 or np.ptp(found[ok]) == 0 or np.ptp(boxes[ok]) == 0:
+            return float("nan")
+        return float(spearmanr(found[ok], boxes[ok]).statistic)
+
+    def rel_error(found: np.ndarray) -> float:
+        return float(np.median(np.abs(found[ok] - boxes[ok]) / boxes[ok])) if ok.any() else 0.0
+
+    thin = sum(s.thin_boxes for s in scores)
+    premium = sum(s.premium_measured for s in scores)
+    return {
+        "images": len(scores),
+        "boxes": int(boxes.sum()),
+        "hairs_interior": int(interior.sum()),
+        "hairs_border": int(border.sum()),
+        "matched": int(matched.sum()),
+        "matched_border": int(matched_border.sum()),
+        "box_recall": float(recall),
+        "hair_precision": float(precision),
+        "f1": float(f1),
+        "count_spearman": spearman(counted),
+        "count_median_abs_rel_error": rel_error(counted),
+        "count_median_signed_rel_error": float(
+            np.median((counted[ok] - boxes[ok]) / boxes[ok])
+        )
+        if ok.any()
+        else 0.0,
+        "count_interior_spearman": spearman(interior),
+        "count_interior_median_abs_rel_error": rel_error(interior),
+        "thin_boxes": int(thin),
+        "thin_boxes_touched_thin_share": sum(s.thin_boxes_touched_thin for s in scores)
+        / max(thin, 1),
+        "premium_measured": int(premium),
+        "premium_false_thin_share": sum(s.premium_thin for s in scores) / max(premium, 1),
+    }

@@ -3,7 +3,8 @@
 Shaft centre lines are coloured by diameter class (red thin < 30 um, orange vellus or
 intermediate, green terminal), each exit point is a circle with the hair number,
 hairs of one follicular unit share a white link to the unit's first exit, yellow dots
-are yellow rings, and a masked text bar is hatched out.
+are yellow rings, a masked text bar is hatched out and masked label boxes are outlined
+in grey.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ def render_overlay(
         if y1 > y0:
             for x in range(-rows, cols, 12):
                 draw.line([(x, y0), (x + (y1 - y0), y1)], fill=(120, 120, 120))
+    for x0, y0, x1, y1 in analysis.burnt_in.get("labels", []):  # masked label boxes
+        draw.rectangle([x0, y0, x1, y1], outline=(120, 120, 120), width=1)
+        draw.text((x0 + 2, y0 + 2), "masked", fill=(120, 120, 120))
     hairs = analysis.hairs
     first_exit: dict[int, tuple[float, float]] = {}
     for row in hairs.itertuples():

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from scipy import ndimage
 
 from follicle.errors import FollicleInputError
@@ -52,6 +52,9 @@ class RenderStyle:
     dye_blobs: int = 0
     highlights: int = 0
     text_bar: bool = False
+    text_bar_style: Literal["light", "dark"] = "light"  # dark: grey boxes, white text
+    measuring_circle: bool = False  # the device's red circle, radius line and label box
+    scale_bar_mm: float = 0.0  # an L-shaped scale bar of this length (0: none)
     ostium_darkening: float = 0.05  # shadow of the follicular opening at the exit point
 
 
@@ -115,6 +118,8 @@ class SyntheticScene:
     yellow_dots_um: np.ndarray  # (k, 2) x, y of empty follicles
     crossings: tuple[tuple[int, int], ...]  # pairs of hair ids whose shafts cross
     text_bar_px: int  # rows covered by a burnt-in bar at the top (0 if none)
+    circle_px: tuple[float, float, float] | None = None  # measuring circle x, y, radius
+    scale_bar_px: float = 0.0  # length of the scale bar's horizontal arm
     provenance: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
@@ -221,8 +226,10 @@ def render_trichoscopy(
     ):
         raise FollicleInputError("random_seed", random_seed, "a whole number >= 0, or None")
     seed = random_seed if random_seed is not None else int(np.random.SeedSequence().entropy % 2**63)
-    scene_rng, texture_rng, noise_rng = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)
+    # A fourth stream for device graphics: the first three (and so every image without
+    # graphics) are unchanged by it.
+    scene_rng, texture_rng, noise_rng, graphics_rng = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)
     )
     if isinstance(style, str):
         style = style_for(style, scene_rng)
@@ -340,7 +347,16 @@ def render_trichoscopy(
     image += noise_rng.standard_normal(image.shape, dtype=np.float32) * style.noise_sd
     image = np.clip(np.rint(image), 0, 255).astype(np.uint8)
     if top:
-        image = _text_bar(image, top, scene_rng)
+        if style.text_bar_style == "dark":
+            image = _dark_text_bar(image, top, graphics_rng)
+        else:
+            image = _text_bar(image, top, scene_rng)
+    circle = None
+    if style.measuring_circle:
+        image, circle = _measuring_circle(image, um_per_px, graphics_rng)
+    bar_px = 0.0
+    if style.scale_bar_mm > 0:
+        image, bar_px = _scale_bar(image, style.scale_bar_mm * 1000 / um_per_px)
 
     # A hair counts when a shaft of at least min_visible_um and 2.5 widths is in view:
     # a shorter stub at the border cannot be told from debris, by eye or by the analyser.
@@ -360,6 +376,8 @@ def render_trichoscopy(
         yellow_dots_um=dots_um,
         crossings=_crossings(centerlines),
         text_bar_px=top,
+        circle_px=circle,
+        scale_bar_px=bar_px,
         provenance=provenance(
             function="render_trichoscopy",
             random_seed=seed,
@@ -431,6 +449,66 @@ def _text_bar(image: np.ndarray, height: int, rng) -> np.ndarray:
     text = f"70x  unit: mm  calibration not used  {rng.integers(10, 99)}:{rng.integers(10, 59)}"
     draw.text((12, height // 3), text, fill=(40, 40, 40))
     return np.asarray(pil).copy()
+
+
+def _dark_text_bar(image: np.ndarray, height: int, rng) -> np.ndarray:
+    """A caption of dark grey boxes with white text a few rows below the top edge, as the
+    70x dermoscope software prints one (the skin shows between the boxes)."""
+    pil = Image.fromarray(image)
+    draw = ImageDraw.Draw(pil)
+    fields = (f"B{rng.integers(0, 999):03d}", "1280x1024", "2026/01/28 09:18:23", "unit: mm")
+    font = ImageFont.load_default(size=max(height - 16, 10))
+    x = 8
+    for text in (*fields, "70x", "calibration not used"):
+        width = 14 + int(draw.textlength(text, font=font))
+        if x + width > image.shape[1] - 4:
+            break
+        draw.rectangle([x, 4, x + width, height - 3], fill=(82, 82, 84))
+        draw.text((x + 7, 7), text, fill=(250, 250, 250), font=font)
+        x += width + 6
+    return np.asarray(pil).copy()
+
+
+def _measuring_circle(image: np.ndarray, um_per_px: float, rng):
+    """The software's red measuring circle (r = 2.519 mm), centred near an image corner,
+    with its radius line and a light label box with blue text."""
+    rows, cols = image.shape[:2]
+    radius = 2519.0 / um_per_px
+    cx = float(rng.choice([0.05, 0.95]) * cols + rng.uniform(-20, 20))
+    cy = float(rng.choice([0.05, 0.95]) * rows + rng.uniform(-20, 20))
+    pil = Image.fromarray(image)
+    draw = ImageDraw.Draw(pil)
+    draw.ellipse([cx - radius, cy - radius, cx + radius, cy + radius], outline=(255, 0, 0))
+    angle = math.atan2(rows / 2 - cy, cols / 2 - cx) + rng.uniform(-0.3, 0.3)
+    ex, ey = cx + radius * math.cos(angle), cy + radius * math.sin(angle)
+    draw.line([(cx, cy), (ex, ey)], fill=(255, 0, 0))
+    # Label: a pale translucent box beside the end of the radius line.
+    lx = float(np.clip(ex + 10, 0, cols - 200))
+    ly = float(np.clip(ey + 10, 0, rows - 110))
+    box = Image.new("RGBA", pil.size, (0, 0, 0, 0))
+    ImageDraw.Draw(box).rectangle([lx, ly, lx + 190, ly + 100], fill=(235, 230, 205, 110))
+    pil = Image.alpha_composite(pil.convert("RGBA"), box).convert("RGB")
+    draw = ImageDraw.Draw(pil)
+    font = ImageFont.load_default(size=20)
+    for k, text in enumerate(("RC0", "C=15.827 mm", "A=19.934 mm^2", "r=2.519 mm")):
+        draw.text((lx + 8, ly + 6 + 23 * k), text, fill=(0, 0, 255), font=font)
+    return np.asarray(pil).copy(), (cx, cy, radius)
+
+
+def _scale_bar(image: np.ndarray, length_px: float):
+    """An L-shaped scale bar near the bottom-left corner (thin dark lines) with a dark
+    label box holding white text."""
+    rows = image.shape[0]
+    x0, y0 = 45, rows - 110
+    x1 = round(x0 + length_px)
+    pil = Image.fromarray(image)
+    draw = ImageDraw.Draw(pil)
+    draw.line([(x0, y0), (x1, y0)], fill=(44, 42, 60), width=2)
+    draw.line([(x0, y0), (x0, y0 - int(length_px * 0.65))], fill=(44, 42, 60), width=2)
+    draw.rectangle([x1 + 16, y0 - 16, x1 + 126, y0 + 16], fill=(60, 60, 64))
+    font = ImageFont.load_default(size=22)
+    draw.text((x1 + 24, y0 - 12), "1.0 mm", fill=(250, 250, 250), font=font)
+    return np.asarray(pil).copy(), float(x1 - x0)
 
 
 def _visible_hairs(shapes, shape, top, *, min_length_px):

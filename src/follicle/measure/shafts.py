@@ -67,18 +67,55 @@ def hair_mask(
     keep[labels[strong]] = True
     keep[0] = False
     mask = keep[labels]
-    holes = ndimage.binary_fill_holes(mask) & ~mask
-    if holes.any():
-        hole_labels, n_holes = ndimage.label(holes)
-        fill = np.zeros(n_holes + 1, bool)
-        for index, window in enumerate(ndimage.find_objects(hole_labels), start=1):
-            hole = np.pad(hole_labels[window] == index, 1)
-            small = hole.sum() <= max_hole_px
-            fill[index] = small or ndimage.distance_transform_edt(hole).max() <= (
-                max_stripe_half_px
-            )
-        mask |= fill[hole_labels]
+    # Holes: background regions (4-connected) that do not reach the image border. Found
+    # by labelling the background once (binary_fill_holes erodes the frame many times).
+    background, n_background = ndimage.label(~mask)
+    if n_background > 1:
+        hole = np.ones(n_background + 1, bool)
+        hole[0] = False
+        hole[background[0]] = hole[background[-1]] = False
+        hole[background[:, 0]] = hole[background[:, -1]] = False
+        sizes = np.bincount(background.ravel(), minlength=n_background + 1)
+        fill = hole & (sizes <= max_hole_px)
+        windows = ndimage.find_objects(background)
+        for index in np.flatnonzero(hole & ~fill):
+            window = windows[index - 1]
+            region = np.pad(background[window] == index, 1)
+            fill[index] = ndimage.distance_transform_edt(region).max() <= max_stripe_half_px
+        if fill.any():
+            mask |= fill[background]
     return remove_small_objects(mask, max_size=min_area_px)
+
+
+def object_skeletons(mask: np.ndarray) -> np.ndarray:
+    """``skeletonize(mask)`` computed object by object on their bounding boxes: the same
+    result (thinning looks at 8-neighbours only, and separate objects are not
+    8-neighbours) without thinning the empty skin around them."""
+    labels, _ = ndimage.label(mask, structure=EIGHT)
+    skeleton = np.zeros(mask.shape, bool)
+    for index, window in enumerate(ndimage.find_objects(labels), start=1):
+        if window is not None:
+            skeleton[window] |= skeletonize(labels[window] == index)
+    return skeleton
+
+
+def object_distance(mask: np.ndarray) -> np.ndarray:
+    """``distance_transform_edt(mask)`` object by object on their bounding boxes grown by
+    one pixel (the nearest skin pixel of an object's pixel borders that object)."""
+    labels, _ = ndimage.label(mask, structure=EIGHT)
+    distance = np.zeros(mask.shape, np.float32)
+    rows, cols = mask.shape
+    for index, window in enumerate(ndimage.find_objects(labels), start=1):
+        if window is None:
+            continue
+        grown = (
+            slice(max(window[0].start - 1, 0), min(window[0].stop + 1, rows)),
+            slice(max(window[1].start - 1, 0), min(window[1].stop + 1, cols)),
+        )
+        own = labels[grown] == index
+        local = ndimage.distance_transform_edt(mask[grown])
+        distance[grown][own] = local[own]
+    return distance
 
 
 def _path_length(pixels: np.ndarray) -> float:
@@ -158,7 +195,7 @@ def skeleton_branches(
     mask: np.ndarray, *, corner_reach_px: int = 8
 ) -> tuple[list[Branch], np.ndarray, np.ndarray]:
     """Branches of the mask's skeleton, junction centres (row, col), and the skeleton."""
-    skeleton = skeletonize(mask)
+    skeleton = object_skeletons(mask)
     counts = ndimage.convolve(skeleton.astype(np.uint8), EIGHT.astype(np.uint8), mode="constant")
     counts = (counts - 1) * skeleton
     junction_px = skeleton & (counts >= 3)

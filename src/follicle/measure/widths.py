@@ -115,6 +115,17 @@ def profile_widths(
     left = np.argmax(above, axis=1)
     right = n_off - 1 - np.argmax(above[:, ::-1], axis=1)
     valid = has & centre_in & (left_gap >= 0) & (right_gap < n_off)
+    # Where skin never returns within reach (a dark dye halo beside a stub), fall back to
+    # the plain full width at half maximum: the run above half height around the centre.
+    below = profiles < half[:, None]
+    left_half = np.where(below[:, :centre], index[:centre], -1).max(axis=1)
+    right_half = np.where(below[:, centre + 1 :], index[centre + 1 :], n_off).min(axis=1)
+    plain = ~valid & (left_half >= 0) & (right_half < n_off) & (profiles[:, centre] >= half)
+    left = np.where(plain, left_half + 1, left)
+    right = np.where(plain, right_half - 1, right)
+    left_gap = np.where(plain, left_half, left_gap)
+    right_gap = np.where(plain, right_half, right_gap)
+    valid |= plain
     rows = np.arange(len(points))
     li, ri = np.clip(left, 1, n_off - 1), np.clip(right, 0, n_off - 2)
     # Linear interpolation of the half-height crossings between samples.

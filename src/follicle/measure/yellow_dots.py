@@ -1,7 +1,9 @@
 """Yellow dots: round yellowish spots (keratin-plugged empty follicle openings).
 
 Yellowness is (R + G)/2 - B relative to its local background; candidates are compact,
-round blobs of follicle-opening size away from hair shafts.
+round blobs of follicle-opening size away from hair shafts, and yellow in absolute terms
+too: on bluish skin a white flake of scale is "yellower" than the skin around it, but
+not yellow (its blue is as high as its red and green).
 """
 
 from __future__ import annotations
@@ -26,16 +28,22 @@ def find_yellow_dots(
     f = rgb.astype(np.float32) / 255.0
     yellowness = (f[..., 0] + f[..., 1]) / 2 - f[..., 2]
     excess = yellowness - smooth_background(yellowness, size_px=max_diameter_um / um_per_px * 2)
-    candidate = (excess > min_yellowness) & ~exclude
+    candidate = (excess > min_yellowness) & (yellowness > min_yellowness) & ~exclude
     labels, n = ndimage.label(candidate)
     if n == 0:
         return np.zeros((0, 2))
     min_area = np.pi * (min_diameter_um / 2 / um_per_px) ** 2 * 0.5
     max_area = np.pi * (max_diameter_um / 2 / um_per_px) ** 2 * 1.5
+    # Shape measures (a convex hull each) only for blobs of the right size.
+    areas = np.bincount(labels.ravel(), minlength=n + 1)
+    sized = (areas >= min_area) & (areas <= max_area)
+    sized[0] = False
+    if not sized.any():
+        return np.zeros((0, 2))
+    keep = np.zeros(n + 1, np.int32)
+    keep[sized] = np.arange(1, int(sized.sum()) + 1)
     centres = []
-    for region in regionprops(labels):
-        if not (min_area <= region.area <= max_area):
-            continue
+    for region in regionprops(keep[labels]):
         if region.eccentricity > 0.85 or region.solidity < 0.8:
             continue
         r, c = region.centroid

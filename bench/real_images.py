@@ -1,0 +1,224 @@
+"""Score the analyser on real trichoscopy images with hand-drawn boxes (issue 10).
+
+A folder holds ``images/*.jpg|png`` and ``annotations/*.xml`` (Pascal VOC, one box per
+hair shaft; classes premium / single / undersize / abnormal). Default folder:
+``../shared/data/trichoscopy-dev`` beside the repository. The images are never copied into
+the project; overlays of the worst images go to a folder outside it.
+
+    python bench/real_images.py                      # dev subset and held-out, table
+    python bench/real_images.py FOLDER --subset all  # any folder, every image
+    python bench/real_images.py --json --worst 8 --out /tmp/follicle-real-images
+
+Held out: images whose name starts with ``230219`` (one 2023 session) are reported
+separately and are not used to develop the analyser; the rest is the dev subset.
+Scale: the ``video-70x`` preset, replaced by the image's own measuring circle or ruler
+when ``follicle analyze`` would find one (``--um-per-px`` forces a value).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from concurrent.futures import ProcessPoolExecutor  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from follicle.measure.analyze import AnalysisSettings, analyze_image  # noqa: E402
+from follicle.measure.burnt_in import find_burnt_in  # noqa: E402
+from follicle.measure.calibration import image_scale  # noqa: E402
+from follicle.measure.evaluate import (  # noqa: E402
+    BoxScore,
+    read_voc_boxes,
+    score_boxes,
+    summarise_box_scores,
+)
+from follicle.measure.image_io import load_image  # noqa: E402
+
+DEFAULT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "trichoscopy-dev"
+HELD_OUT_PREFIX = "230219"
+GOALS = {
+    "f1": ">= 0.85",
+    "count_spearman": ">= 0.90",
+    "count_median_abs_rel_error": "<= 10%",
+    "thin_boxes_touched_thin_share": ">= 0.80",
+    "premium_false_thin_share": "<= 0.05",
+    "seconds_median": "< 0.3 s",
+}
+
+
+def list_images(folder: Path, subset: str) -> list[Path]:
+    images = sorted(
+        p for p in (folder / "images").iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png")
+    )
+    images = [p for p in images if (folder / "annotations" / f"{p.stem}.xml").exists()]
+    if subset == "dev":
+        return [p for p in images if not p.name.startswith(HELD_OUT_PREFIX)]
+    if subset == "held-out":
+        return [p for p in images if p.name.startswith(HELD_OUT_PREFIX)]
+    return images
+
+
+def score_one(job: tuple[Path, Path, float | None, dict]) -> dict:
+    """Analyse one image (timed) and score it against its boxes."""
+    path, folder, forced_scale, overrides = job
+    settings = AnalysisSettings(**overrides)
+    rgb = load_image(path)
+    start = time.perf_counter()
+    burnt = find_burnt_in(rgb)  # what `follicle analyze --device` does: found once
+    if forced_scale is None:
+        scale = image_scale(rgb, device="video-70x", burnt_in=burnt)
+        um_per_px, scale_source = scale.um_per_px, scale.source
+    else:
+        um_per_px, scale_source = forced_scale, "given"
+    analysis = analyze_image(rgb, um_per_px=um_per_px, settings=settings, burnt_in=burnt)
+    seconds = time.perf_counter() - start
+    boxes = read_voc_boxes(folder / "annotations" / f"{path.stem}.xml")
+    hairs = analysis.hairs.set_index("hair_id") if len(analysis.hairs) else None
+    diameters = {} if hairs is None else hairs["diameter_um"].to_dict()
+    border = {} if hairs is None else hairs["touches_border"].astype(bool).to_dict()
+    result = score_boxes(boxes, analysis.centerlines_px, diameters, border)
+    return {
+        "image": path.name,
+        "score": result,
+        "seconds": seconds,
+        "um_per_px": um_per_px,
+        "scale_source": scale_source,
+    }
+
+
+def summarise(rows: list[dict]) -> dict:
+    out = summarise_box_scores([r["score"] for r in rows])
+    if rows:
+        out["seconds_median"] = float(np.median([r["seconds"] for r in rows]))
+        sources: dict[str, int] = {}
+        for r in rows:
+            sources[r["scale_source"]] = sources.get(r["scale_source"], 0) + 1
+        out["scale_sources"] = sources
+    return out
+
+
+def per_image_badness(score: BoxScore) -> float:
+    """Worst first: count error relative to the boxes plus unmatched share."""
+    found = score.hairs + score.border_hairs
+    count = abs(found - score.boxes) / max(score.boxes, 1)
+    return count + (1 - score.matched / max(score.boxes, 1))
+
+
+def write_overlays(rows: list[dict], folder: Path, out: Path, worst: int, forced: float | None):
+    """Overlays of the worst images with the boxes drawn: matched boxes blue, missed boxes
+    magenta, `undersize` boxes dashed by a thicker outline."""
+    from PIL import Image, ImageDraw
+
+    from follicle.measure.overlay import render_overlay
+
+    out.mkdir(parents=True, exist_ok=True)
+    for row in sorted(rows, key=lambda r: -per_image_badness(r["score"]))[:worst]:
+        path = folder / "images" / row["image"]
+        rgb = load_image(path)
+        analysis = analyze_image(rgb, um_per_px=row["um_per_px"] if forced is None else forced)
+        pil = Image.fromarray(render_overlay(rgb, analysis))
+        draw = ImageDraw.Draw(pil)
+        matched = {i for i, _ in row["score"].pairs}
+        for i, box in enumerate(read_voc_boxes(folder / "annotations" / f"{path.stem}.xml")):
+            colour = (60, 120, 255) if i in matched else (255, 0, 255)
+            width = 3 if box.label == "undersize" else 1
+            draw.rectangle([box.x0, box.y0, box.x1, box.y1], outline=colour, width=width)
+            draw.text((box.x0, box.y1 + 2), box.label[:2], fill=colour)
+        pil.save(out / f"{path.stem}.boxes.png")
+
+
+def format_table(name: str, summary: dict) -> str:
+    s = summary
+    lines = [
+        f"{name}: {s['images']} images, {s['boxes']} boxes, hairs found {s['hairs_interior']} "
+        f"inside + {s['hairs_border']} touching the border ({s['matched_border']} of them "
+        f"matched a box); scale from {s.get('scale_sources')}",
+        f"  {'figure':58} {'value':>12}  goal",
+        f"  {'one-to-one matching: box recall / hair precision':58} "
+        f"{s['box_recall']:5.2f} / {s['hair_precision']:4.2f}",
+        f"  {'  F1':58} {s['f1']:12.2f}  {GOALS['f1']}",
+        f"  {'per-image hair count vs boxes: Spearman':58} {s['count_spearman']:12.2f}  "
+        f"{GOALS['count_spearman']}",
+        f"  {'per-image count, median absolute relative error':58} "
+        f"{100 * s['count_median_abs_rel_error']:11.0f}%  {GOALS['count_median_abs_rel_error']}"
+        f"  (signed {100 * s['count_median_signed_rel_error']:+.0f}%)",
+        f"  {'  same, hairs touching the border left out: Spearman / error':58} "
+        f"{s['count_interior_spearman']:5.2f} / "
+        f"{100 * s['count_interior_median_abs_rel_error']:3.0f}%",
+        f"  {'thin (undersize) boxes touched by a hair <= 40 um':58} "
+        f"{s['thin_boxes_touched_thin_share']:12.2f}  {GOALS['thin_boxes_touched_thin_share']}"
+        f"  (of {s['thin_boxes']})",
+        f"  {'premium boxes measured <= 40 um (false thin)':58} "
+        f"{s['premium_false_thin_share']:12.2f}  {GOALS['premium_false_thin_share']}"
+        f"  (of {s['premium_measured']})",
+        f"  {'time per image, median (s)':58} {s['seconds_median']:12.2f}  "
+        f"{GOALS['seconds_median']}",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_DIR)
+    parser.add_argument(
+        "--subset",
+        choices=("split", "dev", "held-out", "all"),
+        default="split",
+        help="split: dev subset and held-out reported separately (default)",
+    )
+    parser.add_argument("--limit", type=int, default=None, help="first N images per subset")
+    parser.add_argument("--um-per-px", type=float, default=None, help="force this scale")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--worst", type=int, default=6, help="overlays of the N worst images")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/follicle-real-images"))
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override an AnalysisSettings field (numbers only), e.g. --set relative_floor=0.5",
+    )
+    args = parser.parse_args(argv)
+    overrides = {k: float(v) for k, v in (item.split("=", 1) for item in args.set)}
+    if not (args.folder / "images").is_dir():
+        print(f"no images folder in {args.folder}", file=sys.stderr)
+        return 2
+    subsets = ("dev", "held-out") if args.subset == "split" else (args.subset,)
+    report: dict = {"folder": str(args.folder), "settings": overrides}
+    all_rows = []
+    for subset in subsets:
+        images = list_images(args.folder, subset)[: args.limit]
+        jobs = [(p, args.folder, args.um_per_px, overrides) for p in images]
+        if args.workers > 1:
+            with ProcessPoolExecutor(max_workers=args.workers) as pool:
+                rows = list(pool.map(score_one, jobs, chunksize=2))
+        else:
+            rows = [score_one(job) for job in jobs]
+        all_rows += rows
+        report[subset] = summarise(rows) if rows else None
+    if args.worst > 0 and all_rows:
+        write_overlays(all_rows, args.folder, args.out, args.worst, args.um_per_px)
+        report["overlays"] = str(args.out)
+    if args.json:
+        print(json.dumps(report, indent=2, default=float))
+        return 0
+    for subset in subsets:
+        if report[subset]:
+            label = "held-out (230219_*)" if subset == "held-out" else subset
+            print(format_table(label, report[subset]))
+    if "overlays" in report:
+        print(f"overlays of the {args.worst} worst images: {report['overlays']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

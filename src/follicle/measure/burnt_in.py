@@ -1,0 +1,522 @@
+"""Device graphics burnt into trichoscopy images, found by shape and colour.
+
+Video dermoscope software prints over the skin: a caption bar at the top or bottom (dark
+grey boxes with white text, or a flat light grey strip), a red measuring circle with its
+radius line, a label box with blue text ("r=2.519 mm"), and an L-shaped scale bar (thin
+dark lines) with a dark "1.0 mm" label. Read as image content, their strokes become
+"hairs". This module finds them so the analyser can ignore them, and reports the circle
+and the scale bar, which calibrate the image (``calibration.image_scale``).
+
+- **Caption bars**: rows at the top or bottom edge most of whose pixels are one flat grey
+  (dark or light), with text inside; masked as whole rows.
+- **Coloured strokes**: saturated red pixels (measuring circle, radius line); they are
+  thin, so they are painted over from their surroundings (a hair crossing the circle
+  stays whole).
+- **Label boxes**: clusters of saturated blue text (a light label box) or compact flat
+  dark-grey rectangles holding white text (dark labels), masked as their padded boxes.
+- **Scale bar**: exactly horizontal or vertical thin dark lines far longer than any hair
+  is straight, painted over like the strokes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import ndimage
+
+CAPTION_MAX_ROWS = 120  # a caption bar is at most this high (or a quarter of the image)
+MIN_RULER_PX = 120  # a scale bar is at least this long; straight hairs rarely are, 2 px thin
+LABEL_PAD_PX = 22  # label boxes reach this far beyond their text
+
+
+@dataclass(frozen=True, kw_only=True)
+class Circle:
+    """A measuring circle fitted to its stroke (pixels; the centre may lie outside)."""
+
+    x: float
+    y: float
+    radius_px: float
+    points: int  # stroke pixels on the circle
+    arc_deg: float  # angular extent of the visible arc
+    rms_px: float  # residual of the fit
+
+
+@dataclass(frozen=True, kw_only=True)
+class BurntIn:
+    """What was found. ``paint`` pixels are replaced from their surroundings (thin
+    strokes); ``blocked`` pixels are left out of the analysis (bars and label boxes)."""
+
+    top_rows: int
+    bottom_rows: int
+    paint: np.ndarray  # bool (rows, cols)
+    blocked: np.ndarray  # bool (rows, cols), caption rows included
+    circles: tuple[Circle, ...] = ()
+    ruler_px: float | None = None  # horizontal arm of an L-shaped scale bar (px)
+    labels: tuple[tuple[int, int, int, int], ...] = ()  # (x0, y0, x1, y1) masked boxes
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def summary(self) -> dict:
+        return {
+            "caption_rows": [self.top_rows, self.bottom_rows],
+            "circles": [
+                {"x": c.x, "y": c.y, "radius_px": c.radius_px, "arc_deg": c.arc_deg}
+                for c in self.circles
+            ],
+            "ruler_px": self.ruler_px,
+            "labels": [list(b) for b in self.labels],
+        }
+
+
+def _grey_value(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Value (max channel) and chroma (max - min), int16."""
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]  # (max over a last axis of 3 is slow)
+    high = np.maximum(np.maximum(r, g), b).astype(np.int16)
+    return high, high - np.minimum(np.minimum(r, g), b)
+
+
+def caption_rows(rgb: np.ndarray, *, max_rows: int = CAPTION_MAX_ROWS) -> tuple[int, int]:
+    """Rows of a caption bar at the top and at the bottom (0 if none).
+
+    Two kinds: a light strip of one exact grey across the whole row, or dark grey boxes
+    (far darker than the skin, one grey level) holding white text. Pale skin can be grey
+    and flat too, but never across whole rows nor as dark as the boxes. A bar may start a
+    few rows below the edge.
+    """
+    rows = rgb.shape[0]
+    limit = min(max_rows, rows // 4)
+    skin_level = float(np.median(_grey_value(rgb[::8, ::8])[0]))
+
+    def bar_flags(band: np.ndarray) -> np.ndarray:
+        value, chroma = _grey_value(band)
+        flags = np.zeros(len(band), bool)
+        grey = chroma <= 8
+        if grey.any():
+            level = int(np.bincount(value[grey].ravel()).argmax())
+            flags |= (grey & (np.abs(value - level) <= 6)).mean(axis=1) > 0.9
+        dark = (chroma <= 14) & (value < 0.7 * skin_level)
+        if dark.any():
+            level = int(np.bincount(value[dark].ravel()).argmax())
+            flags |= (dark & (np.abs(value - level) <= 10)).mean(axis=1) > 0.25
+        return flags
+
+    def extent(flags: np.ndarray) -> int:
+        first = np.flatnonzero(flags[:10])
+        if not len(first):
+            return 0
+        last = int(first[0])
+        for k in range(int(first[0]), len(flags)):
+            if flags[k]:
+                last = k
+            elif k - last > 6:  # a few text rows inside the bar
+                break
+        height = last + 1 - int(first[0])
+        return last + 3 if height >= 8 else 0  # plus the bar's anti-aliased edge
+
+    top = extent(bar_flags(rgb[:limit]))
+    bottom = extent(bar_flags(rgb[rows - limit :][::-1]))
+    return top, bottom
+
+
+def red_strokes(rgb: np.ndarray) -> np.ndarray:
+    """Saturated red pixels: the measuring circle and its radius line (skin, blood and
+    reddening are far less saturated)."""
+    r = rgb[..., 0].astype(np.int16)
+    return ((r - np.maximum(rgb[..., 1], rgb[..., 2])) > 90) & (r > 150)
+
+
+def fit_circle(
+    x: np.ndarray, y: np.ndarray, *, seed: int = 0, tolerance_px: float = 2.0
+) -> Circle | None:
+    """The circle through most of the points (RANSAC on 3-point circles, then a least
+    squares refit on the inliers): a radius line drawn with the circle is left out."""
+    if len(x) < 30:
+        return None
+    rng = np.random.default_rng(seed)
+    # A long straight stroke (the radius line) would pass for a huge circle: take it out.
+    on_line = _line_points(x, y, rng=rng, tolerance_px=tolerance_px)
+    if on_line.sum() >= 200 and (~on_line).sum() >= 30:
+        x, y = x[~on_line], y[~on_line]
+    best, best_count = None, 0
+    # Candidates are scored on a fixed subsample (speed); the refit uses every point.
+    pick = rng.choice(len(x), min(len(x), 800), replace=False)
+    xs, ys = x[pick], y[pick]
+    spread = 0.15 * float(np.hypot(np.ptp(x), np.ptp(y)))
+    for _ in range(600):
+        i = rng.choice(len(x), 3, replace=False)
+        px, py = x[i], y[i]
+        gaps = np.hypot(px - np.roll(px, 1), py - np.roll(py, 1))
+        if gaps.min() < spread:  # close points fix a circle too loosely
+            continue
+        model = _circle_through(px, py)
+        if model is None:
+            continue
+        cx, cy, r = model
+        # Three pixels of a short arc fix the circle only roughly: score loosely.
+        count = int(np.sum(np.abs(np.hypot(xs - cx, ys - cy) - r) < 3 * tolerance_px))
+        if count > best_count:
+            best, best_count = model, count
+    if best is None:
+        return None
+    cx, cy, r = best
+    for tolerance in (3 * tolerance_px, 2 * tolerance_px, tolerance_px, tolerance_px):
+        inliers = np.abs(np.hypot(x - cx, y - cy) - r) < tolerance
+        if inliers.sum() < 3:
+            return None
+        cx, cy, r = _least_squares_circle(x[inliers], y[inliers])
+    inliers = np.abs(np.hypot(x - cx, y - cy) - r) < tolerance_px
+    residual = np.hypot(x[inliers] - cx, y[inliers] - cy) - r
+    angles = np.sort(np.arctan2(y[inliers] - cy, x[inliers] - cx))
+    gaps = np.diff(np.r_[angles, angles[0] + 2 * np.pi])
+    arc = 360.0 - float(np.degrees(gaps.max())) if len(angles) > 1 else 0.0
+    return Circle(
+        x=float(cx),
+        y=float(cy),
+        radius_px=float(r),
+        points=int(inliers.sum()),
+        arc_deg=arc,
+        rms_px=float(np.sqrt(np.mean(residual**2))),
+    )
+
+
+def _line_points(x: np.ndarray, y: np.ndarray, *, rng, tolerance_px: float) -> np.ndarray:
+    """Points on the straight line through most of them (RANSAC on point pairs)."""
+    best = np.zeros(len(x), bool)
+    for _ in range(200):
+        i, j = rng.choice(len(x), 2, replace=False)
+        dx, dy = x[j] - x[i], y[j] - y[i]
+        norm = float(np.hypot(dx, dy))
+        if norm < 20:
+            continue
+        near = np.abs((x - x[i]) * dy - (y - y[i]) * dx) / norm < tolerance_px
+        if near.sum() > best.sum():
+            best = near
+    return best
+
+
+def _circle_through(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float] | None:
+    (x1, x2, x3), (y1, y2, y3) = x.astype(float), y.astype(float)
+    d = 2 * (x1 * (y2 - y3) + x2 * (y3 - y1) + x3 * (y1 - y2))
+    if abs(d) < 1e-6:
+        return None
+    s1, s2, s3 = x1**2 + y1**2, x2**2 + y2**2, x3**2 + y3**2
+    cx = (s1 * (y2 - y3) + s2 * (y3 - y1) + s3 * (y1 - y2)) / d
+    cy = (s1 * (x3 - x2) + s2 * (x1 - x3) + s3 * (x2 - x1)) / d
+    return cx, cy, float(np.hypot(x1 - cx, y1 - cy))
+
+
+def _least_squares_circle(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """Algebraic (Kasa) fit: x^2 + y^2 = a x + b y + c."""
+    x, y = x.astype(float), y.astype(float)
+    a = np.stack([x, y, np.ones_like(x)], axis=1)
+    (p, q, c), *_ = np.linalg.lstsq(a, x**2 + y**2, rcond=None)
+    cx, cy = p / 2, q / 2
+    return cx, cy, float(np.sqrt(c + cx**2 + cy**2))
+
+
+def blue_label_boxes(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Boxes around clusters of saturated blue text (measurement labels). Blue dye is paler
+    (red and green stay above ~110) and forms blobs, not strokes."""
+    rg = np.maximum(rgb[..., 0], rgb[..., 1]).astype(np.int16)
+    text = ((rgb[..., 2] - rg) > 110) & (rg < 110)
+    return _text_clusters(text, min_pixels=150)
+
+
+def dark_label_boxes(
+    rgb: np.ndarray, *, skip_rows: tuple[int, int], grey_value=None
+) -> list[tuple[int, int, int, int]]:
+    """Flat dark-grey rectangles holding white text (scale-bar labels, caption boxes that
+    do not span the image). Candidates are found at 1/4 resolution, checked at full."""
+    value, chroma = grey_value if grey_value is not None else _grey_value(rgb)
+    grey = (chroma <= 14) & (value >= 45) & (value <= 130)
+    white = (chroma <= 30) & (value >= 215)
+    top, bottom = skip_rows
+    for m in (grey, white):
+        m[:top] = False
+        if bottom:
+            m[-bottom:] = False
+    small, _ = ndimage.label(_block_share(grey | white, 4) >= 0.75)
+    boxes = []
+    for window_small in ndimage.find_objects(small):
+        hs = window_small[0].stop - window_small[0].start
+        ws = window_small[1].stop - window_small[1].start
+        if hs < 2 or ws < 5:
+            continue
+        r0, c0 = max(window_small[0].start * 4 - 8, 0), max(window_small[1].start * 4 - 8, 0)
+        outer = (
+            slice(r0, window_small[0].stop * 4 + 8),
+            slice(c0, window_small[1].stop * 4 + 8),
+        )
+        local = ndimage.binary_closing(grey[outer] | white[outer], structure=np.ones((5, 5)))
+        lab, n = ndimage.label(local)
+        if n == 0:
+            continue
+        region = lab == int(np.bincount(lab.ravel())[1:].argmax()) + 1
+        rows, cols = np.flatnonzero(region.any(axis=1)), np.flatnonzero(region.any(axis=0))
+        inner = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+        region = region[inner]
+        h, w = region.shape
+        if not (10 <= h <= 80 and w >= 24 and h * w >= 400):
+            continue
+        if region.mean() < 0.85:  # a rectangle fills its bounding box
+            continue
+        window = (
+            slice(r0 + inner[0].start, r0 + inner[0].stop),
+            slice(c0 + inner[1].start, c0 + inner[1].stop),
+        )
+        g = grey[window] & region
+        if g.sum() < 0.4 * region.sum() or white[window][region].mean() < 0.03:
+            continue
+        if np.std(value[window][g]) > 14:  # a flat box, not a shaded hair
+            continue
+        boxes.append(
+            (int(window[1].start), int(window[0].start), int(window[1].stop), int(window[0].stop))
+        )
+    return boxes
+
+
+def _block_share(mask: np.ndarray, factor: int) -> np.ndarray:
+    rows, cols = (mask.shape[0] // factor) * factor, (mask.shape[1] // factor) * factor
+    blocks = mask[:rows, :cols].reshape(rows // factor, factor, cols // factor, factor)
+    return blocks.mean(axis=(1, 3))
+
+
+def _text_clusters(text: np.ndarray, *, min_pixels: int) -> list[tuple[int, int, int, int]]:
+    """Bounding boxes (full resolution) of clusters of text pixels: letters a few pixels
+    apart are joined at 1/4 resolution."""
+    if text.sum() < min_pixels:
+        return []
+    factor = 4
+    share = _block_share(text, factor)
+    grown = ndimage.binary_dilation(share > 0, iterations=3)
+    labels, n = ndimage.label(grown)
+    counts = ndimage.sum(share * factor**2, labels, index=np.arange(1, n + 1))
+    boxes = []
+    for index, window in enumerate(ndimage.find_objects(labels), start=1):
+        if window is not None and counts[index - 1] >= min_pixels:
+            boxes.append(
+                (
+                    window[1].start * factor,
+                    window[0].start * factor,
+                    window[1].stop * factor,
+                    window[0].stop * factor,
+                )
+            )
+    return boxes
+
+
+@dataclass(frozen=True, kw_only=True)
+class Segment:
+    """A straight axis-aligned stroke: ``horizontal`` at row ``at`` from ``start`` to
+    ``stop`` columns (or vertical at column ``at``, rows ``start``..``stop``)."""
+
+    horizontal: bool
+    at: float
+    start: int
+    stop: int
+
+    @property
+    def length_px(self) -> float:
+        return float(self.stop - self.start)
+
+    def ends_xy(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        if self.horizontal:
+            return (self.start, self.at), (self.stop, self.at)
+        return (self.at, self.start), (self.at, self.stop)
+
+
+def ruler_lines(
+    rgb: np.ndarray, *, min_length_px: int = MIN_RULER_PX, grey_value=None
+) -> tuple[np.ndarray, list[Segment]]:
+    """Thin, exactly horizontal or vertical dark grey lines (the arms of a scale bar):
+    pixels darker by 40 levels than the pixels 4 rows (columns) away on both sides, in a
+    straight run of at least ``min_length_px``. Returns the line mask and the segments
+    (a 2-px line gives one segment)."""
+    value, chroma = grey_value if grey_value is not None else _grey_value(rgb)
+    mask = np.zeros(value.shape, bool)
+    segments: list[Segment] = []
+    dark_line = (chroma <= 30) & (value < 200)
+    for horizontal in (True, False):
+        thin = np.zeros(value.shape, bool)
+        if horizontal:  # darker than the rows 4 above and below
+            thin[4:-4] = (value[4:-4] < value[:-8] - 40) & (value[4:-4] < value[8:] - 40)
+            thin &= dark_line
+            counts = thin.sum(axis=1)
+        else:  # darker than the columns 4 left and right (no transpose: stays fast)
+            thin[:, 4:-4] = (value[:, 4:-4] < value[:, :-8] - 40) & (
+                value[:, 4:-4] < value[:, 8:] - 40
+            )
+            thin &= dark_line
+            counts = thin.sum(axis=0)
+        for row in np.flatnonzero(counts >= min_length_px * 0.5):
+            line = thin[row] if horizontal else thin[:, row]
+            # Pieces of at least 15 px, joined across gaps where hairs cross the line.
+            pieces = [r for r in _runs(line, max_gap=4) if r[1] - r[0] >= 15]
+            for start, stop in _join_runs(pieces, max_gap=80):
+                if stop - start < min_length_px:
+                    continue
+                segments.append(
+                    Segment(horizontal=horizontal, at=float(row), start=start, stop=stop)
+                )
+                for a, b in pieces:
+                    if start <= a and b <= stop:
+                        if horizontal:
+                            mask[row, a:b] = True
+                        else:
+                            mask[a:b, row] = True
+    # A 2-px line gives a segment on each of its rows: keep one (with the longer span).
+    merged: list[Segment] = []
+    for seg in sorted(segments, key=lambda s: (s.horizontal, s.at, s.start)):
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.horizontal == seg.horizontal
+            and seg.at - last.at <= 2
+            and seg.start < last.stop
+            and last.start < seg.stop
+        ):
+            merged[-1] = Segment(
+                horizontal=seg.horizontal,
+                at=(last.at + seg.at) / 2,
+                start=min(last.start, seg.start),
+                stop=max(last.stop, seg.stop),
+            )
+        else:
+            merged.append(seg)
+    return mask, merged
+
+
+def _runs(flags: np.ndarray, *, max_gap: int) -> list[tuple[int, int]]:
+    """(start, stop) of True runs, joining runs separated by at most ``max_gap``."""
+    padded = np.r_[False, flags, False].astype(np.int8)
+    edges = np.diff(padded)
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return _join_runs(list(zip(starts.tolist(), stops.tolist(), strict=True)), max_gap=max_gap)
+
+
+def _join_runs(runs: list[tuple[int, int]], *, max_gap: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, stop in runs:
+        if out and start - out[-1][1] <= max_gap:
+            out[-1] = (out[-1][0], int(stop))
+        else:
+            out.append((int(start), int(stop)))
+    return out
+
+
+def join_collinear(segments: list[Segment], *, max_gap_px: int = 80) -> list[Segment]:
+    """Join pieces of one stroke broken where hairs cross it (same line, short gap)."""
+    out: list[Segment] = []
+    for s in sorted(segments, key=lambda s: (s.horizontal, round(s.at), s.start)):
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.horizontal == s.horizontal
+            and abs(last.at - s.at) <= 2
+            and s.start - last.stop <= max_gap_px
+        ):
+            out[-1] = Segment(
+                horizontal=s.horizontal,
+                at=last.at,
+                start=last.start,
+                stop=max(last.stop, s.stop),
+            )
+        else:
+            out.append(s)
+    return out
+
+
+def scale_bar_px(segments: list[Segment], *, corner_px: float = 8.0) -> float | None:
+    """Length of the horizontal arm of an L-shaped scale bar: a horizontal and a vertical
+    stroke meeting at a corner (a lone straight stroke is not trusted)."""
+    segments = join_collinear(segments)
+    best = None
+    for h in (s for s in segments if s.horizontal):
+        for w in (s for s in segments if not s.horizontal):
+            if any(
+                np.hypot(p[0] - q[0], p[1] - q[1]) <= corner_px
+                for p in h.ends_xy()
+                for q in w.ends_xy()
+            ):
+                best = max(best or 0.0, h.length_px)
+    return best
+
+
+def find_burnt_in(rgb: np.ndarray, *, captions: bool = True) -> BurntIn:
+    """Everything the device printed over the image (see the module docstring)."""
+    shape = rgb.shape[:2]
+    top, bottom = caption_rows(rgb) if captions else (0, 0)
+    blocked = np.zeros(shape, bool)
+    blocked[:top] = True
+    if bottom:
+        blocked[shape[0] - bottom :] = True
+    red = red_strokes(rgb)
+    circles = []
+    if red.sum() >= 200:
+        ys, xs = np.nonzero(red)
+        circle = fit_circle(xs.astype(float), ys.astype(float))
+        # A real stroke: many points, a visible arc, a good fit, a plausible radius.
+        if (
+            circle is not None
+            and circle.points >= 150
+            and circle.arc_deg >= 20
+            and circle.rms_px < 1.5
+            and 40 <= circle.radius_px <= 4 * max(shape)
+        ):
+            circles.append(circle)
+    grey_value = _grey_value(rgb)
+    ruler, segments = ruler_lines(rgb, grey_value=grey_value)
+    strokes = red | ruler
+    if strokes.any():  # a 5 x 5 square around each stroke pixel (two 1-D maximum filters)
+        strokes = ndimage.maximum_filter(strokes.view(np.uint8), size=5).view(bool)
+    paint = strokes & ~blocked
+    labels = blue_label_boxes(rgb) + dark_label_boxes(
+        rgb, skip_rows=(top, bottom), grey_value=grey_value
+    )
+    for x0, y0, x1, y1 in labels:
+        blocked[
+            max(y0 - LABEL_PAD_PX, 0) : y1 + LABEL_PAD_PX,
+            max(x0 - LABEL_PAD_PX, 0) : x1 + LABEL_PAD_PX,
+        ] = True
+    return BurntIn(
+        top_rows=top,
+        bottom_rows=bottom,
+        paint=paint & ~blocked,
+        blocked=blocked,
+        circles=tuple(circles),
+        ruler_px=scale_bar_px(segments),
+        labels=tuple(labels),
+    )
+
+
+def paint_over(rgb: np.ndarray, paint: np.ndarray, *, max_steps: int = 12) -> np.ndarray:
+    """Replace thin stroke pixels from their surroundings, peeling the stroke from its
+    edges inwards: each step fills the painted pixels next to known ones with the mean of
+    their known 8 neighbours. Values come from the nearest pixels on each side, so a hair
+    crossing a stroke stays whole with sharp edges. Works on the stroke pixels only."""
+    if not paint.any():
+        return rgb
+    rows_n, cols_n = paint.shape
+    out = rgb.copy()
+    values = out.astype(np.float32)  # full frame; only stroke pixels are written
+    known = ~paint
+    rr, cc = np.nonzero(paint)
+    offsets = [(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if dr or dc]
+    for _ in range(max_steps):
+        if not len(rr):
+            break
+        total = np.zeros((len(rr), 3), np.float32)
+        count = np.zeros(len(rr), np.float32)
+        for dr, dc in offsets:
+            r2 = np.clip(rr + dr, 0, rows_n - 1)
+            c2 = np.clip(cc + dc, 0, cols_n - 1)
+            k = known[r2, c2]
+            total += values[r2, c2] * k[:, None]
+            count += k
+        edge = count > 0
+        values[rr[edge], cc[edge]] = total[edge] / count[edge, None]
+        known[rr[edge], cc[edge]] = True
+        rr, cc = rr[~edge], cc[~edge]
+    painted = paint & known
+    out[painted] = np.clip(np.rint(values[painted]), 0, 255).astype(rgb.dtype)
+    return out

@@ -1,0 +1,147 @@
+"""Device graphics printed over trichoscopy images (burnt_in.py) on synthetic images that
+carry them (render.py draws a dark caption bar, a measuring circle with radius line and
+label, and an L-shaped scale bar), and calibration from them."""
+
+import numpy as np
+import pytest
+
+from follicle.measure.analyze import analyze_image
+from follicle.measure.burnt_in import caption_rows, find_burnt_in, fit_circle, paint_over
+from follicle.measure.calibration import TERMINAL_UM, image_scale, width_scale_check
+from follicle.measure.evaluate import score
+from follicle.measure.render import RenderStyle, render_trichoscopy
+
+SCALE = 2.76
+GRAPHICS = RenderStyle(
+    text_bar=True,
+    text_bar_style="dark",
+    measuring_circle=True,
+    scale_bar_mm=1.0,
+    blur_sigma_px=1.0,
+    noise_sd=3.0,
+)
+PLAIN = RenderStyle(blur_sigma_px=1.0, noise_sd=3.0)
+SEEDS = (3, 4, 5)
+
+
+@pytest.fixture(scope="module")
+def scenes():
+    return {
+        seed: (
+            render_trichoscopy(style=GRAPHICS, um_per_px=SCALE, unit_count=9, random_seed=seed),
+            render_trichoscopy(style=PLAIN, um_per_px=SCALE, unit_count=9, random_seed=seed),
+        )
+        for seed in SEEDS
+    }
+
+
+def test_fit_circle_ignores_a_radius_line():
+    t = np.linspace(0.2, 1.4, 400)
+    x, y = 30 + 500 * np.cos(t), -40 + 500 * np.sin(t)
+    s = np.linspace(0, 500, 300)  # the radius line from the centre
+    x, y = np.r_[x, 30 + s * np.cos(0.8)], np.r_[y, -40 + s * np.sin(0.8)]
+    circle = fit_circle(x, y)
+    assert circle.radius_px == pytest.approx(500, abs=0.1)
+    assert (circle.x, circle.y) == pytest.approx((30, -40), abs=0.2)
+    assert circle.points == pytest.approx(400, abs=10)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_graphics_are_found_where_they_were_drawn(scenes, seed):
+    scene, plain = scenes[seed]
+    found = find_burnt_in(scene.image)
+    assert found.top_rows == pytest.approx(scene.text_bar_px, abs=3)
+    (circle,) = found.circles
+    cx, cy, radius = scene.circle_px
+    # PIL draws the 1-px outline inside the circle's bounding box: within a pixel.
+    assert circle.radius_px == pytest.approx(radius, abs=1.0)
+    assert np.hypot(circle.x - cx, circle.y - cy) < 1.5
+    # A hair may cover an end of the scale bar: within 6% (less than the scale check's 15%).
+    assert found.ruler_px == pytest.approx(scene.scale_bar_px, rel=0.06)
+    assert found.labels  # the circle's label box at least
+    # Nothing is found on the same scene without graphics: hairs are not graphics.
+    bare = find_burnt_in(plain.image)
+    assert (bare.top_rows, bare.bottom_rows, bare.circles, bare.ruler_px, bare.labels) == (
+        0,
+        0,
+        (),
+        None,
+        (),
+    )
+    assert not bare.paint.any() and not bare.blocked.any()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_graphics_do_not_become_hairs(scenes, seed):
+    scene, plain = scenes[seed]
+    with_graphics = analyze_image(scene.image, um_per_px=SCALE)
+    without = analyze_image(plain.image, um_per_px=SCALE)
+    s, p = score(scene, with_graphics), score(plain, without)
+    unmatched = s.found_count - s.matched
+    # The graphics add no hairs: found but unmatched hairs no more than without graphics
+    # plus two (a hair cut by a label box can count twice), and the label boxes hide at
+    # most a few true hairs.
+    assert unmatched <= (p.found_count - p.matched) + 2
+    assert s.matched >= p.matched - 3
+    assert with_graphics.excluded_rows[0] == pytest.approx(scene.text_bar_px, abs=3)
+    # No found hair runs along the circle or the radius line: every matched hair is thick
+    # enough to be a real one (the 1-px strokes would measure < 8 um).
+    assert (with_graphics.hairs["diameter_um"] > 8).all()
+
+
+def test_light_caption_bar_and_plain_skin():
+    skin = np.full((300, 400, 3), (220, 190, 170), np.uint8)
+    assert caption_rows(skin) == (0, 0)
+    barred = skin.copy()
+    barred[-30:] = 220  # a flat light grey strip at the bottom
+    assert caption_rows(barred) == (0, pytest.approx(32, abs=2))
+
+
+def test_paint_over_keeps_a_crossing_hair_whole():
+    image = np.full((80, 80, 3), 200, np.uint8)
+    image[:, 35:45] = 40  # a vertical hair
+    stroke = np.zeros((80, 80), bool)
+    stroke[39:42, :] = True  # a 3-px stroke across it
+    image[stroke] = (255, 0, 0)
+    out = paint_over(image, stroke)
+    assert (out[39:42, 36:44] < 60).all()  # the hair continues through the stroke
+    assert (out[39:42, :30] > 190).all()  # skin elsewhere
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_image_scale_from_circle_scale_bar_or_preset(scenes, seed):
+    scene, plain = scenes[seed]
+    from_circle = image_scale(scene.image, device="video-70x", circle_radius_mm=2.519)
+    assert from_circle.source == "measuring circle"
+    assert from_circle.um_per_px == pytest.approx(SCALE, rel=0.002)
+    from_bar = image_scale(scene.image, device="video-70x")
+    assert from_bar.source == "scale bar"
+    assert from_bar.um_per_px == pytest.approx(SCALE, rel=0.07)
+    preset = image_scale(plain.image, device="video-70x", circle_radius_mm=2.519)
+    assert (preset.source, preset.um_per_px) == ("preset", pytest.approx(2.76))
+
+
+def test_width_scale_check_warns_only_beyond_15_percent():
+    # Thicker half 88 um at 2.76 um/px: consistent with any scale putting it in 70-100 um.
+    widths_px = np.r_[np.full(10, 9.0), np.full(10, TERMINAL_UM / SCALE)]
+    assert width_scale_check(widths_px, um_per_px=SCALE) == ()
+    assert width_scale_check(widths_px, um_per_px=SCALE * 100 / 88 * 1.14) == ()
+    assert width_scale_check(widths_px, um_per_px=SCALE * 70 / 88 / 1.14) == ()
+    assert width_scale_check(widths_px, um_per_px=SCALE * 70 / 88 / 1.2) != ()
+    (warning,) = width_scale_check(widths_px, um_per_px=3.906)  # the old 5 mm preset
+    assert "+25%" in warning and "less" in warning
+    assert width_scale_check(widths_px[:5], um_per_px=3.906) == ()  # too few hairs
+
+
+@pytest.mark.parametrize("shape", [(32, 32), (33, 47), (40, 200), (200, 40)])
+@pytest.mark.parametrize("grey", [80, 200])
+def test_flat_and_tiny_images_are_handled_without_warnings(shape, grey):
+    """A flat grey frame looks like a caption or label box everywhere: all of it may be
+    masked, and the analysis still returns cleanly."""
+    import warnings
+
+    image = np.full((*shape, 3), grey, np.uint8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = analyze_image(image, um_per_px=4.0)
+    assert len(found.hairs) == 0
