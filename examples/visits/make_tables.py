@@ -53,9 +53,9 @@ def main():
     lost, new, thinned = order[:4], order[4:6], order[6:14]
     second.loc[lost, "length_mm"] = ABSENT_MM  # shed, not regrown yet
     first.loc[new, "length_mm"] = ABSENT_MM  # not yet above the skin at the first visit
-    second.loc[thinned, "diameter_um"] = (second.loc[thinned, "diameter_um"] * 0.55).clip(
-        lower=14
-    ).round(1)  # miniaturizing
+    second.loc[thinned, "diameter_um"] = (
+        (second.loc[thinned, "diameter_um"] * 0.55).clip(lower=14).round(1)
+    )  # miniaturizing
     occipital = site(rng, units=24, region="occipital", thin_share=0.04, vellus_share=0.02)
     first.to_csv(HERE / "frontal-visit1.csv", index=False)
     second.to_csv(HERE / "frontal-visit2.csv", index=False)

@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "follicle.trials.cli",
     "follicle.measure.cli",
     "follicle.care.cli",
+    "follicle.report.cli",
 )
 
 

@@ -69,12 +69,13 @@ class VisitReport:
 
         return visit_report_html(self)
 
-    def write(self, path: str | Path) -> Path:
-        """Write ``.html`` (self-contained) or ``.pdf`` (printed by headless Chromium)."""
+    def write(self, path: str | Path, *, suffix: str | None = None) -> Path:
+        """Write ``.html`` (self-contained) or ``.pdf`` (printed by headless Chromium).
+
+        The format follows ``suffix`` or the path's (a caller may write to a temporary
+        name)."""
         path = Path(path)
-        suffix = path.suffix.lower()
-        if suffix not in (".html", ".htm", ".pdf"):
-            raise FollicleInputError("report output suffix", path.suffix, "'.html' or '.pdf'")
+        suffix = check_report_suffix(suffix or path.suffix)
         if suffix == ".pdf":
             return self._write_pdf(path)
         path.write_text(self.to_html(), encoding="utf-8")
@@ -90,6 +91,16 @@ class VisitReport:
             html = Path(folder) / "report.html"
             html.write_text(self.to_html(), encoding="utf-8")
             return html_to_pdf(html, path)
+
+
+REPORT_SUFFIXES = (".html", ".htm", ".pdf")
+
+
+def check_report_suffix(suffix: str) -> str:
+    """The lower-case suffix of a report file, or an error naming the allowed ones."""
+    if suffix.lower() not in REPORT_SUFFIXES:
+        raise FollicleInputError("report output suffix", suffix, "'.html' or '.pdf'")
+    return suffix.lower()
 
 
 def measure_visit(visit: Visit, *, cutoffs: DiameterCutoffs = DEFAULT_CUTOFFS) -> Metrics:
