@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
 from PIL import Image, ImageDraw
 
 from follicle.measure.hairs_table import DiameterCutoffs
@@ -110,25 +111,40 @@ def diameter_histogram(
     if previous is not None and len(previous):
         top = max(top, float(np.nanmax(previous["diameter_um"])) + 5)
     edges = np.arange(0, top + 5, 5.0)
-    fig, ax = plt.subplots(figsize=(8, 3.4))
+    fig, ax = plt.subplots(figsize=(9, 3.4))
     counts, _ = np.histogram(diameters, bins=edges)
     centres = (edges[:-1] + edges[1:]) / 2
     colours = [_rgb01(class_colour(c, cutoffs)) for c in centres]
-    ax.bar(centres, counts, width=5, color=colours, edgecolor="white", label=labels[0])
+    ax.bar(centres, counts, width=5, color=colours, edgecolor="white")
+    handles = [Patch(facecolor="0.6", edgecolor="white", label=f"{labels[0]} (bars)")]
     if previous is not None and len(previous):
         before, _ = np.histogram(previous["diameter_um"].to_numpy(float), bins=edges)
-        ax.step(edges, np.r_[before, before[-1]], where="post", color="k", lw=1.4, label=labels[1])
+        (line,) = ax.step(edges, np.r_[before, before[-1]], where="post", color="k", lw=1.4)
+        line.set_label(labels[1])
+        handles.append(line)
+        counts = np.maximum(counts, before)  # for the axis height only
+    top_count = max(counts.max(), 1) * 1.25
+    ax.set_ylim(0, top_count)
     for value, name in (
         (cutoffs.thin_below_um, f"thin < {cutoffs.thin_below_um:g}"),
         (cutoffs.vellus_max_um, f"vellus <= {cutoffs.vellus_max_um:g}"),
         (cutoffs.terminal_min_um, f"terminal >= {cutoffs.terminal_min_um:g}"),
     ):
         ax.axvline(value, color="grey", ls="--", lw=0.8)
-        ax.text(value + 0.8, ax.get_ylim()[1] * 0.97, name, fontsize=8, va="top", color="0.3")
+        ax.text(
+            value - 0.8,
+            top_count * 0.98,
+            name,
+            fontsize=8,
+            va="top",
+            ha="right",
+            rotation=90,
+            color="0.3",
+        )
     ax.set_xlabel("shaft diameter (um)")
     ax.set_ylabel("hairs")
     ax.set_xlim(0, edges[-1])
-    ax.legend(fontsize=8, loc="upper right", bbox_to_anchor=(1, 0.85))
+    ax.legend(handles=handles, fontsize=8, loc="upper right")
     ax.grid(alpha=0.3, axis="y")
     return _png(fig)
 
@@ -205,7 +221,9 @@ def matched_hairs_figure(
         plt.Line2D([], [], ls="", marker="o", mfc="none", mec=c, mew=2, label=f)
         for f, c in FATE_COLOURS.items()
     ]
-    axes[1].legend(handles=handles, fontsize=8, loc="lower right", framealpha=0.8)
+    axes[1].legend(
+        handles=handles, fontsize=8, loc="lower right", facecolor="0.3", labelcolor="white"
+    )
     fig.tight_layout()
     return _png(fig)
 

@@ -35,14 +35,15 @@ VISIT_STYLE = """
 h1{margin-bottom:0.2em} h2{border-bottom:2px solid #ddd;padding-bottom:3px;margin-top:1.6em}
 .meta{color:#444;margin:0.2em 0 1em}
 .disclaimer{border-left:4px solid #c77d00;background:#fff6e5;padding:0.6em 1em;margin:1em 0}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(190px,1fr));gap:10px}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:10px}
 .card{border:1px solid #ddd;border-radius:6px;padding:8px 12px;background:#fafafa}
-.card .v{font-size:1.5em;font-weight:600} .card .k{color:#555;font-size:0.85em}
+.card .v{font-size:1.3em;font-weight:600;white-space:nowrap} .card .k{color:#555;font-size:0.85em}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:10px;margin:0.5em 0}
 figure{margin:0 0 1em} figcaption{font-size:0.85em;color:#444}
 .legend span.sw{display:inline-block;width:14px;height:14px;vertical-align:middle;
 margin:0 4px 0 12px;border:1px solid #999}
-td.l,th.l{text-align:left} .met{color:#b00020;font-weight:600} .ok{color:#1b7f3b}
+td.l,th.l{text-align:left} td.n{white-space:nowrap}
+.met{color:#b00020;font-weight:600} .ok{color:#1b7f3b}
 @media print{h2{break-after:avoid} figure,table,.card{break-inside:avoid}
 body{max-width:none;margin:0} @page{size:A4;margin:14mm}}
 """
@@ -179,8 +180,8 @@ def _summary(report: VisitReport) -> str:
             f"thin hairs (< {report.cutoffs.thin_below_um:g} µm)",
         ),
         _card(
-            f"{m.mean_diameter_um:.1f} ± {_num(m.mean_diameter_se_um, 1)} µm",
-            f"mean diameter ({m.hair_count} hairs)",
+            f"{m.mean_diameter_um:.1f} ± {_num(m.mean_diameter_se_um, 1)}",
+            f"mean diameter, µm ({m.hair_count} hairs)",
         ),
     ]
     if report.comparison is not None:
@@ -192,11 +193,11 @@ def _summary(report: VisitReport) -> str:
             )
         )
     if report.criteria is not None:
-        verdict = "matches" if report.criteria.pattern_matches else "does not match"
+        c = report.criteria
         cards.append(
             _card(
-                f"{report.criteria.major_met} major, {report.criteria.minor_met} minor",
-                f"Rakowska criteria met: pattern {verdict}",
+                "matches" if c.pattern_matches else "no match",
+                f"Rakowska 2009 pattern ({c.major_met} major, {c.minor_met} minor criteria met)",
             )
         )
     return "<h2>Summary</h2><div class='cards'>" + "".join(cards) + "</div>"
@@ -225,8 +226,9 @@ def _measurements(report: VisitReport) -> str:
         else:
             reference = f"<span class='note'>{NO_RANGE}</span>"
         rows.append(
-            f"<tr><td class='l'>{_e(label)}</td><td>{_num(value, digits)}</td>"
-            f"<td class='l'>{_e(unit)}</td><td>{error}</td><td>{interval}</td>"
+            f"<tr><td class='l'>{_e(label)}</td><td class='n'>{_num(value, digits)}</td>"
+            f"<td class='l n'>{_e(unit)}</td><td class='n'>{error}</td>"
+            f"<td class='n'>{interval}</td>"
             f"<td class='l'>{reference}</td></tr>"
         )
     m = report.metrics
