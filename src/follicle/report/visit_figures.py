@@ -221,10 +221,15 @@ def matched_hairs_figure(
         plt.Line2D([], [], ls="", marker="o", mfc="none", mec=c, mew=2, label=f)
         for f, c in FATE_COLOURS.items()
     ]
-    axes[1].legend(
-        handles=handles, fontsize=8, loc="lower right", facecolor="0.3", labelcolor="white"
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        ncol=len(handles),
+        fontsize=9,
+        facecolor="0.3",
+        labelcolor="white",
     )
-    fig.tight_layout()
     return _png(fig)
 
 
