@@ -43,7 +43,7 @@ def site(rng, *, units, region, thin_share, vellus_share):
     return table
 
 
-def main():
+def main(folder: Path = HERE):
     rng = np.random.default_rng(20261204)
     first = site(rng, units=24, region="frontal", thin_share=0.2, vellus_share=0.08)
     second = first.copy()
@@ -57,9 +57,9 @@ def main():
         (second.loc[thinned, "diameter_um"] * 0.55).clip(lower=14).round(1)
     )  # miniaturizing
     occipital = site(rng, units=24, region="occipital", thin_share=0.04, vellus_share=0.02)
-    first.to_csv(HERE / "frontal-visit1.csv", index=False)
-    second.to_csv(HERE / "frontal-visit2.csv", index=False)
-    occipital.to_csv(HERE / "occipital-visit2.csv", index=False)
+    first.to_csv(folder / "frontal-visit1.csv", index=False)
+    second.to_csv(folder / "frontal-visit2.csv", index=False)
+    occipital.to_csv(folder / "occipital-visit2.csv", index=False)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ The images are synthetic: the two-visit example of examples/visits rendered by f
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import re
 import subprocess
@@ -141,6 +142,15 @@ def test_html_shows_the_numbers_and_is_self_contained(example):
     assert len(sources) == 3 * 2 + 3  # input + overlay per image; histogram, pairs, scatter
     assert all(s.startswith("data:image/png;base64,") for s in sources)
     assert not re.search(r"(src|href)=[\"']?(https?:)?//", html)
+
+
+def test_example_tables_are_reproducible(tmp_path):
+    spec = importlib.util.spec_from_file_location("make_tables", EXAMPLE / "make_tables.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(tmp_path)
+    for name in ("frontal-visit1.csv", "frontal-visit2.csv", "occipital-visit2.csv"):
+        assert (tmp_path / name).read_text() == (EXAMPLE / name).read_text(), name
 
 
 def test_reference_values_quote_rows_that_exist():
@@ -291,6 +301,20 @@ def test_pdf_without_chromium_says_what_to_do(example, tmp_path):
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "apt-get install chromium" in lines[0], done.stderr
     assert not out.exists()
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium installed")
+def test_installed_command_prints_a_pdf_from_hairs_tables(example, tmp_path):
+    example["scenes"]["visit2"].hairs.to_csv(tmp_path / "now.csv", index=False)
+    example["scenes"]["visit1"].hairs.to_csv(tmp_path / "before.csv", index=False)
+    out = tmp_path / "visit.pdf"
+    done = _follicle(
+        "report", "visit", tmp_path / "now.csv", "--area-cm2", 0.2097,
+        "--previous", tmp_path / "before.csv", "--label", "month 6", "-o", out,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp
 
 
 @pytest.mark.skipif(find_chromium() is None, reason="no Chromium installed")

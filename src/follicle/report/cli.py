@@ -75,6 +75,12 @@ def visit_command(
         typer.Option(help="Site of this visit (default: frontal with --occipital)."),
     ] = None,
     date: Annotated[str | None, typer.Option(help="Date of this visit, YYYY-MM-DD.")] = None,
+    label: Annotated[
+        str, typer.Option(help="Name of this visit on the report, e.g. 'month 6'.")
+    ] = "this visit",
+    previous_label: Annotated[
+        str, typer.Option(help="Name of the previous visit on the report.")
+    ] = "previous visit",
     patient: Annotated[
         str | None, typer.Option(help="Patient label printed on the report.")
     ] = None,
@@ -141,7 +147,7 @@ def visit_command(
         area_cm2=area_cm2,
         yellow_dots=yellow_dots,
         region=region if _is_table(inputs[0]) else site,
-        label="this visit",
+        label=label,
         date=date,
         **common,
     )
@@ -151,7 +157,7 @@ def visit_command(
             previous,
             area_cm2=previous_area_cm2 if previous_area_cm2 is not None else area_cm2,
             region=region if _is_table(previous[0]) else site,
-            label="previous visit",
+            label=previous_label,
             date=previous_date,
             **common,
         )
