@@ -264,7 +264,7 @@ def test_installed_command_writes_the_report(example, tmp_path):
         "--previous-date", "2026-05-04", "--patient", "P-001", "-o", out,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert f"wrote {out}" in done.stdout.replace("\n", " ")
+    assert done.stdout.startswith(f"wrote {out} (")
     html = out.read_text(encoding="utf-8")
     assert "Trichoscopy visit report" in html and "P-001" in html
     assert "Interval:</b> 182 days" in html

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from follicle.cli_support import atomic_output, console, handles_bad_input
+from follicle.cli_support import atomic_output, handles_bad_input
 
 report_app = typer.Typer(
     name="report",
@@ -189,7 +189,7 @@ def visit_command(
     if report.comparison is not None:
         change = report.comparison.changes[0]
         line += f", density change {change.difference:+.0f} +/- {change.se:.0f}"
-    console.print(line + ")", highlight=False)
+    typer.echo(line + ")")  # one line, never wrapped inside the path
 
 
 def register(app: typer.Typer) -> None:
