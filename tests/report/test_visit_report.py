@@ -323,3 +323,21 @@ def test_pdf_is_printed_by_chromium(example, tmp_path):
     data = out.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 50_000
     assert data.count(b"/Type /Page") - data.count(b"/Type /Pages") >= 3  # several pages
+
+
+def test_scale_and_how_it_was_set(tmp_path):
+    from follicle.measure.calibration import render_micrometer, um_per_px_from_preset
+    from follicle.report.visit_data import resolve_scale
+
+    given, _ = resolve_scale(ScaleSpec(um_per_px=2.5), image_width_px=1280)
+    assert (given.um_per_px, given.how) == (2.5, "given: 2.5 um/px")
+    preset, _ = resolve_scale(ScaleSpec(device="video-70x"), image_width_px=1280)
+    assert preset.um_per_px == um_per_px_from_preset("video-70x", image_width_px=1280)
+    assert preset.how == "device preset video-70x" and "/ 1280 px" in preset.detail
+    Image.fromarray(render_micrometer(um_per_px=3.0, angle_deg=20)).save(tmp_path / "m.png")
+    scale, source = resolve_scale(ScaleSpec(micrometer=tmp_path / "m.png"), image_width_px=1)
+    assert scale.um_per_px == pytest.approx(3.0, rel=0.01)
+    assert source.role == "stage micrometer"
+    assert source.sha256 == hashlib.sha256((tmp_path / "m.png").read_bytes()).hexdigest()
+    with pytest.raises(FollicleInputError, match="calibration"):
+        ScaleSpec(um_per_px=2.5, device="video-70x")

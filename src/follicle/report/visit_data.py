@@ -64,7 +64,8 @@ class Scale:
     """The scale used and, in words, how it was set."""
 
     um_per_px: float
-    how: str
+    how: str  # short, for captions
+    detail: str = ""  # the derivation, for the provenance
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,15 +122,16 @@ def resolve_scale(spec: ScaleSpec, *, image_width_px: int) -> tuple[Scale, Input
     if spec.device is not None:
         value = um_per_px_from_preset(spec.device, image_width_px=image_width_px)
         preset = DEVICE_PRESETS[spec.device]
-        how = (
-            f"device preset {spec.device}: {preset.field_width_mm:g} mm field / "
-            f"{image_width_px} px ({preset.note}; verify with a stage micrometer)"
+        detail = (
+            f"{preset.field_width_mm:g} mm field / {image_width_px} px ({preset.note}; "
+            "verify with a stage micrometer)"
         )
-        return Scale(um_per_px=value, how=how), None
+        return Scale(um_per_px=value, how=f"device preset {spec.device}", detail=detail), None
     path = Path(spec.micrometer)
     value = um_per_px_from_micrometer(load_image(path), line_spacing_um=spec.line_spacing_um)
-    how = f"stage micrometer image {path.name} ({spec.line_spacing_um:g} um rulings)"
-    return Scale(um_per_px=value, how=how), InputFile(
+    how = f"stage micrometer image {path.name}"
+    detail = f"{spec.line_spacing_um:g} um rulings, strongest spatial frequency"
+    return Scale(um_per_px=value, how=how, detail=detail), InputFile(
         name=path.name, sha256=sha256_of(path), role="stage micrometer"
     )
 

@@ -430,7 +430,9 @@ def _provenance(report: VisitReport) -> str:
     for visit in report.provenance["visits"]:
         if isinstance(visit["scale"], list):
             scales += [
-                f"<li>{_e(s['image'])}: {s['um_per_px']:.4g} µm/px, {_e(s['how'])}</li>"
+                f"<li>{_e(s['image'])}: {s['um_per_px']:.4g} µm/px, {_e(s['how'])}"
+                + (f": {_e(s['detail'])}" if s["detail"] else "")
+                + "</li>"
                 for s in visit["scale"]
             ]
         else:

@@ -258,7 +258,12 @@ def _visit_provenance(visit: Visit) -> dict[str, Any]:
     }
     if visit.images:
         record["scale"] = [
-            {"image": image.name, "um_per_px": scale.um_per_px, "how": scale.how}
+            {
+                "image": image.name,
+                "um_per_px": scale.um_per_px,
+                "how": scale.how,
+                "detail": scale.detail,
+            }
             for image, scale in zip(visit.images, visit.scales, strict=True)
         ]
         record["analysis"] = visit.images[0].analysis.provenance.get("parameters", {})
