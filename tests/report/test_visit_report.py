@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -310,10 +311,15 @@ def test_installed_command_prints_a_pdf_from_hairs_tables(example, tmp_path):
     out = tmp_path / "visit.pdf"
     done = _follicle(
         "report", "visit", tmp_path / "now.csv", "--area-cm2", 0.2097,
-        "--previous", tmp_path / "before.csv", "--label", "month 6", "-o", out,
+        "--previous", tmp_path / "before.csv", "--label", "month 6", "-o", out, "--json",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert out.read_bytes().startswith(b"%PDF")
+    payload = json.loads(done.stdout)
+    truth1, truth2 = example["scenes"]["visit1"].hairs, example["scenes"]["visit2"].hairs
+    assert payload["metrics"]["hair_count"] == len(truth2)
+    assert payload["matched"]["persisting"] == len(set(truth1.hair_id) & set(truth2.hair_id))
+    assert payload["provenance"]["visits"][0]["label"] == "month 6"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp
 
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from follicle.cli_support import atomic_output, handles_bad_input
+from follicle.cli_support import atomic_output, handles_bad_input, print_json
 
 report_app = typer.Typer(
     name="report",
@@ -119,6 +119,9 @@ def visit_command(
     polarity: Annotated[
         str, typer.Option(help="auto, dark (dark hair on light skin) or light.")
     ] = "auto",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Also print the report's numbers as JSON.")
+    ] = False,
 ) -> None:
     """Write the visit report a trichologist hands over (help: VISIT_HELP)."""
     from follicle.measure.analyze import AnalysisSettings
@@ -181,6 +184,9 @@ def visit_command(
     )
     with atomic_output(output) as temporary:
         report.write(temporary, suffix=suffix)
+    if as_json:
+        print_json({"output": str(output), **report.to_dict()})
+        return
     m = report.metrics
     line = (
         f"wrote {output} ({m.hair_count} hairs, density {m.density_per_cm2:.0f} +/- "

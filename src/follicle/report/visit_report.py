@@ -64,6 +64,22 @@ class VisitReport:
         keys = ("persisting", "thinned", "thickened", "lost", "new")
         return {k: sum(getattr(m.comparison, k) for m in self.matched) for k in keys}
 
+    def to_dict(self) -> dict[str, Any]:
+        """The report's numbers (no images), JSON-ready apart from NaN."""
+        return {
+            "patient": self.patient,
+            "metrics": self.metrics.to_dict(),
+            "previous_metrics": self.previous_metrics.to_dict() if self.previous_metrics else None,
+            "occipital_metrics": (
+                self.occipital_metrics.to_dict() if self.occipital_metrics else None
+            ),
+            "criteria": self.criteria.to_dict() if self.criteria else None,
+            "change": self.comparison.to_dict() if self.comparison else None,
+            "matched": self.matched_counts(),
+            "notes": list(self.notes),
+            "provenance": self.provenance,
+        }
+
     def to_html(self) -> str:
         from follicle.report.visit_html import visit_report_html
 
