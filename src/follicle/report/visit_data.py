@@ -68,7 +68,7 @@ class Scale:
     detail: str = ""  # the derivation, for the provenance
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)  # holds arrays and tables
 class VisitImage:
     """One analysed image: the pixels (for overlays) and what the analyser found."""
 
@@ -77,7 +77,7 @@ class VisitImage:
     analysis: ImageAnalysis
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)  # holds arrays and tables
 class Visit:
     """Hairs of one site at one visit, with the area they were counted in."""
 

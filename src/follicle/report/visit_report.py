@@ -29,7 +29,7 @@ MATCH_RADIUS_UM = 60.0  # compare_visits' default
 AREA_TOLERANCE = 0.02  # the two visits must cover the same area within 2%
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)  # holds arrays and tables
 class MatchedImages:
     """Hairs of one image pair (or of two hairs tables) matched one by one."""
 
@@ -37,7 +37,7 @@ class MatchedImages:
     comparison: VisitComparison
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)  # holds arrays and tables
 class VisitReport:
     """Everything a visit report shows; ``to_html`` and ``write`` present it."""
 
