@@ -43,6 +43,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "follicle.trials.cli",
     "follicle.measure.cli",
     "follicle.care.cli",
+    "follicle.report.cli",
 )
 
 # Top-level command -> (where it comes from, one-line help), in the order `follicle --help`
@@ -103,6 +104,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "journal": (
         "follicle.care.journal_cli:journal_app",
         "Keep a treatment journal (SQLite, local): doses, sessions, symptoms, measurements.",
+    ),
+    "report": (
+        "follicle.report.cli",
+        "Reports to read and hand over: the visit report (self-contained HTML or PDF).",
     ),
 }
 
