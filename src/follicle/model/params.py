@@ -223,6 +223,26 @@ class ModelParameters:
     aa_regrowth_delay_mean_days: float = _p(
         30.0, "assumption: mean delay before a blocked follicle re-enters anagen after an episode"
     )
+    aa_episode_median_days: float = _p(
+        200.0,
+        "calibrated (provisional, by hand): median duration of a patchy alopecia areata "
+        "episode, so that about a third of first episodes have regrown at 6 months "
+        "(targets.toml aa-patchy-6-months, [S] textbook prognosis)",
+    )
+    aa_episode_log_sd: float = _p(
+        1.0,
+        "assumption: episode durations vary widely (weeks to years; [S] most patches regrow "
+        "within a year, some persist)",
+    )
+    aa_relapse_probability: float = _p(
+        0.3, "assumption: share of people whose first episode is followed by a second one"
+    )
+    aa_relapse_gap_mean_days: float = _p(
+        365.0, "assumption: mean time from the end of an episode to a relapse"
+    )
+    aa_patch_area_cm2: float = _p(
+        4.0, "assumption: a coin-sized patch (smallest patch drawn for a model-drawn episode)"
+    )
 
     # --- treatments (see follicle/treatments/*) ------------------------------------------
     finasteride_serum_imax: float = _p(

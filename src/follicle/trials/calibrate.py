@@ -131,6 +131,9 @@ def objective(report: ValidationReport) -> float:
     """Mean squared tolerance-scaled miss over the targets (NaN counts as a big miss)."""
     table = report.table
     z = (table["model"] - table["published"]) / table["tolerance"]
+    if "kind" in table:  # a range target costs nothing inside its range
+        inside = np.maximum(np.abs(z) - 1.0, 0.0) * np.sign(z)
+        z = z.where(table["kind"] != "range", inside)
     return float(np.nan_to_num(z, nan=10.0).__pow__(2).mean())
 
 

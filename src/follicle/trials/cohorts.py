@@ -26,6 +26,8 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from follicle.model import alopecia_areata
+from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
 from follicle.person import SENSITIVITY_LEVELS
 from follicle.trials.staging import parse_stage_range
 
@@ -109,6 +111,11 @@ class Population(_Strict):
         description="baseline Hamilton-Norwood (men) or Ludwig (women) stage or range, "
         "e.g. 'III vertex to V', 'II or more'",
     )
+    condition: Literal["patchy alopecia areata, first episode"] | None = Field(
+        None,
+        description="a condition every member has: an alopecia areata episode starting on "
+        "day 0 in a patch over the target area, its course drawn by the model",
+    )
     note: str = ""
 
     @field_validator("age_years")
@@ -170,10 +177,15 @@ def draw_candidates(
     seed: np.random.SeedSequence,
     *,
     sensitivity: SensitivityDistribution | None = None,
+    params: ModelParameters = DEFAULT_PARAMETERS,
+    target_region: str = "vertex",
+    target_area_cm2: float = 1.0,
 ) -> list[dict]:
     """``size`` candidate people (person dicts) drawn from ``population``.
 
-    ``sensitivity`` overrides the population distribution (calibration uses it).
+    ``sensitivity`` overrides the population distribution (calibration uses it). With a
+    ``condition``, each person's episode (its duration) is drawn from the model's
+    alopecia areata course (``follicle.model.alopecia_areata``) over the target area.
     """
     rng = np.random.default_rng(seed)
     low, high = population.age_range
@@ -207,4 +219,10 @@ def draw_candidates(
         if onset is not None:
             person["onset_age_years"] = round(float(onset[index]), 3)
         people.append(person)
+    if population.condition is not None:
+        episodes = alopecia_areata.draw_course(
+            rng, size, params=params, region=target_region, area_cm2=target_area_cm2
+        )
+        for person, course in zip(people, episodes, strict=True):
+            person["alopecia_areata"] = course
     return people

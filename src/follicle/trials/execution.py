@@ -22,6 +22,7 @@ from follicle.errors import FollicleInputError
 from follicle.model.params import ModelParameters
 from follicle.model.regions import REGIONS
 from follicle.regimen import Regimen
+from follicle.treatments.schedule import compile_regimen
 from follicle.trials.cohorts import Population, SensitivityDistribution, draw_candidates
 from follicle.trials.endpoints import endpoint_values
 from follicle.trials.staging import DEFAULT_RULE, StagingRule, stage_names, stage_table
@@ -91,6 +92,10 @@ def run_block(task: BlockTask) -> BlockResult:
     stage_range = task.population.stage_range
     scalp_area = float(sum(task.params.region_area_cm2.values()))
     people, tables, tried, accepted, round_index = [], [], 0, 0, 0
+    # the regimen's daily series (deterministic: no draws), for the scalp DHT column
+    schedule = compile_regimen(
+        task.regimen, days=task.days, params=task.params, rng=np.random.default_rng(0)
+    )
     while accepted < task.size:
         need = task.size - accepted
         if stage_range is None:
@@ -107,7 +112,13 @@ def run_block(task: BlockTask) -> BlockResult:
             batch = math.ceil(need / max(rate, 0.02) * 1.2) + 2
             batch = max(1, min(batch, task.max_candidates - tried, 20 * task.size))
         candidates = draw_candidates(
-            task.population, batch, _seed(task, round_index, 0), sensitivity=task.sensitivity
+            task.population,
+            batch,
+            _seed(task, round_index, 0),
+            sensitivity=task.sensitivity,
+            params=task.params,
+            target_region=task.target_region,
+            target_area_cm2=task.target_area_cm2,
         )
         cohort = simulate_cohort(
             candidates,
@@ -122,6 +133,7 @@ def run_block(task: BlockTask) -> BlockResult:
         target = table[table["region"] == task.target_region].drop(columns="region")
         target = target.sort_values(["person", "day"], kind="stable").reset_index(drop=True)
         target["shed_per_day_scalp"] = target["shed_per_day"] / target["area_cm2"] * scalp_area
+        target["scalp_dht_change_percent"] = 100.0 * (schedule.dht_at(target["day"]) - 1.0)
         if task.staging_patch_cm2 is not None:
             stages = stage_table(task.population.sex, table, task.rule)
             target["stage"] = stages.reindex(
