@@ -153,6 +153,14 @@ class ModelParameters:
         "androgen level at anagen entry x DHT factor x sensitivity) times faster, so stopping a "
         "DHT blocker shortens anagens again (gains lost within ~12 months [S]; [P] Courtois 1994)",
     )
+    androgen_rest_prolongation: float = _p(
+        2.0,
+        "calibrated: androgens also lengthen the resting phases: telogen and kenogen run "
+        "(1 + this x androgen level at the last anagen entry x DHT factor x sensitivity) "
+        "times slower, so a DHT blocker wakes resting follicles within months (the "
+        "24-week dose response of [S] Olsen 2006 and the 1-year gain of [P] Kaufman 1998); "
+        "kenogen lengthens as AGA progresses ([P] Guarrera & Rebora 2004)",
+    )
     step_fraction: float = _p(
         0.4, "assumption: size lost in one step in stepwise mode (same mean loss as gradual)"
     )
@@ -201,6 +209,14 @@ class ModelParameters:
         "assumption: androgens start acting at puberty; [S] visible onset typically 20-25 y",
     )
     onset_ramp_years: float = _p(8.0, "assumption: androgen action builds up over 8 years")
+    androgen_growth_per_decade: float = _p(
+        0.3,
+        "calibrated: the androgen exposure of a predisposed scalp grows by this share for "
+        "every 10 years since onset, so that loss accelerates with time and age instead of "
+        "drifting at a constant rate (balding follicles gain androgen receptors and "
+        "5-alpha-reductase with time, [S]; fitted to the placebo time courses and the "
+        "prevalence at 80, targets.toml)",
+    )
     menopause_age_years: float = _p(50.0, "assumption: typical age at menopause")
     menopause_androgen_factor: float = _p(
         1.5,
@@ -212,6 +228,22 @@ class ModelParameters:
         0.004,
         "assumption: ~4% of follicles lost per decade after 35 for everyone (source articles: "
         "ageing shortens anagen and reduces density; no number published in the reference)",
+    )
+
+    # --- heterogeneity between people and trial measurement ------------------------------
+    treatment_response_log_sd: float = _p(
+        0.8,
+        "calibrated (provisional, by hand): log SD of the person-level treatment-response "
+        "multiplier (lognormal, mean 1; follicle.model.response) drawn for each virtual "
+        "trial participant, so that treated arms spread more than placebo arms (Olsen 2002: "
+        "SD of change 25.4 on 5% minoxidil vs 21.7 on placebo, targets.toml)",
+    )
+    count_error_cv: float = _p(
+        0.10,
+        "calibrated (provisional, by hand): relative error of one visit's hair count in a "
+        "trial's target area (relocating the area, counting on photographs), independent "
+        "between visits; with the model's own spread it gives the placebo arm's SD of change "
+        "(Olsen 2002 placebo: 21.7/cm2, targets.toml)",
     )
 
     # --- alopecia areata -----------------------------------------------------------------
@@ -252,15 +284,29 @@ class ModelParameters:
     finasteride_scalp_to_serum: float = _p(
         0.898, "[P] Drake 1999: scalp / serum DHT suppression at 1 mg (64.1% / 71.4%)"
     )
+    finasteride_onset_tau_days: float = _p(
+        1.0,
+        "(unverified) label: serum DHT falls within 24 hours of the first dose; time "
+        "constant of the onset of DHT suppression",
+    )
     finasteride_tau_days: float = _p(
-        5.0, "[S] DHT returns to baseline within ~2 weeks of stopping (3 time constants)"
+        5.0,
+        "[S] DHT returns to baseline within ~2 weeks of stopping (3 time constants); "
+        "time constant of the wash-out",
     )
     dutasteride_imax: float = _p(0.98, "assumption: near-complete block of types I and II")
     dutasteride_id50_mg: float = _p(
         0.0213, "[S] Clark 2004: serum DHT -94% at 0.5 mg (Emax with imax 0.98)"
     )
+    dutasteride_onset_tau_days: float = _p(
+        3.5,
+        "(unverified) label: serum DHT -85% after 1 week and -90% after 2 weeks of 0.5 mg "
+        "(90% and 96% of the -94% plateau: time constants 3.0 and 4.4 days)",
+    )
     dutasteride_tau_days: float = _p(
-        50.0, "(unverified) label: terminal half-life ~5 weeks (tau = 35 d / ln 2)"
+        50.0,
+        "(unverified) label: terminal half-life ~5 weeks (tau = 35 d / ln 2); time constant "
+        "of the wash-out after stopping",
     )
     minoxidil_x50: float = _p(
         0.8,
@@ -321,6 +367,12 @@ class ModelParameters:
     prp_tau_days: float = _p(30.0, "assumption: growth factors act for about a month")
     laser_growth: float = _p(0.15, "assumption: small (source articles give no number)")
     laser_anagen_prolongation: float = _p(0.05, "assumption: small")
+    laser_rest_speedup: float = _p(
+        6.0,
+        "calibrated: at 3 sessions a week telogen and kenogen run 1 + this times faster "
+        "(resting follicles wake early), fitted to [P] Lanzafame 2014 (hair count +48.1% vs "
+        "+11.1% on sham at 16 weeks, targets.toml lanzafame2014-16w-laser-women)",
+    )
     transplant_shock_telogen_days: tuple[float, float] = _p(
         (14.0, 28.0), "[S] transplanted hairs shed within 2-4 weeks"
     )

@@ -13,6 +13,9 @@ Population distributions (docs/trials.md, "Cohorts"):
   optionally a normal distribution of the androgen onset age (``SensitivityDistribution``).
   These numbers are fitted to the prevalence of pattern loss by age (``follicle
   calibrate``); the defaults are in ``DEFAULT_SENSITIVITY``;
+- treatment response: each person's multiplier of every treatment effect
+  (``follicle.model.response``), lognormal with mean 1 and log SD
+  ``treatment_response_log_sd`` (a model parameter, calibrated to arm SDs);
 - follicle density: normal, mean 220/cm2, SD 30/cm2, clipped to 150-300 ([P] Barman
   1965: 175-300/cm2, mean 223), x 1.9 / 2.2 for people of Asian ancestry ([S] 2.2 hairs
   per follicular unit in Caucasians, 1.9 in Asians, physiology.md). No sourced
@@ -219,6 +222,11 @@ def draw_candidates(
         if onset is not None:
             person["onset_age_years"] = round(float(onset[index]), 3)
         people.append(person)
+    # drawn after everything else, so the other draws stay as they were without it
+    log_sd = params.treatment_response_log_sd
+    response = np.exp(log_sd * rng.standard_normal(size) - 0.5 * log_sd**2)
+    for person, value in zip(people, response, strict=True):
+        person["treatment_response"] = round(float(min(value, 10.0)), 4)
     if population.condition is not None:
         episodes = alopecia_areata.draw_course(
             rng, size, params=params, region=target_region, area_cm2=target_area_cm2

@@ -30,7 +30,12 @@ from follicle.trials.summary import day_moments, stage_counts
 from follicle.trials.trial_file import Endpoint, Improvement
 
 DEFAULT_IMPROVEMENT = Improvement()
-PEOPLE_COLUMNS = ("age_years", "androgen_sensitivity", "follicle_density_per_cm2")
+PEOPLE_COLUMNS = (
+    "age_years",
+    "androgen_sensitivity",
+    "follicle_density_per_cm2",
+    "treatment_response",
+)
 
 
 @dataclass(frozen=True)
@@ -177,9 +182,11 @@ def summarize_block(
     """Endpoint values and summaries of a filled block, and the observations to keep."""
     sex = task.population.sex
     values = pd.DataFrame({"person": np.arange(task.size)})
+    counted = with_count_error(task, observations)
     for endpoint in task.endpoints:
+        source = observations if endpoint.measure in ASSESSED_MEASURES else counted
         values[endpoint.label] = endpoint_values(
-            endpoint, observations, n=task.size, sex=sex, improvement=task.improvement
+            endpoint, source, n=task.size, sex=sex, improvement=task.improvement
         )
     numeric = [
         c
@@ -204,6 +211,44 @@ def summarize_block(
         counts,
         candidates,
     )
+
+
+# Columns a trial counts in its target area (phototrichogram, counts on photographs):
+# they carry the count error. Shares, diameters, shedding and stages do not.
+COUNTED_COLUMNS = (
+    "hairs",
+    "terminal_hairs",
+    "intermediate_hairs",
+    "vellus_hairs",
+    "non_vellus_hairs",
+    "thin_hairs",
+    "hairs_per_cm2",
+    "terminal_per_cm2",
+    "intermediate_per_cm2",
+    "vellus_per_cm2",
+    "non_vellus_per_cm2",
+)
+# Endpoints that stand for a clinician's assessment (global photographs, staging,
+# regrowth of a patch) read the simulated scalp itself (docs/trials.md, Endpoints).
+ASSESSED_MEASURES = ("fraction_improved", "fraction_with_pattern_loss", "fraction_regrown")
+
+
+def with_count_error(task: BlockTask, observations: pd.DataFrame) -> pd.DataFrame:
+    """The target-area counts as a trial measures them: each visit's counts x (1 + e),
+    e normal with SD ``count_error_cv``, independent between visits and people, the same
+    for every counted column of one visit (one photograph). Its own random stream, so
+    the simulated people are the same with or without it."""
+    cv = task.params.count_error_cv
+    present = [c for c in COUNTED_COLUMNS if c in observations.columns]
+    if cv == 0 or not present or observations.empty:
+        return observations
+    stream = np.random.SeedSequence(task.seed, spawn_key=(task.arm_index, task.block_index, 0, 2))
+    error = np.random.default_rng(stream).standard_normal(len(observations))
+    factor = np.maximum(1.0 + cv * error, 0.0)
+    counted = observations.copy()
+    for column in present:
+        counted[column] = counted[column].to_numpy(float) * factor
+    return counted
 
 
 @contextmanager
