@@ -134,7 +134,10 @@ class Engine:
         progress: Callable[[float], None] | None = None,
     ) -> None:
         """Simulate from ``t_start`` to ``t_end``, logging events from ``log_from`` on."""
-        actions: list[tuple[float, int, object]] = [(log_from, 0, None)]
+        # day 0 is always an epoch: the past up to day 0 is then simulated in the same
+        # batches (the same random draws) whatever the regimen, so every regimen starts
+        # from the same scalp
+        actions: list[tuple[float, int, object]] = [(log_from, 0, None), (0.0, 6, None)]
         for day in self.schedule.clock_change_days():
             actions.append((float(day), 1, day))
         for person, someone in enumerate(self.people.persons):
@@ -156,6 +159,7 @@ class Engine:
             3: self._session,
             4: self._transplant,
             5: lambda when, _: progress((when - t_start) / (t_end - t_start)),
+            6: lambda when, _: None,
         }
         for when, kind, payload in actions:
             if t_start <= when <= t_end:

@@ -32,6 +32,7 @@ from follicle.treatments import (
     minoxidil,
     prp,
     transplant,
+    vehicle,
 )
 from follicle.treatments.effects import Effects, Session, first_order
 
@@ -43,6 +44,7 @@ _MODULES = {
     "prp": prp,
     "laser": laser,
     "transplant": transplant,
+    "vehicle": vehicle,
 }
 
 
