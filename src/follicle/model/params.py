@@ -210,7 +210,7 @@ class ModelParameters:
     )
     onset_ramp_years: float = _p(8.0, "assumption: androgen action builds up over 8 years")
     androgen_growth_per_decade: float = _p(
-        0.3,
+        0.4,
         "calibrated: the androgen exposure of a predisposed scalp grows by this share for "
         "every 10 years since onset, so that loss accelerates with time and age instead of "
         "drifting at a constant rate (balding follicles gain androgen receptors and "
@@ -232,7 +232,7 @@ class ModelParameters:
 
     # --- heterogeneity between people and trial measurement ------------------------------
     treatment_response_log_sd: float = _p(
-        0.8,
+        0.6,
         "calibrated (provisional, by hand): log SD of the person-level treatment-response "
         "multiplier (lognormal, mean 1; follicle.model.response) drawn for each virtual "
         "trial participant, so that treated arms spread more than placebo arms (Olsen 2002: "
@@ -367,7 +367,7 @@ class ModelParameters:
     prp_anagen_prolongation: float = _p(0.1, "assumption: small (evidence.md)")
     prp_tau_days: float = _p(30.0, "assumption: growth factors act for about a month")
     prp_rest_speedup: float = _p(
-        1.0,
+        3.0,
         "calibrated (by hand): resting clocks run 1 + this times faster right after a "
         "session (decaying with prp_tau_days), so that 3 monthly sessions land inside the "
         "range the conflicting trials span (targets.toml prp-monthly-3-sessions: 0 to +28)",
@@ -375,13 +375,13 @@ class ModelParameters:
     laser_growth: float = _p(0.15, "assumption: small (source articles give no number)")
     laser_anagen_prolongation: float = _p(0.05, "assumption: small")
     laser_rest_speedup: float = _p(
-        6.0,
+        15.0,
         "calibrated: at 3 sessions a week telogen and kenogen run 1 + this times faster "
         "(resting follicles wake early), fitted to [P] Lanzafame 2014 (hair count +48.1% vs "
         "+11.1% on sham at 16 weeks, targets.toml lanzafame2014-16w-laser-women)",
     )
     vehicle_rest_speedup: float = _p(
-        0.3,
+        0.8,
         "calibrated (by hand): a topical vehicle (the placebo of topical trials) speeds the "
         "resting clocks by this at two applications a day, so that topical placebo arms "
         "gain a little hair as published (Olsen 2002 +3.9, Olsen 2007 +4.7/cm2) while "
