@@ -154,8 +154,9 @@ class ModelParameters:
         "DHT blocker shortens anagens again (gains lost within ~12 months [S]; [P] Courtois 1994)",
     )
     androgen_rest_prolongation: float = _p(
-        2.0,
-        "calibrated: androgens also lengthen the resting phases: telogen and kenogen run "
+        2.5,
+        "calibrated (by hand, seed 1: 2.0 and 3.5 compared; docs/model.md, Model v2): "
+        "androgens also lengthen the resting phases: telogen and kenogen run "
         "(1 + this x androgen level at the last anagen entry x DHT factor x sensitivity) "
         "times slower, so a DHT blocker wakes resting follicles within months (the "
         "24-week dose response of [S] Olsen 2006 and the 1-year gain of [P] Kaufman 1998); "
@@ -211,7 +212,8 @@ class ModelParameters:
     onset_ramp_years: float = _p(8.0, "assumption: androgen action builds up over 8 years")
     androgen_growth_per_decade: float = _p(
         0.4,
-        "calibrated: the androgen exposure of a predisposed scalp grows by this share for "
+        "calibrated (by hand, seed 1: 0.3 and 0.6 compared; docs/model.md, Model v2): "
+        "the androgen exposure of a predisposed scalp grows by this share for "
         "every 10 years since onset, so that loss accelerates with time and age instead of "
         "drifting at a constant rate (balding follicles gain androgen receptors and "
         "5-alpha-reductase with time, [S]; fitted to the placebo time courses and the "
@@ -233,14 +235,15 @@ class ModelParameters:
     # --- heterogeneity between people and trial measurement ------------------------------
     treatment_response_log_sd: float = _p(
         0.6,
-        "calibrated (provisional, by hand): log SD of the person-level treatment-response "
+        "calibrated (by hand, seed 1: 0.8 and 0.6 compared): log SD of the person-level "
+        "treatment-response "
         "multiplier (lognormal, mean 1; follicle.model.response) drawn for each virtual "
         "trial participant, so that treated arms spread more than placebo arms (Olsen 2002: "
         "SD of change 25.4 on 5% minoxidil vs 21.7 on placebo, targets.toml)",
     )
     count_error_cv: float = _p(
         0.10,
-        "calibrated (provisional, by hand): relative error of one visit's hair count in a "
+        "calibrated (by hand, seed 1): relative error of one visit's hair count in a "
         "trial's target area (relocating the area, counting on photographs), independent "
         "between visits; with the model's own spread it gives the placebo arm's SD of change "
         "(Olsen 2002 placebo: 21.7/cm2, targets.toml)",
@@ -368,21 +371,24 @@ class ModelParameters:
     prp_tau_days: float = _p(30.0, "assumption: growth factors act for about a month")
     prp_rest_speedup: float = _p(
         3.0,
-        "calibrated (by hand): resting clocks run 1 + this times faster right after a "
+        "calibrated (by hand, seed 1: 1 -> +2.6/cm2): resting clocks run 1 + this times "
+        "faster right after a "
         "session (decaying with prp_tau_days), so that 3 monthly sessions land inside the "
         "range the conflicting trials span (targets.toml prp-monthly-3-sessions: 0 to +28)",
     )
     laser_growth: float = _p(0.15, "assumption: small (source articles give no number)")
     laser_anagen_prolongation: float = _p(0.05, "assumption: small")
     laser_rest_speedup: float = _p(
-        15.0,
-        "calibrated: at 3 sessions a week telogen and kenogen run 1 + this times faster "
+        20.0,
+        "calibrated (by hand, seed 1: 6 -> +13%, 12 -> +24%, 15 -> +23% on 100 women): "
+        "at 3 sessions a week telogen and kenogen run 1 + this times faster "
         "(resting follicles wake early), fitted to [P] Lanzafame 2014 (hair count +48.1% vs "
         "+11.1% on sham at 16 weeks, targets.toml lanzafame2014-16w-laser-women)",
     )
     vehicle_rest_speedup: float = _p(
         0.8,
-        "calibrated (by hand): a topical vehicle (the placebo of topical trials) speeds the "
+        "calibrated (by hand, seed 1: 0.3 left Olsen 2002 placebo at -2.3): a topical "
+        "vehicle (the placebo of topical trials) speeds the "
         "resting clocks by this at two applications a day, so that topical placebo arms "
         "gain a little hair as published (Olsen 2002 +3.9, Olsen 2007 +4.7/cm2) while "
         "oral placebo arms lose it (targets.toml); an assumption standing for an unknown "
