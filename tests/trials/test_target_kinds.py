@@ -158,3 +158,30 @@ tolerance = 8
     assert bands["day"].diff().dropna().eq(7).all()  # the asked observation step
     # finasteride 1 mg: scalp DHT -64% at steady state ([P] Drake 1999)
     assert table.loc["dht", "pass"]
+
+
+def test_validate_cli_prints_a_range_as_a_range(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from follicle.cli import app
+
+    body = f"""
+[[target]]
+id = "r"
+source = "test"
+{MEN}
+endpoint = "hairs_per_cm2"
+kind = "range"
+range = [0, 1000]
+"""
+    path = write(tmp_path, body)
+    args = ["validate", "--targets", str(path), "--n-per-arm", "2", "--workers", "0"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "[0, 1e+03]" in result.output and "pass" in result.output
+    payload = json.loads(CliRunner().invoke(app, [*args, "--json"]).output)
+    row = payload["targets"][0]
+    assert (row["kind"], row["range_low"], row["range_high"]) == ("range", 0, 1000)
+    assert row["published"] == 500 and row["tolerance"] == 500 and row["pass"]
