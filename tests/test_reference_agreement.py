@@ -74,6 +74,18 @@ SCENARIOS = {
         "microneedling-minoxidil.toml",
         "vertex:2",
     ),
+    # a weak responder on both drugs: the person's response scales the DHT factor and
+    # the minoxidil clocks and growth in both implementations (model.response)
+    "finasteride+minoxidil, weak responder": (
+        {
+            "sex": "male",
+            "age_years": 30,
+            "androgen_sensitivity": "very high",
+            "treatment_response": 0.4,
+        },
+        "finasteride-minoxidil.toml",
+        "vertex:2",
+    ),
     "alopecia areata": (
         {
             "sex": "female",

@@ -79,3 +79,42 @@ def test_spread_of_phase_fractions_shrinks_as_one_over_sqrt_n():
         assert abs(np.mean(z)) < 4 / np.sqrt(len(z))
     ratio = np.std(spreads[1.0], ddof=1) / np.std(spreads[4.0], ddof=1)
     assert 1.65 < ratio < 2.35  # sqrt(4) = 2
+
+
+def test_phase_fractions_under_constant_androgen_exposure():
+    """Renewal theory with androgens acting on the clocks: at constant exposure E (no
+    miniaturization, no spread of sensitivity) anagen lasts A / (1 + a E) and telogen and
+    kenogen (T, K) x (1 + k E), so the anagen share is A' / (A' + C + (T + K)(1 + k E))."""
+    params = P.replace(
+        damage_per_cycle=0.0,
+        follicle_sensitivity_log_sd=0.0,
+        androgen_growth_per_decade=0.0,
+        vellus_follicle_fraction=0.0,
+    )
+    exposure = 1.0  # a man ("high" = 1) on the vertex (pattern factor 1), after the ramp
+    anagen = P.anagen_mean_days / (1 + P.androgen_anagen_shortening * exposure)
+    slow = 1 + P.androgen_rest_prolongation * exposure
+    rest = (P.telogen_mean_days + P.kenogen_mean_days_terminal) * slow
+    expected = anagen / (anagen + P.catagen_mean_days + rest)
+    man = {"sex": "male", "age_years": 26, "androgen_sensitivity": "high", "onset_age_years": 15}
+    fractions, follicles = [], []
+    for seed in range(4):
+        run = simulate(
+            man,
+            days=2400,
+            observe_every_days=300,
+            area="vertex:5",
+            random_seed=seed,
+            params=params,
+            with_history=True,
+        )
+        rows = run.table[(run.table["region"] == "vertex") & (run.table["day"] >= 600)]
+        fractions.append(rows["anagen_fraction"].to_numpy())
+        follicles.append(rows["follicles"].to_numpy())
+    observed = np.concatenate(fractions)
+    n = np.concatenate(follicles)
+    # the mean over 4 x 7 days; days 300 apart are nearly independent: 5 SE of the mean
+    se = np.sqrt(expected * (1 - expected) / n.mean() / observed.size)
+    assert observed.mean() == pytest.approx(expected, abs=5 * se)
+    # and it is not the untreated share (the mechanism is on)
+    assert abs(MEANS["anagen"] / CYCLE - expected) > 20 * se

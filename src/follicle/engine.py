@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from follicle.model import cycle
+from follicle.model import cycle, response
 from follicle.model.androgens import DAYS_PER_YEAR, People
 from follicle.model.params import ModelParameters
 from follicle.model.regions import REGION_INDEX
@@ -113,13 +113,17 @@ class Engine:
     # ---- driving ------------------------------------------------------------------------
 
     def prime(self, t0: np.ndarray) -> None:
-        """Set each anagen follicle's androgen level and convert its remaining operational
-        anagen (drawn at speed 1 by ``start_in_steady_state``) into real time at ``t0``."""
+        """Set each follicle's androgen level and convert its remaining operational time
+        in anagen, telogen or kenogen (drawn at speed 1 by ``start_in_steady_state``) into
+        real time at ``t0``."""
         s = self.state
         s.anagen_androgen[:] = self.people.baseline_exposure(s.person, t0, self.params)
         growing = np.flatnonzero(np.isin(s.phase, _ANAGEN_PHASES))
         speed = self._anagen_speed(growing)
         s.next_t[growing] = t0[growing] + (s.next_t[growing] - t0[growing]) / speed
+        resting = np.flatnonzero(np.isin(s.phase, _REST_PHASES))
+        speed = self._rest_speed(resting)
+        s.next_t[resting] = t0[resting] + (s.next_t[resting] - t0[resting]) / speed
 
     def run(
         self,
@@ -130,7 +134,10 @@ class Engine:
         progress: Callable[[float], None] | None = None,
     ) -> None:
         """Simulate from ``t_start`` to ``t_end``, logging events from ``log_from`` on."""
-        actions: list[tuple[float, int, object]] = [(log_from, 0, None)]
+        # day 0 is always an epoch: the past up to day 0 is then simulated in the same
+        # batches (the same random draws) whatever the regimen, so every regimen starts
+        # from the same scalp
+        actions: list[tuple[float, int, object]] = [(log_from, 0, None), (0.0, 6, None)]
         for day in self.schedule.clock_change_days():
             actions.append((float(day), 1, day))
         for person, someone in enumerate(self.people.persons):
@@ -152,6 +159,7 @@ class Engine:
             3: self._session,
             4: self._transplant,
             5: lambda when, _: progress((when - t_start) / (t_end - t_start)),
+            6: lambda when, _: None,
         }
         for when, kind, payload in actions:
             if t_start <= when <= t_end:
@@ -191,12 +199,32 @@ class Engine:
         """How fast anagen runs: the region's clock, faster under androgen exposure.
 
         The androgen level is the one at anagen entry; the DHT factor acts in real time.
+        Both treatment effects are scaled by each person's response (model.response).
         """
         s = self.state
-        rate = self.anagen_rate if anagen_rate is None else anagen_rate
+        rate = (self.anagen_rate if anagen_rate is None else anagen_rate)[s.region[idx]]
         dht = self.dht if dht is None else dht
+        if not self.people.typical_response:
+            r = self.people.response[s.person[idx]]
+            rate, dht = response.anagen_rate(rate, r), response.dht_factor(dht, r)
         exposure = s.anagen_androgen[idx] * dht * s.sensitivity[idx]
-        return rate[s.region[idx]] * (1.0 + self.params.androgen_anagen_shortening * exposure)
+        return rate * (1.0 + self.params.androgen_anagen_shortening * exposure)
+
+    def _rest_speed(self, idx, rest_rate=None, dht=None) -> np.ndarray:
+        """How fast telogen and kenogen run: the region's clock (scaled by the person's
+        response), slower under androgen exposure (androgen level at the last anagen
+        entry x the DHT factor of the day x sensitivity), like the anagen clock."""
+        s = self.state
+        rate = (self.rest_rate if rest_rate is None else rest_rate)[s.region[idx]]
+        dht = self.dht if dht is None else dht
+        if not self.people.typical_response:
+            r = self.people.response[s.person[idx]]
+            rate, dht = response.rest_rate(rate, r), response.dht_factor(dht, r)
+        k = self.params.androgen_rest_prolongation
+        if k == 0:
+            return rate
+        exposure = s.anagen_androgen[idx] * dht * s.sensitivity[idx]
+        return rate / (1.0 + k * exposure)
 
     def _from_hidden(self, idx):
         if not idx.size:
@@ -254,7 +282,7 @@ class Engine:
         duration = cycle.LogNormal(p.telogen_mean_days, p.telogen_log_sd).sample(self.rng, idx.size)
         duration = np.where(s.dystrophic[idx], duration * p.aa_dystrophic_telogen_factor, duration)
         s.phase[idx] = cycle.TELOGEN
-        s.next_t[idx] = t + duration / self.rest_rate[s.region[idx]]
+        s.next_t[idx] = t + duration / self._rest_speed(idx)
         self._emit(idx, t, cycle.CATAGEN, cycle.TELOGEN, s.has_hair[idx])
 
     def _from_telogen(self, idx):
@@ -274,7 +302,7 @@ class Engine:
             idx, t, had_hair = idx[~dies], t[~dies], had_hair[~dies]
         means = cycle.kenogen_mean_days(s.size[idx], p)
         duration = cycle.lognormal_from_means(means, p.kenogen_log_sd, self.rng)
-        duration = np.where(s.activated[idx], 0.0, duration / self.rest_rate[s.region[idx]])
+        duration = np.where(s.activated[idx], 0.0, duration / self._rest_speed(idx))
         s.phase[idx] = cycle.KENOGEN
         s.next_t[idx] = np.maximum(t + duration, s.rest_until[idx])
         s.activated[idx] = False
@@ -304,8 +332,12 @@ class Engine:
                 idx, t = idx[~blocked], t[~blocked]
             s.held[idx] = False
         androgen = self.people.baseline_exposure(s.person[idx], t, p)
-        exposure = androgen * self.schedule.dht_at(t) * s.sensitivity[idx]
+        dht = self.schedule.dht_at(t)
         growth = self.schedule.growth_at(s.region[idx], t)
+        if not self.people.typical_response:
+            r = self.people.response[s.person[idx]]
+            dht, growth = response.dht_factor(dht, r), response.growth(growth, r)
+        exposure = androgen * dht * s.sensitivity[idx]
         step_draw = self.rng.random(idx.size) if p.shrinkage_mode == "stepwise" else None
         size = cycle.next_size(
             s.size[idx],
@@ -373,9 +405,11 @@ class Engine:
         growing = np.flatnonzero(free & np.isin(s.phase, _ANAGEN_PHASES))
         ratio = self._anagen_speed(growing) / self._anagen_speed(growing, anagen_rate, dht)
         self._rescale(growing, when, ratio)
-        if np.any(rest_rate != self.rest_rate):
+        dht_matters = self.params.androgen_rest_prolongation > 0 and dht != self.dht
+        if np.any(rest_rate != self.rest_rate) or dht_matters:
             resting = np.flatnonzero(free & np.isin(s.phase, _REST_PHASES))
-            self._rescale(resting, when, (self.rest_rate / rest_rate)[s.region[resting]])
+            ratio = self._rest_speed(resting) / self._rest_speed(resting, rest_rate, dht)
+            self._rescale(resting, when, ratio)
         self.anagen_rate, self.rest_rate, self.dht = anagen_rate.copy(), rest_rate.copy(), dht
 
     def _rescale(self, idx, when, ratio) -> None:

@@ -82,6 +82,13 @@ class Person(_Strict):
         None, ge=40, le=130, description="mean shaft diameter of the person's terminal hairs"
     )
     ethnicity: Literal["caucasian", "asian", "african", "hispanic", "other"] | None = None
+    treatment_response: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="how strongly this person's follicles respond to treatments: 1 the "
+        "typical person, 0 a non-responder (docs/model.md)",
+    )
     alopecia_areata: tuple[AlopeciaAreataEpisode, ...] = ()
     health: HealthProfile = HealthProfile()
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS
-from follicle.model import cycle
+from follicle.model import cycle, response
 from follicle.model.androgens import DAYS_PER_YEAR, baseline_exposure, onset_age_years
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
 from follicle.model.regions import REGION_INDEX, REGIONS
@@ -146,6 +146,7 @@ class _DayByDay:
                         f.activated = True
                         f.age = f.duration  # its phase ends today
         shed = []
+        r = self.person.treatment_response
         attack_chance = {}
         for episode, _ in self.episodes:
             attack_chance[id(episode)] = -math.expm1(-1.0 / episode.attack_mean_days)
@@ -160,12 +161,15 @@ class _DayByDay:
                         f.attacked_dystrophic = True
                         f.age = f.duration
                         break
-                shortening = p.androgen_anagen_shortening * f.androgen * dht * f.sensitivity
-                rate = anagen_rate[f.region] * (1.0 + shortening)
+                felt = response.dht_factor(dht, r)
+                shortening = p.androgen_anagen_shortening * f.androgen * felt * f.sensitivity
+                rate = response.anagen_rate(anagen_rate[f.region], r) * (1.0 + shortening)
             elif f.phase == cycle.CATAGEN:
                 rate = 1.0
             else:
-                rate = rest_rate[f.region]
+                felt = response.dht_factor(dht, r)
+                slowing = p.androgen_rest_prolongation * f.androgen * felt * f.sensitivity
+                rate = response.rest_rate(rest_rate[f.region], r) / (1.0 + slowing)
             if f.held:
                 if self._blocked(index, day + 1) or rng.random() >= release_chance:
                     continue
@@ -242,8 +246,9 @@ class _DayByDay:
             f.held = True
             return False
         androgen = float(baseline_exposure(t, self.person, p))
-        exposure = androgen * float(self.schedule.dht_at(t))
-        growth = float(self.schedule.growth_at(np.array([f.region]), t)[0])
+        r = self.person.treatment_response
+        exposure = androgen * float(response.dht_factor(self.schedule.dht_at(t), r))
+        growth = float(response.growth(self.schedule.growth_at(np.array([f.region]), t)[0], r))
         step = np.array([rng.random()]) if p.shrinkage_mode == "stepwise" else None
         f.size = float(
             cycle.next_size(

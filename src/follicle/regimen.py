@@ -224,6 +224,13 @@ class Laser(_Course):
     session_minutes: float = Field(20, gt=0, le=120)
 
 
+class Vehicle(_Course):
+    """A topical vehicle without active drug: the placebo of topical trials."""
+
+    kind: Literal["vehicle"]
+    applications_per_day: int = Field(2, ge=1, le=3)
+
+
 class Transplant(_Strict):
     """A hair transplant: follicular units moved from a donor to a recipient region."""
 
@@ -255,7 +262,7 @@ class Transplant(_Strict):
 
 
 Treatment = Annotated[
-    Finasteride | Dutasteride | Minoxidil | Microneedling | PRP | Laser | Transplant,
+    Finasteride | Dutasteride | Minoxidil | Microneedling | PRP | Laser | Transplant | Vehicle,
     Field(discriminator="kind"),
 ]
 TREATMENT_KINDS = (
@@ -266,6 +273,7 @@ TREATMENT_KINDS = (
     "prp",
     "laser",
     "transplant",
+    "vehicle",
 )
 
 

@@ -4,8 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from follicle.model.params import DEFAULT_PARAMETERS
 from follicle.trials import parse_trial, run_trial
 from follicle.trials.staging import NORWOOD_STAGES, parse_stage_range
+
+# Without the trial's count error, endpoint values are exactly the observations' changes
+# (the count error has its own tests: tests/test_heterogeneity.py).
+EXACT = DEFAULT_PARAMETERS.replace(count_error_cv=0.0)
 
 
 def small_trial(**changes):
@@ -32,11 +37,11 @@ def small_trial(**changes):
 
 @pytest.fixture(scope="module")
 def serial_result():
-    return run_trial(small_trial(), workers=None)
+    return run_trial(small_trial(), workers=None, params=EXACT)
 
 
 def test_two_dask_workers_give_exactly_the_serial_result(serial_result):
-    on_cluster = run_trial(small_trial(), workers=2)
+    on_cluster = run_trial(small_trial(), workers=2, params=EXACT)
     names = ("people", "observations", "values", "moments", "stage_counts", "arms", "comparisons")
     for name in names:
         pd.testing.assert_frame_equal(
@@ -46,8 +51,13 @@ def test_two_dask_workers_give_exactly_the_serial_result(serial_result):
 
 
 def test_same_seed_same_result_and_other_seed_differs(serial_result):
-    again = run_trial(small_trial())
+    again = run_trial(small_trial(), params=EXACT)
     pd.testing.assert_frame_equal(serial_result.observations, again.observations)
+    # the count error changes the measured endpoint values, not the simulated scalps
+    counted = run_trial(small_trial())
+    pd.testing.assert_frame_equal(serial_result.observations, counted.observations)
+    label = "change hairs day 120"
+    assert not serial_result.values[label].equals(counted.values[label])
     other = run_trial(small_trial(), seed=6)
     assert not serial_result.observations["hairs"].equals(other.observations["hairs"])
 
@@ -143,7 +153,7 @@ def test_prevalence_by_age_follows_people_over_the_years():
 
 
 def test_kept_observations_change_nothing_but_the_observations(serial_result):
-    lean = run_trial(small_trial(keep_observations_per_arm=2))
+    lean = run_trial(small_trial(keep_observations_per_arm=2), params=EXACT)
     for name in ("people", "values", "arms", "comparisons", "moments"):
         pd.testing.assert_frame_equal(getattr(serial_result, name), getattr(lean, name))
     assert set(lean.observations["person"]) == {0, 1}

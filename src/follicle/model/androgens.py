@@ -34,6 +34,7 @@ class People:
     level: np.ndarray  # androgen_level of their sex
     onset_years: np.ndarray
     female: np.ndarray
+    response: np.ndarray  # treatment-response multiplier (follicle.model.response)
 
     @classmethod
     def of(cls, persons: Sequence[Person], params: ModelParameters) -> People:
@@ -43,10 +44,16 @@ class People:
             level=np.array([params.androgen_level[p.sex] for p in persons], float),
             onset_years=np.array([onset_age_years(p, params) for p in persons], float),
             female=np.array([p.sex == "female" for p in persons]),
+            response=np.array([p.treatment_response for p in persons], float),
         )
 
     def __len__(self) -> int:
         return len(self.persons)
+
+    @property
+    def typical_response(self) -> bool:
+        """True when everyone responds as the typical person (r = 1): no per-person maths."""
+        return bool(np.all(self.response == 1.0))
 
     def age_at(self, person: np.ndarray, t) -> np.ndarray:
         return self.age_years[person] + np.asarray(t, float) / DAYS_PER_YEAR
@@ -55,13 +62,18 @@ class People:
         """Untreated androgen exposure of ``person`` at (fractional, maybe negative) day ``t``.
 
         0 before the onset age, a linear ramp over ``onset_ramp_years``, then the sex's
-        level; for women x up to ``menopause_androgen_factor`` after menopause.
+        level, growing by ``androgen_growth_per_decade`` for every 10 years since onset
+        (progression that accelerates with time); for women x up to
+        ``menopause_androgen_factor`` after menopause.
         """
         age = self.age_at(person, t)
-        ramp = np.clip((age - self.onset_years[person]) / params.onset_ramp_years, 0.0, 1.0)
+        since = age - self.onset_years[person]
+        ramp = np.clip(since / params.onset_ramp_years, 0.0, 1.0)
+        growth = 1.0 + params.androgen_growth_per_decade * np.maximum(since, 0.0) / 10.0
         post = np.clip((age - params.menopause_age_years) / params.onset_ramp_years, 0.0, 1.0)
         menopause = 1.0 + (params.menopause_androgen_factor - 1.0) * post
-        return self.level[person] * ramp * np.where(self.female[person], menopause, 1.0)
+        level = self.level[person] * ramp * growth
+        return level * np.where(self.female[person], menopause, 1.0)
 
 
 def baseline_exposure(day, person: Person, params: ModelParameters):

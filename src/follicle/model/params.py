@@ -153,6 +153,15 @@ class ModelParameters:
         "androgen level at anagen entry x DHT factor x sensitivity) times faster, so stopping a "
         "DHT blocker shortens anagens again (gains lost within ~12 months [S]; [P] Courtois 1994)",
     )
+    androgen_rest_prolongation: float = _p(
+        2.0,
+        "calibrated (by hand, seed 1: 2.0, 2.5 and 3.5 compared; docs/model.md, Model v2): "
+        "androgens also lengthen the resting phases: telogen and kenogen run "
+        "(1 + this x androgen level at the last anagen entry x DHT factor x sensitivity) "
+        "times slower, so a DHT blocker wakes resting follicles within months (the "
+        "24-week dose response of [S] Olsen 2006 and the 1-year gain of [P] Kaufman 1998); "
+        "kenogen lengthens as AGA progresses ([P] Guarrera & Rebora 2004)",
+    )
     step_fraction: float = _p(
         0.4, "assumption: size lost in one step in stepwise mode (same mean loss as gradual)"
     )
@@ -201,17 +210,45 @@ class ModelParameters:
         "assumption: androgens start acting at puberty; [S] visible onset typically 20-25 y",
     )
     onset_ramp_years: float = _p(8.0, "assumption: androgen action builds up over 8 years")
+    androgen_growth_per_decade: float = _p(
+        0.4,
+        "calibrated (by hand, seed 1: 0.3 and 0.6 compared; docs/model.md, Model v2): "
+        "the androgen exposure of a predisposed scalp grows by this share for "
+        "every 10 years since onset, so that loss accelerates with time and age instead of "
+        "drifting at a constant rate (balding follicles gain androgen receptors and "
+        "5-alpha-reductase with time, [S]; fitted to the placebo time courses and the "
+        "prevalence at 80, targets.toml)",
+    )
     menopause_age_years: float = _p(50.0, "assumption: typical age at menopause")
     menopause_androgen_factor: float = _p(
-        1.5,
-        "assumption: relative androgen effect rises after menopause as oestrogen falls "
-        "(female pattern loss becomes more common after menopause)",
+        2.5,
+        "calibrated (by hand, seed 1, 200 women per target, with the women's predisposition: "
+        "1.5 -> 2.5): relative androgen effect rises after menopause as oestrogen falls "
+        "(female pattern loss becomes more common after menopause), so that few "
+        "premenopausal women (10-25%) and 57% of women at 80 have pattern loss (targets.toml)",
     )
     ageing_start_years: float = _p(35.0, "assumption: senescent follicle loss starts mid-life")
     ageing_loss_per_year: float = _p(
         0.004,
         "assumption: ~4% of follicles lost per decade after 35 for everyone (source articles: "
         "ageing shortens anagen and reduces density; no number published in the reference)",
+    )
+
+    # --- heterogeneity between people and trial measurement ------------------------------
+    treatment_response_log_sd: float = _p(
+        0.5,
+        "calibrated (by hand, seed 1: 0.8, 0.6 and 0.5 compared): log SD of the person-level "
+        "treatment-response "
+        "multiplier (lognormal, mean 1; follicle.model.response) drawn for each virtual "
+        "trial participant, so that treated arms spread more than placebo arms (Olsen 2002: "
+        "SD of change 25.4 on 5% minoxidil vs 21.7 on placebo, targets.toml)",
+    )
+    count_error_cv: float = _p(
+        0.10,
+        "calibrated (by hand, seed 1): relative error of one visit's hair count in a "
+        "trial's target area (relocating the area, counting on photographs), independent "
+        "between visits; with the model's own spread it gives the placebo arm's SD of change "
+        "(Olsen 2002 placebo: 21.7/cm2, targets.toml)",
     )
 
     # --- alopecia areata -----------------------------------------------------------------
@@ -223,6 +260,28 @@ class ModelParameters:
     aa_regrowth_delay_mean_days: float = _p(
         30.0, "assumption: mean delay before a blocked follicle re-enters anagen after an episode"
     )
+    aa_episode_median_days: float = _p(
+        230.0,
+        "calibrated (by hand, seed 1, 300 people: 175 -> 0.43, 195 -> 0.39, 230 -> 0.34 "
+        "regrown): median "
+        "duration of a patchy alopecia areata episode, so that about a third of first "
+        "episodes have regrown at 6 months (targets.toml aa-patchy-6-months, [S] textbook "
+        "prognosis)",
+    )
+    aa_episode_log_sd: float = _p(
+        1.0,
+        "assumption: episode durations vary widely (weeks to years; [S] most patches regrow "
+        "within a year, some persist)",
+    )
+    aa_relapse_probability: float = _p(
+        0.3, "assumption: share of people whose first episode is followed by a second one"
+    )
+    aa_relapse_gap_mean_days: float = _p(
+        365.0, "assumption: mean time from the end of an episode to a relapse"
+    )
+    aa_patch_area_cm2: float = _p(
+        4.0, "assumption: a coin-sized patch (smallest patch drawn for a model-drawn episode)"
+    )
 
     # --- treatments (see follicle/treatments/*) ------------------------------------------
     finasteride_serum_imax: float = _p(
@@ -232,15 +291,29 @@ class ModelParameters:
     finasteride_scalp_to_serum: float = _p(
         0.898, "[P] Drake 1999: scalp / serum DHT suppression at 1 mg (64.1% / 71.4%)"
     )
+    finasteride_onset_tau_days: float = _p(
+        1.0,
+        "(unverified) label: serum DHT falls within 24 hours of the first dose; time "
+        "constant of the onset of DHT suppression",
+    )
     finasteride_tau_days: float = _p(
-        5.0, "[S] DHT returns to baseline within ~2 weeks of stopping (3 time constants)"
+        5.0,
+        "[S] DHT returns to baseline within ~2 weeks of stopping (3 time constants); "
+        "time constant of the wash-out",
     )
     dutasteride_imax: float = _p(0.98, "assumption: near-complete block of types I and II")
     dutasteride_id50_mg: float = _p(
         0.0213, "[S] Clark 2004: serum DHT -94% at 0.5 mg (Emax with imax 0.98)"
     )
+    dutasteride_onset_tau_days: float = _p(
+        3.5,
+        "(unverified) label: serum DHT -85% after 1 week and -90% after 2 weeks of 0.5 mg "
+        "(90% and 96% of the -94% plateau: time constants 3.0 and 4.4 days)",
+    )
     dutasteride_tau_days: float = _p(
-        50.0, "(unverified) label: terminal half-life ~5 weeks (tau = 35 d / ln 2)"
+        50.0,
+        "(unverified) label: terminal half-life ~5 weeks (tau = 35 d / ln 2); time constant "
+        "of the wash-out after stopping",
     )
     minoxidil_x50: float = _p(
         0.8,
@@ -299,8 +372,31 @@ class ModelParameters:
     )
     prp_anagen_prolongation: float = _p(0.1, "assumption: small (evidence.md)")
     prp_tau_days: float = _p(30.0, "assumption: growth factors act for about a month")
+    prp_rest_speedup: float = _p(
+        3.0,
+        "calibrated (by hand, seed 1: 1 -> +2.6/cm2): resting clocks run 1 + this times "
+        "faster right after a "
+        "session (decaying with prp_tau_days), so that 3 monthly sessions land inside the "
+        "range the conflicting trials span (targets.toml prp-monthly-3-sessions: 0 to +28)",
+    )
     laser_growth: float = _p(0.15, "assumption: small (source articles give no number)")
     laser_anagen_prolongation: float = _p(0.05, "assumption: small")
+    laser_rest_speedup: float = _p(
+        20.0,
+        "calibrated (by hand, seed 1: 6 -> +13%, 12 -> +24%, 15 -> +23% on 100 women): "
+        "at 3 sessions a week telogen and kenogen run 1 + this times faster "
+        "(resting follicles wake early), fitted to [P] Lanzafame 2014 (hair count +48.1% vs "
+        "+11.1% on sham at 16 weeks, targets.toml lanzafame2014-16w-laser-women)",
+    )
+    vehicle_rest_speedup: float = _p(
+        0.8,
+        "calibrated (by hand, seed 1: 0.3 left Olsen 2002 placebo at -2.3): a topical "
+        "vehicle (the placebo of topical trials) speeds the "
+        "resting clocks by this at two applications a day, so that topical placebo arms "
+        "gain a little hair as published (Olsen 2002 +3.9, Olsen 2007 +4.7/cm2) while "
+        "oral placebo arms lose it (targets.toml); an assumption standing for an unknown "
+        "mechanism (treatments/vehicle.py)",
+    )
     transplant_shock_telogen_days: tuple[float, float] = _p(
         (14.0, 28.0), "[S] transplanted hairs shed within 2-4 weeks"
     )

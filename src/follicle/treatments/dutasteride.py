@@ -1,8 +1,10 @@
 """Dutasteride: blocks type I and II 5-alpha-reductase (serum DHT about -94% at 0.5 mg).
 
 Same mechanism as finasteride (less DHT at each new cycle), deeper suppression
-([S] Clark 2004). Scalp suppression is taken equal to serum (assumption). Its long
-half-life (~5 weeks, label; unverified here) gives slow onset and a slow wash-out.
+([S] Clark 2004). Scalp suppression is taken equal to serum (assumption). Suppression
+reaches its plateau within 1-2 weeks (label: serum DHT -85% after 1 week and -90% after
+2 weeks at 0.5 mg; onset time constant ``dutasteride_onset_tau_days``), while the long
+half-life (~5 weeks) makes the wash-out slow (``dutasteride_tau_days``).
 """
 
 from __future__ import annotations
@@ -21,4 +23,7 @@ def apply(course, effects: Effects, params: ModelParameters, rng: np.random.Gene
     daily_dose = course.dose_mg / course.interval_days
     target = course_mask(course, effects.days) * course.adherence
     target = target * scalp_dht_suppression(daily_dose, params)
-    effects.dht_residual.append(1.0 - first_order(target, params.dutasteride_tau_days))
+    suppression = first_order(
+        target, params.dutasteride_onset_tau_days, tau_off_days=params.dutasteride_tau_days
+    )
+    effects.dht_residual.append(1.0 - suppression)

@@ -33,6 +33,7 @@ class Effects:
     absorption_gain: np.ndarray = None  # extra topical uptake factor, 0 = none
     growth: np.ndarray = None  # [region, day]
     anagen_prolongation: np.ndarray = None  # [region, day]
+    rest_speedup: np.ndarray = None  # [region, day], added to the resting clocks' rate
     sessions: list[Session] = field(default_factory=list)
     transplants: list = field(default_factory=list)
 
@@ -43,6 +44,7 @@ class Effects:
         self.absorption_gain = np.zeros(n)
         self.growth = np.zeros((len(REGIONS), n))
         self.anagen_prolongation = np.zeros((len(REGIONS), n))
+        self.rest_speedup = np.zeros((len(REGIONS), n))
 
 
 def course_mask(course, days: int) -> np.ndarray:
@@ -54,12 +56,20 @@ def course_mask(course, days: int) -> np.ndarray:
     return active
 
 
-def first_order(target: np.ndarray, tau_days: float) -> np.ndarray:
-    """Daily first-order approach of an effect to its target (onset and wash-out)."""
+def first_order(
+    target: np.ndarray, tau_days: float, *, tau_off_days: float | None = None
+) -> np.ndarray:
+    """Daily first-order approach of an effect to its target (onset and wash-out).
+
+    With ``tau_off_days`` the effect rises with time constant ``tau_days`` and falls with
+    ``tau_off_days`` (a drug can act within days and wash out over weeks).
+    """
     out = np.empty_like(target, dtype=float)
-    keep = np.exp(-1.0 / tau_days)
+    keep_on = np.exp(-1.0 / tau_days)
+    keep_off = keep_on if tau_off_days is None else np.exp(-1.0 / tau_off_days)
     level = 0.0
     for index, value in enumerate(target):
+        keep = keep_on if value >= level else keep_off
         level = value + (level - value) * keep
         out[index] = level
     return out

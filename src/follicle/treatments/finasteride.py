@@ -6,7 +6,9 @@ Dose response: an Emax curve fitted to serum DHT suppression at 0.05-5 mg, scale
 scalp by the scalp/serum ratio at 1 mg ([P] Drake 1999). Topical finasteride acts
 through the same DHT suppression ([P] Caserini 2014); its strength converts to an oral
 equivalent dose (``Finasteride.effective_dose_mg``).
-Onset and wash-out: first order, DHT back to baseline within ~2 weeks ([S]).
+Onset and wash-out: first order; serum DHT falls within a day of the first dose (label,
+onset time constant ``finasteride_onset_tau_days``) and returns to baseline within ~2
+weeks of stopping ([S], ``finasteride_tau_days``).
 Adherence scales the suppression (a mean-field simplification).
 """
 
@@ -28,4 +30,7 @@ def apply(course, effects: Effects, params: ModelParameters, rng: np.random.Gene
     daily_dose = course.effective_dose_mg / course.interval_days
     target = course_mask(course, effects.days) * course.adherence
     target = target * scalp_dht_suppression(daily_dose, params)
-    effects.dht_residual.append(1.0 - first_order(target, params.finasteride_tau_days))
+    suppression = first_order(
+        target, params.finasteride_onset_tau_days, tau_off_days=params.finasteride_tau_days
+    )
+    effects.dht_residual.append(1.0 - suppression)

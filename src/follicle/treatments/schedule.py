@@ -32,6 +32,7 @@ from follicle.treatments import (
     minoxidil,
     prp,
     transplant,
+    vehicle,
 )
 from follicle.treatments.effects import Effects, Session, first_order
 
@@ -43,6 +44,7 @@ _MODULES = {
     "prp": prp,
     "laser": laser,
     "transplant": transplant,
+    "vehicle": vehicle,
 }
 
 
@@ -136,7 +138,7 @@ def compile_regimen(
     min_effect = first_order(target, params.minoxidil_tau_days) if target.any() else target
 
     rest = 1.0 + params.minoxidil_rest_speedup * min_effect
-    rest_clock = np.tile(rest, (len(REGIONS), 1))
+    rest_clock = np.tile(rest, (len(REGIONS), 1)) + effects.rest_speedup
     prolongation = params.minoxidil_anagen_prolongation * min_effect + effects.anagen_prolongation
     anagen_clock = 1.0 / (1.0 + prolongation)
     growth = params.minoxidil_growth * min_effect + effects.growth

@@ -44,6 +44,14 @@ FREE_PARAMETERS: dict[str, tuple[float, float, bool]] = {
     "microneedling_activation": (0.0, 0.6, False),
     "microneedling_growth": (0.0, 4.0, False),
     "microneedling_absorption_gain": (0.0, 3.0, False),
+    "androgen_rest_prolongation": (0.0, 6.0, False),
+    "androgen_growth_per_decade": (0.0, 2.0, False),
+    "treatment_response_log_sd": (0.0, 2.0, False),
+    "count_error_cv": (0.0, 0.3, False),
+    "laser_rest_speedup": (0.0, 30.0, False),
+    "prp_rest_speedup": (0.0, 10.0, False),
+    "vehicle_rest_speedup": (0.0, 3.0, False),
+    "aa_episode_median_days": (20.0, 2000.0, True),
     "population.male.median": (0.02, 2.0, True),
     "population.male.log_sd": (0.1, 2.0, False),
     "population.male.predisposed_share": (0.05, 1.0, False),
@@ -131,6 +139,9 @@ def objective(report: ValidationReport) -> float:
     """Mean squared tolerance-scaled miss over the targets (NaN counts as a big miss)."""
     table = report.table
     z = (table["model"] - table["published"]) / table["tolerance"]
+    if "kind" in table:  # a range target costs nothing inside its range
+        inside = np.maximum(np.abs(z) - 1.0, 0.0) * np.sign(z)
+        z = z.where(table["kind"] != "range", inside)
     return float(np.nan_to_num(z, nan=10.0).__pow__(2).mean())
 
 

@@ -187,7 +187,7 @@ def validation_table(report) -> Table:
         table.add_row(
             row["id"],
             str(row["day"]),
-            f"{_num(row['published'])} ±{_num(row['tolerance'])}",
+            _published(row),
             f"{_num(row['model'])} ({_num(row['model_ci_low'])}-{_num(row['model_ci_high'])})",
             "[green]pass[/green]" if row["pass"] else "[red]FAIL[/red]",
         )
@@ -196,6 +196,13 @@ def validation_table(report) -> Table:
         "(endpoints and sources: --json or --report)"
     )
     return table
+
+
+def _published(row: dict) -> str:
+    """``value ±tolerance``, or ``[low, high]`` for a range target."""
+    if row.get("kind") == "range":
+        return f"[{_num(row['range_low'])}, {_num(row['range_high'])}]"
+    return f"{_num(row['published'])} ±{_num(row['tolerance'])}"
 
 
 def select_targets(target_set, patterns: list[str] | None):

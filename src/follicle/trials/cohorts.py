@@ -13,6 +13,9 @@ Population distributions (docs/trials.md, "Cohorts"):
   optionally a normal distribution of the androgen onset age (``SensitivityDistribution``).
   These numbers are fitted to the prevalence of pattern loss by age (``follicle
   calibrate``); the defaults are in ``DEFAULT_SENSITIVITY``;
+- treatment response: each person's multiplier of every treatment effect
+  (``follicle.model.response``), lognormal with mean 1 and log SD
+  ``treatment_response_log_sd`` (a model parameter, calibrated to arm SDs);
 - follicle density: normal, mean 220/cm2, SD 30/cm2, clipped to 150-300 ([P] Barman
   1965: 175-300/cm2, mean 223), x 1.9 / 2.2 for people of Asian ancestry ([S] 2.2 hairs
   per follicular unit in Caucasians, 1.9 in Asians, physiology.md). No sourced
@@ -26,6 +29,8 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from follicle.model import alopecia_areata
+from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
 from follicle.person import SENSITIVITY_LEVELS
 from follicle.trials.staging import parse_stage_range
 
@@ -71,18 +76,24 @@ class SensitivityDistribution(_Strict):
 # to the prevalence of pattern loss (~30% by 30, ~50% by 50: targets.toml) with the
 # default model parameters: model 0.27 and 0.505. Only the sensitivity median and the
 # predisposed share moved from the start (onset 25 +- 8 years: [S] onset typically 20-25).
-# Women: an assumption (no prevalence target yet), the men's shape with a smaller share.
+# Model v2 (androgens that grow with time since onset and lengthen the resting phases):
+# the median refitted (Powell, 8 evaluations, 150 men per age, seed 1) to the three men's
+# prevalence targets (30, 50, 80): 0.41 -> 0.253, objective 1.61 -> 0.38 (0.25, 0.56, 0.69).
+# Women: calibrated by hand (seed 1, 200 women per target) to the two women's prevalence
+# targets (premenopausal 10-25%, 57% at 80: targets.toml) together with the model's
+# menopause_androgen_factor (1.5 -> 2.5), the men's log SD and onset kept: median 0.4,
+# predisposed share 0.6 give 0.145 and 0.52 (share 0.45, median 0.5: 0.155 and 0.455).
 DEFAULT_SENSITIVITY: dict[str, SensitivityDistribution] = {
     "male": SensitivityDistribution(
         predisposed_share=0.81,
-        median=0.41,
+        median=0.253,
         log_sd=0.9,
         onset_mean_years=25.0,
         onset_sd_years=8.0,
     ),
     "female": SensitivityDistribution(
-        predisposed_share=0.5,
-        median=0.41,
+        predisposed_share=0.6,
+        median=0.4,
         log_sd=0.9,
         onset_mean_years=25.0,
         onset_sd_years=8.0,
@@ -108,6 +119,11 @@ class Population(_Strict):
         None,
         description="baseline Hamilton-Norwood (men) or Ludwig (women) stage or range, "
         "e.g. 'III vertex to V', 'II or more'",
+    )
+    condition: Literal["patchy alopecia areata, first episode"] | None = Field(
+        None,
+        description="a condition every member has: an alopecia areata episode starting on "
+        "day 0 in a patch over the target area, its course drawn by the model",
     )
     note: str = ""
 
@@ -170,10 +186,15 @@ def draw_candidates(
     seed: np.random.SeedSequence,
     *,
     sensitivity: SensitivityDistribution | None = None,
+    params: ModelParameters = DEFAULT_PARAMETERS,
+    target_region: str = "vertex",
+    target_area_cm2: float = 1.0,
 ) -> list[dict]:
     """``size`` candidate people (person dicts) drawn from ``population``.
 
-    ``sensitivity`` overrides the population distribution (calibration uses it).
+    ``sensitivity`` overrides the population distribution (calibration uses it). With a
+    ``condition``, each person's episode (its duration) is drawn from the model's
+    alopecia areata course (``follicle.model.alopecia_areata``) over the target area.
     """
     rng = np.random.default_rng(seed)
     low, high = population.age_range
@@ -207,4 +228,15 @@ def draw_candidates(
         if onset is not None:
             person["onset_age_years"] = round(float(onset[index]), 3)
         people.append(person)
+    # drawn after everything else, so the other draws stay as they were without it
+    log_sd = params.treatment_response_log_sd
+    response = np.exp(log_sd * rng.standard_normal(size) - 0.5 * log_sd**2)
+    for person, value in zip(people, response, strict=True):
+        person["treatment_response"] = round(float(min(value, 10.0)), 4)
+    if population.condition is not None:
+        episodes = alopecia_areata.draw_course(
+            rng, size, params=params, region=target_region, area_cm2=target_area_cm2
+        )
+        for person, course in zip(people, episodes, strict=True):
+            person["alopecia_areata"] = course
     return people

@@ -7,7 +7,10 @@
   ``improvement.min_relative_change`` (relative to baseline) by ``day``, else 0. This is
   a proxy for a clinician's global photographic assessment, a documented assumption;
 - ``fraction_with_pattern_loss``: 1 if the person's stage on ``day`` is at least
-  ``min_stage`` (default Hamilton-Norwood II for men, Ludwig I for women), else 0.
+  ``min_stage`` (default Hamilton-Norwood II for men, Ludwig I for women), else 0;
+- ``fraction_regrown``: 1 if the column on ``day`` is back to at least
+  ``min_fraction_of_baseline`` of its value on ``baseline_day`` (alopecia areata: the
+  patch's hairs before the episode), else 0. The threshold is an assumption (docs).
 """
 
 from __future__ import annotations
@@ -50,6 +53,9 @@ def endpoint_values(
             relative = np.where(before > 0, after / before - 1.0, np.where(after > 0, 1.0, 0.0))
         return (relative >= improvement.min_relative_change).astype(float)
     after = _column_on(observations, endpoint.column, day, n)
+    if endpoint.measure == "fraction_regrown":
+        before = _column_on(observations, endpoint.column, base, n)
+        return (after >= endpoint.min_fraction_of_baseline * before).astype(float)
     if endpoint.measure == "value":
         return after
     before = _column_on(observations, endpoint.column, base, n)

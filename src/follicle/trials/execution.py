@@ -22,6 +22,7 @@ from follicle.errors import FollicleInputError
 from follicle.model.params import ModelParameters
 from follicle.model.regions import REGIONS
 from follicle.regimen import Regimen
+from follicle.treatments.schedule import compile_regimen
 from follicle.trials.cohorts import Population, SensitivityDistribution, draw_candidates
 from follicle.trials.endpoints import endpoint_values
 from follicle.trials.staging import DEFAULT_RULE, StagingRule, stage_names, stage_table
@@ -29,7 +30,12 @@ from follicle.trials.summary import day_moments, stage_counts
 from follicle.trials.trial_file import Endpoint, Improvement
 
 DEFAULT_IMPROVEMENT = Improvement()
-PEOPLE_COLUMNS = ("age_years", "androgen_sensitivity", "follicle_density_per_cm2")
+PEOPLE_COLUMNS = (
+    "age_years",
+    "androgen_sensitivity",
+    "follicle_density_per_cm2",
+    "treatment_response",
+)
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,10 @@ def run_block(task: BlockTask) -> BlockResult:
     stage_range = task.population.stage_range
     scalp_area = float(sum(task.params.region_area_cm2.values()))
     people, tables, tried, accepted, round_index = [], [], 0, 0, 0
+    # the regimen's daily series (deterministic: no draws), for the scalp DHT column
+    schedule = compile_regimen(
+        task.regimen, days=task.days, params=task.params, rng=np.random.default_rng(0)
+    )
     while accepted < task.size:
         need = task.size - accepted
         if stage_range is None:
@@ -107,7 +117,13 @@ def run_block(task: BlockTask) -> BlockResult:
             batch = math.ceil(need / max(rate, 0.02) * 1.2) + 2
             batch = max(1, min(batch, task.max_candidates - tried, 20 * task.size))
         candidates = draw_candidates(
-            task.population, batch, _seed(task, round_index, 0), sensitivity=task.sensitivity
+            task.population,
+            batch,
+            _seed(task, round_index, 0),
+            sensitivity=task.sensitivity,
+            params=task.params,
+            target_region=task.target_region,
+            target_area_cm2=task.target_area_cm2,
         )
         cohort = simulate_cohort(
             candidates,
@@ -122,6 +138,7 @@ def run_block(task: BlockTask) -> BlockResult:
         target = table[table["region"] == task.target_region].drop(columns="region")
         target = target.sort_values(["person", "day"], kind="stable").reset_index(drop=True)
         target["shed_per_day_scalp"] = target["shed_per_day"] / target["area_cm2"] * scalp_area
+        target["scalp_dht_change_percent"] = 100.0 * (schedule.dht_at(target["day"]) - 1.0)
         if task.staging_patch_cm2 is not None:
             stages = stage_table(task.population.sex, table, task.rule)
             target["stage"] = stages.reindex(
@@ -165,9 +182,11 @@ def summarize_block(
     """Endpoint values and summaries of a filled block, and the observations to keep."""
     sex = task.population.sex
     values = pd.DataFrame({"person": np.arange(task.size)})
+    counted = with_count_error(task, observations)
     for endpoint in task.endpoints:
+        source = observations if endpoint.measure in ASSESSED_MEASURES else counted
         values[endpoint.label] = endpoint_values(
-            endpoint, observations, n=task.size, sex=sex, improvement=task.improvement
+            endpoint, source, n=task.size, sex=sex, improvement=task.improvement
         )
     numeric = [
         c
@@ -192,6 +211,44 @@ def summarize_block(
         counts,
         candidates,
     )
+
+
+# Columns a trial counts in its target area (phototrichogram, counts on photographs):
+# they carry the count error. Shares, diameters, shedding and stages do not.
+COUNTED_COLUMNS = (
+    "hairs",
+    "terminal_hairs",
+    "intermediate_hairs",
+    "vellus_hairs",
+    "non_vellus_hairs",
+    "thin_hairs",
+    "hairs_per_cm2",
+    "terminal_per_cm2",
+    "intermediate_per_cm2",
+    "vellus_per_cm2",
+    "non_vellus_per_cm2",
+)
+# Endpoints that stand for a clinician's assessment (global photographs, staging,
+# regrowth of a patch) read the simulated scalp itself (docs/trials.md, Endpoints).
+ASSESSED_MEASURES = ("fraction_improved", "fraction_with_pattern_loss", "fraction_regrown")
+
+
+def with_count_error(task: BlockTask, observations: pd.DataFrame) -> pd.DataFrame:
+    """The target-area counts as a trial measures them: each visit's counts x (1 + e),
+    e normal with SD ``count_error_cv``, independent between visits and people, the same
+    for every counted column of one visit (one photograph). Its own random stream, so
+    the simulated people are the same with or without it."""
+    cv = task.params.count_error_cv
+    present = [c for c in COUNTED_COLUMNS if c in observations.columns]
+    if cv == 0 or not present or observations.empty:
+        return observations
+    stream = np.random.SeedSequence(task.seed, spawn_key=(task.arm_index, task.block_index, 0, 2))
+    error = np.random.default_rng(stream).standard_normal(len(observations))
+    factor = np.maximum(1.0 + cv * error, 0.0)
+    counted = observations.copy()
+    for column in present:
+        counted[column] = counted[column].to_numpy(float) * factor
+    return counted
 
 
 @contextmanager

@@ -65,6 +65,34 @@ def summarize(values, *, binary: bool = False, confidence: float = 0.95) -> Summ
     return Summary(n, mean, sd, mean - half, mean + half)
 
 
+def standard_deviation(values, *, confidence: float = 0.95) -> tuple[float, float, float]:
+    """Sample SD and its ``confidence`` interval (chi-square, normal theory)."""
+    x = _finite(values)
+    n = x.size
+    if n < 2:
+        return math.nan, math.nan, math.nan
+    sd = float(x.std(ddof=1))
+    tail = (1 - confidence) / 2
+    low = sd * math.sqrt((n - 1) / stats.chi2.ppf(1 - tail, n - 1))
+    high = sd * math.sqrt((n - 1) / stats.chi2.ppf(tail, n - 1))
+    return sd, low, high
+
+
+def day_of_peak(days, means, standard_errors, *, confidence: float = 0.95):
+    """The day on which ``means`` peaks, and the range of days whose mean is not
+    significantly below the peak's (two-sided z test at ``confidence``): an interval of
+    the days compatible with being the peak."""
+    days, means, se = (np.asarray(a, float) for a in (days, means, standard_errors))
+    keep = np.isfinite(means)
+    if not keep.any():
+        return math.nan, math.nan, math.nan
+    days, means, se = days[keep], means[keep], np.nan_to_num(se[keep])
+    top = int(np.argmax(means))
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    close = means[top] - means <= z * np.sqrt(se[top] ** 2 + se**2)
+    return float(days[top]), float(days[close].min()), float(days[close].max())
+
+
 def wilson_interval(successes: float, n: int, *, confidence: float = 0.95):
     """Wilson score interval for a proportion."""
     if n == 0:

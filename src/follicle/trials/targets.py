@@ -8,15 +8,23 @@ tolerance. Endpoint names (docs/validation.md):
   ``non_vellus_density_change``, ``anagen_fraction``, ``fraction_improved``);
 - any observation column (``terminal_per_cm2``...): its value on ``day``;
 - ``value``, ``change`` or ``percent_change`` with ``column = "..."``;
-- ``difference_in_<any of the above>``: last arm minus first arm.
+- ``difference_in_<any of the above>``: last arm minus first arm;
+- ``sd_of_<any of the above but a difference>``: the SD across people of the first
+  arm's values (the spread a trial's sample size depends on);
+- ``day_of_peak_shedding`` (or ``day_of_peak`` with ``column``): the observation day on
+  which the first arm's mean of the column peaks.
 
-Nothing here depends on a target's id or a study's name.
+A target is a published value with a tolerance (``kind = "value"``, the default) or an
+interval the model must land in (``kind = "range"``, ``range = [low, high]``: for
+conflicting or low-quality evidence). Nothing here depends on a target's id or a
+study's name.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -34,14 +42,21 @@ ENDPOINT_NAMES: dict[str, tuple[str, str]] = {
     "hairs_per_cm2": ("value", "hairs_per_cm2"),
     "hair_count_change": ("change", "hairs"),
     "hair_count_percent_change": ("percent_change", "hairs"),
+    "hair_count_change_percent": ("percent_change", "hairs"),
     "density_change": ("change", "hairs_per_cm2"),
+    "hair_density_change": ("change", "hairs_per_cm2"),
     "non_vellus_density_change": ("change", "non_vellus_per_cm2"),
     "terminal_density_change": ("change", "terminal_per_cm2"),
     "thin_share_change": ("change", "thin_share"),
     "fraction_improved": ("fraction_improved", "hairs"),
     "fraction_with_pattern_loss": ("fraction_with_pattern_loss", "stage"),
+    "fraction_regrown": ("fraction_regrown", "hairs"),
+    "scalp_dht_change_percent": ("value", "scalp_dht_change_percent"),
+    "day_of_peak_shedding": ("value", "shed_per_day"),
 }
 DIFFERENCE_PREFIX = "difference_in_"
+SD_PREFIX = "sd_of_"
+PEAK_PREFIX = "day_of_peak"
 
 
 class _Strict(BaseModel):
@@ -64,14 +79,43 @@ class Target(_Strict):
     day: int = Field(0, ge=0)
     baseline_day: int = Field(0, ge=0)
     min_stage: str | None = None
-    value: float
-    tolerance: float = Field(..., gt=0)
+    min_fraction_of_baseline: float = Field(
+        0.5, gt=0, le=2, description="fraction_regrown: share of the baseline count that counts"
+    )
+    observe_every_days: int | None = Field(
+        None, ge=1, le=365, description="observation step of the trial (default: from the days)"
+    )
+    kind: Literal["value", "range"] = "value"
+    value: float | None = None
+    tolerance: float | None = Field(None, gt=0)
+    range: tuple[float, float] | None = None
     relative: bool = False
     note: str = ""
 
     @model_validator(mode="after")
     def _check(self):
         _, column = self.measure_and_column
+        if self.kind == "value" and (self.value is None or self.tolerance is None):
+            raise ValueError(
+                f"target {self.id!r}: value and tolerance are required for kind = 'value' "
+                "(or give kind = 'range' and range = [low, high])"
+            )
+        if self.kind == "range":
+            if self.range is None or not self.range[0] <= self.range[1]:
+                raise ValueError(
+                    f"range = {self.range!r} is not allowed; expected [low, high] with "
+                    f"low <= high for kind = 'range' (target {self.id!r})"
+                )
+            if self.value is not None or self.tolerance is not None or self.relative:
+                raise ValueError(
+                    f"target {self.id!r}: a range target takes range = [low, high], not "
+                    "value, tolerance or relative"
+                )
+        if self.statistic != "mean" and DIFFERENCE_PREFIX in self.endpoint:
+            raise ValueError(
+                f"endpoint = {self.endpoint!r} is not allowed; sd_of_ and day_of_peak "
+                "endpoints describe one arm, not a difference"
+            )
         if self.is_difference and len(self.arms) < 2:
             raise ValueError(
                 f"arms = {list(self.arms)!r} is not allowed; expected two arms "
@@ -88,8 +132,39 @@ class Target(_Strict):
         return self.endpoint.startswith(DIFFERENCE_PREFIX)
 
     @property
+    def statistic(self) -> str:
+        """What is computed from the arm's values: "mean" (or a difference of means),
+        "sd" (SD across people) or "day_of_peak" (day the arm mean peaks)."""
+        if self.endpoint.startswith(SD_PREFIX):
+            return "sd"
+        if self.endpoint.startswith(PEAK_PREFIX):
+            return "day_of_peak"
+        return "mean"
+
+    @property
+    def centre(self) -> float:
+        """The published value, or a range's midpoint."""
+        if self.kind == "range":
+            return (self.range[0] + self.range[1]) / 2
+        return float(self.value)
+
+    @property
+    def allowed(self) -> float:
+        """The tolerance in the target's unit, or a range's half-width: a model value
+        passes when it lies within ``allowed`` of ``centre``."""
+        if self.kind == "range":
+            return (self.range[1] - self.range[0]) / 2
+        return self.tolerance * abs(self.value) if self.relative else self.tolerance
+
+    @property
     def measure_and_column(self) -> tuple[str, str]:
-        name = self.endpoint.removeprefix(DIFFERENCE_PREFIX)
+        name = self.endpoint.removeprefix(SD_PREFIX).removeprefix(DIFFERENCE_PREFIX)
+        if name == PEAK_PREFIX:
+            if self.column is None:
+                raise ValueError(
+                    "column = <missing> is not allowed; expected a column for day_of_peak"
+                )
+            return "value", self.column
         if name in ENDPOINT_NAMES:
             measure, column = ENDPOINT_NAMES[name]
             return measure, self.column or column
@@ -104,12 +179,12 @@ class Target(_Strict):
         raise ValueError(
             f"endpoint = {self.endpoint!r} is not allowed; expected one of "
             f"{sorted(ENDPOINT_NAMES)}, an observation column, value/change/percent_change "
-            f"with column, or {DIFFERENCE_PREFIX}<one of these>"
+            f"with column, day_of_peak with column, or {DIFFERENCE_PREFIX} or {SD_PREFIX} "
+            "followed by one of these"
         )
 
     def passes(self, model_value: float) -> bool:
-        allowed = self.tolerance * abs(self.value) if self.relative else self.tolerance
-        return bool(abs(model_value - self.value) <= allowed)
+        return bool(abs(model_value - self.centre) <= self.allowed * (1 + 1e-12))
 
 
 class TargetsFile(_Strict):

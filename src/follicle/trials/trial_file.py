@@ -50,7 +50,8 @@ from follicle.trials.staging import parse_stage_range
 MAX_TRIAL_DAYS = 100 * 366
 
 # Per-person columns an endpoint may use: the observation columns of docs/simulate.md, plus
-# ``shed_per_day_scalp`` (shedding extrapolated to the whole scalp) and ``stage``.
+# ``shed_per_day_scalp`` (shedding extrapolated to the whole scalp), ``stage`` and
+# ``scalp_dht_change_percent`` (the person's scalp DHT relative to untreated, in %).
 ENDPOINT_COLUMNS: tuple[str, ...] = (
     "follicles",
     "follicles_lost",
@@ -76,12 +77,18 @@ ENDPOINT_COLUMNS: tuple[str, ...] = (
     "shed_per_day_scalp",
     "single_hair_unit_share",
     "stage",
+    "scalp_dht_change_percent",
 )
 
 Measure = Literal[
-    "value", "change", "percent_change", "fraction_improved", "fraction_with_pattern_loss"
+    "value",
+    "change",
+    "percent_change",
+    "fraction_improved",
+    "fraction_with_pattern_loss",
+    "fraction_regrown",
 ]
-BINARY_MEASURES = ("fraction_improved", "fraction_with_pattern_loss")
+BINARY_MEASURES = ("fraction_improved", "fraction_with_pattern_loss", "fraction_regrown")
 
 
 class _Strict(BaseModel):
@@ -120,6 +127,13 @@ class Endpoint(_Strict):
     baseline_day: int = Field(0, ge=0, le=MAX_TRIAL_DAYS)
     min_stage: str | None = Field(
         None, description="fraction_with_pattern_loss: lowest stage that counts (default II / I)"
+    )
+    min_fraction_of_baseline: float = Field(
+        0.5,
+        gt=0,
+        le=2,
+        description="fraction_regrown: the column must be back to this share of its "
+        "baseline_day value",
     )
 
     @field_validator("column")

@@ -64,13 +64,30 @@ def _endpoint_dict(target: Target) -> dict:
     }
     if target.min_stage is not None:
         endpoint["min_stage"] = target.min_stage
+    if measure == "fraction_regrown":
+        endpoint["min_fraction_of_baseline"] = target.min_fraction_of_baseline
     return endpoint
 
 
 def _label(target: Target) -> str:
     measure, column = target.measure_and_column
     stage = f" >= {target.min_stage}" if target.min_stage else ""
+    if measure == "fraction_regrown":
+        stage += f" >= {target.min_fraction_of_baseline:g} of baseline"
     return f"{measure} {column}{stage} day {target.day} from {target.baseline_day}"
+
+
+def _observation_step(members: list[Target]) -> int | None:
+    """The finest observation step a group's targets ask for (None: the trial's default);
+    it must divide every endpoint day of the group, so it is reduced to a divisor."""
+    asked = [t.observe_every_days for t in members if t.observe_every_days is not None]
+    if not asked:
+        return None
+    step = min(asked)
+    days = [d for t in members for d in (t.day, t.baseline_day)]
+    while any(day % step for day in days):
+        step -= 1
+    return step
 
 
 def build_trials(
@@ -95,16 +112,30 @@ def build_trials(
             "endpoint": endpoints,
             "improvement": targets.improvement.model_dump(),
         }
+        step = _observation_step(members)
+        if step is not None:
+            data["observe_every_days"] = step
         trials.append((parse_trial(data, source=f"targets group {index + 1}"), members))
     return trials
 
 
 def _model_value(result, target: Target) -> tuple[float, float, float]:
     label = _label(target)
-    measure, _ = target.measure_and_column
+    measure, column = target.measure_and_column
     binary = measure in BINARY_MEASURES
     values = result.values
     arm_values = [values.loc[values["arm"] == arm, label].to_numpy() for arm in target.arms]
+    if target.statistic == "sd":
+        return statistics.standard_deviation(arm_values[0])
+    if target.statistic == "day_of_peak":
+        bands = result.trajectory_bands(column)
+        arm = bands[(bands["arm"] == target.arms[0]) & (bands["day"] > target.baseline_day)]
+        arm = arm[arm["day"] <= target.day]
+        return statistics.day_of_peak(
+            arm["day"].to_numpy(float),
+            arm["mean"].to_numpy(float),
+            arm["std"].to_numpy(float) / np.sqrt(arm["count"].to_numpy(float)),
+        )
     if target.is_difference:
         diff = statistics.difference(arm_values[-1], arm_values[0], binary=binary)
         return diff.difference, diff.ci_low, diff.ci_high
@@ -157,8 +188,11 @@ def validate(
                     "endpoint": target.endpoint,
                     "arms": " vs ".join(target.arms),
                     "day": target.day,
-                    "published": target.value,
-                    "tolerance": target.tolerance * (abs(target.value) if target.relative else 1),
+                    "kind": target.kind,
+                    "published": target.centre,
+                    "tolerance": target.allowed,
+                    "range_low": target.range[0] if target.range else math.nan,
+                    "range_high": target.range[1] if target.range else math.nan,
                     "model": model,
                     "model_ci_low": low,
                     "model_ci_high": high,
