@@ -107,7 +107,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "report": (
         "follicle.report.cli",
-        "Reports to read and hand over: the visit report (self-contained HTML or PDF).",
+        "Reports to read and hand over (self-contained HTML, or PDF).",
     ),
 }
 

@@ -93,16 +93,7 @@ def test_mn7_needles_over_half_a_millimetre(journal, needle_mm, blocked):
     [
         (SESSION_AT, True),
         (PAUSE_END - SECOND, True),
-        pytest.param(
-            PAUSE_END,
-            False,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="bug: a back-dated session flags minoxidil logged exactly 24 h after "
-                "its end (journal_rules._session queries until= inclusive, the forward check "
-                "is strict); care helper's file",
-            ),
-        ),
+        (PAUSE_END, False),
         (PAUSE_END + SECOND, False),
     ],
 )

@@ -72,7 +72,8 @@ def journal(path):
 
 
 def test_the_baseline_is_committed(journal, path):
-    assert stored_rows(path) == (3, 1)  # device, session, application + its MN-7 flag
+    # device, session, application; the MN-7 pair is flagged on both of its entries
+    assert stored_rows(path) == (3, 2)
 
 
 def test_a_failure_after_the_first_of_two_rows_stores_neither(journal, path, monkeypatch):
@@ -129,7 +130,7 @@ def test_an_import_that_fails_after_some_rows_stores_none_of_them(
     assert calls["n"] == nth
     assert stored_rows(path) == before
     monkeypatch.undo()
-    assert journal.import_entries(entries) == {"added": 8, "skipped": 0}
+    assert journal.import_entries(entries) == {"added": 8, "skipped": 0, "voided": 0}
     assert stored_rows(path)[0] == before[0] + 8
 
 

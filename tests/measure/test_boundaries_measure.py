@@ -433,7 +433,7 @@ def test_criteria_refuse_what_is_not_a_measurement():
     with pytest.raises(FollicleInputError, match=r"frontal_image_count = 0 .*an integer >= 1"):
         rakowska_criteria(frontal=FRONTAL, occipital=OCCIPITAL, frontal_image_count=0)
     with pytest.raises(
-        FollicleInputError, match=r"perifollicular_discoloration_ratio = -1 .*a ratio >= 0"
+        FollicleInputError, match=r"perifollicular_discoloration_ratio = -1 .*a finite ratio >= 0"
     ):
         rakowska_criteria(
             frontal=FRONTAL, occipital=OCCIPITAL, perifollicular_discoloration_ratio=-1
@@ -542,7 +542,7 @@ def test_each_criterion_reports_the_value_it_judged():
         ),
         (
             {"perifollicular_discoloration_ratio": -1},
-            "perifollicular_discoloration_ratio = -1 is not allowed; expected a ratio >= 0",
+            "perifollicular_discoloration_ratio = -1 is not allowed; expected a finite ratio >= 0",
         ),
     ],
 )

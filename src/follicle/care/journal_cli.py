@@ -418,9 +418,9 @@ def amend(
 
     Examples:
 
-        follicle journal amend 12 --set needle_mm=1.0 --reason "typed 1.5, was 1.0"
+        follicle journal amend 12 --set needle_mm=1.0 --reason "was 1.0"
 
-        follicle journal amend 7 --at 2026-03-02T21:00 --reason "logged the wrong time"
+        follicle journal amend 7 --at 2026-03-02T21:00 --reason "wrong time"
     """
     from follicle.care.journal.transfer import _split
 

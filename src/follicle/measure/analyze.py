@@ -310,9 +310,7 @@ def analyze_image(
     area_cm2 = float(valid.sum()) * scale**2 / 1e8
     warnings = width_scale_check(np.asarray(widths), um_per_px=scale)
     dots = (
-        find_yellow_dots(
-            rgb, um_per_px=scale, exclude=_grow(mask, 3) | ~valid
-        )
+        find_yellow_dots(rgb, um_per_px=scale, exclude=_grow(mask, 3) | ~valid)
         if settings.find_yellow_dots
         else np.zeros((0, 2))
     )

@@ -279,9 +279,7 @@ def summarise_box_scores(scores: list[BoxScore]) -> dict[str, float]:
         "f1": float(f1),
         "count_spearman": spearman(counted),
         "count_median_abs_rel_error": rel_error(counted),
-        "count_median_signed_rel_error": float(
-            np.median((counted[ok] - boxes[ok]) / boxes[ok])
-        )
+        "count_median_signed_rel_error": float(np.median((counted[ok] - boxes[ok]) / boxes[ok]))
         if ok.any()
         else 0.0,
         "count_interior_spearman": spearman(interior),

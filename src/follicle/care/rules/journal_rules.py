@@ -131,7 +131,8 @@ def _session(entry: Entry, view, device: Entry | None) -> list[Finding]:
             kinds=["application"], since=entry.at, until=_session_end(entry) + PAUSE
         )
         for application in later:
-            if _is_topical_minoxidil(application):
+            # strict end, as in _application: minoxidil at exactly 24 h is allowed
+            if _is_topical_minoxidil(application) and application.at < _session_end(entry) + PAUSE:
                 findings.append(_mn7_block(application, entry))
                 break
     if device is not None and device.details.device_type in FIXED_NEEDLE_DEVICES:
