@@ -23,13 +23,13 @@ import time
 import numpy as np
 
 from follicle import __version__
-from follicle.engine import Engine
 from follicle.model.androgens import DAYS_PER_YEAR, People
 from follicle.model.params import DEFAULT_PARAMETERS as P
 from follicle.model.scalp import build_scalp, resolve_area, start_in_steady_state
 from follicle.person import parse_person
-from follicle.reference import simulate_reference
-from follicle.simulate import simulate
+from follicle.sim.engine import Engine
+from follicle.sim.reference import simulate_reference
+from follicle.sim.simulate import simulate
 from follicle.treatments.schedule import compile_regimen
 
 PERSON = parse_person({"sex": "male", "age_years": 25, "androgen_sensitivity": "high"})

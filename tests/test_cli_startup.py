@@ -75,6 +75,6 @@ def test_every_registered_command_is_in_the_lazy_table():
     assert sorted(names) == sorted(LAZY_COMMANDS)
     modules = {source.partition(":")[0] for source, _ in LAZY_COMMANDS.values()}
     assert modules <= set(COMMAND_MODULES) | {
-        "follicle.care.intake_cli",
-        "follicle.care.journal_cli",
+        "follicle.cli.intake",
+        "follicle.cli.journal",
     }

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from follicle.model.params import DEFAULT_PARAMETERS as P
-from follicle.simulate import simulate
+from follicle.sim.simulate import simulate
 from follicle.trials.cohorts import Population, draw_candidates
 from follicle.trials.execution import BlockTask, with_count_error
 from follicle.trials.trial_file import Endpoint

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from follicle.errors import FollicleInputError
 from follicle.regimen import TREATMENT_KINDS, parse_regimen
-from follicle.simulate import simulate
+from follicle.sim.simulate import simulate
 
 numbers = st.one_of(
     st.integers(-(10**6), 10**6),

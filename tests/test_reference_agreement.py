@@ -13,9 +13,9 @@ import pytest
 
 from follicle.model.params import DEFAULT_PARAMETERS
 from follicle.person import parse_person
-from follicle.reference import simulate_reference
 from follicle.regimen import load_regimen
-from follicle.simulate import simulate
+from follicle.sim.reference import simulate_reference
+from follicle.sim.simulate import simulate
 
 MEASURES = {
     # measure: allowance for the one-day time resolution of the reference

@@ -11,7 +11,7 @@ import pytest
 
 from follicle.model.cycle import steady_state_phase_means
 from follicle.model.params import DEFAULT_PARAMETERS as P
-from follicle.simulate import simulate
+from follicle.sim.simulate import simulate
 
 HEALTHY = {"sex": "male", "age_years": 20, "androgen_sensitivity": "none"}
 MEANS = steady_state_phase_means(P)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from follicle.model.params import DEFAULT_PARAMETERS as P
-from follicle.simulate import simulate
+from follicle.sim.simulate import simulate
 
 YEAR = 365
 

@@ -9,7 +9,7 @@ import pytest
 
 from follicle.errors import FollicleInputError
 from follicle.model.scalp import Patch
-from follicle.simulate import simulate
+from follicle.sim.simulate import simulate
 
 MAN = {"sex": "male", "age_years": 28, "androgen_sensitivity": "high"}
 

@@ -12,7 +12,7 @@ from icalendar import Calendar
 from typer.testing import CliRunner
 
 from follicle.care.calendar import PlanBlockedError, plan_calendar
-from follicle.care.schedule import add_months, build_schedule
+from follicle.care.dated_events import add_months, build_schedule
 from follicle.cli import app
 from follicle.errors import FollicleInputError
 

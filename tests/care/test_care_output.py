@@ -12,8 +12,8 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from follicle.care.projection import NO_TREATMENT_LABEL, Projection
-from follicle.care.projection_cli import projection_table
 from follicle.cli import app
+from follicle.cli.project import projection_table
 
 runner = CliRunner()
 
@@ -106,7 +106,7 @@ def test_projection_table_keeps_numbers_whole_at_80_columns():
 
 
 def test_years_text():
-    from follicle.care.projection_cli import years_text
+    from follicle.cli.project import years_text
 
     assert years_text(1) == "1 year"
     assert years_text(3) == "3 years"

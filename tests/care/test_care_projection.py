@@ -9,9 +9,9 @@ from typer.testing import CliRunner
 from follicle.care.journal.service import Journal
 from follicle.care.projection import Anchor, anchor_from_journal, fit_sensitivity, project
 from follicle.cli import app
-from follicle.cohort import simulate_cohort
 from follicle.errors import FollicleInputError
 from follicle.person import parse_person
+from follicle.sim.batch import simulate_cohort
 
 MAN = {"sex": "male", "age_years": 30, "androgen_sensitivity": "high"}
 FINASTERIDE = {"treatment": [{"kind": "finasteride", "dose_mg": 1.0}]}
@@ -130,7 +130,7 @@ def test_journal_anchor_and_cli(tmp_path, examples):
 def test_measure_result_through_the_journal_anchors_a_projection(tmp_path):
     # follicle measure -> journal log measurement --from-result -> projection anchor
     from follicle.measure.metrics import measure as measure_hairs
-    from follicle.simulate import simulate
+    from follicle.sim.simulate import simulate
 
     hairs = simulate(MAN, days=30, area="vertex:1", random_seed=4).snapshot(30)
     result = measure_hairs(hairs, area_cm2=1.0)

@@ -2,8 +2,8 @@
 
 import pytest
 
+from follicle.cli.trials import select_targets
 from follicle.errors import FollicleInputError
-from follicle.trials.cli import select_targets
 from follicle.trials.targets import load_targets
 
 

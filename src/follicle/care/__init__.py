@@ -20,7 +20,7 @@ _EXPORTS = {
     "PlanCheck": "follicle.care.plan",
     "plan_calendar": "follicle.care.calendar",
     "PlanBlockedError": "follicle.care.calendar",
-    "build_schedule": "follicle.care.schedule",
+    "build_schedule": "follicle.care.dated_events",
     "Journal": "follicle.care.journal",
     "journal_stats": "follicle.care.journal.stats",
     "run_intake": "follicle.care.intake",

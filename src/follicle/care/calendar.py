@@ -1,6 +1,6 @@
 """The plan as an iCalendar file (RFC 5545) that phone and desktop calendars import.
 
-Each :class:`~follicle.care.schedule.Series` becomes one ``VEVENT`` with an ``RRULE``
+Each :class:`~follicle.care.dated_events.Series` becomes one ``VEVENT`` with an ``RRULE``
 (``FREQ=DAILY;INTERVAL=n;COUNT=c``) and ``EXDATE`` for skipped applications, in the
 user's time zone (``TZID`` plus its ``VTIMEZONE``). UIDs are stable for a given regimen,
 start date and zone, so importing a re-exported plan updates events instead of
@@ -18,9 +18,9 @@ from icalendar import Alarm, Calendar, Event
 from icalendar.prop import vDuration
 
 from follicle import __version__
+from follicle.care.dated_events import Schedule, Series, build_schedule
 from follicle.care.findings import DISCLAIMER
 from follicle.care.plan import PlanCheck, check_plan
-from follicle.care.schedule import Schedule, Series, build_schedule
 from follicle.person import Person
 from follicle.regimen import Regimen
 

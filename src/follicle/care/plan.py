@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from follicle.care.dated_events import planned_times
 from follicle.care.findings import DISCLAIMER, Finding, Severity, sort_findings
 from follicle.care.rules.plan_rules import PLAN_CHECKS, PlanContext, several_sessions_a_day
-from follicle.care.schedule import planned_times
 from follicle.errors import FollicleInputError
 from follicle.person import Person, load_person
 from follicle.regimen import Regimen, load_regimen

@@ -22,12 +22,12 @@ import numpy as np
 import pandas as pd
 
 from follicle.care.findings import Finding
-from follicle.cohort import simulate_cohort
 from follicle.errors import FollicleInputError
 from follicle.model.androgens import DAYS_PER_YEAR
 from follicle.person import Person
 from follicle.regimen import NO_TREATMENT, Regimen
-from follicle.simulate import _parse_person, _parse_regimen, _parse_seed
+from follicle.sim.batch import simulate_cohort
+from follicle.sim.simulate import _parse_person, _parse_regimen, _parse_seed
 
 MEASURES = ("hairs_per_cm2", "non_vellus_per_cm2", "terminal_per_cm2", "mean_diameter_um")
 # journal metric name -> observation column

@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from follicle.trajectory import Trajectory
+from follicle.sim.trajectory import Trajectory
 
 _PANELS = (
     ("non_vellus_per_cm2", "non-vellus hairs per cm2"),

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from follicle.cohort import simulate_cohort
 from follicle.errors import FollicleInputError
 from follicle.model.params import ModelParameters
 from follicle.model.regions import REGIONS
 from follicle.regimen import Regimen
+from follicle.sim.batch import simulate_cohort
 from follicle.treatments.schedule import compile_regimen
 from follicle.trials.cohorts import Population, SensitivityDistribution, draw_candidates
 from follicle.trials.endpoints import endpoint_values

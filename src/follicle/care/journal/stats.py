@@ -1,7 +1,7 @@
 """Adherence, streaks and missed doses: the journal compared with the plan (TL-3).
 
 Expected doses come from the same schedule the calendar exports
-(:func:`follicle.care.schedule.build_schedule`), so applications the MN-7 pause skips
+(:func:`follicle.care.dated_events.build_schedule`), so applications the MN-7 pause skips
 are not counted as missed. A day's doses are matched by local date in the plan's zone:
 ``taken`` on a day is at most what that day expected.
 """
@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from follicle.care.dated_events import build_schedule
 from follicle.care.findings import DISCLAIMER, Finding, Severity
 from follicle.care.journal.entries import Entry
 from follicle.care.rules.plan_rules import (
@@ -20,7 +21,6 @@ from follicle.care.rules.plan_rules import (
     ROLLER_BLOCK_DAYS,
     ROLLER_WARN_DAYS,
 )
-from follicle.care.schedule import build_schedule
 from follicle.care.timezones import zone
 from follicle.errors import FollicleInputError
 from follicle.regimen import Regimen

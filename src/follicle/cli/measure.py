@@ -15,7 +15,7 @@ from PIL import Image
 from rich.progress import track
 from rich.table import Table
 
-from follicle.cli_support import (
+from follicle.cli.support import (
     atomic_output,
     console,
     error_console,

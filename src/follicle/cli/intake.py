@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from follicle.care.cli_common import JsonOpt, teaching_help
 from follicle.care.intake import (
     QUESTIONS,
     IntakeAnswers,
@@ -18,9 +17,10 @@ from follicle.care.intake import (
     parse_answers,
     run_intake,
 )
-from follicle.care.render import print_disclaimer, print_findings
 from follicle.care.summary import to_html, to_markdown
-from follicle.cli_support import atomic_output, console, fail, handles_bad_input, print_json
+from follicle.care.terminal_text import print_disclaimer, print_findings
+from follicle.cli.care_common import JsonOpt, teaching_help
+from follicle.cli.support import atomic_output, console, fail, handles_bad_input, print_json
 from follicle.errors import FollicleInputError
 
 

@@ -10,11 +10,11 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from follicle.care.cli import EXIT_BLOCKED
 from follicle.care.journal.service import Journal, default_journal_path
 from follicle.care.projection import NO_TREATMENT_LABEL, Projection, anchor_from_journal, project
-from follicle.care.render import print_findings
-from follicle.cli_support import atomic_output, console, fail, handles_bad_input, print_json
+from follicle.care.terminal_text import print_findings
+from follicle.cli.care import EXIT_BLOCKED
+from follicle.cli.support import atomic_output, console, fail, handles_bad_input, print_json
 from follicle.person import load_person
 from follicle.regimen import load_regimen
 

@@ -1,6 +1,6 @@
 """The ``follicle`` command line: thin front ends over the library.
 
-Each command group lives beside the code it fronts and exposes ``register(app)``.
+Each face's commands live in a module of this package that exposes ``register(app)``.
 Commands load lazily: ``follicle --help`` and ``follicle journal log`` import only what
 they use, so start-up stays well under a second (bench/startup.py).
 
@@ -39,11 +39,11 @@ EXIT_INTERNAL_ERROR = 70  # EX_SOFTWARE (sysexits.h): a bug, not the user's inpu
 
 # Modules that add commands; each defines register(app: typer.Typer).
 COMMAND_MODULES: tuple[str, ...] = (
-    "follicle.simulate_cli",
-    "follicle.trials.cli",
-    "follicle.measure.cli",
-    "follicle.care.cli",
-    "follicle.report.cli",
+    "follicle.cli.simulate",
+    "follicle.cli.trials",
+    "follicle.cli.measure",
+    "follicle.cli.care",
+    "follicle.cli.report",
 )
 
 # Top-level command -> (where it comes from, one-line help), in the order `follicle --help`
@@ -53,60 +53,60 @@ COMMAND_MODULES: tuple[str, ...] = (
 # COMMAND_MODULES that no line here names is imported eagerly (works, only slower).
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": (
-        "follicle.simulate_cli",
+        "follicle.cli.simulate",
         "Simulate a person's scalp, untreated or under a regimen.",
     ),
     "params": (
-        "follicle.simulate_cli",
+        "follicle.cli.simulate",
         "List the model's parameters: name, default value and source.",
     ),
     "demo": (
-        "follicle.simulate_cli",
+        "follicle.cli.simulate",
         "The main job: an untreated and a treated man over 10 years, a table and a plot.",
     ),
     "validate": (
-        "follicle.trials.cli",
+        "follicle.cli.trials",
         "Run every published target as a virtual trial: model vs published.",
     ),
     "calibrate": (
-        "follicle.trials.cli",
+        "follicle.cli.trials",
         "Fit free model parameters and the population distribution to targets.",
     ),
     "trial": (
-        "follicle.trials.cli",
+        "follicle.cli.trials",
         "Run a virtual clinical trial described by a trial file.",
     ),
     "measure": (
-        "follicle.measure.cli",
+        "follicle.cli.measure",
         "Miniaturization metrics from a hairs table; optional criteria and visit change.",
     ),
     "analyze": (
-        "follicle.measure.cli",
+        "follicle.cli.measure",
         "Find hairs in trichoscopy images and measure them in micrometres.",
     ),
     "render": (
-        "follicle.measure.cli",
+        "follicle.cli.measure",
         "Draw a synthetic trichoscopy image with exact ground truth.",
     ),
     "intake": (
-        "follicle.care.intake_cli:intake",
+        "follicle.cli.intake:intake",
         "Screen your hair loss before a consultation: likely pattern, red flags, "
         "contraindications.",
     ),
     "project": (
-        "follicle.care.cli",
+        "follicle.cli.care",
         "What to expect under each regimen, against no treatment.",
     ),
     "plan": (
-        "follicle.care.cli:plan_app",
+        "follicle.cli.care:plan_app",
         "Check a regimen against the care rules and turn it into a calendar.",
     ),
     "journal": (
-        "follicle.care.journal_cli:journal_app",
+        "follicle.cli.journal:journal_app",
         "Keep a treatment journal (SQLite, local): doses, sessions, symptoms, measurements.",
     ),
     "report": (
-        "follicle.report.cli",
+        "follicle.cli.report",
         "Reports to read and hand over (self-contained HTML, or PDF).",
     ),
 }
@@ -267,7 +267,3 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_INTERNAL_ERROR
     return code if isinstance(code, int) else EXIT_OK
-
-
-if __name__ == "__main__":
-    sys.exit(main())

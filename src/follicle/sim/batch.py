@@ -22,7 +22,13 @@ from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
 from follicle.model.scalp import AreaSpec, resolve_area
 from follicle.person import Person
 from follicle.regimen import Regimen
-from follicle.simulate import _parse_days, _parse_person, _parse_regimen, _parse_seed, run_people
+from follicle.sim.simulate import (
+    _parse_days,
+    _parse_person,
+    _parse_regimen,
+    _parse_seed,
+    run_people,
+)
 
 
 @dataclass(frozen=True, eq=False)

@@ -9,7 +9,7 @@ from rich import box
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from follicle.cli_support import (
+from follicle.cli.support import (
     atomic_output,
     console,
     dumps_json,
@@ -28,8 +28,8 @@ from follicle.model.params import (
 )
 from follicle.person import load_person, parse_person
 from follicle.regimen import load_regimen, parse_regimen
-from follicle.simulate import simulate
-from follicle.trajectory import Trajectory
+from follicle.sim.simulate import simulate
+from follicle.sim.trajectory import Trajectory
 
 
 def _shed(value: float) -> str:

@@ -10,13 +10,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from follicle.care.cli_common import JsonOpt, teaching_help
 from follicle.care.findings import Severity, Triage
 from follicle.care.journal.entries import KINDS, SYMPTOMS, describe
 from follicle.care.journal.service import Journal, Logged, default_journal_path
-from follicle.care.render import print_disclaimer, print_findings
+from follicle.care.terminal_text import print_disclaimer, print_findings
 from follicle.care.timezones import local_zone_name, parse_date, zone
-from follicle.cli_support import atomic_output, console, fail, handles_bad_input, print_json
+from follicle.cli.care_common import JsonOpt, teaching_help
+from follicle.cli.support import atomic_output, console, fail, handles_bad_input, print_json
 
 journal_app = typer.Typer(
     name="journal",

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from follicle.cli_support import atomic_output, handles_bad_input, print_json
+from follicle.cli.support import atomic_output, handles_bad_input, print_json
 
 report_app = typer.Typer(
     name="report",

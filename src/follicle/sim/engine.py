@@ -8,12 +8,12 @@ takes every follicle whose next transition falls before ``until`` and makes it, 
 such follicles at once with numpy, until none is left; time-dependent inputs (androgen
 exposure, growth signals, immune episodes) are read at each follicle's own event time.
 Nothing is discretized in time: this is an exact continuous-time simulation of the
-model, which ``follicle.reference`` simulates day by day.
+model, which ``follicle.sim.reference`` simulates day by day.
 
 One engine can hold the follicles of many people under one regimen (a trial arm): each
 follicle knows its person, and everything personal (age, sex, onset, immune episodes,
 transplant harvests) is looked up per follicle. Every transition after ``log_from`` is
-written to an :class:`EventLog`, from which ``follicle.observe`` derives observations.
+written to an :class:`EventLog`, from which ``follicle.sim.observe`` derives observations.
 """
 
 from __future__ import annotations

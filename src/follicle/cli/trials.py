@@ -12,7 +12,7 @@ from rich import box
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from follicle.cli_support import (
+from follicle.cli.support import (
     atomic_output,
     console,
     error_console,

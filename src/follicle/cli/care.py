@@ -10,10 +10,10 @@ from typing import Annotated
 
 import typer
 
-from follicle.care.cli_common import JsonOpt, PersonOpt, RegimenArg, teaching_help
 from follicle.care.plan import check_plan
-from follicle.care.render import counts_line, print_disclaimer, print_findings
-from follicle.cli_support import (
+from follicle.care.terminal_text import counts_line, print_disclaimer, print_findings
+from follicle.cli.care_common import JsonOpt, PersonOpt, RegimenArg, teaching_help
+from follicle.cli.support import (
     atomic_output,
     console,
     error_console,
@@ -157,9 +157,9 @@ def plan_calendar_command(
 
 def register(app: typer.Typer) -> None:
     """Add the care command groups to the main ``follicle`` app."""
-    from follicle.care.intake_cli import intake
-    from follicle.care.journal_cli import journal_app
-    from follicle.care.projection_cli import PROJECT_HELP, project_command
+    from follicle.cli.intake import intake
+    from follicle.cli.journal import journal_app
+    from follicle.cli.project import PROJECT_HELP, project_command
 
     app.add_typer(plan_app)
     app.add_typer(journal_app)

@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from follicle.engine import Engine
 from follicle.errors import FollicleInputError
 from follicle.model.androgens import DAYS_PER_YEAR, People
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
@@ -21,10 +20,11 @@ from follicle.model.scalp import (
     resolve_area,
     start_in_steady_state,
 )
-from follicle.observe import observe
 from follicle.person import Person, load_person, parse_person
 from follicle.regimen import NO_TREATMENT, Regimen, load_regimen, parse_regimen
-from follicle.trajectory import Trajectory
+from follicle.sim.engine import Engine
+from follicle.sim.observe import observe
+from follicle.sim.trajectory import Trajectory
 from follicle.treatments.schedule import compile_regimen
 
 MAX_DAYS = 100 * 366
