@@ -132,7 +132,7 @@ def main() -> dict:
     args = parser.parse_args()
 
     # warm up imports and caches
-    simulate(PERSON, days=30, area="vertex:1", random_seed=0)
+    simulate(PERSON, days=30, area="vertex:1", seed=0)
 
     engine_seconds, transitions, follicles = min(
         (engine_only(TEN_YEARS, None, seed) for seed in range(3)), key=lambda r: r[0]
@@ -140,10 +140,10 @@ def main() -> dict:
     full_seconds, trajectory = best_of(
         3,
         lambda: simulate(
-            PERSON, days=TEN_YEARS, observe_every_days=30, random_seed=1, with_history=False
+            PERSON, days=TEN_YEARS, observe_every_days=30, seed=1, with_history=False
         ),
     )
-    with_history_seconds, _ = best_of(1, lambda: simulate(PERSON, days=TEN_YEARS, random_seed=1))
+    with_history_seconds, _ = best_of(1, lambda: simulate(PERSON, days=TEN_YEARS, seed=1))
 
     # per follicle-year comparisons on smaller scalps (same process, same machine)
     engine_per_fy = engine_seconds / (follicles * 10)
@@ -155,7 +155,7 @@ def main() -> dict:
             days=ref_days,
             observe_every_days=ref_days,
             area=f"vertex:{ref_area}",
-            random_seed=1,
+            seed=1,
         ),
     )
     ref_follicles = ref_area * P.follicular_units_per_cm2 * P.mean_follicles_per_unit

@@ -46,7 +46,7 @@ def _one_synthetic(job: tuple[int, str, int]):
     """Render, analyse (timed) and score one synthetic image."""
     level_index, level, i = job
     scene = render_trichoscopy(
-        style=level, random_seed=BASE_SEED + 1000 * level_index + i, yellow_dots=int(i % 4)
+        style=level, seed=BASE_SEED + 1000 * level_index + i, yellow_dots=int(i % 4)
     )
     start = time.perf_counter()
     found = analyze_image(scene.image, um_per_px=scene.um_per_px)
@@ -233,7 +233,7 @@ def speed(n_synthetic: int, n_real: int) -> dict:
     ours running), so the figure is not inflated by the worker pool."""
     seconds = []
     for i in range(n_synthetic + 1):
-        scene = render_trichoscopy(style=DIFFICULTIES[i % 3], random_seed=BASE_SEED + 7 + i)
+        scene = render_trichoscopy(style=DIFFICULTIES[i % 3], seed=BASE_SEED + 7 + i)
         start = time.perf_counter()
         analyze_image(scene.image, um_per_px=scene.um_per_px)
         if i:  # the first call pays for imports and caches

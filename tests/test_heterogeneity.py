@@ -52,7 +52,7 @@ def _gain(response: float, regimen, seeds=range(6)) -> float:
     }
     gains = []
     for seed in seeds:
-        table = simulate(person, regimen, days=360, area="vertex:2", random_seed=seed).table
+        table = simulate(person, regimen, days=360, area="vertex:2", seed=seed).table
         vertex = table[table["region"] == "vertex"]
         gains.append(vertex["hairs"].iloc[-1] - vertex["hairs"].iloc[0])
     return float(np.mean(gains))
@@ -73,7 +73,7 @@ def test_a_non_responder_is_the_untreated_model():
                 regimen,
                 days=360,
                 area="vertex:2",
-                random_seed=seed,
+                seed=seed,
             ).table
             vertex = table[table["region"] == "vertex"]
             out.append(vertex["hairs"].iloc[-1] - vertex["hairs"].iloc[0])
@@ -135,7 +135,7 @@ def test_every_regimen_starts_from_the_same_scalp():
     person = {"sex": "male", "age_years": 35, "androgen_sensitivity": "high"}
     first = None
     for regimen in (None, BOTH, {"name": "d", "treatment": [{"kind": "dutasteride"}]}):
-        table = simulate(person, regimen, days=60, area="vertex:1", random_seed=3).table
+        table = simulate(person, regimen, days=60, area="vertex:1", seed=3).table
         day0 = table[table["day"] == 0].drop(columns=["shed_per_day"]).reset_index(drop=True)
         if first is None:
             first = day0

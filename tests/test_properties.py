@@ -95,7 +95,7 @@ def test_invariants(regimen, sensitivity, seed, age):
         days=300,
         observe_every_days=50,
         area={"vertex": 1.0, "occipital": 1.0},
-        random_seed=seed,
+        seed=seed,
     ).table
     counts = rows.select_dtypes("number")
     assert (counts.fillna(0) >= 0).all().all()

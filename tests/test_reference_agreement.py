@@ -40,7 +40,7 @@ def _runs(function, person, regimen, area, params, **kwargs):
             days=540,
             observe_every_days=90,
             area=area,
-            random_seed=seed,
+            seed=seed,
             params=params,
             **kwargs,
         )

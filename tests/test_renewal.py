@@ -21,7 +21,7 @@ CYCLE = sum(MEANS.values())
 @pytest.fixture(scope="module")
 def full_scalp():
     # age 20 -> 30: no androgen effect (sensitivity none) and no ageing (starts at 35)
-    return simulate(HEALTHY, days=3650, observe_every_days=365, random_seed=11, with_history=False)
+    return simulate(HEALTHY, days=3650, observe_every_days=365, seed=11, with_history=False)
 
 
 @pytest.mark.parametrize("phase", ["anagen", "catagen", "telogen", "kenogen"])
@@ -68,7 +68,7 @@ def test_spread_of_phase_fractions_shrinks_as_one_over_sqrt_n():
                 days=365,
                 observe_every_days=365,
                 area=f"vertex:{area_cm2}",
-                random_seed=seed,
+                seed=seed,
                 with_history=False,
             ).at(365, "vertex")
             n = row["follicles"]
@@ -104,7 +104,7 @@ def test_phase_fractions_under_constant_androgen_exposure():
             days=2400,
             observe_every_days=300,
             area="vertex:5",
-            random_seed=seed,
+            seed=seed,
             params=params,
             with_history=True,
         )

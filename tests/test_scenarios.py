@@ -19,7 +19,7 @@ def _mean_rows(person, regimen, *, days, every, area, region, seeds=range(4), **
             days=days,
             observe_every_days=every,
             area=area,
-            random_seed=seed,
+            seed=seed,
             **kwargs,
         ).region(region)
         for seed in seeds
@@ -30,7 +30,7 @@ def _mean_rows(person, regimen, *, days, every, area, region, seeds=range(4), **
 def test_no_androgen_effect_density_stable_apart_from_ageing():
     person = {"sex": "male", "age_years": 25, "androgen_sensitivity": "none"}
     rows = simulate(
-        person, days=20 * YEAR, observe_every_days=YEAR, area="vertex", random_seed=5
+        person, days=20 * YEAR, observe_every_days=YEAR, area="vertex", seed=5
     ).region("vertex")
     follicles = rows["follicles"].to_numpy()
     # first 10 years (age 25-35): no follicle is lost, hair density within 2%
@@ -44,7 +44,7 @@ def test_no_androgen_effect_density_stable_apart_from_ageing():
 
 def test_high_sensitivity_thins_vertex_and_frontal_spares_occiput():
     person = {"sex": "male", "age_years": 20, "androgen_sensitivity": "high"}
-    trajectory = simulate(person, days=10 * YEAR, observe_every_days=YEAR, random_seed=3)
+    trajectory = simulate(person, days=10 * YEAR, observe_every_days=YEAR, seed=3)
     for region in ("vertex", "frontal"):
         rows = trajectory.region(region)
         assert rows["non_vellus_per_cm2"].iloc[-1] < 0.7 * rows["non_vellus_per_cm2"].iloc[0]
@@ -56,7 +56,7 @@ def test_high_sensitivity_thins_vertex_and_frontal_spares_occiput():
 
 def test_female_pattern_keeps_frontal_hairline():
     person = {"sex": "female", "age_years": 45, "androgen_sensitivity": "high"}
-    trajectory = simulate(person, days=10 * YEAR, observe_every_days=YEAR, random_seed=4)
+    trajectory = simulate(person, days=10 * YEAR, observe_every_days=YEAR, seed=4)
     end = {r: trajectory.at(10 * YEAR, r)["non_vellus_per_cm2"] for r in ("frontal", "midscalp")}
     assert end["midscalp"] < 0.85 * end["frontal"]
 
@@ -127,7 +127,7 @@ def test_alopecia_areata_patch_falls_out_and_regrows(examples):
         days=900,
         observe_every_days=30,
         area="vertex:4",
-        random_seed=2,
+        seed=2,
     )
     rows = trajectory.region("vertex")  # the 6 cm2 patch covers the simulated 4 cm2
     baseline = rows["hairs"].iloc[0]
@@ -145,7 +145,7 @@ def test_transplanted_follicles_persist_while_natives_miniaturize(examples):
         days=5 * YEAR,
         observe_every_days=YEAR,
         area={"vertex": 80, "occipital": 120},
-        random_seed=8,
+        seed=8,
     )
     one, five = trajectory.snapshot(YEAR), trajectory.snapshot(5 * YEAR)
     grafts = [s[(s.region == "vertex") & s.transplanted] for s in (one, five)]
@@ -168,7 +168,7 @@ def test_stepwise_mode_also_miniaturizes():
         days=5 * YEAR,
         observe_every_days=YEAR,
         area="vertex:10",
-        random_seed=1,
+        seed=1,
         params=params,
     ).region("vertex")
     assert rows["non_vellus_per_cm2"].iloc[-1] < 0.85 * rows["non_vellus_per_cm2"].iloc[0]

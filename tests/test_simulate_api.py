@@ -15,9 +15,9 @@ MAN = {"sex": "male", "age_years": 28, "androgen_sensitivity": "high"}
 
 
 def test_same_seed_same_result_and_different_seed_differs():
-    a = simulate(MAN, days=400, area="vertex:2", random_seed=7)
-    b = simulate(MAN, days=400, area="vertex:2", random_seed=7)
-    c = simulate(MAN, days=400, area="vertex:2", random_seed=8)
+    a = simulate(MAN, days=400, area="vertex:2", seed=7)
+    b = simulate(MAN, days=400, area="vertex:2", seed=7)
+    c = simulate(MAN, days=400, area="vertex:2", seed=8)
     pd.testing.assert_frame_equal(a.table, b.table)
     assert not a.table.equals(c.table)
 
@@ -25,13 +25,13 @@ def test_same_seed_same_result_and_different_seed_differs():
 def test_fresh_seed_is_recorded_and_reproduces():
     first = simulate(MAN, days=200, area="vertex:1")
     seed = first.provenance["seed"]
-    again = simulate(MAN, days=200, area="vertex:1", random_seed=seed)
+    again = simulate(MAN, days=200, area="vertex:1", seed=seed)
     pd.testing.assert_frame_equal(first.table, again.table)
 
 
 def test_provenance_names_version_parameters_and_inputs():
     trajectory = simulate(
-        MAN, {"treatment": [{"kind": "finasteride"}]}, days=30, area="vertex:1", random_seed=3
+        MAN, {"treatment": [{"kind": "finasteride"}]}, days=30, area="vertex:1", seed=3
     )
     prov = trajectory.provenance
     assert prov["seed"] == 3 and prov["days"] == 30
@@ -45,7 +45,7 @@ def test_provenance_names_version_parameters_and_inputs():
 @pytest.mark.parametrize("day", [0, 180, 365])
 def test_snapshot_agrees_with_observations(day):
     trajectory = simulate(
-        MAN, days=365, observe_every_days=30, area={"vertex": 3, "occipital": 2}, random_seed=5
+        MAN, days=365, observe_every_days=30, area={"vertex": 3, "occipital": 2}, seed=5
     )
     hairs = trajectory.snapshot(day)
     observed_day = trajectory.days[np.argmin(np.abs(trajectory.days - day))]
@@ -67,7 +67,7 @@ def test_snapshot_lengths_grow_at_the_growth_rate():
         days=20,
         observe_every_days=10,
         area="vertex:1",
-        random_seed=2,
+        seed=2,
     )
     a, b = (
         trajectory.snapshot(10).set_index("hair_id"),
@@ -81,9 +81,9 @@ def test_snapshot_lengths_grow_at_the_growth_rate():
 
 
 def test_patch_has_the_statistics_of_its_region():
-    region = simulate(MAN, days=30, area="vertex", random_seed=1).at(0, "vertex")
+    region = simulate(MAN, days=30, area="vertex", seed=1).at(0, "vertex")
     patches = [
-        simulate(MAN, days=30, area=Patch("vertex", 5.1), random_seed=s).at(0, "vertex")
+        simulate(MAN, days=30, area=Patch("vertex", 5.1), seed=s).at(0, "vertex")
         for s in range(30)
     ]
     density = np.array([p["hairs_per_cm2"] for p in patches])
@@ -92,7 +92,7 @@ def test_patch_has_the_statistics_of_its_region():
 
 
 def test_exports_round_trip(tmp_path):
-    trajectory = simulate(MAN, days=90, area="vertex:1", random_seed=4)
+    trajectory = simulate(MAN, days=90, area="vertex:1", seed=4)
     trajectory.to_csv(tmp_path / "t.csv")
     back = pd.read_csv(tmp_path / "t.csv", comment="#")
     assert list(back.columns) == list(trajectory.table.columns)
@@ -112,7 +112,7 @@ def test_exports_round_trip(tmp_path):
         ({"days": 10, "observe_every_days": 11}, "observe_every_days"),
         ({"days": 10, "area": "nose"}, "area"),
         ({"days": 10, "area": "vertex:-1"}, "area"),
-        ({"days": 10, "random_seed": -1}, "random_seed"),
+        ({"days": 10, "seed": -1}, "seed"),
     ],
 )
 def test_bad_arguments_name_the_field(kwargs, field):
@@ -122,7 +122,7 @@ def test_bad_arguments_name_the_field(kwargs, field):
 
 
 def test_snapshot_day_out_of_range():
-    trajectory = simulate(MAN, days=30, area="vertex:1", random_seed=1)
+    trajectory = simulate(MAN, days=30, area="vertex:1", seed=1)
     with pytest.raises(FollicleInputError, match="day"):
         trajectory.snapshot(31)
 
@@ -143,3 +143,13 @@ def test_asian_scalp_has_fewer_follicles_per_unit():
         # 5000 units; SD of a unit's size ~0.8, so SE ~0.012: allow 4 SE
         assert per_unit.mean() == pytest.approx(expected, abs=0.05)
         assert set(np.unique(per_unit)) <= {1, 2, 3, 4}
+
+
+def test_random_seed_keyword_still_works_deprecated():
+    with pytest.warns(DeprecationWarning, match="seed="):
+        old = simulate(MAN, days=30, area="vertex:1", random_seed=3)
+    new = simulate(MAN, days=30, area="vertex:1", seed=3)
+    assert old.provenance["seed"] == new.provenance["seed"] == 3
+    assert old.table.equals(new.table)
+    with pytest.raises(FollicleInputError, match="random_seed"):
+        simulate(MAN, days=30, area="vertex:1", seed=3, random_seed=4)

@@ -24,8 +24,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from follicle.care.profile import HealthProfile
 from follicle.config_io import read_toml, validate
+from follicle.health import HealthProfile
 from follicle.regimen import RegionName
 
 # Named androgen sensitivities map to a multiplier of follicle damage per cycle.

@@ -44,7 +44,7 @@ def scene_of(table, *, style=CLEAN, angle=0.0, shape=(400, 600), seed=1):
         stream_angle_deg=angle,
         shape_px=shape,
         um_per_px=4.0,
-        random_seed=seed,
+        seed=seed,
     )
 
 
@@ -130,7 +130,7 @@ def test_dye_highlights_and_text_bar_are_not_hairs():
         .iloc[:0]
         .assign(hair_id=pd.Series(dtype="int64")),
         style=style,
-        random_seed=8,
+        seed=8,
         shape_px=(512, 640),
     )
     found = analyze_image(scene.image, um_per_px=4.0)
@@ -146,7 +146,7 @@ def test_yellow_dots_are_found():
         style="easy",
         yellow_dots=dots,
         shape_px=(400, 600),
-        random_seed=3,
+        seed=3,
     )
     found = analyze_image(scene.image, um_per_px=4.0)
     assert len(found.yellow_dots_um) == 3
@@ -158,7 +158,7 @@ def test_synthetic_scene_counts_and_diameters_within_aims():
     totals = np.zeros(2)
     errors = []
     for seed in range(3):
-        scene = render_trichoscopy(style="easy", random_seed=100 + seed)
+        scene = render_trichoscopy(style="easy", seed=100 + seed)
         found = analyze_image(scene.image, um_per_px=scene.um_per_px)
         result = score(scene, found)
         totals += (result.true_count, result.found_count)

@@ -28,8 +28,8 @@ SEEDS = (3, 4, 5)
 def scenes():
     return {
         seed: (
-            render_trichoscopy(style=GRAPHICS, um_per_px=SCALE, unit_count=9, random_seed=seed),
-            render_trichoscopy(style=PLAIN, um_per_px=SCALE, unit_count=9, random_seed=seed),
+            render_trichoscopy(style=GRAPHICS, um_per_px=SCALE, unit_count=9, seed=seed),
+            render_trichoscopy(style=PLAIN, um_per_px=SCALE, unit_count=9, seed=seed),
         )
         for seed in SEEDS
     }

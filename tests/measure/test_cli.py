@@ -172,7 +172,7 @@ def test_analyze_calibrates_from_the_measuring_circle_and_warns_on_a_wrong_scale
     style = RenderStyle(text_bar=True, text_bar_style="dark", measuring_circle=True)
     hairs = synthetic_hairs_table(unit_count=10, rng=np.random.default_rng(8))
     hairs["diameter_um"] *= 0.8 * TERMINAL_UM / 62  # thicker half ~88 um (trichoscopy-dev)
-    scene = render_trichoscopy(hairs, style=style, um_per_px=4.6, random_seed=8)
+    scene = render_trichoscopy(hairs, style=style, um_per_px=4.6, seed=8)
     image = tmp_path / "circle.png"
     Image.fromarray(scene.image).save(image)
     follicle = Path(sys.executable).parent / "follicle"

@@ -35,7 +35,7 @@ def test_overlay_marks_thin_and_terminal_hairs_in_their_colours():
         }
     )
     scene = render_trichoscopy(
-        table, style=CLEAN, stream_angle_deg=0.0, shape_px=(400, 600), random_seed=1
+        table, style=CLEAN, stream_angle_deg=0.0, shape_px=(400, 600), seed=1
     )
     found = analyze_image(scene.image, um_per_px=4.0)
     overlay = render_overlay(scene.image, found)
@@ -79,7 +79,7 @@ def test_renderer_accepts_a_snapshot_without_positions():
             "phase": "anagen",
         }
     )
-    scene = render_trichoscopy(snapshot, style="easy", random_seed=4)
+    scene = render_trichoscopy(snapshot, style="easy", seed=4)
     assert set(scene.hairs["hair_id"]) <= set(range(6))
     assert scene.hairs[["x_um", "y_um"]].notna().all(axis=None)
     # Hairs of one unit exit within a shaft width or two of each other.
@@ -88,4 +88,4 @@ def test_renderer_accepts_a_snapshot_without_positions():
         assert np.ptp(unit2, axis=0).max() < 250
     assert scene.hairs["phase"].eq("anagen").all()
     with pytest.raises(Exception, match="diameter_um"):
-        render_trichoscopy(snapshot.assign(diameter_um=-1.0), random_seed=1)
+        render_trichoscopy(snapshot.assign(diameter_um=-1.0), seed=1)

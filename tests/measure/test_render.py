@@ -31,17 +31,17 @@ def test_drawn_stroke_has_the_area_of_a_stadium(angle_deg):
 
 
 def test_same_seed_same_image_and_truth():
-    a = render_trichoscopy(style="medium", random_seed=5, shape_px=(256, 320), unit_count=5)
-    b = render_trichoscopy(style="medium", random_seed=5, shape_px=(256, 320), unit_count=5)
-    c = render_trichoscopy(style="medium", random_seed=6, shape_px=(256, 320), unit_count=5)
+    a = render_trichoscopy(style="medium", seed=5, shape_px=(256, 320), unit_count=5)
+    b = render_trichoscopy(style="medium", seed=5, shape_px=(256, 320), unit_count=5)
+    c = render_trichoscopy(style="medium", seed=6, shape_px=(256, 320), unit_count=5)
     assert np.array_equal(a.image, b.image)
     pd.testing.assert_frame_equal(a.hairs, b.hairs)
     assert not np.array_equal(a.image, c.image)
-    assert a.provenance["parameters"]["random_seed"] == 5
+    assert a.provenance["parameters"]["seed"] == 5
 
 
 def test_truth_is_a_valid_hairs_table_inside_the_image():
-    scene = render_trichoscopy(style="hard", random_seed=3, yellow_dots=4)
+    scene = render_trichoscopy(style="hard", seed=3, yellow_dots=4)
     truth = validate_hairs_table(scene.hairs)
     assert len(truth) > 5
     assert set(truth["hair_id"]) == set(scene.centerlines_px)
@@ -67,7 +67,7 @@ def test_hairs_table_positions_are_honoured_and_crossings_found():
     # A straight stream at 0 deg: both hairs run to +x; no crossing.
     style = RenderStyle(angle_spread_deg=0.0, ostium_darkening=0.0)
     scene = render_trichoscopy(
-        hairs, style=style, stream_angle_deg=0.0, shape_px=(256, 512), random_seed=1
+        hairs, style=style, stream_angle_deg=0.0, shape_px=(256, 512), seed=1
     )
     assert scene.hairs["x_um"].tolist() == pytest.approx([200.0, 900.0])
     assert scene.centerlines_px[1][0] == pytest.approx([50.0, 125.0], abs=1e-6)

@@ -43,7 +43,7 @@ SHIFT_UM = (160.0, -90.0)  # examples/visits/make_tables.py moves the second fra
 def _render(table: str, path: Path, *, seed: int, yellow_dots: int = 0):
     hairs = pd.read_csv(EXAMPLE / table)
     scene = render_trichoscopy(
-        hairs, um_per_px=UM_PER_PX, style="easy", yellow_dots=yellow_dots, random_seed=seed
+        hairs, um_per_px=UM_PER_PX, style="easy", yellow_dots=yellow_dots, seed=seed
     )
     Image.fromarray(scene.image).save(path)
     return scene

@@ -27,7 +27,9 @@ from follicle.model.androgens import DAYS_PER_YEAR
 from follicle.person import Person
 from follicle.regimen import NO_TREATMENT, Regimen
 from follicle.sim.batch import simulate_cohort
-from follicle.sim.simulate import _parse_person, _parse_regimen, _parse_seed
+from follicle.sim.inputs import as_person as _parse_person
+from follicle.sim.inputs import as_regimen as _parse_regimen
+from follicle.sim.inputs import resolve_seed as _parse_seed
 
 MEASURES = ("hairs_per_cm2", "non_vellus_per_cm2", "terminal_per_cm2", "mean_diameter_um")
 # journal metric name -> observation column

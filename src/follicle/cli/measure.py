@@ -360,7 +360,7 @@ def render_command(
         raise FollicleInputError("output suffix", output.suffix, "'.png' (lossless)")
     table = read_hairs_table(hairs) if hairs is not None else None
     scene = render_trichoscopy(
-        table, um_per_px=um_per_px, style=difficulty, yellow_dots=yellow_dots, random_seed=seed
+        table, um_per_px=um_per_px, style=difficulty, yellow_dots=yellow_dots, seed=seed
     )
     with atomic_output(output) as temporary:
         Image.fromarray(scene.image).save(temporary, format="PNG")

@@ -171,7 +171,7 @@ def register(app: typer.Typer) -> None:
                 days=days,
                 observe_every_days=observe_every_days,
                 area=area,
-                random_seed=seed,
+                seed=seed,
                 with_history=not no_history,
                 params=params,
                 progress=callback,
@@ -264,7 +264,7 @@ def register(app: typer.Typer) -> None:
                     regimen,
                     days=days,
                     observe_every_days=91,
-                    random_seed=seed,
+                    seed=seed,
                     progress=callback,
                 )
         finally:

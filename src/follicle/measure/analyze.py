@@ -214,7 +214,7 @@ def analyze_image(
 
     >>> from follicle.measure.evaluate import score
     >>> from follicle.measure.render import render_trichoscopy
-    >>> scene = render_trichoscopy(um_per_px=4.0, random_seed=1)
+    >>> scene = render_trichoscopy(um_per_px=4.0, seed=1)
     >>> found = analyze_image(scene.image, um_per_px=4.0)
     >>> result = score(scene, found)  # found hairs matched to the true ones by position
     >>> result.matched >= 0.6 * result.true_count  # hairs that touch may merge into one

@@ -24,6 +24,7 @@ from follicle.measure.hairs_table import empty_hairs_table
 from follicle.measure.provenance import provenance
 from follicle.measure.raster import disc_coverage, polyline_coverage
 from follicle.measure.table_io import checked_hairs_table
+from follicle.sim.inputs import _UNSET, renamed_seed, resolve_seed
 
 Difficulty = Literal["easy", "medium", "hard"]
 DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
@@ -207,7 +208,8 @@ def render_trichoscopy(
     unit_count: int = 14,
     stream_angle_deg: float | None = None,
     min_visible_um: float = 80.0,
-    random_seed: int | None = None,
+    seed: int | None = None,
+    random_seed: int | None = _UNSET,  # deprecated: use seed
 ) -> SyntheticScene:
     """Render a trichoscopy image and its ground truth.
 
@@ -216,16 +218,11 @@ def render_trichoscopy(
     with ``synthetic_hairs_table``. ``yellow_dots``: a count to place, or an (k, 2) array
     of x_um, y_um positions. ``style``: a RenderStyle or 'easy' / 'medium' / 'hard'.
     Hairs with less than ``min_visible_um`` (or 2.5 shaft widths) inside the image are not
-    in the truth.
+    in the truth. ``seed``: None draws a fresh one (recorded in the provenance); the keyword
+    ``random_seed`` still works, deprecated.
     """
     um_per_px, shape = _parse_render_args(um_per_px, shape_px)
-    if random_seed is not None and (
-        isinstance(random_seed, bool)
-        or not isinstance(random_seed, int | np.integer)
-        or random_seed < 0
-    ):
-        raise FollicleInputError("random_seed", random_seed, "a whole number >= 0, or None")
-    seed = random_seed if random_seed is not None else int(np.random.SeedSequence().entropy % 2**63)
+    seed = resolve_seed(renamed_seed(seed, random_seed, function="render_trichoscopy"))
     # A fourth stream for device graphics: the first three (and so every image without
     # graphics) are unchanged by it.
     scene_rng, texture_rng, noise_rng, graphics_rng = (
@@ -380,7 +377,7 @@ def render_trichoscopy(
         scale_bar_px=bar_px,
         provenance=provenance(
             function="render_trichoscopy",
-            random_seed=seed,
+            seed=seed,
             um_per_px=um_per_px,
             shape_px=shape,
             style=style,

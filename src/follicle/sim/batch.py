@@ -2,7 +2,7 @@
 
 All the people run in one engine (their follicles side by side), which is what makes a
 trial arm fast.
-``simulate_cohort(persons, regimen, *, days, area, random_seed)`` returns one table with a
+``simulate_cohort(persons, regimen, *, days, area, seed)`` returns one table with a
 ``person`` column (the position in ``persons``). The result depends only on the persons,
 the regimen, the options and the seed (an int or a ``numpy.random.SeedSequence``), never
 on where or how it runs: trials split a cohort into fixed blocks, give each block its own
@@ -18,17 +18,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from follicle.errors import FollicleInputError
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
 from follicle.model.scalp import AreaSpec, resolve_area
 from follicle.person import Person
 from follicle.regimen import Regimen
-from follicle.sim.simulate import (
-    _parse_days,
-    _parse_person,
-    _parse_regimen,
-    _parse_seed,
-    run_people,
+from follicle.sim.inputs import (
+    _UNSET,
+    as_person,
+    as_regimen,
+    check_days,
+    renamed_seed,
+    resolve_seed,
 )
+from follicle.sim.simulate import run_people
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,20 +52,27 @@ def simulate_cohort(
     days: int,
     observe_every_days: int | None = None,
     area: AreaSpec = None,
-    random_seed: int | np.random.SeedSequence,
+    seed: int | np.random.SeedSequence | None = None,
     params: ModelParameters | None = None,
     with_history: bool = True,
     progress: Callable[[float], None] | None = None,
+    random_seed: int | np.random.SeedSequence | None = _UNSET,  # deprecated: use seed
 ) -> CohortTrajectory:
-    """Simulate each person of ``persons`` under ``regimen``; one table for all."""
-    persons = [_parse_person(person) for person in persons]
-    regimen = _parse_regimen(regimen)
-    days, observe_every_days = _parse_days(days, observe_every_days)
+    """Simulate each person of ``persons`` under ``regimen``; one table for all.
+
+    ``seed``: a whole number or a ``SeedSequence`` (required; ``random_seed`` still works,
+    deprecated)."""
+    seed = renamed_seed(seed, random_seed, function="simulate_cohort")
+    if seed is None:
+        raise FollicleInputError("seed", None, "a whole number >= 0 or a SeedSequence")
+    persons = [as_person(person) for person in persons]
+    regimen = as_regimen(regimen)
+    days, observe_every_days = check_days(days, observe_every_days)
     params = params or DEFAULT_PARAMETERS
     sequence = (
-        random_seed
-        if isinstance(random_seed, np.random.SeedSequence)
-        else np.random.SeedSequence(_parse_seed(random_seed))
+        seed
+        if isinstance(seed, np.random.SeedSequence)
+        else np.random.SeedSequence(resolve_seed(seed))
     )
     if persons:
         table = run_people(

@@ -58,7 +58,7 @@ def simulate_reference(
     days: int,
     observe_every_days: int,
     area,
-    random_seed: int,
+    seed: int,
     params: ModelParameters = DEFAULT_PARAMETERS,
     with_history: bool = False,
 ) -> pd.DataFrame:
@@ -67,7 +67,7 @@ def simulate_reference(
         raise NotImplementedError("the reference implementation does not model transplants")
     areas = resolve_area(area, params)
     scalp_rng, engine_rng, schedule_rng = (
-        np.random.default_rng(child) for child in np.random.SeedSequence(random_seed).spawn(3)
+        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(3)
     )
     schedule = compile_regimen(regimen, days=days, params=params, rng=schedule_rng)
     state = build_scalp(person, areas, params=params, rng=scalp_rng)

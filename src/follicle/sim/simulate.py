@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from follicle.errors import FollicleInputError
 from follicle.model.androgens import DAYS_PER_YEAR, People
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
 from follicle.model.scalp import (
@@ -20,14 +19,28 @@ from follicle.model.scalp import (
     resolve_area,
     start_in_steady_state,
 )
-from follicle.person import Person, load_person, parse_person
-from follicle.regimen import NO_TREATMENT, Regimen, load_regimen, parse_regimen
+from follicle.person import Person
+from follicle.regimen import Regimen
 from follicle.sim.engine import Engine
+from follicle.sim.inputs import (
+    _UNSET,
+    as_person,
+    as_regimen,
+    check_days,
+    renamed_seed,
+    resolve_seed,
+)
 from follicle.sim.observe import observe
 from follicle.sim.trajectory import Trajectory
 from follicle.treatments.schedule import compile_regimen
 
-MAX_DAYS = 100 * 366
+# The old private names, for code written against them (care.projection on other branches).
+_parse_person, _parse_regimen, _parse_days, _parse_seed = (
+    as_person,
+    as_regimen,
+    check_days,
+    resolve_seed,
+)
 
 
 def simulate(
@@ -37,10 +50,11 @@ def simulate(
     days: int,
     observe_every_days: int | None = None,
     area: AreaSpec = None,
-    random_seed: int | None = None,
+    seed: int | None = None,
     params: ModelParameters | None = None,
     with_history: bool = True,
     progress: Callable[[float], None] | None = None,
+    random_seed: int | None = _UNSET,  # deprecated: use seed
 ) -> Trajectory:
     """Simulate a person's scalp for ``days`` days under ``regimen`` (None: untreated).
 
@@ -52,15 +66,16 @@ def simulate(
     ``area``: None (whole scalp, ~1e5 follicles), a region name, ``"vertex:5.1"`` or
     ``Patch("vertex", 5.1)`` for a patch, or a dict region -> cm2.
     ``observe_every_days``: spacing of the observation days (default 30, at most ``days``).
-    ``random_seed``: None draws a fresh seed; the seed used is in the provenance.
+    ``seed``: None draws a fresh seed; the seed used is in the provenance (the keyword
+    ``random_seed`` still works, deprecated).
     ``progress``: called with the fraction done, for progress bars.
     """
-    person = _parse_person(person)
-    regimen = _parse_regimen(regimen)
-    days, observe_every_days = _parse_days(days, observe_every_days)
+    person = as_person(person)
+    regimen = as_regimen(regimen)
+    days, observe_every_days = check_days(days, observe_every_days)
     params = params or DEFAULT_PARAMETERS
     areas = resolve_area(area, params)
-    seed = _parse_seed(random_seed)
+    seed = resolve_seed(renamed_seed(seed, random_seed, function="simulate"))
     run = run_people(
         [person],
         regimen,
@@ -166,60 +181,6 @@ def run_people(
         log_start=log_from,
     )
     return PeopleRun(table, state, log, engine.initial, log_from, engine.transitions)
-
-
-def _parse_person(person) -> Person:
-    if isinstance(person, Person):
-        return person
-    if isinstance(person, dict):
-        return parse_person(person)
-    if isinstance(person, str | Path):
-        return load_person(person)
-    raise FollicleInputError("person", type(person).__name__, "a Person, a dict or a TOML path")
-
-
-def _parse_regimen(regimen) -> Regimen:
-    if regimen is None:
-        return NO_TREATMENT
-    if isinstance(regimen, Regimen):
-        return regimen
-    if isinstance(regimen, dict):
-        return parse_regimen(regimen)
-    if isinstance(regimen, str | Path):
-        return load_regimen(regimen)
-    raise FollicleInputError("regimen", type(regimen).__name__, "a Regimen, a dict or a TOML path")
-
-
-def _parse_days(days, observe_every_days) -> tuple[int, int]:
-    if (
-        isinstance(days, bool)
-        or not isinstance(days, int | np.integer)
-        or not 1 <= days <= MAX_DAYS
-    ):
-        raise FollicleInputError("days", days, f"a whole number from 1 to {MAX_DAYS}")
-    if observe_every_days is None:
-        observe_every_days = min(30, int(days))
-    if (
-        isinstance(observe_every_days, bool)
-        or not isinstance(observe_every_days, int | np.integer)
-        or not 1 <= observe_every_days <= days
-    ):
-        raise FollicleInputError(
-            "observe_every_days", observe_every_days, f"a whole number from 1 to days ({days})"
-        )
-    return int(days), int(observe_every_days)
-
-
-def _parse_seed(random_seed) -> int:
-    if random_seed is None:
-        return int(np.random.SeedSequence().entropy % (2**63))
-    if (
-        isinstance(random_seed, bool)
-        or not isinstance(random_seed, int | np.integer)
-        or random_seed < 0
-    ):
-        raise FollicleInputError("random_seed", random_seed, "a whole number >= 0, or None")
-    return int(random_seed)
 
 
 def _provenance(*, person, regimen, params, seed, days, observe_every_days, areas, with_history):

@@ -131,7 +131,7 @@ def run_block(task: BlockTask) -> BlockResult:
             days=task.days,
             observe_every_days=task.observe_every_days,
             area=task.area,
-            random_seed=_seed(task, round_index, 1),
+            seed=_seed(task, round_index, 1),
             params=task.params,
         )
         table = cohort.table
