@@ -289,20 +289,36 @@ def _visit_provenance(visit: Visit) -> dict[str, Any]:
 
 
 def _provenance(current, previous, occipital, cutoffs, created) -> dict[str, Any]:
-    from follicle import __version__
+    from follicle.provenance import envelope
 
     visits = [v for v in (current, previous, occipital) if v is not None]
-    return {
-        "software": "follicle",
-        "version": __version__,
-        "created_utc": created.isoformat(timespec="seconds"),
-        "cutoffs_um": {
+    return envelope(
+        "build_visit_report",
+        parameters={
+            "cutoffs_um": {
+                "thin_below": cutoffs.thin_below_um,
+                "vellus_max": cutoffs.vellus_max_um,
+                "terminal_min": cutoffs.terminal_min_um,
+            }
+        },
+        inputs=[
+            {
+                "role": f"{v.label}: {f.role}",
+                "path": f.name,
+                "sha256": f.sha256,
+                "digest_of": "file",
+            }
+            for v in visits
+            for f in v.inputs
+        ],
+        created=created,
+        cutoffs_um={
             "thin_below": cutoffs.thin_below_um,
             "vellus_max": cutoffs.vellus_max_um,
             "terminal_min": cutoffs.terminal_min_um,
         },
-        "visits": [_visit_provenance(v) for v in visits],
-    }
+        visits=[_visit_provenance(v) for v in visits],
+    )
 
 
 def share_se_percent(count: int, total: int) -> float:

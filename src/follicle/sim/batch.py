@@ -69,11 +69,8 @@ def simulate_cohort(
     regimen = as_regimen(regimen)
     days, observe_every_days = check_days(days, observe_every_days)
     params = params or DEFAULT_PARAMETERS
-    sequence = (
-        seed
-        if isinstance(seed, np.random.SeedSequence)
-        else np.random.SeedSequence(resolve_seed(seed))
-    )
+    whole_seed = None if isinstance(seed, np.random.SeedSequence) else resolve_seed(seed)
+    sequence = seed if whole_seed is None else np.random.SeedSequence(whole_seed)
     if persons:
         table = run_people(
             persons,
@@ -88,17 +85,18 @@ def simulate_cohort(
         ).table
     else:
         table = pd.DataFrame()
-    from follicle import __version__
+    from follicle.provenance import envelope, input_record
 
-    provenance = {
-        "software": "follicle",
-        "version": __version__,
-        "seed_entropy": str(sequence.entropy),
-        "seed_spawn_key": list(sequence.spawn_key),
-        "persons": len(persons),
-        "days": days,
-        "regimen": regimen.model_dump(mode="json"),
-        "parameters": params.to_dict(),
-        "with_history": with_history,
-    }
+    provenance = envelope(
+        "simulate_cohort",
+        seed=whole_seed,
+        parameters=params.to_dict(),
+        inputs=[input_record("regimen", regimen)],
+        seed_entropy=str(sequence.entropy),
+        seed_spawn_key=list(sequence.spawn_key),
+        persons=len(persons),
+        days=days,
+        regimen=regimen.model_dump(mode="json"),
+        with_history=with_history,
+    )
     return CohortTrajectory(table=table, provenance=provenance)

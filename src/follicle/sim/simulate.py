@@ -20,6 +20,7 @@ from follicle.model.scalp import (
     start_in_steady_state,
 )
 from follicle.person import Person
+from follicle.provenance import input_record
 from follicle.regimen import Regimen
 from follicle.sim.engine import Engine
 from follicle.sim.inputs import (
@@ -70,8 +71,14 @@ def simulate(
     ``random_seed`` still works, deprecated).
     ``progress``: called with the fraction done, for progress bars.
     """
+    given = {"person": person, "regimen": regimen}
     person = as_person(person)
     regimen = as_regimen(regimen)
+    # a file is hashed as read; a model or dict by its content
+    inputs = [
+        input_record(role, source if isinstance(source, str | Path) else parsed)
+        for (role, source), parsed in zip(given.items(), (person, regimen), strict=True)
+    ]
     days, observe_every_days = check_days(days, observe_every_days)
     params = params or DEFAULT_PARAMETERS
     areas = resolve_area(area, params)
@@ -96,6 +103,7 @@ def simulate(
         observe_every_days=observe_every_days,
         areas=areas,
         with_history=with_history,
+        inputs=inputs,
     )
     state = run.state
     return Trajectory(
@@ -183,21 +191,23 @@ def run_people(
     return PeopleRun(table, state, log, engine.initial, log_from, engine.transitions)
 
 
-def _provenance(*, person, regimen, params, seed, days, observe_every_days, areas, with_history):
-    from follicle import __version__
+def _provenance(
+    *, person, regimen, params, seed, days, observe_every_days, areas, with_history, inputs
+):
+    from follicle.provenance import envelope
 
-    return {
-        "software": "follicle",
-        "version": __version__,
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "engine": "event-driven",
-        "seed": seed,
-        "days": days,
-        "observe_every_days": observe_every_days,
-        "area_cm2": areas,
-        "with_history": with_history,
-        "person": person.model_dump(mode="json"),
-        "regimen": regimen.model_dump(mode="json"),
-        "parameters": params.to_dict(),
-    }
+    return envelope(
+        "simulate",
+        seed=seed,
+        parameters=params.to_dict(),
+        inputs=inputs,
+        python=platform.python_version(),
+        numpy=np.__version__,
+        engine="event-driven",
+        days=days,
+        observe_every_days=observe_every_days,
+        area_cm2=areas,
+        with_history=with_history,
+        person=person.model_dump(mode="json"),
+        regimen=regimen.model_dump(mode="json"),
+    )

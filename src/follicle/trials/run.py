@@ -280,21 +280,21 @@ def assemble(trial, seed, params, results, *, sensitivity=None) -> TrialResult:
                     "n_per_arm_for_80pct_power": needed,
                 }
             )
-    from follicle import __version__
+    from follicle.provenance import envelope, input_record
 
-    provenance = {
-        "software": "follicle",
-        "version": __version__,
-        "seed": seed,
-        "block_size": trial.block_size,
-        "trial": trial.model_dump(mode="json"),
-        "parameters": params.to_dict(),
-        "sensitivity_distribution": (
+    provenance = envelope(
+        "run_trial",
+        seed=seed,
+        parameters=params.to_dict(),
+        inputs=[input_record("trial", trial)],
+        block_size=trial.block_size,
+        trial=trial.model_dump(mode="json"),
+        sensitivity_distribution=(
             sensitivity.model_dump()
             if sensitivity
             else trial.population.sensitivity_model().model_dump()
         ),
-    }
+    )
     return TrialResult(
         trial=trial,
         seed=seed,

@@ -161,6 +161,7 @@ def validate(
     progress: Callable[[float], None] | None = None,
 ) -> ValidationReport:
     """Run every target; model value (with its 95% CI) vs the published value."""
+    targets_source = targets
     if not isinstance(targets, TargetsFile):
         targets = load_targets(targets)
     params = params or DEFAULT_PARAMETERS
@@ -201,16 +202,20 @@ def validate(
                     "source": target.source,
                 }
             )
-    from follicle import __version__
+    from follicle.provenance import envelope, input_record
 
-    provenance = {
-        "software": "follicle",
-        "version": __version__,
-        "seed": seed,
-        "n_per_arm": n_per_arm,
-        "parameters": params.to_dict(),
-        "sensitivity_distribution": {
+    provenance = envelope(
+        "validate",
+        seed=seed,
+        parameters=params.to_dict(),
+        inputs=[
+            input_record(
+                "targets", targets_source if isinstance(targets_source, str | Path) else targets
+            )
+        ],
+        n_per_arm=n_per_arm,
+        sensitivity_distribution={
             sex: value.model_dump() for sex, value in (sensitivity or {}).items()
         },
-    }
+    )
     return ValidationReport(pd.DataFrame(rows), provenance, trial_results)
