@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated
 
 import numpy as np
-import pandas as pd
 import typer
 from PIL import Image
 from rich.progress import track
@@ -23,14 +22,8 @@ from follicle.cli.support import (
     print_json,
 )
 from follicle.errors import FollicleInputError
-from follicle.measure.calibration import (
-    DEVICE_PRESETS,
-    check_um_per_px,
-    um_per_px_from_micrometer,
-)
-from follicle.measure.criteria import rakowska_criteria
-from follicle.measure.hairs_table import DiameterCutoffs, empty_hairs_table
-from follicle.measure.metrics import Metrics, measure
+from follicle.measure.calibration import DEVICE_PRESETS
+from follicle.measure.metrics import Metrics
 from follicle.measure.table_io import read_hairs_table, write_hairs_table
 
 # Image analysis, rendering and matching load inside the commands that need them, so the
@@ -53,13 +46,6 @@ METRIC_ROWS = (
     ("cumulative_thickness_mm_per_cm2", "cumulative thickness (mm/cm2)", "{:.2f}"),
     ("yellow_dots", "yellow dots", "{}"),
 )
-
-
-def _cutoffs(thin: float, vellus: float, terminal: float) -> DiameterCutoffs:
-    try:
-        return DiameterCutoffs(thin_below_um=thin, vellus_max_um=vellus, terminal_min_um=terminal)
-    except ValueError as error:
-        raise FollicleInputError.from_message(str(error)) from None
 
 
 def _metrics_table(title: str, metrics: Metrics) -> Table:
@@ -115,36 +101,27 @@ def measure_command(
     Example: follicle measure frontal.csv --area-cm2 0.1 --yellow-dots 5
     --occipital occipital.csv --json
     """
-    from follicle.measure.visits import compare_visits
+    from follicle.measure.assess import assess, diameter_cutoffs
 
-    cutoffs = _cutoffs(thin_below_um, vellus_max_um, terminal_min_um)
-    table = read_hairs_table(hairs)
-    metrics = measure(
-        table, area_cm2=area_cm2, cutoffs=cutoffs, yellow_dots=yellow_dots, region=region
+    result = assess(
+        hairs,
+        area_cm2=area_cm2,
+        yellow_dots=yellow_dots,
+        region=region,
+        cutoffs=diameter_cutoffs(
+            thin_below_um=thin_below_um,
+            vellus_max_um=vellus_max_um,
+            terminal_min_um=terminal_min_um,
+        ),
+        occipital=occipital,
+        occipital_area_cm2=occipital_area_cm2,
+        frontal_image_count=frontal_images,
+        discoloration_ratio=discoloration_ratio,
+        previous=previous,
     )
-    payload: dict = {"metrics": metrics.to_dict()}
-    report = comparison = None
-    if occipital is not None:
-        occ = measure(
-            read_hairs_table(occipital),
-            area_cm2=occipital_area_cm2 if occipital_area_cm2 is not None else area_cm2,
-            cutoffs=cutoffs,
-        )
-        report = rakowska_criteria(
-            frontal=metrics,
-            occipital=occ,
-            frontal_image_count=frontal_images,
-            perifollicular_discoloration_ratio=discoloration_ratio,
-        )
-        payload["occipital"] = occ.to_dict()
-        payload["criteria"] = report.to_dict()
-    if previous is not None:
-        before = read_hairs_table(previous)
-        after = table if region is None else table[table["region"] == region]
-        comparison = compare_visits(before, after, area_cm2=area_cm2, cutoffs=cutoffs)
-        payload["change"] = comparison.to_dict()
+    metrics, report, comparison = result.metrics, result.criteria, result.change
     if as_json:
-        print_json(payload)
+        print_json(result.to_dict())
         return
     console.print(_metrics_table(f"{hairs.name}: {area_cm2:g} cm2", metrics))
     if report is not None:
@@ -177,39 +154,6 @@ def measure_command(
                 f"({comparison.thinned} thinned, {comparison.thickened} thickened), "
                 f"{comparison.lost} lost, {comparison.new} new"
             )
-
-
-def _scale(
-    um_per_px: float | None,
-    device: str | None,
-    micrometer: Path | None,
-    spacing: float,
-    rgb: np.ndarray,
-    circle_radius_mm: float | None = None,
-    burnt_in=None,
-) -> tuple[float, str]:
-    """The scale and where it came from (a --device preset yields to the image's own
-    measuring circle, with --circle-radius-mm, or its scale bar)."""
-    given = sum(v is not None for v in (um_per_px, device, micrometer))
-    if given != 1:
-        raise FollicleInputError(
-            "calibration",
-            f"{given} options given",
-            "exactly one of --um-per-px, --device or --micrometer",
-        )
-    if um_per_px is not None:
-        return check_um_per_px(um_per_px), "given"
-    if device is not None:
-        from follicle.measure.calibration import image_scale
-
-        found = image_scale(
-            rgb, device=device, circle_radius_mm=circle_radius_mm, burnt_in=burnt_in
-        )
-        return found.um_per_px, f"{found.source} ({found.detail})"
-    from follicle.measure.image_io import load_image
-
-    scale = um_per_px_from_micrometer(load_image(micrometer), line_spacing_um=spacing)
-    return scale, "micrometer"
 
 
 def analyze_command(
@@ -261,58 +205,39 @@ def analyze_command(
 
     Example: follicle analyze scalp.png --um-per-px 4 --overlay out/ --hairs hairs.csv
     """
-    from follicle.measure.analyze import AnalysisSettings, analyze_image
-    from follicle.measure.burnt_in import find_burnt_in
-    from follicle.measure.image_io import load_image
-    from follicle.measure.overlay import render_overlay
+    from follicle.measure.images import ScaleOptions, analyze_images
 
-    settings = AnalysisSettings(polarity=polarity)
-    if overlay is not None:
-        overlay.mkdir(parents=True, exist_ok=True)
-    results, tables = [], []
-    # A progress bar on stderr when several images are analysed (stdout stays clean).
-    progress = track(
-        images,
-        description="analysing",
-        console=error_console,
-        transient=True,
-        disable=len(images) < 2,
+    scale = ScaleOptions(
+        um_per_px=um_per_px,
+        device=device,
+        micrometer=micrometer,
+        line_spacing_um=line_spacing_um,
+        circle_radius_mm=circle_radius_mm,
     )
-    for index, path in enumerate(progress):
-        rgb = load_image(path)
-        burnt = find_burnt_in(rgb)  # device graphics: masked, and they may calibrate
-        scale, scale_source = _scale(
-            um_per_px, device, micrometer, line_spacing_um, rgb, circle_radius_mm, burnt
-        )
-        analysis = analyze_image(
-            rgb, um_per_px=scale, region=region, settings=settings, burnt_in=burnt
-        )
-        summary = analysis.summary() | {"source": str(path), "scale_source": scale_source}
-        for warning in analysis.warnings:
-            error_console.print(f"[yellow]warning:[/yellow] {path.name}: {warning}")
-        if len(analysis.hairs):
-            summary["metrics"] = analysis.metrics().to_dict()
-            table = analysis.hairs.copy()
-            offset = sum(len(t) for t in tables)
-            table["hair_id"] += offset
-            table["unit_id"] += 1_000_000 * index  # units never span images
-            table.insert(2, "image", path.name)
-            tables.append(table)
-        results.append(summary)
-        if overlay is not None:
-            target = overlay / f"{path.stem}.overlay.png"
-            with atomic_output(target) as temporary:
-                Image.fromarray(render_overlay(rgb, analysis)).save(temporary, format="PNG")
-            summary["overlay"] = str(target)
+    # A progress bar on stderr when several images are analysed (stdout stays clean).
+    result = analyze_images(
+        images,
+        scale=scale,
+        region=region,
+        polarity=polarity,
+        overlay_dir=overlay,
+        progress=lambda paths: track(
+            paths,
+            description="analysing",
+            console=error_console,
+            transient=True,
+            disable=len(paths) < 2,
+        ),
+    )
+    for name, warning in result.warnings:
+        error_console.print(f"[yellow]warning:[/yellow] {name}: {warning}")
     if hairs is not None:
-        combined = pd.concat(tables, ignore_index=True) if tables else None
-        if combined is None:
-            combined = empty_hairs_table()
         with atomic_output(hairs) as temporary:
-            write_hairs_table(combined, temporary, suffix=hairs.suffix)
+            write_hairs_table(result.hairs, temporary, suffix=hairs.suffix)
     if as_json:
-        print_json({"images": results})
+        print_json(result.to_dict())
         return
+    results = result.images
     table = Table(title="follicle analyze")
     # Units and area are in --json; the table fits 80 columns.
     columns = ("image", "hairs", "hairs/cm2", "vellus %", "thin %", "median um", "yellow", "um/px")
