@@ -153,7 +153,8 @@ def test_demo_is_the_main_job(tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "demo.png").exists()
     data = json.loads((tmp_path / "demo.json").read_text())
-    untreated = data["untreated"]["observations"]
+    assert data["provenance"]["verb"] == "run_demo"
+    untreated = data["trajectories"]["untreated"]["observations"]
     vertex = [r for r in untreated if r["region"] == "vertex"]
     assert vertex[-1]["non_vellus_per_cm2"] < vertex[0]["non_vellus_per_cm2"]
 
@@ -168,6 +169,22 @@ def test_console_script_help():
     assert "--regimen" in done.stdout and "Examples" in done.stdout
 
 
+def result_args(examples, params):
+    return [
+        "simulate",
+        examples / "man-25-high.toml",
+        "--years",
+        "0.5",
+        "--seed",
+        "1",
+        "--area",
+        "vertex:1",
+        "--parameters",
+        params,
+        "--json",
+    ]
+
+
 def test_params_file_and_shrinkage_option(examples, tmp_path):
     params = tmp_path / "p.toml"
     params.write_text('[parameters]\nshrinkage_mode = "stepwise"\ndamage_per_cycle = 0.3\n')
@@ -180,13 +197,18 @@ def test_params_file_and_shrinkage_option(examples, tmp_path):
         "1",
         "--area",
         "vertex:1",
-        "--params",
+        "--parameters",
         params,
         "--json",
     )
     assert result.exit_code == 0, result.output
     used = json.loads(result.stdout)["provenance"]["parameters"]
     assert used["shrinkage_mode"] == "stepwise" and used["damage_per_cycle"] == 0.3
+    # --params is the old name: still accepted, hidden from --help
+    old = run(*[a if a != "--parameters" else "--params" for a in result_args(examples, params)])
+    assert old.exit_code == 0, old.output
+    assert json.loads(old.stdout)["provenance"]["parameters"] == used
+    assert "--params " not in run("simulate", "--help").stdout
     params.write_text("[parameters]\ndamage = 1\n")
     assert "parameters.damage = 1" in _error_line(
         run("simulate", examples / "man-25-high.toml", "--years", "1", "--params", params)
@@ -201,8 +223,9 @@ def test_params_command_lists_every_parameter_with_a_source():
 
     result = run("params", "--json")
     data = json.loads(result.stdout)
-    assert set(data) == set(ModelParameters.sources())
-    assert all(entry["source"] for entry in data.values())
+    assert data["provenance"]["verb"] == "params"
+    assert set(data["parameters"]) == set(ModelParameters.sources())
+    assert all(entry["source"] for entry in data["parameters"].values())
 
 
 @pytest.mark.parametrize(

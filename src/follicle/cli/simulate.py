@@ -18,16 +18,9 @@ from follicle.cli.support import (
     handles_bad_input,
     print_json,
 )
-from follicle.errors import FollicleInputError
 from follicle.model.androgens import DAYS_PER_YEAR
-from follicle.model.params import (
-    DEFAULT_PARAMETERS,
-    ModelParameters,
-    load_parameters,
-    parameters_from_overrides,
-)
-from follicle.person import load_person, parse_person
-from follicle.regimen import load_regimen, parse_regimen
+from follicle.sim.demo import DEMO_TITLE, run_demo
+from follicle.sim.inputs import days_from_years, model_parameters, parameter_listing
 from follicle.sim.simulate import simulate
 from follicle.sim.trajectory import Trajectory
 
@@ -78,12 +71,6 @@ def _progress_bar(enabled: bool):
     return progress, (lambda done: progress.update(task, completed=done))
 
 
-def _days_from_years(years: float) -> int:
-    if not 0 < years <= 100:
-        raise FollicleInputError("--years", years, "a number of years in (0, 100]")
-    return max(1, round(years * DAYS_PER_YEAR))
-
-
 def summary_table(trajectory: Trajectory, *, title: str) -> Table:
     """Per region and for the whole area: each measure on day 0 -> on the last day."""
     last = float(trajectory.table["day"].max())
@@ -126,9 +113,12 @@ def register(app: typer.Typer) -> None:
         ),
         params_file: Path | None = typer.Option(
             None,
-            "--params",
+            "--parameters",
             metavar="PARAMS.toml",
-            help="Model parameters to change: a [parameters] table (see `follicle params`).",
+            help="Model parameters to change: a \\[parameters] table (see `follicle params`).",
+        ),
+        params_alias: Path | None = typer.Option(
+            None, "--params", metavar="PARAMS.toml", hidden=True, help="Old name of --parameters."
         ),
         shrinkage: str | None = typer.Option(
             None, "--shrinkage", help="Miniaturization mode: gradual (default) or stepwise."
@@ -151,23 +141,17 @@ def register(app: typer.Typer) -> None:
             fail("choose one of --json, --csv and --parquet")
         if (snapshot_day is None) != (snapshot_path is None):
             fail("--snapshot-day and --snapshot go together")
-        person = load_person(person_file)
-        regimen = load_regimen(regimen_file) if regimen_file else None
-        days = _days_from_years(years)
-        params = load_parameters(params_file) if params_file else DEFAULT_PARAMETERS
-        if shrinkage is not None:
-            params = parameters_from_overrides({"shrinkage_mode": shrinkage}, base=params)
-        if observe_every_days > days:
-            raise FollicleInputError(
-                "--observe-every-days", observe_every_days, f"at most the simulated days ({days})"
-            )
+        if params_file is not None and params_alias is not None:
+            fail("--parameters and --params (its old name) are the same option; give one")
+        days = days_from_years(years, field="--years")
+        params = model_parameters(params_file or params_alias, shrinkage=shrinkage)
         progress, callback = _progress_bar(not as_json and console.is_terminal)
         if progress:
             progress.start()
         try:
             trajectory = simulate(
-                person,
-                regimen,
+                person_file,
+                regimen_file,
                 days=days,
                 observe_every_days=observe_every_days,
                 area=area,
@@ -179,6 +163,8 @@ def register(app: typer.Typer) -> None:
         finally:
             if progress:
                 progress.stop()
+        person_name = trajectory.provenance["person"]["name"]
+        label = trajectory.provenance["regimen"]["name"] if regimen_file else "untreated"
         snapshot = trajectory.snapshot(snapshot_day) if snapshot_day is not None else None
         if csv_path:
             with atomic_output(csv_path) as temporary:
@@ -194,17 +180,16 @@ def register(app: typer.Typer) -> None:
 
             with atomic_output(plot_path) as temporary:
                 plot_trajectories(
-                    {regimen.name if regimen else "untreated": trajectory},
+                    {label: trajectory},
                     temporary.with_suffix(".png"),
-                    title=f"{person.name}: {years:g} years",
+                    title=f"{person_name}: {years:g} years",
                 ).replace(temporary)
         if as_json:
             print_json(trajectory.to_dict())
             return
-        label = regimen.name if regimen else "untreated"
         console.print(
             summary_table(
-                trajectory, title=f"{person.name} ({label}), seed {trajectory.provenance['seed']}"
+                trajectory, title=f"{person_name} ({label}), seed {trajectory.provenance['seed']}"
             )
         )
         for path in (csv_path, parquet_path, snapshot_path, plot_path):
@@ -223,19 +208,18 @@ def register(app: typer.Typer) -> None:
             damage_per_cycle = 0.3
             shrinkage_mode = "stepwise"
 
-        and `follicle simulate ... --params that.toml`. docs/model.md explains each.
+        and `follicle simulate ... --parameters that.toml`. docs/model.md explains each.
         """
-        sources = ModelParameters.sources()
-        values = DEFAULT_PARAMETERS.to_dict()
+        listing = parameter_listing()
         if as_json:
-            print_json({name: {"value": values[name], "source": sources[name]} for name in values})
+            print_json(listing)
             return
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
         table.add_column("parameter", no_wrap=True)
         table.add_column("value")
         table.add_column("source")
-        for name, value in values.items():
-            table.add_row(name, str(value), sources[name])
+        for name, entry in listing["parameters"].items():
+            table.add_row(name, str(entry["value"]), entry["source"])
         console.print(table)
 
     @app.command("demo")
@@ -247,40 +231,24 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The main job: an untreated and a treated man over 10 years, a table and a plot."""
         out_dir.mkdir(parents=True, exist_ok=True)
-        person = parse_person(DEMO_PERSON, source="demo person")
-        regimens = {
-            "untreated": None,
-            "fin 1 mg + min 5%": parse_regimen(DEMO_REGIMEN, source="demo regimen"),
-        }
-        days = round(10 * DAYS_PER_YEAR)
-        results = {}
         progress, callback = _progress_bar(not as_json and console.is_terminal)
         if progress:
             progress.start()
         try:
-            for label, regimen in regimens.items():
-                results[label] = simulate(
-                    person,
-                    regimen,
-                    days=days,
-                    observe_every_days=91,
-                    seed=seed,
-                    progress=callback,
-                )
+            demo = run_demo(seed=seed, progress=callback)
         finally:
             if progress:
                 progress.stop()
         from follicle.report.plots import plot_trajectories
 
-        plot = plot_trajectories(
-            results, out_dir / "demo.png", title="A 25-year-old man with high androgen sensitivity"
-        )
-        payload = {label: trajectory.to_dict() for label, trajectory in results.items()}
-        (out_dir / "demo.json").write_text(dumps_json(payload) + "\n", encoding="utf-8")
+        plot = plot_trajectories(demo.trajectories, out_dir / "demo.png", title=DEMO_TITLE)
+        payload = demo.to_dict()
+        with atomic_output(out_dir / "demo.json") as temporary:
+            temporary.write_text(dumps_json(payload) + "\n", encoding="utf-8")
         if as_json:
             print_json(payload)
             return
-        console.print(demo_table(results, days=days))
+        console.print(demo_table(demo.trajectories, days=demo.days))
         console.print(f"plot: {plot}\ntrajectories (JSON): {out_dir / 'demo.json'}")
         console.print(
             "[dim]A simulation informs; it does not diagnose or prescribe. "
@@ -288,24 +256,9 @@ def register(app: typer.Typer) -> None:
         )
 
 
-DEMO_PERSON = {"name": "demo man", "sex": "male", "age_years": 25, "androgen_sensitivity": "high"}
-DEMO_REGIMEN = {
-    "name": "finasteride 1 mg + minoxidil 5%",
-    "treatment": [
-        {"kind": "finasteride", "dose_mg": 1.0},
-        {
-            "kind": "minoxidil",
-            "route": "topical",
-            "concentration_percent": 5,
-            "applications_per_day": 2,
-        },
-    ],
-}
-
-
 def demo_table(results: dict[str, Trajectory], *, days: int) -> Table:
     table = Table(
-        title="A 25-year-old man with high androgen sensitivity: non-vellus hairs per cm2",
+        title=f"{DEMO_TITLE}: non-vellus hairs per cm2",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,

@@ -88,3 +88,48 @@ def renamed_seed(seed, random_seed, *, function: str):
     if seed is not None and seed != random_seed:
         raise FollicleInputError("random_seed", random_seed, f"the same as seed ({seed}) or absent")
     return random_seed
+
+
+def days_from_years(years: float, *, field: str = "years") -> int:
+    """Whole days in ``years`` (0, 100] years (at least 1)."""
+    from follicle.model.androgens import DAYS_PER_YEAR
+
+    if isinstance(years, bool) or not isinstance(years, int | float) or not 0 < years <= 100:
+        raise FollicleInputError(field, years, "a number of years in (0, 100]")
+    return max(1, round(years * DAYS_PER_YEAR))
+
+
+def model_parameters(parameters=None, *, shrinkage: str | None = None):
+    """The model parameters to use: ``parameters`` (a ModelParameters, a TOML file with a
+    ``[parameters]`` table, or None for the defaults), with ``shrinkage`` ("gradual" or
+    "stepwise") as the miniaturization mode when given."""
+    from follicle.model.params import (
+        DEFAULT_PARAMETERS,
+        ModelParameters,
+        load_parameters,
+        parameters_from_overrides,
+    )
+
+    if parameters is None:
+        params = DEFAULT_PARAMETERS
+    elif isinstance(parameters, ModelParameters):
+        params = parameters
+    else:
+        params = load_parameters(parameters)
+    if shrinkage is not None:
+        params = parameters_from_overrides({"shrinkage_mode": shrinkage}, base=params)
+    return params
+
+
+def parameter_listing() -> dict:
+    """Every model parameter with its default value and source, with provenance (the JSON
+    of ``follicle params --json``)."""
+    from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
+    from follicle.provenance import envelope
+
+    sources = ModelParameters.sources()
+    values = DEFAULT_PARAMETERS.to_dict()
+    return {
+        "provenance": envelope("params", parameters=values),
+        "parameters": {name: {"value": values[name], "source": sources[name]} for name in values},
+    }
