@@ -114,7 +114,7 @@ def with_provenance(payload: Mapping[str, Any], provenance: dict[str, Any]) -> d
 
 
 def plain(value: Any) -> Any:
-    """Dataclasses, tuples and Paths as JSON-ready dicts, lists and strings."""
+    """Dataclasses, models, tuples, Paths and dates as JSON-ready dicts, lists, strings."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     model_dump = getattr(value, "model_dump", None)
@@ -126,4 +126,6 @@ def plain(value: Any) -> Any:
         return [plain(v) for v in value]
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, _dt.date):  # dates and datetimes as ISO 8601
+        return value.isoformat()
     return value

@@ -173,8 +173,10 @@ def test_journal_cli_week(tmp_path):
         assert run("journal", "export", "-o", out, "--db", db).exit_code == 0
         copy = tmp_path / f"copy-{suffix}.sqlite3"
         imported = json.loads(run("journal", "import", out, "--db", copy, "--json").stdout)
+        assert imported.pop("provenance")["verb"] == "journal.import"
         assert imported == {"added": 7, "skipped": 0, "voided": 0}
         again = json.loads(run("journal", "import", out, "--db", copy, "--json").stdout)
+        assert again.pop("provenance")["inputs"][0]["path"] == str(out)
         assert again == {"added": 0, "skipped": 7, "voided": 0}
 
     plan = tmp_path / "plan.toml"

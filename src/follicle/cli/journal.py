@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -12,11 +11,24 @@ from rich.table import Table
 
 from follicle.care.findings import Severity, Triage
 from follicle.care.journal.entries import KINDS, SYMPTOMS, describe
-from follicle.care.journal.service import Journal, Logged, default_journal_path
+from follicle.care.journal.service import (
+    Journal,
+    Logged,
+    default_journal_path,
+    parse_corrections,
+    parse_metrics,
+)
 from follicle.care.terminal_text import print_disclaimer, print_findings
-from follicle.care.timezones import local_zone_name, parse_date, zone
+from follicle.care.timezones import zone
 from follicle.cli.care_common import JsonOpt, teaching_help
-from follicle.cli.support import atomic_output, console, fail, handles_bad_input, print_json
+from follicle.cli.support import (
+    atomic_output,
+    console,
+    fail,
+    handles_bad_input,
+    option_names,
+    print_json,
+)
 
 journal_app = typer.Typer(
     name="journal",
@@ -54,6 +66,12 @@ RegionOpt = Annotated[
     str | None,
     typer.Option("--region", help="Scalp region: frontal, temporal, midscalp, vertex, occipital."),
 ]
+
+
+# keyword of a journal verb -> the option that sets it (for error messages)
+OPTION_NAMES = {
+    name: f"--{name}" for name in ("kind", "limit", "since", "until", "tz", "start", "regimen")
+}
 
 
 def _open(db: Path | None, *, create: bool = True) -> Journal:
@@ -256,15 +274,7 @@ def log_measurement(
                 from_result, region=region, at=at, tz=tz, note=note
             )
         else:
-            metrics = {}
-            for item in metric:
-                name, sep, value = item.partition("=")
-                try:
-                    metrics[name.strip()] = float(value)
-                except ValueError:
-                    fail(f"--metric = {item!r} is not allowed; expected name=number")
-                if not sep:
-                    fail(f"--metric = {item!r} is not allowed; expected name=number")
+            metrics = parse_metrics(metric, field="--metric")
             details = {"metrics": metrics, **({"region": region} if region else {})}
             logged = journal.log("measurement", details, at=at, tz=tz, note=note)
         _report(logged, json_output)
@@ -322,47 +332,15 @@ def show(
 
         follicle journal show --kind session --since 2026-03-01
     """
-    if not 1 <= limit <= 2**63 - 1:  # SQLite's largest integer
-        fail(f"--limit = {limit} is not allowed; expected a whole number from 1 to 2**63-1")
-    for item in kind or []:
-        if item not in KINDS:
-            fail(f"--kind = {item!r} is not allowed; expected one of {list(KINDS)}")
-    zone_name = tz or local_zone_name()
-    local = zone(zone_name, field="--tz")
-    start = (
-        datetime.combine(parse_date(since, field="--since"), datetime.min.time(), local)
-        if since
-        else None
-    )
-    end = (
-        datetime.combine(
-            parse_date(until, field="--until") + timedelta(days=1), datetime.min.time(), local
+    with _open(db, create=False) as journal, option_names(OPTION_NAMES):
+        page = journal.show(
+            kinds=kind, since=since, until=until, tz=tz, limit=limit, include_voided=show_all
         )
-        - timedelta(seconds=1)
-        if until
-        else None
-    )
-    with _open(db, create=False) as journal:
-        entries = journal.entries(
-            kinds=kind or None,
-            since=start,
-            until=end,
-            limit=limit,
-            newest_first=True,
-            include_voided=show_all,
-        )[::-1]
-        voids = {v.target_uid: v for v in journal.voids()}
-        ids = {e.uid: e.id for e in journal.entries(include_voided=True)} if voids else {}
-        path = journal.store.path
     if json_output:
-        rows = []
-        for entry in entries:
-            row = entry.to_dict()
-            if entry.uid in voids:
-                row["voided"] = voids[entry.uid].to_dict()
-            rows.append(row)
-        print_json({"db": path, "entries": rows})
+        print_json(page.to_dict())
         return
+    entries, voids, ids, path = page.entries, page.voids, page.ids, page.db
+    local = zone(page.tz)
     table = Table(title=f"{len(entries)} entries in {path}")
     for column in ("#", "when", "kind", "what", "flags"):
         table.add_column(column)
@@ -422,21 +400,9 @@ def amend(
 
         follicle journal amend 7 --at 2026-03-02T21:00 --reason "wrong time"
     """
-    from follicle.care.journal.transfer import _split
-
     with _open(db, create=False) as journal:
         old = journal.find(entry)
-        fields = type(old.details).model_fields
-        parsed = {}
-        for item in changes or []:
-            name, sep, value = item.partition("=")
-            name = name.strip()
-            if not sep or name not in fields:
-                fail(
-                    f"--set = {item!r} is not allowed; expected field=value with a field of "
-                    f"{old.kind} entries: {', '.join(fields)}"
-                )
-            parsed[name] = _split(old.kind, name, value.strip())
+        parsed = parse_corrections(old, changes or [], field="--set")
         if not parsed and at is None and tz is None and note is None:
             fail("--set / --at / --tz / --note: give at least one correction")
         _report(
@@ -459,10 +425,10 @@ def void(entry: EntryArg, reason: ReasonOpt, db: DbOpt = None, json_output: Json
         follicle journal void 12 --reason "logged twice"
     """
     with _open(db, create=False) as journal:
-        target = journal.find(entry)
-        done = journal.void(entry, reason=reason)
+        result = journal.withdraw(entry, reason=reason)
+    target, done = result.target, result.void
     if json_output:
-        print_json({"voided": target.to_dict(), "void": done.to_dict()})
+        print_json(result.to_dict())
     else:
         console.print(
             f"Voided {target.kind} #{target.id} ({escape(describe(target))}): "
@@ -487,24 +453,23 @@ def export(
 
         follicle journal export -o journal.csv
     """
-    from follicle.care.journal.transfer import export_csv, export_json
-
     suffix = output.suffix.lower()
     if suffix not in (".json", ".csv"):
         fail(f"--output = {str(output)!r} is not allowed; expected a .json or .csv file")
     with _open(db, create=False) as journal:
-        entries = journal.entries(include_voided=True)
-        voids = journal.voids()
-    if suffix == ".json":
-        text = export_json(entries, voids=voids)
-    else:
-        text = export_csv(entries, voids=voids)
+        exported = journal.export(suffix.lstrip("."))
     with atomic_output(output) as temporary:
-        temporary.write_text(text, encoding="utf-8")
+        temporary.write_text(exported.text, encoding="utf-8")
     if json_output:
-        print_json({"written": str(output), "entries": len(entries)})
+        print_json(
+            {
+                "provenance": exported.provenance,
+                "written": str(output),
+                "entries": exported.entries,
+            }
+        )
     else:
-        console.print(f"Wrote {len(entries)} entries to {output}.")
+        console.print(f"Wrote {exported.entries} entries to {output}.")
 
 
 @journal_app.command("import")
@@ -561,25 +526,11 @@ def stats(
 
         follicle journal stats --regimen plan.toml --start 2026-03-02
     """
-    from follicle.care.journal.stats import journal_stats
-    from follicle.regimen import load_regimen
-
     if (regimen is None) != (start is None):
         fail("--regimen / --start: give both (the plan and its day 0) or neither")
-    zone_name = tz or local_zone_name()
-    local = zone(zone_name, field="--tz")
-    day0 = parse_date(start, field="--start") if start else None
-    end = None
-    if until:
-        end = datetime.combine(
-            parse_date(until, field="--until") + timedelta(days=1), datetime.min.time(), local
-        ) - timedelta(seconds=1)
-    plan = load_regimen(regimen) if regimen else None
-    with _open(db, create=False) as journal:
-        entries = journal.entries()
-    result = journal_stats(
-        entries, regimen=plan, start=day0, tz=zone_name, until=end or datetime.now(UTC)
-    )
+    with _open(db, create=False) as journal, option_names(OPTION_NAMES):
+        result = journal.stats(regimen=regimen, start=start, until=until, tz=tz)
+    plan = regimen
     if json_output:
         print_json(result.to_dict())
         return

@@ -49,6 +49,18 @@ def handles_bad_input(function: Callable) -> Callable:
     return wrapper
 
 
+@contextmanager
+def option_names(names: dict[str, str]) -> Iterator[None]:
+    """Say the command-line option where a library verb names its keyword: an input error
+    on field ``kind`` becomes one on ``--kind`` (``names``: keyword -> option)."""
+    try:
+        yield
+    except FollicleInputError as error:
+        if error.field in names and error.source is None and error.allowed:
+            raise FollicleInputError(names[error.field], error.value, error.allowed) from None
+        raise
+
+
 def _to_jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _to_jsonable(v) for k, v in value.items()}

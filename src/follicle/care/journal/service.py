@@ -16,18 +16,20 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import platformdirs
 
 from follicle.care.findings import Finding
-from follicle.care.journal.entries import Device, Entry, Void, parse_details
+from follicle.care.journal.entries import KINDS, Device, Entry, Void, parse_details
 from follicle.care.journal.recompute import refresh_flags
 from follicle.care.journal.store import JournalStore, SQLiteJournalStore
-from follicle.care.timezones import local_zone_name, parse_instant, zone
+from follicle.care.timezones import local_zone_name, parse_date, parse_instant, zone
 from follicle.errors import FollicleInputError
+from follicle.provenance import envelope, input_record
 
 #: Entries may be logged this far ahead of the clock (clock skew between devices).
 FUTURE_TOLERANCE = timedelta(minutes=10)
@@ -43,6 +45,7 @@ class Logged:
     """A stored entry and what the rules said about it (also stored as its flags)."""
 
     entries: tuple[Entry, ...]
+    provenance: dict = field(default_factory=dict, compare=False)
 
     @property
     def entry(self) -> Entry:
@@ -53,7 +56,9 @@ class Logged:
         return self.entry.flags
 
     def to_dict(self) -> dict:
+        """The JSON of ``follicle journal log ... --json`` (schemas/journal-logged.json)."""
         return {
+            "provenance": self.provenance,
             "entry": self.entry.to_dict(),
             "also_stored": [e.to_dict() for e in self.entries[:-1]],
         }
@@ -76,6 +81,10 @@ class Journal:
 
     def close(self) -> None:
         self.store.close()
+
+    def provenance(self, verb: str, **fields) -> dict:
+        """The envelope of a journal verb; ``journal``: the database it worked on."""
+        return envelope(verb, journal=str(self.store.path), **fields)
 
     def __enter__(self) -> Journal:
         return self
@@ -107,7 +116,7 @@ class Journal:
         with self.store.writing() as view:
             stored = self._store(view, entry)
             fresh = refresh_flags(view)
-        return Logged(tuple(_with(e, fresh) for e in stored))
+        return Logged(tuple(_with(e, fresh) for e in stored), self.provenance("journal.log"))
 
     def _store(self, view, entry: Entry) -> list[Entry]:
         """Insert ``entry`` (and the device a session's first use registers) in ``view``'s
@@ -191,7 +200,9 @@ class Journal:
         region = region or data.get("region")
         if region is not None:
             details["region"] = region
-        return self.log("measurement", details, **kwargs)
+        logged = self.log("measurement", details, **kwargs)
+        inputs = [input_record("measurement result", path)]
+        return Logged(logged.entries, self.provenance("journal.log", inputs=inputs))
 
     # --- reading -------------------------------------------------------------------
 
@@ -218,6 +229,104 @@ class Journal:
 
     def devices(self) -> list[Entry]:
         return self.entries(kinds=["device"])
+
+    def show(
+        self,
+        *,
+        kinds: Iterable[str] | None = None,
+        since: str | date | None = None,
+        until: str | date | None = None,
+        tz: str | None = None,
+        limit: int = 50,
+        include_voided: bool = False,
+    ) -> JournalPage:
+        """The ``limit`` newest entries of ``kinds`` between the dates ``since`` and
+        ``until`` (whole local days in ``tz``, default this computer's), oldest first, with
+        the void of each voided entry (``include_voided`` shows those too)."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 2**63 - 1:
+            raise FollicleInputError("limit", limit, "a whole number from 1 to 2**63-1")
+        kinds = list(kinds or [])
+        for item in kinds:
+            if item not in KINDS:
+                raise FollicleInputError("kind", item, f"one of {list(KINDS)}")
+        window = day_window(since, until, tz=tz)
+        entries = self.entries(
+            kinds=kinds or None,
+            since=window.start,
+            until=window.end,
+            limit=limit,
+            newest_first=True,
+            include_voided=include_voided,
+        )[::-1]
+        voids = {v.target_uid: v for v in self.voids()}
+        ids = {e.uid: e.id for e in self.entries(include_voided=True)} if voids else {}
+        parameters = {
+            "kinds": kinds,
+            "since": window.since,
+            "until": window.until,
+            "tz": window.tz,
+            "limit": limit,
+            "include_voided": include_voided,
+        }
+        return JournalPage(
+            db=str(self.store.path),
+            tz=window.tz,
+            entries=tuple(entries),
+            voids={uid: v for uid, v in voids.items() if any(e.uid == uid for e in entries)},
+            ids=ids,
+            provenance=self.provenance("journal.show", parameters=parameters),
+        )
+
+    def stats(
+        self,
+        *,
+        regimen=None,
+        start: str | date | None = None,
+        until: str | date | None = None,
+        tz: str | None = None,
+        now: datetime | None = None,
+    ):
+        """Counts, and with ``regimen`` (a Regimen or its TOML file) and its day 0
+        ``start``, adherence up to the end of the day ``until`` (default now) in ``tz``."""
+        from follicle.care.journal.stats import journal_stats
+        from follicle.regimen import Regimen, load_regimen
+
+        if (regimen is None) != (start is None):
+            raise FollicleInputError(
+                "regimen / start", "one of them", "both (the plan and its day 0) or neither"
+            )
+        window = day_window(None, until, tz=tz)
+        day0 = _date(start, field="start")
+        plan = regimen if regimen is None or isinstance(regimen, Regimen) else load_regimen(regimen)
+        result = journal_stats(
+            self.entries(),
+            regimen=plan,
+            start=day0,
+            tz=window.tz,
+            until=window.end or (now or datetime.now(UTC)),
+        )
+        inputs = [] if regimen is None else [input_record("regimen", regimen)]
+        parameters = {"start": day0, "until": window.until, "tz": window.tz}
+        return dataclass_replace(
+            result,
+            provenance=self.provenance("journal.stats", parameters=parameters, inputs=inputs),
+        )
+
+    def export(self, format: str) -> Exported:
+        """Every entry, voided and amended ones included, as ``"json"`` or ``"csv"`` text."""
+        from follicle.care.journal.transfer import export_csv, export_json
+
+        if format not in ("json", "csv"):
+            raise FollicleInputError("format", format, "json or csv")
+        entries = self.entries(include_voided=True)
+        voids = self.voids()
+        text = (export_json if format == "json" else export_csv)(entries, voids=voids)
+        return Exported(
+            text=text,
+            format=format,
+            entries=len(entries),
+            provenance=self.provenance("journal.export", parameters={"format": format}),
+        )
 
     # --- import ----------------------------------------------------------------------
 
@@ -282,6 +391,16 @@ class Journal:
         with self.store.reading() as view:
             return view.voids()
 
+    def withdraw(self, reference: str | int, *, reason: str) -> Voided:
+        """:meth:`void`, returning the entry withdrawn as well (for ``journal void``)."""
+        target = self.find(reference)
+        done = self.void(target.uid, reason=reason)
+        return Voided(
+            target=target,
+            void=done,
+            provenance=self.provenance("journal.void", parameters={"reason": reason}),
+        )
+
     def void(self, reference: str | int, *, reason: str, now: datetime | None = None) -> Void:
         """Withdraw an entry (logged by mistake): it stays stored, exported and shown by
         ``journal show --all``, but no longer counts (rules, stats, projections)."""
@@ -331,7 +450,10 @@ class Journal:
             view.insert_void(void)
             stored = self._store(view, entry)
             fresh = refresh_flags(view)
-        return Logged(tuple(_with(e, fresh) for e in stored))
+        return Logged(
+            tuple(_with(e, fresh) for e in stored),
+            self.provenance("journal.amend", parameters={"reason": reason}),
+        )
 
 
 def _moment(at: datetime | str | None, tz: str, now: datetime) -> datetime:
@@ -407,6 +529,125 @@ def _check_device(device: Entry, needle_mm: float, moment: datetime) -> None:
         )
 
 
+@dataclass(frozen=True)
+class JournalPage:
+    """Entries as ``journal show`` lists them: oldest first, with their voids."""
+
+    db: str
+    tz: str
+    entries: tuple[Entry, ...]
+    voids: dict[str, Void]  # entry uid -> its void (only for entries on this page)
+    ids: dict[str, int]  # uid -> id, to name the entry that replaced an amended one
+    provenance: dict = field(default_factory=dict, compare=False)
+
+    def to_dict(self) -> dict:
+        """The JSON of ``follicle journal show --json`` (schemas/journal-show.json)."""
+        rows = []
+        for entry in self.entries:
+            row = entry.to_dict()
+            if entry.uid in self.voids:
+                row["voided"] = self.voids[entry.uid].to_dict()
+            rows.append(row)
+        return {"provenance": self.provenance, "db": self.db, "entries": rows}
+
+
+@dataclass(frozen=True)
+class Voided:
+    """An entry withdrawn by ``void`` and the void record."""
+
+    target: Entry
+    void: Void
+    provenance: dict = field(default_factory=dict, compare=False)
+
+    def to_dict(self) -> dict:
+        return {
+            "provenance": self.provenance,
+            "voided": self.target.to_dict(),
+            "void": self.void.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Exported:
+    """A journal export: the text to write and how many entries it holds."""
+
+    text: str
+    format: str
+    entries: int
+    provenance: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class DayWindow:
+    """Whole local days: ``start`` (00:00 of ``since``) to ``end`` (the last second of
+    ``until``) in the zone ``tz``; None where no date was given."""
+
+    tz: str
+    since: date | None
+    until: date | None
+    start: datetime | None
+    end: datetime | None
+
+
+def day_window(
+    since: str | date | None, until: str | date | None, *, tz: str | None = None
+) -> DayWindow:
+    """The instants bounding the days ``since`` .. ``until`` (inclusive) in ``tz``
+    (default: this computer's zone); dates as YYYY-MM-DD."""
+    zone_name = tz or local_zone_name()
+    local = zone(zone_name, field="tz")
+    first = _date(since, field="since")
+    last = _date(until, field="until")
+    start = datetime.combine(first, datetime.min.time(), local) if first else None
+    end = None
+    if last is not None:  # parse_date keeps dates well inside the calendar
+        end = datetime.combine(last + timedelta(days=1), datetime.min.time(), local)
+        end -= timedelta(seconds=1)
+    return DayWindow(tz=zone_name, since=first, until=last, start=start, end=end)
+
+
+def parse_metrics(items: Iterable[str], *, field: str = "metric") -> dict[str, float]:
+    """``["density_per_cm2=182", ...]`` -> ``{"density_per_cm2": 182.0}`` (unit in the
+    name); anything else is a FollicleInputError naming the item."""
+    metrics = {}
+    for item in items:
+        name, sep, value = str(item).partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+        if not sep or not name.strip() or number is None:
+            raise FollicleInputError(field, item, "name=number")
+        metrics[name.strip()] = number
+    return metrics
+
+
+def parse_corrections(entry: Entry, items: Iterable[str], *, field: str = "set") -> dict:
+    """``amend --set`` items (``field=value``) for ``entry``'s kind -> the changes dict;
+    lists are ``;``-separated (``regions=vertex;frontal``), dicts ``k=v;k=v``."""
+    from follicle.care.journal.transfer import _split
+
+    fields = type(entry.details).model_fields
+    changes = {}
+    for item in items:
+        name, sep, value = str(item).partition("=")
+        name = name.strip()
+        if not sep or name not in fields:
+            raise FollicleInputError(
+                field,
+                item,
+                f"field=value with a field of {entry.kind} entries: {', '.join(fields)}",
+            )
+        changes[name] = _split(entry.kind, name, value.strip())
+    return changes
+
+
+def _date(value: str | date | None, *, field: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return parse_date(value, field=field)
+
+
 def import_into(path: str | Path, source: str | Path) -> dict:
     """``journal import``: read the export at ``source`` and import it into the journal at
     ``path``. When the journal did not exist and the import is refused, the new file is
@@ -418,7 +659,11 @@ def import_into(path: str | Path, source: str | Path) -> dict:
     new = not path.exists()
     try:
         with Journal.open(path) as journal:
-            return journal.import_entries(entries, voids)
+            counts = journal.import_entries(entries, voids)
+            provenance = journal.provenance(
+                "journal.import", inputs=[input_record("journal export", source)]
+            )
+            return {"provenance": provenance, **counts}
     except BaseException:
         if new:
             for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):

@@ -9,7 +9,7 @@ are not counted as missed. A day's doses are matched by local date in the plan's
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from follicle.care.dated_events import build_schedule
@@ -68,9 +68,11 @@ class JournalStats:
     treatments: tuple[TreatmentStats, ...]
     findings: tuple[Finding, ...]
     devices: tuple[dict, ...] = ()
+    provenance: dict = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict:
         return {
+            "provenance": self.provenance,
             "since": self.since,
             "until": self.until,
             "counts": self.counts,
