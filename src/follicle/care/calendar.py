@@ -13,6 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from icalendar import Alarm, Calendar, Event
 from icalendar.prop import vDuration
@@ -65,23 +66,43 @@ class PlanCalendar:
         return self.calendar.to_ical()
 
     def to_dict(self) -> dict:
-        return {**self.schedule.to_dict(), "check": self.check.to_dict()}
+        """The JSON of ``follicle plan calendar --json`` (schemas/plan-calendar.json)."""
+        from follicle.provenance import envelope
+
+        provenance = envelope(
+            "plan_calendar",
+            parameters={
+                "start": self.schedule.start,
+                "tz": self.schedule.tz,
+                "days": self.schedule.days,
+            },
+            inputs=self.check.provenance.get("inputs", []),
+        )
+        return {"provenance": provenance, **self.schedule.to_dict(), "check": self.check.to_dict()}
 
 
 def plan_calendar(
-    regimen: Regimen,
+    regimen: Regimen | str | Path,
     *,
-    start: date,
-    tz: str = "UTC",
+    start: date | str,
+    tz: str | None = "UTC",
     days: int | None = None,
-    person: Person | None = None,
+    person: Person | str | Path | None = None,
     stamp: datetime | None = None,
 ) -> PlanCalendar:
     """Check ``regimen`` and expand it to an iCalendar calendar from ``start`` (day 0).
 
-    Raises :class:`PlanBlockedError` when a rule blocks the plan. ``stamp`` is the
-    ``DTSTAMP`` written into each event (default: now), fixed in tests for identical output.
+    ``regimen`` and ``person``: models or TOML paths; ``start``: a date or YYYY-MM-DD;
+    ``tz``: an IANA zone (None: this computer's). Raises :class:`PlanBlockedError` when a
+    rule blocks the plan. ``stamp`` is the ``DTSTAMP`` written into each event (default:
+    now), fixed in tests for identical output.
     """
+    from follicle.care.timezones import local_zone_name, parse_date, zone
+
+    if not isinstance(start, date):
+        start = parse_date(start, field="start")
+    tz = tz or local_zone_name()
+    zone(tz, field="tz")
     check = check_plan(regimen, person=person)
     if not check.ok:
         raise PlanBlockedError(check)

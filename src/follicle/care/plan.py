@@ -24,6 +24,7 @@ class PlanCheck:
     person: Person | None
     findings: tuple[Finding, ...]
     disclaimer: str = field(default=DISCLAIMER)
+    provenance: dict = field(default_factory=dict, compare=False)
 
     @property
     def blocks(self) -> tuple[Finding, ...]:
@@ -42,7 +43,9 @@ class PlanCheck:
         return {f.rule for f in self.findings if severity is None or f.severity is severity}
 
     def to_dict(self) -> dict:
+        """The JSON of ``follicle plan check --json`` (schemas/plan-check.json)."""
         return {
+            "provenance": self.provenance,
             "regimen": self.regimen.name,
             "person": self.person.name if self.person is not None else None,
             "ok": self.ok,
@@ -96,4 +99,18 @@ def check_plan(
     for index, item in enumerate(context.regimen.treatment):
         if not several_sessions_a_day(item):
             planned_times(index, item)
-    return PlanCheck(context.regimen, context.person, tuple(sort_findings(findings)))
+    from follicle.provenance import envelope, input_record
+
+    given = {"regimen": regimen, "person": person}
+    parsed = {"regimen": context.regimen, "person": context.person}
+    inputs = [
+        input_record(role, source if isinstance(source, str | Path) else parsed[role])
+        for role, source in given.items()
+        if source is not None
+    ]
+    return PlanCheck(
+        context.regimen,
+        context.person,
+        tuple(sort_findings(findings)),
+        provenance=envelope("check_plan", inputs=inputs),
+    )

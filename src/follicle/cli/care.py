@@ -19,6 +19,7 @@ from follicle.cli.support import (
     error_console,
     fail,
     handles_bad_input,
+    option_names,
     print_json,
 )
 
@@ -113,40 +114,35 @@ def plan_calendar_command(
         follicle plan calendar plan.toml --start 2026-03-02 --json
     """
     from follicle.care.calendar import PlanBlockedError, plan_calendar
-    from follicle.care.timezones import local_zone_name, parse_date, zone
-    from follicle.person import load_person
-    from follicle.regimen import load_regimen
 
-    day0 = parse_date(start, field="--start")
-    zone_name = tz or local_zone_name()
-    zone(zone_name, field="--tz")
-    if output is None and not json_output:
-        fail("--output = <missing> is not allowed; expected an .ics path (or --json)")
+    missing_output = output is None and not json_output
     try:
-        result = plan_calendar(
-            load_regimen(regimen),
-            start=day0,
-            tz=zone_name,
-            days=days,
-            person=load_person(person) if person else None,
-        )
+        with option_names({"start": "--start", "tz": "--tz", "days": "--days"}):
+            result = plan_calendar(regimen, start=start, tz=tz, days=days, person=person)
     except PlanBlockedError as blocked:
+        if missing_output:
+            fail("--output = <missing> is not allowed; expected an .ics path (or --json)")
         if json_output:
-            print_json({"written": None, "check": blocked.check.to_dict()})
+            check = blocked.check.to_dict()
+            print_json({"provenance": check["provenance"], "written": None, "check": check})
         else:
             error_console.print(f"[bold red]Not exported:[/] {blocked}")
             print_findings(error_console, blocked.check.blocks)
         raise typer.Exit(EXIT_BLOCKED) from None
+    if missing_output:
+        fail("--output = <missing> is not allowed; expected an .ics path (or --json)")
     if output is not None:
         with atomic_output(output) as temporary:
             temporary.write_bytes(result.to_ical())
     if json_output:
-        print_json({"written": str(output) if output else None, **result.to_dict()})
+        payload = result.to_dict()
+        written = str(output) if output else None
+        print_json({"provenance": payload.pop("provenance"), "written": written, **payload})
         return
     events = result.schedule.to_dict()["event_count"]
     console.print(
         f"Wrote {output}: {len(result.schedule.series)} recurring series, {events} events "
-        f"from {result.schedule.start} to {result.schedule.end} ({zone_name})."
+        f"from {result.schedule.start} to {result.schedule.end} ({result.schedule.tz})."
     )
     warnings = result.check.warnings
     if warnings:
