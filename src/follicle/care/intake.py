@@ -295,6 +295,7 @@ class IntakeResult:
     made_on: date = field(default_factory=date.today)
     disclaimer: str = DISCLAIMER
     sensitivity_basis: str = ""
+    provenance: dict = field(default_factory=dict, compare=False)
 
     def person_file(self) -> str:
         """The person TOML, with how its androgen sensitivity was chosen."""
@@ -305,7 +306,9 @@ class IntakeResult:
         return person_toml(self.person, comments={"androgen_sensitivity": note})
 
     def to_dict(self) -> dict:
+        """The JSON of ``follicle intake --json`` (schemas/intake.json, with ``written``)."""
         return {
+            "provenance": self.provenance,
             "made_on": self.made_on.isoformat(),
             "answers": self.answers.model_dump(mode="json"),
             "likely": self.likely.to_dict(),
@@ -640,10 +643,19 @@ def screen_treatments(person: Person) -> list[TreatmentScreen]:
     return screens
 
 
-def run_intake(answers: IntakeAnswers | dict, *, today: date | None = None) -> IntakeResult:
-    """Screen the answers: likely pattern, red flags, contraindications, person profile."""
-    if isinstance(answers, dict):
+def run_intake(
+    answers: IntakeAnswers | dict | str | Path, *, today: date | None = None
+) -> IntakeResult:
+    """Screen the answers (a model, a dict, or an answers file, TOML or JSON): likely
+    pattern, red flags, contraindications, person profile."""
+    from follicle.provenance import envelope, input_record
+
+    source = answers
+    if isinstance(answers, str | Path):
+        answers = load_answers(answers)
+    elif isinstance(answers, dict):
         answers = parse_answers(answers)
+    record = input_record("answers", source if isinstance(source, str | Path) else answers)
     likely = likely_pattern(answers)
     person = person_from_answers(answers, likely)
     return IntakeResult(
@@ -654,6 +666,7 @@ def run_intake(answers: IntakeAnswers | dict, *, today: date | None = None) -> I
         treatments=tuple(screen_treatments(person)),
         made_on=today or date.today(),
         sensitivity_basis=estimate_sensitivity(answers)[1],
+        provenance=envelope("run_intake", inputs=[record]),
     )
 
 

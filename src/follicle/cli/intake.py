@@ -13,7 +13,6 @@ from follicle.care.intake import (
     IntakeAnswers,
     Question,
     check_answer,
-    load_answers,
     parse_answers,
     run_intake,
 )
@@ -127,7 +126,7 @@ def intake(
         follicle intake --answers answers.toml --save-person me.toml --json
     """
     try:
-        parsed = load_answers(answers) if answers is not None else ask_answers()
+        parsed = answers if answers is not None else ask_answers()
     except typer.Abort:
         fail("answers = <end of input> is not allowed; expected an answer to every question")
     result = run_intake(parsed)
@@ -143,7 +142,7 @@ def intake(
                 temporary.write_text(render(), encoding="utf-8")
             written.append(str(path))
     if json_output:
-        print_json({**result.to_dict(), "written": written})
+        print_json({**result.to_dict(), "written": written})  # provenance stays first
         return
     likely = result.likely
     console.print(
