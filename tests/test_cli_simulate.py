@@ -50,7 +50,8 @@ def test_simulate_json_is_the_trajectory(examples):
     data = json.loads(result.stdout)
     assert data["provenance"]["seed"] == 3
     assert data["provenance"]["regimen"]["name"] == "finasteride 1 mg"
-    assert {"day", "region", "hairs_per_cm2"} <= set(data["observations"][0])
+    columns = set(data["observations"][0])
+    assert {"day", "region", "density_per_cm2", "thin_share_percent"} <= columns
 
 
 def test_simulate_writes_csv_plot_and_snapshot(examples, tmp_path):

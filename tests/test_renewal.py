@@ -48,7 +48,7 @@ def test_shedding_equals_follicles_over_cycle_length(full_scalp):
 
 
 def test_density_in_published_range(full_scalp):
-    density = full_scalp.scalp["hairs_per_cm2"]
+    density = full_scalp.scalp["density_per_cm2"]
     assert np.all((density > 175) & (density < 300))  # Barman 1965: 175-300, mean 223
     follicles_per_cm2 = P.follicular_units_per_cm2 * P.mean_follicles_per_unit
     visible = (

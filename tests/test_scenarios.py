@@ -50,7 +50,7 @@ def test_high_sensitivity_thins_vertex_and_frontal_spares_occiput():
         assert rows["non_vellus_per_cm2"].iloc[-1] < 0.7 * rows["non_vellus_per_cm2"].iloc[0]
         assert rows["mean_diameter_um"].iloc[-1] < rows["mean_diameter_um"].iloc[0] - 5
         assert rows["kenogen_fraction"].iloc[-1] > 2 * P.kenogen_mean_days_terminal / 1144
-    occiput = trajectory.region("occipital")["hairs_per_cm2"]
+    occiput = trajectory.region("occipital")["density_per_cm2"]
     assert np.all(np.abs(occiput / occiput.iloc[0] - 1) < 0.03)
 
 

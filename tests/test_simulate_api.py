@@ -86,9 +86,9 @@ def test_patch_has_the_statistics_of_its_region():
         simulate(MAN, days=30, area=Patch("vertex", 5.1), seed=s).at(0, "vertex")
         for s in range(30)
     ]
-    density = np.array([p["hairs_per_cm2"] for p in patches])
+    density = np.array([p["density_per_cm2"] for p in patches])
     # the mean of 30 patches within 4 SE of the region's density
-    assert abs(density.mean() - region["hairs_per_cm2"]) < 4 * density.std(ddof=1) / np.sqrt(30)
+    assert abs(density.mean() - region["density_per_cm2"]) < 4 * density.std(ddof=1) / np.sqrt(30)
 
 
 def test_exports_round_trip(tmp_path):

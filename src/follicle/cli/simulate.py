@@ -31,10 +31,10 @@ def _shed(value: float) -> str:
 
 
 SUMMARY_COLUMNS = (
-    ("hairs_per_cm2", "hairs/cm2", "{:.0f}".format),
+    ("density_per_cm2", "hairs/cm2", "{:.0f}".format),
     ("non_vellus_per_cm2", ">40um/cm2", "{:.0f}".format),
     ("mean_diameter_um", "mean um", "{:.0f}".format),
-    ("thin_share", "thin", "{:.0%}".format),
+    ("thin_share_percent", "thin", "{:.0f}%".format),
     ("kenogen_fraction", "empty", "{:.0%}".format),
     ("shed_per_day", "shed/day", _shed),
 )

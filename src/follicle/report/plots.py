@@ -15,7 +15,7 @@ from follicle.sim.trajectory import Trajectory
 _PANELS = (
     ("non_vellus_per_cm2", "non-vellus hairs per cm2"),
     ("mean_diameter_um", "mean shaft diameter (um)"),
-    ("thin_share", "share of thin hairs (< 30 um)"),
+    ("thin_share_percent", "thin hairs (< 30 um), % of hairs"),
     ("shed_per_day", "hairs shed per day"),
 )
 
