@@ -2,7 +2,7 @@
 
 import pytest
 
-from follicle.cli.trials import select_targets
+from follicle.trials.targets import select_targets
 from follicle.errors import FollicleInputError
 from follicle.trials.targets import load_targets
 

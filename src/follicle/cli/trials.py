@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +20,7 @@ from follicle.cli.support import (
     print_json,
 )
 from follicle.errors import FollicleInputError
+from follicle.trials.targets import select_targets
 
 TRIAL_HELP = """Run a virtual clinical trial described by a trial file.
 
@@ -203,19 +203,6 @@ def _published(row: dict) -> str:
     if row.get("kind") == "range":
         return f"[{_num(row['range_low'])}, {_num(row['range_high'])}]"
     return f"{_num(row['published'])} ±{_num(row['tolerance'])}"
-
-
-def select_targets(target_set, patterns: list[str] | None):
-    """The targets whose ids match any of ``patterns`` (all when none are given)."""
-    if not patterns:
-        return target_set
-    chosen = tuple(
-        t for t in target_set.target if any(fnmatch.fnmatchcase(t.id, p) for p in patterns)
-    )
-    if not chosen:
-        ids = [t.id for t in target_set.target]
-        raise FollicleInputError("--only", patterns, f"ids or patterns matching some of {ids}")
-    return target_set.model_copy(update={"target": chosen})
 
 
 def register(app: typer.Typer) -> None:

@@ -228,3 +228,21 @@ def load_targets(path: str | Path | None = None) -> TargetsFile:
     for label in targets.regimen:
         targets.regimen_for(label)  # every regimen must be valid
     return targets
+
+
+def select_targets(target_set: TargetsFile, patterns: list[str] | None) -> TargetsFile:
+    """The targets whose ids match any of ``patterns`` (exact ids or shell patterns such
+    as ``hu2015-*``; all when none are given)."""
+    import fnmatch
+
+    from follicle.errors import FollicleInputError
+
+    if not patterns:
+        return target_set
+    chosen = tuple(
+        t for t in target_set.target if any(fnmatch.fnmatchcase(t.id, p) for p in patterns)
+    )
+    if not chosen:
+        ids = [t.id for t in target_set.target]
+        raise FollicleInputError("--only", patterns, f"ids or patterns matching some of {ids}")
+    return target_set.model_copy(update={"target": chosen})
