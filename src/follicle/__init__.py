@@ -15,17 +15,27 @@ from follicle._version import __version__ as __version__  # re-exported
 __getattr__, __dir__, _lazy_all = lazy_loader.attach(
     __name__,
     submodules=["measure"],  # the package; calling it runs metrics.measure
+    # one library verb per command (docs/api.md)
     submod_attrs={
+        "care.calendar": ["plan_calendar"],
+        "care.intake": ["run_intake"],
+        "care.journal.service": ["Journal", "default_journal_path"],
         "care.plan": ["check_plan"],
         "errors": ["FollicleInputError"],
         "measure.analyze": ["analyze_image"],
+        "measure.assessment": ["assess"],
+        "measure.images": ["ScaleOptions", "analyze_images"],
         "model.params": ["DEFAULT_PARAMETERS", "ModelParameters"],
         "model.scalp": ["Patch"],
         "person": ["Person", "load_person"],
+        "provenance": ["envelope"],
         "regimen": ["Regimen", "load_regimen"],
+        "sim.demo": ["run_demo"],
+        "sim.inputs": ["days_from_years", "model_parameters", "parameter_listing"],
         "sim.simulate": ["simulate"],
         "sim.trajectory": ["Trajectory"],
         "trials.run": ["run_trial"],
+        "trials.targets": ["load_targets", "select_targets"],
         "trials.validate": ["validate"],
     },
 )

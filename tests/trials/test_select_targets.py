@@ -2,9 +2,8 @@
 
 import pytest
 
-from follicle.trials.targets import select_targets
 from follicle.errors import FollicleInputError
-from follicle.trials.targets import load_targets
+from follicle.trials.targets import load_targets, select_targets
 
 
 def test_patterns_select_targets_and_keep_regimens():

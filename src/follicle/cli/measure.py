@@ -101,7 +101,7 @@ def measure_command(
     Example: follicle measure frontal.csv --area-cm2 0.1 --yellow-dots 5
     --occipital occipital.csv --json
     """
-    from follicle.measure.assess import assess, diameter_cutoffs
+    from follicle.measure.assessment import assess, diameter_cutoffs
 
     result = assess(
         hairs,

@@ -9,6 +9,10 @@ Modules, one job each (docs/measure.md):
 - ``analyze``: ``analyze_image(image, *, um_per_px, ...)`` -> ``ImageAnalysis``, built on
   ``image_io`` (safe loading), ``background``, ``shafts`` (mask, skeleton, crossings),
   ``widths`` (profiles), ``units`` (exit points, follicular units), ``yellow_dots``.
+- ``assessment``: ``assess(hairs, *, area_cm2, occipital=..., previous=...)``: metrics,
+  criteria and visit change in one verb (``follicle measure``); ``images``:
+  ``analyze_images(paths, *, scale=ScaleOptions(...))``: several images, one hairs table
+  (``follicle analyze``).
 - ``calibration``: um per pixel from a device preset or a stage micrometer image.
 - ``overlay``: the picture of what was found; ``render``/``raster``: synthetic images with
   exact truth; ``evaluate``: scoring against that truth.
@@ -30,3 +34,21 @@ class _CallableModule(types.ModuleType):
 
 
 sys.modules[__name__].__class__ = _CallableModule
+
+# The verbs, importable as ``follicle.measure.assess`` etc. without loading the rest.
+_VERBS = {
+    "assess": "assessment",
+    "Assessment": "assessment",
+    "diameter_cutoffs": "assessment",
+    "analyze_images": "images",
+    "ScaleOptions": "images",
+    "ImagesAnalysis": "images",
+}
+
+
+def __getattr__(name: str):
+    if name in _VERBS:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_VERBS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
