@@ -34,10 +34,6 @@ VISIT_HELP = (
 )
 
 
-def _is_table(path: Path) -> bool:
-    return path.suffix.lower() in (".csv", ".parquet", ".json")
-
-
 def visit_command(
     inputs: Annotated[
         list[Path],
@@ -124,63 +120,33 @@ def visit_command(
     ] = False,
 ) -> None:
     """Write the visit report a trichologist hands over (help: VISIT_HELP)."""
-    from follicle.measure.analyze import AnalysisSettings
     from follicle.report.pdf import require_chromium
-    from follicle.report.visit_data import ScaleSpec, load_visit
-    from follicle.report.visit_report import build_visit_report, check_report_suffix
+    from follicle.report.visit_report import check_report_suffix, visit_report_from_files
 
     suffix = check_report_suffix(output.suffix)
     if suffix == ".pdf":
         require_chromium()  # before minutes of analysis, not after
-    scale = None
-    if not all(_is_table(p) for p in (*inputs, *(previous or ()), *(occipital or ()))):
-        scale = ScaleSpec(
-            um_per_px=um_per_px,
-            device=device,
-            micrometer=micrometer,
-            line_spacing_um=line_spacing_um,
-        )
-    settings = AnalysisSettings(polarity=polarity)
-    # Images are labelled with the site; a hairs table keeps its own region column and
-    # is filtered only by an explicit --region.
-    site = region or ("frontal" if occipital else None)
-    common = dict(scale=scale, settings=settings)
-    current = load_visit(
+    report = visit_report_from_files(
         inputs,
+        um_per_px=um_per_px,
+        device=device,
+        micrometer=micrometer,
+        line_spacing_um=line_spacing_um,
         area_cm2=area_cm2,
         yellow_dots=yellow_dots,
-        region=region if _is_table(inputs[0]) else site,
-        label=label,
+        region=region,
         date=date,
-        **common,
-    )
-    before = None
-    if previous:
-        before = load_visit(
-            previous,
-            area_cm2=previous_area_cm2 if previous_area_cm2 is not None else area_cm2,
-            region=region if _is_table(previous[0]) else site,
-            label=previous_label,
-            date=previous_date,
-            **common,
-        )
-    back = None
-    if occipital:
-        back = load_visit(
-            occipital,
-            area_cm2=occipital_area_cm2 if occipital_area_cm2 is not None else area_cm2,
-            region=None if _is_table(occipital[0]) else "occipital",
-            label="occipital site",
-            date=date,
-            **common,
-        )
-    report = build_visit_report(
-        current,
-        previous=before,
-        occipital=back,
-        patient=patient,
+        label=label,
+        previous=previous,
+        previous_label=previous_label,
+        previous_date=previous_date,
+        previous_area_cm2=previous_area_cm2,
+        occipital=occipital,
+        occipital_area_cm2=occipital_area_cm2,
         frontal_image_count=frontal_images,
         discoloration_ratio=discoloration_ratio,
+        patient=patient,
+        polarity=polarity,
     )
     with atomic_output(output) as temporary:
         report.write(temporary, suffix=suffix)

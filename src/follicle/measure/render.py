@@ -24,7 +24,7 @@ from follicle.measure.hairs_table import empty_hairs_table
 from follicle.measure.provenance import provenance
 from follicle.measure.raster import disc_coverage, polyline_coverage
 from follicle.measure.table_io import checked_hairs_table
-from follicle.sim.inputs import _UNSET, renamed_seed, resolve_seed
+from follicle.sim.inputs import NOT_GIVEN, renamed_seed, resolve_seed
 
 Difficulty = Literal["easy", "medium", "hard"]
 DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
@@ -209,7 +209,7 @@ def render_trichoscopy(
     stream_angle_deg: float | None = None,
     min_visible_um: float = 80.0,
     seed: int | None = None,
-    random_seed: int | None = _UNSET,  # deprecated: use seed
+    random_seed: int | None = NOT_GIVEN,  # deprecated: use seed
 ) -> SyntheticScene:
     """Render a trichoscopy image and its ground truth.
 

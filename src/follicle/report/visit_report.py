@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -327,3 +328,92 @@ def share_se_percent(count: int, total: int) -> float:
         return math.nan
     p = count / total
     return 100.0 * math.sqrt(p * (1 - p) / total)
+
+
+def _is_table(path: Path) -> bool:
+    return Path(path).suffix.lower() in (".csv", ".parquet", ".json")
+
+
+def visit_report_from_files(
+    inputs: Sequence[str | Path],
+    *,
+    um_per_px: float | None = None,
+    device: str | None = None,
+    micrometer: str | Path | None = None,
+    line_spacing_um: float = 10.0,
+    area_cm2: float | None = None,
+    yellow_dots: int | None = None,
+    region: str | None = None,
+    date: str | dt.date | None = None,
+    label: str = "this visit",
+    previous: Sequence[str | Path] | None = None,
+    previous_label: str = "previous visit",
+    previous_date: str | dt.date | None = None,
+    previous_area_cm2: float | None = None,
+    occipital: Sequence[str | Path] | None = None,
+    occipital_area_cm2: float | None = None,
+    frontal_image_count: int | None = None,
+    discoloration_ratio: float | None = None,
+    patient: str | None = None,
+    polarity: str = "auto",
+) -> VisitReport:
+    """The verb behind ``follicle report visit``: the visits from their files, then
+    :func:`build_visit_report`.
+
+    ``inputs``, ``previous``, ``occipital``: images of one site (the scale from exactly
+    one of ``um_per_px``, ``device``, ``micrometer``) or one hairs table (with
+    ``area_cm2``; ``previous_area_cm2`` and ``occipital_area_cm2`` default to it). Images
+    are labelled with the site (``region``, frontal when an occipital site is given); a
+    hairs table keeps its own region column and is filtered only by an explicit ``region``.
+    """
+    from follicle.measure.analyze import AnalysisSettings
+    from follicle.report.visit_data import ScaleSpec, load_visit
+
+    inputs = list(inputs)
+    scale = None
+    if not all(_is_table(p) for p in (*inputs, *(previous or ()), *(occipital or ()))):
+        scale = ScaleSpec(
+            um_per_px=um_per_px,
+            device=device,
+            micrometer=micrometer,
+            line_spacing_um=line_spacing_um,
+        )
+    common = dict(scale=scale, settings=AnalysisSettings(polarity=polarity))
+    site = region or ("frontal" if occipital else None)
+    current = load_visit(
+        inputs,
+        area_cm2=area_cm2,
+        yellow_dots=yellow_dots,
+        region=region if _is_table(inputs[0]) else site,
+        label=label,
+        date=date,
+        **common,
+    )
+    before = None
+    if previous:
+        before = load_visit(
+            list(previous),
+            area_cm2=previous_area_cm2 if previous_area_cm2 is not None else area_cm2,
+            region=region if _is_table(previous[0]) else site,
+            label=previous_label,
+            date=previous_date,
+            **common,
+        )
+    back = None
+    if occipital:
+        back = load_visit(
+            list(occipital),
+            area_cm2=occipital_area_cm2 if occipital_area_cm2 is not None else area_cm2,
+            region=None if _is_table(occipital[0]) else "occipital",
+            label="occipital site",
+            date=date,
+            **common,
+        )
+    return build_visit_report(
+        current,
+        previous=before,
+        occipital=back,
+        patient=patient,
+        frontal_image_count=frontal_image_count,
+        discoloration_ratio=discoloration_ratio,
+    )

@@ -24,7 +24,7 @@ from follicle.model.scalp import AreaSpec, resolve_area
 from follicle.person import Person
 from follicle.regimen import Regimen
 from follicle.sim.inputs import (
-    _UNSET,
+    NOT_GIVEN,
     as_person,
     as_regimen,
     check_days,
@@ -56,7 +56,7 @@ def simulate_cohort(
     params: ModelParameters | None = None,
     with_history: bool = True,
     progress: Callable[[float], None] | None = None,
-    random_seed: int | np.random.SeedSequence | None = _UNSET,  # deprecated: use seed
+    random_seed: int | np.random.SeedSequence | None = NOT_GIVEN,  # deprecated: use seed
 ) -> CohortTrajectory:
     """Simulate each person of ``persons`` under ``regimen``; one table for all.
 

@@ -70,13 +70,14 @@ def resolve_seed(seed, *, field: str = "seed") -> int:
     return int(seed)
 
 
-_UNSET: object = object()
+#: Default of a deprecated keyword: tells "not given" from any value, None included.
+NOT_GIVEN: object = object()
 
 
 def renamed_seed(seed, random_seed, *, function: str):
     """``seed``, or the deprecated ``random_seed`` keyword of ``function`` (with a
     DeprecationWarning); both given and different is an error."""
-    if random_seed is _UNSET:
+    if random_seed is NOT_GIVEN:
         return seed
     import warnings
 

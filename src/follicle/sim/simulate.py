@@ -24,7 +24,7 @@ from follicle.provenance import input_record
 from follicle.regimen import Regimen
 from follicle.sim.engine import Engine
 from follicle.sim.inputs import (
-    _UNSET,
+    NOT_GIVEN,
     as_person,
     as_regimen,
     check_days,
@@ -55,7 +55,7 @@ def simulate(
     params: ModelParameters | None = None,
     with_history: bool = True,
     progress: Callable[[float], None] | None = None,
-    random_seed: int | None = _UNSET,  # deprecated: use seed
+    random_seed: int | None = NOT_GIVEN,  # deprecated: use seed
 ) -> Trajectory:
     """Simulate a person's scalp for ``days`` days under ``regimen`` (None: untreated).
 
