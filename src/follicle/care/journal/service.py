@@ -164,7 +164,10 @@ class Journal:
         }
         if region is not None:
             details["region"] = region
-        return self.log("photo", details, **kwargs)
+        logged = self.log("photo", details, **kwargs)
+        photo = {"role": "photo", "path": details["path"], "sha256": details["sha256"]}
+        inputs = [photo | {"digest_of": "file"}]
+        return Logged(logged.entries, self.provenance("journal.log", inputs=inputs))
 
     def log_measurement_file(self, path: str | Path, *, region: str | None = None, **kwargs):
         """Log the numeric metrics of a JSON result (``follicle measure``/``analyze --json``).
