@@ -275,7 +275,7 @@ class Journal:
             db=str(self.store.path),
             tz=window.tz,
             entries=tuple(entries),
-            voids={uid: v for uid, v in voids.items() if any(e.uid == uid for e in entries)},
+            voids={e.uid: voids[e.uid] for e in entries if e.uid in voids},
             ids=ids,
             provenance=self.provenance("journal.show", parameters=parameters),
         )
