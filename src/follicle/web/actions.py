@@ -1,0 +1,246 @@
+"""Requests -> library calls, shared by the pages and the API (the web layer only
+translates, as the command line does). Every function raises ``FollicleInputError`` or
+``FollicleFileError`` on bad input; the routes turn those into a message and a 4xx."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime
+from typing import Any
+
+from follicle.care.journal.listing import journal_listing
+from follicle.care.journal.service import Journal, Logged
+from follicle.care.journal.stats import journal_stats
+from follicle.care.timezones import local_zone_name, parse_date, zone
+from follicle.config_io import parse_toml_text
+from follicle.errors import FollicleInputError
+from follicle.web.config import MAX_TOML_BYTES, WebConfig
+from follicle.web.uploads import UploadStore, sniff_image, sniff_table
+
+# --- journal -------------------------------------------------------------------------
+
+
+def _number(fields: dict, name: str) -> float | None:
+    text = (fields.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise FollicleInputError(name, text, "a number") from None
+    if not math.isfinite(value):
+        raise FollicleInputError(name, text, "a finite number")
+    return value
+
+
+def _text(fields: dict, name: str) -> str | None:
+    text = (fields.get(name) or "").strip()
+    return text or None
+
+
+def details_from_form(kind: str, fields: dict[str, str]) -> dict[str, Any]:
+    """The details of a journal entry from the one short form's fields (empty = not given)."""
+    if kind == "application":
+        details = {
+            "medicine": _text(fields, "medicine"),
+            "route": _text(fields, "route"),
+            "dose_mg": _number(fields, "dose_mg"),
+            "concentration_percent": _number(fields, "concentration_percent"),
+        }
+    elif kind == "session":
+        region = _text(fields, "region")
+        details = {
+            "device": _text(fields, "device") or "roller-1",
+            "needle_mm": _number(fields, "needle_mm"),
+            "duration_minutes": _number(fields, "duration_minutes"),
+            "regions": [region] if region else [],
+        }
+    elif kind == "symptom":
+        details = {"symptom": _text(fields, "symptom"), "severity": _text(fields, "severity")}
+    elif kind == "measurement":
+        metric = _text(fields, "metric")
+        value = _number(fields, "value")
+        if metric is None or value is None:
+            raise FollicleInputError(
+                "metric", f"{metric}={value}", "a metric name and its value, e.g. 182"
+            )
+        details = {"metrics": {metric: value}, "region": _text(fields, "region")}
+    else:
+        raise FollicleInputError(
+            "kind", kind, "application, session, symptom or measurement (this form)"
+        )
+    return {k: v for k, v in details.items() if v is not None}
+
+
+def log_entry(
+    config: WebConfig,
+    kind: str,
+    details: dict[str, Any],
+    *,
+    at: str | None = None,
+    tz: str | None = None,
+    note: str = "",
+) -> Logged:
+    """``follicle journal log``: validate, apply the rules, store."""
+    with Journal.open(config.journal_path) as journal:
+        return journal.log(kind, details, at=at or None, tz=tz or None, note=note or "")
+
+
+def list_entries(
+    config: WebConfig, *, kinds: list[str] | None = None, limit: int = 50, show_all: bool = False
+) -> dict:
+    """``follicle journal show --json`` (an empty list before the first entry)."""
+    if not 1 <= limit <= 10_000:
+        raise FollicleInputError("limit", limit, "a whole number from 1 to 10000")
+    if not config.journal_path.exists():
+        return {"db": str(config.journal_path), "entries": []}
+    with Journal.open(config.journal_path, create=False) as journal:
+        return journal_listing(journal, kinds=kinds or None, limit=limit, include_voided=show_all)
+
+
+def stats(
+    config: WebConfig,
+    *,
+    regimen_toml: str | None = None,
+    start: str | None = None,
+    tz: str | None = None,
+) -> dict:
+    """``follicle journal stats --json``: counts, devices and, given a regimen and its
+    day 0, adherence and streaks per treatment."""
+    from follicle.regimen import parse_regimen
+
+    if bool(regimen_toml) != bool(start):
+        raise FollicleInputError(
+            "regimen / start", "one given", "both (the plan and its day 0) or neither"
+        )
+    zone_name = tz or local_zone_name()
+    zone(zone_name)
+    plan = parse_regimen(toml_dict(regimen_toml, "regimen")) if regimen_toml else None
+    day0 = parse_date(start, field="start") if start else None
+    entries = []
+    if config.journal_path.exists():
+        with Journal.open(config.journal_path, create=False) as journal:
+            entries = journal.entries()
+    result = journal_stats(entries, regimen=plan, start=day0, tz=zone_name, until=datetime.now(UTC))
+    return result.to_dict()
+
+
+# --- plan ----------------------------------------------------------------------------
+
+
+def toml_dict(text: str | None, source: str) -> dict:
+    if text is None or not text.strip():
+        raise FollicleInputError(source, "<empty>", f"the {source} as TOML text")
+    if len(text.encode("utf-8")) > MAX_TOML_BYTES:
+        raise FollicleInputError(source, "too long", f"at most {MAX_TOML_BYTES // 1024} KiB")
+    return parse_toml_text(text, source=source)
+
+
+def plan_models(regimen_toml: str, person_toml: str | None):
+    from follicle.person import parse_person
+    from follicle.regimen import parse_regimen
+
+    regimen = parse_regimen(toml_dict(regimen_toml, "regimen"), source="regimen")
+    person = None
+    if person_toml and person_toml.strip():
+        person = parse_person(toml_dict(person_toml, "person"), source="person")
+    return regimen, person
+
+
+def check_plan_text(regimen_toml: str, person_toml: str | None = None):
+    """``follicle plan check``: the findings for a regimen (and person) given as TOML."""
+    from follicle.care.plan import check_plan
+
+    regimen, person = plan_models(regimen_toml, person_toml)
+    return check_plan(regimen, person=person)
+
+
+def plan_calendar_text(
+    regimen_toml: str,
+    person_toml: str | None = None,
+    *,
+    start: str | date | None = None,
+    tz: str | None = None,
+    days: int | None = None,
+):
+    """``follicle plan calendar``: raises ``PlanBlockedError`` when a rule blocks the plan."""
+    from follicle.care.calendar import plan_calendar
+
+    day0 = start if isinstance(start, date) else parse_date(start or "", field="start")
+    zone_name = tz or local_zone_name()
+    zone(zone_name)
+    if days is not None and not 1 <= days <= 3660:
+        raise FollicleInputError("days", days, "a whole number of days from 1 to 3660")
+    regimen, person = plan_models(regimen_toml, person_toml)
+    return plan_calendar(regimen, start=day0, tz=zone_name, days=days, person=person)
+
+
+# --- measure -------------------------------------------------------------------------
+
+
+def analyze_upload(
+    config: WebConfig,
+    data: bytes,
+    *,
+    device: str | None = None,
+    um_per_px: float | None = None,
+    circle_radius_mm: float | None = None,
+    region: str = "unspecified",
+    polarity: str = "auto",
+) -> dict:
+    """``follicle analyze --json`` for one uploaded image, with the overlay (scale bar
+    added) stored beside it: ``{"images": [summary]}``; ``source`` and ``overlay`` are
+    the stored files' URLs."""
+    import numpy as np
+    from PIL import Image
+
+    from follicle.measure.image_io import load_image
+    from follicle.measure.overlay import render_overlay
+    from follicle.measure.scale_bar import draw_scale_bar
+    from follicle.measure.scaled_analysis import analyze_scaled
+
+    store = UploadStore(config.uploads_dir)
+    name = store.save(data, sniff_image(data))
+    rgb = load_image(store.path(name))  # decompression-bomb and truncation guards
+    analysis, summary = analyze_scaled(
+        rgb,
+        um_per_px=um_per_px,
+        device=device,
+        circle_radius_mm=circle_radius_mm,
+        region=region,
+        polarity=polarity,
+        source=f"/files/{name}",
+    )
+    picture = draw_scale_bar(render_overlay(rgb, analysis), um_per_px=analysis.um_per_px)
+    overlay_name = name.rsplit(".", 1)[0] + ".overlay.png"
+    with open(config.uploads_dir / overlay_name, "xb") as handle:
+        Image.fromarray(np.asarray(picture)).save(handle, format="PNG")
+    summary["overlay"] = f"/files/{overlay_name}"
+    return {"images": [summary]}
+
+
+def measure_table_upload(
+    config: WebConfig,
+    data: bytes,
+    *,
+    area_cm2: float,
+    yellow_dots: int | None = None,
+    region: str | None = None,
+) -> dict:
+    """``follicle measure --json`` for an uploaded hairs table: ``{"metrics": {...}}``."""
+    from follicle.measure.metrics import measure
+    from follicle.measure.table_io import read_hairs_table
+
+    store = UploadStore(config.uploads_dir)
+    name = store.save(data, sniff_table(data))
+    table = read_hairs_table(store.path(name))
+    metrics = measure(table, area_cm2=area_cm2, yellow_dots=yellow_dots, region=region)
+    return {"metrics": metrics.to_dict()}
+
+
+def clean_message(error: Exception, config: WebConfig) -> str:
+    """The error's one line, without the server's own paths (uploads are named by id)."""
+    text = " ".join(str(error).split())
+    return text.replace(str(config.uploads_dir) + "/", "upload ").replace(
+        str(config.data_dir), "<data dir>"
+    )

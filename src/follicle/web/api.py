@@ -1,0 +1,166 @@
+"""The JSON API under ``/api/v1``: the payloads of the CLI's ``--json`` output.
+
+Bad input -> 400 with ``{"error": "<one line naming the field>"}`` (422 when the request
+body itself does not fit the schema); a plan a rule blocks -> 409 with its findings.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from follicle.jsonable import to_jsonable
+from follicle.web import actions
+from follicle.web.deps import api_caller, read_upload, web_config
+
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(api_caller)])
+
+
+class EntryIn(BaseModel):
+    """One journal entry, as ``follicle journal log KIND`` takes it."""
+
+    kind: str = Field(description="application, session, device, symptom or measurement")
+    details: dict[str, Any] = Field(
+        description='The fields of that kind, e.g. {"medicine": "minoxidil"}'
+    )
+    at: str | None = Field(None, description="ISO time, read in tz when it has no offset")
+    tz: str | None = Field(None, description="IANA zone (default: the server's)")
+    note: str = ""
+
+
+class PlanIn(BaseModel):
+    regimen_toml: str = Field(description="The regimen file's text ([[treatment]] tables)")
+    person_toml: str | None = Field(None, description="The person file's text (optional)")
+
+
+class CalendarIn(PlanIn):
+    start: str = Field(description="Day 0, YYYY-MM-DD")
+    tz: str | None = Field(None, description="IANA zone of the clock times")
+    days: int | None = Field(None, description="Days to cover (default: the plan's length)")
+
+
+class StatsIn(BaseModel):
+    regimen_toml: str | None = None
+    start: str | None = None
+    tz: str | None = None
+
+
+@router.post("/journal/entries", summary="Log an entry (journal log --json)")
+def log_entry(entry: EntryIn, request: Request) -> JSONResponse:
+    config = web_config(request)
+    logged = actions.log_entry(
+        config, entry.kind, entry.details, at=entry.at, tz=entry.tz, note=entry.note
+    )
+    return JSONResponse(to_jsonable(logged.to_dict()))
+
+
+@router.get("/journal/entries", summary="Entries with their flags (journal show --json)")
+def show_entries(
+    request: Request,
+    kind: Annotated[list[str] | None, Query()] = None,
+    limit: int = 50,
+    show_all: Annotated[bool, Query(alias="all")] = False,
+) -> JSONResponse:
+    return JSONResponse(
+        to_jsonable(
+            actions.list_entries(web_config(request), kinds=kind, limit=limit, show_all=show_all)
+        )
+    )
+
+
+@router.get("/journal/stats", summary="Counts and devices (journal stats --json)")
+def journal_stats(request: Request, tz: str | None = None) -> JSONResponse:
+    return JSONResponse(to_jsonable(actions.stats(web_config(request), tz=tz)))
+
+
+@router.post("/journal/stats", summary="Adherence and streaks against a plan (journal stats)")
+def journal_stats_plan(body: StatsIn, request: Request) -> JSONResponse:
+    result = actions.stats(
+        web_config(request), regimen_toml=body.regimen_toml, start=body.start, tz=body.tz
+    )
+    return JSONResponse(to_jsonable(result))
+
+
+@router.post("/plan/check", summary="Check a plan against the care rules (plan check --json)")
+def plan_check(body: PlanIn) -> JSONResponse:
+    return JSONResponse(
+        to_jsonable(actions.check_plan_text(body.regimen_toml, body.person_toml).to_dict())
+    )
+
+
+@router.post(
+    "/plan/calendar",
+    summary="The plan as dated events (plan calendar --json); ?format=ics for the file",
+    responses={409: {"description": "a rule blocks the plan: its findings"}},
+)
+def plan_calendar(body: CalendarIn, format: str = "json") -> Response:
+    from follicle.care.calendar import PlanBlockedError
+
+    if format not in ("json", "ics"):
+        return JSONResponse({"error": f"format = {format!r}; expected json or ics"}, 400)
+    try:
+        result = actions.plan_calendar_text(
+            body.regimen_toml, body.person_toml, start=body.start, tz=body.tz, days=body.days
+        )
+    except PlanBlockedError as blocked:
+        return JSONResponse({"written": None, "check": blocked.check.to_dict()}, status_code=409)
+    if format == "ics":
+        return Response(
+            result.to_ical(),
+            media_type="text/calendar",
+            headers={"content-disposition": 'attachment; filename="follicle-plan.ics"'},
+        )
+    return JSONResponse(to_jsonable({"written": None, **result.to_dict()}))
+
+
+@router.post("/measure/analyze", summary="Find and measure hairs in an image (analyze --json)")
+async def analyze(
+    request: Request,
+    image: Annotated[UploadFile, File(description="PNG, JPEG or TIFF")],
+    device: Annotated[str | None, Form()] = None,
+    um_per_px: Annotated[float | None, Form()] = None,
+    circle_radius_mm: Annotated[float | None, Form()] = None,
+    region: Annotated[str, Form()] = "unspecified",
+    polarity: Annotated[str, Form()] = "auto",
+) -> JSONResponse:
+    from starlette.concurrency import run_in_threadpool
+
+    config = web_config(request)
+    data = await read_upload(image, config)
+    result = await run_in_threadpool(
+        actions.analyze_upload,
+        config,
+        data,
+        device=device or None,
+        um_per_px=um_per_px,
+        circle_radius_mm=circle_radius_mm,
+        region=region,
+        polarity=polarity,
+    )
+    return JSONResponse(to_jsonable(result))
+
+
+@router.post("/measure/hairs", summary="Metrics from a hairs table (measure --json)")
+async def measure_hairs(
+    request: Request,
+    hairs: Annotated[UploadFile, File(description="CSV, JSON or Parquet hairs table")],
+    area_cm2: Annotated[float, Form()],
+    yellow_dots: Annotated[int | None, Form()] = None,
+    region: Annotated[str | None, Form()] = None,
+) -> JSONResponse:
+    from starlette.concurrency import run_in_threadpool
+
+    config = web_config(request)
+    data = await read_upload(hairs, config)
+    result = await run_in_threadpool(
+        actions.measure_table_upload,
+        config,
+        data,
+        area_cm2=area_cm2,
+        yellow_dots=yellow_dots,
+        region=region or None,
+    )
+    return JSONResponse(to_jsonable(result))

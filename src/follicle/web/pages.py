@@ -1,0 +1,320 @@
+"""The pages: Journal, Plan, Measure, and the API reference. Each POST checks the CSRF
+token, calls the same action as the API and renders the result or the error on the page
+(status 400 for bad input, never a 500)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from follicle.care.findings import Severity, Triage
+from follicle.care.journal.entries import SYMPTOMS
+from follicle.errors import FollicleFileError, FollicleInputError
+from follicle.jsonable import to_jsonable
+from follicle.web import actions
+from follicle.web.charts import measurement_chart
+from follicle.web.deps import checked_form, page_session, read_upload, web_config
+
+router = APIRouter(include_in_schema=False)
+BAD_INPUT = (FollicleInputError, FollicleFileError)
+
+MEDICINES = ("minoxidil", "finasteride", "dutasteride")
+REGIONS = ("frontal", "temporal", "midscalp", "vertex", "occipital")
+METRICS = ("density_per_cm2", "terminal_count", "vellus_share_percent", "mean_diameter_um")
+
+
+def render(request: Request, template: str, context: dict[str, Any], status: int = 200):
+    templates = request.app.state.templates
+    return templates.TemplateResponse(request, template, context, status_code=status)
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    return render(request, "home.html", {"session": page_session(request), "nav": "home"})
+
+
+# --- journal -------------------------------------------------------------------------
+
+
+def _journal_context(request: Request) -> dict[str, Any]:
+    config = web_config(request)
+    listing = actions.list_entries(config, limit=100)
+    stats = actions.stats(config)
+    return {
+        "session": page_session(request),
+        "nav": "journal",
+        "entries": listing["entries"][::-1],  # newest first on the page
+        "stats": stats,
+        "chart": measurement_chart(listing["entries"]),
+        "symptoms": SYMPTOMS,
+        "medicines": MEDICINES,
+        "regions": REGIONS,
+        "metrics": METRICS,
+        "form": {},
+        "logged": None,
+        "error": None,
+        "urgent": False,
+    }
+
+
+@router.get("/journal")
+def journal_page(request: Request) -> Response:
+    return render(request, "journal.html", _journal_context(request))
+
+
+@router.post("/journal/log")
+async def journal_log(request: Request) -> Response:
+    _, form = await checked_form(request)
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    config = web_config(request)
+    logged = error = None
+    try:
+        details = actions.details_from_form(fields.get("kind", ""), fields)
+        logged = await run_in_threadpool(
+            actions.log_entry,
+            config,
+            fields.get("kind", ""),
+            details,
+            at=fields.get("at"),
+            tz=fields.get("tz"),
+            note=fields.get("note", ""),
+        )
+    except BAD_INPUT as problem:
+        error = actions.clean_message(problem, config)
+    context = _journal_context(request)
+    context["form"] = fields if error else {"kind": fields.get("kind", "")}
+    context["error"] = error
+    if logged is not None:
+        context["logged"] = to_jsonable(logged.to_dict())
+        context["urgent"] = any(f.triage is Triage.URGENT for f in logged.flags)
+        context["serious"] = any(f.severity is not Severity.INFO for f in logged.flags)
+    return render(request, "journal.html", context, 400 if error else 200)
+
+
+# --- plan ----------------------------------------------------------------------------
+
+
+def _plan_context(request: Request, **extra) -> dict[str, Any]:
+    return {
+        "session": page_session(request),
+        "nav": "plan",
+        "regimen_toml": "",
+        "person_toml": "",
+        "start": date.today().isoformat(),
+        "tz": "",
+        "check": None,
+        "error": None,
+    } | extra
+
+
+async def _plan_texts(form) -> tuple[str, str]:
+    """The regimen and person TOML: an uploaded file wins over the pasted text."""
+    config_limit = 64 * 1024
+    texts = []
+    for name in ("regimen", "person"):
+        text = str(form.get(f"{name}_toml") or "")
+        upload = form.get(f"{name}_file")
+        if isinstance(upload, UploadFile) and upload.filename:
+            data = await upload.read(config_limit + 1)
+            if len(data) > config_limit:
+                raise FollicleInputError(f"{name} file", "too large", "at most 64 KiB")
+            try:
+                text = data.decode("utf-8") if data else text
+            except UnicodeDecodeError:
+                raise FollicleInputError(f"{name} file", "not UTF-8", "a TOML text file") from None
+        texts.append(text)
+    return texts[0], texts[1]
+
+
+@router.get("/plan")
+def plan_page(request: Request) -> Response:
+    return render(request, "plan.html", _plan_context(request))
+
+
+@router.post("/plan/check")
+async def plan_check(request: Request) -> Response:
+    _, form = await checked_form(request)
+    config = web_config(request)
+    regimen_toml = person_toml = ""
+    extra: dict[str, Any] = {"start": str(form.get("start") or date.today().isoformat())}
+    try:
+        regimen_toml, person_toml = await _plan_texts(form)
+        check = actions.check_plan_text(regimen_toml, person_toml)
+        extra["check"] = to_jsonable(check.to_dict())
+    except BAD_INPUT as problem:
+        extra["error"] = actions.clean_message(problem, config)
+    context = _plan_context(request, regimen_toml=regimen_toml, person_toml=person_toml, **extra)
+    return render(request, "plan.html", context, 400 if extra.get("error") else 200)
+
+
+@router.post("/plan/calendar")
+async def plan_calendar(request: Request) -> Response:
+    from follicle.care.calendar import PlanBlockedError
+
+    _, form = await checked_form(request)
+    config = web_config(request)
+    regimen_toml = person_toml = ""
+    start = str(form.get("start") or "")
+    extra: dict[str, Any] = {"start": start}
+    try:
+        regimen_toml, person_toml = await _plan_texts(form)
+        result = actions.plan_calendar_text(
+            regimen_toml, person_toml, start=start, tz=str(form.get("tz") or "") or None
+        )
+        return Response(
+            result.to_ical(),
+            media_type="text/calendar",
+            headers={"content-disposition": 'attachment; filename="follicle-plan.ics"'},
+        )
+    except PlanBlockedError as blocked:
+        extra["check"] = to_jsonable(blocked.check.to_dict())
+        extra["error"] = f"Not exported: {blocked}"
+        status = 409
+    except BAD_INPUT as problem:
+        extra["error"] = actions.clean_message(problem, config)
+        status = 400
+    context = _plan_context(request, regimen_toml=regimen_toml, person_toml=person_toml, **extra)
+    return render(request, "plan.html", context, status)
+
+
+# --- measure -------------------------------------------------------------------------
+
+
+def _measure_context(request: Request, **extra) -> dict[str, Any]:
+    from follicle.measure.calibration import DEVICE_PRESETS
+
+    return {
+        "session": page_session(request),
+        "nav": "measure",
+        "devices": list(DEVICE_PRESETS),
+        "regions": REGIONS,
+        "form": {},
+        "result": None,
+        "table_result": None,
+        "error": None,
+    } | extra
+
+
+def _optional_number(form, name: str) -> float | None:
+    value = actions._number({name: str(form.get(name) or "")}, name)
+    return value
+
+
+@router.get("/measure")
+def measure_page(request: Request) -> Response:
+    return render(request, "measure.html", _measure_context(request))
+
+
+@router.post("/measure/image")
+async def measure_image(request: Request) -> Response:
+    _, form = await checked_form(request)
+    config = web_config(request)
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    extra: dict[str, Any] = {"form": fields}
+    try:
+        scale_kind = fields.get("scale", "device")
+        um_per_px = _optional_number(form, "um_per_px") if scale_kind == "um_per_px" else None
+        device = fields.get("device") if scale_kind == "device" else None
+        data = await read_upload(form.get("image"), config)
+        result = await run_in_threadpool(
+            actions.analyze_upload,
+            config,
+            data,
+            device=device or None,
+            um_per_px=um_per_px,
+            circle_radius_mm=_optional_number(form, "circle_radius_mm"),
+            region=fields.get("region") or "unspecified",
+            polarity=fields.get("polarity") or "auto",
+        )
+        extra["result"] = to_jsonable(result["images"][0])
+    except BAD_INPUT as problem:
+        extra["error"] = actions.clean_message(problem, config)
+    context = _measure_context(request, **extra)
+    return render(request, "measure.html", context, 400 if extra.get("error") else 200)
+
+
+@router.post("/measure/hairs")
+async def measure_hairs(request: Request) -> Response:
+    _, form = await checked_form(request)
+    config = web_config(request)
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    extra: dict[str, Any] = {"form": fields}
+    try:
+        area = _optional_number(form, "area_cm2")
+        if area is None:
+            raise FollicleInputError("area_cm2", "<missing>", "the area counted, in cm2")
+        dots = _optional_number(form, "yellow_dots")
+        if dots is not None and not float(dots).is_integer():
+            raise FollicleInputError("yellow_dots", dots, "a whole number")
+        data = await read_upload(form.get("hairs"), config)
+        result = await run_in_threadpool(
+            actions.measure_table_upload,
+            config,
+            data,
+            area_cm2=area,
+            yellow_dots=None if dots is None else int(dots),
+            region=fields.get("region") or None,
+        )
+        extra["table_result"] = to_jsonable(result["metrics"])
+    except BAD_INPUT as problem:
+        extra["error"] = actions.clean_message(problem, config)
+    context = _measure_context(request, **extra)
+    return render(request, "measure.html", context, 400 if extra.get("error") else 200)
+
+
+@router.post("/measure/save")
+async def measure_save(request: Request) -> Response:
+    """Log a measured density (and diameter) into the journal, then show the journal."""
+    _, form = await checked_form(request)
+    config = web_config(request)
+    metrics = {}
+    for name in ("density_per_cm2", "mean_diameter_um", "vellus_share_percent"):
+        value = actions._number({name: str(form.get(name) or "")}, name)
+        if value is not None:
+            metrics[name] = value
+    region = str(form.get("region") or "")
+    details = {"metrics": metrics} | ({"region": region} if region in REGIONS else {})
+    actions.log_entry(config, "measurement", details, tz=str(form.get("tz") or "") or None)
+    return RedirectResponse("/journal", status_code=303)
+
+
+# --- API reference -------------------------------------------------------------------
+
+
+@router.get("/api")
+def api_page(request: Request) -> Response:
+    schema = request.app.openapi()
+    operations = []
+    for path, methods in schema.get("paths", {}).items():
+        for method, spec in methods.items():
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": spec.get("summary", ""),
+                    "parameters": [p["name"] for p in spec.get("parameters", [])],
+                    "body": _body_fields(schema, spec),
+                    "responses": sorted(spec.get("responses", {})),
+                }
+            )
+    return render(
+        request,
+        "api.html",
+        {"session": page_session(request), "nav": "api", "operations": operations},
+    )
+
+
+def _body_fields(schema: dict, spec: dict) -> list[str]:
+    content = spec.get("requestBody", {}).get("content", {})
+    for media in content.values():
+        ref = media.get("schema", {}).get("$ref", "")
+        target = schema.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[-1])
+        if target:
+            required = set(target.get("required", []))
+            return [f"{k}{'' if k in required else '?'}" for k in target.get("properties", {})]
+    return []
