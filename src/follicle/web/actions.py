@@ -92,10 +92,34 @@ def list_entries(
     """``follicle journal show --json`` (an empty list before the first entry)."""
     if not 1 <= limit <= 10_000:
         raise FollicleInputError("limit", limit, "a whole number from 1 to 10000")
+    from follicle.care.journal.entries import KINDS
+
+    for kind in kinds or []:
+        if kind not in KINDS:
+            raise FollicleInputError("kind", kind, f"one of {list(KINDS)}")
     if not config.journal_path.exists():
         return {"db": str(config.journal_path), "entries": []}
     with Journal.open(config.journal_path, create=False) as journal:
         return journal_listing(journal, kinds=kinds or None, limit=limit, include_voided=show_all)
+
+
+def history(config: WebConfig, *, limit: int = 100) -> list[dict]:
+    """The newest entries first, each as its payload plus ``what`` (one line for people)
+    and ``local`` (its time in its own zone)."""
+    from follicle.care.journal.entries import describe
+
+    if not config.journal_path.exists():
+        return []
+    with Journal.open(config.journal_path, create=False) as journal:
+        entries = journal.entries(limit=limit, newest_first=True)
+    return [
+        entry.to_dict()
+        | {
+            "what": describe(entry),
+            "local": f"{entry.at.astimezone(zone(entry.tz)):%a %d %b %Y %H:%M} ({entry.tz})",
+        }
+        for entry in entries
+    ]
 
 
 def stats(

@@ -133,7 +133,8 @@ def create_app(config: WebConfig) -> FastAPI:
             for e in error.errors()
         )
         if is_api(request):
-            return JSONResponse({"error": problems, "detail": error.errors()}, status_code=422)
+            detail = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in error.errors()]
+            return JSONResponse({"error": problems, "detail": detail}, status_code=422)
         return error_page(request, problems, 422)
 
     @app.exception_handler(LoginRequiredError)

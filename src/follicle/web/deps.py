@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request, UploadFile
+from fastapi import HTTPException, Request
+from starlette.datastructures import UploadFile
 
 from follicle.errors import FollicleInputError
 from follicle.web.config import WebConfig

@@ -43,14 +43,14 @@ def home(request: Request) -> Response:
 
 def _journal_context(request: Request) -> dict[str, Any]:
     config = web_config(request)
-    listing = actions.list_entries(config, limit=100)
+    entries = actions.history(config, limit=100)
     stats = actions.stats(config)
     return {
         "session": page_session(request),
         "nav": "journal",
-        "entries": listing["entries"][::-1],  # newest first on the page
+        "entries": entries,
         "stats": stats,
-        "chart": measurement_chart(listing["entries"]),
+        "chart": measurement_chart(entries[::-1]),
         "symptoms": SYMPTOMS,
         "medicines": MEDICINES,
         "regions": REGIONS,

@@ -1,0 +1,155 @@
+"""Fixtures for the web app: a logged-in TestClient over a temporary data directory, and
+for the browser tests a real ``follicle serve`` subprocess and Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi", reason="the web extra is not installed (pip install .[web])")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from follicle.web.app import create_app  # noqa: E402
+from follicle.web.config import WebConfig  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class WebClient:
+    """A TestClient logged in with the login token, plus the page's CSRF token."""
+
+    def __init__(self, config: WebConfig):
+        self.config = config
+        # https: the session cookie is Secure, so the client sends it over https only
+        self.http = TestClient(create_app(config), base_url="https://testserver")
+        response = self.http.get(f"/login?token={config.login_token}", follow_redirects=False)
+        assert response.status_code == 303
+        self.csrf = CSRF.search(self.http.get("/journal").text).group(1)
+
+    @property
+    def bearer(self) -> dict:
+        return {"authorization": f"Bearer {self.config.login_token}"}
+
+    def post_form(self, path: str, data: dict, files: dict | None = None):
+        return self.http.post(path, data={"csrf_token": self.csrf, **data}, files=files)
+
+
+@pytest.fixture
+def web(tmp_path) -> WebClient:
+    return WebClient(WebConfig(data_dir=tmp_path / "data"))
+
+
+@pytest.fixture(scope="session")
+def synthetic_image(tmp_path_factory) -> Path:
+    """A rendered trichoscopy image (``follicle render``, seed 3, 4 um/px)."""
+    from PIL import Image
+
+    from follicle.measure.render import render_trichoscopy
+
+    path = tmp_path_factory.mktemp("image") / "scalp.png"
+    Image.fromarray(render_trichoscopy(um_per_px=4.0, random_seed=3).image).save(path)
+    return path
+
+
+# --- browser tests -------------------------------------------------------------------
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium (browsers are never downloaded): $FOLLICLE_CHROMIUM, else PATH."""
+    candidates = [os.environ.get("FOLLICLE_CHROMIUM"), shutil.which("chromium")]
+    candidates += [shutil.which("chromium-browser"), "/usr/bin/chromium"]
+    return next((c for c in candidates if c and Path(c).is_file()), None)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """``follicle serve`` as users start it, on a free port with a temporary data dir;
+    yields (base URL, login URL)."""
+    follicle = Path(sys.executable).with_name("follicle")
+    port = free_port()
+    data_dir = tmp_path_factory.mktemp("serve-data")
+    process = subprocess.Popen(
+        [str(follicle), "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        login = None
+        deadline = time.monotonic() + 30
+        while login is None and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line and process.poll() is not None:
+                pytest.fail(f"follicle serve exited with {process.returncode}")
+            found = re.search(r"(http://127\.0\.0\.1:\d+/login\?token=\S+)", line)
+            login = found.group(1) if found else None
+        assert login, "follicle serve printed no login URL"
+        base = login.split("/login")[0]
+        import httpx
+
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).json() == {"status": "ok"}:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield base, login
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright missing")
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip(
+            "no Chromium found (apt-get install chromium, or set FOLLICLE_CHROMIUM); "
+            "Playwright's own browser downloads are not used"
+        )
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh browser context, logged in through the printed login URL; fails the test
+    on any console error (a CSP violation, a missing file, a script error)."""
+    base, login = server
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(login)
+    assert page.url == f"{base}/", page.url
+    page.base = base
+    yield page
+    context.close()
+    assert not errors, errors

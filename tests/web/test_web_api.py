@@ -1,0 +1,334 @@
+"""The JSON API: its payloads are the CLI's --json output for the same data, bad input is
+a 4xx with a message (never a 500), and nothing works without the login token."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES
+
+FOLLICLE = str(Path(sys.executable).with_name("follicle"))
+
+
+def cli_json(*args: str) -> dict:
+    done = subprocess.run([FOLLICLE, *args, "--json"], capture_output=True, text=True)
+    assert done.returncode in (0, 1), done.stderr
+    return json.loads(done.stdout)
+
+
+def hours_ago(hours: float) -> str:
+    return (datetime.now(UTC) - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_healthz_needs_no_login(web):
+    assert web.http.get("/healthz").json() == {"status": "ok"}
+
+
+def test_journal_log_and_show_match_the_cli(web):
+    session = web.http.post(
+        "/api/v1/journal/entries",
+        headers=web.bearer,
+        json={
+            "kind": "session",
+            "details": {"needle_mm": 1.5, "duration_minutes": 12, "device": "roller-1"},
+            "at": hours_ago(3),
+            "tz": "Europe/London",
+        },
+    )
+    assert session.status_code == 200, session.text
+    assert [e["kind"] for e in session.json()["also_stored"]] == ["device"]
+    dose = web.http.post(
+        "/api/v1/journal/entries",
+        headers=web.bearer,
+        json={"kind": "application", "details": {"medicine": "minoxidil"}, "at": hours_ago(1)},
+    )
+    assert dose.status_code == 200, dose.text
+    assert "MN-7" in {f["rule"] for f in dose.json()["entry"]["flags"]}
+    shown = web.http.get("/api/v1/journal/entries", headers=web.bearer).json()
+    cli = cli_json("journal", "show", "--db", str(web.config.journal_path))
+    assert shown == cli  # the same payload as `follicle journal show --json`
+    assert [e["kind"] for e in shown["entries"]] == ["device", "session", "application"]
+    stats = web.http.get("/api/v1/journal/stats?tz=UTC", headers=web.bearer).json()
+    assert stats["counts"]["session"] == 1
+    assert stats["counts"]["application:minoxidil"] == 1
+
+
+def test_journal_stats_against_a_plan_gives_adherence(web):
+    start = (datetime.now(UTC) - timedelta(days=2)).date()
+    for day in range(3):
+        at = datetime.combine(start + timedelta(days=day), datetime.min.time(), UTC)
+        web.http.post(
+            "/api/v1/journal/entries",
+            headers=web.bearer,
+            json={
+                "kind": "application",
+                "details": {"medicine": "finasteride", "dose_mg": 1},
+                "at": (at + timedelta(hours=8)).isoformat(),
+                "tz": "UTC",
+            },
+        )
+    plan = (EXAMPLES / "finasteride.toml").read_text()
+    body = {"regimen_toml": plan, "start": start.isoformat(), "tz": "UTC"}
+    result = web.http.post("/api/v1/journal/stats", headers=web.bearer, json=body).json()
+    finasteride = next(t for t in result["treatments"] if t["kind"] == "finasteride")
+    assert finasteride["taken"] == 3
+    assert finasteride["expected"] == 3
+    assert finasteride["current_streak"] == 3
+
+
+def test_plan_check_matches_the_cli(web):
+    path = EXAMPLES / "care" / "plan-violation.toml"
+    body = {"regimen_toml": path.read_text()}
+    checked = web.http.post("/api/v1/plan/check", headers=web.bearer, json=body)
+    assert checked.status_code == 200
+    assert checked.json() == cli_json("plan", "check", str(path))
+    assert checked.json()["ok"] is False
+
+
+def test_a_blocked_plan_has_no_calendar_and_a_fixed_one_has(web):
+    blocked = web.http.post(
+        "/api/v1/plan/calendar",
+        headers=web.bearer,
+        json={
+            "regimen_toml": (EXAMPLES / "care" / "plan-violation.toml").read_text(),
+            "start": "2026-03-02",
+        },
+    )
+    assert blocked.status_code == 409
+    assert "MN-7" in {f["rule"] for f in blocked.json()["check"]["findings"]}
+    body = {
+        "regimen_toml": (EXAMPLES / "care" / "plan-fixed.toml").read_text(),
+        "person_toml": (EXAMPLES / "care" / "person.toml").read_text(),
+        "start": "2026-03-02",
+        "tz": "Europe/Paris",
+    }
+    ics = web.http.post("/api/v1/plan/calendar?format=ics", headers=web.bearer, json=body)
+    assert ics.status_code == 200
+    assert ics.headers["content-type"].startswith("text/calendar")
+    assert ics.text.startswith("BEGIN:VCALENDAR") and "TZID=Europe/Paris" in ics.text
+    as_json = web.http.post("/api/v1/plan/calendar", headers=web.bearer, json=body).json()
+    assert as_json["check"]["ok"] is True and as_json["event_count"] > 0
+
+
+def test_image_analysis_matches_the_cli(web, synthetic_image):
+    with synthetic_image.open("rb") as handle:
+        answer = web.http.post(
+            "/api/v1/measure/analyze",
+            headers=web.bearer,
+            data={"um_per_px": "4"},
+            files={"image": ("../../../../tmp/evil name.png", handle, "image/png")},
+        )
+    assert answer.status_code == 200, answer.text
+    image = answer.json()["images"][0]
+    cli = cli_json("analyze", str(synthetic_image), "--um-per-px", "4")["images"][0]
+    assert image["metrics"] == cli["metrics"]
+    assert image["hair_count"] == cli["hair_count"] > 10
+    overlay = web.http.get(image["overlay"])
+    assert overlay.status_code == 200 and overlay.headers["content-type"] == "image/png"
+    # the user's file name reached nothing: only server-made names in the uploads folder
+    stored = sorted(p.name for p in web.config.uploads_dir.iterdir())
+    assert len(stored) == 2 and all(len(name.split(".")[0]) == 32 for name in stored)
+    assert {image["source"], image["overlay"]} == {f"/files/{name}" for name in stored}
+
+
+def test_hairs_table_matches_the_cli(web, tmp_path):
+    from follicle.measure.render import render_trichoscopy
+    from follicle.measure.table_io import write_hairs_table
+
+    table = tmp_path / "hairs.csv"
+    write_hairs_table(render_trichoscopy(um_per_px=4.0, random_seed=5).hairs, table)
+    answer = web.http.post(
+        "/api/v1/measure/hairs",
+        headers=web.bearer,
+        data={"area_cm2": "0.2", "yellow_dots": "3"},
+        files={"hairs": ("hairs.csv", table.read_bytes(), "text/csv")},
+    )
+    assert answer.status_code == 200, answer.text
+    cli = cli_json("measure", str(table), "--area-cm2", "0.2", "--yellow-dots", "3")
+    assert answer.json() == {"metrics": cli["metrics"]}
+
+
+def test_the_api_needs_the_token_or_the_session_with_its_csrf_token(web):
+    from fastapi.testclient import TestClient
+
+    anonymous = TestClient(web.http.app, base_url="https://testserver")
+    assert anonymous.get("/api/v1/journal/entries").status_code == 401
+    wrong = {"authorization": "Bearer not-the-token"}
+    assert anonymous.get("/api/v1/journal/entries", headers=wrong).status_code == 401
+    entry = {"kind": "symptom", "details": {"symptom": "itching"}}
+    # the browser's session cookie alone cannot change anything (CSRF)
+    assert web.http.post("/api/v1/journal/entries", json=entry).status_code == 403
+    headers = {"x-csrf-token": "forged"}
+    assert web.http.post("/api/v1/journal/entries", json=entry, headers=headers).status_code == 403
+    headers = {"x-csrf-token": web.csrf}
+    assert web.http.post("/api/v1/journal/entries", json=entry, headers=headers).status_code == 200
+    assert len(web.http.get("/api/v1/journal/entries").json()["entries"]) == 1
+
+
+def _png_bomb() -> bytes:
+    """A small PNG whose header promises more pixels than the analyser accepts."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("1", (8000, 5100)).save(buffer, format="PNG")  # 40.8 M pixels, a few kB
+    return buffer.getvalue()
+
+
+BAD_REQUESTS = {
+    "unknown kind": ("post", "/api/v1/journal/entries", {"json": {"kind": "x", "details": {}}}),
+    "needle too long": (
+        "post",
+        "/api/v1/journal/entries",
+        {"json": {"kind": "session", "details": {"needle_mm": 9, "duration_minutes": 10}}},
+    ),
+    "future time": (
+        "post",
+        "/api/v1/journal/entries",
+        {"json": {"kind": "symptom", "details": {"symptom": "itching"}, "at": "2999-01-01"}},
+    ),
+    "bad zone": (
+        "post",
+        "/api/v1/journal/entries",
+        {"json": {"kind": "symptom", "details": {"symptom": "itching"}, "tz": "Mars/Base"}},
+    ),
+    "body not JSON": ("post", "/api/v1/journal/entries", {"content": b"{not json"}),
+    "details not an object": (
+        "post",
+        "/api/v1/journal/entries",
+        {"json": {"kind": "symptom", "details": [1]}},
+    ),
+    "limit zero": ("get", "/api/v1/journal/entries?limit=0", {}),
+    "unknown kind filter": ("get", "/api/v1/journal/entries?kind=nonsense", {}),
+    "regimen not TOML": ("post", "/api/v1/plan/check", {"json": {"regimen_toml": "[[x"}}),
+    "regimen empty": ("post", "/api/v1/plan/check", {"json": {"regimen_toml": ""}}),
+    "regimen unknown key": (
+        "post",
+        "/api/v1/plan/check",
+        {"json": {"regimen_toml": "[[treatment]]\nkind = 'magic'\n"}},
+    ),
+    "regimen too long": (
+        "post",
+        "/api/v1/plan/check",
+        {"json": {"regimen_toml": "# " + "x" * 70_000}},
+    ),
+    "bad start date": (
+        "post",
+        "/api/v1/plan/calendar",
+        {"json": {"regimen_toml": "name = 'x'", "start": "yesterday"}},
+    ),
+    "zero days": (
+        "post",
+        "/api/v1/plan/calendar",
+        {"json": {"regimen_toml": "name = 'x'", "start": "2026-03-02", "days": 0}},
+    ),
+    "calendar format": (
+        "post",
+        "/api/v1/plan/calendar?format=pdf",
+        {"json": {"regimen_toml": "name = 'x'", "start": "2026-03-02"}},
+    ),
+    "not an image": (
+        "post",
+        "/api/v1/measure/analyze",
+        {"data": {"um_per_px": "4"}, "files": {"image": ("a.png", b"GIF89a" + b"0" * 99)}},
+    ),
+    "truncated png": (
+        "post",
+        "/api/v1/measure/analyze",
+        {"data": {"um_per_px": "4"}, "files": {"image": ("a.png", b"\x89PNG\r\n\x1a\n0000")}},
+    ),
+    "empty file": (
+        "post",
+        "/api/v1/measure/analyze",
+        {"data": {"um_per_px": "4"}, "files": {"image": ("a.png", b"")}},
+    ),
+    "no scale": (
+        "post",
+        "/api/v1/measure/analyze",
+        {"files": {"image": ("a.png", b"\x89PNG\r\n\x1a\n0000")}},
+    ),
+    "negative scale": (
+        "post",
+        "/api/v1/measure/analyze",
+        {"data": {"um_per_px": "-4"}, "files": {"image": ("a.png", b"\x89PNG\r\n\x1a\n00")}},
+    ),
+    "unknown device": (
+        "post",
+        "/api/v1/measure/analyze",
+        {"data": {"device": "x"}, "files": {"image": ("a.png", b"\x89PNG\r\n\x1a\n00")}},
+    ),
+    "table not a table": (
+        "post",
+        "/api/v1/measure/hairs",
+        {"data": {"area_cm2": "1"}, "files": {"hairs": ("h.csv", b"a,b\n1,2\n")}},
+    ),
+    "binary table": (
+        "post",
+        "/api/v1/measure/hairs",
+        {"data": {"area_cm2": "1"}, "files": {"hairs": ("h.csv", b"\xff\xfe\x00\x01")}},
+    ),
+    "zero area": (
+        "post",
+        "/api/v1/measure/hairs",
+        {"data": {"area_cm2": "0"}, "files": {"hairs": ("h.csv", b"hair_id\n1\n")}},
+    ),
+    "no such endpoint": ("get", "/api/v1/nothing", {}),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_REQUESTS))
+def test_bad_input_is_a_4xx_with_a_message(web, name):
+    method, path, options = BAD_REQUESTS[name]
+    answer = getattr(web.http, method)(path, headers=web.bearer, **options)
+    assert 400 <= answer.status_code < 500, (answer.status_code, answer.text)
+    assert answer.json()["error"]
+
+
+def test_a_decompression_bomb_is_refused_before_decoding(web):
+    answer = web.http.post(
+        "/api/v1/measure/analyze",
+        headers=web.bearer,
+        data={"um_per_px": "4"},
+        files={"image": ("bomb.png", _png_bomb(), "image/png")},
+    )
+    assert answer.status_code == 400
+    assert "at most 40,000,000 pixels" in answer.json()["error"]
+
+
+def test_an_upload_over_the_size_limit_is_refused(tmp_path):
+    from conftest import WebClient
+
+    from follicle.web.config import WebConfig
+
+    small = WebClient(WebConfig(data_dir=tmp_path / "d", max_upload_bytes=1000))
+    big = b"\x89PNG\r\n\x1a\n" + b"0" * 5000
+    answer = small.http.post(
+        "/api/v1/measure/analyze",
+        headers=small.bearer,
+        data={"um_per_px": "4"},
+        files={"image": ("big.png", big, "image/png")},
+    )
+    assert answer.status_code == 400 and "at most" in answer.json()["error"]
+    huge = b"0" * (small.config.max_upload_bytes + 2 * 1024 * 1024)
+    answer = small.http.post(
+        "/api/v1/measure/analyze",
+        headers=small.bearer,
+        files={"image": ("huge.png", huge, "image/png")},
+    )
+    assert answer.status_code == 413
+    assert list(small.config.uploads_dir.iterdir()) == []  # nothing stored
+
+
+def test_the_openapi_schema_lists_the_endpoints(web):
+    schema = web.http.get("/api/v1/openapi.json").json()
+    assert {"/api/v1/journal/entries", "/api/v1/plan/check", "/api/v1/measure/analyze"} <= set(
+        schema["paths"]
+    )
+    page = web.http.get("/api")
+    assert page.status_code == 200 and "/api/v1/plan/calendar" in page.text
