@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from web_helpers import EXAMPLES
 
 FOLLICLE = str(Path(sys.executable).with_name("follicle"))
 
@@ -302,7 +302,7 @@ def test_a_decompression_bomb_is_refused_before_decoding(web):
 
 
 def test_an_upload_over_the_size_limit_is_refused(tmp_path):
-    from conftest import WebClient
+    from web_helpers import WebClient
 
     from follicle.web.config import WebConfig
 

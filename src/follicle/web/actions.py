@@ -225,16 +225,20 @@ def analyze_upload(
 
     store = UploadStore(config.uploads_dir)
     name = store.save(data, sniff_image(data))
-    rgb = load_image(store.path(name))  # decompression-bomb and truncation guards
-    analysis, summary = analyze_scaled(
-        rgb,
-        um_per_px=um_per_px,
-        device=device,
-        circle_radius_mm=circle_radius_mm,
-        region=region,
-        polarity=polarity,
-        source=f"/files/{name}",
-    )
+    try:
+        rgb = load_image(store.path(name))  # decompression-bomb and truncation guards
+        analysis, summary = analyze_scaled(
+            rgb,
+            um_per_px=um_per_px,
+            device=device,
+            circle_radius_mm=circle_radius_mm,
+            region=region,
+            polarity=polarity,
+            source=f"/files/{name}",
+        )
+    except Exception:
+        store.path(name).unlink()  # a refused upload is not kept
+        raise
     picture = draw_scale_bar(render_overlay(rgb, analysis), um_per_px=analysis.um_per_px)
     overlay_name = name.rsplit(".", 1)[0] + ".overlay.png"
     with open(config.uploads_dir / overlay_name, "xb") as handle:
@@ -257,8 +261,12 @@ def measure_table_upload(
 
     store = UploadStore(config.uploads_dir)
     name = store.save(data, sniff_table(data))
-    table = read_hairs_table(store.path(name))
-    metrics = measure(table, area_cm2=area_cm2, yellow_dots=yellow_dots, region=region)
+    try:
+        table = read_hairs_table(store.path(name))
+        metrics = measure(table, area_cm2=area_cm2, yellow_dots=yellow_dots, region=region)
+    except Exception:
+        store.path(name).unlink()  # a refused upload is not kept
+        raise
     return {"metrics": metrics.to_dict()}
 
 

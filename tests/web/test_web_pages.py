@@ -1,0 +1,199 @@
+"""The pages through FastAPI's test client: login, security headers, CSRF, the journal,
+plan and measure forms, and bad input shown on the page with a 4xx (never a 500)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from web_helpers import EXAMPLES
+
+from follicle.care.findings import DISCLAIMER
+
+ERROR = re.compile(r'class="error" role="alert">([^<]+)<')
+
+
+def local(hours_ago: float) -> str:
+    """A datetime-local field's value (read in the form's tz, UTC here)."""
+    return (datetime.now(UTC) - timedelta(hours=hours_ago)).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_login_sets_a_strict_session_cookie_and_drops_the_token_from_the_address(web):
+    fresh = TestClient(web.http.app, base_url="https://testserver")
+    answer = fresh.get(f"/login?token={web.config.login_token}", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/"
+    cookie = answer.headers["set-cookie"]
+    for flag in ("HttpOnly", "Secure", "SameSite=strict", "Path=/"):
+        assert flag in cookie
+    assert web.config.login_token not in cookie  # the cookie is a session id, not the token
+
+
+def test_pages_need_a_login_and_a_wrong_token_is_refused(web):
+    fresh = TestClient(web.http.app, base_url="https://testserver")
+    for path in ("/", "/journal", "/plan", "/measure", "/api"):
+        answer = fresh.get(path)
+        assert answer.status_code == 401 and "Log in" in answer.text
+    assert fresh.get("/login?token=guess").status_code == 401
+    assert fresh.get("/journal").status_code == 401
+
+
+def test_every_response_carries_the_security_headers(web):
+    for path in ("/journal", "/healthz", "/static/app.css", "/api/v1/journal/entries", "/nope"):
+        headers = web.http.get(path).headers
+        csp = headers["content-security-policy"]
+        assert "script-src 'self';" in csp and "unsafe-inline" not in csp
+        assert "unsafe-eval" not in csp and "frame-ancestors 'none'" in csp
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+
+
+def test_pages_have_no_inline_script_or_style(web):
+    for path in ("/", "/journal", "/plan", "/measure", "/api"):
+        text = web.http.get(path).text
+        assert DISCLAIMER in text
+        assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)", text), path
+        assert " style=" not in text and "<style" not in text, path
+
+
+def test_a_form_without_its_csrf_token_changes_nothing(web):
+    for token in ("", "forged"):
+        answer = web.http.post(
+            "/journal/log",
+            data={"csrf_token": token, "kind": "symptom", "symptom": "itching", "tz": "UTC"},
+        )
+        assert answer.status_code == 403
+    assert not web.config.journal_path.exists()
+
+
+def test_journal_form_shows_mn7_at_once_and_the_history(web):
+    session = {"kind": "session", "needle_mm": "1.5", "duration_minutes": "12", "tz": "UTC"}
+    first = web.post_form("/journal/log", session | {"at": local(3)})
+    assert first.status_code == 200 and "Logged session" in first.text
+    dose = {"kind": "application", "medicine": "minoxidil", "route": "topical", "tz": "UTC"}
+    second = web.post_form("/journal/log", dose | {"at": local(1)})
+    assert second.status_code == 200
+    result = second.text.split('id="logged"')[1].split("</section>")[0]
+    assert 'data-rule="MN-7"' in result
+    assert "microneedling 1.5 mm" in second.text  # the history lists the session
+
+
+def test_an_urgent_symptom_is_flagged_urgent(web):
+    answer = web.post_form("/journal/log", {"kind": "symptom", "symptom": "pus", "tz": "UTC"})
+    assert answer.status_code == 200
+    assert "URGENT" in answer.text and 'data-rule="MN-12"' in answer.text
+
+
+def test_measurements_feed_the_chart(web):
+    assert 'id="chart-spec"' not in web.http.get("/journal").text
+    for value in ("150", "170"):
+        web.post_form(
+            "/journal/log",
+            {"kind": "measurement", "metric": "density_per_cm2", "value": value, "tz": "UTC"},
+        )
+    text = web.http.get("/journal").text
+    spec = re.search(r'id="chart-spec">(.*?)</script>', text, re.DOTALL).group(1)
+    assert spec.count('"density_per_cm2"') == 2 and '"value": 170.0' in spec
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"kind": "session", "needle_mm": "abc", "duration_minutes": "10"}, "needle_mm"),
+        ({"kind": "session", "needle_mm": "9", "duration_minutes": "10"}, "needle_mm"),
+        ({"kind": "application", "medicine": "aspirin"}, "medicine"),
+        ({"kind": "measurement", "metric": "density_per_cm2", "value": "9000"}, "density"),
+        ({"kind": "measurement", "metric": "density_per_cm2", "value": ""}, "metric"),
+        ({"kind": "symptom", "symptom": "itching", "at": "2999-01-01T00:00"}, "at"),
+        ({"kind": "symptom", "symptom": "itching", "tz": "Nowhere/Town"}, "tz"),
+        ({"kind": "teleport"}, "kind"),
+    ],
+)
+def test_bad_journal_input_is_shown_on_the_page(web, fields, named):
+    answer = web.post_form("/journal/log", {"tz": "UTC"} | fields)
+    assert answer.status_code == 400
+    assert named in ERROR.search(answer.text).group(1)
+    assert 'name="kind"' in answer.text  # the form is there to fix it
+
+
+def test_plan_page_blocks_then_passes_and_exports(web):
+    bad = (EXAMPLES / "care" / "plan-violation.toml").read_text()
+    checked = web.post_form("/plan/check", {"regimen_toml": bad})
+    assert "This plan is blocked" in checked.text and 'data-rule="MN-7"' in checked.text
+    refused = web.post_form("/plan/calendar", {"regimen_toml": bad, "start": "2026-03-02"})
+    assert refused.status_code == 409 and "Not exported" in refused.text
+    fixed = bad.replace(
+        'times_of_day = ["08:00", "20:00"]',
+        'times_of_day = ["08:00", "20:00"]\npause_after_microneedling_hours = 24',
+    )
+    passed = web.post_form("/plan/check", {"regimen_toml": fixed})
+    assert "No rule blocks this plan" in passed.text
+    ics = web.post_form("/plan/calendar", {"regimen_toml": fixed, "start": "2026-03-02"})
+    assert ics.status_code == 200 and ics.text.startswith("BEGIN:VCALENDAR")
+    assert "attachment" in ics.headers["content-disposition"]
+
+
+def test_plan_files_can_be_uploaded(web):
+    files = {
+        "regimen_file": ("p.toml", (EXAMPLES / "care" / "plan-fixed.toml").read_bytes()),
+        "person_file": ("me.toml", (EXAMPLES / "care" / "person.toml").read_bytes()),
+    }
+    answer = web.http.post("/plan/check", data={"csrf_token": web.csrf}, files=files)
+    assert answer.status_code == 200 and "No rule blocks this plan" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("regimen", "named"),
+    [("", "regimen"), ("[[treatment", "not valid TOML"), ("[[treatment]]\nkind = 1", "kind")],
+)
+def test_bad_plans_are_shown_on_the_page(web, regimen, named):
+    answer = web.post_form("/plan/check", {"regimen_toml": regimen})
+    assert answer.status_code == 400 and named in ERROR.search(answer.text).group(1)
+
+
+def test_measure_page_shows_overlay_density_and_saves_to_the_journal(web, synthetic_image):
+    answer = web.post_form(
+        "/measure/image",
+        {"scale": "um_per_px", "um_per_px": "4", "region": "vertex"},
+        files={"image": ("scalp.png", synthetic_image.read_bytes(), "image/png")},
+    )
+    assert answer.status_code == 200, ERROR.findall(answer.text)
+    density = float(re.search(r'id="density">([^<]+)<', answer.text).group(1))
+    assert 50 < density < 400
+    overlay = re.search(r'<img src="(/files/[0-9a-f]{32}\.overlay\.png)"', answer.text).group(1)
+    assert web.http.get(overlay).headers["content-type"] == "image/png"
+    saved = re.search(r'name="density_per_cm2" value="([^"]+)"', answer.text).group(1)
+    web.post_form("/measure/save", {"density_per_cm2": saved, "region": "vertex", "tz": "UTC"})
+    entries = web.http.get("/api/v1/journal/entries").json()["entries"]
+    assert entries[-1]["details"]["metrics"]["density_per_cm2"] == pytest.approx(float(saved))
+
+
+@pytest.mark.parametrize(
+    ("fields", "content", "named"),
+    [
+        ({"scale": "um_per_px", "um_per_px": "4"}, b"<svg onload=alert(1)>", "PNG, JPEG or TIFF"),
+        ({"scale": "um_per_px", "um_per_px": "zero"}, b"\x89PNG\r\n\x1a\n", "um_per_px"),
+        ({"scale": "um_per_px", "um_per_px": "4"}, b"\x89PNG\r\n\x1a\nbroken", "not an image"),
+        ({"scale": "device", "device": "phone"}, "small png", "phone"),
+    ],
+)
+def test_bad_images_are_shown_on_the_page(web, fields, content, named):
+    if content == "small png":
+        import io
+
+        from PIL import Image
+
+        buffer = io.BytesIO()
+        Image.new("RGB", (64, 64), (200, 160, 140)).save(buffer, format="PNG")
+        content = buffer.getvalue()
+    answer = web.post_form("/measure/image", fields, files={"image": ("x.png", content)})
+    assert answer.status_code == 400
+    assert named in ERROR.search(answer.text).group(1)
+    assert list(web.config.uploads_dir.iterdir()) == []  # a refused upload is not kept
+
+
+def test_stored_files_are_served_only_by_their_generated_names(web):
+    for name in ("..%2F..%2Fetc%2Fpasswd", "passwd", "0" * 32 + ".png", "a" * 32 + ".toml"):
+        answer = web.http.get(f"/files/{name}")
+        assert answer.status_code == 404
