@@ -25,13 +25,16 @@ def web(tmp_path) -> WebClient:
 
 @pytest.fixture(scope="session")
 def synthetic_image(tmp_path_factory) -> Path:
-    """A rendered trichoscopy image (``follicle render``, seed 3, 4 um/px)."""
+    """A rendered trichoscopy image (the renderer of ``follicle render``, seed 3, 4 um/px),
+    640 x 512 px so that the analysis stays quick."""
     from PIL import Image
 
     from follicle.measure.render import render_trichoscopy
 
     path = tmp_path_factory.mktemp("image") / "scalp.png"
-    Image.fromarray(render_trichoscopy(um_per_px=4.0, random_seed=3).image).save(path)
+    Image.fromarray(
+        render_trichoscopy(um_per_px=4.0, shape_px=(512, 640), unit_count=8, random_seed=3).image
+    ).save(path)
     return path
 
 
