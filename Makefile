@@ -18,6 +18,7 @@ run: $(STAMP)
 	$(BIN)/follicle demo --out-dir out
 	$(BIN)/follicle validate --only 'hu2015-*' --only 'dhurat2013-*' --n-per-arm 200 \
 		--report out/replication.html
+	@echo "Next: open follicle in the browser with $(BIN)/follicle serve (docs/web.md)"
 
 ## test: install and run the test suite (slow verification tests included)
 test: $(STAMP)

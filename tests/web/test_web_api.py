@@ -332,3 +332,33 @@ def test_the_openapi_schema_lists_the_endpoints(web):
     )
     page = web.http.get("/api")
     assert page.status_code == 200 and "/api/v1/plan/calendar" in page.text
+
+
+def test_heavy_work_is_bounded_and_rate_limited(web, synthetic_image):
+    from follicle.web.limits import HeavyWork
+
+    web.http.app.state.heavy = HeavyWork(rate_per_minute=2)
+    image = synthetic_image.read_bytes()
+    hairs = b"hair_id,unit_id,region,diameter_um,length_mm\n1,1,vertex,80,5\n"
+    answers = [
+        web.http.post(
+            "/api/v1/measure/hairs",
+            headers=web.bearer,
+            data={"area_cm2": "0.1"},
+            files={"hairs": ("h.csv", hairs)},
+        )
+        for _ in range(3)
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert "at most 2 a minute" in answers[-1].json()["error"]
+    # a full queue refuses at once instead of growing
+    busy = HeavyWork(max_running=1, max_waiting=0)
+    busy._queued = 1
+    web.http.app.state.heavy = busy
+    answer = web.http.post(
+        "/api/v1/measure/analyze",
+        headers=web.bearer,
+        data={"um_per_px": "4"},
+        files={"image": ("a.png", image)},
+    )
+    assert answer.status_code == 429 and "busy" in answer.json()["error"]

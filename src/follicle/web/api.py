@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from follicle.jsonable import to_jsonable
 from follicle.web import actions
-from follicle.web.deps import api_caller, read_upload, web_config
+from follicle.web.deps import api_caller, heavy, read_upload, web_config
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(api_caller)])
 
@@ -126,11 +126,10 @@ async def analyze(
     region: Annotated[str, Form()] = "unspecified",
     polarity: Annotated[str, Form()] = "auto",
 ) -> JSONResponse:
-    from starlette.concurrency import run_in_threadpool
-
     config = web_config(request)
     data = await read_upload(image, config)
-    result = await run_in_threadpool(
+    result = await heavy(
+        request,
         actions.analyze_upload,
         config,
         data,
@@ -151,11 +150,10 @@ async def measure_hairs(
     yellow_dots: Annotated[int | None, Form()] = None,
     region: Annotated[str | None, Form()] = None,
 ) -> JSONResponse:
-    from starlette.concurrency import run_in_threadpool
-
     config = web_config(request)
     data = await read_upload(hairs, config)
-    result = await run_in_threadpool(
+    result = await heavy(
+        request,
         actions.measure_table_upload,
         config,
         data,

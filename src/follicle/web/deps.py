@@ -52,6 +52,16 @@ def api_caller(request: Request) -> None:
         raise HTTPException(403, "missing or wrong X-CSRF-Token header")
 
 
+def caller_id(request: Request) -> str:
+    """Who is asking, for rate limits: the session id, or "token" for bearer calls."""
+    return request.cookies.get(SESSION_COOKIE) or "token"
+
+
+async def heavy(request: Request, function, *args, **kwargs):
+    """Run heavy library work through the app's bounded gate (429 when too busy)."""
+    return await request.app.state.heavy.run(caller_id(request), function, *args, **kwargs)
+
+
 def page_session(request: Request) -> Session:
     session = current_session(request)
     if session is None:

@@ -18,7 +18,7 @@ from follicle.errors import FollicleFileError, FollicleInputError
 from follicle.jsonable import to_jsonable
 from follicle.web import actions
 from follicle.web.charts import measurement_chart
-from follicle.web.deps import checked_form, page_session, read_upload, web_config
+from follicle.web.deps import checked_form, heavy, page_session, read_upload, web_config
 
 router = APIRouter(include_in_schema=False)
 BAD_INPUT = (FollicleInputError, FollicleFileError)
@@ -221,7 +221,8 @@ async def measure_image(request: Request) -> Response:
         um_per_px = _optional_number(form, "um_per_px") if scale_kind == "um_per_px" else None
         device = fields.get("device") if scale_kind == "device" else None
         data = await read_upload(form.get("image"), config)
-        result = await run_in_threadpool(
+        result = await heavy(
+            request,
             actions.analyze_upload,
             config,
             data,
@@ -252,7 +253,8 @@ async def measure_hairs(request: Request) -> Response:
         if dots is not None and not float(dots).is_integer():
             raise FollicleInputError("yellow_dots", dots, "a whole number")
         data = await read_upload(form.get("hairs"), config)
-        result = await run_in_threadpool(
+        result = await heavy(
+            request,
             actions.measure_table_upload,
             config,
             data,
