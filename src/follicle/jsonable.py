@@ -14,8 +14,10 @@ def to_jsonable(value: Any) -> Any:
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
-    numpy = sys.modules.get("numpy")
-    if numpy is not None and isinstance(value, numpy.generic):
+    # numpy is not imported here (quick start-up); while another thread is still
+    # importing it the module has no ``generic`` yet, and no value can be a numpy scalar
+    generic = getattr(sys.modules.get("numpy"), "generic", None)
+    if generic is not None and isinstance(value, generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
