@@ -5,6 +5,7 @@ translates, as the command line does). Every function raises ``FollicleInputErro
 from __future__ import annotations
 
 import math
+import threading
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -81,9 +82,20 @@ def log_entry(
     tz: str | None = None,
     note: str = "",
 ) -> Logged:
-    """``follicle journal log``: validate, apply the rules, store."""
-    with Journal.open(config.journal_path) as journal:
+    """``follicle journal log``: validate, apply the rules, store. Writes to one journal
+    take turns in this process (a lock), rather than racing for SQLite's write lock until
+    its busy timeout runs out under many concurrent clients."""
+    with _write_lock(config.journal_path), Journal.open(config.journal_path) as journal:
         return journal.log(kind, details, at=at or None, tz=tz or None, note=note or "")
+
+
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(path) -> threading.Lock:
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(str(path), threading.Lock())
 
 
 def list_entries(
