@@ -197,3 +197,40 @@ def test_stored_files_are_served_only_by_their_generated_names(web):
     for name in ("..%2F..%2Fetc%2Fpasswd", "passwd", "0" * 32 + ".png", "a" * 32 + ".toml"):
         answer = web.http.get(f"/files/{name}")
         assert answer.status_code == 404
+
+
+def test_following_a_plan_shows_adherence_on_the_journal(web):
+    plan = (EXAMPLES / "finasteride.toml").read_text()
+    now = datetime.now(UTC)
+    start = (now - timedelta(days=3)).date()
+    blocked = (EXAMPLES / "care" / "plan-violation.toml").read_text()
+    refused = web.post_form(
+        "/plan/follow", {"regimen_toml": blocked, "start": start.isoformat(), "tz": "UTC"}
+    )
+    assert refused.status_code == 400 and "MN-7" in ERROR.search(refused.text).group(1)
+    assert "Choose the plan you follow" in web.http.get("/journal").text
+    followed = web.post_form(
+        "/plan/follow", {"regimen_toml": plan, "start": start.isoformat(), "tz": "UTC"}
+    )
+    assert followed.status_code == 200 and followed.url.path == "/journal"
+    for day in (0, 2):  # day 1 is missed
+        at = datetime.combine(start + timedelta(days=day), datetime.min.time())
+        web.post_form(
+            "/journal/log",
+            {
+                "kind": "application",
+                "medicine": "finasteride",
+                "dose_mg": "1",
+                "at": (at + timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M"),
+                "tz": "UTC",
+            },
+        )
+    page = web.http.get("/journal").text
+    row = page.split('id="adherence"')[1].split("</tr>")[1]
+    # one tablet a day at 08:00 (the default time): days 0-2, and today once it is 08:00
+    expected = 3 + (now.hour >= 8)
+    assert f"2 / {expected}" in row and f"{round(200 / expected)}%" in row
+    assert (start + timedelta(days=1)).isoformat() in row  # the missed day
+    assert "You follow" in web.http.get("/plan").text
+    api = web.http.get("/api/v1/plan/follow").json()["following"]
+    assert api["start"] == start.isoformat() and api["regimen_toml"] == plan

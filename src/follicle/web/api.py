@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from follicle.jsonable import to_jsonable
 from follicle.web import actions
 from follicle.web.deps import api_caller, heavy, read_upload, web_config
+from follicle.web.followed import follow_plan, followed_plan
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(api_caller)])
 
@@ -82,6 +83,30 @@ def journal_stats_plan(body: StatsIn, request: Request) -> JSONResponse:
         web_config(request), regimen_toml=body.regimen_toml, start=body.start, tz=body.tz
     )
     return JSONResponse(to_jsonable(result))
+
+
+class FollowIn(PlanIn):
+    start: str = Field(description="Day 0 of the plan, YYYY-MM-DD")
+    tz: str | None = Field(None, description="IANA zone (default: the server's)")
+
+
+@router.get("/plan/follow", summary="The plan followed (adherence is measured against it)")
+def plan_followed(request: Request) -> JSONResponse:
+    return JSONResponse({"following": followed_plan(web_config(request))})
+
+
+@router.post("/plan/follow", summary="Follow a plan from day 0 (refused when a rule blocks it)")
+def plan_follow(body: FollowIn, request: Request) -> JSONResponse:
+    from follicle.care.timezones import local_zone_name
+
+    record = follow_plan(
+        web_config(request),
+        body.regimen_toml,
+        body.person_toml,
+        start=body.start,
+        tz=body.tz or local_zone_name(),
+    )
+    return JSONResponse({"following": record})
 
 
 @router.post("/plan/check", summary="Check a plan against the care rules (plan check --json)")

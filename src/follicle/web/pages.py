@@ -14,11 +14,13 @@ from starlette.datastructures import UploadFile
 
 from follicle.care.findings import Severity, Triage
 from follicle.care.journal.entries import SYMPTOMS
+from follicle.care.timezones import local_zone_name
 from follicle.errors import FollicleFileError, FollicleInputError
 from follicle.jsonable import to_jsonable
 from follicle.web import actions
 from follicle.web.charts import measurement_chart
 from follicle.web.deps import checked_form, heavy, page_session, read_upload, web_config
+from follicle.web.followed import follow_plan, followed_plan
 
 router = APIRouter(include_in_schema=False)
 BAD_INPUT = (FollicleInputError, FollicleFileError)
@@ -44,12 +46,24 @@ def home(request: Request) -> Response:
 def _journal_context(request: Request) -> dict[str, Any]:
     config = web_config(request)
     entries = actions.history(config, limit=100)
-    stats = actions.stats(config)
+    plan = followed_plan(config)
+    stats = plan_problem = None
+    if plan is not None:
+        try:
+            stats = actions.stats(
+                config, regimen_toml=plan["regimen_toml"], start=plan["start"], tz=plan["tz"]
+            )
+        except BAD_INPUT as problem:  # e.g. the plan no longer validates
+            plan_problem = actions.clean_message(problem, config)
+    if stats is None:
+        stats = actions.stats(config)
     return {
         "session": page_session(request),
         "nav": "journal",
         "entries": entries,
         "stats": stats,
+        "plan": plan,
+        "plan_problem": plan_problem,
         "chart": measurement_chart(entries[::-1]),
         "symptoms": SYMPTOMS,
         "medicines": MEDICINES,
@@ -100,15 +114,17 @@ async def journal_log(request: Request) -> Response:
 
 
 def _plan_context(request: Request, **extra) -> dict[str, Any]:
+    followed = followed_plan(web_config(request))
     return {
         "session": page_session(request),
         "nav": "plan",
-        "regimen_toml": "",
-        "person_toml": "",
+        "regimen_toml": followed["regimen_toml"] if followed else "",
+        "person_toml": followed["person_toml"] if followed else "",
         "start": date.today().isoformat(),
         "tz": "",
         "check": None,
         "error": None,
+        "followed": followed,
     } | extra
 
 
@@ -180,6 +196,34 @@ async def plan_calendar(request: Request) -> Response:
         status = 400
     context = _plan_context(request, regimen_toml=regimen_toml, person_toml=person_toml, **extra)
     return render(request, "plan.html", context, status)
+
+
+@router.post("/plan/follow")
+async def plan_follow(request: Request) -> Response:
+    """Keep the plan as the one followed (the journal's adherence is measured against it)."""
+    _, form = await checked_form(request)
+    config = web_config(request)
+    regimen_toml = person_toml = ""
+    start = str(form.get("start") or "")
+    try:
+        regimen_toml, person_toml = await _plan_texts(form)
+        follow_plan(
+            config,
+            regimen_toml,
+            person_toml,
+            start=start,
+            tz=str(form.get("tz") or "") or local_zone_name(),
+        )
+    except BAD_INPUT as problem:
+        context = _plan_context(
+            request,
+            regimen_toml=regimen_toml,
+            person_toml=person_toml,
+            start=start,
+            error=actions.clean_message(problem, config),
+        )
+        return render(request, "plan.html", context, 400)
+    return RedirectResponse("/journal", status_code=303)
 
 
 # --- measure -------------------------------------------------------------------------
