@@ -124,6 +124,17 @@ def main() -> None:
                 page.fill("#regimen_toml", plan)
                 page.click("#plan-form button:text('Check the plan')")
                 shoot(page, "plan")
+                page.goto(f"{base}/expect")
+                page.fill("#person_toml", (ROOT / "examples" / "man-35-moderate.toml").read_text())
+                page.fill("#regimen_toml", (ROOT / "examples" / "finasteride.toml").read_text())
+                page.fill(
+                    "textarea[name=regimen2_toml]",
+                    (ROOT / "examples" / "finasteride-minoxidil.toml").read_text(),
+                )
+                page.fill("input[name=years]", "3")
+                page.click("#expect-form button[type=submit]")
+                page.wait_for_selector("#chart[data-rendered=true] svg", timeout=60_000)
+                shoot(page, "expect")
                 page.goto(f"{base}/measure")
                 page.set_input_files("#image-form input[name=image]", str(image))
                 page.check("#image-form input[value=um_per_px]")

@@ -362,3 +362,30 @@ def test_heavy_work_is_bounded_and_rate_limited(web, synthetic_image):
         files={"image": ("a.png", image)},
     )
     assert answer.status_code == 429 and "busy" in answer.json()["error"]
+
+
+def test_projection_matches_the_cli(web):
+    person, regimen = EXAMPLES / "man-35-moderate.toml", EXAMPLES / "finasteride.toml"
+    body = {
+        "person_toml": person.read_text(),
+        "regimen_tomls": [regimen.read_text()],
+        "years": 1,
+        "futures": 10,
+        "seed": 4,
+    }
+    answer = web.http.post("/api/v1/project", headers=web.bearer, json=body)
+    assert answer.status_code == 200, answer.text
+    cli = cli_json(
+        "project",
+        str(person),
+        "--regimen",
+        str(regimen),
+        "--years",
+        "1",
+        "--futures",
+        "10",
+        "--seed",
+        "4",
+    )
+    assert answer.json()["bands"] == cli["bands"]
+    assert answer.json()["blocked"] == cli["blocked"] == {}

@@ -98,3 +98,14 @@ def test_minoxidil_after_a_deep_session_shows_mn7(paris):
     page.fill("input[name=value]", "182")
     page.click("button:text('Log it')")
     page.wait_for_selector("#chart[data-rendered=true] svg", timeout=15_000)
+
+
+def test_expect_draws_the_bands(page):
+    page.goto(f"{page.base}/expect")
+    page.fill("#person_toml", (EXAMPLES / "man-35-moderate.toml").read_text())
+    page.fill("#regimen_toml", (EXAMPLES / "finasteride.toml").read_text())
+    page.fill("input[name=years]", "1")
+    page.fill("input[name=futures]", "10")
+    page.click("#expect-form button[type=submit]")
+    page.wait_for_selector("#chart[data-rendered=true] svg", timeout=30_000)
+    assert page.locator("#projection tbody tr").count() >= 2

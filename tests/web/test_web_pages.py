@@ -32,7 +32,7 @@ def test_login_sets_a_strict_session_cookie_and_drops_the_token_from_the_address
 
 def test_pages_need_a_login_and_a_wrong_token_is_refused(web):
     fresh = TestClient(web.http.app, base_url="https://testserver")
-    for path in ("/", "/journal", "/plan", "/measure", "/api"):
+    for path in ("/", "/journal", "/plan", "/expect", "/measure", "/api"):
         answer = fresh.get(path)
         assert answer.status_code == 401 and "Log in" in answer.text
     assert fresh.get("/login?token=guess").status_code == 401
@@ -50,7 +50,7 @@ def test_every_response_carries_the_security_headers(web):
 
 
 def test_pages_have_no_inline_script_or_style(web):
-    for path in ("/", "/journal", "/plan", "/measure", "/api"):
+    for path in ("/", "/journal", "/plan", "/expect", "/measure", "/api"):
         text = web.http.get(path).text
         assert DISCLAIMER in text
         assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)", text), path
@@ -234,3 +234,26 @@ def test_following_a_plan_shows_adherence_on_the_journal(web):
     assert "You follow" in web.http.get("/plan").text
     api = web.http.get("/api/v1/plan/follow").json()["following"]
     assert api["start"] == start.isoformat() and api["regimen_toml"] == plan
+
+
+def test_expect_page_projects_a_regimen_against_no_treatment(web):
+    person = (EXAMPLES / "man-35-moderate.toml").read_text()
+    regimen = (EXAMPLES / "finasteride.toml").read_text()
+    blocked = (EXAMPLES / "care" / "plan-violation.toml").read_text()
+    answer = web.post_form(
+        "/expect",
+        {
+            "person_toml": person,
+            "regimen_toml": regimen,
+            "regimen2_toml": blocked,
+            "years": "1",
+            "futures": "10",
+        },
+    )
+    assert answer.status_code == 200, ERROR.findall(answer.text)
+    table = answer.text.split('id="projection"')[1].split("</table>")[0]
+    assert "no treatment" in table and "finasteride" in table.lower()
+    assert 'id="chart-spec"' in answer.text
+    assert "Not projected" in answer.text and 'data-rule="MN-7"' in answer.text
+    bad = web.post_form("/expect", {"person_toml": person, "years": "50", "futures": "10"})
+    assert bad.status_code == 400 and "years" in ERROR.search(bad.text).group(1)

@@ -141,6 +141,34 @@ def plan_calendar(body: CalendarIn, format: str = "json") -> Response:
     return JSONResponse(to_jsonable({"written": None, **result.to_dict()}))
 
 
+class ProjectIn(BaseModel):
+    person_toml: str = Field(description="The person file's text")
+    regimen_tomls: list[str] = Field(description="Regimen files' texts (none: untreated only)")
+    years: float = Field(description="How far ahead, in years (up to 10 here)")
+    futures: int = Field(40, description="Simulated futures per regimen (5-200 here)")
+    seed: int | None = None
+    from_journal: bool = Field(
+        False, description="Start from the newest density measurement in the journal"
+    )
+
+
+@router.post("/project", summary="What to expect under each regimen (project --json)")
+async def project(body: ProjectIn, request: Request) -> JSONResponse:
+    config = web_config(request)
+    result = await heavy(
+        request,
+        actions.projection,
+        config,
+        body.person_toml,
+        body.regimen_tomls,
+        years=body.years,
+        futures=body.futures,
+        seed=body.seed,
+        from_journal=body.from_journal,
+    )
+    return JSONResponse(to_jsonable(result.to_dict()))
+
+
 @router.post("/measure/analyze", summary="Find and measure hairs in an image (analyze --json)")
 async def analyze(
     request: Request,

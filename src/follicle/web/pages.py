@@ -226,6 +226,70 @@ async def plan_follow(request: Request) -> Response:
     return RedirectResponse("/journal", status_code=303)
 
 
+# --- expect --------------------------------------------------------------------------
+
+
+def _expect_context(request: Request, **extra) -> dict[str, Any]:
+    followed = followed_plan(web_config(request))
+    return {
+        "session": page_session(request),
+        "nav": "expect",
+        "form": {
+            "person_toml": followed["person_toml"] if followed else "",
+            "regimen_toml": followed["regimen_toml"] if followed else "",
+            "years": "3",
+            "futures": "40",
+        },
+        "result": None,
+        "error": None,
+    } | extra
+
+
+@router.get("/expect")
+def expect_page(request: Request) -> Response:
+    return render(request, "expect.html", _expect_context(request))
+
+
+@router.post("/expect")
+async def expect_run(request: Request) -> Response:
+    from follicle.web.charts import projection_chart, projection_rows
+
+    _, form = await checked_form(request)
+    config = web_config(request)
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    extra: dict[str, Any] = {"form": fields}
+    try:
+        years = _optional_number(form, "years")
+        futures = _optional_number(form, "futures")
+        if years is None or futures is None or not float(futures).is_integer():
+            raise FollicleInputError(
+                "years / futures", f"{years} / {futures}", "a number of years and whole futures"
+            )
+        result = await heavy(
+            request,
+            actions.projection,
+            config,
+            fields.get("person_toml", ""),
+            [fields.get("regimen_toml", ""), fields.get("regimen2_toml", "")],
+            years=years,
+            futures=int(futures),
+            seed=1,  # the same futures for the same inputs: the page can be compared
+            from_journal=fields.get("from_journal") == "on",
+        )
+        payload = to_jsonable(result.to_dict())
+        extra["result"] = {
+            "chart": projection_chart(payload["bands"]),
+            "rows": projection_rows(payload["bands"], years=years),
+            "years": years,
+            "blocked": payload["blocked"],
+            "provenance": payload["provenance"],
+        }
+    except BAD_INPUT as problem:
+        extra["error"] = actions.clean_message(problem, config)
+    context = _expect_context(request, **extra)
+    return render(request, "expect.html", context, 400 if extra.get("error") else 200)
+
+
 # --- measure -------------------------------------------------------------------------
 
 
