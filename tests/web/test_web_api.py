@@ -3,22 +3,25 @@ a 4xx with a message (never a 500), and nothing works without the login token.""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from web_helpers import EXAMPLES
 
-FOLLICLE = str(Path(sys.executable).with_name("follicle"))
-
 
 def cli_json(*args: str) -> dict:
-    done = subprocess.run([FOLLICLE, *args, "--json"], capture_output=True, text=True)
-    assert done.returncode in (0, 1), done.stderr
-    return json.loads(done.stdout)
+    """The command line's --json output for ``args`` (run in this process: the payloads
+    are compared, not the start-up; tests/test_exit_codes.py runs the installed script)."""
+    from follicle.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main([*args, "--json"])
+    assert code in (0, 1), out.getvalue()[-500:]
+    return json.loads(out.getvalue())
 
 
 def hours_ago(hours: float) -> str:
@@ -141,7 +144,8 @@ def test_hairs_table_matches_the_cli(web, tmp_path):
     from follicle.measure.table_io import write_hairs_table
 
     table = tmp_path / "hairs.csv"
-    write_hairs_table(render_trichoscopy(um_per_px=4.0, random_seed=5).hairs, table)
+    scene = render_trichoscopy(um_per_px=4.0, shape_px=(512, 640), unit_count=8, random_seed=5)
+    write_hairs_table(scene.hairs, table)
     answer = web.http.post(
         "/api/v1/measure/hairs",
         headers=web.bearer,
