@@ -41,7 +41,7 @@ def measurement_chart(entries: list[dict]) -> dict | None:
             "encoding": {
                 "x": {"field": "at", "type": "temporal", "title": "date"},
                 "y": {"field": "value", "type": "quantitative", "title": None},
-                "color": {"field": "region", "type": "nominal"},
+                "color": {"field": "region", "type": "nominal", "legend": {"orient": "bottom"}},
                 "tooltip": [
                     {"field": "at", "type": "temporal", "format": "%Y-%m-%d %H:%M"},
                     {"field": "metric"},
@@ -68,8 +68,13 @@ def projection_chart(bands: list[dict], *, measure: str = "non_vellus_per_cm2") 
         for row in bands
         if row["measure"] == measure
     ]
-    x = {"field": "years", "type": "quantitative", "title": "years from today"}
-    colour = {"field": "regimen", "type": "nominal"}
+    x = {
+        "field": "years",
+        "type": "quantitative",
+        "title": "years from today",
+        "scale": {"nice": False},
+    }
+    colour = {"field": "regimen", "type": "nominal", "legend": {"orient": "bottom"}}
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "description": f"Projected {measure}: median and 10-90% of simulated futures",
