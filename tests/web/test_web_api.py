@@ -160,7 +160,7 @@ def test_hairs_table_matches_the_cli(web, tmp_path):
 def test_the_api_needs_the_token_or_the_session_with_its_csrf_token(web):
     from fastapi.testclient import TestClient
 
-    anonymous = TestClient(web.http.app, base_url="https://testserver")
+    anonymous = TestClient(web.http.app, base_url="https://127.0.0.1")
     assert anonymous.get("/api/v1/journal/entries").status_code == 401
     wrong = {"authorization": "Bearer not-the-token"}
     assert anonymous.get("/api/v1/journal/entries", headers=wrong).status_code == 401

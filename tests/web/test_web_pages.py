@@ -21,7 +21,7 @@ def local(hours_ago: float) -> str:
 
 
 def test_login_sets_a_strict_session_cookie_and_drops_the_token_from_the_address(web):
-    fresh = TestClient(web.http.app, base_url="https://testserver")
+    fresh = TestClient(web.http.app, base_url="https://127.0.0.1")
     answer = fresh.get(f"/login?token={web.config.login_token}", follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == "/"
     cookie = answer.headers["set-cookie"]
@@ -31,7 +31,7 @@ def test_login_sets_a_strict_session_cookie_and_drops_the_token_from_the_address
 
 
 def test_pages_need_a_login_and_a_wrong_token_is_refused(web):
-    fresh = TestClient(web.http.app, base_url="https://testserver")
+    fresh = TestClient(web.http.app, base_url="https://127.0.0.1")
     for path in ("/", "/journal", "/plan", "/expect", "/measure", "/api"):
         answer = fresh.get(path)
         assert answer.status_code == 401 and "Log in" in answer.text
@@ -257,3 +257,10 @@ def test_expect_page_projects_a_regimen_against_no_treatment(web):
     assert "Not projected" in answer.text and 'data-rule="MN-7"' in answer.text
     bad = web.post_form("/expect", {"person_toml": person, "years": "50", "futures": "10"})
     assert bad.status_code == 400 and "years" in ERROR.search(bad.text).group(1)
+
+
+def test_other_host_names_are_refused(web):
+    """DNS rebinding: a page of another site whose name resolves to 127.0.0.1."""
+    answer = web.http.get("/healthz", headers={"host": "evil.example:8765"})
+    assert answer.status_code == 400
+    assert web.http.get("/healthz", headers={"host": "localhost:8765"}).status_code == 200

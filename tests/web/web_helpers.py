@@ -24,7 +24,7 @@ class WebClient:
     def __init__(self, config: WebConfig):
         self.config = config
         # https: the session cookie is Secure, so the client sends it over https only
-        self.http = TestClient(create_app(config), base_url="https://testserver")
+        self.http = TestClient(create_app(config), base_url="https://127.0.0.1")
         response = self.http.get(f"/login?token={config.login_token}", follow_redirects=False)
         assert response.status_code == 303
         self.csrf = CSRF.search(self.http.get("/journal").text).group(1)

@@ -65,7 +65,10 @@ def serve_command(
             f"follicle serve needs the web extra ({missing.name} is missing); "
             "install it with: pip install 'follicle[web]'"
         )
-    config = WebConfig(data_dir=(data_dir or default_data_dir()).expanduser().resolve())
+    hosts = ("*",) if allow_remote else ("127.0.0.1", "localhost", "::1", host)
+    config = WebConfig(
+        data_dir=(data_dir or default_data_dir()).expanduser().resolve(), allowed_hosts=hosts
+    )
     try:
         app = create_app(config)
     except OSError as error:

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from follicle import __version__
 from follicle.care.findings import DISCLAIMER
@@ -191,16 +192,15 @@ def create_app(config: WebConfig) -> FastAPI:
     @app.get("/files/{name}", include_in_schema=False)
     def stored_file(request: Request, name: str) -> Response:
         page_session(request)
+        media = {".png": "image/png", ".jpg": "image/jpeg", ".tif": "image/tiff"}
         try:
             path = UploadStore(config.uploads_dir).path(name)
         except FollicleInputError:
             raise HTTPException(404, "no such file") from None
-        media = {
-            ".png": "image/png",
-            ".jpg": "image/jpeg",
-            ".tif": "image/tiff",
-        }.get(path.suffix, "application/octet-stream")
-        return FileResponse(path, media_type=media)
+        if path.suffix not in media:  # images only: tables are not served back
+            raise HTTPException(404, "no such file")
+        return FileResponse(path, media_type=media[path.suffix])
 
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts))
     app.add_middleware(SecurityHeaders, max_body_bytes=config.max_upload_bytes + 1024 * 1024)
     return app

@@ -25,12 +25,16 @@ class WebConfig:
 
     ``secure_cookies``: the session cookie is ``Secure`` (browsers keep it over plain
     http only on loopback addresses, which is where ``follicle serve`` binds by default).
+    ``allowed_hosts``: the ``Host`` names the server answers to.
     """
 
     data_dir: Path
     login_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     secure_cookies: bool = True
+    #: Host headers answered (DNS rebinding: a page of another site that resolves its
+    #: name to 127.0.0.1 is refused); ("*",) answers any, for --allow-remote.
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
 
     @property
     def journal_path(self) -> Path:
