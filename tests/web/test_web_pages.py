@@ -264,3 +264,26 @@ def test_other_host_names_are_refused(web):
     answer = web.http.get("/healthz", headers={"host": "evil.example:8765"})
     assert answer.status_code == 400
     assert web.http.get("/healthz", headers={"host": "localhost:8765"}).status_code == 200
+
+
+def test_voiding_an_entry_keeps_it_but_it_no_longer_counts(web):
+    session = {"kind": "session", "needle_mm": "1.5", "duration_minutes": "12", "tz": "UTC"}
+    web.post_form("/journal/log", session | {"at": local(3)})
+    dose = {"kind": "application", "medicine": "minoxidil", "tz": "UTC", "at": local(1)}
+    web.post_form("/journal/log", dose)
+    entries = web.http.get("/api/v1/journal/entries").json()["entries"]
+    session_uid = next(e["uid"] for e in entries if e["kind"] == "session")
+    assert not web.post_form("/journal/void", {"entry": session_uid, "reason": ""}).is_success
+    answer = web.post_form("/journal/void", {"entry": session_uid, "reason": "never happened"})
+    assert answer.status_code == 200 and "Voided session" in answer.text
+    after = web.http.get("/api/v1/journal/entries?all=true").json()["entries"]
+    voided = next(e for e in after if e["uid"] == session_uid)
+    assert voided["voided"]["reason"] == "never happened"
+    minoxidil = next(e for e in after if e["kind"] == "application")
+    assert minoxidil["flags"] == []  # MN-7 went with the session
+    again = web.post_form("/journal/void", {"entry": session_uid, "reason": "twice"})
+    assert again.status_code == 400 and "already voided" in ERROR.search(again.text).group(1)
+    api = web.http.post(
+        "/api/v1/journal/entries/999/void", headers=web.bearer, json={"reason": "x"}
+    )
+    assert api.status_code == 400

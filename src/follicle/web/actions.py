@@ -89,6 +89,20 @@ def log_entry(
         return journal.log(kind, details, at=at or None, tz=tz or None, note=note or "")
 
 
+def void_entry(config: WebConfig, reference: str, *, reason: str) -> dict:
+    """``follicle journal void``: the entry stays stored but no longer counts; returns
+    ``{"voided": entry, "void": void}`` as ``journal void --json``."""
+    if not config.journal_path.exists():
+        raise FollicleInputError("entry", reference, "the # or uid of a journal entry")
+    with (
+        _write_lock(config.journal_path),
+        Journal.open(config.journal_path, create=False) as journal,
+    ):
+        target = journal.find(reference)
+        done = journal.void(reference, reason=reason)
+    return {"voided": target.to_dict(), "void": done.to_dict()}
+
+
 _WRITE_LOCKS: dict[str, threading.Lock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
 

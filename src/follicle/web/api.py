@@ -58,6 +58,18 @@ def log_entry(entry: EntryIn, request: Request) -> JSONResponse:
     return JSONResponse(to_jsonable(logged.to_dict()))
 
 
+class VoidIn(BaseModel):
+    reason: str = Field(description="Why the entry is withdrawn (1-500 characters)")
+
+
+@router.post(
+    "/journal/entries/{entry}/void", summary="Withdraw an entry, kept (journal void --json)"
+)
+def void_entry(entry: str, body: VoidIn, request: Request) -> JSONResponse:
+    done = actions.void_entry(web_config(request), entry, reason=body.reason)
+    return JSONResponse(to_jsonable(done))
+
+
 @router.get("/journal/entries", summary="Entries with their flags (journal show --json)")
 def show_entries(
     request: Request,

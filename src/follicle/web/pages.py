@@ -71,6 +71,7 @@ def _journal_context(request: Request) -> dict[str, Any]:
         "metrics": METRICS,
         "form": {},
         "logged": None,
+        "voided": None,
         "error": None,
         "urgent": False,
     }
@@ -108,6 +109,27 @@ async def journal_log(request: Request) -> Response:
         context["urgent"] = any(f.triage is Triage.URGENT for f in logged.flags)
         context["serious"] = any(f.severity is not Severity.INFO for f in logged.flags)
     return render(request, "journal.html", context, 400 if error else 200)
+
+
+@router.post("/journal/void")
+async def journal_void(request: Request) -> Response:
+    """Withdraw an entry logged by mistake (kept in the journal, no longer counted)."""
+    _, form = await checked_form(request)
+    config = web_config(request)
+    try:
+        done = await run_in_threadpool(
+            actions.void_entry,
+            config,
+            str(form.get("entry") or ""),
+            reason=str(form.get("reason") or ""),
+        )
+    except BAD_INPUT as problem:
+        context = _journal_context(request)
+        context["error"] = actions.clean_message(problem, config)
+        return render(request, "journal.html", context, 400)
+    context = _journal_context(request)
+    context["voided"] = done
+    return render(request, "journal.html", context)
 
 
 # --- plan ----------------------------------------------------------------------------
