@@ -393,3 +393,84 @@ def test_projection_matches_the_cli(web):
     )
     assert answer.json()["bands"] == cli["bands"]
     assert answer.json()["blocked"] == cli["blocked"] == {}
+
+
+SMALL_TRIAL = """
+name = "tiny finasteride trial"
+n_per_arm = 3
+seed = 2
+control_arm = "placebo"
+
+[population]
+sex = "male"
+age_years = [25, 40]
+
+[target_area]
+region = "vertex"
+area_cm2 = 0.5
+
+[[arm]]
+name = "placebo"
+
+[[arm]]
+name = "finasteride 1 mg"
+[[arm.treatment]]
+kind = "finasteride"
+dose_mg = 1.0
+
+[[endpoint]]
+measure = "change"
+column = "hairs"
+day = 60
+"""
+
+
+def test_a_trial_runs_as_a_background_job_to_its_report(web):
+    import time
+
+    queued = web.http.post("/api/v1/trials", headers=web.bearer, json={"trial_toml": SMALL_TRIAL})
+    assert queued.status_code == 202, queued.text
+    job_id = queued.json()["id"]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        job = web.http.get(f"/api/v1/trials/{job_id}", headers=web.bearer).json()
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(0.2)
+    assert job["status"] == "done", job
+    assert job["progress"] == 1.0
+    assert job["result"]["n_per_arm"] == 3
+    assert {e["arm"] for e in job["result"]["endpoints"]} == {"placebo", "finasteride 1 mg"}
+    page = web.http.get(f"/trials/{job_id}")
+    assert page.status_code == 200 and 'id="comparisons"' in page.text
+    report = web.http.get(f"/trials/{job_id}/report")
+    assert report.status_code == 200 and "attachment" in report.headers["content-disposition"]
+    assert "tiny finasteride trial" in report.text
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (('name = "placebo"', 'name = "placebo"\nregimen = "/etc/passwd"'), "arm[0].regimen"),
+        (("n_per_arm = 3", "n_per_arm = 5000"), "n_per_arm"),
+        (("seed = 2", ""), "seed"),
+        (("day = 60", "day = -1"), "day"),
+    ],
+)
+def test_bad_trials_are_refused_before_they_are_queued(web, change, named):
+    text = SMALL_TRIAL.replace(*change)
+    answer = web.http.post("/api/v1/trials", headers=web.bearer, json={"trial_toml": text})
+    assert answer.status_code == 400 and named in answer.json()["error"]
+    assert web.http.app.state.jobs.jobs() == []
+
+
+def test_a_full_job_queue_refuses_more(web):
+    from follicle.web.jobs import JobQueue
+
+    jobs = JobQueue(max_queued=1)
+    jobs._worker = type("Busy", (), {"is_alive": lambda self: True})()  # never drains
+    web.http.app.state.jobs = jobs
+    body = {"trial_toml": SMALL_TRIAL}
+    assert web.http.post("/api/v1/trials", headers=web.bearer, json=body).status_code == 202
+    full = web.http.post("/api/v1/trials", headers=web.bearer, json=body)
+    assert full.status_code == 429 and "too many jobs" in full.json()["error"]

@@ -181,6 +181,28 @@ async def project(body: ProjectIn, request: Request) -> JSONResponse:
     return JSONResponse(to_jsonable(result.to_dict()))
 
 
+class TrialIn(BaseModel):
+    trial_toml: str = Field(description="The trial file's text (treatments inline)")
+    n_per_arm: int | None = Field(None, description="Override the file's people per arm")
+    seed: int | None = Field(None, description="Override the file's seed")
+
+
+@router.post("/trials", summary="Queue a virtual trial (runs in the background)", status_code=202)
+def trial_submit(body: TrialIn, request: Request) -> JSONResponse:
+    from follicle.web.pages import submit_trial
+
+    trial, seed = actions.parse_trial_text(
+        body.trial_toml, n_per_arm=body.n_per_arm, seed=body.seed
+    )
+    job = submit_trial(request, trial, seed)
+    return JSONResponse(job.to_dict(), status_code=202)
+
+
+@router.get("/trials/{job_id}", summary="A trial job: status, progress, result (trial --json)")
+def trial_job(job_id: str, request: Request) -> JSONResponse:
+    return JSONResponse(to_jsonable(request.app.state.jobs.get(job_id).to_dict()))
+
+
 @router.post("/measure/analyze", summary="Find and measure hairs in an image (analyze --json)")
 async def analyze(
     request: Request,

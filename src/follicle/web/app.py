@@ -17,6 +17,7 @@ from follicle.care.findings import DISCLAIMER
 from follicle.errors import FollicleFileError, FollicleInputError
 from follicle.web.config import WebConfig
 from follicle.web.deps import LoginRequiredError, current_session, page_session, sessions
+from follicle.web.jobs import JobQueue
 from follicle.web.limits import HeavyWork
 from follicle.web.security import (
     CSRF_FIELD,
@@ -87,6 +88,7 @@ def create_app(config: WebConfig) -> FastAPI:
     app.state.config = config
     app.state.sessions = Sessions()
     app.state.heavy = HeavyWork()
+    app.state.jobs = JobQueue()
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(disclaimer=DISCLAIMER, version=__version__, csrf_field=CSRF_FIELD)
     templates.env.filters["num"] = lambda value, fmt="%.1f": "-" if value is None else fmt % value

@@ -312,6 +312,89 @@ async def expect_run(request: Request) -> Response:
     return render(request, "expect.html", context, 400 if extra.get("error") else 200)
 
 
+# --- trials --------------------------------------------------------------------------
+
+
+def _trials_context(request: Request, **extra) -> dict[str, Any]:
+    return {
+        "session": page_session(request),
+        "nav": "trials",
+        "jobs": [j.to_dict() for j in request.app.state.jobs.jobs()],
+        "form": {},
+        "error": None,
+    } | extra
+
+
+@router.get("/trials")
+def trials_page(request: Request) -> Response:
+    return render(request, "trials.html", _trials_context(request))
+
+
+@router.post("/trials")
+async def trials_submit(request: Request) -> Response:
+    _, form = await checked_form(request)
+    config = web_config(request)
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    try:
+        n = _optional_number(form, "n_per_arm")
+        seed = _optional_number(form, "seed")
+        for name, value in (("n_per_arm", n), ("seed", seed)):
+            if value is not None and not float(value).is_integer():
+                raise FollicleInputError(name, value, "a whole number")
+        trial_toml = fields.get("trial_toml", "")
+        upload = form.get("trial_file")
+        if isinstance(upload, UploadFile) and upload.filename:
+            data = await upload.read(64 * 1024 + 1)
+            try:
+                trial_toml = data.decode("utf-8") if data else trial_toml
+            except UnicodeDecodeError:
+                raise FollicleInputError("trial file", "not UTF-8", "a TOML text file") from None
+        trial, seed = actions.parse_trial_text(
+            trial_toml,
+            n_per_arm=None if n is None else int(n),
+            seed=None if seed is None else int(seed),
+        )
+    except BAD_INPUT as problem:
+        context = _trials_context(
+            request, form=fields, error=actions.clean_message(problem, config)
+        )
+        return render(request, "trials.html", context, 400)
+    job = submit_trial(request, trial, seed)
+    return RedirectResponse(f"/trials/{job.id}", status_code=303)
+
+
+def submit_trial(request: Request, trial, seed):
+    config = web_config(request)
+
+    def work(progress, job_id):
+        return actions.run_trial_job(config, trial, seed, job_id, progress)
+
+    return request.app.state.jobs.submit(trial.name, work)
+
+
+@router.get("/trials/{job_id}")
+def trial_job_page(request: Request, job_id: str) -> Response:
+    job = request.app.state.jobs.get(job_id)
+    context = _trials_context(request, job=job.to_dict())
+    return render(request, "trial_job.html", context)
+
+
+@router.get("/trials/{job_id}/report")
+def trial_report(request: Request, job_id: str) -> Response:
+    from fastapi.responses import FileResponse
+
+    page_session(request)
+    job = request.app.state.jobs.get(job_id)
+    path = web_config(request).data_dir / "reports" / f"{job.id}.html"
+    if job.status != "done" or not path.is_file():
+        raise FollicleInputError("report", job.status, "a finished job")
+    return FileResponse(
+        path,
+        media_type="text/html",
+        headers={"content-disposition": f'attachment; filename="trial-{job.id[:8]}.html"'},
+    )
+
+
 # --- measure -------------------------------------------------------------------------
 
 
