@@ -9,7 +9,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from web_helpers import EXAMPLES
+from web_helpers import EXAMPLES, SMALL_TRIAL
 
 
 def cli_json(*args: str) -> dict:
@@ -393,36 +393,6 @@ def test_projection_matches_the_cli(web):
     )
     assert answer.json()["bands"] == cli["bands"]
     assert answer.json()["blocked"] == cli["blocked"] == {}
-
-
-SMALL_TRIAL = """
-name = "tiny finasteride trial"
-n_per_arm = 3
-seed = 2
-control_arm = "placebo"
-
-[population]
-sex = "male"
-age_years = [25, 40]
-
-[target_area]
-region = "vertex"
-area_cm2 = 0.5
-
-[[arm]]
-name = "placebo"
-
-[[arm]]
-name = "finasteride 1 mg"
-[[arm.treatment]]
-kind = "finasteride"
-dose_mg = 1.0
-
-[[endpoint]]
-measure = "change"
-column = "hairs"
-day = 60
-"""
 
 
 def test_a_trial_runs_as_a_background_job_to_its_report(web):

@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from web_helpers import EXAMPLES
+from web_helpers import EXAMPLES, SMALL_TRIAL
 
 ZONE = "Europe/Paris"  # the browser's zone: journal times are read in it
 
@@ -109,3 +109,15 @@ def test_expect_draws_the_bands(page):
     page.click("#expect-form button[type=submit]")
     page.wait_for_selector("#chart[data-rendered=true] svg", timeout=30_000)
     assert page.locator("#projection tbody tr").count() >= 2
+
+
+def test_a_small_trial_runs_to_its_report(page):
+    page.goto(f"{page.base}/trials")
+    page.fill("#trial_toml", SMALL_TRIAL)
+    page.click("#trial-form button[type=submit]")
+    # the job page refreshes itself until the job is done
+    page.wait_for_selector("#job-status[data-status=done]", timeout=120_000)
+    assert page.locator("#comparisons tbody tr").count() == 1
+    with page.expect_download() as download:
+        page.click("#report-link")
+    assert "tiny finasteride trial" in Path(download.value.path()).read_text(encoding="utf-8")

@@ -32,7 +32,7 @@ def test_login_sets_a_strict_session_cookie_and_drops_the_token_from_the_address
 
 def test_pages_need_a_login_and_a_wrong_token_is_refused(web):
     fresh = TestClient(web.http.app, base_url="https://127.0.0.1")
-    for path in ("/", "/journal", "/plan", "/expect", "/measure", "/api"):
+    for path in ("/", "/journal", "/plan", "/expect", "/measure", "/trials", "/api"):
         answer = fresh.get(path)
         assert answer.status_code == 401 and "Log in" in answer.text
     assert fresh.get("/login?token=guess").status_code == 401
@@ -50,7 +50,7 @@ def test_every_response_carries_the_security_headers(web):
 
 
 def test_pages_have_no_inline_script_or_style(web):
-    for path in ("/", "/journal", "/plan", "/expect", "/measure", "/api"):
+    for path in ("/", "/journal", "/plan", "/expect", "/measure", "/trials", "/api"):
         text = web.http.get(path).text
         assert DISCLAIMER in text
         assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)", text), path
@@ -287,3 +287,11 @@ def test_voiding_an_entry_keeps_it_but_it_no_longer_counts(web):
         "/api/v1/journal/entries/999/void", headers=web.bearer, json={"reason": "x"}
     )
     assert api.status_code == 400
+
+
+def test_a_bad_trial_file_is_shown_on_the_trials_page(web):
+    answer = web.post_form("/trials", {"trial_toml": "name = 'x'\n[[arm]]\nname = 'a'"})
+    assert answer.status_code == 400 and ERROR.search(answer.text)
+    answer = web.post_form("/trials", {"trial_toml": "n_per_arm = 2", "seed": "1.5"})
+    assert answer.status_code == 400 and "seed" in ERROR.search(answer.text).group(1)
+    assert web.http.get("/trials/" + "0" * 32).status_code == 404

@@ -15,6 +15,35 @@ from follicle.web.config import WebConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
+#: A trial that runs in seconds: 3 per arm, 0.5 cm2, 60 days, no stage screening.
+SMALL_TRIAL = """
+name = "tiny finasteride trial"
+n_per_arm = 3
+seed = 2
+control_arm = "placebo"
+
+[population]
+sex = "male"
+age_years = [25, 40]
+
+[target_area]
+region = "vertex"
+area_cm2 = 0.5
+
+[[arm]]
+name = "placebo"
+
+[[arm]]
+name = "finasteride 1 mg"
+[[arm.treatment]]
+kind = "finasteride"
+dose_mg = 1.0
+
+[[endpoint]]
+measure = "change"
+column = "hairs"
+day = 60
+"""
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
