@@ -143,6 +143,15 @@ def main() -> None:
                 page.click("#image-form button[type=submit]")
                 page.wait_for_selector("#density")
                 shoot(page, "measure")
+                page.goto(f"{base}/trials")
+                page.fill(
+                    "#trial_toml",
+                    (ROOT / "examples" / "trials" / "finasteride-vs-placebo.toml").read_text(),
+                )
+                page.fill("input[name=n_per_arm]", "20")
+                page.click("#trial-form button[type=submit]")
+                page.wait_for_selector("#job-status[data-status=done]", timeout=300_000)
+                shoot(page, "trials")
                 page.goto(f"{base}/api")
                 shoot(page, "api")
                 browser.close()
