@@ -21,7 +21,8 @@ from follicle.web.uploads import UploadStore, sniff_image, sniff_table
 # --- journal -------------------------------------------------------------------------
 
 
-def _number(fields: dict, name: str) -> float | None:
+def number_field(fields: dict, name: str) -> float | None:
+    """The number typed in field ``name`` (None when empty); text is a FollicleInputError."""
     text = (fields.get(name) or "").strip()
     if not text:
         return None
@@ -45,22 +46,22 @@ def details_from_form(kind: str, fields: dict[str, str]) -> dict[str, Any]:
         details = {
             "medicine": _text(fields, "medicine"),
             "route": _text(fields, "route"),
-            "dose_mg": _number(fields, "dose_mg"),
-            "concentration_percent": _number(fields, "concentration_percent"),
+            "dose_mg": number_field(fields, "dose_mg"),
+            "concentration_percent": number_field(fields, "concentration_percent"),
         }
     elif kind == "session":
         region = _text(fields, "region")
         details = {
             "device": _text(fields, "device") or "roller-1",
-            "needle_mm": _number(fields, "needle_mm"),
-            "duration_minutes": _number(fields, "duration_minutes"),
+            "needle_mm": number_field(fields, "needle_mm"),
+            "duration_minutes": number_field(fields, "duration_minutes"),
             "regions": [region] if region else [],
         }
     elif kind == "symptom":
         details = {"symptom": _text(fields, "symptom"), "severity": _text(fields, "severity")}
     elif kind == "measurement":
         metric = _text(fields, "metric")
-        value = _number(fields, "value")
+        value = number_field(fields, "value")
         if metric is None or value is None:
             raise FollicleInputError(
                 "metric", f"{metric}={value}", "a metric name and its value, e.g. 182"

@@ -16,6 +16,7 @@ from follicle.jsonable import to_jsonable
 from follicle.web import actions
 from follicle.web.deps import api_caller, heavy, read_upload, web_config
 from follicle.web.followed import follow_plan, followed_plan
+from follicle.web.jobs import submit_trial
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(api_caller)])
 
@@ -189,12 +190,10 @@ class TrialIn(BaseModel):
 
 @router.post("/trials", summary="Queue a virtual trial (runs in the background)", status_code=202)
 def trial_submit(body: TrialIn, request: Request) -> JSONResponse:
-    from follicle.web.pages import submit_trial
-
     trial, seed = actions.parse_trial_text(
         body.trial_toml, n_per_arm=body.n_per_arm, seed=body.seed
     )
-    job = submit_trial(request, trial, seed)
+    job = submit_trial(request.app.state.jobs, web_config(request), trial, seed)
     return JSONResponse(job.to_dict(), status_code=202)
 
 

@@ -100,3 +100,14 @@ class JobQueue:
                 job.error, job.status = f"internal error ({type(error).__name__})", "failed"
             finally:
                 self._queue.task_done()
+
+
+def submit_trial(jobs: JobQueue, config, trial, seed: int | None) -> Job:
+    """Queue a parsed trial (``actions.parse_trial_text``); its report is written to the
+    data directory under the job's id."""
+    from follicle.web.actions import run_trial_job
+
+    def work(progress, job_id):
+        return run_trial_job(config, trial, seed, job_id, progress)
+
+    return jobs.submit(trial.name, work)

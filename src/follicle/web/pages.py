@@ -21,6 +21,7 @@ from follicle.web import actions
 from follicle.web.charts import measurement_chart
 from follicle.web.deps import checked_form, heavy, page_session, read_upload, web_config
 from follicle.web.followed import follow_plan, followed_plan
+from follicle.web.jobs import submit_trial
 
 router = APIRouter(include_in_schema=False)
 BAD_INPUT = (FollicleInputError, FollicleFileError)
@@ -359,17 +360,8 @@ async def trials_submit(request: Request) -> Response:
             request, form=fields, error=actions.clean_message(problem, config)
         )
         return render(request, "trials.html", context, 400)
-    job = submit_trial(request, trial, seed)
+    job = submit_trial(request.app.state.jobs, config, trial, seed)
     return RedirectResponse(f"/trials/{job.id}", status_code=303)
-
-
-def submit_trial(request: Request, trial, seed):
-    config = web_config(request)
-
-    def work(progress, job_id):
-        return actions.run_trial_job(config, trial, seed, job_id, progress)
-
-    return request.app.state.jobs.submit(trial.name, work)
 
 
 @router.get("/trials/{job_id}")
@@ -414,7 +406,7 @@ def _measure_context(request: Request, **extra) -> dict[str, Any]:
 
 
 def _optional_number(form, name: str) -> float | None:
-    value = actions._number({name: str(form.get(name) or "")}, name)
+    value = actions.number_field({name: str(form.get(name) or "")}, name)
     return value
 
 
@@ -489,7 +481,7 @@ async def measure_save(request: Request) -> Response:
     config = web_config(request)
     metrics = {}
     for name in ("density_per_cm2", "mean_diameter_um", "vellus_share_percent"):
-        value = actions._number({name: str(form.get(name) or "")}, name)
+        value = actions.number_field({name: str(form.get(name) or "")}, name)
         if value is not None:
             metrics[name] = value
     region = str(form.get("region") or "")
