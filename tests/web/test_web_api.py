@@ -139,22 +139,53 @@ def test_image_analysis_matches_the_cli(web, synthetic_image):
     assert {image["source"], image["overlay"]} == {f"/files/{name}" for name in stored}
 
 
-def test_hairs_table_matches_the_cli(web, tmp_path):
+def test_hairs_tables_and_criteria_match_the_cli(web, tmp_path):
     from follicle.measure.render import render_trichoscopy
     from follicle.measure.table_io import write_hairs_table
 
-    table = tmp_path / "hairs.csv"
-    scene = render_trichoscopy(um_per_px=4.0, shape_px=(512, 640), unit_count=8, random_seed=5)
-    write_hairs_table(scene.hairs, table)
+    paths = []
+    for seed in (5, 6):
+        scene = render_trichoscopy(
+            um_per_px=4.0, shape_px=(512, 640), unit_count=8, random_seed=seed
+        )
+        paths.append(tmp_path / f"hairs-{seed}.csv")
+        write_hairs_table(scene.hairs, paths[-1])
+    frontal, occipital = paths
     answer = web.http.post(
         "/api/v1/measure/hairs",
         headers=web.bearer,
         data={"area_cm2": "0.2", "yellow_dots": "3"},
-        files={"hairs": ("hairs.csv", table.read_bytes(), "text/csv")},
+        files={"hairs": ("hairs.csv", frontal.read_bytes(), "text/csv")},
     )
     assert answer.status_code == 200, answer.text
-    cli = cli_json("measure", str(table), "--area-cm2", "0.2", "--yellow-dots", "3")
+    cli = cli_json("measure", str(frontal), "--area-cm2", "0.2", "--yellow-dots", "3")
     assert answer.json() == {"metrics": cli["metrics"]}
+    with_criteria = web.http.post(
+        "/api/v1/measure/hairs",
+        headers=web.bearer,
+        data={"area_cm2": "0.2", "yellow_dots": "3", "frontal_images": "2"},
+        files={
+            "hairs": ("f.csv", frontal.read_bytes()),
+            "occipital": ("o.csv", occipital.read_bytes()),
+        },
+    )
+    assert with_criteria.status_code == 200, with_criteria.text
+    cli = cli_json(
+        "measure",
+        str(frontal),
+        "--area-cm2",
+        "0.2",
+        "--yellow-dots",
+        "3",
+        "--occipital",
+        str(occipital),
+        "--frontal-images",
+        "2",
+    )
+    for key in ("metrics", "occipital"):
+        assert with_criteria.json()[key] == cli[key]
+    got, want = with_criteria.json()["criteria"], cli["criteria"]
+    assert got["criteria"] == want["criteria"] and got["finding"] == want["finding"]
 
 
 def test_the_api_needs_the_token_or_the_session_with_its_csrf_token(web):

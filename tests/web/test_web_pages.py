@@ -295,3 +295,30 @@ def test_a_bad_trial_file_is_shown_on_the_trials_page(web):
     answer = web.post_form("/trials", {"trial_toml": "n_per_arm = 2", "seed": "1.5"})
     assert answer.status_code == 400 and "seed" in ERROR.search(answer.text).group(1)
     assert web.http.get("/trials/" + "0" * 32).status_code == 404
+
+
+def test_hairs_tables_give_the_criteria_on_the_page(web, tmp_path):
+    from follicle.measure.render import render_trichoscopy
+    from follicle.measure.table_io import write_hairs_table
+
+    blobs = []
+    for seed in (7, 8):
+        scene = render_trichoscopy(
+            um_per_px=4.0, shape_px=(512, 640), unit_count=8, random_seed=seed
+        )
+        path = tmp_path / f"{seed}.csv"
+        write_hairs_table(scene.hairs, path)
+        blobs.append(path.read_bytes())
+    answer = web.post_form(
+        "/measure/hairs",
+        {"area_cm2": "0.2", "yellow_dots": "5"},
+        files={"hairs": ("f.csv", blobs[0]), "occipital": ("o.csv", blobs[1])},
+    )
+    assert answer.status_code == 200, ERROR.findall(answer.text)
+    assert 'id="criteria"' in answer.text and "not a diagnosis" in answer.text
+    bad = web.post_form(
+        "/measure/hairs",
+        {"area_cm2": "0.2", "frontal_images": "1.5"},
+        files={"hairs": ("f.csv", blobs[0])},
+    )
+    assert bad.status_code == 400 and "frontal_images" in ERROR.search(bad.text).group(1)

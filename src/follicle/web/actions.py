@@ -372,20 +372,49 @@ def measure_table_upload(
     area_cm2: float,
     yellow_dots: int | None = None,
     region: str | None = None,
+    occipital: bytes | None = None,
+    occipital_area_cm2: float | None = None,
+    frontal_images: int = 4,
 ) -> dict:
-    """``follicle measure --json`` for an uploaded hairs table: ``{"metrics": {...}}``."""
+    """``follicle measure --json`` for an uploaded hairs table: ``{"metrics": {...}}``;
+    with an ``occipital`` table the first is the frontal site and the Rakowska 2009
+    criteria are added (``"occipital"``, ``"criteria"``: decision support)."""
+    from follicle.measure.criteria import rakowska_criteria
     from follicle.measure.metrics import measure
+
+    tables = _stored_tables(config, [data] + ([occipital] if occipital else []))
+    metrics = measure(tables[0], area_cm2=area_cm2, yellow_dots=yellow_dots, region=region)
+    payload: dict[str, Any] = {"metrics": metrics.to_dict()}
+    if occipital:
+        if not 1 <= frontal_images <= 100:
+            raise FollicleInputError("frontal_images", frontal_images, "a whole number 1-100")
+        area = occipital_area_cm2 if occipital_area_cm2 is not None else area_cm2
+        occ = measure(tables[1], area_cm2=area)
+        report = rakowska_criteria(
+            frontal=metrics, occipital=occ, frontal_image_count=frontal_images
+        )
+        payload["occipital"] = occ.to_dict()
+        payload["criteria"] = report.to_dict()
+    return payload
+
+
+def _stored_tables(config: WebConfig, blobs: list[bytes]):
+    """Store each upload under a generated name and read it as a hairs table; refused
+    uploads are deleted again."""
     from follicle.measure.table_io import read_hairs_table
 
     store = UploadStore(config.uploads_dir)
-    name = store.save(data, sniff_table(data))
+    names = []
     try:
-        table = read_hairs_table(store.path(name))
-        metrics = measure(table, area_cm2=area_cm2, yellow_dots=yellow_dots, region=region)
+        tables = []
+        for blob in blobs:
+            names.append(store.save(blob, sniff_table(blob)))
+            tables.append(read_hairs_table(store.path(names[-1])))
+        return tables
     except Exception:
-        store.path(name).unlink()  # a refused upload is not kept
+        for name in names:
+            (config.uploads_dir / name).unlink(missing_ok=True)
         raise
-    return {"metrics": metrics.to_dict()}
 
 
 def clean_message(error: Exception, config: WebConfig) -> str:

@@ -235,9 +235,15 @@ async def measure_hairs(
     area_cm2: Annotated[float, Form()],
     yellow_dots: Annotated[int | None, Form()] = None,
     region: Annotated[str | None, Form()] = None,
+    occipital: Annotated[
+        UploadFile | None, File(description="Occipital table: adds the Rakowska criteria")
+    ] = None,
+    occipital_area_cm2: Annotated[float | None, Form()] = None,
+    frontal_images: Annotated[int, Form()] = 4,
 ) -> JSONResponse:
     config = web_config(request)
     data = await read_upload(hairs, config)
+    occipital_data = await read_upload(occipital, config) if occipital is not None else None
     result = await heavy(
         request,
         actions.measure_table_upload,
@@ -246,5 +252,8 @@ async def measure_hairs(
         area_cm2=area_cm2,
         yellow_dots=yellow_dots,
         region=region or None,
+        occipital=occipital_data,
+        occipital_area_cm2=occipital_area_cm2,
+        frontal_images=frontal_images,
     )
     return JSONResponse(to_jsonable(result))

@@ -401,6 +401,7 @@ def _measure_context(request: Request, **extra) -> dict[str, Any]:
         "form": {},
         "result": None,
         "table_result": None,
+        "criteria": None,
         "error": None,
     } | extra
 
@@ -454,24 +455,38 @@ async def measure_hairs(request: Request) -> Response:
         area = _optional_number(form, "area_cm2")
         if area is None:
             raise FollicleInputError("area_cm2", "<missing>", "the area counted, in cm2")
-        dots = _optional_number(form, "yellow_dots")
-        if dots is not None and not float(dots).is_integer():
-            raise FollicleInputError("yellow_dots", dots, "a whole number")
+        dots = _whole(form, "yellow_dots")
+        images = _whole(form, "frontal_images")
         data = await read_upload(form.get("hairs"), config)
+        occipital = form.get("occipital")
+        occipital_data = None
+        if isinstance(occipital, UploadFile) and occipital.filename:
+            occipital_data = await read_upload(occipital, config)
         result = await heavy(
             request,
             actions.measure_table_upload,
             config,
             data,
             area_cm2=area,
-            yellow_dots=None if dots is None else int(dots),
+            yellow_dots=dots,
             region=fields.get("region") or None,
+            occipital=occipital_data,
+            occipital_area_cm2=_optional_number(form, "occipital_area_cm2"),
+            frontal_images=4 if images is None else images,
         )
         extra["table_result"] = to_jsonable(result["metrics"])
+        extra["criteria"] = to_jsonable(result.get("criteria"))
     except BAD_INPUT as problem:
         extra["error"] = actions.clean_message(problem, config)
     context = _measure_context(request, **extra)
     return render(request, "measure.html", context, 400 if extra.get("error") else 200)
+
+
+def _whole(form, name: str) -> int | None:
+    value = _optional_number(form, name)
+    if value is not None and not float(value).is_integer():
+        raise FollicleInputError(name, value, "a whole number")
+    return None if value is None else int(value)
 
 
 @router.post("/measure/save")
