@@ -475,3 +475,30 @@ def test_a_full_job_queue_refuses_more(web):
     assert web.http.post("/api/v1/trials", headers=web.bearer, json=body).status_code == 202
     full = web.http.post("/api/v1/trials", headers=web.bearer, json=body)
     assert full.status_code == 429 and "too many jobs" in full.json()["error"]
+
+
+def test_several_images_in_one_upload(web, synthetic_image):
+    blob = synthetic_image.read_bytes()
+    two = web.http.post(
+        "/api/v1/measure/analyze",
+        headers=web.bearer,
+        data={"um_per_px": "4"},
+        files=[("image", ("a.png", blob)), ("image", ("b.png", blob))],
+    )
+    assert two.status_code == 200, two.text
+    first, second = two.json()["images"]
+    assert first["metrics"] == second["metrics"] and first["source"] != second["source"]
+    bad_second = web.http.post(
+        "/api/v1/measure/analyze",
+        headers=web.bearer,
+        data={"um_per_px": "4"},
+        files=[("image", ("a.png", blob)), ("image", ("b.png", b"\x89PNG\r\n\x1a\nbad"))],
+    )
+    assert bad_second.status_code == 400 and bad_second.json()["error"].startswith("image 2:")
+    eleven = web.http.post(
+        "/api/v1/measure/analyze",
+        headers=web.bearer,
+        data={"um_per_px": "4"},
+        files=[("image", ("a.png", b"\x89PNG\r\n\x1a\n"))] * 11,
+    )
+    assert eleven.status_code == 400 and "1 to 10 images" in eleven.json()["error"]

@@ -159,7 +159,7 @@ def test_measure_page_shows_overlay_density_and_saves_to_the_journal(web, synthe
         files={"image": ("scalp.png", synthetic_image.read_bytes(), "image/png")},
     )
     assert answer.status_code == 200, ERROR.findall(answer.text)
-    density = float(re.search(r'id="density">([^<]+)<', answer.text).group(1))
+    density = float(re.search(r'id="density"[^>]*>([^<]+)<', answer.text).group(1))
     assert 50 < density < 400
     overlay = re.search(r'<img src="(/files/[0-9a-f]{32}\.overlay\.png)"', answer.text).group(1)
     assert web.http.get(overlay).headers["content-type"] == "image/png"
@@ -322,3 +322,14 @@ def test_hairs_tables_give_the_criteria_on_the_page(web, tmp_path):
         files={"hairs": ("f.csv", blobs[0])},
     )
     assert bad.status_code == 400 and "frontal_images" in ERROR.search(bad.text).group(1)
+
+
+def test_several_images_give_a_section_each(web, synthetic_image):
+    blob = synthetic_image.read_bytes()
+    answer = web.post_form(
+        "/measure/image",
+        {"scale": "um_per_px", "um_per_px": "4"},
+        files=[("image", ("a.png", blob)), ("image", ("b.png", blob))],
+    )
+    assert answer.status_code == 200, ERROR.findall(answer.text)
+    assert "image 2 of 2" in answer.text and answer.text.count('class="density"') == 2

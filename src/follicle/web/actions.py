@@ -14,7 +14,7 @@ from follicle.care.journal.service import Journal, Logged
 from follicle.care.journal.stats import journal_stats
 from follicle.care.timezones import local_zone_name, parse_date, zone
 from follicle.config_io import parse_toml_text
-from follicle.errors import FollicleInputError
+from follicle.errors import FollicleFileError, FollicleInputError
 from follicle.web.config import MAX_TOML_BYTES, WebConfig
 from follicle.web.uploads import UploadStore, sniff_image, sniff_table
 
@@ -363,6 +363,26 @@ def analyze_upload(
         Image.fromarray(np.asarray(picture)).save(handle, format="PNG")
     summary["overlay"] = f"/files/{overlay_name}"
     return {"images": [summary]}
+
+
+#: Images analysed in one request (each takes seconds).
+MAX_IMAGES = 10
+
+
+def analyze_uploads(config: WebConfig, blobs: list[bytes], **options) -> dict:
+    """Several images at one scale: ``{"images": [summary, ...]}`` as ``follicle analyze
+    --json`` prints them; a refused image names its place in the upload."""
+    if not 1 <= len(blobs) <= MAX_IMAGES:
+        raise FollicleInputError("images", len(blobs), f"1 to {MAX_IMAGES} images")
+    images = []
+    for index, blob in enumerate(blobs, start=1):
+        try:
+            images.extend(analyze_upload(config, blob, **options)["images"])
+        except (FollicleInputError, FollicleFileError) as error:
+            if len(blobs) == 1:
+                raise
+            raise FollicleInputError.from_message(f"image {index}: {error}") from None
+    return {"images": images}
 
 
 def measure_table_upload(

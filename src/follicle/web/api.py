@@ -205,7 +205,7 @@ def trial_job(job_id: str, request: Request) -> JSONResponse:
 @router.post("/measure/analyze", summary="Find and measure hairs in an image (analyze --json)")
 async def analyze(
     request: Request,
-    image: Annotated[UploadFile, File(description="PNG, JPEG or TIFF")],
+    image: Annotated[list[UploadFile], File(description="PNG, JPEG or TIFF (1-10 files)")],
     device: Annotated[str | None, Form()] = None,
     um_per_px: Annotated[float | None, Form()] = None,
     circle_radius_mm: Annotated[float | None, Form()] = None,
@@ -213,12 +213,12 @@ async def analyze(
     polarity: Annotated[str, Form()] = "auto",
 ) -> JSONResponse:
     config = web_config(request)
-    data = await read_upload(image, config)
+    blobs = [await read_upload(upload, config) for upload in image]
     result = await heavy(
         request,
-        actions.analyze_upload,
+        actions.analyze_uploads,
         config,
-        data,
+        blobs,
         device=device or None,
         um_per_px=um_per_px,
         circle_radius_mm=circle_radius_mm,

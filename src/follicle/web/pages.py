@@ -399,7 +399,7 @@ def _measure_context(request: Request, **extra) -> dict[str, Any]:
         "devices": list(DEVICE_PRESETS),
         "regions": REGIONS,
         "form": {},
-        "result": None,
+        "results": [],
         "table_result": None,
         "criteria": None,
         "error": None,
@@ -426,19 +426,22 @@ async def measure_image(request: Request) -> Response:
         scale_kind = fields.get("scale", "device")
         um_per_px = _optional_number(form, "um_per_px") if scale_kind == "um_per_px" else None
         device = fields.get("device") if scale_kind == "device" else None
-        data = await read_upload(form.get("image"), config)
+        uploads = [u for u in form.getlist("image") if isinstance(u, UploadFile) and u.filename]
+        blobs = [await read_upload(upload, config) for upload in uploads[: actions.MAX_IMAGES + 1]]
+        if not blobs:
+            raise FollicleInputError("image", "<missing>", "an image file to upload")
         result = await heavy(
             request,
-            actions.analyze_upload,
+            actions.analyze_uploads,
             config,
-            data,
+            blobs,
             device=device or None,
             um_per_px=um_per_px,
             circle_radius_mm=_optional_number(form, "circle_radius_mm"),
             region=fields.get("region") or "unspecified",
             polarity=fields.get("polarity") or "auto",
         )
-        extra["result"] = to_jsonable(result["images"][0])
+        extra["results"] = to_jsonable(result["images"])
     except BAD_INPUT as problem:
         extra["error"] = actions.clean_message(problem, config)
     context = _measure_context(request, **extra)
