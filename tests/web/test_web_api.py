@@ -502,3 +502,25 @@ def test_several_images_in_one_upload(web, synthetic_image):
         files=[("image", ("a.png", b"\x89PNG\r\n\x1a\n"))] * 11,
     )
     assert eleven.status_code == 400 and "1 to 10 images" in eleven.json()["error"]
+
+
+def test_visit_report_against_a_previous_visit(web, synthetic_image):
+    blob = synthetic_image.read_bytes()
+    answer = web.http.post(
+        "/api/v1/measure/visit-report",
+        headers=web.bearer,
+        data={"um_per_px": "4", "region": "vertex", "patient": "A. Person"},
+        files=[("current", ("now.png", blob)), ("previous", ("before.png", blob))],
+    )
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    # the same image twice: every hair persists, nothing changes
+    assert report["matched"]["persisting"] == report["metrics"]["hair_count"] > 10
+    assert report["matched"]["lost"] == report["matched"]["new"] == 0
+    density = next(c for c in report["change"]["changes"] if "density" in c["name"])
+    assert density["difference"] == 0
+    page = web.http.get(report["output"])
+    assert page.status_code == 200 and "attachment" in page.headers["content-disposition"]
+    assert "A. Person" in page.text
+    assert web.http.get("/reports/" + "0" * 32).status_code == 400
+    assert web.http.get("/reports/..%2Fjournal").status_code in (400, 404)

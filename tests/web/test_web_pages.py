@@ -333,3 +333,8 @@ def test_several_images_give_a_section_each(web, synthetic_image):
     )
     assert answer.status_code == 200, ERROR.findall(answer.text)
     assert "image 2 of 2" in answer.text and answer.text.count('class="density"') == 2
+
+
+def test_a_visit_report_without_images_says_so(web):
+    answer = web.post_form("/measure/visit", {"visit_scale": "um_per_px", "visit_um_per_px": "4"})
+    assert answer.status_code == 400 and "this visit" in ERROR.search(answer.text).group(1)

@@ -385,6 +385,49 @@ def analyze_uploads(config: WebConfig, blobs: list[bytes], **options) -> dict:
     return {"images": images}
 
 
+def visit_report_upload(
+    config: WebConfig,
+    current: list[bytes],
+    previous: list[bytes] | None = None,
+    *,
+    um_per_px: float | None = None,
+    device: str | None = None,
+    region: str = "unspecified",
+    patient: str | None = None,
+) -> dict:
+    """``follicle report visit`` from uploaded images: this visit and, when given, a
+    previous visit of the same site (changes with 95% intervals, hairs matched one by
+    one). The self-contained HTML report is kept as ``reports/<id>.html``; returns
+    ``{"report_id", **report.to_dict()}`` (the CLI's ``--json`` with the id for output)."""
+    import uuid
+
+    from follicle.report.visit_data import ScaleSpec, visit_from_images
+    from follicle.report.visit_report import build_visit_report
+
+    previous = previous or []
+    if not 1 <= len(current) <= MAX_IMAGES or len(previous) > MAX_IMAGES:
+        raise FollicleInputError(
+            "images", f"{len(current)} + {len(previous)}", f"1 to {MAX_IMAGES} per visit"
+        )
+    if patient is not None and len(patient) > 200:
+        raise FollicleInputError("patient", patient[:20] + "...", "at most 200 characters")
+    scale = ScaleSpec(um_per_px=um_per_px, device=device)
+    store = UploadStore(config.uploads_dir)
+    saved: list[list] = []
+    for blobs in (current, previous):
+        saved.append([store.path(store.save(b, sniff_image(b))) for b in blobs])
+    now = visit_from_images(saved[0], scale=scale, region=region, label="this visit")
+    before = None
+    if saved[1]:
+        before = visit_from_images(saved[1], scale=scale, region=region, label="previous visit")
+    report = build_visit_report(now, previous=before, patient=patient)
+    report_id = uuid.uuid4().hex
+    reports = config.data_dir / "reports"
+    reports.mkdir(exist_ok=True, mode=0o700)
+    report.write(reports / f"{report_id}.html")
+    return {"report_id": report_id, **report.to_dict()}
+
+
 def measure_table_upload(
     config: WebConfig,
     data: bytes,

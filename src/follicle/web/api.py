@@ -257,3 +257,36 @@ async def measure_hairs(
         frontal_images=frontal_images,
     )
     return JSONResponse(to_jsonable(result))
+
+
+@router.post(
+    "/measure/visit-report",
+    summary="A visit report from images, against a previous visit (report visit --json)",
+)
+async def visit_report(
+    request: Request,
+    current: Annotated[list[UploadFile], File(description="This visit's images (1-10)")],
+    previous: Annotated[
+        list[UploadFile] | None, File(description="The previous visit's images (0-10)")
+    ] = None,
+    um_per_px: Annotated[float | None, Form()] = None,
+    device: Annotated[str | None, Form()] = None,
+    region: Annotated[str, Form()] = "unspecified",
+    patient: Annotated[str | None, Form()] = None,
+) -> JSONResponse:
+    config = web_config(request)
+    now = [await read_upload(u, config) for u in current]
+    before = [await read_upload(u, config) for u in previous or []]
+    result = await heavy(
+        request,
+        actions.visit_report_upload,
+        config,
+        now,
+        before,
+        um_per_px=um_per_px,
+        device=device or None,
+        region=region,
+        patient=patient or None,
+    )
+    result["output"] = f"/reports/{result['report_id']}"
+    return JSONResponse(to_jsonable(result))

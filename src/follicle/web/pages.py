@@ -402,6 +402,7 @@ def _measure_context(request: Request, **extra) -> dict[str, Any]:
         "results": [],
         "table_result": None,
         "criteria": None,
+        "visit": None,
         "error": None,
     } | extra
 
@@ -490,6 +491,57 @@ def _whole(form, name: str) -> int | None:
     if value is not None and not float(value).is_integer():
         raise FollicleInputError(name, value, "a whole number")
     return None if value is None else int(value)
+
+
+@router.post("/measure/visit")
+async def measure_visit(request: Request) -> Response:
+    """A visit report: this visit's images and, optionally, the previous visit's."""
+    _, form = await checked_form(request)
+    config = web_config(request)
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    extra: dict[str, Any] = {"form": fields}
+    try:
+        blobs = {}
+        for name in ("current", "previous"):
+            uploads = [u for u in form.getlist(name) if isinstance(u, UploadFile) and u.filename]
+            blobs[name] = [await read_upload(u, config) for u in uploads[: actions.MAX_IMAGES + 1]]
+        if not blobs["current"]:
+            raise FollicleInputError("this visit", "<missing>", "images of this visit")
+        use_device = fields.get("visit_scale") == "device"
+        report = await heavy(
+            request,
+            actions.visit_report_upload,
+            config,
+            blobs["current"],
+            blobs["previous"],
+            um_per_px=None if use_device else _optional_number(form, "visit_um_per_px"),
+            device=fields.get("visit_device") if use_device else None,
+            region=fields.get("visit_region") or "unspecified",
+            patient=fields.get("patient") or None,
+        )
+        extra["visit"] = to_jsonable(report)
+    except BAD_INPUT as problem:
+        extra["error"] = actions.clean_message(problem, config)
+    context = _measure_context(request, **extra)
+    return render(request, "measure.html", context, 400 if extra.get("error") else 200)
+
+
+@router.get("/reports/{report_id}")
+def report_file(request: Request, report_id: str) -> Response:
+    """A visit report, as a download (its inline styles do not run under this site's CSP)."""
+    import re
+
+    from fastapi.responses import FileResponse
+
+    page_session(request)
+    path = web_config(request).data_dir / "reports" / f"{report_id}.html"
+    if not re.fullmatch(r"[0-9a-f]{32}", report_id) or not path.is_file():
+        raise FollicleInputError("report", report_id, "the id of a report made here")
+    return FileResponse(
+        path,
+        media_type="text/html",
+        headers={"content-disposition": f'attachment; filename="visit-{report_id[:8]}.html"'},
+    )
 
 
 @router.post("/measure/save")
