@@ -73,6 +73,7 @@ def serve_command(
         app = create_app(config)
     except OSError as error:
         fail(f"--data-dir = {str(config.data_dir)!r} cannot be used ({error.strerror or error})")
+    _check_free(host, port)
     shown = f"[{host}]" if ":" in host else host
     print(
         f"follicle serve: data in {config.data_dir}\n"
@@ -83,6 +84,21 @@ def serve_command(
     )
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     print("follicle serve: stopped", file=sys.stderr)
+
+
+def _check_free(host: str, port: int) -> None:
+    """Refuse a port another program holds before printing a login URL that would not work."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            fail(
+                f"--port = {port} is not allowed; expected a free port on {host} "
+                f"({error.strerror or error})"
+            )
 
 
 def register(app: typer.Typer) -> None:
