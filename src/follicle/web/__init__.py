@@ -6,7 +6,9 @@ and its answers into HTML or the CLI's ``--json`` shapes. Needs the ``web`` extr
 (``pip install 'follicle[web]'``).
 
 - ``config``: where data lives and the limits; ``uploads``: stored files, generated names;
-- ``security``: login token, sessions, CSRF, security headers, content sniffing;
+- ``security``: login token, sessions, CSRF tokens, security headers; ``deps``: who calls;
+- ``limits``: bounded heavy work; ``jobs``: background trials; ``followed``: the plan kept;
 - ``actions``: request fields -> library calls, shared by the pages and the API;
-- ``api`` and ``pages``: the routes; ``charts``: Vega-Lite specs; ``app``: ``create_app``.
+- ``api`` and ``pages`` (a module per page): the routes; ``charts``: Vega-Lite specs;
+  ``app``: ``create_app``.
 """
