@@ -79,7 +79,7 @@ class JobQueue:
 
     def jobs(self) -> list[Job]:
         with self._lock:
-            return sorted(self._jobs.values(), key=lambda j: j.created, reverse=True)
+            return list(reversed(self._jobs.values()))  # newest first (insertion order)
 
     def _run(self) -> None:
         while True:
