@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,web]"
 	touch $(STAMP)
 
 ## run: install and run the main job: an untreated and a treated man over 10 years, then a
@@ -18,6 +18,7 @@ run: $(STAMP)
 	$(BIN)/follicle demo --out-dir out
 	$(BIN)/follicle validate --only 'hu2015-*' --only 'dhurat2013-*' --n-per-arm 200 \
 		--report out/replication.html
+	@echo "Next: open follicle in the browser with $(BIN)/follicle serve (docs/web.md)"
 
 ## test: install and run the test suite (slow verification tests included)
 test: $(STAMP)

@@ -107,3 +107,12 @@ def _plain(message: str) -> str:
         if message.startswith(old):
             return (new + message[len(old) :]).strip()
     return message
+
+
+def parse_toml_text(text: str, *, source: str) -> dict[str, Any]:
+    """TOML given as text (pasted or uploaded, not read from a path) as a dict; invalid
+    TOML is a ``FollicleFileError`` naming ``source`` (e.g. "regimen")."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise FollicleFileError(f"{source}: not valid TOML ({error})") from None

@@ -44,6 +44,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "follicle.cli.measure",
     "follicle.cli.care",
     "follicle.cli.report",
+    "follicle.cli.serve",
 )
 
 # Top-level command -> (where it comes from, one-line help), in the order `follicle --help`
@@ -108,6 +109,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "report": (
         "follicle.cli.report",
         "Reports to read and hand over (self-contained HTML, or PDF).",
+    ),
+    "serve": (
+        "follicle.cli.serve",
+        "Open follicle in the browser: journal, plan and measure pages, and a JSON API.",
     ),
 }
 

@@ -1,0 +1,51 @@
+"""Requests -> library calls, shared by the pages and the API (the web layer only
+translates, as the command line does). Every function raises ``FollicleInputError`` or
+``FollicleFileError`` on bad input; the routes turn those into a message and a 4xx.
+One module per face; everything is re-exported here (``actions.log_entry``)."""
+
+from follicle.web.actions.expect import MAX_FUTURES, MAX_YEARS, projection
+from follicle.web.actions.forms import clean_message, number_field, text_field, toml_dict
+from follicle.web.actions.journal import (
+    details_from_form,
+    history,
+    list_entries,
+    log_entry,
+    stats,
+    void_entry,
+)
+from follicle.web.actions.measure import (
+    MAX_IMAGES,
+    analyze_upload,
+    analyze_uploads,
+    measure_table_upload,
+    visit_report_upload,
+)
+from follicle.web.actions.plan import check_plan_text, plan_calendar_text, plan_models
+from follicle.web.actions.trials import MAX_TRIAL_PER_ARM, parse_trial_text, run_trial_job
+
+__all__ = [
+    "MAX_FUTURES",
+    "MAX_IMAGES",
+    "MAX_TRIAL_PER_ARM",
+    "MAX_YEARS",
+    "analyze_upload",
+    "analyze_uploads",
+    "check_plan_text",
+    "clean_message",
+    "details_from_form",
+    "history",
+    "list_entries",
+    "log_entry",
+    "measure_table_upload",
+    "number_field",
+    "parse_trial_text",
+    "plan_calendar_text",
+    "plan_models",
+    "projection",
+    "run_trial_job",
+    "stats",
+    "text_field",
+    "toml_dict",
+    "visit_report_upload",
+    "void_entry",
+]

@@ -1,0 +1,154 @@
+"""``follicle journal`` from the web: log, void, list, history, stats."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from follicle.care.journal.listing import journal_listing
+from follicle.care.journal.service import Journal, Logged
+from follicle.care.journal.stats import journal_stats
+from follicle.care.timezones import local_zone_name, parse_date, zone
+from follicle.errors import FollicleInputError
+from follicle.web.actions.forms import number_field, text_field, toml_dict
+from follicle.web.config import WebConfig
+
+
+def details_from_form(kind: str, fields: dict[str, str]) -> dict[str, Any]:
+    """The details of a journal entry from the one short form's fields (empty = not given)."""
+    if kind == "application":
+        details = {
+            "medicine": text_field(fields, "medicine"),
+            "route": text_field(fields, "route"),
+            "dose_mg": number_field(fields, "dose_mg"),
+            "concentration_percent": number_field(fields, "concentration_percent"),
+        }
+    elif kind == "session":
+        region = text_field(fields, "region")
+        details = {
+            "device": text_field(fields, "device") or "roller-1",
+            "needle_mm": number_field(fields, "needle_mm"),
+            "duration_minutes": number_field(fields, "duration_minutes"),
+            "regions": [region] if region else [],
+        }
+    elif kind == "symptom":
+        details = {
+            "symptom": text_field(fields, "symptom"),
+            "severity": text_field(fields, "severity"),
+        }
+    elif kind == "measurement":
+        metric = text_field(fields, "metric")
+        value = number_field(fields, "value")
+        if metric is None or value is None:
+            raise FollicleInputError(
+                "metric", f"{metric}={value}", "a metric name and its value, e.g. 182"
+            )
+        details = {"metrics": {metric: value}, "region": text_field(fields, "region")}
+    else:
+        raise FollicleInputError(
+            "kind", kind, "application, session, symptom or measurement (this form)"
+        )
+    return {k: v for k, v in details.items() if v is not None}
+
+
+def log_entry(
+    config: WebConfig,
+    kind: str,
+    details: dict[str, Any],
+    *,
+    at: str | None = None,
+    tz: str | None = None,
+    note: str = "",
+) -> Logged:
+    """``follicle journal log``: validate, apply the rules, store. Writes to one journal
+    take turns in this process (a lock), rather than racing for SQLite's write lock until
+    its busy timeout runs out under many concurrent clients."""
+    with _write_lock(config.journal_path), Journal.open(config.journal_path) as journal:
+        return journal.log(kind, details, at=at or None, tz=tz or None, note=note or "")
+
+
+def void_entry(config: WebConfig, reference: str, *, reason: str) -> dict:
+    """``follicle journal void``: the entry stays stored but no longer counts; returns
+    ``{"voided": entry, "void": void}`` as ``journal void --json``."""
+    if not config.journal_path.exists():
+        raise FollicleInputError("entry", reference, "the # or uid of a journal entry")
+    with (
+        _write_lock(config.journal_path),
+        Journal.open(config.journal_path, create=False) as journal,
+    ):
+        target = journal.find(reference)
+        done = journal.void(reference, reason=reason)
+    return {"voided": target.to_dict(), "void": done.to_dict()}
+
+
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(path) -> threading.Lock:
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(str(path), threading.Lock())
+
+
+def list_entries(
+    config: WebConfig, *, kinds: list[str] | None = None, limit: int = 50, show_all: bool = False
+) -> dict:
+    """``follicle journal show --json`` (an empty list before the first entry)."""
+    if not 1 <= limit <= 10_000:
+        raise FollicleInputError("limit", limit, "a whole number from 1 to 10000")
+    from follicle.care.journal.entries import KINDS
+
+    for kind in kinds or []:
+        if kind not in KINDS:
+            raise FollicleInputError("kind", kind, f"one of {list(KINDS)}")
+    if not config.journal_path.exists():
+        return {"db": str(config.journal_path), "entries": []}
+    with Journal.open(config.journal_path, create=False) as journal:
+        return journal_listing(journal, kinds=kinds or None, limit=limit, include_voided=show_all)
+
+
+def history(config: WebConfig, *, limit: int = 100) -> list[dict]:
+    """The newest entries first, each as its payload plus ``what`` (one line for people)
+    and ``local`` (its time in its own zone)."""
+    from follicle.care.journal.entries import describe
+
+    if not config.journal_path.exists():
+        return []
+    with Journal.open(config.journal_path, create=False) as journal:
+        entries = journal.entries(limit=limit, newest_first=True)
+    return [
+        entry.to_dict()
+        | {
+            "what": describe(entry),
+            "local": f"{entry.at.astimezone(zone(entry.tz)):%a %d %b %Y %H:%M} ({entry.tz})",
+        }
+        for entry in entries
+    ]
+
+
+def stats(
+    config: WebConfig,
+    *,
+    regimen_toml: str | None = None,
+    start: str | None = None,
+    tz: str | None = None,
+) -> dict:
+    """``follicle journal stats --json``: counts, devices and, given a regimen and its
+    day 0, adherence and streaks per treatment."""
+    from follicle.regimen import parse_regimen
+
+    if bool(regimen_toml) != bool(start):
+        raise FollicleInputError(
+            "regimen / start", "one given", "both (the plan and its day 0) or neither"
+        )
+    zone_name = tz or local_zone_name()
+    zone(zone_name)
+    plan = parse_regimen(toml_dict(regimen_toml, "regimen")) if regimen_toml else None
+    day0 = parse_date(start, field="start") if start else None
+    entries = []
+    if config.journal_path.exists():
+        with Journal.open(config.journal_path, create=False) as journal:
+            entries = journal.entries()
+    result = journal_stats(entries, regimen=plan, start=day0, tz=zone_name, until=datetime.now(UTC))
+    return result.to_dict()

@@ -1,0 +1,169 @@
+"""``follicle analyze``, ``measure`` and ``report visit`` from uploads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from follicle.errors import FollicleFileError, FollicleInputError
+from follicle.web.config import WebConfig
+from follicle.web.uploads import UploadStore, sniff_image, sniff_table
+
+
+def analyze_upload(
+    config: WebConfig,
+    data: bytes,
+    *,
+    device: str | None = None,
+    um_per_px: float | None = None,
+    circle_radius_mm: float | None = None,
+    region: str = "unspecified",
+    polarity: str = "auto",
+) -> dict:
+    """``follicle analyze --json`` for one uploaded image, with the overlay (scale bar
+    added) stored beside it: ``{"images": [summary]}``; ``source`` and ``overlay`` are
+    the stored files' URLs."""
+    import numpy as np
+    from PIL import Image
+
+    from follicle.measure.image_io import load_image
+    from follicle.measure.overlay import render_overlay
+    from follicle.measure.scale_bar import draw_scale_bar
+    from follicle.measure.scaled_analysis import analyze_scaled
+
+    store = UploadStore(config.uploads_dir)
+    name = store.save(data, sniff_image(data))
+    try:
+        rgb = load_image(store.path(name))  # decompression-bomb and truncation guards
+        analysis, summary = analyze_scaled(
+            rgb,
+            um_per_px=um_per_px,
+            device=device,
+            circle_radius_mm=circle_radius_mm,
+            region=region,
+            polarity=polarity,
+            source=f"/files/{name}",
+        )
+    except Exception:
+        store.path(name).unlink()  # a refused upload is not kept
+        raise
+    picture = draw_scale_bar(render_overlay(rgb, analysis), um_per_px=analysis.um_per_px)
+    overlay_name = name.rsplit(".", 1)[0] + ".overlay.png"
+    with open(config.uploads_dir / overlay_name, "xb") as handle:
+        Image.fromarray(np.asarray(picture)).save(handle, format="PNG")
+    summary["overlay"] = f"/files/{overlay_name}"
+    return {"images": [summary]}
+
+
+#: Images analysed in one request (each takes seconds).
+MAX_IMAGES = 10
+
+
+def analyze_uploads(config: WebConfig, blobs: list[bytes], **options) -> dict:
+    """Several images at one scale: ``{"images": [summary, ...]}`` as ``follicle analyze
+    --json`` prints them; a refused image names its place in the upload."""
+    if not 1 <= len(blobs) <= MAX_IMAGES:
+        raise FollicleInputError("images", len(blobs), f"1 to {MAX_IMAGES} images")
+    images = []
+    for index, blob in enumerate(blobs, start=1):
+        try:
+            images.extend(analyze_upload(config, blob, **options)["images"])
+        except (FollicleInputError, FollicleFileError) as error:
+            if len(blobs) == 1:
+                raise
+            raise FollicleInputError.from_message(f"image {index}: {error}") from None
+    return {"images": images}
+
+
+def visit_report_upload(
+    config: WebConfig,
+    current: list[bytes],
+    previous: list[bytes] | None = None,
+    *,
+    um_per_px: float | None = None,
+    device: str | None = None,
+    region: str = "unspecified",
+    patient: str | None = None,
+) -> dict:
+    """``follicle report visit`` from uploaded images: this visit and, when given, a
+    previous visit of the same site (changes with 95% intervals, hairs matched one by
+    one). The self-contained HTML report is kept as ``reports/<id>.html``; returns
+    ``{"report_id", **report.to_dict()}`` (the CLI's ``--json`` with the id for output)."""
+    import uuid
+
+    from follicle.report.visit_data import ScaleSpec, visit_from_images
+    from follicle.report.visit_report import build_visit_report
+
+    previous = previous or []
+    if not 1 <= len(current) <= MAX_IMAGES or len(previous) > MAX_IMAGES:
+        raise FollicleInputError(
+            "images", f"{len(current)} + {len(previous)}", f"1 to {MAX_IMAGES} per visit"
+        )
+    if patient is not None and len(patient) > 200:
+        raise FollicleInputError("patient", patient[:20] + "...", "at most 200 characters")
+    scale = ScaleSpec(um_per_px=um_per_px, device=device)
+    store = UploadStore(config.uploads_dir)
+    saved: list[list] = []
+    for blobs in (current, previous):
+        saved.append([store.path(store.save(b, sniff_image(b))) for b in blobs])
+    now = visit_from_images(saved[0], scale=scale, region=region, label="this visit")
+    before = None
+    if saved[1]:
+        before = visit_from_images(saved[1], scale=scale, region=region, label="previous visit")
+    report = build_visit_report(now, previous=before, patient=patient)
+    report_id = uuid.uuid4().hex
+    reports = config.data_dir / "reports"
+    reports.mkdir(exist_ok=True, mode=0o700)
+    report.write(reports / f"{report_id}.html")
+    return {"report_id": report_id, **report.to_dict()}
+
+
+def measure_table_upload(
+    config: WebConfig,
+    data: bytes,
+    *,
+    area_cm2: float,
+    yellow_dots: int | None = None,
+    region: str | None = None,
+    occipital: bytes | None = None,
+    occipital_area_cm2: float | None = None,
+    frontal_images: int = 4,
+) -> dict:
+    """``follicle measure --json`` for an uploaded hairs table: ``{"metrics": {...}}``;
+    with an ``occipital`` table the first is the frontal site and the Rakowska 2009
+    criteria are added (``"occipital"``, ``"criteria"``: decision support)."""
+    from follicle.measure.criteria import rakowska_criteria
+    from follicle.measure.metrics import measure
+
+    tables = _stored_tables(config, [data] + ([occipital] if occipital else []))
+    metrics = measure(tables[0], area_cm2=area_cm2, yellow_dots=yellow_dots, region=region)
+    payload: dict[str, Any] = {"metrics": metrics.to_dict()}
+    if occipital:
+        if not 1 <= frontal_images <= 100:
+            raise FollicleInputError("frontal_images", frontal_images, "a whole number 1-100")
+        area = occipital_area_cm2 if occipital_area_cm2 is not None else area_cm2
+        occ = measure(tables[1], area_cm2=area)
+        report = rakowska_criteria(
+            frontal=metrics, occipital=occ, frontal_image_count=frontal_images
+        )
+        payload["occipital"] = occ.to_dict()
+        payload["criteria"] = report.to_dict()
+    return payload
+
+
+def _stored_tables(config: WebConfig, blobs: list[bytes]):
+    """Store each upload under a generated name and read it as a hairs table; refused
+    uploads are deleted again."""
+    from follicle.measure.table_io import read_hairs_table
+
+    store = UploadStore(config.uploads_dir)
+    names = []
+    try:
+        tables = []
+        for blob in blobs:
+            names.append(store.save(blob, sniff_table(blob)))
+            tables.append(read_hairs_table(store.path(names[-1])))
+        return tables
+    except Exception:
+        for name in names:
+            (config.uploads_dir / name).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,292 @@
+"""The JSON API under ``/api/v1``: the payloads of the CLI's ``--json`` output.
+
+Bad input -> 400 with ``{"error": "<one line naming the field>"}`` (422 when the request
+body itself does not fit the schema); a plan a rule blocks -> 409 with its findings.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from follicle.jsonable import to_jsonable
+from follicle.web import actions
+from follicle.web.deps import api_caller, heavy, read_upload, web_config
+from follicle.web.followed import follow_plan, followed_plan
+from follicle.web.jobs import submit_trial
+
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(api_caller)])
+
+
+class EntryIn(BaseModel):
+    """One journal entry, as ``follicle journal log KIND`` takes it."""
+
+    kind: str = Field(description="application, session, device, symptom or measurement")
+    details: dict[str, Any] = Field(
+        description='The fields of that kind, e.g. {"medicine": "minoxidil"}'
+    )
+    at: str | None = Field(None, description="ISO time, read in tz when it has no offset")
+    tz: str | None = Field(None, description="IANA zone (default: the server's)")
+    note: str = ""
+
+
+class PlanIn(BaseModel):
+    regimen_toml: str = Field(description="The regimen file's text ([[treatment]] tables)")
+    person_toml: str | None = Field(None, description="The person file's text (optional)")
+
+
+class CalendarIn(PlanIn):
+    start: str = Field(description="Day 0, YYYY-MM-DD")
+    tz: str | None = Field(None, description="IANA zone of the clock times")
+    days: int | None = Field(None, description="Days to cover (default: the plan's length)")
+
+
+class StatsIn(BaseModel):
+    regimen_toml: str | None = None
+    start: str | None = None
+    tz: str | None = None
+
+
+@router.post("/journal/entries", summary="Log an entry (journal log --json)")
+def log_entry(entry: EntryIn, request: Request) -> JSONResponse:
+    config = web_config(request)
+    logged = actions.log_entry(
+        config, entry.kind, entry.details, at=entry.at, tz=entry.tz, note=entry.note
+    )
+    return JSONResponse(to_jsonable(logged.to_dict()))
+
+
+class VoidIn(BaseModel):
+    reason: str = Field(description="Why the entry is withdrawn (1-500 characters)")
+
+
+@router.post(
+    "/journal/entries/{entry}/void", summary="Withdraw an entry, kept (journal void --json)"
+)
+def void_entry(entry: str, body: VoidIn, request: Request) -> JSONResponse:
+    done = actions.void_entry(web_config(request), entry, reason=body.reason)
+    return JSONResponse(to_jsonable(done))
+
+
+@router.get("/journal/entries", summary="Entries with their flags (journal show --json)")
+def show_entries(
+    request: Request,
+    kind: Annotated[list[str] | None, Query()] = None,
+    limit: int = 50,
+    show_all: Annotated[bool, Query(alias="all")] = False,
+) -> JSONResponse:
+    return JSONResponse(
+        to_jsonable(
+            actions.list_entries(web_config(request), kinds=kind, limit=limit, show_all=show_all)
+        )
+    )
+
+
+@router.get("/journal/stats", summary="Counts and devices (journal stats --json)")
+def journal_stats(request: Request, tz: str | None = None) -> JSONResponse:
+    return JSONResponse(to_jsonable(actions.stats(web_config(request), tz=tz)))
+
+
+@router.post("/journal/stats", summary="Adherence and streaks against a plan (journal stats)")
+def journal_stats_plan(body: StatsIn, request: Request) -> JSONResponse:
+    result = actions.stats(
+        web_config(request), regimen_toml=body.regimen_toml, start=body.start, tz=body.tz
+    )
+    return JSONResponse(to_jsonable(result))
+
+
+class FollowIn(PlanIn):
+    start: str = Field(description="Day 0 of the plan, YYYY-MM-DD")
+    tz: str | None = Field(None, description="IANA zone (default: the server's)")
+
+
+@router.get("/plan/follow", summary="The plan followed (adherence is measured against it)")
+def plan_followed(request: Request) -> JSONResponse:
+    return JSONResponse({"following": followed_plan(web_config(request))})
+
+
+@router.post("/plan/follow", summary="Follow a plan from day 0 (refused when a rule blocks it)")
+def plan_follow(body: FollowIn, request: Request) -> JSONResponse:
+    from follicle.care.timezones import local_zone_name
+
+    record = follow_plan(
+        web_config(request),
+        body.regimen_toml,
+        body.person_toml,
+        start=body.start,
+        tz=body.tz or local_zone_name(),
+    )
+    return JSONResponse({"following": record})
+
+
+@router.post("/plan/check", summary="Check a plan against the care rules (plan check --json)")
+def plan_check(body: PlanIn) -> JSONResponse:
+    return JSONResponse(
+        to_jsonable(actions.check_plan_text(body.regimen_toml, body.person_toml).to_dict())
+    )
+
+
+@router.post(
+    "/plan/calendar",
+    summary="The plan as dated events (plan calendar --json); ?format=ics for the file",
+    responses={409: {"description": "a rule blocks the plan: its findings"}},
+)
+def plan_calendar(body: CalendarIn, format: str = "json") -> Response:
+    from follicle.care.calendar import PlanBlockedError
+
+    if format not in ("json", "ics"):
+        return JSONResponse({"error": f"format = {format!r}; expected json or ics"}, 400)
+    try:
+        result = actions.plan_calendar_text(
+            body.regimen_toml, body.person_toml, start=body.start, tz=body.tz, days=body.days
+        )
+    except PlanBlockedError as blocked:
+        return JSONResponse({"written": None, "check": blocked.check.to_dict()}, status_code=409)
+    if format == "ics":
+        return Response(
+            result.to_ical(),
+            media_type="text/calendar",
+            headers={"content-disposition": 'attachment; filename="follicle-plan.ics"'},
+        )
+    return JSONResponse(to_jsonable({"written": None, **result.to_dict()}))
+
+
+class ProjectIn(BaseModel):
+    person_toml: str = Field(description="The person file's text")
+    regimen_tomls: list[str] = Field(description="Regimen files' texts (none: untreated only)")
+    years: float = Field(description="How far ahead, in years (up to 10 here)")
+    futures: int = Field(40, description="Simulated futures per regimen (5-200 here)")
+    seed: int | None = None
+    from_journal: bool = Field(
+        False, description="Start from the newest density measurement in the journal"
+    )
+
+
+@router.post("/project", summary="What to expect under each regimen (project --json)")
+async def project(body: ProjectIn, request: Request) -> JSONResponse:
+    config = web_config(request)
+    result = await heavy(
+        request,
+        actions.projection,
+        config,
+        body.person_toml,
+        body.regimen_tomls,
+        years=body.years,
+        futures=body.futures,
+        seed=body.seed,
+        from_journal=body.from_journal,
+    )
+    return JSONResponse(to_jsonable(result.to_dict()))
+
+
+class TrialIn(BaseModel):
+    trial_toml: str = Field(description="The trial file's text (treatments inline)")
+    n_per_arm: int | None = Field(None, description="Override the file's people per arm")
+    seed: int | None = Field(None, description="Override the file's seed")
+
+
+@router.post("/trials", summary="Queue a virtual trial (runs in the background)", status_code=202)
+def trial_submit(body: TrialIn, request: Request) -> JSONResponse:
+    trial, seed = actions.parse_trial_text(
+        body.trial_toml, n_per_arm=body.n_per_arm, seed=body.seed
+    )
+    job = submit_trial(request.app.state.jobs, web_config(request), trial, seed)
+    return JSONResponse(job.to_dict(), status_code=202)
+
+
+@router.get("/trials/{job_id}", summary="A trial job: status, progress, result (trial --json)")
+def trial_job(job_id: str, request: Request) -> JSONResponse:
+    return JSONResponse(to_jsonable(request.app.state.jobs.get(job_id).to_dict()))
+
+
+@router.post("/measure/analyze", summary="Find and measure hairs in an image (analyze --json)")
+async def analyze(
+    request: Request,
+    image: Annotated[list[UploadFile], File(description="PNG, JPEG or TIFF (1-10 files)")],
+    device: Annotated[str | None, Form()] = None,
+    um_per_px: Annotated[float | None, Form()] = None,
+    circle_radius_mm: Annotated[float | None, Form()] = None,
+    region: Annotated[str, Form()] = "unspecified",
+    polarity: Annotated[str, Form()] = "auto",
+) -> JSONResponse:
+    config = web_config(request)
+    blobs = [await read_upload(upload, config) for upload in image]
+    result = await heavy(
+        request,
+        actions.analyze_uploads,
+        config,
+        blobs,
+        device=device or None,
+        um_per_px=um_per_px,
+        circle_radius_mm=circle_radius_mm,
+        region=region,
+        polarity=polarity,
+    )
+    return JSONResponse(to_jsonable(result))
+
+
+@router.post("/measure/hairs", summary="Metrics from a hairs table (measure --json)")
+async def measure_hairs(
+    request: Request,
+    hairs: Annotated[UploadFile, File(description="CSV, JSON or Parquet hairs table")],
+    area_cm2: Annotated[float, Form()],
+    yellow_dots: Annotated[int | None, Form()] = None,
+    region: Annotated[str | None, Form()] = None,
+    occipital: Annotated[
+        UploadFile | None, File(description="Occipital table: adds the Rakowska criteria")
+    ] = None,
+    occipital_area_cm2: Annotated[float | None, Form()] = None,
+    frontal_images: Annotated[int, Form()] = 4,
+) -> JSONResponse:
+    config = web_config(request)
+    data = await read_upload(hairs, config)
+    occipital_data = await read_upload(occipital, config) if occipital is not None else None
+    result = await heavy(
+        request,
+        actions.measure_table_upload,
+        config,
+        data,
+        area_cm2=area_cm2,
+        yellow_dots=yellow_dots,
+        region=region or None,
+        occipital=occipital_data,
+        occipital_area_cm2=occipital_area_cm2,
+        frontal_images=frontal_images,
+    )
+    return JSONResponse(to_jsonable(result))
+
+
+@router.post(
+    "/measure/visit-report",
+    summary="A visit report from images, against a previous visit (report visit --json)",
+)
+async def visit_report(
+    request: Request,
+    current: Annotated[list[UploadFile], File(description="This visit's images (1-10)")],
+    previous: Annotated[
+        list[UploadFile] | None, File(description="The previous visit's images (0-10)")
+    ] = None,
+    um_per_px: Annotated[float | None, Form()] = None,
+    device: Annotated[str | None, Form()] = None,
+    region: Annotated[str, Form()] = "unspecified",
+    patient: Annotated[str | None, Form()] = None,
+) -> JSONResponse:
+    config = web_config(request)
+    now = [await read_upload(u, config) for u in current]
+    before = [await read_upload(u, config) for u in previous or []]
+    result = await heavy(
+        request,
+        actions.visit_report_upload,
+        config,
+        now,
+        before,
+        um_per_px=um_per_px,
+        device=device or None,
+        region=region,
+        patient=patient or None,
+    )
+    result["output"] = f"/reports/{result['report_id']}"
+    return JSONResponse(to_jsonable(result))

@@ -1,0 +1,120 @@
+"""The Journal page: log an entry, see the rules' findings at once, history, chart,
+adherence against the followed plan; void an entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from follicle.care.findings import Severity, Triage
+from follicle.care.journal.entries import SYMPTOMS
+from follicle.jsonable import to_jsonable
+from follicle.web import actions
+from follicle.web.charts import measurement_chart
+from follicle.web.deps import checked_form, page_session, web_config
+from follicle.web.followed import followed_plan
+from follicle.web.pages.common import (
+    BAD_INPUT,
+    REGIONS,
+    render,
+)
+
+router = APIRouter(include_in_schema=False)
+
+MEDICINES = ("minoxidil", "finasteride", "dutasteride")
+METRICS = ("density_per_cm2", "terminal_count", "vellus_share_percent", "mean_diameter_um")
+
+
+# --- journal -------------------------------------------------------------------------
+
+
+def _journal_context(request: Request) -> dict[str, Any]:
+    config = web_config(request)
+    entries = actions.history(config, limit=100)
+    plan = followed_plan(config)
+    stats = plan_problem = None
+    if plan is not None:
+        try:
+            stats = actions.stats(
+                config, regimen_toml=plan["regimen_toml"], start=plan["start"], tz=plan["tz"]
+            )
+        except BAD_INPUT as problem:  # e.g. the plan no longer validates
+            plan_problem = actions.clean_message(problem, config)
+    if stats is None:
+        stats = actions.stats(config)
+    return {
+        "session": page_session(request),
+        "nav": "journal",
+        "entries": entries,
+        "stats": stats,
+        "plan": plan,
+        "plan_problem": plan_problem,
+        "chart": measurement_chart(entries[::-1]),
+        "symptoms": SYMPTOMS,
+        "medicines": MEDICINES,
+        "regions": REGIONS,
+        "metrics": METRICS,
+        "form": {},
+        "logged": None,
+        "voided": None,
+        "error": None,
+        "urgent": False,
+    }
+
+
+@router.get("/journal")
+def journal_page(request: Request) -> Response:
+    return render(request, "journal.html", _journal_context(request))
+
+
+@router.post("/journal/log")
+async def journal_log(request: Request) -> Response:
+    _, form = await checked_form(request)
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    config = web_config(request)
+    logged = error = None
+    try:
+        details = actions.details_from_form(fields.get("kind", ""), fields)
+        logged = await run_in_threadpool(
+            actions.log_entry,
+            config,
+            fields.get("kind", ""),
+            details,
+            at=fields.get("at"),
+            tz=fields.get("tz"),
+            note=fields.get("note", ""),
+        )
+    except BAD_INPUT as problem:
+        error = actions.clean_message(problem, config)
+    context = _journal_context(request)
+    context["form"] = fields if error else {"kind": fields.get("kind", "")}
+    context["error"] = error
+    if logged is not None:
+        context["logged"] = to_jsonable(logged.to_dict())
+        context["urgent"] = any(f.triage is Triage.URGENT for f in logged.flags)
+        context["serious"] = any(f.severity is not Severity.INFO for f in logged.flags)
+    return render(request, "journal.html", context, 400 if error else 200)
+
+
+@router.post("/journal/void")
+async def journal_void(request: Request) -> Response:
+    """Withdraw an entry logged by mistake (kept in the journal, no longer counted)."""
+    _, form = await checked_form(request)
+    config = web_config(request)
+    try:
+        done = await run_in_threadpool(
+            actions.void_entry,
+            config,
+            str(form.get("entry") or ""),
+            reason=str(form.get("reason") or ""),
+        )
+    except BAD_INPUT as problem:
+        context = _journal_context(request)
+        context["error"] = actions.clean_message(problem, config)
+        return render(request, "journal.html", context, 400)
+    context = _journal_context(request)
+    context["voided"] = done
+    return render(request, "journal.html", context)

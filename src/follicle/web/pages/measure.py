@@ -1,0 +1,185 @@
+"""The Measure page: images (overlay, metrics), hairs tables (criteria), visit reports;
+saving a measurement to the journal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from follicle.errors import FollicleInputError
+from follicle.jsonable import to_jsonable
+from follicle.web import actions
+from follicle.web.deps import checked_form, heavy, page_session, read_upload, web_config
+from follicle.web.pages.common import (
+    BAD_INPUT,
+    REGIONS,
+    optional_number,
+    render,
+    whole_number,
+)
+
+router = APIRouter(include_in_schema=False)
+
+
+# --- measure -------------------------------------------------------------------------
+
+
+def _measure_context(request: Request, **extra) -> dict[str, Any]:
+    from follicle.measure.calibration import DEVICE_PRESETS
+
+    return {
+        "session": page_session(request),
+        "nav": "measure",
+        "devices": list(DEVICE_PRESETS),
+        "regions": REGIONS,
+        "form": {},
+        "results": [],
+        "table_result": None,
+        "criteria": None,
+        "visit": None,
+        "error": None,
+    } | extra
+
+
+@router.get("/measure")
+def measure_page(request: Request) -> Response:
+    return render(request, "measure.html", _measure_context(request))
+
+
+@router.post("/measure/image")
+async def measure_image(request: Request) -> Response:
+    _, form = await checked_form(request)
+    config = web_config(request)
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    extra: dict[str, Any] = {"form": fields}
+    try:
+        scale_kind = fields.get("scale", "device")
+        um_per_px = optional_number(form, "um_per_px") if scale_kind == "um_per_px" else None
+        device = fields.get("device") if scale_kind == "device" else None
+        uploads = [u for u in form.getlist("image") if isinstance(u, UploadFile) and u.filename]
+        blobs = [await read_upload(upload, config) for upload in uploads[: actions.MAX_IMAGES + 1]]
+        if not blobs:
+            raise FollicleInputError("image", "<missing>", "an image file to upload")
+        result = await heavy(
+            request,
+            actions.analyze_uploads,
+            config,
+            blobs,
+            device=device or None,
+            um_per_px=um_per_px,
+            circle_radius_mm=optional_number(form, "circle_radius_mm"),
+            region=fields.get("region") or "unspecified",
+            polarity=fields.get("polarity") or "auto",
+        )
+        extra["results"] = to_jsonable(result["images"])
+    except BAD_INPUT as problem:
+        extra["error"] = actions.clean_message(problem, config)
+    context = _measure_context(request, **extra)
+    return render(request, "measure.html", context, 400 if extra.get("error") else 200)
+
+
+@router.post("/measure/hairs")
+async def measure_hairs(request: Request) -> Response:
+    _, form = await checked_form(request)
+    config = web_config(request)
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    extra: dict[str, Any] = {"form": fields}
+    try:
+        area = optional_number(form, "area_cm2")
+        if area is None:
+            raise FollicleInputError("area_cm2", "<missing>", "the area counted, in cm2")
+        dots = whole_number(form, "yellow_dots")
+        images = whole_number(form, "frontal_images")
+        data = await read_upload(form.get("hairs"), config)
+        occipital = form.get("occipital")
+        occipital_data = None
+        if isinstance(occipital, UploadFile) and occipital.filename:
+            occipital_data = await read_upload(occipital, config)
+        result = await heavy(
+            request,
+            actions.measure_table_upload,
+            config,
+            data,
+            area_cm2=area,
+            yellow_dots=dots,
+            region=fields.get("region") or None,
+            occipital=occipital_data,
+            occipital_area_cm2=optional_number(form, "occipital_area_cm2"),
+            frontal_images=4 if images is None else images,
+        )
+        extra["table_result"] = to_jsonable(result["metrics"])
+        extra["criteria"] = to_jsonable(result.get("criteria"))
+    except BAD_INPUT as problem:
+        extra["error"] = actions.clean_message(problem, config)
+    context = _measure_context(request, **extra)
+    return render(request, "measure.html", context, 400 if extra.get("error") else 200)
+
+
+@router.post("/measure/visit")
+async def measure_visit(request: Request) -> Response:
+    """A visit report: this visit's images and, optionally, the previous visit's."""
+    _, form = await checked_form(request)
+    config = web_config(request)
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    extra: dict[str, Any] = {"form": fields}
+    try:
+        blobs = {}
+        for name in ("current", "previous"):
+            uploads = [u for u in form.getlist(name) if isinstance(u, UploadFile) and u.filename]
+            blobs[name] = [await read_upload(u, config) for u in uploads[: actions.MAX_IMAGES + 1]]
+        if not blobs["current"]:
+            raise FollicleInputError("this visit", "<missing>", "images of this visit")
+        use_device = fields.get("visit_scale") == "device"
+        report = await heavy(
+            request,
+            actions.visit_report_upload,
+            config,
+            blobs["current"],
+            blobs["previous"],
+            um_per_px=None if use_device else optional_number(form, "visit_um_per_px"),
+            device=fields.get("visit_device") if use_device else None,
+            region=fields.get("visit_region") or "unspecified",
+            patient=fields.get("patient") or None,
+        )
+        extra["visit"] = to_jsonable(report)
+    except BAD_INPUT as problem:
+        extra["error"] = actions.clean_message(problem, config)
+    context = _measure_context(request, **extra)
+    return render(request, "measure.html", context, 400 if extra.get("error") else 200)
+
+
+@router.get("/reports/{report_id}")
+def report_file(request: Request, report_id: str) -> Response:
+    """A visit report, as a download (its inline styles do not run under this site's CSP)."""
+    import re
+
+    from fastapi.responses import FileResponse
+
+    page_session(request)
+    path = web_config(request).data_dir / "reports" / f"{report_id}.html"
+    if not re.fullmatch(r"[0-9a-f]{32}", report_id) or not path.is_file():
+        raise FollicleInputError("report", report_id, "the id of a report made here")
+    return FileResponse(
+        path,
+        media_type="text/html",
+        headers={"content-disposition": f'attachment; filename="visit-{report_id[:8]}.html"'},
+    )
+
+
+@router.post("/measure/save")
+async def measure_save(request: Request) -> Response:
+    """Log a measured density (and diameter) into the journal, then show the journal."""
+    _, form = await checked_form(request)
+    config = web_config(request)
+    metrics = {}
+    for name in ("density_per_cm2", "mean_diameter_um", "vellus_share_percent"):
+        value = actions.number_field({name: str(form.get(name) or "")}, name)
+        if value is not None:
+            metrics[name] = value
+    region = str(form.get("region") or "")
+    details = {"metrics": metrics} | ({"region": region} if region in REGIONS else {})
+    actions.log_entry(config, "measurement", details, tz=str(form.get("tz") or "") or None)
+    return RedirectResponse("/journal", status_code=303)

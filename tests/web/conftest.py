@@ -1,0 +1,118 @@
+"""Fixtures for the web app: a logged-in TestClient over a temporary data directory, and
+for the browser tests a real ``follicle serve`` subprocess and Debian's Chromium."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi", reason="the web extra is not installed (pip install .[web])")
+
+from web_helpers import WebClient, chromium_path, free_port
+
+from follicle.web.config import WebConfig
+
+
+@pytest.fixture
+def web(tmp_path) -> WebClient:
+    return WebClient(WebConfig(data_dir=tmp_path / "data"))
+
+
+@pytest.fixture(scope="session")
+def synthetic_image(tmp_path_factory) -> Path:
+    """A rendered trichoscopy image (the renderer of ``follicle render``, seed 3, 4 um/px),
+    640 x 512 px so that the analysis stays quick."""
+    from PIL import Image
+
+    from follicle.measure.render import render_trichoscopy
+
+    path = tmp_path_factory.mktemp("image") / "scalp.png"
+    Image.fromarray(
+        render_trichoscopy(um_per_px=4.0, shape_px=(512, 640), unit_count=8, random_seed=3).image
+    ).save(path)
+    return path
+
+
+# --- browser tests -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """``follicle serve`` as users start it, on a free port with a temporary data dir;
+    yields (base URL, login URL)."""
+    follicle = Path(sys.executable).with_name("follicle")
+    port = free_port()
+    data_dir = tmp_path_factory.mktemp("serve-data")
+    process = subprocess.Popen(
+        [str(follicle), "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        login = None
+        deadline = time.monotonic() + 30
+        while login is None and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line and process.poll() is not None:
+                pytest.fail(f"follicle serve exited with {process.returncode}")
+            found = re.search(r"(http://127\.0\.0\.1:\d+/login\?token=\S+)", line)
+            login = found.group(1) if found else None
+        assert login, "follicle serve printed no login URL"
+        base = login.split("/login")[0]
+        import httpx
+
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).json() == {"status": "ok"}:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield base, login
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright missing")
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip(
+            "no Chromium found (apt-get install chromium, or set FOLLICLE_CHROMIUM); "
+            "Playwright's own browser downloads are not used"
+        )
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh browser context, logged in through the printed login URL; fails the test
+    on any console error (a CSP violation, a missing file, a script error)."""
+    base, login = server
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(login)
+    assert page.url == f"{base}/", page.url
+    page.base = base
+    yield page
+    context.close()
+    assert not errors, errors
