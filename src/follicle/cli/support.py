@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 import os
 import sys
 import tempfile
@@ -21,6 +20,7 @@ import typer
 from rich.console import Console
 
 from follicle.errors import FollicleFileError, FollicleInputError
+from follicle.jsonable import to_jsonable
 
 EXIT_BAD_INPUT = 2
 console = Console()
@@ -61,24 +61,9 @@ def option_names(names: dict[str, str]) -> Iterator[None]:
         raise
 
 
-def _to_jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_to_jsonable(v) for v in value]
-    numpy = sys.modules.get("numpy")  # not imported: no numpy scalars (and quick start-up)
-    if numpy is not None and isinstance(value, numpy.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, Path):
-        return str(value)
-    return value
-
-
 def dumps_json(payload: Any) -> str:
     """JSON text with NaN/inf as null and numpy scalars as plain numbers."""
-    return json.dumps(_to_jsonable(payload), indent=2, ensure_ascii=False)
+    return json.dumps(to_jsonable(payload), indent=2, ensure_ascii=False)
 
 
 def print_json(payload: Any) -> None:

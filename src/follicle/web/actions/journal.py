@@ -6,7 +6,6 @@ import threading
 from datetime import UTC, datetime
 from typing import Any
 
-from follicle.care.journal.listing import journal_listing
 from follicle.care.journal.service import Journal, Logged
 from follicle.care.journal.stats import journal_stats
 from follicle.care.timezones import local_zone_name, parse_date, zone
@@ -105,7 +104,7 @@ def list_entries(
     if not config.journal_path.exists():
         return {"db": str(config.journal_path), "entries": []}
     with Journal.open(config.journal_path, create=False) as journal:
-        return journal_listing(journal, kinds=kinds or None, limit=limit, include_voided=show_all)
+        return journal.show(kinds=kinds, limit=limit, include_voided=show_all).to_dict()
 
 
 def history(config: WebConfig, *, limit: int = 100) -> list[dict]:
