@@ -30,7 +30,14 @@ from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs, empty
 from follicle.measure.image_io import check_image, load_image
 from follicle.measure.metrics import Metrics, measure
 from follicle.measure.provenance import provenance
-from follicle.measure.shafts import bridge_gaps, hair_mask, object_distance, trace_shafts
+from follicle.measure.shafts import (
+    bridge_gaps,
+    hair_mask,
+    mask_objects,
+    object_distance,
+    trace_shafts,
+)
+from follicle.measure.stubs import stub_shafts
 from follicle.measure.units import group_units, shaft_ends
 from follicle.measure.widths import shaft_width
 from follicle.measure.yellow_dots import find_yellow_dots
@@ -57,6 +64,9 @@ class AnalysisSettings:
     max_turn_deg: float = 40.0  # a shaft bends less than this through a junction
     text_bar: Literal["auto", "none"] = "auto"
     find_yellow_dots: bool = True
+    # Bar-shaped mask objects whose skeleton fell into short pieces: one shaft along the
+    # object's axis (thick clipped stubs; ``stubs``).
+    whole_stubs: bool = True
 
     def __post_init__(self):
         checks = (
@@ -269,9 +279,22 @@ def analyze_image(
     if settings.halo_width_um > 0:
         ridge = smooth - wide_level(smooth, size_px=settings.halo_width_um / scale)
     mask = hair_mask(ridge, low=low, **mask_options)
-    half_width = object_distance(mask)
-    shafts = trace_shafts(mask, half_width, max_turn_deg=settings.max_turn_deg, min_length_px=3)
+    objects = mask_objects(mask)
+    half_width = object_distance(mask, objects)
+    shafts = trace_shafts(
+        mask, half_width, max_turn_deg=settings.max_turn_deg, min_length_px=3, objects=objects
+    )
     shafts = bridge_gaps(shafts, half_width, max_gap_px=max(100.0 / scale, 12.0))
+    if settings.whole_stubs:
+        shafts = stub_shafts(
+            mask,
+            shafts,
+            min_width_px=min_w,
+            max_width_px=max_w,
+            min_length_px=min_length_px,
+            min_aspect=settings.min_aspect,
+            objects=objects,
+        )
     shafts = [s for s in shafts if s.length_px >= min_length_px]
 
     # Near the image edge or a masked bar or label, a shaft may continue out of view.
