@@ -212,7 +212,13 @@ WALK_PREFERENCE = [1, 6, 3, 4, 0, 2, 5, 7]
 
 
 def _order_runs(
-    coords: np.ndarray, run_of: np.ndarray, n_runs: int, starts: np.ndarray, shape: tuple
+    coords: np.ndarray,
+    run_of: np.ndarray,
+    n_runs: int,
+    starts: np.ndarray,
+    shape: tuple,
+    *,
+    pixel_walk: bool = False,
 ) -> list[np.ndarray]:
     """Each run's pixels ordered from one end to the other, all runs at once.
 
@@ -223,7 +229,9 @@ def _order_runs(
     from (a pixel touching a junction), or -1: then it starts at the end met first in
     raster order. Starting inside a path (a junction touching two pixels of a staircase),
     the walk goes to the preferred neighbour's side and stops at that end, as the pixel
-    walk does. Loops fall back to the pixel walk.
+    walk does. Loops fall back to the pixel walk. ``pixel_walk``: walk every run pixel by
+    pixel in Python (the readable reference, kept for the benchmark; free runs may come
+    out reversed, since it starts at whichever end it meets first).
     """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import dijkstra
@@ -255,7 +263,7 @@ def _order_runs(
     ordered_runs = []
     for k in range(n_runs):
         members = by_run[bounds[k] : bounds[k + 1]]
-        if not is_path[k]:
+        if pixel_walk or not is_path[k]:
             start = tuple(coords[starts[k]]) if starts[k] >= 0 else None
             ordered_runs.append(_order_pixels(coords[members], start))
             continue
@@ -277,9 +285,11 @@ def skeleton_branches(
     *,
     corner_reach_px: int = 8,
     objects: tuple[np.ndarray, list] | None = None,
+    pixel_walk: bool = False,
 ) -> tuple[list[Branch], np.ndarray, np.ndarray]:
     """Branches of the mask's skeleton, junction centres (row, col), and the skeleton.
-    ``objects``: ``mask_objects(mask)`` when already computed."""
+    ``objects``: ``mask_objects(mask)`` when already computed; ``pixel_walk``: order runs
+    with the Python pixel walk (reference for the benchmark, see ``_order_runs``)."""
     skeleton = object_skeletons(mask, objects)
     sr, sc = np.nonzero(skeleton)
     counts = _neighbour_lookup(skeleton, sr, sc).sum(axis=1)
@@ -313,7 +323,9 @@ def skeleton_branches(
     near_junction = np.zeros(skeleton.shape, junction_labels.dtype)
     near_junction[rr, rc] = touching
     branches = []
-    for k, ordered in enumerate(_order_runs(coords, run_of, n_runs, starts, skeleton.shape)):
+    for k, ordered in enumerate(
+        _order_runs(coords, run_of, n_runs, starts, skeleton.shape, pixel_walk=pixel_walk)
+    ):
         first = near_junction[ordered[0, 0], ordered[0, 1]]
         last = near_junction[ordered[-1, 0], ordered[-1, 1]]
         if len(ordered) == 1:

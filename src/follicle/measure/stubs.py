@@ -31,6 +31,7 @@ def bar_axis(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray
 def stub_shafts(
     mask: np.ndarray,
     shafts: list[Shaft],
+    half_width: np.ndarray,
     *,
     min_width_px: float,
     max_width_px: float,
@@ -47,6 +48,8 @@ def stub_shafts(
     ``min_length_px``, its area fills at least ``min_fill`` of the rectangle (a V of two
     hairs or a crossing fills far less), and the longest skeleton piece inside it spans
     less than ``max_covered`` of its length (otherwise the skeleton already did well).
+    Pieces much thinner than the bar (a fine hair touching the stub: median half-width
+    under a quarter of the bar's width) are kept as they are.
     ``objects``: ``shafts.mask_objects(mask)`` when already computed."""
     labels, windows = objects if objects is not None else mask_objects(mask)
     n = len(windows)
@@ -57,6 +60,7 @@ def stub_shafts(
     for shaft, label in zip(shafts, owner, strict=True):
         longest[label] = max(longest[label], shaft.length_px)
     replaced: dict[int, Shaft] = {}
+    widths: dict[int, float] = {}
     for label in np.unique(owner[owner > 0]):
         window = windows[label - 1]
         local = labels[window] == label
@@ -81,8 +85,14 @@ def stub_shafts(
         if len(line) < 2:
             continue
         line = line + np.array([window[0].start, window[1].start])
+        widths[int(label)] = width
         replaced[int(label)] = Shaft(branches=(line,), junctions_rc=np.zeros((0, 2)))
     if not replaced:
         return shafts
-    kept = [s for s, label in zip(shafts, owner, strict=True) if int(label) not in replaced]
+    kept = [
+        s
+        for s, label in zip(shafts, owner, strict=True)
+        if int(label) not in replaced
+        or np.median(half_width[s.pixels[:, 0], s.pixels[:, 1]]) < widths[int(label)] / 4
+    ]
     return kept + list(replaced.values())
