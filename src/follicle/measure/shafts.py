@@ -200,11 +200,14 @@ def split_at_corners(
     return [path[a:b] for a, b in itertools.pairwise(bounds) if b - a >= 2]
 
 
-def _neighbour_lookup(image: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+def _neighbour_lookup(
+    image: np.ndarray, rows: np.ndarray, cols: np.ndarray, *, padded: bool = False
+) -> np.ndarray:
     """Values of ``image`` at the 8 neighbours of each (row, col), zero outside the image:
-    shape (n, 8), in the order of NEIGHBOURS. Only the given pixels are visited."""
-    padded = np.pad(image, 1)
-    return np.stack([padded[rows + 1 + dr, cols + 1 + dc] for dr, dc in NEIGHBOURS], axis=1)
+    shape (n, 8), in the order of NEIGHBOURS. Only the given pixels are visited.
+    ``padded``: ``image`` already has a one-pixel zero frame (rows, cols unpadded)."""
+    frame = image if padded else np.pad(image, 1)
+    return np.stack([frame[rows + 1 + dr, cols + 1 + dc] for dr, dc in NEIGHBOURS], axis=1)
 
 
 # Order in which the pixel walk prefers a next pixel: 4-neighbours first (index in NEIGHBOURS).
@@ -237,9 +240,9 @@ def _order_runs(
     from scipy.sparse.csgraph import dijkstra
 
     n = len(coords)
-    index = np.full(shape, -1, np.int64)
-    index[coords[:, 0], coords[:, 1]] = np.arange(n)
-    neighbours = _neighbour_lookup(index + 1, coords[:, 0], coords[:, 1]) - 1  # (n, 8), -1 none
+    index = np.zeros((shape[0] + 2, shape[1] + 2), np.int32)  # run pixel index + 1, framed
+    index[coords[:, 0] + 1, coords[:, 1] + 1] = np.arange(1, n + 1)
+    neighbours = _neighbour_lookup(index, coords[:, 0], coords[:, 1], padded=True) - 1  # -1: none
     degree = (neighbours >= 0).sum(axis=1)
     node_count = np.bincount(run_of, minlength=n_runs)
     edge_count = np.bincount(run_of, weights=degree, minlength=n_runs) / 2
@@ -258,16 +261,16 @@ def _order_runs(
         if len(sources)
         else np.full(n, np.inf)
     )
-    by_run = np.argsort(run_of, kind="stable")
+    # By run, then along each path (lexsort is stable: loops keep their raster order).
+    by_run = np.lexsort((distance, run_of))
     bounds = np.concatenate([[0], np.cumsum(node_count)])
     ordered_runs = []
     for k in range(n_runs):
-        members = by_run[bounds[k] : bounds[k + 1]]
+        path = by_run[bounds[k] : bounds[k + 1]]
         if pixel_walk or not is_path[k]:
             start = tuple(coords[starts[k]]) if starts[k] >= 0 else None
-            ordered_runs.append(_order_pixels(coords[members], start))
+            ordered_runs.append(_order_pixels(coords[path], start))
             continue
-        path = members[np.argsort(distance[members], kind="stable")]
         start = starts[k]
         if start >= 0 and degree[start] == 2:  # inside the path: walk to the preferred side
             at = int(np.flatnonzero(path == start)[0])

@@ -19,9 +19,11 @@ from follicle.measure.shafts import Shaft, mask_objects
 def bar_axis(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
     """Centroid, unit axis, length and width of the rectangle with the same second
     moments as the pixel set (variance of a uniform bar of length L is L^2 / 12)."""
-    p = np.stack([rows, cols], axis=1).astype(float)
-    centre = p.mean(axis=0)
-    cov = np.cov((p - centre).T) if len(p) > 1 else np.zeros((2, 2))
+    r, c = rows.astype(float), cols.astype(float)
+    centre = np.array([r.mean(), c.mean()])
+    r -= centre[0]
+    c -= centre[1]
+    cov = np.array([[r @ r, r @ c], [r @ c, c @ c]]) / max(len(r) - 1, 1)
     values, vectors = np.linalg.eigh(cov)
     length = float(np.sqrt(12.0 * max(values[1], 0.0)))
     width = float(np.sqrt(12.0 * max(values[0], 0.0)))
@@ -63,6 +65,9 @@ def stub_shafts(
     widths: dict[int, float] = {}
     for label in np.unique(owner[owner > 0]):
         window = windows[label - 1]
+        diagonal = np.hypot(window[0].stop - window[0].start, window[1].stop - window[1].start)
+        if longest[label] >= max_covered * diagonal:
+            continue  # the bar's length is at most its box's diagonal: covered well
         local = labels[window] == label
         rows, cols = np.nonzero(local)
         centre, axis, length, width = bar_axis(rows, cols)
