@@ -5,10 +5,11 @@ A fixed subset (every 6th image of the dev part and of the held-out 230219_* ses
 34 images) is scored against the hand-drawn boxes with the same code as
 ``bench/real_images.py``. Thresholds sit a little under what this subset measured when
 they were set (docs/measure.md, "Real images"), so a regression fails:
-measured F1 0.78 (box recall 0.72, hair precision 0.84), median absolute count error
-0.18, count Spearman 0.42, thin boxes touched by a thin hair 0.62 (21 of 34), premium
-boxes measured thin 0.031 (8 of 259). (Before whole stubs and pair splitting: F1 0.75,
-recall 0.68, count error 0.23, Spearman 0.37, thin 0.59, false thin 0.037.)
+measured F1 0.79 (box recall 0.75, hair precision 0.84), median absolute count error
+0.15, count Spearman 0.49, thin boxes touched by a thin hair 0.62 (21 of 34), premium
+boxes measured thin 0.026 (7 of 271). (Before whole stubs, pair splitting and the
+dark-stub aspect: F1 0.75, recall 0.68, count error 0.23, Spearman 0.37, thin 0.59,
+false thin 0.037.)
 """
 
 import sys
@@ -45,10 +46,10 @@ def table():
 def test_hairs_match_the_annotated_boxes(table):
     summary, _ = table
     assert summary["images"] == 34
-    assert summary["f1"] >= 0.75
-    assert summary["box_recall"] >= 0.70 and summary["hair_precision"] >= 0.80
-    assert summary["count_median_abs_rel_error"] <= 0.21
-    assert summary["count_spearman"] >= 0.35
+    assert summary["f1"] >= 0.77
+    assert summary["box_recall"] >= 0.72 and summary["hair_precision"] >= 0.80
+    assert summary["count_median_abs_rel_error"] <= 0.19
+    assert summary["count_spearman"] >= 0.40
 
 
 @pytest.mark.slow

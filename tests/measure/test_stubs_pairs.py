@@ -147,3 +147,14 @@ def test_skeleton_runs_are_ordered_as_the_pixel_walk_orders_them():
 
     assert len(fast) >= 6
     assert canonical(fast) == canonical(walk)
+
+
+def test_a_dark_short_stub_needs_a_smaller_aspect_than_a_faint_one():
+    """A 1:2.2 stub is kept when dark (peak contrast ~0.8 on clean skin) and dropped when
+    the dark-stub rule is off (aspect 2.5 for every shaft)."""
+    style = RenderStyle(**{**CLEAN.__dict__, "angle_spread_deg": 0.0})
+    scene = scene_of(hairs([(1, 1, 90.0, 0.21, 500.0, 800.0)]), style=style, angle=30.0)
+    kept = analyze_image(scene.image, um_per_px=4.0)
+    assert len(kept.hairs) == 1 and kept.hairs["contrast"].iloc[0] >= 0.6
+    strict = AnalysisSettings(dark_stub_aspect=2.5)
+    assert len(analyze_image(scene.image, um_per_px=4.0, settings=strict).hairs) == 0
