@@ -254,6 +254,77 @@ def speed(n_synthetic: int, n_real: int) -> dict:
     return out
 
 
+def _hair_mask_of(rgb: np.ndarray, um_per_px: float) -> np.ndarray:
+    """The analyser's hair mask (default settings, no device graphics): input for timing
+    the skeleton step on its own."""
+    from scipy import ndimage
+
+    from follicle.measure.analyze import AnalysisSettings, contrast_image, robust_sd
+    from follicle.measure.background import wide_level
+    from follicle.measure.shafts import hair_mask
+
+    settings = AnalysisSettings()
+    valid = np.ones(rgb.shape[:2], bool)
+    max_w = settings.max_diameter_um / um_per_px
+    contrast = contrast_image(rgb, polarity="dark", max_width_px=max_w, valid=valid)
+    noise = robust_sd(contrast)
+    smooth = ndimage.gaussian_filter(contrast, 1.0)
+    ridge = smooth - wide_level(smooth, size_px=settings.halo_width_um / um_per_px)
+    return hair_mask(
+        ridge,
+        low=max(settings.low_contrast, 3 * noise),
+        high=max(settings.high_contrast, 6 * noise),
+        min_area_px=int(settings.min_length_um / um_per_px * settings.min_diameter_um / um_per_px),
+        max_hole_px=int(max(4, (max_w / 3) ** 2)),
+    )
+
+
+def skeleton_speed(n_images: int) -> dict:
+    """The skeleton step (``skeleton_branches``) with runs ordered by one shortest-path
+    call (now) and by the Python pixel walk it replaced, on the same masks: CPU seconds
+    per image and their ratio, and whether both give the same branches (a free run may
+    come out reversed)."""
+    from follicle.measure.shafts import skeleton_branches
+
+    images = sorted((REAL_DIR / "images").glob("*.jpg"))[:n_images]
+    masks = (
+        [_hair_mask_of(load_image(p), 2.76) for p in images]
+        if images
+        else [
+            _hair_mask_of(render_trichoscopy(random_seed=BASE_SEED + i).image, 4.0)
+            for i in range(n_images)
+        ]
+    )
+    cpu = {False: [], True: []}
+    same = 0
+    total = 0
+    for mask in masks:
+        found = {}
+        for walk in (True, False, True, False):  # interleaved: load drifts affect both
+            start = time.process_time()
+            found[walk] = skeleton_branches(mask, pixel_walk=walk)[0]
+            cpu[walk].append(time.process_time() - start)
+
+        def canonical(branches):
+            return sorted(
+                min(tuple(map(tuple, b.pixels)), tuple(map(tuple, b.pixels[::-1])))
+                for b in branches
+            )
+
+        total += len(found[True])
+        same += len(set(canonical(found[True])) & set(canonical(found[False])))
+    new, old = float(np.median(cpu[False])), float(np.median(cpu[True]))
+    return {
+        "skeleton_images": len(masks),
+        "skeleton_source": "trichoscopy-dev" if images else "synthetic",
+        "skeleton_cpu_seconds_median": new,
+        "skeleton_pixel_walk_cpu_seconds_median": old,
+        "skeleton_speedup": old / new if new else float("nan"),
+        "skeleton_same_branches": same,
+        "skeleton_branches": total,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10 images per level, 40 real")
@@ -275,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
         "synthetic": synthetic(n, args.workers),
         "real": real(40 if args.quick else None, args.workers),
         "speed": speed(10 if args.quick else 30, 10 if args.quick else 20),
+        "skeleton": skeleton_speed(10 if args.quick else 20),
     }
     report["bench_seconds"] = time.perf_counter() - started
     if args.json:
@@ -317,6 +389,14 @@ def main(argv: list[str] | None = None) -> int:
     if "real_seconds_median" in sp:
         line += f", real {sp['real_seconds_median']:.2f} s median"
     print(line)
+    sk = report["skeleton"]
+    print(
+        f"skeleton step ({sk['skeleton_images']} {sk['skeleton_source']} masks, CPU s per image): "
+        f"{sk['skeleton_cpu_seconds_median']:.3f} s vs "
+        f"{sk['skeleton_pixel_walk_cpu_seconds_median']:.3f} s with the previous pixel walk "
+        f"({sk['skeleton_speedup']:.2f}x); same branches "
+        f"{sk['skeleton_same_branches']} of {sk['skeleton_branches']}"
+    )
     print(f"bench time {report['bench_seconds']:.0f} s")
     return 0
 

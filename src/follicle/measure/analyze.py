@@ -25,12 +25,20 @@ from scipy import ndimage
 from follicle.errors import FollicleInputError
 from follicle.measure.background import skin_background, wide_level
 from follicle.measure.burnt_in import BurntIn, caption_rows, find_burnt_in, paint_over
-from follicle.measure.calibration import check_um_per_px, width_scale_check
+from follicle.measure.calibration import TERMINAL_RANGE_UM, check_um_per_px, width_scale_check
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs, empty_hairs_table
 from follicle.measure.image_io import check_image, load_image
 from follicle.measure.metrics import Metrics, measure
+from follicle.measure.pairs import split_pair
 from follicle.measure.provenance import provenance
-from follicle.measure.shafts import bridge_gaps, hair_mask, object_distance, trace_shafts
+from follicle.measure.shafts import (
+    bridge_gaps,
+    hair_mask,
+    mask_objects,
+    object_distance,
+    trace_shafts,
+)
+from follicle.measure.stubs import stub_shafts
 from follicle.measure.units import group_units, shaft_ends
 from follicle.measure.widths import shaft_width
 from follicle.measure.yellow_dots import find_yellow_dots
@@ -53,10 +61,21 @@ class AnalysisSettings:
     max_diameter_um: float = 160.0
     min_length_um: float = 80.0  # shorter dark marks are debris, not hairs
     min_aspect: float = 2.5  # length / width: rounder blobs are not shafts
+    # Dark short stubs: a shaft this dark (median peak contrast) needs only this aspect.
+    # Calibrated on a third of the dev images (docs/measure.md): short marks this dark
+    # matched boxes as often as long shafts, fainter ones almost never.
+    dark_stub_contrast: float = 0.6
+    dark_stub_aspect: float = 2.0
     unit_radius_um: float = 200.0  # exits closer than this may share one opening
     max_turn_deg: float = 40.0  # a shaft bends less than this through a junction
     text_bar: Literal["auto", "none"] = "auto"
     find_yellow_dots: bool = True
+    # Bar-shaped mask objects whose skeleton fell into short pieces: one shaft along the
+    # object's axis (thick clipped stubs; ``stubs``).
+    whole_stubs: bool = True
+    # A shaft this many times wider than the image's single hairs (or wider than
+    # max_diameter_um) is two hairs side by side: split in two (``pairs``; 0: off).
+    pair_width_ratio: float = 1.7
 
     def __post_init__(self):
         checks = (
@@ -77,7 +96,18 @@ class AnalysisSettings:
             ("max_diameter_um", 0 < self.max_diameter_um <= 500, "a number in (0, 500]"),
             ("min_length_um", self.min_length_um >= 0, "a number >= 0"),
             ("unit_radius_um", self.unit_radius_um > 0, "a positive number"),
+            ("dark_stub_contrast", 0 < self.dark_stub_contrast <= 1, "a number in (0, 1]"),
+            (
+                "dark_stub_aspect",
+                0 < self.dark_stub_aspect <= self.min_aspect,
+                "a number in (0, min_aspect]",
+            ),
             ("max_turn_deg", 0 < self.max_turn_deg < 90, "a number in (0, 90)"),
+            (
+                "pair_width_ratio",
+                self.pair_width_ratio == 0 or 1 < self.pair_width_ratio <= 3,
+                "0 (off) or a number in (1, 3]",
+            ),
             ("text_bar", self.text_bar in ("auto", "none"), "'auto' or 'none'"),
         )
         for name, ok, allowed in checks:
@@ -269,40 +299,81 @@ def analyze_image(
     if settings.halo_width_um > 0:
         ridge = smooth - wide_level(smooth, size_px=settings.halo_width_um / scale)
     mask = hair_mask(ridge, low=low, **mask_options)
-    half_width = object_distance(mask)
-    shafts = trace_shafts(mask, half_width, max_turn_deg=settings.max_turn_deg, min_length_px=3)
+    objects = mask_objects(mask)
+    half_width = object_distance(mask, objects)
+    shafts = trace_shafts(
+        mask, half_width, max_turn_deg=settings.max_turn_deg, min_length_px=3, objects=objects
+    )
     shafts = bridge_gaps(shafts, half_width, max_gap_px=max(100.0 / scale, 12.0))
+    if settings.whole_stubs:
+        shafts = stub_shafts(
+            mask,
+            shafts,
+            half_width,
+            min_width_px=min_w,
+            max_width_px=max_w,
+            min_length_px=min_length_px,
+            min_aspect=settings.min_aspect,
+            objects=objects,
+        )
     shafts = [s for s in shafts if s.length_px >= min_length_px]
 
     # Near the image edge or a masked bar or label, a shaft may continue out of view.
     edge = _grow(~valid, 3) if not valid.all() else np.zeros(shape, bool)
     edge[:3] = edge[-3:] = True
     edge[:, :3] = edge[:, -3:] = True
-    kept, widths, ends, shadows, spreads, contrasts, borders = [], [], [], [], [], [], []
+    measured = []  # (shaft, width px, spread px, contrast, cut by the edge)
     for shaft in shafts:
+        options = dict(min_contrast=low, mask=mask)
         estimate = shaft_width(
-            contrast,
-            shaft.branches,
-            shaft.junctions_rc,
-            half_width,
-            max_width_px=max_w,
-            min_contrast=low,
-            mask=mask,
+            contrast, shaft.branches, shaft.junctions_rc, half_width, max_width_px=max_w, **options
         )
         w = estimate.width_px
-        if not np.isfinite(w) or w < min_w * 0.5 or w > max_w:
+        if settings.pair_width_ratio > 0 and not (np.isfinite(w) and w < 0.9 * max_w):
+            # Perhaps two hairs side by side, wider than one: measure with a longer reach.
+            estimate = shaft_width(
+                contrast,
+                shaft.branches,
+                shaft.junctions_rc,
+                half_width,
+                max_width_px=2 * max_w,
+                **options,
+            )
+            w = estimate.width_px
+            if np.isfinite(w) and w <= max_w:
+                continue  # only a pair may be measured at the longer reach
+        if (
+            not np.isfinite(w)
+            or w < min_w * 0.5
+            or w > (2 if settings.pair_width_ratio else 1) * max_w
+        ):
             continue
         cut = bool(edge[shaft.pixels[:, 0], shaft.pixels[:, 1]].any())
         # A shaft cut by the border shows only part of its length: a looser aspect.
-        if shaft.length_px < settings.min_aspect * w * (0.6 if cut else 1.0):
+        # A dark short bar is a stub; fainter short marks are debris or skin.
+        dark_stub = estimate.contrast >= settings.dark_stub_contrast
+        aspect = settings.dark_stub_aspect if dark_stub else settings.min_aspect
+        if shaft.length_px < aspect * w * (0.6 if cut else 1.0) / (2 if w > max_w else 1):
             continue
         if estimate.contrast < min_shaft_contrast:
             continue
+        measured.append((shaft, w, estimate.spread_px, estimate.contrast, cut))
+    if settings.pair_width_ratio > 0:
+        measured = _split_pairs(
+            measured,
+            contrast,
+            half_width,
+            ratio=settings.pair_width_ratio,
+            max_width_px=max_w,
+            fallback_single_px=TERMINAL_RANGE_UM[0] / scale,
+        )
+    kept, widths, ends, shadows, spreads, contrasts, borders = [], [], [], [], [], [], []
+    for shaft, w, spread, shaft_contrast, cut in measured:
         a, b, da, db = shaft_ends(shaft.pixels)
         kept.append(shaft)
         widths.append(w)
-        spreads.append(estimate.spread_px)
-        contrasts.append(estimate.contrast)
+        spreads.append(spread)
+        contrasts.append(shaft_contrast)
         ends.append((a, b, da, db))
         borders.append(cut)
         shadows.append((_end_shadow(contrast, a, da, w / 2), _end_shadow(contrast, b, db, w / 2)))
@@ -378,6 +449,40 @@ def analyze_image(
         burnt_in=burnt.summary(),
         warnings=warnings,
     )
+
+
+def _split_pairs(
+    measured: list[tuple],
+    contrast: np.ndarray,
+    half_width: np.ndarray,
+    *,
+    ratio: float,
+    max_width_px: float,
+    fallback_single_px: float,
+) -> list[tuple]:
+    """Shafts at least ``ratio`` times wider than the image's single hairs, or wider than
+    any single hair, split into two side-by-side hairs (``pairs``). The single-hair width
+    is the median of the thicker half of the shafts up to ``max_width_px`` (at least 6 of
+    them), else ``fallback_single_px``."""
+    singles = np.array([m[1] for m in measured if m[1] <= max_width_px])
+    reference = (
+        float(np.median(singles[singles >= np.median(singles)]))
+        if len(singles) >= 6
+        else fallback_single_px
+    )
+    out = []
+    for shaft, w, spread, shaft_contrast, cut in measured:
+        if w < ratio * reference and w <= max_width_px:
+            out.append((shaft, w, spread, shaft_contrast, cut))
+            continue
+        split = split_pair(contrast, shaft, half_width, width_px=w)
+        if split is None:
+            if w <= max_width_px:
+                out.append((shaft, w, spread, shaft_contrast, cut))
+            continue
+        for part, part_w in zip(split.shafts, split.widths_px, strict=True):
+            out.append((part, part_w, spread, shaft_contrast, cut))
+    return out
 
 
 def _grow(mask: np.ndarray, radius_px: int) -> np.ndarray:

@@ -247,7 +247,7 @@ def dark_label_boxes(
             slice(r0, window_small[0].stop * 4 + 8),
             slice(c0, window_small[1].stop * 4 + 8),
         )
-        local = ndimage.binary_closing(grey[outer] | white[outer], structure=np.ones((5, 5)))
+        local = _close_square(grey[outer] | white[outer], 5)
         lab, n = ndimage.label(local)
         if n == 0:
             continue
@@ -273,6 +273,13 @@ def dark_label_boxes(
             (int(window[1].start), int(window[0].start), int(window[1].stop), int(window[0].stop))
         )
     return boxes
+
+
+def _close_square(mask: np.ndarray, size: int) -> np.ndarray:
+    """``binary_closing`` by a size x size square (border 0), as separable maximum and
+    minimum filters: the same pixels, about twice as fast."""
+    grown = ndimage.maximum_filter(mask.view(np.uint8), size=size, mode="constant", cval=0)
+    return ndimage.minimum_filter(grown, size=size, mode="constant", cval=0).view(bool)
 
 
 def _block_share(mask: np.ndarray, factor: int) -> np.ndarray:

@@ -87,25 +87,34 @@ def hair_mask(
     return remove_small_objects(mask, max_size=min_area_px)
 
 
-def object_skeletons(mask: np.ndarray) -> np.ndarray:
+def mask_objects(mask: np.ndarray) -> tuple[np.ndarray, list]:
+    """8-connected labels of the mask and each object's bounding box (labelled once, shared
+    by the skeleton, the distance transform and the stub check)."""
+    labels, _ = ndimage.label(mask, structure=EIGHT)
+    return labels, ndimage.find_objects(labels)
+
+
+def object_skeletons(
+    mask: np.ndarray, objects: tuple[np.ndarray, list] | None = None
+) -> np.ndarray:
     """``skeletonize(mask)`` computed object by object on their bounding boxes: the same
     result (thinning looks at 8-neighbours only, and separate objects are not
     8-neighbours) without thinning the empty skin around them."""
-    labels, _ = ndimage.label(mask, structure=EIGHT)
+    labels, windows = objects if objects is not None else mask_objects(mask)
     skeleton = np.zeros(mask.shape, bool)
-    for index, window in enumerate(ndimage.find_objects(labels), start=1):
+    for index, window in enumerate(windows, start=1):
         if window is not None:
             skeleton[window] |= skeletonize(labels[window] == index)
     return skeleton
 
 
-def object_distance(mask: np.ndarray) -> np.ndarray:
+def object_distance(mask: np.ndarray, objects: tuple[np.ndarray, list] | None = None) -> np.ndarray:
     """``distance_transform_edt(mask)`` object by object on their bounding boxes grown by
     one pixel (the nearest skin pixel of an object's pixel borders that object)."""
-    labels, _ = ndimage.label(mask, structure=EIGHT)
+    labels, windows = objects if objects is not None else mask_objects(mask)
     distance = np.zeros(mask.shape, np.float32)
     rows, cols = mask.shape
-    for index, window in enumerate(ndimage.find_objects(labels), start=1):
+    for index, window in enumerate(windows, start=1):
         if window is None:
             continue
         grown = (
@@ -191,14 +200,104 @@ def split_at_corners(
     return [path[a:b] for a, b in itertools.pairwise(bounds) if b - a >= 2]
 
 
+def _neighbour_lookup(
+    image: np.ndarray, rows: np.ndarray, cols: np.ndarray, *, padded: bool = False
+) -> np.ndarray:
+    """Values of ``image`` at the 8 neighbours of each (row, col), zero outside the image:
+    shape (n, 8), in the order of NEIGHBOURS. Only the given pixels are visited.
+    ``padded``: ``image`` already has a one-pixel zero frame (rows, cols unpadded)."""
+    frame = image if padded else np.pad(image, 1)
+    return np.stack([frame[rows + 1 + dr, cols + 1 + dc] for dr, dc in NEIGHBOURS], axis=1)
+
+
+# Order in which the pixel walk prefers a next pixel: 4-neighbours first (index in NEIGHBOURS).
+WALK_PREFERENCE = [1, 6, 3, 4, 0, 2, 5, 7]
+
+
+def _order_runs(
+    coords: np.ndarray,
+    run_of: np.ndarray,
+    n_runs: int,
+    starts: np.ndarray,
+    shape: tuple,
+    *,
+    pixel_walk: bool = False,
+) -> list[np.ndarray]:
+    """Each run's pixels ordered from one end to the other, all runs at once.
+
+    Runs are skeleton pieces between junctions, so no pixel has more than two neighbours:
+    a run is a simple path (or, rarely, a closed loop). A path is ordered by the graph
+    distance of its pixels from one end (one compiled shortest-path call for all runs).
+    ``starts[k]`` is the index (into ``coords``) of the pixel the walk of run k starts
+    from (a pixel touching a junction), or -1: then it starts at the end met first in
+    raster order. Starting inside a path (a junction touching two pixels of a staircase),
+    the walk goes to the preferred neighbour's side and stops at that end, as the pixel
+    walk does. Loops fall back to the pixel walk. ``pixel_walk``: walk every run pixel by
+    pixel in Python (the readable reference, kept for the benchmark; free runs may come
+    out reversed, since it starts at whichever end it meets first).
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    n = len(coords)
+    index = np.zeros((shape[0] + 2, shape[1] + 2), np.int32)  # run pixel index + 1, framed
+    index[coords[:, 0] + 1, coords[:, 1] + 1] = np.arange(1, n + 1)
+    neighbours = _neighbour_lookup(index, coords[:, 0], coords[:, 1], padded=True) - 1  # -1: none
+    degree = (neighbours >= 0).sum(axis=1)
+    node_count = np.bincount(run_of, minlength=n_runs)
+    edge_count = np.bincount(run_of, weights=degree, minlength=n_runs) / 2
+    is_path = edge_count == node_count - 1
+    # First end (degree <= 1) of each run in raster order (coords are in raster order).
+    end_idx = np.flatnonzero(degree <= 1)
+    first_end = np.full(n_runs, -1)
+    runs_with_end, first = np.unique(run_of[end_idx], return_index=True)
+    first_end[runs_with_end] = end_idx[first]
+    origin = np.where((starts >= 0) & (degree[np.maximum(starts, 0)] <= 1), starts, first_end)
+    src, dst = np.nonzero(neighbours >= 0)
+    graph = coo_matrix((np.ones(len(src)), (src, neighbours[src, dst])), shape=(n, n)).tocsr()
+    sources = origin[is_path & (origin >= 0)]
+    distance = (
+        dijkstra(graph, indices=sources, min_only=True, unweighted=True)
+        if len(sources)
+        else np.full(n, np.inf)
+    )
+    # By run, then along each path (lexsort is stable: loops keep their raster order).
+    by_run = np.lexsort((distance, run_of))
+    bounds = np.concatenate([[0], np.cumsum(node_count)])
+    ordered_runs = []
+    for k in range(n_runs):
+        path = by_run[bounds[k] : bounds[k + 1]]
+        if pixel_walk or not is_path[k]:
+            start = tuple(coords[starts[k]]) if starts[k] >= 0 else None
+            ordered_runs.append(_order_pixels(coords[path], start))
+            continue
+        start = starts[k]
+        if start >= 0 and degree[start] == 2:  # inside the path: walk to the preferred side
+            at = int(np.flatnonzero(path == start)[0])
+            for slot in WALK_PREFERENCE:
+                step = neighbours[start, slot]
+                if step >= 0:
+                    break
+            path = path[at:] if path[at + 1] == step else path[at::-1]
+        ordered_runs.append(coords[path])
+    return ordered_runs
+
+
 def skeleton_branches(
-    mask: np.ndarray, *, corner_reach_px: int = 8
+    mask: np.ndarray,
+    *,
+    corner_reach_px: int = 8,
+    objects: tuple[np.ndarray, list] | None = None,
+    pixel_walk: bool = False,
 ) -> tuple[list[Branch], np.ndarray, np.ndarray]:
-    """Branches of the mask's skeleton, junction centres (row, col), and the skeleton."""
-    skeleton = object_skeletons(mask)
-    counts = ndimage.convolve(skeleton.astype(np.uint8), EIGHT.astype(np.uint8), mode="constant")
-    counts = (counts - 1) * skeleton
-    junction_px = skeleton & (counts >= 3)
+    """Branches of the mask's skeleton, junction centres (row, col), and the skeleton.
+    ``objects``: ``mask_objects(mask)`` when already computed; ``pixel_walk``: order runs
+    with the Python pixel walk (reference for the benchmark, see ``_order_runs``)."""
+    skeleton = object_skeletons(mask, objects)
+    sr, sc = np.nonzero(skeleton)
+    counts = _neighbour_lookup(skeleton, sr, sc).sum(axis=1)
+    junction_px = np.zeros_like(skeleton)
+    junction_px[sr[counts >= 3], sc[counts >= 3]] = True
     junction_labels, n_junctions = ndimage.label(junction_px, structure=EIGHT)
     if n_junctions:  # centroid per junction label, from the few junction pixels only
         jr, jc = np.nonzero(junction_px)
@@ -214,36 +313,36 @@ def skeleton_branches(
     else:
         centres = np.zeros((0, 2))
     runs = skeleton & ~junction_px
-    run_labels, _ = ndimage.label(runs, structure=EIGHT)
-    # Which junction touches each run pixel (grey dilation spreads junction labels 1 px).
-    near_junction = ndimage.grey_dilation(junction_labels, size=(3, 3))
+    run_labels, n_runs = ndimage.label(runs, structure=EIGHT)
+    rr, rc = np.nonzero(runs)  # raster order
+    coords = np.stack([rr, rc], axis=1)
+    run_of = run_labels[rr, rc] - 1
+    # Which junction touches each run pixel (the largest label among its 8 neighbours).
+    touching = _neighbour_lookup(junction_labels, rr, rc).max(axis=1)
+    starts = np.full(n_runs, -1)
+    touching_idx = np.flatnonzero(touching > 0)
+    runs_touching, first = np.unique(run_of[touching_idx], return_index=True)
+    starts[runs_touching] = touching_idx[first]  # first touching pixel in raster order
+    near_junction = np.zeros(skeleton.shape, junction_labels.dtype)
+    near_junction[rr, rc] = touching
     branches = []
-    objects = ndimage.find_objects(run_labels)
-    for index, window in enumerate(objects, start=1):
-        if window is None:
-            continue
-        local = run_labels[window] == index
-        coords = np.add(np.argwhere(local), (window[0].start, window[1].start))
-        touching = near_junction[coords[:, 0], coords[:, 1]]
-        ends = coords[touching > 0]
-        start = tuple(ends[0]) if len(ends) else None
-        ordered = _order_pixels(coords, start)
+    for k, ordered in enumerate(
+        _order_runs(coords, run_of, n_runs, starts, skeleton.shape, pixel_walk=pixel_walk)
+    ):
         first = near_junction[ordered[0, 0], ordered[0, 1]]
         last = near_junction[ordered[-1, 0], ordered[-1, 1]]
         if len(ordered) == 1:
-            nodes = np.unique(touching[touching > 0])
-            first = nodes[0] if len(nodes) else 0
-            last = nodes[1] if len(nodes) > 1 else 0
+            first = touching[starts[k]] if starts[k] >= 0 else 0
+            last = 0
         pieces = split_at_corners(ordered, reach=corner_reach_px)
-        for k, piece in enumerate(pieces):
+        for j, piece in enumerate(pieces):
             branches.append(
                 Branch(
                     pixels=piece,
-                    start_node=int(first) - 1 if k == 0 else -1,
-                    end_node=int(last) - 1 if k == len(pieces) - 1 else -1,
+                    start_node=int(first) - 1 if j == 0 else -1,
+                    end_node=int(last) - 1 if j == len(pieces) - 1 else -1,
                 )
             )
-    # Junctions directly adjacent to each other with no run between: merge their labels.
     return branches, centres, skeleton
 
 
@@ -281,14 +380,18 @@ def trace_shafts(
     max_turn_deg: float = 40.0,
     min_length_px: float = 10.0,
     max_width_ratio: float = 2.0,
+    objects: tuple[np.ndarray, list] | None = None,
 ) -> list[Shaft]:
     """Hairs from the mask: skeleton branches chained straight through junctions.
 
     ``half_width`` is the distance transform of the mask (local half-width in px); it sets
-    how short a spur or a bridge is (relative to the local shaft width).
+    how short a spur or a bridge is (relative to the local shaft width). ``objects``:
+    ``mask_objects(mask)`` when already computed.
     """
     typical = float(np.median(half_width[half_width > 0])) if mask.any() else 2.0
-    branches, centres, _ = skeleton_branches(mask, corner_reach_px=int(np.clip(3 * typical, 6, 30)))
+    branches, centres, _ = skeleton_branches(
+        mask, corner_reach_px=int(np.clip(3 * typical, 6, 30)), objects=objects
+    )
     if not branches:
         return []
     n_nodes = len(centres)
