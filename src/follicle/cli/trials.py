@@ -167,6 +167,16 @@ Examples:
       --targets prevalence.toml --n-per-arm 200 --output population.toml
 
   follicle calibrate --only 'hu2015-*' --free minoxidil_growth --output m.toml
+
+With --ensemble: calibration with uncertainty. Runs a design of full simulations, fits an
+emulator and draws the posterior by ABC-SMC (settings in --settings, default the shipped
+calibration.toml); writes an ensemble of parameter sets (JSON) with provenance, which
+`follicle project` reads (docs/validation.md):
+
+  follicle calibrate --ensemble --output src/follicle/data/ensemble.json
+
+Both modes fit only the targets that calibration.toml does not hold out (the held-out
+ones are for `follicle validate`), unless --include-held-out is given.
 """
 
 
@@ -194,6 +204,23 @@ def validation_table(report) -> Table:
     table.caption = (
         f"{report.passed} of {len(report.table)} targets within tolerance "
         "(endpoints and sources: --json or --report)"
+    )
+    return table
+
+
+def ensemble_table(ensemble) -> Table:
+    """The posterior of each free parameter (over the members) and how the run ended."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, title="posterior (ensemble members)")
+    for column in ("parameter", "5%", "median", "95%"):
+        table.add_column(column, justify="left" if column == "parameter" else "right")
+    for name, row in ensemble.summary().items():
+        table.add_row(name, f"{row['p5']:.4g}", f"{row['p50']:.4g}", f"{row['p95']:.4g}")
+    p = ensemble.provenance
+    table.caption = (
+        f"{len(ensemble)} members from {p['accepted_particles']} accepted particles; "
+        f"{len(p['targets_fitted'])} fitted targets, {len(p['targets_held_out'])} held out; "
+        f"epsilon {p['epsilon_final']:.3g} (floor {p['epsilon_floor']:.3g}, "
+        f"{p['stopped_because']}); {p['seconds']:.0f} s"
     )
     return table
 
@@ -301,15 +328,37 @@ def register(app: typer.Typer) -> None:
         ),
         scheduler: str | None = typer.Option(None, "--scheduler", metavar="ADDRESS"),
         as_json: bool = typer.Option(False, "--json", help="Print the fit as JSON."),
+        ensemble: bool = typer.Option(
+            False, "--ensemble", help="Calibrate with uncertainty: write an ensemble (JSON)."
+        ),
+        settings_path: Path | None = typer.Option(
+            None, "--settings", help="Calibration settings (default: the shipped ones)."
+        ),
+        include_held_out: bool = typer.Option(
+            False, "--include-held-out", help="Also fit the targets held out for validation."
+        ),
     ) -> None:
         from follicle.trials.calibrate import DEFAULT_FREE, calibrate, check_free
+        from follicle.trials.calibration_config import load_calibration_settings, split_targets
         from follicle.trials.targets import load_targets
 
-        names = check_free(free.split(",") if free else DEFAULT_FREE)
         workers, scheduler = _execution(workers, scheduler)
+        settings = load_calibration_settings(settings_path)
         target_set = select_targets(load_targets(targets), only)
         if not output.parent.exists():
             fail(f"output directory {str(output.parent)!r} does not exist")
+        if include_held_out:
+            settings = settings.model_copy(update={"split": type(settings.split)()})
+        elif split_targets(target_set, settings).fitted is None:
+            fail("every selected target is held out for validation (--include-held-out)")
+        else:
+            target_set = split_targets(target_set, settings).fitted
+        if ensemble:
+            _calibrate_ensemble(
+                target_set, settings, _parameter_set(start), workers, scheduler, output, as_json
+            )
+            return
+        names = check_free(free.split(",") if free else DEFAULT_FREE)
         with progress_bar("calibrate", not as_json and console.is_terminal) as progress:
             result = calibrate(
                 target_set,
@@ -349,6 +398,26 @@ def register(app: typer.Typer) -> None:
         )
         console.print(table)
         console.print(validation_table(result.report))
+        console.print(f"wrote {output}")
+
+    def _calibrate_ensemble(target_set, settings, base, workers, scheduler, output, as_json):
+        from follicle.trials.ensemble import build_ensemble
+
+        with progress_bar("calibrate --ensemble", not as_json and console.is_terminal) as progress:
+            result = build_ensemble(
+                target_set,
+                settings=settings,
+                base=base,
+                workers=workers,
+                scheduler=scheduler,
+                progress=progress,
+            )
+        with atomic_output(output) as temporary:
+            result.write(temporary)
+        if as_json:
+            print_json({**result.to_dict(), "output": str(output)})
+            return
+        console.print(ensemble_table(result))
         console.print(f"wrote {output}")
 
     @app.command("trial", help=TRIAL_HELP)
