@@ -180,12 +180,33 @@ ones are for `follicle validate`), unless --include-held-out is given.
 """
 
 
-def validation_table(report) -> Table:
+ROLE_TITLES = {
+    "fit": "fitted targets (calibration used them)",
+    "holdout": "held-out targets (no fit saw them: the validation)",
+}
+
+
+def validation_tables(report) -> list[Table]:
+    """The fitted and the held-out targets in separate tables, each with its pass count."""
+    table = report.table
+    if "role" not in table or table["role"].nunique() < 2:
+        return [validation_table(report)]
+    tables = []
+    for role, title in ROLE_TITLES.items():
+        part = table[table["role"] == role]
+        counts = report.passed_by_role()[role]
+        view = validation_table(report, rows=part, title=title)
+        view.caption = f"{counts['passed']} of {counts['total']} {title.split(' (')[0]} pass"
+        tables.append(view)
+    return tables
+
+
+def validation_table(report, *, rows=None, title: str = "model vs published") -> Table:
     table = Table(
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
-        title="model vs published",
+        title=title,
         title_justify="left",
     )
     table.add_column("target", no_wrap=True)
@@ -193,7 +214,7 @@ def validation_table(report) -> Table:
     table.add_column("published", justify="right", no_wrap=True)
     table.add_column("model (95% CI)", justify="right", no_wrap=True)
     table.add_column("", no_wrap=True)
-    for row in report.table.to_dict(orient="records"):
+    for row in (report.table if rows is None else rows).to_dict(orient="records"):
         table.add_row(
             row["id"],
             str(row["day"]),
@@ -297,7 +318,12 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(result.to_dict())
             return
-        console.print(validation_table(result))
+        for table in validation_tables(result):
+            console.print(table)
+        console.print(
+            f"{result.passed} of {len(result.table)} targets within tolerance "
+            "(endpoints and sources: --json or --report)"
+        )
         if report:
             console.print(f"wrote {report}")
 
