@@ -41,6 +41,9 @@ Examples:
 
   follicle trial TRIAL.toml --n-per-arm 500000 --block-size 1000 \\
       --keep-observations 1000                # a million people, two arms
+
+  follicle trial examples/trials/finasteride-vs-placebo.toml --seed 1 \\
+      --over-ensemble 10       # power with parameter uncertainty
 """
 
 
@@ -246,6 +249,34 @@ def ensemble_table(ensemble) -> Table:
     return table
 
 
+def ensemble_trial_table(result, *, control: str) -> Table:
+    """Per endpoint and treated arm: the difference and n80 over members, and the share of
+    members whose trial is significant (assurance)."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    table.add_column(f"vs {control} (control)", overflow="fold")
+    for column in ("difference", "n80", "p<0.05"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for row in result.summary.to_dict(orient="records"):
+        n80 = (
+            f"{row['n80_p50']:.0f} ({row['n80_p10']:.0f}-{row['n80_p90']:.0f})"
+            if row["n80_p50"] == row["n80_p50"]
+            else "-"
+        )
+        table.add_row(
+            f"{row['arm']}: {row['endpoint']}",
+            f"{_num(row['difference_p50'])} ({_num(row['difference_p10'])}.."
+            f"{_num(row['difference_p90'])})",
+            n80,
+            f"{100 * row['share_significant']:.0f}%",
+        )
+    table.caption = (
+        "median (10-90%) over members; n80: people per arm for 80% power; p<0.05: share of "
+        "members whose trial is significant (assurance). Includes: "
+        + "; ".join(result.includes)
+    )
+    return table
+
+
 def _published(row: dict) -> str:
     """``value ±tolerance``, or ``[low, high]`` for a range target."""
     if row.get("kind") == "range":
@@ -446,6 +477,30 @@ def register(app: typer.Typer) -> None:
         console.print(ensemble_table(result))
         console.print(f"wrote {output}")
 
+    def _trial_over_ensemble(trial, members, ensemble_path, seed, workers, scheduler, as_json):
+        from follicle.trials.ensemble import load_ensemble
+        from follicle.trials.ensemble_trial import run_trial_over_ensemble
+
+        ensemble = load_ensemble(ensemble_path)
+        with progress_bar("trial over the ensemble", not as_json and console.is_terminal) as p:
+            result = run_trial_over_ensemble(
+                trial,
+                ensemble=ensemble,
+                members=members,
+                seed=seed,
+                workers=workers,
+                scheduler=scheduler,
+                progress=p,
+            )
+        if as_json:
+            print_json(result.to_dict())
+            return
+        console.print(
+            f"{trial.name}: {trial.n_per_arm} per arm, seed {result.provenance['seed']}, "
+            f"over {members} members of the calibration ensemble"
+        )
+        console.print(ensemble_trial_table(result, control=trial.control))
+
     @app.command("trial", help=TRIAL_HELP)
     @handles_bad_input
     def trial_command(
@@ -478,6 +533,16 @@ def register(app: typer.Typer) -> None:
         parameters: Path | None = typer.Option(
             None, "--parameters", help="A parameter set written by `follicle calibrate`."
         ),
+        over_ensemble: int | None = typer.Option(
+            None,
+            "--over-ensemble",
+            metavar="K",
+            help="Run the trial once for each of K members of the calibration ensemble "
+            "(power with parameter uncertainty).",
+        ),
+        ensemble_path: Path | None = typer.Option(
+            None, "--ensemble", help="Ensemble file for --over-ensemble (default: shipped)."
+        ),
     ) -> None:
         from follicle.trials.run import run_trial
         from follicle.trials.trial_file import load_trial
@@ -498,6 +563,13 @@ def register(app: typer.Typer) -> None:
             trial = trial.model_copy(update={"block_size": block_size})
         if seed is None and trial.seed is None:
             raise FollicleInputError("--seed", None, "a seed (none in the trial file)")
+        if over_ensemble is not None:
+            if parameters or report or csv_path:
+                fail("--over-ensemble takes none of --parameters, --report, --csv")
+            _trial_over_ensemble(
+                trial, over_ensemble, ensemble_path, seed, workers, scheduler, as_json
+            )
+            return
         pset = _parameter_set(parameters)
         with progress_bar("trial", not as_json and console.is_terminal) as progress:
             result = run_trial(
