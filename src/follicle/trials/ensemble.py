@@ -250,7 +250,12 @@ def abc_smc(
 ) -> dict[str, Any]:
     """ABC-SMC with pyabc over a uniform prior on the box [low, high]; returns the last
     generation's particles and weights and the run's history."""
-    import pyabc
+    try:
+        import pyabc
+    except ImportError:
+        raise FollicleInputError(
+            "pyabc", "not installed", 'the calibration extra: pip install "follicle[calibration]"'
+        ) from None
 
     for name in list(logging.root.manager.loggerDict):
         if name.startswith("ABC"):
