@@ -246,7 +246,7 @@ class FuturesPlan:
 
     def describe(self, *, counting_error: bool) -> list[str]:
         parts = []
-        if self.ensemble_provenance is not None:
+        if self.ensemble_provenance is not None and "members" in self.ensemble_provenance:
             e = self.ensemble_provenance
             parts.append(
                 f"parameter uncertainty ({e['members_used']} members of an ensemble of "
@@ -272,10 +272,15 @@ def plan_futures(
 ) -> FuturesPlan:
     """Assign each future a parameter set (members of the ensemble, in turn) and a
     treatment-response multiplier; deterministic given ``seed``."""
+    missing = None
     if isinstance(ensemble, str) and ensemble == DEFAULT_ENSEMBLE:
+        from follicle.trials.ensemble import DEFAULT_ENSEMBLE as SHIPPED
         from follicle.trials.ensemble import load_ensemble
 
-        ensemble = load_ensemble()
+        if SHIPPED.exists():
+            ensemble = load_ensemble()
+        else:  # an installation without the shipped file: say so rather than fail
+            ensemble, missing = None, "no ensemble file shipped"
     if ensemble is None:
         parameter_sets = [DEFAULT_PARAMETERS]
         ensemble_provenance = None
@@ -318,6 +323,8 @@ def plan_futures(
         )
         people = [person.model_copy(update={"treatment_response": r}) for r in responses]
         groups.append((params, people, positions))
+    if missing is not None:
+        ensemble_provenance = {"not_included": f"parameter uncertainty ({missing})"}
     return FuturesPlan(groups, cv, source, ensemble_provenance)
 
 

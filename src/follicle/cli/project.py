@@ -226,7 +226,9 @@ def run_projection(
     console.print(projection_table(projection, years=years))
     console.print(escape(band_includes_text(projection)))
     ensemble_used = projection.provenance["ensemble"]
-    if ensemble_used is not None and not ensemble_used["matches_model"]:
+    if ensemble_used is not None and "not_included" in ensemble_used:
+        console.print(f"[yellow]Not included: {escape(ensemble_used['not_included'])}.[/yellow]")
+    elif ensemble_used is not None and not ensemble_used["matches_model"]:
         console.print(
             "[yellow]The ensemble was built on other model parameters than these; rebuild "
             "it (follicle calibrate --ensemble, docs/validation.md).[/yellow]"
