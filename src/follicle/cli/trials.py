@@ -406,15 +406,14 @@ def register(app: typer.Typer) -> None:
             fail(f"output directory {str(output.parent)!r} does not exist")
         if include_held_out:
             settings = settings.model_copy(update={"split": type(settings.split)()})
-        elif split_targets(target_set, settings).fitted is None:
+        if split_targets(target_set, settings).fitted is None:
             fail("every selected target is held out for validation (--include-held-out)")
-        else:
-            target_set = split_targets(target_set, settings).fitted
-        if ensemble:
+        if ensemble:  # build_ensemble splits the targets itself and records the split
             _calibrate_ensemble(
                 target_set, settings, _parameter_set(start), workers, scheduler, output, as_json
             )
             return
+        target_set = split_targets(target_set, settings).fitted
         names = check_free(free.split(",") if free else DEFAULT_FREE)
         with progress_bar("calibrate", not as_json and console.is_terminal) as progress:
             result = calibrate(
