@@ -28,7 +28,7 @@ def width(projection, years, label="finasteride"):
 @pytest.fixture(scope="module")
 def both():
     """The same 40 futures with every source of spread, and with follicle-level chance only."""
-    common = {"years": 5, "futures": 40, "random_seed": 3}
+    common = {"years": 5, "futures": 120, "random_seed": 3}
     full = project(MAN, {"finasteride": FINASTERIDE}, **common)
     bare = project(
         MAN,
@@ -55,13 +55,18 @@ def test_bands_say_what_they_include(both):
     assert full.to_dict()["band_includes"] == full.band_includes
 
 
-def test_propagating_the_uncertainty_widens_the_treated_band(both):
-    # the added sources are independent of follicle-level chance, so variances add: with
-    # the response spread alone (log SD ~0.5 on an effect of tens of hairs/cm2) the 10-90%
-    # width grows by far more than the ~15% sampling error of a width from 40 futures
+def test_propagating_the_uncertainty_widens_the_bands(both):
+    # The added sources (parameters, response, counting) are independent of follicle-level
+    # chance, so variances add and the bands widen. For normal futures the 10-90% width
+    # from n = 120 has a relative SE of ~8% (quantile SE sqrt(0.09 / n) / 0.1755 = 0.156 SD,
+    # correlation of the two quantiles 0.11, width 2.56 SD), so a ratio of two widths has
+    # an SE of ~0.12. The response spread alone (a lognormal multiplier with a 10-90%
+    # range of about 0.3-2) on a treatment effect of tens of hairs/cm2 should make the
+    # treated band ~1.4x wider; 1.2 leaves about 2 SE, and with propagation switched off
+    # (the same code path as ``bare``) the ratio is exactly 1, so the test fails.
     full, bare = both
     for years in (1, 5):
-        assert width(full, years) > 1.3 * width(bare, years)
+        assert width(full, years) > 1.2 * width(bare, years)
 
 
 def test_a_fixed_treatment_response_is_used_and_reported():

@@ -40,7 +40,8 @@ Examples:
 
   follicle project me.toml --regimen plan.toml --years 2 --from-journal
 
-  follicle project me.toml --regimen plan.toml --years 5 --no-parameter-uncertainty
+  follicle project me.toml --regimen plan.toml --years 5 \\
+      --no-parameter-uncertainty
 """
 
 
