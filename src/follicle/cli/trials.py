@@ -178,6 +178,9 @@ calibration.toml); writes an ensemble of parameter sets (JSON) with provenance, 
 
   follicle calibrate --ensemble --output src/follicle/data/ensemble.json
 
+With --ensemble the settings file chooses the free parameters, people per arm and seed
+(--free, --n-per-arm, --seed and --max-evaluations are for the point fit).
+
 Both modes fit only the targets that calibration.toml does not hold out (the held-out
 ones are for `follicle validate`), unless --include-held-out is given.
 """
