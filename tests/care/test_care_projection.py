@@ -17,9 +17,15 @@ MAN = {"sex": "male", "age_years": 30, "androgen_sensitivity": "high"}
 FINASTERIDE = {"treatment": [{"kind": "finasteride", "dose_mg": 1.0}]}
 
 
+# follicle-level chance only (the tests of the full bands: test_projection_uncertainty.py)
+STOCHASTIC_ONLY = {"ensemble": None, "between_person_response": False, "counting_error": False}
+
+
 @pytest.fixture(scope="module")
 def projection():
-    return project(MAN, {"finasteride": FINASTERIDE}, years=2, futures=30, random_seed=3)
+    return project(
+        MAN, {"finasteride": FINASTERIDE}, years=2, futures=30, random_seed=3, **STOCHASTIC_ONLY
+    )
 
 
 def test_bands_are_ordered_and_cover_every_regimen(projection):

@@ -3,8 +3,25 @@
 ``project(person, {"plan": regimen}, years=3)`` simulates ``futures`` possible futures of
 the person under each regimen and under no treatment, side by side in one engine run per
 regimen, and summarises each observation day by the median and the 10th and 90th
-percentiles. The futures differ in everything the model leaves to chance (which
-follicles cycle when, how each cycle miniaturizes them), not in the person.
+percentiles. What the bands include is stated with them (``Projection.band_includes``,
+docs/care.md "What the bands include"); by default every source of uncertainty the model
+knows:
+
+- parameter uncertainty: the futures are spread over ``members`` parameter sets drawn
+  from the calibration ensemble (``follicle calibrate --ensemble``; the shipped one by
+  default), so they differ in what the evidence leaves open about the model;
+- between-person treatment response: each future draws the person's response multiplier
+  (lognormal, mean 1, log SD ``treatment_response_log_sd`` of its parameter set; 0 would
+  be a non-responder), unless the person file sets ``treatment_response``;
+- follicle-level stochasticity: which follicles cycle when, how each cycle miniaturizes
+  them, in the counted area;
+- counting error: each observed count carries the relative error of one measurement
+  (``count_error_cv``, independent between visits).
+
+Each can be switched off (``ensemble=None``, ``between_person_response=False``,
+``counting_error=False``) to see how much it adds. Every regimen is simulated on the same
+futures (the same parameter sets, responses and random streams), so differences between
+regimens come from the treatment, not from luck.
 
 When a measurement is given (from the journal: a hair density in a region), the person's
 androgen sensitivity is first fitted so that the simulated scalp on day 0 matches it:
@@ -24,6 +41,7 @@ import pandas as pd
 from follicle.care.findings import Finding
 from follicle.errors import FollicleInputError
 from follicle.model.androgens import DAYS_PER_YEAR
+from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
 from follicle.person import Person
 from follicle.regimen import NO_TREATMENT, Regimen
 from follicle.sim.batch import simulate_cohort
@@ -42,8 +60,12 @@ METRIC_COLUMNS = {
     "terminal_per_cm2": "terminal_per_cm2",
 }
 DEFAULT_AREA_CM2 = 1.0
+COUNT_MEASURES = ("hairs_per_cm2", "non_vellus_per_cm2", "terminal_per_cm2")
 BAND = (10, 50, 90)
 NO_TREATMENT_LABEL = "no treatment"
+DEFAULT_ENSEMBLE = "default"  # the ensemble shipped with follicle
+DEFAULT_MEMBERS = 10
+STOCHASTICITY = "follicle-level stochasticity (which follicles cycle, shrink and regrow when)"
 
 
 @dataclass(frozen=True)
@@ -72,6 +94,11 @@ class Projection:
     provenance: dict[str, Any]
     blocked: dict[str, tuple[Finding, ...]] = field(default_factory=dict)
 
+    @property
+    def band_includes(self) -> list[str]:
+        """What the spread of the bands comes from, in words."""
+        return list(self.provenance.get("band_includes", []))
+
     def at(self, day: float, *, region: str, measure: str = "non_vellus_per_cm2") -> pd.DataFrame:
         """Each regimen's band on the observation day nearest ``day``."""
         rows = self.bands[(self.bands["region"] == region) & (self.bands["measure"] == measure)]
@@ -81,6 +108,7 @@ class Projection:
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": "follicle.projection/1",
+            "band_includes": self.band_includes,
             "provenance": self.provenance,
             "blocked": {
                 label: [f.to_dict() for f in findings] for label, findings in self.blocked.items()
@@ -101,8 +129,16 @@ def project(
     random_seed: int | None = None,
     anchor: Anchor | None = None,
     check_rules: bool = True,
+    ensemble: Any = DEFAULT_ENSEMBLE,
+    members: int = DEFAULT_MEMBERS,
+    between_person_response: bool = True,
+    counting_error: bool = True,
 ) -> Projection:
     """Bands of what to expect under each regimen and under no treatment.
+
+    ``ensemble``: an ``Ensemble``, ``"default"`` (the shipped one) or None (the model's
+    point parameters only); ``members`` of it are used, the futures spread evenly over
+    them.
 
     A regimen that a care rule blocks for this person (``follicle plan check``: MN-7,
     RX-3, ...) is not simulated: it is listed in ``Projection.blocked`` with the blocking
@@ -115,6 +151,8 @@ def project(
         raise FollicleInputError("years", years, "a number of years in (0, 30]")
     if not 5 <= futures <= 2000:
         raise FollicleInputError("futures", futures, "a whole number from 5 to 2000")
+    if not 1 <= members <= 200:
+        raise FollicleInputError("members", members, "a whole number from 1 to 200")
     seed = _parse_seed(random_seed)
     days = max(1, round(years * DAYS_PER_YEAR))
     regions = regions or _default_regions(person)
@@ -144,18 +182,37 @@ def project(
                 blocked[label] = check.blocks
                 continue
         plans[label] = parsed
+    futures_plan = plan_futures(
+        person,
+        futures=futures,
+        seed=seed,
+        ensemble=ensemble,
+        members=members,
+        between_person_response=between_person_response,
+    )
     frames = []
     for label, regimen in plans.items():
-        # the same seed for every regimen: futures differ by treatment, not by luck
-        cohort = simulate_cohort(
-            [person] * futures,
-            regimen,
-            days=days,
-            observe_every_days=min(observe_every_days, days),
-            area=area,
-            random_seed=seed,
-        )
-        frames.append(_bands(cohort.table, label))
+        # the same futures for every regimen: they differ by treatment, not by luck
+        tables = []
+        for group, (params, people, positions) in enumerate(futures_plan.groups):
+            cohort = simulate_cohort(
+                people,
+                regimen,
+                days=days,
+                observe_every_days=min(observe_every_days, days),
+                area=area,
+                random_seed=seed
+                if len(futures_plan.groups) == 1
+                else np.random.SeedSequence(seed, spawn_key=(group,)),
+                params=params,
+            )
+            table = cohort.table
+            table["person"] = np.asarray(positions)[table["person"].to_numpy()]
+            tables.append(table)
+        table = pd.concat(tables, ignore_index=True)
+        if counting_error:
+            table = with_counting_error(table, futures_plan.count_error_cv, seed=seed)
+        frames.append(_bands(table, label))
     from follicle import __version__
 
     provenance = {
@@ -170,11 +227,134 @@ def project(
         "blocked_not_projected": sorted(blocked),
         "androgen_sensitivity_source": sensitivity_source,
         "anchor": None if anchor is None else vars(anchor) | {"fitted_sensitivity": fitted},
+        "band_includes": futures_plan.describe(counting_error=counting_error),
+        "ensemble": futures_plan.ensemble_provenance,
         "note": "information for planning, not a prediction for one person or a prescription",
     }
     return Projection(
         bands=pd.concat(frames, ignore_index=True), provenance=provenance, blocked=blocked
     )
+
+
+@dataclass(frozen=True)
+class FuturesPlan:
+    """The futures of one projection: per parameter set, the people simulated with it
+    (``positions``: their future numbers), and what they were drawn from."""
+
+    groups: list[tuple[ModelParameters, list[Person], list[int]]]
+    count_error_cv: np.ndarray  # per future
+    response_source: str | None
+    ensemble_provenance: dict[str, Any] | None
+
+    def describe(self, *, counting_error: bool) -> list[str]:
+        parts = []
+        if self.ensemble_provenance is not None and "members" in self.ensemble_provenance:
+            e = self.ensemble_provenance
+            parts.append(
+                f"parameter uncertainty ({e['members_used']} members of an ensemble of "
+                f"{e['members']} posterior parameter sets)"
+            )
+        if self.response_source is not None:
+            parts.append(self.response_source)
+        parts.append(STOCHASTICITY)
+        if counting_error:
+            cv = float(np.median(self.count_error_cv))
+            parts.append(f"counting error of one measurement (CV {100 * cv:.0f}%)")
+        return parts
+
+
+def plan_futures(
+    person: Person,
+    *,
+    futures: int,
+    seed: int,
+    ensemble: Any = DEFAULT_ENSEMBLE,
+    members: int = DEFAULT_MEMBERS,
+    between_person_response: bool = True,
+) -> FuturesPlan:
+    """Assign each future a parameter set (members of the ensemble, in turn) and a
+    treatment-response multiplier; deterministic given ``seed``."""
+    missing = None
+    if isinstance(ensemble, str) and ensemble == DEFAULT_ENSEMBLE:
+        from follicle.trials.ensemble import DEFAULT_ENSEMBLE as SHIPPED
+        from follicle.trials.ensemble import load_ensemble
+
+        if SHIPPED.exists():
+            ensemble = load_ensemble()
+        else:  # an installation without the shipped file: say so rather than fail
+            ensemble, missing = None, "no ensemble file shipped"
+    if ensemble is None:
+        parameter_sets = [DEFAULT_PARAMETERS]
+        ensemble_provenance = None
+    else:
+        order = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(10**6,)))
+        chosen = order.permutation(len(ensemble))[: min(members, futures, len(ensemble))]
+        parameter_sets = [ensemble.parameter_set(int(i)).params for i in chosen]
+        ensemble_provenance = {
+            "members": len(ensemble),
+            "members_used": len(chosen),
+            "member_indices": [int(i) for i in chosen],
+            "matches_model": ensemble.matches(DEFAULT_PARAMETERS),
+            "created": ensemble.provenance.get("created"),
+            "version": ensemble.provenance.get("version"),
+            "seed": ensemble.provenance.get("seed"),
+        }
+    fixed_response = "treatment_response" in person.model_fields_set
+    if fixed_response:
+        source = f"treatment response fixed by the person file ({person.treatment_response:g})"
+    elif between_person_response:
+        source = (
+            "between-person treatment response (each future draws the person's response "
+            "multiplier as virtual trial participants do; low draws are non-responders)"
+        )
+    else:
+        source = None
+    groups: list[tuple[ModelParameters, list[Person], list[int]]] = []
+    cv = np.zeros(futures)
+    for g, params in enumerate(parameter_sets):
+        positions = list(range(g, futures, len(parameter_sets)))
+        cv[positions] = params.count_error_cv
+        if fixed_response or not between_person_response:
+            groups.append((params, [person] * len(positions), positions))
+            continue
+        responses = draw_responses(
+            person,
+            len(positions),
+            np.random.SeedSequence(seed, spawn_key=(10**6 + 1, g)),
+            params=params,
+        )
+        people = [person.model_copy(update={"treatment_response": r}) for r in responses]
+        groups.append((params, people, positions))
+    if missing is not None:
+        ensemble_provenance = {"not_included": f"parameter uncertainty ({missing})"}
+    return FuturesPlan(groups, cv, source, ensemble_provenance)
+
+
+def draw_responses(
+    person: Person, size: int, seed: np.random.SeedSequence, *, params: ModelParameters
+) -> list[float]:
+    """Treatment-response multipliers for ``size`` futures of ``person``, drawn by the
+    trials' own cohort code (``trials.cohorts.draw_candidates``), so a projection spreads
+    the response exactly as a virtual trial arm of people like this one does."""
+    from follicle.trials.cohorts import Population, draw_candidates
+
+    population = Population(
+        sex=person.sex, age_years=min(max(person.age_years, 12.0), 100.0), androgen_sensitivity=0
+    )
+    drawn = draw_candidates(population, size, seed, params=params)
+    return [float(candidate["treatment_response"]) for candidate in drawn]
+
+
+def with_counting_error(table: pd.DataFrame, cv: np.ndarray, *, seed: int) -> pd.DataFrame:
+    """Each observed count times (1 + cv e), e standard normal, independent between
+    futures, regions and days (the trials' measurement model, execution.with_count_error);
+    the same draws for every regimen (rows are in the same order)."""
+    table = table.sort_values(["person", "region", "day"], kind="stable").reset_index(drop=True)
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(10**6 + 2,)))
+    factor = 1.0 + cv[table["person"].to_numpy()] * rng.standard_normal(len(table))
+    for column in COUNT_MEASURES:
+        table[column] = np.maximum(table[column].to_numpy(float) * factor, 0.0)
+    return table
 
 
 def _default_regions(person: Person) -> tuple[str, ...]:

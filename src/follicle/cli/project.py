@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,10 @@ PROJECT_HELP = """What to expect under each regimen, against no treatment.
 
 Simulates many possible futures of the person (--futures) under each regimen and under no
 treatment, and prints the median and the 10-90% band of non-vellus hairs per cm2 in
-1 cm2 of each affected region. A regimen that a care rule blocks for this person (as
+1 cm2 of each affected region. The bands include parameter uncertainty (the futures use
+--members parameter sets of the calibration ensemble), the spread of treatment response
+between people, follicle-level chance and counting error; the output says so
+(docs/care.md, "What the bands include"). A regimen that a care rule blocks for this person (as
 `follicle plan check --person` finds) is not projected: its blocks are printed instead
 and the exit code is 1. With --from-journal the person's androgen sensitivity is
 first fitted to the newest density measurement in the journal, so the projection starts
@@ -35,6 +39,9 @@ Examples:
       --regimen examples/finasteride-minoxidil.toml --years 3 --plot exp.png
 
   follicle project me.toml --regimen plan.toml --years 2 --from-journal
+
+  follicle project me.toml --regimen plan.toml --years 5 \\
+      --no-parameter-uncertainty
 """
 
 
@@ -86,6 +93,10 @@ def projection_table(projection: Projection, *, years: float) -> Table:
     return table
 
 
+def band_includes_text(projection: Projection) -> str:
+    return "Bands include: " + "; ".join(projection.band_includes) + "."
+
+
 def plot_projection(projection: Projection, path: Path) -> Path:
     import matplotlib
 
@@ -106,7 +117,8 @@ def plot_projection(projection: Projection, path: Path) -> Path:
     np.atleast_1d(axes)[0].set_ylabel("non-vellus hairs per cm2 (median, 10-90%)")
     np.atleast_1d(axes)[0].legend(fontsize=8)
     fig.suptitle("What to expect (simulated futures; not a prediction or a prescription)")
-    fig.tight_layout()
+    fig.text(0.01, 0.01, textwrap.fill(band_includes_text(projection), 150), fontsize=7)
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     fig.savefig(path, dpi=110, format="png")
     plt.close(fig)
     return path
@@ -126,9 +138,29 @@ def project_command(
     db: Path | None = typer.Option(None, "--db", help="Journal database (default: user data)."),
     as_json: bool = typer.Option(False, "--json", help="Print the bands as JSON."),
     plot_path: Path | None = typer.Option(None, "--plot", help="Write a PNG of the bands."),
+    ensemble_path: Path | None = typer.Option(
+        None, "--ensemble", help="Ensemble file (default: the one shipped with follicle)."
+    ),
+    members: int = typer.Option(10, "--members", help="Ensemble members to use (1-200)."),
+    parameter_uncertainty: bool = typer.Option(
+        True,
+        "--parameter-uncertainty/--no-parameter-uncertainty",
+        help="Spread the futures over the ensemble (default) or use the point parameters.",
+    ),
 ) -> None:
     run_projection(
-        person_file, regimen_files, years, futures, seed, from_journal, db, as_json, plot_path
+        person_file,
+        regimen_files,
+        years,
+        futures,
+        seed,
+        from_journal,
+        db,
+        as_json,
+        plot_path,
+        ensemble_path=ensemble_path,
+        members=members,
+        parameter_uncertainty=parameter_uncertainty,
     )
 
 
@@ -137,8 +169,26 @@ project_command.__doc__ = PROJECT_HELP
 
 @handles_bad_input
 def run_projection(
-    person_file, regimen_files, years, futures, seed, from_journal, db, as_json, plot_path
+    person_file,
+    regimen_files,
+    years,
+    futures,
+    seed,
+    from_journal,
+    db,
+    as_json,
+    plot_path,
+    *,
+    ensemble_path=None,
+    members=10,
+    parameter_uncertainty=True,
 ) -> None:
+    from follicle.care.projection import DEFAULT_ENSEMBLE
+    from follicle.trials.ensemble import load_ensemble
+
+    if ensemble_path is not None and not parameter_uncertainty:
+        fail("choose one of --ensemble and --no-parameter-uncertainty")
+    ensemble = load_ensemble(ensemble_path) if ensemble_path is not None else DEFAULT_ENSEMBLE
     person = load_person(person_file)
     regimens = {}
     for path in regimen_files:
@@ -157,7 +207,14 @@ def run_projection(
                 "(e.g. density_per_cm2)"
             )
     projection = project(
-        person, regimens, years=years, futures=futures, random_seed=seed, anchor=anchor
+        person,
+        regimens,
+        years=years,
+        futures=futures,
+        random_seed=seed,
+        anchor=anchor,
+        ensemble=ensemble if parameter_uncertainty else None,
+        members=members,
     )
     if plot_path:
         with atomic_output(plot_path) as temporary:
@@ -168,6 +225,15 @@ def run_projection(
             raise typer.Exit(EXIT_BLOCKED)
         return
     console.print(projection_table(projection, years=years))
+    console.print(escape(band_includes_text(projection)))
+    ensemble_used = projection.provenance["ensemble"]
+    if ensemble_used is not None and "not_included" in ensemble_used:
+        console.print(f"[yellow]Not included: {escape(ensemble_used['not_included'])}.[/yellow]")
+    elif ensemble_used is not None and not ensemble_used["matches_model"]:
+        console.print(
+            "[yellow]The ensemble was built on other model parameters than these; rebuild "
+            "it (follicle calibrate --ensemble, docs/validation.md).[/yellow]"
+        )
     for label, blocks in projection.blocked.items():
         rules = ", ".join(sorted({f.rule for f in blocks}))
         console.print(

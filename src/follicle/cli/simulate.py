@@ -19,7 +19,7 @@ from follicle.cli.support import (
     print_json,
 )
 from follicle.model.androgens import DAYS_PER_YEAR
-from follicle.sim.demo import DEMO_TITLE, run_demo
+from follicle.sim.demo import DEMO_TITLE, DEMO_YEARS, run_demo
 from follicle.sim.inputs import days_from_years, model_parameters, parameter_listing
 from follicle.sim.simulate import simulate
 from follicle.sim.trajectory import Trajectory
@@ -245,15 +245,53 @@ def register(app: typer.Typer) -> None:
         payload = demo.to_dict()
         with atomic_output(out_dir / "demo.json") as temporary:
             temporary.write_text(dumps_json(payload) + "\n", encoding="utf-8")
+        from follicle.care.projection import project
+
+        # the one-seed trajectories above are one possible future; the bands show the spread
+        expected = project(
+            demo.person,
+            {"fin 1 mg + min 5%": demo.regimens["fin 1 mg + min 5%"]},
+            years=DEMO_YEARS,
+            futures=40,
+            regions=("vertex",),
+            random_seed=seed,
+            check_rules=False,
+        )
+        with atomic_output(out_dir / "demo-bands.json") as temporary:
+            temporary.write_text(dumps_json(expected.to_dict()) + "\n", encoding="utf-8")
         if as_json:
             print_json(payload)
             return
         console.print(demo_table(demo.trajectories, days=demo.days))
-        console.print(f"plot: {plot}\ntrajectories (JSON): {out_dir / 'demo.json'}")
+        console.print(demo_bands_table(expected))
+        console.print(
+            f"plot: {plot}\ntrajectories (JSON): {out_dir / 'demo.json'}\n"
+            f"bands (JSON): {out_dir / 'demo-bands.json'}"
+        )
         console.print(
             "[dim]A simulation informs; it does not diagnose or prescribe. "
             "See docs/model.md for the assumptions.[/dim]"
         )
+
+
+def demo_bands_table(projection) -> Table:
+    """Vertex non-vellus hairs per cm2: median (10-90%) over the projection's futures."""
+    table = Table(
+        title="Over 40 possible futures: vertex non-vellus hairs per cm2, median (10-90%)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+    )
+    table.add_column("regimen", no_wrap=True)
+    for year in (1, 5, 10):
+        table.add_column(f"year {year}", justify="right", no_wrap=True)
+    bands = {year: projection.at(year * DAYS_PER_YEAR, region="vertex") for year in (1, 5, 10)}
+    for label in bands[1].index:
+        cells = [bands[y].loc[label] for y in (1, 5, 10)]
+        table.add_row(label, *(f"{c.p50:.0f} ({c.p10:.0f}-{c.p90:.0f})" for c in cells))
+    table.caption = "Bands include: " + "; ".join(projection.band_includes) + "."
+    return table
 
 
 def demo_table(results: dict[str, Trajectory], *, days: int) -> Table:

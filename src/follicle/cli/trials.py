@@ -41,6 +41,9 @@ Examples:
 
   follicle trial TRIAL.toml --n-per-arm 500000 --block-size 1000 \\
       --keep-observations 1000                # a million people, two arms
+
+  follicle trial examples/trials/finasteride-vs-placebo.toml --seed 1 \\
+      --over-ensemble 10       # power with parameter uncertainty
 """
 
 
@@ -167,15 +170,49 @@ Examples:
       --targets prevalence.toml --n-per-arm 200 --output population.toml
 
   follicle calibrate --only 'hu2015-*' --free minoxidil_growth --output m.toml
+
+With --ensemble: calibration with uncertainty. Runs a design of full simulations, fits an
+emulator and draws the posterior by ABC-SMC (settings in --settings, default the shipped
+calibration.toml); writes an ensemble of parameter sets (JSON) with provenance, which
+`follicle project` reads (docs/validation.md):
+
+  follicle calibrate --ensemble --output src/follicle/data/ensemble.json
+
+With --ensemble the settings file chooses the free parameters, people per arm and seed
+(--free, --n-per-arm, --seed and --max-evaluations are for the point fit).
+
+Both modes fit only the targets that calibration.toml does not hold out (the held-out
+ones are for `follicle validate`), unless --include-held-out is given.
 """
 
 
-def validation_table(report) -> Table:
+ROLE_TITLES = {
+    "fit": "fitted targets (calibration used them)",
+    "holdout": "held-out targets (no fit saw them: the validation)",
+}
+
+
+def validation_tables(report) -> list[Table]:
+    """The fitted and the held-out targets in separate tables, each with its pass count."""
+    table = report.table
+    if "role" not in table or table["role"].nunique() < 2:
+        return [validation_table(report)]
+    tables = []
+    for role, title in ROLE_TITLES.items():
+        part = table[table["role"] == role]
+        counts = report.passed_by_role()[role]
+        view = validation_table(report, rows=part, title=title)
+        view.caption = f"{counts['passed']} of {counts['total']} {title.split(' (')[0]} pass"
+        tables.append(view)
+    return tables
+
+
+def validation_table(report, *, rows=None, title: str = "model vs published") -> Table:
     table = Table(
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
-        title="model vs published",
+        title=title,
         title_justify="left",
     )
     table.add_column("target", no_wrap=True)
@@ -183,7 +220,7 @@ def validation_table(report) -> Table:
     table.add_column("published", justify="right", no_wrap=True)
     table.add_column("model (95% CI)", justify="right", no_wrap=True)
     table.add_column("", no_wrap=True)
-    for row in report.table.to_dict(orient="records"):
+    for row in (report.table if rows is None else rows).to_dict(orient="records"):
         table.add_row(
             row["id"],
             str(row["day"]),
@@ -194,6 +231,51 @@ def validation_table(report) -> Table:
     table.caption = (
         f"{report.passed} of {len(report.table)} targets within tolerance "
         "(endpoints and sources: --json or --report)"
+    )
+    return table
+
+
+def ensemble_table(ensemble) -> Table:
+    """The posterior of each free parameter (over the members) and how the run ended."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, title="posterior (ensemble members)")
+    for column in ("parameter", "5%", "median", "95%"):
+        table.add_column(column, justify="left" if column == "parameter" else "right")
+    for name, row in ensemble.summary().items():
+        table.add_row(name, f"{row['p5']:.4g}", f"{row['p50']:.4g}", f"{row['p95']:.4g}")
+    p = ensemble.provenance
+    table.caption = (
+        f"{len(ensemble)} members from {p['accepted_particles']} accepted particles; "
+        f"{len(p['targets_fitted'])} fitted targets, {len(p['targets_held_out'])} held out; "
+        f"epsilon {p['epsilon_final']:.3g} (floor {p['epsilon_floor']:.3g}, "
+        f"{p['stopped_because']}); {p['seconds']:.0f} s"
+    )
+    return table
+
+
+def ensemble_trial_table(result, *, control: str) -> Table:
+    """Per endpoint and treated arm: the difference and n80 over members, and the share of
+    members whose trial is significant (assurance)."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False)
+    table.add_column(f"vs {control} (control)", overflow="fold")
+    for column in ("difference", "n80", "p<0.05"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for row in result.summary.to_dict(orient="records"):
+        n80 = (
+            f"{row['n80_p50']:.0f} ({row['n80_p10']:.0f}-{row['n80_p90']:.0f})"
+            if row["n80_p50"] == row["n80_p50"]
+            else "-"
+        )
+        table.add_row(
+            f"{row['arm']}: {row['endpoint']}",
+            f"{_num(row['difference_p50'])} ({_num(row['difference_p10'])}.."
+            f"{_num(row['difference_p90'])})",
+            n80,
+            f"{100 * row['share_significant']:.0f}%",
+        )
+    table.caption = (
+        "median (10-90%) over members; n80: people per arm for 80% power; p<0.05: share of "
+        "members whose trial is significant (assurance). Includes: "
+        + "; ".join(result.includes)
     )
     return table
 
@@ -257,7 +339,12 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(result.to_dict())
             return
-        console.print(validation_table(result))
+        for table in validation_tables(result):
+            console.print(table)
+        console.print(
+            f"{result.passed} of {len(result.table)} targets within tolerance "
+            "(endpoints and sources: --json or --report)"
+        )
         if report:
             console.print(f"wrote {report}")
 
@@ -288,15 +375,36 @@ def register(app: typer.Typer) -> None:
         ),
         scheduler: str | None = typer.Option(None, "--scheduler", metavar="ADDRESS"),
         as_json: bool = typer.Option(False, "--json", help="Print the fit as JSON."),
+        ensemble: bool = typer.Option(
+            False, "--ensemble", help="Calibrate with uncertainty: write an ensemble (JSON)."
+        ),
+        settings_path: Path | None = typer.Option(
+            None, "--settings", help="Calibration settings (default: the shipped ones)."
+        ),
+        include_held_out: bool = typer.Option(
+            False, "--include-held-out", help="Also fit the targets held out for validation."
+        ),
     ) -> None:
         from follicle.trials.calibrate import DEFAULT_FREE, calibrate, check_free
+        from follicle.trials.calibration_config import load_calibration_settings, split_targets
         from follicle.trials.targets import load_targets
 
-        names = check_free(free.split(",") if free else DEFAULT_FREE)
         workers, scheduler = _execution(workers, scheduler)
+        settings = load_calibration_settings(settings_path)
         target_set = select_targets(load_targets(targets), only)
         if not output.parent.exists():
             fail(f"output directory {str(output.parent)!r} does not exist")
+        if include_held_out:
+            settings = settings.model_copy(update={"split": type(settings.split)()})
+        if split_targets(target_set, settings).fitted is None:
+            fail("every selected target is held out for validation (--include-held-out)")
+        if ensemble:  # build_ensemble splits the targets itself and records the split
+            _calibrate_ensemble(
+                target_set, settings, _parameter_set(start), workers, scheduler, output, as_json
+            )
+            return
+        target_set = split_targets(target_set, settings).fitted
+        names = check_free(free.split(",") if free else DEFAULT_FREE)
         with progress_bar("calibrate", not as_json and console.is_terminal) as progress:
             result = calibrate(
                 target_set,
@@ -338,6 +446,50 @@ def register(app: typer.Typer) -> None:
         console.print(validation_table(result.report))
         console.print(f"wrote {output}")
 
+    def _calibrate_ensemble(target_set, settings, base, workers, scheduler, output, as_json):
+        from follicle.trials.ensemble import build_ensemble
+
+        with progress_bar("calibrate --ensemble", not as_json and console.is_terminal) as progress:
+            result = build_ensemble(
+                target_set,
+                settings=settings,
+                base=base,
+                workers=workers,
+                scheduler=scheduler,
+                progress=progress,
+            )
+        with atomic_output(output) as temporary:
+            result.write(temporary)
+        if as_json:
+            print_json({**result.to_dict(), "output": str(output)})
+            return
+        console.print(ensemble_table(result))
+        console.print(f"wrote {output}")
+
+    def _trial_over_ensemble(trial, members, ensemble_path, seed, workers, scheduler, as_json):
+        from follicle.trials.ensemble import load_ensemble
+        from follicle.trials.ensemble_trial import run_trial_over_ensemble
+
+        ensemble = load_ensemble(ensemble_path)
+        with progress_bar("trial over the ensemble", not as_json and console.is_terminal) as p:
+            result = run_trial_over_ensemble(
+                trial,
+                ensemble=ensemble,
+                members=members,
+                seed=seed,
+                workers=workers,
+                scheduler=scheduler,
+                progress=p,
+            )
+        if as_json:
+            print_json(result.to_dict())
+            return
+        console.print(
+            f"{trial.name}: {trial.n_per_arm} per arm, seed {result.provenance['seed']}, "
+            f"over {members} members of the calibration ensemble"
+        )
+        console.print(ensemble_trial_table(result, control=trial.control))
+
     @app.command("trial", help=TRIAL_HELP)
     @handles_bad_input
     def trial_command(
@@ -370,6 +522,16 @@ def register(app: typer.Typer) -> None:
         parameters: Path | None = typer.Option(
             None, "--parameters", help="A parameter set written by `follicle calibrate`."
         ),
+        over_ensemble: int | None = typer.Option(
+            None,
+            "--over-ensemble",
+            metavar="K",
+            help="Run the trial once for each of K members of the calibration ensemble "
+            "(power with parameter uncertainty).",
+        ),
+        ensemble_path: Path | None = typer.Option(
+            None, "--ensemble", help="Ensemble file for --over-ensemble (default: shipped)."
+        ),
     ) -> None:
         from follicle.trials.run import run_trial
         from follicle.trials.trial_file import load_trial
@@ -390,6 +552,13 @@ def register(app: typer.Typer) -> None:
             trial = trial.model_copy(update={"block_size": block_size})
         if seed is None and trial.seed is None:
             raise FollicleInputError("--seed", None, "a seed (none in the trial file)")
+        if over_ensemble is not None:
+            if parameters or report or csv_path:
+                fail("--over-ensemble takes none of --parameters, --report, --csv")
+            _trial_over_ensemble(
+                trial, over_ensemble, ensemble_path, seed, workers, scheduler, as_json
+            )
+            return
         pset = _parameter_set(parameters)
         with progress_bar("trial", not as_json and console.is_terminal) as progress:
             result = run_trial(

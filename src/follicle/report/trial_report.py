@@ -90,13 +90,35 @@ def validation_report_html(report) -> str:
             "<h1>Validation: model vs published targets</h1>",
             f"<p>{report.passed} of {len(table)} targets within tolerance.</p>",
             figure,
-            _table(rows),
+            *_role_sections(rows, report.passed_by_role()),
             "<h2>Provenance</h2><pre>" + html.escape(json.dumps(provenance, indent=1)) + "</pre>",
             "<details><summary>model parameters</summary><pre>"
             + html.escape(json.dumps(report.provenance["parameters"], indent=1, default=str))
             + "</pre></details></body></html>",
         ]
     )
+
+
+ROLE_HEADINGS = {
+    "fit": "Fitted targets (calibration used them: agreement here is not validation)",
+    "holdout": "Held-out targets (no fit saw them: this is the validation)",
+}
+
+
+def _role_sections(rows, counts: dict) -> list[str]:
+    """One section per role, with its pass count (all in one table when no role column)."""
+    if "role" not in rows:
+        return [_table(rows)]
+    sections = []
+    for role, heading in ROLE_HEADINGS.items():
+        part = rows[rows["role"] == role].drop(columns="role")
+        count = counts[role]
+        sections += [
+            f"<h2>{html.escape(heading)}</h2>",
+            f"<p>{count['passed']} of {count['total']} within tolerance.</p>",
+            _table(part) if len(part) else "<p>none</p>",
+        ]
+    return sections
 
 
 def write_validation_report(report, path: str | Path) -> Path:

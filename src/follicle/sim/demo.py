@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from follicle.model.androgens import DAYS_PER_YEAR
-from follicle.person import parse_person
+from follicle.person import Person, parse_person
 from follicle.provenance import envelope, input_record
-from follicle.regimen import parse_regimen
+from follicle.regimen import Regimen, parse_regimen
 from follicle.sim.simulate import simulate
 from follicle.sim.trajectory import Trajectory
 
@@ -44,6 +44,8 @@ class DemoResult:
     trajectories: dict[str, Trajectory]
     days: int
     provenance: dict[str, Any]
+    person: Person
+    regimens: dict[str, Regimen | None]  # by label, None for untreated
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``follicle demo --json`` (schema: schemas/demo.json)."""
@@ -84,4 +86,10 @@ def run_demo(
         days=days,
         observe_every_days=DEMO_OBSERVE_EVERY_DAYS,
     )
-    return DemoResult(trajectories=trajectories, days=days, provenance=provenance)
+    return DemoResult(
+        trajectories=trajectories,
+        days=days,
+        provenance=provenance,
+        person=person,
+        regimens=regimens,
+    )

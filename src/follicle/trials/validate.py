@@ -18,6 +18,7 @@ import pandas as pd
 
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
 from follicle.trials import statistics
+from follicle.trials.calibration_config import target_roles
 from follicle.trials.cohorts import SensitivityDistribution
 from follicle.trials.execution import dask_client, execute
 from follicle.trials.run import assemble, plan_tasks
@@ -37,6 +38,17 @@ class ValidationReport:
     def passed(self) -> int:
         return int(self.table["pass"].sum())
 
+    def passed_by_role(self) -> dict[str, dict[str, int]]:
+        """Per role ("fit": calibration used them; "holdout": no fit did): passed, total."""
+        roles = self.table["role"] if "role" in self.table else pd.Series(dtype=str)
+        return {
+            role: {
+                "passed": int(self.table.loc[roles == role, "pass"].sum()),
+                "total": int((roles == role).sum()),
+            }
+            for role in ("fit", "holdout")
+        }
+
     def to_dict(self) -> dict[str, Any]:
         rows = [
             {
@@ -49,6 +61,7 @@ class ValidationReport:
             "targets": rows,
             "passed": self.passed,
             "total": len(self.table),
+            "passed_by_role": self.passed_by_role(),
             "provenance": self.provenance,
         }
 
@@ -178,6 +191,7 @@ def validate(
         with dask_client(workers=workers, scheduler=scheduler) as new_client:
             results = execute(all_tasks, client=new_client, progress=progress)
     rows, trial_results = [], []
+    roles = target_roles(targets)
     for (trial, members), (start, stop, override) in zip(plans, spans, strict=True):
         result = assemble(trial, seed, params, results[start:stop], sensitivity=override)
         trial_results.append(result)
@@ -186,6 +200,7 @@ def validate(
             rows.append(
                 {
                     "id": target.id,
+                    "role": roles[target.id],
                     "endpoint": target.endpoint,
                     "arms": " vs ".join(target.arms),
                     "day": target.day,
@@ -214,6 +229,8 @@ def validate(
             )
         ],
         n_per_arm=n_per_arm,
+        roles="fit: calibration may use the target; holdout: no fit sees it "
+        "(data/calibration.toml)",
         sensitivity_distribution={
             sex: value.model_dump() for sex, value in (sensitivity or {}).items()
         },
