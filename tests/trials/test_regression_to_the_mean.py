@@ -2,16 +2,15 @@
 measurement*).
 
 A trial enrols men whose vertex *as assessed at entry* is thinned. When the entry
-assessment shares its error with the baseline count (``entry_error_correlation`` = 1),
+assessment shares its error with the baseline count (``entry_error_share`` = 1),
 the men who got in are, on average, those whose baseline count came out low: their
 measured baseline is below their true baseline, so their measured change from baseline
 is larger than their true change by as much (the follow-up error is independent of the
-selection). When the entry assessment has its own error (0), the measured baseline is
-the true one plus noise of mean 0. A count error of 20% (twice the default) makes the
-effect large against the sampling error of 100 men. Both follow from
-the measurement model; the test fails if entry reads the true scalp (no regression to
-the mean at correlation 1) or if entry and baseline errors are always shared (a shift at
-correlation 0).
+selection). When it carries none of the baseline error (0), entry reads the scalp
+itself and the measured baseline is the true one plus noise of mean 0. A count error of
+20% (twice the default) makes the effect large against the sampling error of 100 men.
+The test fails if entry reads the true scalp (no regression to the mean at share 1) or
+if entry and baseline errors are always shared (a shift at share 0).
 """
 
 import numpy as np
@@ -25,9 +24,9 @@ DAYS = 28
 CV = 0.2
 
 
-def _baseline_errors(correlation: float) -> tuple[np.ndarray, np.ndarray]:
+def _baseline_errors(share: float) -> tuple[np.ndarray, np.ndarray]:
     """Per man: measured - true baseline, and measured - true change (non-vellus/cm2)."""
-    params = P.replace(count_error_cv=CV, entry_error_correlation=correlation)
+    params = P.replace(count_error_cv=CV, entry_error_share=share)
     trial = {
         "n_per_arm": N,
         "population": {"sex": "male", "age_years": [25, 40], "stage": "III vertex to V"},
@@ -54,7 +53,7 @@ def _se(values: np.ndarray) -> float:
 def test_entry_on_the_baseline_count_regresses_to_the_mean():
     shared_base, shared_change = _baseline_errors(1.0)
     own_base, own_change = _baseline_errors(0.0)
-    # own entry error: baseline and change are measured without bias (4 standard errors)
+    # entry independent of the count error: no bias (4 standard errors)
     assert abs(own_base.mean()) < 4 * _se(own_base)
     assert abs(own_change.mean()) < 4 * _se(own_change)
     # shared: selected on a low measured baseline ...

@@ -250,17 +250,17 @@ class ModelParameters:
         "between visits; with the model's own spread it gives the placebo arm's SD of change "
         "(Olsen 2002 placebo: 21.7/cm2, targets.toml)",
     )
-    entry_error_correlation: float = _p(
+    entry_error_share: float = _p(
         0.0,
-        "calibrated (by hand, seed 1, 100 men per arm: 0 and 0.3 compared): correlation "
-        "between the error of the entry assessment that decides a trial's stage criterion "
-        "and the error of the baseline count (1: entry decided on the baseline count "
-        "itself, so arms regress to the mean; 0: a separate assessment, at its bound on "
-        "purpose). 0.3 moved the oral placebo arms up (with androgen_growth_per_decade "
-        "0.8: Olsen 2006 placebo -0.3 -> +1.3/cm2 at 24 weeks against -6.4 published, "
-        "Price 2006 placebo -9.7% -> -6.5% against -13%), so the published oral placebo "
-        "arms, which lose more than the model's, leave no room for a shared error "
-        "(targets.toml; docs/model.md, Trial measurement)",
+        "calibrated (by hand, seed 1, 100 men per arm: 0 and 0.3 compared): share of the "
+        "baseline count's error that the entry assessment deciding a trial's stage "
+        "criterion carries (1: entry decided on the baseline count itself, so arms "
+        "regress to the mean; 0, at its bound on purpose: entry independent of the "
+        "baseline count's error). 0.3 moved the oral placebo arms up (with "
+        "androgen_growth_per_decade 0.8: Olsen 2006 placebo -0.3 -> +1.3/cm2 at 24 weeks "
+        "against -6.4 published, Price 2006 placebo -9.7% -> -6.5% against -13%), so the "
+        "published oral placebo arms, which lose more than the model's, leave no room for "
+        "a shared error (targets.toml; docs/model.md, Trial measurement)",
     )
 
     # --- alopecia areata -----------------------------------------------------------------

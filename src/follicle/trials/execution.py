@@ -243,23 +243,22 @@ ASSESSED_MEASURES = ("fraction_improved", "fraction_with_pattern_loss", "fractio
 
 def count_factors(task: BlockTask, round_index: int, size: int) -> tuple[np.ndarray, np.ndarray]:
     """Measurement factors for ``size`` photographs (person, region, visit): the count's
-    1 + cv e and the entry assessment's 1 + cv (rho e + sqrt(1 - rho^2) e'), e and e'
-    independent standard normals, cv = ``count_error_cv``, rho =
-    ``entry_error_correlation`` (both floored at 0). Their own stream, so the simulated
-    people are the same with or without count error."""
-    cv, rho = task.params.count_error_cv, min(task.params.entry_error_correlation, 1.0)
+    1 + cv e (e standard normal, cv = ``count_error_cv``, floored at 0) and the entry
+    assessment's 1 + share x cv e (share = ``entry_error_share``: how much of the
+    baseline count's error the entry assessment carries; its own error is not
+    modelled). Their own stream, so the simulated people are the same with or without
+    count error."""
+    cv, share = task.params.count_error_cv, task.params.entry_error_share
     if cv == 0:
         return np.ones(size), np.ones(size)
-    rng = np.random.default_rng(_seed(task, round_index, 2))
-    error, own = rng.standard_normal(size), rng.standard_normal(size)
-    entry = rho * error + np.sqrt(1.0 - rho**2) * own
-    return np.maximum(1.0 + cv * error, 0.0), np.maximum(1.0 + cv * entry, 0.0)
+    error = np.random.default_rng(_seed(task, round_index, 2)).standard_normal(size)
+    return np.maximum(1.0 + cv * error, 0.0), np.maximum(1.0 + share * cv * error, 0.0)
 
 
 def measured_baseline_stages(task: BlockTask, table: pd.DataFrame) -> pd.Series:
     """Each candidate's stage on day 0 from the densities as the entry assessment
-    measures them (x ``entry_factor``, whose error shares ``entry_error_correlation``
-    with the baseline count's): the stage that decides entry. Indexed by person."""
+    measures them (x ``entry_factor``, carrying ``entry_error_share`` of the baseline
+    count's error): the stage that decides entry. Indexed by person."""
     rule = task.rule
     day0 = table[table["day"] == 0]
     factor = day0.get("entry_factor", 1.0)
