@@ -2,8 +2,8 @@
 
 Prints, for the shipped parameters (or ``--parameters SET.toml``):
 
-1. men 25-35 at Norwood III (vertex, 1 cm2): mean change in hairs/cm2 (as counted, with
-   the trial's count error) at 0.25, 0.5, 1, 2, 5 and 10 years, untreated and on
+1. men 25-35 at Norwood III (``--stage``; vertex, 1 cm2): mean change in hairs/cm2 (the
+   simulated scalp, without count error) at 0.25, 0.5, 1, 2, 5 and 10 years, untreated and on
    finasteride 1 mg, minoxidil 5%, both, and dutasteride 0.5 mg;
 2. women 25-45 at Ludwig I (midscalp, 1 cm2) over 14 years: mean stage, kenogen share,
    thin-hair share and hairs/cm2 every 2 years;
@@ -38,11 +38,11 @@ MEN_ARMS = {
 }
 
 
-def men_time_course(n: int, seed: int, params) -> dict[str, dict[int, float]]:
+def men_time_course(n: int, seed: int, params, stage: str) -> dict[str, dict[int, float]]:
     trial = {
-        "name": "time course, men 25-35 Norwood III",
+        "name": f"time course, men 25-35 Norwood {stage}",
         "n_per_arm": n,
-        "population": {"sex": "male", "age_years": [25, 35], "stage": "III to III vertex"},
+        "population": {"sex": "male", "age_years": [25, 35], "stage": stage},
         "target_area": {"region": "vertex", "area_cm2": 1.0},
         "observe_every_days": STEP_DAYS,
         "arm": [
@@ -113,6 +113,11 @@ def main() -> None:
     parser.add_argument("--n-per-arm", type=int, default=60)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--parameters", default=None, help="a parameter set TOML")
+    parser.add_argument(
+        "--stage",
+        default="III to III vertex",
+        help="men's Norwood stage range at entry ('III vertex to V': the Kaufman 1998 men)",
+    )
     parser.add_argument("--only", choices=("men", "women", "prevalence"), action="append")
     args = parser.parse_args()
     params = DEFAULT_PARAMETERS
@@ -123,8 +128,11 @@ def main() -> None:
     parts = args.only or ["men", "women", "prevalence"]
     start = time.perf_counter()
     if "men" in parts:
-        table = men_time_course(args.n_per_arm, args.seed, params)
-        print(f"Men 25-35, Norwood III, vertex 1 cm2, n={args.n_per_arm}/arm, seed {args.seed}")
+        table = men_time_course(args.n_per_arm, args.seed, params, args.stage)
+        print(
+            f"Men 25-35, Norwood {args.stage}, vertex 1 cm2, n={args.n_per_arm}/arm, "
+            f"seed {args.seed}"
+        )
         print(f"baseline {table.pop('baseline hairs/cm2'):.1f} hairs/cm2 (untreated arm)")
         print("mean change in hairs/cm2 (simulated scalp, no count error) at years:")
         header = " ".join(f"{d / 365.25:>6.2f}" for d in MEN_DAYS)
