@@ -162,6 +162,13 @@ class ModelParameters:
         "24-week dose response of [S] Olsen 2006 and the 1-year gain of [P] Kaufman 1998); "
         "kenogen lengthens as AGA progresses ([P] Guarrera & Rebora 2004)",
     )
+    androgen_telogen_share: float = _p(
+        1.0,
+        "assumption: the share of androgen_rest_prolongation that holds telogen (1: telogen "
+        "and kenogen alike; 0: kenogen only, which is what [P] Guarrera & Rebora 2004 "
+        "report lengthening as AGA progresses). Kept at 1 (the model v2 fits); 0 is the "
+        "option tried in docs/validation.md, Misses",
+    )
     step_fraction: float = _p(
         0.4, "assumption: size lost in one step in stepwise mode (same mean loss as gradual)"
     )
