@@ -162,6 +162,13 @@ class ModelParameters:
         "24-week dose response of [S] Olsen 2006 and the 1-year gain of [P] Kaufman 1998); "
         "kenogen lengthens as AGA progresses ([P] Guarrera & Rebora 2004)",
     )
+    androgen_telogen_share: float = _p(
+        1.0,
+        "assumption: the share of androgen_rest_prolongation that holds telogen (1: telogen "
+        "and kenogen alike; 0: kenogen only, which is what [P] Guarrera & Rebora 2004 "
+        "report lengthening as AGA progresses). Kept at 1 (the model v2 fits); 0 is the "
+        "option tried in docs/validation.md, Misses",
+    )
     step_fraction: float = _p(
         0.4, "assumption: size lost in one step in stepwise mode (same mean loss as gradual)"
     )
@@ -249,6 +256,18 @@ class ModelParameters:
         "trial's target area (relocating the area, counting on photographs), independent "
         "between visits; with the model's own spread it gives the placebo arm's SD of change "
         "(Olsen 2002 placebo: 21.7/cm2, targets.toml)",
+    )
+    entry_error_share: float = _p(
+        0.0,
+        "calibrated (by hand, seed 1, 100 men per arm: 0 and 0.3 compared): share of the "
+        "baseline count's error that the entry assessment deciding a trial's stage "
+        "criterion carries (1: entry decided on the baseline count itself, so arms "
+        "regress to the mean; 0, at its bound on purpose: entry independent of the "
+        "baseline count's error). 0.3 moved the oral placebo arms up (with "
+        "androgen_growth_per_decade 0.8: Olsen 2006 placebo -0.3 -> +1.3/cm2 at 24 weeks "
+        "against -6.4 published, Price 2006 placebo -9.7% -> -6.5% against -13%), so the "
+        "published oral placebo arms, which lose more than the model's, leave no room for "
+        "a shared error (targets.toml; docs/model.md, Trial measurement)",
     )
 
     # --- alopecia areata -----------------------------------------------------------------

@@ -224,6 +224,9 @@ class Engine:
         if k == 0:
             return rate
         exposure = s.anagen_androgen[idx] * dht * s.sensitivity[idx]
+        share = self.params.androgen_telogen_share
+        if share != 1.0:  # telogen held by androgens less than kenogen (or not at all)
+            exposure = exposure * np.where(s.phase[idx] == cycle.TELOGEN, share, 1.0)
         return rate / (1.0 + k * exposure)
 
     def _from_hidden(self, idx):
@@ -302,8 +305,8 @@ class Engine:
             idx, t, had_hair = idx[~dies], t[~dies], had_hair[~dies]
         means = cycle.kenogen_mean_days(s.size[idx], p)
         duration = cycle.lognormal_from_means(means, p.kenogen_log_sd, self.rng)
+        s.phase[idx] = cycle.KENOGEN  # before the speed: it depends on the phase
         duration = np.where(s.activated[idx], 0.0, duration / self._rest_speed(idx))
-        s.phase[idx] = cycle.KENOGEN
         s.next_t[idx] = np.maximum(t + duration, s.rest_until[idx])
         s.activated[idx] = False
         s.dystrophic[idx] = False

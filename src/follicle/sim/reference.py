@@ -169,6 +169,8 @@ class _DayByDay:
             else:
                 felt = response.dht_factor(dht, r)
                 slowing = p.androgen_rest_prolongation * f.androgen * felt * f.sensitivity
+                if f.phase == cycle.TELOGEN:
+                    slowing *= p.androgen_telogen_share
                 rate = response.rest_rate(rest_rate[f.region], r) / (1.0 + slowing)
             if f.held:
                 if self._blocked(index, day + 1) or rng.random() >= release_chance:

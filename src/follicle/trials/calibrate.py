@@ -48,6 +48,7 @@ FREE_PARAMETERS: dict[str, tuple[float, float, bool]] = {
     "androgen_growth_per_decade": (0.0, 2.0, False),
     "treatment_response_log_sd": (0.0, 2.0, False),
     "count_error_cv": (0.0, 0.3, False),
+    "entry_error_share": (0.0, 1.0, False),
     "laser_rest_speedup": (0.0, 30.0, False),
     "prp_rest_speedup": (0.0, 10.0, False),
     "vehicle_rest_speedup": (0.0, 3.0, False),

@@ -135,7 +135,11 @@ def run_block(task: BlockTask) -> BlockResult:
             params=task.params,
         )
         table = cohort.table
-        target = table[table["region"] == task.target_region].drop(columns="region")
+        # one photograph per region and visit: its count error, drawn before enrolment
+        table["count_factor"], table["entry_factor"] = count_factors(task, round_index, len(table))
+        target = table[table["region"] == task.target_region].drop(
+            columns=["region", "entry_factor"]
+        )
         target = target.sort_values(["person", "day"], kind="stable").reset_index(drop=True)
         target["shed_per_day_scalp"] = target["shed_per_day"] / target["area_cm2"] * scalp_area
         target["scalp_dht_change_percent"] = 100.0 * (schedule.dht_at(target["day"]) - 1.0)
@@ -144,7 +148,9 @@ def run_block(task: BlockTask) -> BlockResult:
             target["stage"] = stages.reindex(
                 pd.MultiIndex.from_frame(target[["person", "day"]])
             ).to_numpy()
-            baseline = stages.xs(0.0, level="day").reindex(range(batch)).to_numpy()
+            # entry is decided on the baseline visit as measured (with count error), so
+            # an arm selected by stage regresses to the mean (docs/model.md)
+            baseline = measured_baseline_stages(task, table).reindex(range(batch)).to_numpy()
         else:
             baseline = np.full(batch, -1)
         if stage_range is None:
@@ -153,7 +159,8 @@ def run_block(task: BlockTask) -> BlockResult:
             keep = np.flatnonzero((baseline >= stage_range[0]) & (baseline <= stage_range[1]))
         keep = keep[:need]
         if task.columns is not None:
-            wanted = ["person", "day", *(c for c in task.columns if c in target.columns)]
+            wanted = ["person", "day", "count_factor"]
+            wanted += [c for c in task.columns if c in target.columns]
             target = target[list(dict.fromkeys(wanted))]
         rows = target[target["person"].isin(keep)].copy()
         rows["person"] = (
@@ -183,6 +190,7 @@ def summarize_block(
     sex = task.population.sex
     values = pd.DataFrame({"person": np.arange(task.size)})
     counted = with_count_error(task, observations)
+    observations = observations.drop(columns="count_factor", errors="ignore")
     for endpoint in task.endpoints:
         source = observations if endpoint.measure in ASSESSED_MEASURES else counted
         values[endpoint.label] = endpoint_values(
@@ -233,18 +241,50 @@ COUNTED_COLUMNS = (
 ASSESSED_MEASURES = ("fraction_improved", "fraction_with_pattern_loss", "fraction_regrown")
 
 
+def count_factors(task: BlockTask, round_index: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Measurement factors for ``size`` photographs (person, region, visit): the count's
+    1 + cv e (e standard normal, cv = ``count_error_cv``, floored at 0) and the entry
+    assessment's 1 + share x cv e (share = ``entry_error_share``: how much of the
+    baseline count's error the entry assessment carries; its own error is not
+    modelled). Their own stream, so the simulated people are the same with or without
+    count error."""
+    cv, share = task.params.count_error_cv, task.params.entry_error_share
+    if cv == 0:
+        return np.ones(size), np.ones(size)
+    error = np.random.default_rng(_seed(task, round_index, 2)).standard_normal(size)
+    return np.maximum(1.0 + cv * error, 0.0), np.maximum(1.0 + share * cv * error, 0.0)
+
+
+def measured_baseline_stages(task: BlockTask, table: pd.DataFrame) -> pd.Series:
+    """Each candidate's stage on day 0 from the densities as the entry assessment
+    measures them (x ``entry_factor``, carrying ``entry_error_share`` of the baseline
+    count's error): the stage that decides entry. Indexed by person."""
+    rule = task.rule
+    day0 = table[table["day"] == 0]
+    factor = day0.get("entry_factor", 1.0)
+    measured = day0.assign(**{rule.column: day0[rule.column] * factor})
+    return stage_table(task.population.sex, measured, rule).xs(0.0, level="day")
+
+
 def with_count_error(task: BlockTask, observations: pd.DataFrame) -> pd.DataFrame:
     """The target-area counts as a trial measures them: each visit's counts x (1 + e),
     e normal with SD ``count_error_cv``, independent between visits and people, the same
-    for every counted column of one visit (one photograph). Its own random stream, so
-    the simulated people are the same with or without it."""
-    cv = task.params.count_error_cv
+    for every counted column of one visit (one photograph). The factors are the
+    ``count_factor`` column when present (drawn before enrolment, ``run_block``), else
+    drawn here from the block's stream."""
     present = [c for c in COUNTED_COLUMNS if c in observations.columns]
-    if cv == 0 or not present or observations.empty:
-        return observations
-    stream = np.random.SeedSequence(task.seed, spawn_key=(task.arm_index, task.block_index, 0, 2))
-    error = np.random.default_rng(stream).standard_normal(len(observations))
-    factor = np.maximum(1.0 + cv * error, 0.0)
+    if "count_factor" in observations.columns:
+        factor = observations["count_factor"].to_numpy(float)
+        observations = observations.drop(columns="count_factor")
+    else:
+        cv = task.params.count_error_cv
+        if cv == 0 or not present or observations.empty:
+            return observations
+        stream = np.random.SeedSequence(
+            task.seed, spawn_key=(task.arm_index, task.block_index, 0, 2)
+        )
+        error = np.random.default_rng(stream).standard_normal(len(observations))
+        factor = np.maximum(1.0 + cv * error, 0.0)
     counted = observations.copy()
     for column in present:
         counted[column] = counted[column].to_numpy(float) * factor
