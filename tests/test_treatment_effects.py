@@ -24,6 +24,8 @@ import pytest
 from follicle.model.params import DEFAULT_PARAMETERS as P
 from follicle.model.regions import REGION_INDEX, REGIONS
 from follicle.regimen import parse_regimen
+from follicle.treatments import microneedling
+from follicle.treatments.effects import first_order
 from follicle.treatments.schedule import compile_regimen
 
 DAYS = 400
@@ -541,3 +543,128 @@ def test_schedule_lookups_before_day_zero_and_past_the_end():
     anagen, rest = schedule.clocks_on(999)
     assert np.all(anagen == schedule.anagen_clock[:, 50])
     assert np.all(rest == schedule.rest_clock[:, 50])
+
+
+def test_schedule_lookups_on_mixed_times_around_day_zero():
+    schedule = compiled({"kind": "finasteride"}, {"kind": "minoxidil"}, days=50)
+    t = np.array([-2.0, -1e-9, 0.0, 0.5, 1.0, 3.7, 80.0])
+    day = [None, None, 0, 0, 1, 3, 50]  # None: before day 0, untreated
+    assert list(schedule.day_index(t)) == [-1, -1, 0, 0, 1, 3, 50]
+    assert schedule.dht_at(t) == pytest.approx(
+        [1.0 if d is None else schedule.dht_factor[d] for d in day]
+    )
+    region = np.full(t.size, VERTEX)
+    assert schedule.growth_at(region, t) == pytest.approx(
+        [0.0 if d is None else schedule.growth[VERTEX, d] for d in day]
+    )
+    assert schedule.dht_step_on(0) == schedule.dht_steps[0] < 1.0
+    # untreated: the shortcut keeps the shape of the regions and times
+    plain = compiled(days=50)
+    assert plain.growth_at(np.array([VERTEX, OCCIPUT, VERTEX]), 5.0).shape == (3,)
+    assert np.all(plain.dht_at(t) == 1.0) and plain.dht_at(t).shape == t.shape
+
+
+def test_clock_change_days_are_the_days_a_rate_changes():
+    assert compiled(days=50).clock_change_days() == []
+    laser = compiled({"kind": "laser", "start_day": 10, "stop_day": 30}, days=50)
+    assert laser.clock_change_days() == [10, 30]
+    dht = compiled({"kind": "finasteride", "start_day": 5}, days=50)
+    steps = dht.dht_steps
+    changes = [d for d in range(51) if steps[d] != (steps[d - 1] if d else 1.0)]
+    assert dht.clock_change_days() == changes and changes[0] == 5
+
+
+def test_first_order_of_a_whole_number_target_is_fractional():
+    level = first_order(np.array([1, 1, 1, 0, 0]), 2.0, tau_off_days=4.0)
+    rise2 = -np.expm1(-np.arange(1, 4) / 2.0)
+    assert level == pytest.approx(
+        [*rise2, rise2[-1] * np.exp(-1 / 4.0), rise2[-1] * np.exp(-2 / 4.0)], rel=1e-12
+    )
+
+
+def test_transplants_in_day_order_and_only_within_the_run():
+    graft = {"kind": "transplant", "grafts": 100, "region": "vertex"}
+    schedule = compiled(
+        {**graft, "day": 80},
+        {**graft, "day": 20},
+        {**graft, "day": 100},
+        {**graft, "day": 101},
+        days=100,
+    )
+    assert [t.day for t in schedule.transplants] == [20, 80, 100]
+
+
+def test_stimulation_is_zero_below_the_minimum_length():
+    assert microneedling.stimulation(0.25, P) == 0.0
+    assert microneedling.stimulation(P.microneedling_stimulation_min_mm, P) == 0.0
+    assert microneedling.stimulation(2.0, P) == 1.0
+
+
+def test_sessions_on_the_last_day_count_and_none_after_it():
+    # sessions on days 3, 10, ..., 94 and 101: the last one is past the run (days = 100)
+    needles = compiled(
+        {"kind": "microneedling", "needle_mm": 1.5, "start_day": 3, "interval_days": 7},
+        days=100,
+    )
+    assert [s.day for s in needles.sessions] == list(range(3, 101, 7))
+    # PRP on day 60 of a 60-day run adds its pulse on that day
+    prp = compiled({"kind": "prp", "interval_days": 30}, days=60)
+    assert prp.growth[VERTEX] == pytest.approx(P.prp_growth * prp_pulses([0, 30, 60], 60))
+
+
+def test_courses_of_the_same_kind_add_up():
+    # two minoxidil courses one after the other, and laser after PRP on the same regions
+    two = compiled(
+        {"kind": "minoxidil", "stop_day": 100},
+        {"kind": "minoxidil", "concentration_percent": 2, "start_day": 100},
+        days=200,
+    )
+    target = np.where(np.arange(201) < 100, emax(1.0), emax(0.4))
+    keep = math.exp(-1 / P.minoxidil_tau_days)
+    effect, level = np.empty(201), 0.0
+    for day, value in enumerate(target):
+        level = value + (level - value) * keep
+        effect[day] = level
+    assert two.growth[VERTEX] == pytest.approx(P.minoxidil_growth * effect, rel=1e-9)
+    oral_and_topical = compiled(
+        {"kind": "minoxidil", "route": "oral", "dose_mg": 2.5}, {"kind": "minoxidil"}, days=60
+    )
+    assert oral_and_topical.growth[VERTEX] == pytest.approx(
+        P.minoxidil_growth * emax(2.0) * rise(P.minoxidil_tau_days, days=60), rel=1e-9
+    )
+    stacked = compiled(
+        {"kind": "prp", "interval_days": 30},
+        {"kind": "microneedling", "needle_mm": 1.5, "stop_day": 20},
+        {"kind": "microneedling", "needle_mm": 0.3, "start_day": 40},
+        {"kind": "laser"},
+        {"kind": "minoxidil"},
+        days=60,
+    )
+    day = np.arange(61)
+    needle_pulses = sum(
+        np.where(day >= s, np.exp(-(day - s) / P.microneedling_growth_tau_days), 0.0)
+        for s in (0, 7, 14)
+    )
+    absorption = 1 + P.microneedling_absorption_gain * ((day < 20) | (day >= 40))
+    effect, level = np.empty(61), 0.0
+    for d, value in enumerate(emax(absorption)):
+        level = value + (level - value) * keep
+        effect[d] = level
+    pulses = prp_pulses([0, 30, 60], 60)
+    growth = (
+        P.prp_growth * pulses
+        + P.microneedling_growth * needle_pulses
+        + P.laser_growth
+        + P.minoxidil_growth * effect
+    )
+    assert stacked.growth[VERTEX] == pytest.approx(growth, rel=1e-9)
+    rest = (
+        1 + P.prp_rest_speedup * pulses + P.laser_rest_speedup + P.minoxidil_rest_speedup * effect
+    )
+    prolongation = (
+        P.prp_anagen_prolongation * pulses
+        + P.laser_anagen_prolongation
+        + P.minoxidil_anagen_prolongation * effect
+    )
+    assert clock_error(stacked.rest_clock[VERTEX], rest) <= HALF_STEP
+    assert clock_error(stacked.anagen_clock[VERTEX], 1 / (1 + prolongation)) <= HALF_STEP
