@@ -283,3 +283,42 @@ def test_tl2_shedding_early_and_late(journal):
         )
     ]
     assert triage(late, "TL-2") == ["clinician"]
+
+
+RX7_GENERIC = (
+    "Sexual side effects (lower sex drive, erection or ejaculation problems) are a known "
+    "side effect of finasteride and dutasteride [label], and of other medicines and "
+    "conditions."
+)
+
+
+def rx7_message(logged):
+    return [message for _, message, _ in texts(logged, "RX-7")]
+
+
+def test_rx7_names_finasteride_within_the_year_and_not_before(journal):
+    # within 365 days: named; 1 hour earlier than that: a year and more ago, not named
+    log(journal, "application", {"medicine": "finasteride"}, MONDAY - 365 * DAY - HOUR)
+    assert rx7_message(symptom(journal, "sexual_side_effects", MONDAY)) == [RX7_GENERIC]
+    log(journal, "application", {"medicine": "finasteride"}, MONDAY - 365 * DAY + HOUR)
+    assert rx7_message(symptom(journal, "sexual_side_effects", MONDAY)) == [
+        "Sexual side effects (lower sex drive, erection or ejaculation problems) are a "
+        "known side effect of finasteride [label]."
+    ]
+
+
+def test_rx7_looks_at_medicines_taken_before_the_symptom_only(journal):
+    # a back-dated symptom: finasteride started after it is not its cause; other kinds of
+    # entries in the year (a session, a device, minoxidil) are not medicines to name
+    log(journal, "device", {"name": "old", "needle_mm": 1.5}, MONDAY - 20 * DAY)
+    session(journal, MONDAY - 10 * DAY)
+    log(journal, "application", {"medicine": "minoxidil"}, MONDAY - 5 * DAY)
+    log(journal, "application", {"medicine": "finasteride"}, MONDAY + 2 * DAY)
+    assert rx7_message(symptom(journal, "sexual_side_effects", MONDAY)) == [RX7_GENERIC]
+
+
+def test_mn4_message_rounds_the_gap_from_seconds(journal):
+    session(journal, MONDAY)
+    gap = 3 * DAY + timedelta(hours=1, minutes=12, seconds=2)
+    [(_, message, _)] = texts(session(journal, MONDAY + gap), "MN-4")
+    assert message.startswith("This session is 3.1 days from the one at Mon 02 Mar 20:00;")
