@@ -1,0 +1,210 @@
+"""The model's formulas (model/cycle.py, model/response.py, model/androgens.py, the
+parameter overrides) element by element, against their documented definitions with the
+parameters read at test time, including the edges: caps at 1, clipping to [0, 1], detached
+follicles, stepwise shrinkage at its threshold, a person who does not respond."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from follicle.errors import FollicleInputError
+from follicle.model import cycle, response
+from follicle.model.androgens import DAYS_PER_YEAR, People
+from follicle.model.params import DEFAULT_PARAMETERS as P
+from follicle.model.params import _coerce, load_parameters, parameters_from_overrides
+from follicle.person import parse_person
+
+# ---- next_size ------------------------------------------------------------------------------
+
+
+def expected_size(size, exposure, growth, attached, noise=1.0):
+    """docs: attached follicles regain repair x (1 + growth) (at most all) of the gap to
+    full size; every follicle loses damage x exposure x noise (at most all) of its size."""
+    loss = min(P.damage_per_cycle * exposure * noise, 1.0) * size
+    gain = min(P.repair_per_cycle * (1 + growth), 1.0) * (1 - size) if attached else 0.0
+    return min(max(size + gain - loss, 0.0), 1.0)
+
+
+CASES = [
+    # size, exposure, growth, attached, noise
+    (1.0, 0.5, 0.0, True, 1.0),
+    (0.5, 1.0, 0.5, True, 2.0),
+    (0.2, 4.0, 0.0, False, 0.5),
+    (0.6, 0.0, 0.3, True, 1.0),  # no exposure: repair only
+    (0.6, 0.0, 0.3, False, 1.0),  # detached: no repair
+    (0.4, 10.0, 0.0, True, 3.0),  # loss capped at the whole size
+    (0.3, 0.1, 1 / P.repair_per_cycle, True, 1.0),  # repair capped at the whole gap
+]
+
+
+def test_next_size_gradual_each_case():
+    size, exposure, growth, attached, noise = (
+        np.array(column) for column in zip(*CASES, strict=True)
+    )
+    got = cycle.next_size(
+        size, exposure=exposure, growth=growth, attached=attached, params=P, damage_noise=noise
+    )
+    want = [expected_size(*case) for case in CASES]
+    assert got == pytest.approx(want, rel=1e-12, abs=1e-15)
+    # without noise: as with noise 1
+    plain = cycle.next_size(size, exposure=exposure, growth=growth, attached=attached, params=P)
+    assert plain == pytest.approx([expected_size(*case[:4]) for case in CASES], rel=1e-12)
+
+
+def test_next_size_accepts_lists_and_scalars():
+    got = cycle.next_size([0.5], exposure=[1], growth=[0], attached=[True], params=P)
+    assert got == pytest.approx([expected_size(0.5, 1.0, 0.0, True)], rel=1e-12)
+
+
+def test_next_size_stepwise_at_its_threshold():
+    stepwise = P.replace(shrinkage_mode="stepwise")
+    threshold = P.damage_per_cycle * 0.5 / P.step_fraction  # the chance of a step
+    draws = np.array([threshold - 1e-9, threshold, threshold + 1e-9])
+    n = draws.size
+    got = cycle.next_size(
+        np.full(n, 0.8),
+        exposure=np.full(n, 0.5),
+        growth=np.zeros(n),
+        attached=np.zeros(n, bool),
+        params=stepwise,
+        step_draw=draws,
+    )
+    stepped = 0.8 - P.step_fraction * 0.8
+    assert got == pytest.approx([stepped, 0.8, 0.8], rel=1e-12)
+    with pytest.raises(ValueError, match="stepwise shrinkage needs step_draw"):
+        cycle.next_size(
+            np.ones(1),
+            exposure=np.ones(1),
+            growth=np.zeros(1),
+            attached=np.ones(1, bool),
+            params=stepwise,
+        )
+
+
+# ---- phase durations and growth ---------------------------------------------------------------
+
+
+def test_phase_means_by_size():
+    assert cycle.anagen_mean_days(0.5, P) == pytest.approx(
+        P.anagen_mean_days * 0.5**P.anagen_size_exponent
+    )
+    lo, hi = P.kenogen_mean_days_terminal, P.kenogen_mean_days_miniaturized
+    assert cycle.kenogen_mean_days(np.array([1.0, 0.0, 0.25]), P) == pytest.approx(
+        [lo, hi, lo + 0.75 * (hi - lo)]
+    )
+    assert cycle.steady_state_phase_means(P) == {
+        "anagen": P.anagen_mean_days,
+        "catagen": P.catagen_mean_days,
+        "telogen": P.telogen_mean_days,
+        "kenogen": P.kenogen_mean_days_terminal,
+    }
+
+
+def test_growth_rate_scales_with_the_square_root_of_the_diameter():
+    full = P.terminal_diameter_mean_um
+    got = cycle.growth_mm_per_day(np.array([full, full / 4, full * 2, full * 0.01]), P)
+    assert got == pytest.approx(
+        P.growth_mm_per_day * np.array([1.0, 0.5, 1.0, math.sqrt(0.05)]), rel=1e-12
+    )
+
+
+def test_lognormal_parameters():
+    dist = cycle.LogNormal(90.0, 0.3)
+    assert dist.mu == pytest.approx(math.log(90.0) - 0.045)
+    assert dist.variance == pytest.approx(90.0**2 * (math.exp(0.09) - 1))
+    assert dist.length_biased() == cycle.LogNormal(pytest.approx(90.0 * math.exp(0.09)), 0.3)
+    rng = np.random.default_rng(3)
+    draws = cycle.lognormal_from_means(np.full(200_000, 40.0), 0.5, rng)
+    se = 40.0 * math.sqrt(math.exp(0.25) - 1) / math.sqrt(draws.size)
+    assert abs(draws.mean() - 40.0) <= 4 * se
+    assert np.log(draws).std() == pytest.approx(0.5, rel=0.01)
+    assert dist.sample(rng, 3).shape == (3,)
+
+
+# ---- a person's response --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("r", [0.0, 0.5, 1.0, 2.0])
+def test_response_multiplier_scales_each_effect(r):
+    assert response.dht_factor(0.3, r) == pytest.approx(0.3**r)
+    assert response.rest_rate(7.0, r) == pytest.approx(1 + r * 6.0)
+    prolonged = 1 / (1 + 1.7)  # the anagen clock with prolongation 1.7
+    assert response.anagen_rate(prolonged, r) == pytest.approx(1 / (1 + r * 1.7))
+    assert response.growth(0.2, r) == pytest.approx(0.2 * r)
+    assert response.rest_rate(np.array([1.0, 3.0]), r) == pytest.approx([1.0, 1 + 2 * r])
+
+
+# ---- androgen exposure over a life ------------------------------------------------------------
+
+
+def test_exposure_before_onset_during_the_ramp_and_after_menopause():
+    woman = parse_person(
+        {"sex": "female", "age_years": 20, "androgen_sensitivity": 1, "onset_age_years": 25}
+    )
+    people = People.of([woman], P)
+    assert people.age_at(np.zeros(1, int), DAYS_PER_YEAR * 2)[0] == pytest.approx(22.0)
+    level = P.androgen_level["female"]
+    # ages 24 (before onset), 27 (ramp), menopause age + half a ramp
+    ages = np.array([24.0, 27.0, P.menopause_age_years + P.onset_ramp_years / 2])
+    exposure = people.baseline_exposure(np.zeros(3, int), (ages - 20) * DAYS_PER_YEAR, P)
+    since = ages - 25
+    ramp = np.clip(since / P.onset_ramp_years, 0, 1)
+    growth = 1 + P.androgen_growth_per_decade * np.maximum(since, 0) / 10
+    menopause = np.array([1.0, 1.0, 1 + (P.menopause_androgen_factor - 1) * 0.5])
+    assert exposure == pytest.approx(level * ramp * growth * menopause, rel=1e-12)
+    assert exposure[0] == 0.0
+    # a man of the same ages has no menopause factor
+    man = parse_person(
+        {"sex": "male", "age_years": 20, "androgen_sensitivity": 1, "onset_age_years": 25}
+    )
+    male = People.of([man], P).baseline_exposure(np.zeros(3, int), (ages - 20) * DAYS_PER_YEAR, P)
+    assert male == pytest.approx(P.androgen_level["male"] * ramp * growth, rel=1e-12)
+
+
+def test_people_arrays_and_typical_response():
+    persons = [
+        parse_person({"sex": "male", "age_years": 30}),
+        parse_person({"sex": "female", "age_years": 40, "treatment_response": 0.5}),
+    ]
+    people = People.of(persons, P)
+    assert len(people) == 2
+    assert list(people.female) == [False, True]
+    assert list(people.onset_years) == [P.onset_age_years["male"], P.onset_age_years["female"]]
+    assert list(people.level) == [P.androgen_level["male"], P.androgen_level["female"]]
+    assert not people.typical_response
+    assert People.of(persons[:1], P).typical_response
+
+
+# ---- parameter overrides ----------------------------------------------------------------------
+
+
+def test_overrides_keep_types_and_name_the_bad_field(tmp_path):
+    changed = parameters_from_overrides(
+        {"damage_per_cycle": 1, "androgen_level": {"male": 0.9}, "shrinkage_mode": "stepwise"}
+    )
+    assert changed.damage_per_cycle == 1.0 and isinstance(changed.damage_per_cycle, float)
+    assert changed.androgen_level == {**P.androgen_level, "male": 0.9}
+    assert changed.shrinkage_mode == "stepwise"
+    assert _coerce("f", [1, 2], (0.0, 0.0)) == (1.0, 2.0)
+    bad = [
+        ({"no_such": 1}, "parameters.no_such"),
+        ({"damage_per_cycle": -0.1}, "a number >= 0"),
+        ({"damage_per_cycle": True}, "a number >= 0"),
+        ({"shrinkage_mode": 3}, "a str"),
+        ({"androgen_level": {"other": 1}}, "a table with keys from"),
+        ({"transplant_shock_telogen_days": [1, 2, 3]}, "a list of 2 numbers"),
+    ]
+    for overrides, message in bad:
+        with pytest.raises(FollicleInputError, match=message):
+            parameters_from_overrides(overrides, source="fit.toml")
+    with pytest.raises(FollicleInputError, match=r"fit\.toml: parameters\.no_such"):
+        parameters_from_overrides({"no_such": 1}, source="fit.toml")
+    path = tmp_path / "fit.toml"
+    path.write_text("[parameters]\ndamage_per_cycle = 0.2\n[provenance]\nx = 1\n")
+    assert load_parameters(path).damage_per_cycle == 0.2
+    path.write_text("[provenance]\nx = 1\n")
+    with pytest.raises(FollicleInputError, match="parameters"):
+        load_parameters(path)
