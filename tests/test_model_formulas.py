@@ -208,3 +208,83 @@ def test_overrides_keep_types_and_name_the_bad_field(tmp_path):
     path.write_text("[provenance]\nx = 1\n")
     with pytest.raises(FollicleInputError, match="parameters"):
         load_parameters(path)
+
+
+# ---- parameters: checks, sources, unit composition --------------------------------------------
+
+
+def test_parameters_refuse_inconsistent_values():
+    cases = [
+        ({"region_area_cm2": {"vertex": 1.0}}, "region_area_cm2 needs exactly the regions"),
+        ({"unit_size_probabilities": (0.5, 0.5, 0.1, 0.0)}, "must sum to 1"),
+        ({"shrinkage_mode": "abrupt"}, "shrinkage_mode = 'abrupt' is not allowed"),
+        ({"loss_size": P.apm_detach_size}, "need 0 < loss_size < apm_detach_size < 1"),
+        ({"loss_size": 0.0}, "need 0 < loss_size"),
+        ({"apm_detach_size": 1.0}, "need 0 < loss_size"),
+    ]
+    for changes, message in cases:
+        with pytest.raises(ValueError, match=message):
+            P.replace(**changes)
+    with pytest.raises(ValueError, match=r"unknown model parameter\(s\): \['nope'\]"):
+        P.replace(nope=1)
+    assert P.replace(unit_size_probabilities=(0.25, 0.25, 0.25, 0.25)).mean_follicles_per_unit == (
+        pytest.approx(2.5)
+    )
+
+
+def test_every_parameter_has_a_source_in_the_table():
+    sources = type(P).sources()
+    assert set(sources) == set(P.to_dict())
+    assert all(text.strip() for text in sources.values())
+    from follicle.model.params import parameter_table_markdown
+
+    table = parameter_table_markdown(P).splitlines()
+    assert table[:2] == ["| parameter | value | source |", "|---|---|---|"]
+    row = f"| `telogen_mean_days` | `{P.telogen_mean_days}` | {sources['telogen_mean_days']} |"
+    assert row in table
+    assert len(table) == 2 + len(sources)
+
+
+def test_unit_sizes_tilted_to_the_ethnicity_mean():
+    base = np.array(P.unit_size_probabilities)
+    assert P.unit_size_probabilities_for(None) == tuple(base)
+    assert P.unit_size_probabilities_for("caucasian") == tuple(base)  # no number: default
+    tilted = np.array(P.unit_size_probabilities_for("asian"))
+    sizes = np.arange(1, base.size + 1)
+    assert tilted.sum() == pytest.approx(1.0)
+    assert (tilted * sizes).sum() == pytest.approx(P.follicles_per_unit_by_ethnicity["asian"])
+    # an exponential tilt: log(p_k / base_k) is linear in k
+    steps = np.diff(np.log(tilted / base))
+    assert steps == pytest.approx(np.full(steps.size, steps[0]), rel=1e-9)
+    assert steps[0] < 0  # fewer follicles per unit: smaller units
+
+
+# ---- areas ------------------------------------------------------------------------------------
+
+
+def test_resolve_area_forms():
+    from follicle.model.scalp import Patch, resolve_area
+
+    whole = dict(P.region_area_cm2)
+    assert resolve_area(None, P) == whole and resolve_area("scalp", P) == whole
+    assert resolve_area("vertex", P) == {"vertex": P.region_area_cm2["vertex"]}
+    assert resolve_area("vertex:5.1", P) == {"vertex": 5.1}
+    assert resolve_area(" vertex :2", P) == {"vertex": 2.0}
+    assert resolve_area(Patch("frontal", 1.0), P) == {"frontal": 1.0}
+    assert resolve_area({"vertex": 2, "occipital": 3.5}, P) == {"vertex": 2.0, "occipital": 3.5}
+    assert resolve_area("occipital:500", P) == {"occipital": 500.0}
+    bad = [
+        ("crown", "area = 'crown'"),
+        ("vertex:big", "REGION:CM2 such as 'vertex:5.1'"),
+        # a bad patch given as text names the whole text and the accepted forms
+        ("vertex:0", "area = 'vertex:0' is not allowed; expected 'scalp', a region, or REGION"),
+        ("vertex:500.5", "area = 'vertex:500.5'"),
+        ("crown:1", "area = 'crown:1'"),
+        ({"vertex": 0}, r"area.area_cm2 = 0.0 .*\(0, 500\]"),
+        ({}, "at least one region"),
+        ({"crown": 1}, "area.region"),
+        (3, "None, 'scalp', a region"),
+    ]
+    for area, message in bad:
+        with pytest.raises(FollicleInputError, match=message):
+            resolve_area(area, P)
