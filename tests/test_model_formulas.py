@@ -288,3 +288,138 @@ def test_resolve_area_forms():
     for area, message in bad:
         with pytest.raises(FollicleInputError, match=message):
             resolve_area(area, P)
+
+
+# ---- a fresh scalp and its steady state -------------------------------------------------------
+
+
+def fresh_scalp(n_cm2: float = 40.0, seed: int = 5, **person):
+    from follicle.model.scalp import build_scalp
+
+    someone = parse_person({"sex": "male", "age_years": 30, **person})
+    rng = np.random.default_rng(seed)
+    return someone, build_scalp([someone], {"vertex": n_cm2}, params=P, rng=rng), rng
+
+
+def binomial_ok(count: int, n: int, p: float) -> bool:
+    return abs(count - n * p) <= 4 * math.sqrt(n * p * (1 - p))
+
+
+def test_new_follicles_have_the_documented_properties():
+    from follicle.model.scalp import region_frame_um
+
+    _, state, _ = fresh_scalp(terminal_diameter_um=80, androgen_sensitivity=2.0)
+    n = state.n
+    units = P.follicular_units_per_cm2 * 40.0
+    assert abs(np.unique(state.unit).size - units) <= 4 * math.sqrt(units)  # Poisson units
+    assert n / np.unique(state.unit).size == pytest.approx(P.mean_follicles_per_unit, rel=0.05)
+    # positions inside the frame, jittered around their unit's centre
+    frame = region_frame_um(40.0)
+    assert state.x_um.min() >= 0 and state.x_um.max() <= frame
+    assert state.y_um.min() >= 0 and state.y_um.max() <= frame
+    assert not np.allclose(state.x_um, state.y_um)
+    # terminal diameters around the person's mean, clipped to 0.6-1.6 x; a share of vellus
+    vellus = state.terminal_diameter_um < 0.6 * 80 - 1e-9
+    assert binomial_ok(int(vellus.sum()), n, P.vellus_follicle_fraction)
+    terminal = state.terminal_diameter_um[~vellus]
+    assert terminal.min() >= 0.6 * 80 and terminal.max() <= 1.6 * 80
+    assert abs(terminal.mean() - 80) <= 4 * P.terminal_diameter_sd_um / math.sqrt(terminal.size)
+    median_vellus = np.median(state.terminal_diameter_um[vellus])
+    assert median_vellus == pytest.approx(P.vellus_follicle_diameter_um, rel=0.15)
+    # sensitivity: person x region pattern x a lognormal of mean 1
+    expected = 2.0 * P.pattern_sensitivity["male"]["vertex"]
+    spread = P.follicle_sensitivity_log_sd
+    se = expected * math.sqrt(math.exp(spread**2) - 1) / math.sqrt(n)
+    assert abs(state.sensitivity.mean() - expected) <= 4 * se
+    # every fresh follicle: full size, attached, no cycles yet, person 0, integer codes
+    assert np.all(state.size == 1.0) and state.attached.all() and not state.cycles.any()
+    assert state.person.dtype == np.int32 and state.phase.dtype == np.int8
+    assert state.cycles.dtype == np.int32 and state.activated.dtype == bool
+    assert state.dystrophic.dtype == bool and not state.dystrophic.any()
+
+
+def test_asian_units_are_smaller_and_density_sets_unit_count():
+    _, state, _ = fresh_scalp(ethnicity="asian", follicle_density_per_cm2=300)
+    per_unit = P.follicles_per_unit_by_ethnicity["asian"]
+    assert state.n / np.unique(state.unit).size == pytest.approx(per_unit, rel=0.05)
+    assert state.n / 40.0 == pytest.approx(300, rel=0.05)
+
+
+def test_two_people_have_distinct_units():
+    from follicle.model.scalp import build_scalp
+
+    people = [parse_person({"sex": "male", "age_years": 30}) for _ in range(2)]
+    state = build_scalp(
+        people, {"vertex": 2.0, "frontal": 2.0}, params=P, rng=np.random.default_rng(1)
+    )
+    first = set(state.unit[state.person == 0])
+    second = set(state.unit[state.person == 1])
+    assert first and second and not first & second
+    by_region = [set(state.unit[(state.person == 0) & (state.region == r)]) for r in (0, 3)]
+    assert not by_region[0] & by_region[1]
+
+
+def test_steady_state_start_by_renewal_theory():
+    from follicle.model.scalp import start_in_steady_state
+
+    _, state, rng = fresh_scalp(n_cm2=150.0)
+    t0 = -100.0
+    start_in_steady_state(state, t0=t0, params=P, rng=rng)
+    n = state.n
+    means = cycle.steady_state_phase_means(P)
+    total = sum(means.values())
+    phases = {
+        "anagen": (cycle.ANAGEN_HIDDEN, cycle.ANAGEN),
+        "catagen": (cycle.CATAGEN,),
+        "telogen": (cycle.TELOGEN,),
+        "kenogen": (cycle.KENOGEN,),
+    }
+    log_sd = {
+        "anagen": P.anagen_log_sd,
+        "catagen": P.catagen_log_sd,
+        "telogen": P.telogen_log_sd,
+        "kenogen": P.kenogen_log_sd,
+    }
+    for name, codes in phases.items():
+        chosen = np.isin(state.phase, codes)
+        # a random time falls in a phase with probability mean / cycle mean ...
+        assert binomial_ok(int(chosen.sum()), n, means[name] / total), name
+        # ... and its time left is the residual of a length-biased duration:
+        # mean E[X^2] / (2 E[X]) = mean x exp(s^2) / 2 (variance by Monte Carlo bound)
+        left = state.next_t[chosen] - t0
+        if name == "anagen":
+            hidden = state.phase[chosen] == cycle.ANAGEN_HIDDEN
+            left = left + np.where(hidden, state.pending[chosen], 0.0)
+        residual = means[name] * math.exp(log_sd[name] ** 2) / 2
+        se = left.std(ddof=1) / math.sqrt(left.size)
+        assert abs(left.mean() - residual) <= 4 * se, (name, left.mean(), residual)
+        assert np.all(left > 0)
+    hidden = state.phase == cycle.ANAGEN_HIDDEN
+    visible = state.phase == cycle.ANAGEN
+    assert np.all(state.next_t[hidden] - t0 <= P.emergence_days)
+    assert np.all(state.t_emerge[visible] <= t0)
+    assert np.all(state.cycle_start <= t0)
+    anagen = hidden | visible
+    # a growing follicle started its cycle when its anagen started
+    started = state.t_emerge[visible] - P.emergence_days
+    assert state.cycle_start[visible] == pytest.approx(started, abs=1e-9)
+    others = ~anagen
+    assert np.all(state.cycle_start[others] >= t0 - total)
+    # shafts: visible in anagen, catagen and telogen only
+    expected_hair = visible | np.isin(state.phase, (cycle.CATAGEN, cycle.TELOGEN))
+    assert np.array_equal(state.has_hair, expected_hair)
+    # diameters: terminal x lognormal noise of median 1
+    ratio = state.diameter_um / state.terminal_diameter_um
+    assert np.median(ratio) == pytest.approx(1.0, abs=0.01)
+    assert np.log(ratio).std() == pytest.approx(P.diameter_cycle_noise_cv, rel=0.05)
+    # the last shaft grew for a past anagen minus the hidden part: by the lognormal
+    # partial expectation, E[max(A - e, 0)] = m Phi(d1) - e Phi(d2)
+    from scipy.stats import norm
+
+    m, s, e = P.anagen_mean_days, P.anagen_log_sd, P.emergence_days
+    mu = math.log(m) - s**2 / 2
+    d2 = (mu - math.log(e)) / s
+    grown = m * norm.cdf(d2 + s) - e * norm.cdf(d2)
+    days = state.shaft_length_mm / cycle.growth_mm_per_day(state.diameter_um, P)
+    se = days.std(ddof=1) / math.sqrt(n)
+    assert abs(days.mean() - grown) <= 4 * se
