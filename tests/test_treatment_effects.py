@@ -668,3 +668,13 @@ def test_courses_of_the_same_kind_add_up():
     )
     assert clock_error(stacked.rest_clock[VERTEX], rest) <= HALF_STEP
     assert clock_error(stacked.anagen_clock[VERTEX], 1 / (1 + prolongation)) <= HALF_STEP
+
+
+def test_schedule_lookups_on_day_zero_only():
+    # times that all fall on day 0 read day 0, not the untreated shortcut
+    schedule = compiled({"kind": "finasteride"}, {"kind": "minoxidil"}, days=50)
+    for t in (np.array([0.0]), np.array([0.25, 0.75])):
+        assert np.all(schedule.dht_at(t) == schedule.dht_factor[0])
+        region = np.full(t.size, VERTEX)
+        assert np.all(schedule.growth_at(region, t) == schedule.growth[VERTEX, 0])
+    assert schedule.dht_factor[0] < 1.0 and schedule.growth[VERTEX, 0] > 0.0
