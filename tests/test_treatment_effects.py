@@ -678,3 +678,20 @@ def test_schedule_lookups_on_day_zero_only():
         region = np.full(t.size, VERTEX)
         assert np.all(schedule.growth_at(region, t) == schedule.growth[VERTEX, 0])
     assert schedule.dht_factor[0] < 1.0 and schedule.growth[VERTEX, 0] > 0.0
+
+
+def test_two_oral_minoxidil_courses_add_up_and_untreated_growth_broadcasts():
+    two = compiled(
+        {"kind": "minoxidil", "route": "oral", "dose_mg": 2.5, "stop_day": 30},
+        {"kind": "minoxidil", "route": "oral", "dose_mg": 5.0, "start_day": 30},
+        days=60,
+    )
+    target = np.where(np.arange(61) < 30, emax(1.0), emax(2.0))
+    keep = math.exp(-1 / P.minoxidil_tau_days)
+    effect, level = np.empty(61), 0.0
+    for day, value in enumerate(target):
+        level = value + (level - value) * keep
+        effect[day] = level
+    assert two.growth[VERTEX] == pytest.approx(P.minoxidil_growth * effect, rel=1e-9)
+    # untreated: one region, several times -> one value per time
+    assert compiled(days=10).growth_at(VERTEX, np.array([1.0, 2.0, 3.0])).shape == (3,)
