@@ -423,3 +423,61 @@ def test_steady_state_start_by_renewal_theory():
     days = state.shaft_length_mm / cycle.growth_mm_per_day(state.diameter_um, P)
     se = days.std(ddof=1) / math.sqrt(n)
     assert abs(days.mean() - grown) <= 4 * se
+
+
+@pytest.mark.parametrize(
+    ("overrides", "source", "message"),
+    [
+        (
+            {"damage_per_cycle": -1},
+            "f.toml",
+            "f.toml: parameters.damage_per_cycle = -1 is not allowed; expected a number >= 0",
+        ),
+        (
+            {"shrinkage_mode": 3},
+            "f.toml",
+            "f.toml: parameters.shrinkage_mode = 3 is not allowed; expected a str",
+        ),
+        (
+            {"androgen_level": {"x": 1}},
+            "f.toml",
+            "f.toml: parameters.androgen_level = {'x': 1} is not allowed; expected a table "
+            "with keys from ['male', 'female']",
+        ),
+        (
+            {"androgen_level": {"male": -1}},
+            "f.toml",
+            "f.toml: parameters.androgen_level.male = -1 is not allowed; expected a number >= 0",
+        ),
+        (
+            {"transplant_shock_telogen_days": [1]},
+            "f.toml",
+            "f.toml: parameters.transplant_shock_telogen_days = [1] is not allowed; expected "
+            "a list of 2 numbers",
+        ),
+        (
+            {"transplant_shock_telogen_days": [1, -2]},
+            "f.toml",
+            "f.toml: parameters.transplant_shock_telogen_days = -2 is not allowed; expected a "
+            "number >= 0",
+        ),
+        (
+            {"no": 1},
+            "",
+            "parameters.no = 1 is not allowed; expected a parameter name listed by "
+            "`follicle params`",
+        ),
+    ],
+)
+def test_override_errors_name_the_field_the_value_and_the_range(overrides, source, message):
+    # the project's error format: field, bad value, allowed range (one line)
+    with pytest.raises(FollicleInputError) as caught:
+        parameters_from_overrides(overrides, source=source)
+    assert str(caught.value) == message
+
+
+def test_a_zero_override_is_allowed():
+    # "a number >= 0": zero turns a mechanism off (the engine handles k = 0)
+    assert (
+        parameters_from_overrides({"androgen_rest_prolongation": 0}).androgen_rest_prolongation == 0
+    )
