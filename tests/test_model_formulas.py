@@ -481,3 +481,34 @@ def test_a_zero_override_is_allowed():
     assert (
         parameters_from_overrides({"androgen_rest_prolongation": 0}).androgen_rest_prolongation == 0
     )
+
+
+def test_scalp_geometry_sensitivity_by_region_and_a_single_person():
+    from follicle.model.scalp import build_scalp, region_frame_um, start_in_steady_state
+
+    assert region_frame_um(4.0) == 20_000.0  # a 2 cm square, in um
+    someone = parse_person({"sex": "male", "age_years": 30, "androgen_sensitivity": 1.0})
+    rng = np.random.default_rng(8)
+    state = build_scalp(someone, {"midscalp": 30.0}, params=P, rng=rng)  # one Person
+    assert state.n > 0 and np.all(state.person == 0)
+    # midscalp pattern 0.6 for men: mean sensitivity 0.6 (lognormal spread of mean 1)
+    spread = P.follicle_sensitivity_log_sd
+    se = 0.6 * math.sqrt(math.exp(spread**2) - 1) / math.sqrt(state.n)
+    assert abs(state.sensitivity.mean() - 0.6) <= 4 * se
+    # follicles sit around their unit's centre with SD unit_spread_um (frame clipping aside)
+    frame = region_frame_um(30.0)
+    inside = (state.x_um > 500) & (state.x_um < frame - 500)
+    inside &= (state.y_um > 500) & (state.y_um < frame - 500)
+    deviations = []
+    for unit in np.unique(state.unit[inside])[:2000]:
+        mine = (state.unit == unit) & inside
+        if mine.sum() >= 2:
+            deviations.extend(state.x_um[mine] - state.x_um[mine].mean())
+    deviations = np.array(deviations)
+    # within-unit deviations from the unit mean have SD sigma sqrt(1 - 1/k) < sigma
+    assert 0.5 * P.unit_spread_um < deviations.std() < P.unit_spread_um
+    # the hidden part of anagen ends after t0 and within the emergence time
+    start_in_steady_state(state, t0=0.0, params=P, rng=rng)
+    hidden = state.phase == cycle.ANAGEN_HIDDEN
+    assert hidden.any()
+    assert np.all((state.next_t[hidden] > 0.0) & (state.next_t[hidden] <= P.emergence_days))
