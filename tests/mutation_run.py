@@ -3,7 +3,10 @@
 Arguments are mutant globs passed to ``mutmut run`` (``'follicle.trials.staging.*'``);
 none runs every mutant of every configured module (hours: docs/testing.md). Environment:
 ``MUTATION_TESTS`` (space-separated test paths) replaces the configured test selection for
-this run, ``MUTATION_JOBS`` sets mutmut's worker processes (default 2). Not a test file:
+this run, ``MUTATION_MODULES`` (space-separated globs such as
+``src/follicle/treatments/*``) replaces the configured modules to mutate (generating the
+mutants of every module takes minutes), ``MUTATION_JOBS`` sets mutmut's worker processes
+(default 2). Not a test file:
 pytest does not collect it.
 """
 
@@ -52,6 +55,9 @@ def main(argv: list[str]) -> int:
     tests = os.environ.get("MUTATION_TESTS", "").split()
     if tests:
         configuration.config().pytest_add_cli_args_test_selection = tests
+    modules = os.environ.get("MUTATION_MODULES", "").split()
+    if modules:
+        configuration.config().only_mutate = modules
     jobs = os.environ.get("MUTATION_JOBS", "2")
     try:
         cli.main(["run", "--max-children", jobs, *argv], standalone_mode=False)
