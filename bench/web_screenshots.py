@@ -10,13 +10,10 @@ reduced to a 256-colour palette to keep the repository small.
 
 from __future__ import annotations
 
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,35 +21,10 @@ import httpx
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
+from web import start_server  # bench/web.py: this folder is on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "images"
-
-
-def start_server(data_dir: Path) -> tuple[subprocess.Popen, str, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    follicle = Path(sys.executable).with_name("follicle")
-    process = subprocess.Popen(
-        [str(follicle), "serve", "--port", str(port), "--data-dir", str(data_dir)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    login = None
-    while login is None:
-        line = process.stdout.readline()
-        if not line:
-            raise SystemExit("follicle serve stopped")
-        found = re.search(r"(http://\S+/login\?token=(\S+))", line)
-        login = found.group(1) if found else None
-    base = login.split("/login")[0]
-    for _ in range(100):
-        try:
-            httpx.get(f"{base}/healthz", timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    return process, base, login
 
 
 def fill_journal(base: str, token: str) -> None:

@@ -120,7 +120,8 @@ def check_free(names: Sequence[str]) -> list[str]:
     return names
 
 
-def _to_unit(name: str, value: float) -> float:
+def to_unit(name: str, value: float) -> float:
+    """A free parameter's value in prior coordinates (0-1; log scale where marked)."""
     low, high, log = FREE_PARAMETERS[name]
     value = min(max(value, low), high)
     if log:
@@ -128,7 +129,8 @@ def _to_unit(name: str, value: float) -> float:
     return (value - low) / (high - low)
 
 
-def _from_unit(name: str, unit: float) -> float:
+def from_unit(name: str, unit: float) -> float:
+    """The value of a free parameter at prior coordinate ``unit`` (0-1)."""
     low, high, log = FREE_PARAMETERS[name]
     unit = min(max(float(unit), 0.0), 1.0)
     if log:
@@ -188,7 +190,7 @@ def calibrate(
     history: list[tuple[float, dict[str, float], ValidationReport]] = []
 
     def run(unit, dask) -> float:
-        values = {name: _from_unit(name, u) for name, u in zip(free, unit, strict=True)}
+        values = {name: from_unit(name, u) for name, u in zip(free, unit, strict=True)}
         candidate = base.with_values(values)
         report = validate(
             targets,
@@ -206,7 +208,7 @@ def calibrate(
 
     from follicle.trials.execution import dask_client
 
-    x0 = np.array([_to_unit(name, base.value(name)) for name in free])
+    x0 = np.array([to_unit(name, base.value(name)) for name in free])
     with dask_client(workers=workers, scheduler=scheduler) as new_client:
         dask = client or new_client
         run(x0, dask)

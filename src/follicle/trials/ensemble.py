@@ -50,7 +50,13 @@ from scipy.stats import qmc
 
 from follicle.errors import FollicleInputError
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
-from follicle.trials.calibrate import FREE_PARAMETERS, ParameterSet, check_free
+from follicle.trials.calibrate import (
+    FREE_PARAMETERS,
+    ParameterSet,
+    check_free,
+    from_unit,
+    to_unit,
+)
 from follicle.trials.calibration_config import (
     CalibrationSettings,
     load_calibration_settings,
@@ -61,23 +67,6 @@ from follicle.trials.targets import TargetsFile, load_targets
 DEFAULT_ENSEMBLE = Path(__file__).resolve().parents[1] / "data" / "ensemble.json"
 FORMAT = "follicle.ensemble/1"
 Z_PER_TOLERANCE = 2.0  # the tolerance is a 95% half-width: sigma = tolerance / 2
-
-
-def to_unit(name: str, value: float) -> float:
-    """A free parameter's value in prior coordinates (0-1; log scale where marked)."""
-    low, high, log = FREE_PARAMETERS[name]
-    value = min(max(value, low), high)
-    if log:
-        return (math.log(value) - math.log(low)) / (math.log(high) - math.log(low))
-    return (value - low) / (high - low)
-
-
-def from_unit(name: str, unit: float) -> float:
-    low, high, log = FREE_PARAMETERS[name]
-    unit = min(max(float(unit), 0.0), 1.0)
-    if log:
-        return float(math.exp(math.log(low) + unit * (math.log(high) - math.log(low))))
-    return float(low + unit * (high - low))
 
 
 def base_parameters_digest(params: ModelParameters, free: Sequence[str]) -> str:
