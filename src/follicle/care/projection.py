@@ -201,7 +201,7 @@ def project(
                 days=days,
                 observe_every_days=min(observe_every_days, days),
                 area=area,
-                random_seed=seed
+                seed=seed
                 if len(futures_plan.groups) == 1
                 else np.random.SeedSequence(seed, spawn_key=(group,)),
                 params=params,
@@ -404,7 +404,7 @@ def fit_sensitivity(
             days=1,
             observe_every_days=1,
             area={anchor.region: area[anchor.region]},
-            random_seed=random_seed,
+            seed=random_seed,
         ).table
         rows = table[(table["region"] == anchor.region) & (table["day"] == 0)]
         return float(rows[anchor.column].median())
