@@ -24,7 +24,7 @@ STOCHASTIC_ONLY = {"ensemble": None, "between_person_response": False, "counting
 @pytest.fixture(scope="module")
 def projection():
     return project(
-        MAN, {"finasteride": FINASTERIDE}, years=2, futures=30, random_seed=3, **STOCHASTIC_ONLY
+        MAN, {"finasteride": FINASTERIDE}, years=2, futures=30, seed=3, **STOCHASTIC_ONLY
     )
 
 
@@ -43,7 +43,7 @@ def test_bands_are_quantiles_of_the_futures(projection):
         days=730,
         observe_every_days=30,
         area={"vertex": 1, "frontal": 1, "occipital": 1},
-        random_seed=3,
+        seed=3,
     )
     rows = cohort.table[(cohort.table.region == "vertex") & (cohort.table.day == 730)]
     band = projection.at(730, region="vertex").loc["finasteride"]
@@ -66,10 +66,10 @@ def test_same_futures_on_day_zero_for_every_regimen(projection):
 @pytest.mark.parametrize("density", [120.0, 170.0])
 def test_anchor_fit_reproduces_the_measured_density(density):
     anchor = Anchor.from_metric(region="vertex", metric="density_per_cm2", value=density)
-    fitted = fit_sensitivity(parse_person(MAN), anchor, area={"vertex": 1.0}, random_seed=5)
+    fitted = fit_sensitivity(parse_person(MAN), anchor, area={"vertex": 1.0}, seed=5)
     person = parse_person({**MAN, "androgen_sensitivity": fitted})
     check = simulate_cohort(
-        [person] * 48, None, days=1, observe_every_days=1, area={"vertex": 4.0}, random_seed=5
+        [person] * 48, None, days=1, observe_every_days=1, area={"vertex": 4.0}, seed=5
     ).table
     median = check[(check.region == "vertex") & (check.day == 0)]["hairs_per_cm2"].median()
     # the median of 48 futures of 4 cm2 has an SE of ~1.1 hairs/cm2 (Poisson counts of
@@ -83,7 +83,7 @@ def test_lower_density_means_higher_fitted_sensitivity():
             parse_person(MAN),
             Anchor.from_metric(region="vertex", metric="density_per_cm2", value=v),
             area={"vertex": 1.0},
-            random_seed=5,
+            seed=5,
         )
         for v in (180.0, 130.0)
     ]
@@ -138,7 +138,7 @@ def test_measure_result_through_the_journal_anchors_a_projection(tmp_path):
     from follicle.measure.metrics import measure as measure_hairs
     from follicle.sim.simulate import simulate
 
-    hairs = simulate(MAN, days=30, area="vertex:1", random_seed=4).snapshot(30)
+    hairs = simulate(MAN, days=30, area="vertex:1", seed=4).snapshot(30)
     result = measure_hairs(hairs, area_cm2=1.0)
     path = tmp_path / "m.json"
     path.write_text(json.dumps(result.to_dict()))
@@ -147,3 +147,14 @@ def test_measure_result_through_the_journal_anchors_a_projection(tmp_path):
         anchor = anchor_from_journal(journal)
     assert anchor.region == "vertex" and anchor.column == "hairs_per_cm2"
     assert anchor.value == pytest.approx(len(hairs), rel=1e-9)
+
+
+def test_the_deprecated_random_seed_keyword_still_works():
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        old = project(MAN, {}, years=0.5, futures=5, random_seed=3, **STOCHASTIC_ONLY)
+    assert any(issubclass(w.category, DeprecationWarning) for w in caught)
+    new = project(MAN, {}, years=0.5, futures=5, seed=3, **STOCHASTIC_ONLY)
+    assert old.bands.equals(new.bands)

@@ -16,7 +16,7 @@ runner = CliRunner()
 def test_library_leaves_out_a_blocked_regimen_and_says_why():
     woman = person(sex="female", age_years=31, pregnancy_possible=True)
     plans = {"finasteride": regimen(FINASTERIDE), "minoxidil": regimen(MINOXIDIL)}
-    result = project(woman, plans, years=0.5, futures=5, random_seed=1)
+    result = project(woman, plans, years=0.5, futures=5, seed=1)
     assert set(result.blocked) == {"finasteride"}
     assert [f.rule for f in result.blocked["finasteride"]] == ["RX-3"]
     assert set(result.bands["regimen"]) == {"no treatment", "minoxidil"}
@@ -80,9 +80,7 @@ def test_cli_rx3_blocked_for_a_woman_who_may_become_pregnant(tmp_path):
 
 
 def test_a_plan_that_passes_is_projected():
-    result = project(
-        person(), {"finasteride": regimen(FINASTERIDE)}, years=0.5, futures=5, random_seed=1
-    )
+    result = project(person(), {"finasteride": regimen(FINASTERIDE)}, years=0.5, futures=5, seed=1)
     assert result.blocked == {}
     assert "finasteride" in set(result.bands["regimen"])
 

@@ -28,7 +28,7 @@ def width(projection, years, label="finasteride"):
 @pytest.fixture(scope="module")
 def both():
     """The same 40 futures with every source of spread, and with follicle-level chance only."""
-    common = {"years": 5, "futures": 120, "random_seed": 3}
+    common = {"years": 5, "futures": 120, "seed": 3}
     full = project(MAN, {"finasteride": FINASTERIDE}, **common)
     bare = project(
         MAN,
@@ -53,7 +53,7 @@ def centred():
         tuple((damage * (0.8 + 0.4 * i / 9),) for i in range(10)),
         {},
     )
-    common = {"years": 5, "futures": 120, "random_seed": 3}
+    common = {"years": 5, "futures": 120, "seed": 3}
     full = project(MAN, {"finasteride": FINASTERIDE}, ensemble=ensemble, **common)
     bare = project(
         MAN,

@@ -33,7 +33,7 @@ def synthetic_image(tmp_path_factory) -> Path:
 
     path = tmp_path_factory.mktemp("image") / "scalp.png"
     Image.fromarray(
-        render_trichoscopy(um_per_px=4.0, shape_px=(512, 640), unit_count=8, random_seed=3).image
+        render_trichoscopy(um_per_px=4.0, shape_px=(512, 640), unit_count=8, seed=3).image
     ).save(path)
     return path
 

@@ -163,9 +163,7 @@ def test_hairs_tables_and_criteria_match_the_cli(web, tmp_path):
 
     paths = []
     for seed in (5, 6):
-        scene = render_trichoscopy(
-            um_per_px=4.0, shape_px=(512, 640), unit_count=8, random_seed=seed
-        )
+        scene = render_trichoscopy(um_per_px=4.0, shape_px=(512, 640), unit_count=8, seed=seed)
         paths.append(tmp_path / f"hairs-{seed}.csv")
         write_hairs_table(scene.hairs, paths[-1])
     frontal, occipital = paths

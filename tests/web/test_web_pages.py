@@ -303,9 +303,7 @@ def test_hairs_tables_give_the_criteria_on_the_page(web, tmp_path):
 
     blobs = []
     for seed in (7, 8):
-        scene = render_trichoscopy(
-            um_per_px=4.0, shape_px=(512, 640), unit_count=8, random_seed=seed
-        )
+        scene = render_trichoscopy(um_per_px=4.0, shape_px=(512, 640), unit_count=8, seed=seed)
         path = tmp_path / f"{seed}.csv"
         write_hairs_table(scene.hairs, path)
         blobs.append(path.read_bytes())

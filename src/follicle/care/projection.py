@@ -45,6 +45,7 @@ from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
 from follicle.person import Person
 from follicle.regimen import NO_TREATMENT, Regimen
 from follicle.sim.batch import simulate_cohort
+from follicle.sim.inputs import NOT_GIVEN, renamed_seed
 from follicle.sim.inputs import as_person as _parse_person
 from follicle.sim.inputs import as_regimen as _parse_regimen
 from follicle.sim.inputs import resolve_seed as _parse_seed
@@ -126,13 +127,14 @@ def project(
     regions: tuple[str, ...] | None = None,
     area_cm2: float = DEFAULT_AREA_CM2,
     observe_every_days: int = 30,
-    random_seed: int | None = None,
+    seed: int | None = None,
     anchor: Anchor | None = None,
     check_rules: bool = True,
     ensemble: Any = DEFAULT_ENSEMBLE,
     members: int = DEFAULT_MEMBERS,
     between_person_response: bool = True,
     counting_error: bool = True,
+    random_seed: int | None = NOT_GIVEN,  # deprecated: use seed
 ) -> Projection:
     """Bands of what to expect under each regimen and under no treatment.
 
@@ -153,7 +155,7 @@ def project(
         raise FollicleInputError("futures", futures, "a whole number from 5 to 2000")
     if not 1 <= members <= 200:
         raise FollicleInputError("members", members, "a whole number from 1 to 200")
-    seed = _parse_seed(random_seed)
+    seed = _parse_seed(renamed_seed(seed, random_seed, function="project"))
     days = max(1, round(years * DAYS_PER_YEAR))
     regions = regions or _default_regions(person)
     if anchor is not None and anchor.region not in regions:
@@ -170,7 +172,7 @@ def project(
             "androgen_sensitivity"
         )
     if anchor is not None:
-        fitted = fit_sensitivity(person, anchor, area=area, random_seed=seed)
+        fitted = fit_sensitivity(person, anchor, area=area, seed=seed)
         person = person.model_copy(update={"androgen_sensitivity": fitted})
     plans = {NO_TREATMENT_LABEL: NO_TREATMENT}
     blocked: dict[str, tuple[Finding, ...]] = {}
@@ -381,7 +383,7 @@ def fit_sensitivity(
     anchor: Anchor,
     *,
     area: dict[str, float] | None = None,
-    random_seed: int,
+    seed: int,
     futures: int = 48,
     fit_area_cm2: float = 4.0,
     steps: int = 12,
@@ -404,7 +406,7 @@ def fit_sensitivity(
             days=1,
             observe_every_days=1,
             area={anchor.region: area[anchor.region]},
-            seed=random_seed,
+            seed=seed,
         ).table
         rows = table[(table["region"] == anchor.region) & (table["day"] == 0)]
         return float(rows[anchor.column].median())

@@ -211,7 +211,7 @@ def run_projection(
         regimens,
         years=years,
         futures=futures,
-        random_seed=seed,
+        seed=seed,
         anchor=anchor,
         ensemble=ensemble if parameter_uncertainty else None,
         members=members,

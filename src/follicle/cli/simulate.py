@@ -254,7 +254,7 @@ def register(app: typer.Typer) -> None:
             years=DEMO_YEARS,
             futures=40,
             regions=("vertex",),
-            random_seed=seed,
+            seed=seed,
             check_rules=False,
         )
         with atomic_output(out_dir / "demo-bands.json") as temporary:

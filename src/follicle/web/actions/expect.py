@@ -48,4 +48,4 @@ def projection(
                 "no measurement",
                 "a journal measurement with a region and a density (e.g. density_per_cm2)",
             )
-    return project(person, regimens, years=years, futures=futures, random_seed=seed, anchor=anchor)
+    return project(person, regimens, years=years, futures=futures, seed=seed, anchor=anchor)
