@@ -33,6 +33,31 @@ def serve_command(
             help="Allow a non-loopback --host (put HTTPS in front: the cookie is Secure).",
         ),
     ] = False,
+    clinic: Annotated[
+        bool,
+        typer.Option(
+            "--clinic",
+            help="Clinic mode: accounts with passwords, one record per patient; each user "
+            "sees only their own patients.",
+        ),
+    ] = False,
+    create_user: Annotated[
+        str | None,
+        typer.Option(
+            "--create-user",
+            metavar="NAME",
+            help="With --clinic: create this account (the password is read from a prompt, "
+            "or the first line of stdin), then exit.",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="Run trial and validate jobs on this Dask scheduler (e.g. tcp://10.0.0.5:8786).",
+        ),
+    ] = None,
 ) -> None:
     r"""Open follicle in the browser: journal, plan and measure pages, and a JSON API.
 
@@ -44,6 +69,10 @@ def serve_command(
 
         follicle serve --port 8765 --data-dir ~/follicle-data
     """
+    if create_user is not None and not clinic:
+        fail("--create-user needs --clinic (accounts exist in clinic mode only)")
+    if scheduler is not None and not scheduler.strip():
+        fail("--scheduler = '' is not allowed; expected a Dask scheduler address")
     if not 1 <= port <= 65535:
         fail(f"--port = {port} is not allowed; expected a port from 1 to 65535")
     try:
@@ -67,23 +96,60 @@ def serve_command(
         )
     hosts = ("*",) if allow_remote else ("127.0.0.1", "localhost", "::1", host)
     config = WebConfig(
-        data_dir=(data_dir or default_data_dir()).expanduser().resolve(), allowed_hosts=hosts
+        data_dir=(data_dir or default_data_dir()).expanduser().resolve(),
+        allowed_hosts=hosts,
+        clinic=clinic,
+        scheduler=scheduler,
     )
+    if create_user is not None:
+        _create_user(config, create_user)
+        return
     try:
         app = create_app(config)
     except OSError as error:
         fail(f"--data-dir = {str(config.data_dir)!r} cannot be used ({error.strerror or error})")
     _check_free(host, port)
     shown = f"[{host}]" if ":" in host else host
-    print(
-        f"follicle serve: data in {config.data_dir}\n"
-        f"Open this URL in your browser (it logs you in; keep it private):\n"
-        f"    http://{shown}:{port}/login?token={config.login_token}\n"
-        "Press Ctrl+C to stop.",
-        flush=True,
-    )
+    if clinic:
+        print(
+            f"follicle serve --clinic: data in {config.data_dir}\n"
+            f"Open http://{shown}:{port}/login and log in with your account.\n"
+            "Press Ctrl+C to stop.",
+            flush=True,
+        )
+    else:
+        print(
+            f"follicle serve: data in {config.data_dir}\n"
+            f"Open this URL in your browser (it logs you in; keep it private):\n"
+            f"    http://{shown}:{port}/login?token={config.login_token}\n"
+            "Press Ctrl+C to stop.",
+            flush=True,
+        )
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     print("follicle serve: stopped", file=sys.stderr)
+
+
+def _create_user(config, name: str) -> None:
+    """Create a clinic account; the password never comes from argv (it would show in the
+    process list and the shell history)."""
+    import getpass
+
+    from follicle.errors import FollicleInputError
+    from follicle.web.clinic import create_user_from_stdin
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {name}: ")
+        if getpass.getpass("Again: ") != password:
+            fail("--create-user: the two passwords differ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        create_user_from_stdin(config, name, password)
+    except FollicleInputError as problem:
+        fail(str(problem))
+    except OSError as error:
+        fail(f"--data-dir = {str(config.data_dir)!r} cannot be used ({error.strerror or error})")
+    print(f"follicle serve: created the account {name!r} in {config.data_dir}")
 
 
 def _check_free(host: str, port: int) -> None:

@@ -14,11 +14,34 @@ from pydantic import BaseModel, Field
 
 from follicle.jsonable import to_jsonable
 from follicle.web import actions
-from follicle.web.deps import api_caller, heavy, read_upload, web_config
+from follicle.web.deps import api_caller, heavy, owner_id, read_upload, server_config, web_config
 from follicle.web.followed import follow_plan, followed_plan
-from follicle.web.jobs import submit_trial
+from follicle.web.jobs import submit_trial, submit_validation
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(api_caller)])
+#: Routes on no one's data (plan checks, trial jobs, which are kept per account).
+router = APIRouter()
+#: Routes on a person's data: the journal, the followed plan, measurements and visits.
+#: Mounted at /api/v1 (local mode, or the patient opened in the session) and, in clinic
+#: mode, at /api/v1/patients/{patient_id} too; deps.web_config finds the patient among
+#: the caller's own (404 otherwise).
+patient_router = APIRouter()
+
+
+def _patient_path(patient_id: str) -> None:
+    """Declares the path's patient id (checked by deps.web_config)."""
+
+
+def include(app, *, clinic: bool) -> None:
+    caller = [Depends(api_caller)]
+    app.include_router(router, prefix="/api/v1", dependencies=caller)
+    app.include_router(patient_router, prefix="/api/v1", dependencies=caller)
+    if clinic:
+        app.include_router(
+            patient_router,
+            prefix="/api/v1/patients/{patient_id}",
+            dependencies=[*caller, Depends(_patient_path)],
+            tags=["patient"],
+        )
 
 
 class EntryIn(BaseModel):
@@ -50,7 +73,7 @@ class StatsIn(BaseModel):
     tz: str | None = None
 
 
-@router.post("/journal/entries", summary="Log an entry (journal log --json)")
+@patient_router.post("/journal/entries", summary="Log an entry (journal log --json)")
 def log_entry(entry: EntryIn, request: Request) -> JSONResponse:
     config = web_config(request)
     logged = actions.log_entry(
@@ -63,7 +86,7 @@ class VoidIn(BaseModel):
     reason: str = Field(description="Why the entry is withdrawn (1-500 characters)")
 
 
-@router.post(
+@patient_router.post(
     "/journal/entries/{entry}/void", summary="Withdraw an entry, kept (journal void --json)"
 )
 def void_entry(entry: str, body: VoidIn, request: Request) -> JSONResponse:
@@ -71,7 +94,7 @@ def void_entry(entry: str, body: VoidIn, request: Request) -> JSONResponse:
     return JSONResponse(to_jsonable(done))
 
 
-@router.get("/journal/entries", summary="Entries with their flags (journal show --json)")
+@patient_router.get("/journal/entries", summary="Entries with their flags (journal show --json)")
 def show_entries(
     request: Request,
     kind: Annotated[list[str] | None, Query()] = None,
@@ -85,12 +108,14 @@ def show_entries(
     )
 
 
-@router.get("/journal/stats", summary="Counts and devices (journal stats --json)")
+@patient_router.get("/journal/stats", summary="Counts and devices (journal stats --json)")
 def journal_stats(request: Request, tz: str | None = None) -> JSONResponse:
     return JSONResponse(to_jsonable(actions.stats(web_config(request), tz=tz)))
 
 
-@router.post("/journal/stats", summary="Adherence and streaks against a plan (journal stats)")
+@patient_router.post(
+    "/journal/stats", summary="Adherence and streaks against a plan (journal stats)"
+)
 def journal_stats_plan(body: StatsIn, request: Request) -> JSONResponse:
     result = actions.stats(
         web_config(request), regimen_toml=body.regimen_toml, start=body.start, tz=body.tz
@@ -103,12 +128,14 @@ class FollowIn(PlanIn):
     tz: str | None = Field(None, description="IANA zone (default: the server's)")
 
 
-@router.get("/plan/follow", summary="The plan followed (adherence is measured against it)")
+@patient_router.get("/plan/follow", summary="The plan followed (adherence is measured against it)")
 def plan_followed(request: Request) -> JSONResponse:
     return JSONResponse({"following": followed_plan(web_config(request))})
 
 
-@router.post("/plan/follow", summary="Follow a plan from day 0 (refused when a rule blocks it)")
+@patient_router.post(
+    "/plan/follow", summary="Follow a plan from day 0 (refused when a rule blocks it)"
+)
 def plan_follow(body: FollowIn, request: Request) -> JSONResponse:
     from follicle.care.timezones import local_zone_name
 
@@ -165,7 +192,7 @@ class ProjectIn(BaseModel):
     )
 
 
-@router.post("/project", summary="What to expect under each regimen (project --json)")
+@patient_router.post("/project", summary="What to expect under each regimen (project --json)")
 async def project(body: ProjectIn, request: Request) -> JSONResponse:
     config = web_config(request)
     result = await heavy(
@@ -193,16 +220,46 @@ def trial_submit(body: TrialIn, request: Request) -> JSONResponse:
     trial, seed = actions.parse_trial_text(
         body.trial_toml, n_per_arm=body.n_per_arm, seed=body.seed
     )
-    job = submit_trial(request.app.state.jobs, web_config(request), trial, seed)
+    jobs = request.app.state.jobs
+    job = submit_trial(jobs, server_config(request), trial, seed, owner=owner_id(request))
     return JSONResponse(job.to_dict(), status_code=202)
 
 
 @router.get("/trials/{job_id}", summary="A trial job: status, progress, result (trial --json)")
 def trial_job(job_id: str, request: Request) -> JSONResponse:
-    return JSONResponse(to_jsonable(request.app.state.jobs.get(job_id).to_dict()))
+    job = request.app.state.jobs.get(job_id, owner=owner_id(request))
+    return JSONResponse(to_jsonable(job.to_dict()))
 
 
-@router.post("/measure/analyze", summary="Find and measure hairs in an image (analyze --json)")
+class ValidateIn(BaseModel):
+    n_per_arm: int | None = Field(None, description="Virtual people per arm (2-500; 100)")
+    seed: int | None = Field(None, description="Seed (default 2, as follicle validate)")
+    only: str | None = Field(None, description="Target ids or patterns, comma separated")
+
+
+@router.post(
+    "/validate",
+    summary="Queue follicle validate (model vs published trials) in the background",
+    status_code=202,
+)
+def validate_submit(body: ValidateIn, request: Request) -> JSONResponse:
+    options = actions.parse_validate_options(
+        n_per_arm=body.n_per_arm, seed=body.seed, only=body.only
+    )
+    jobs = request.app.state.jobs
+    job = submit_validation(jobs, server_config(request), options, owner=owner_id(request))
+    return JSONResponse(job.to_dict(), status_code=202)
+
+
+@router.get("/validate/{job_id}", summary="A validate job; when done, result is validate --json")
+def validate_job(job_id: str, request: Request) -> JSONResponse:
+    job = request.app.state.jobs.get(job_id, owner=owner_id(request))
+    return JSONResponse(to_jsonable(job.to_dict()))
+
+
+@patient_router.post(
+    "/measure/analyze", summary="Find and measure hairs in an image (analyze --json)"
+)
 async def analyze(
     request: Request,
     image: Annotated[list[UploadFile], File(description="PNG, JPEG or TIFF (1-10 files)")],
@@ -228,7 +285,7 @@ async def analyze(
     return JSONResponse(to_jsonable(result))
 
 
-@router.post("/measure/hairs", summary="Metrics from a hairs table (measure --json)")
+@patient_router.post("/measure/hairs", summary="Metrics from a hairs table (measure --json)")
 async def measure_hairs(
     request: Request,
     hairs: Annotated[UploadFile, File(description="CSV, JSON or Parquet hairs table")],
@@ -259,7 +316,7 @@ async def measure_hairs(
     return JSONResponse(to_jsonable(result))
 
 
-@router.post(
+@patient_router.post(
     "/measure/visit-report",
     summary="A visit report from images, against a previous visit (report visit --json)",
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -10,13 +11,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from follicle import __version__
 from follicle.care.findings import DISCLAIMER
 from follicle.errors import FollicleFileError, FollicleInputError
 from follicle.web.config import WebConfig
-from follicle.web.deps import LoginRequiredError, current_session, page_session, sessions
+from follicle.web.deps import (
+    ChoosePatientError,
+    LoginRequiredError,
+    current_session,
+    page_session,
+    sessions,
+    web_config,
+)
 from follicle.web.jobs import JobQueue
 from follicle.web.limits import HeavyWork
 from follicle.web.security import (
@@ -69,6 +76,34 @@ class SecurityHeaders:
         return await self.app(scope, receive, send_with_headers)
 
 
+def host_name(header: str) -> str:
+    """The name in a ``Host`` header without its port: ``[::1]:8765`` -> ``::1``."""
+    header = header.strip().lower()
+    if header.startswith("["):  # an IPv6 literal, bracketed (RFC 3986)
+        end = header.find("]")
+        return header[1:end] if end > 0 else ""
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+class HostCheck:
+    """Refuses requests whose ``Host`` is not one of the allowed names (DNS rebinding);
+    unlike Starlette's TrustedHostMiddleware it reads IPv6 literals (``[::1]:8765``)."""
+
+    def __init__(self, app, *, allowed_hosts: tuple[str, ...]):
+        self.app = app
+        self.any = "*" in allowed_hosts
+        self.allowed = {h.strip("[]").lower() for h in allowed_hosts}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] not in ("http", "websocket") or self.any:
+            return await self.app(scope, receive, send)
+        header = dict(scope.get("headers", [])).get(b"host", b"").decode("latin-1")
+        if host_name(header) in self.allowed:
+            return await self.app(scope, receive, send)
+        response = Response("Invalid host header", status_code=400, media_type="text/plain")
+        return await response(scope, receive, send)
+
+
 def create_app(config: WebConfig) -> FastAPI:
     """The app for one data directory and login token (``follicle serve`` makes both)."""
     from follicle.web import api, pages
@@ -86,16 +121,29 @@ def create_app(config: WebConfig) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
     )
     app.state.config = config
-    app.state.sessions = Sessions()
+    app.state.sessions = Sessions(config.sessions_path)
+    if config.clinic:
+        from follicle.web.accounts import Accounts
+
+        app.state.accounts = Accounts(config.accounts_path)
     app.state.heavy = HeavyWork()
     app.state.jobs = JobQueue()
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(disclaimer=DISCLAIMER, version=__version__, csrf_field=CSRF_FIELD)
     templates.env.filters["num"] = lambda value, fmt="%.1f": "-" if value is None else fmt % value
+    templates.env.filters["day"] = lambda seconds: (
+        f"{datetime.fromtimestamp(seconds, UTC):%Y-%m-%d}"
+    )
+    templates.env.globals["clinic"] = config.clinic
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(api.router)
+    api.include(app, clinic=config.clinic)
     app.include_router(pages.router)
+    if config.clinic:
+        from follicle.web import clinic
+
+        app.include_router(clinic.router)
+        app.include_router(clinic.api_router)
 
     def is_api(request: Request) -> bool:
         return request.url.path.startswith("/api/")
@@ -142,6 +190,13 @@ def create_app(config: WebConfig) -> FastAPI:
             return JSONResponse({"error": problems, "detail": detail}, status_code=422)
         return error_page(request, problems, 422)
 
+    @app.exception_handler(ChoosePatientError)
+    async def choose_patient(request: Request, error: ChoosePatientError) -> Response:
+        if is_api(request):
+            message = "choose a patient first: /api/v1/patients/{id}/... (GET /api/v1/patients)"
+            return JSONResponse({"error": message}, status_code=400)
+        return RedirectResponse("/patients", status_code=303)
+
     @app.exception_handler(LoginRequiredError)
     async def login_required(request: Request, error: LoginRequiredError) -> Response:
         return templates.TemplateResponse(
@@ -162,6 +217,10 @@ def create_app(config: WebConfig) -> FastAPI:
 
     @app.get("/login", include_in_schema=False)
     def login(request: Request, token: str | None = None) -> Response:
+        if config.clinic:
+            from follicle.web.clinic import login_form
+
+            return login_form(request)
         if token is not None and same_secret(token, config.login_token):
             response = RedirectResponse("/", status_code=303)  # the token leaves the address
             response.set_cookie(
@@ -196,13 +255,13 @@ def create_app(config: WebConfig) -> FastAPI:
         page_session(request)
         media = {".png": "image/png", ".jpg": "image/jpeg", ".tif": "image/tiff"}
         try:
-            path = UploadStore(config.uploads_dir).path(name)
+            path = UploadStore(web_config(request).uploads_dir).path(name)
         except FollicleInputError:
             raise HTTPException(404, "no such file") from None
         if path.suffix not in media:  # images only: tables are not served back
             raise HTTPException(404, "no such file")
         return FileResponse(path, media_type=media[path.suffix])
 
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts))
+    app.add_middleware(HostCheck, allowed_hosts=config.allowed_hosts)
     app.add_middleware(SecurityHeaders, max_body_bytes=config.max_upload_bytes + 1024 * 1024)
     return app

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import platformdirs
@@ -35,6 +35,34 @@ class WebConfig:
     #: Host headers answered (DNS rebinding: a page of another site that resolves its
     #: name to 127.0.0.1 is refused); ("*",) answers any, for --allow-remote.
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
+    #: Clinic mode: accounts with passwords, one record per patient (docs/web.md).
+    clinic: bool = False
+    #: A Dask scheduler address for trial and validate jobs (None: in this process).
+    scheduler: str | None = None
+
+    @property
+    def sessions_path(self) -> Path:
+        return self.data_dir / "sessions.sqlite3"
+
+    @property
+    def accounts_path(self) -> Path:
+        return self.data_dir / "clinic.sqlite3"
+
+    @property
+    def visits_path(self) -> Path:
+        return self.data_dir / "visits.sqlite3"
+
+    def for_patient(self, patient_id: str) -> WebConfig:
+        """The same server's settings over one patient's own directory (clinic mode);
+        ``patient_id`` is a server-made id (32 hex digits), never a user's text."""
+        from follicle.web.accounts import PATIENT_ID
+
+        if not PATIENT_ID.match(patient_id):
+            raise ValueError(f"not a patient id: {patient_id!r}")
+        scoped = replace(self, data_dir=self.data_dir / "patients" / patient_id)
+        scoped.data_dir.parent.mkdir(exist_ok=True, mode=0o700)
+        scoped.prepare()
+        return scoped
 
     @property
     def journal_path(self) -> Path:

@@ -23,8 +23,40 @@ class LoginRequiredError(Exception):
     """A page was asked for without a session: the login page answers."""
 
 
-def web_config(request: Request) -> WebConfig:
+class ChoosePatientError(Exception):
+    """Clinic mode: a patient's page or data was asked for before a patient was opened."""
+
+
+def server_config(request: Request) -> WebConfig:
+    """The server's own settings and data directory (not one patient's)."""
     return request.app.state.config
+
+
+def web_config(request: Request) -> WebConfig:
+    """Where the caller's data lives: the data directory, or in clinic mode the directory
+    of the patient opened (``/api/v1/patients/{id}/...`` or the session's patient), found
+    only among the caller's own patients: another account's patient is a 404."""
+    config = server_config(request)
+    if not config.clinic:
+        return config
+    session = current_session(request)
+    if session is None or session.user_id is None:
+        raise HTTPException(401, "log in first")
+    patient_id = request.path_params.get("patient_id") or session.patient_id
+    if patient_id is None:
+        raise ChoosePatientError()
+    patient = request.app.state.accounts.patient(session.user_id, patient_id)
+    if patient is None:
+        raise HTTPException(404, "no such patient")
+    return config.for_patient(patient.id)
+
+
+def owner_id(request: Request) -> str:
+    """Whose jobs these are: the account in clinic mode, else the one local user."""
+    session = current_session(request)
+    if server_config(request).clinic and session is not None:
+        return f"user:{session.user_id}"
+    return "local"
 
 
 def sessions(request: Request) -> Sessions:
@@ -39,12 +71,14 @@ def api_caller(request: Request) -> None:
     """The API accepts the login token as a bearer token, or the session cookie; with the
     cookie, a request that changes something must carry the session's CSRF token."""
     header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer ") and server_config(request).clinic:
+        raise HTTPException(401, "clinic mode: log in with a user name and password")
     if header.lower().startswith("bearer "):
         if same_secret(header[7:].strip(), web_config(request).login_token):
             return
         raise HTTPException(401, "wrong token")
     session = current_session(request)
-    if session is None:
+    if session is None or (server_config(request).clinic and session.user_id is None):
         raise HTTPException(401, "log in first: open the URL that `follicle serve` printed")
     if request.method in UNSAFE_METHODS and not same_secret(
         request.headers.get(CSRF_HEADER), session.csrf_token
@@ -64,7 +98,7 @@ async def heavy(request: Request, function, *args, **kwargs):
 
 def page_session(request: Request) -> Session:
     session = current_session(request)
-    if session is None:
+    if session is None or (server_config(request).clinic and session.user_id is None):
         raise LoginRequiredError()
     return session
 

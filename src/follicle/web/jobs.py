@@ -29,6 +29,8 @@ log = logging.getLogger("follicle.web")
 class Job:
     id: str
     name: str
+    owner: str = "local"  # who may see it: "local", or "user:<id>" in clinic mode
+    kind: str = "trial"  # trial or validate
     status: str = "queued"  # queued, running, done, failed
     progress: float = 0.0
     created: float = field(default_factory=time.time)
@@ -39,6 +41,7 @@ class Job:
         return {
             "id": self.id,
             "name": self.name,
+            "kind": self.kind,
             "status": self.status,
             "progress": round(self.progress, 3),
             "error": self.error,
@@ -53,9 +56,16 @@ class JobQueue:
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
 
-    def submit(self, name: str, work: Callable[[Callable[[float], None], str], dict]) -> Job:
+    def submit(
+        self,
+        name: str,
+        work: Callable[[Callable[[float], None], str], dict],
+        *,
+        owner: str = "local",
+        kind: str = "trial",
+    ) -> Job:
         """Queue ``work(progress, job_id)``; it returns the job's result payload."""
-        job = Job(id=uuid.uuid4().hex, name=name)
+        job = Job(id=uuid.uuid4().hex, name=name, owner=owner, kind=kind)
         try:
             self._queue.put_nowait((job, work))
         except queue.Full:
@@ -70,16 +80,17 @@ class JobQueue:
                 self._worker.start()
         return job
 
-    def get(self, job_id: str) -> Job:
+    def get(self, job_id: str, *, owner: str = "local") -> Job:
+        """The job when ``owner`` submitted it (another account's job is not found)."""
         with self._lock:
             job = self._jobs.get(job_id)
-        if job is None:
+        if job is None or job.owner != owner:
             raise HTTPException(404, "no such job (jobs are forgotten when the server restarts)")
         return job
 
-    def jobs(self) -> list[Job]:
-        with self._lock:
-            return list(reversed(self._jobs.values()))  # newest first (insertion order)
+    def jobs(self, *, owner: str = "local") -> list[Job]:
+        with self._lock:  # newest first (insertion order)
+            return [j for j in reversed(self._jobs.values()) if j.owner == owner]
 
     def _run(self) -> None:
         while True:
@@ -102,12 +113,23 @@ class JobQueue:
                 self._queue.task_done()
 
 
-def submit_trial(jobs: JobQueue, config, trial, seed: int | None) -> Job:
+def submit_trial(jobs: JobQueue, config, trial, seed: int | None, *, owner: str) -> Job:
     """Queue a parsed trial (``actions.parse_trial_text``); its report is written to the
-    data directory under the job's id."""
+    data directory under the job's id. With ``config.scheduler`` it runs on that Dask
+    scheduler (as ``follicle trial --scheduler``)."""
     from follicle.web.actions import run_trial_job
 
     def work(progress, job_id):
         return run_trial_job(config, trial, seed, job_id, progress)
 
-    return jobs.submit(trial.name, work)
+    return jobs.submit(trial.name, work, owner=owner)
+
+
+def submit_validation(jobs: JobQueue, config, options: dict, *, owner: str) -> Job:
+    """Queue ``follicle validate`` with ``actions.parse_validate_options``'s options."""
+    from follicle.web.actions import run_validate_job
+
+    def work(progress, job_id):
+        return run_validate_job(config, options, job_id, progress)
+
+    return jobs.submit("validate against published trials", work, owner=owner, kind="validate")

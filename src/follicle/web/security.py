@@ -9,10 +9,13 @@ session; API calls authenticated by the cookie send it as ``X-CSRF-Token``.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 SESSION_COOKIE = "follicle_session"
 CSRF_FIELD = "csrf_token"
@@ -40,41 +43,77 @@ SECURITY_HEADERS = {
 @dataclass(frozen=True)
 class Session:
     csrf_token: str
-    expires: float
+    expires: float  # wall-clock seconds (sessions outlive a restart)
+    #: Clinic mode: the logged-in account and the patient opened (None in local mode).
+    user_id: int | None = None
+    patient_id: str | None = None
 
 
 class Sessions:
-    """Sessions in memory: a restart of the server logs everyone out (by design)."""
+    """Sessions kept in SQLite (``sessions.sqlite3`` in the data directory), so a restart
+    of the server does not log everyone out. Only a hash of each session id is stored: a
+    copy of the file does not give anyone a cookie."""
 
-    def __init__(self):
-        self._by_id: dict[str, Session] = {}
+    def __init__(self, path: Path):
         self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS sessions (id_hash TEXT PRIMARY KEY, csrf TEXT NOT NULL,"
+            " expires REAL NOT NULL, user_id INTEGER, patient_id TEXT)"
+        )
 
-    def create(self) -> str:
+    @staticmethod
+    def _key(session_id: str) -> str:
+        return hashlib.sha256(session_id.encode()).hexdigest()
+
+    def create(self, *, user_id: int | None = None) -> str:
         session_id = secrets.token_urlsafe(32)
+        now = time.time()
         with self._lock:
-            now = time.monotonic()
-            self._by_id = {k: s for k, s in self._by_id.items() if s.expires > now}
-            if len(self._by_id) >= MAX_SESSIONS:  # drop the oldest
-                oldest = min(self._by_id, key=lambda k: self._by_id[k].expires)
-                del self._by_id[oldest]
-            self._by_id[session_id] = Session(
-                csrf_token=secrets.token_urlsafe(32), expires=now + SESSION_SECONDS
+            self._db.execute("DELETE FROM sessions WHERE expires <= ?", (now,))
+            (count,) = self._db.execute("SELECT count(*) FROM sessions").fetchone()
+            if count >= MAX_SESSIONS:  # drop the oldest
+                self._db.execute(
+                    "DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions "
+                    "ORDER BY expires LIMIT ?)",
+                    (count - MAX_SESSIONS + 1,),
+                )
+            self._db.execute(
+                "INSERT INTO sessions VALUES (?, ?, ?, ?, NULL)",
+                (self._key(session_id), secrets.token_urlsafe(32), now + SESSION_SECONDS, user_id),
             )
         return session_id
 
     def get(self, session_id: str | None) -> Session | None:
-        if not session_id:
+        if not session_id or len(session_id) > 100:
             return None
         with self._lock:
-            session = self._by_id.get(session_id)
-        if session is None or session.expires <= time.monotonic():
+            row = self._db.execute(
+                "SELECT csrf, expires, user_id, patient_id FROM sessions WHERE id_hash = ?",
+                (self._key(session_id),),
+            ).fetchone()
+        if row is None or row[1] <= time.time():
             return None
-        return session
+        return Session(csrf_token=row[0], expires=row[1], user_id=row[2], patient_id=row[3])
+
+    def open_patient(self, session_id: str, patient_id: str | None) -> None:
+        """The patient this session works on (clinic mode; checked by the caller)."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE sessions SET patient_id = ? WHERE id_hash = ?",
+                (patient_id, self._key(session_id)),
+            )
 
     def end(self, session_id: str | None) -> None:
         with self._lock:
-            self._by_id.pop(session_id or "", None)
+            self._db.execute(
+                "DELETE FROM sessions WHERE id_hash = ?", (self._key(session_id or ""),)
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
 
 
 def same_secret(given: str | None, expected: str) -> bool:

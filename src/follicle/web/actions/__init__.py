@@ -21,12 +21,20 @@ from follicle.web.actions.measure import (
     visit_report_upload,
 )
 from follicle.web.actions.plan import check_plan_text, plan_calendar_text, plan_models
-from follicle.web.actions.trials import MAX_TRIAL_PER_ARM, parse_trial_text, run_trial_job
+from follicle.web.actions.trials import (
+    MAX_TRIAL_PER_ARM,
+    MAX_VALIDATE_PER_ARM,
+    parse_trial_text,
+    parse_validate_options,
+    run_trial_job,
+    run_validate_job,
+)
 
 __all__ = [
     "MAX_FUTURES",
     "MAX_IMAGES",
     "MAX_TRIAL_PER_ARM",
+    "MAX_VALIDATE_PER_ARM",
     "MAX_YEARS",
     "analyze_upload",
     "analyze_uploads",
@@ -39,10 +47,12 @@ __all__ = [
     "measure_table_upload",
     "number_field",
     "parse_trial_text",
+    "parse_validate_options",
     "plan_calendar_text",
     "plan_models",
     "projection",
     "run_trial_job",
+    "run_validate_job",
     "stats",
     "text_field",
     "toml_dict",

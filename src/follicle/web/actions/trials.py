@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from follicle.errors import FollicleInputError
 from follicle.web.actions.forms import toml_dict
 from follicle.web.config import WebConfig
@@ -42,8 +44,68 @@ def run_trial_job(config: WebConfig, trial, seed: int | None, job_id: str, progr
     from follicle.report.trial_report import write_trial_report
     from follicle.trials.run import run_trial
 
-    result = run_trial(trial, seed=seed, progress=progress)
+    with _on_scheduler(config):
+        result = run_trial(trial, seed=seed, scheduler=config.scheduler, progress=progress)
     reports = config.data_dir / "reports"
     reports.mkdir(exist_ok=True, mode=0o700)
     write_trial_report(result, reports / f"{job_id}.html")
     return result.to_dict()
+
+
+#: Validation here: at most this many people per arm (the CLI runs more).
+MAX_VALIDATE_PER_ARM = 500
+
+
+def parse_validate_options(*, n_per_arm: int | None, seed: int | None, only: str | None) -> dict:
+    """``follicle validate``'s options from the page or the API, checked before queueing:
+    people per arm (2-500 here), seed, and target ids or patterns (comma separated)."""
+    from follicle.trials.targets import load_targets, select_targets
+    from follicle.trials.validate import VALIDATION_SEED
+
+    n = 100 if n_per_arm is None else n_per_arm
+    if not 2 <= n <= MAX_VALIDATE_PER_ARM:
+        raise FollicleInputError(
+            "n_per_arm", n, f"2 to {MAX_VALIDATE_PER_ARM} here (the CLI runs more)"
+        )
+    seed = VALIDATION_SEED if seed is None else seed
+    if not 0 <= seed < 2**63:
+        raise FollicleInputError("seed", seed, "a whole number >= 0")
+    patterns = [p.strip() for p in (only or "").split(",") if p.strip()]
+    if len(patterns) > 50 or any(len(p) > 100 for p in patterns):
+        raise FollicleInputError("only", (only or "")[:40], "at most 50 ids or patterns")
+    select_targets(load_targets(None), patterns)  # names the bad pattern now, not in the job
+    return {"n_per_arm": n, "seed": seed, "only": patterns}
+
+
+def run_validate_job(config: WebConfig, options: dict, job_id: str, progress) -> dict:
+    """``follicle validate --json`` on the shipped targets, with its HTML report."""
+    from follicle.report.trial_report import write_validation_report
+    from follicle.trials.targets import load_targets, select_targets
+    from follicle.trials.validate import validate
+
+    targets = select_targets(load_targets(None), options["only"])
+    with _on_scheduler(config):
+        report = validate(
+            targets,
+            n_per_arm=options["n_per_arm"],
+            seed=options["seed"],
+            scheduler=config.scheduler,
+            progress=progress,
+        )
+    reports = config.data_dir / "reports"
+    reports.mkdir(exist_ok=True, mode=0o700)
+    write_validation_report(report, reports / f"{job_id}.html")
+    return report.to_dict()
+
+
+@contextmanager
+def _on_scheduler(config: WebConfig):
+    """An unreachable scheduler is the server's configuration, said in one line."""
+    try:
+        yield
+    except OSError as error:
+        if config.scheduler is None:
+            raise
+        raise FollicleInputError(
+            "--scheduler", config.scheduler, f"a reachable Dask scheduler ({error})"
+        ) from None

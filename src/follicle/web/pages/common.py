@@ -15,6 +15,8 @@ REGIONS = ("frontal", "temporal", "midscalp", "vertex", "occipital")
 
 def render(request: Request, template: str, context: dict[str, Any], status: int = 200):
     templates = request.app.state.templates
+    if request.app.state.config.clinic:
+        context = {"patient": opened_patient(request)} | context
     return templates.TemplateResponse(request, template, context, status_code=status)
 
 
@@ -28,3 +30,13 @@ def whole_number(form, name: str) -> int | None:
     if value is not None and not float(value).is_integer():
         raise FollicleInputError(name, value, "a whole number")
     return None if value is None else int(value)
+
+
+def opened_patient(request: Request):
+    """Clinic mode: the patient the session has open (one of the user's own), or None."""
+    from follicle.web.deps import current_session
+
+    session = current_session(request)
+    if session is None or session.user_id is None or session.patient_id is None:
+        return None
+    return request.app.state.accounts.patient(session.user_id, session.patient_id)

@@ -11,12 +11,13 @@ from starlette.datastructures import UploadFile
 
 from follicle.errors import FollicleInputError
 from follicle.web import actions
-from follicle.web.deps import checked_form, page_session, web_config
-from follicle.web.jobs import submit_trial
+from follicle.web.deps import checked_form, owner_id, page_session, server_config
+from follicle.web.jobs import submit_trial, submit_validation
 from follicle.web.pages.common import (
     BAD_INPUT,
     optional_number,
     render,
+    whole_number,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -29,7 +30,8 @@ def _trials_context(request: Request, **extra) -> dict[str, Any]:
     return {
         "session": page_session(request),
         "nav": "trials",
-        "jobs": [j.to_dict() for j in request.app.state.jobs.jobs()],
+        "jobs": [j.to_dict() for j in request.app.state.jobs.jobs(owner=owner_id(request))],
+        "scheduler": server_config(request).scheduler,
         "form": {},
         "error": None,
     } | extra
@@ -43,7 +45,7 @@ def trials_page(request: Request) -> Response:
 @router.post("/trials")
 async def trials_submit(request: Request) -> Response:
     _, form = await checked_form(request)
-    config = web_config(request)
+    config = server_config(request)
     fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     try:
         n = optional_number(form, "n_per_arm")
@@ -69,13 +71,34 @@ async def trials_submit(request: Request) -> Response:
             request, form=fields, error=actions.clean_message(problem, config)
         )
         return render(request, "trials.html", context, 400)
-    job = submit_trial(request.app.state.jobs, config, trial, seed)
+    job = submit_trial(request.app.state.jobs, config, trial, seed, owner=owner_id(request))
+    return RedirectResponse(f"/trials/{job.id}", status_code=303)
+
+
+@router.post("/trials/validate")
+async def validate_submit(request: Request) -> Response:
+    """``follicle validate`` as a background job (the same queue as the trials)."""
+    _, form = await checked_form(request)
+    config = server_config(request)
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    try:
+        options = actions.parse_validate_options(
+            n_per_arm=whole_number(form, "validate_n_per_arm"),
+            seed=whole_number(form, "validate_seed"),
+            only=fields.get("only"),
+        )
+    except BAD_INPUT as problem:
+        context = _trials_context(
+            request, form=fields, error=actions.clean_message(problem, config)
+        )
+        return render(request, "trials.html", context, 400)
+    job = submit_validation(request.app.state.jobs, config, options, owner=owner_id(request))
     return RedirectResponse(f"/trials/{job.id}", status_code=303)
 
 
 @router.get("/trials/{job_id}")
 def trial_job_page(request: Request, job_id: str) -> Response:
-    job = request.app.state.jobs.get(job_id)
+    job = request.app.state.jobs.get(job_id, owner=owner_id(request))
     context = _trials_context(request, job=job.to_dict())
     return render(request, "trial_job.html", context)
 
@@ -85,12 +108,12 @@ def trial_report(request: Request, job_id: str) -> Response:
     from fastapi.responses import FileResponse
 
     page_session(request)
-    job = request.app.state.jobs.get(job_id)
-    path = web_config(request).data_dir / "reports" / f"{job.id}.html"
+    job = request.app.state.jobs.get(job_id, owner=owner_id(request))
+    path = server_config(request).data_dir / "reports" / f"{job.id}.html"
     if job.status != "done" or not path.is_file():
         raise FollicleInputError("report", job.status, "a finished job")
     return FileResponse(
         path,
         media_type="text/html",
-        headers={"content-disposition": f'attachment; filename="trial-{job.id[:8]}.html"'},
+        headers={"content-disposition": f'attachment; filename="{job.kind}-{job.id[:8]}.html"'},
     )
