@@ -347,3 +347,56 @@ async def visit_report(
     )
     result["output"] = f"/reports/{result['report_id']}"
     return JSONResponse(to_jsonable(result))
+
+
+@patient_router.get("/visits", summary="The saved visits, newest first")
+def visits(request: Request) -> JSONResponse:
+    return JSONResponse(to_jsonable({"visits": actions.list_visits(web_config(request))}))
+
+
+@patient_router.post("/visits", summary="Save a visit from its images", status_code=201)
+async def visit_save(
+    request: Request,
+    image: Annotated[list[UploadFile], File(description="The visit's images (1-10)")],
+    um_per_px: Annotated[float | None, Form()] = None,
+    device: Annotated[str | None, Form()] = None,
+    region: Annotated[str, Form()] = "unspecified",
+    date: Annotated[str | None, Form(description="YYYY-MM-DD (default today)")] = None,
+    label: Annotated[str | None, Form()] = None,
+) -> JSONResponse:
+    config = web_config(request)
+    blobs = [await read_upload(u, config) for u in image]
+    saved = await heavy(
+        request,
+        actions.save_visit,
+        config,
+        blobs,
+        um_per_px=um_per_px,
+        device=device or None,
+        region=region,
+        visit_date=date or None,
+        label=label,
+    )
+    return JSONResponse(to_jsonable({"visit": saved}), status_code=201)
+
+
+@patient_router.get("/visits/{visit_id}", summary="One saved visit")
+def visit_get(visit_id: str, request: Request) -> JSONResponse:
+    visit = actions.saved_visit(web_config(request), visit_id)
+    return JSONResponse(to_jsonable({"visit": visit.to_dict()}))
+
+
+class CompareIn(BaseModel):
+    first: str = Field(description="A saved visit's id")
+    second: str = Field(description="Another saved visit's id (the earlier is 'previous')")
+
+
+@patient_router.post(
+    "/visits/compare",
+    summary="Two saved visits side by side: changes and matched hairs (report visit --json)",
+)
+async def visits_compare(body: CompareIn, request: Request) -> JSONResponse:
+    config = web_config(request)
+    result = await heavy(request, actions.compare_saved_visits, config, body.first, body.second)
+    result["output"] = f"/reports/{result['report_id']}"
+    return JSONResponse(to_jsonable(result))

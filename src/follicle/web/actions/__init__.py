@@ -29,6 +29,12 @@ from follicle.web.actions.trials import (
     run_trial_job,
     run_validate_job,
 )
+from follicle.web.actions.visits import (
+    compare_saved_visits,
+    list_visits,
+    save_visit,
+    saved_visit,
+)
 
 __all__ = [
     "MAX_FUTURES",
@@ -40,9 +46,11 @@ __all__ = [
     "analyze_uploads",
     "check_plan_text",
     "clean_message",
+    "compare_saved_visits",
     "details_from_form",
     "history",
     "list_entries",
+    "list_visits",
     "log_entry",
     "measure_table_upload",
     "number_field",
@@ -53,6 +61,8 @@ __all__ = [
     "projection",
     "run_trial_job",
     "run_validate_job",
+    "save_visit",
+    "saved_visit",
     "stats",
     "text_field",
     "toml_dict",

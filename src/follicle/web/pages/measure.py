@@ -40,6 +40,9 @@ def _measure_context(request: Request, **extra) -> dict[str, Any]:
         "table_result": None,
         "criteria": None,
         "visit": None,
+        "visits": actions.list_visits(web_config(request)),
+        "saved": None,
+        "compared": None,
         "error": None,
     } | extra
 
@@ -183,3 +186,58 @@ async def measure_save(request: Request) -> Response:
     details = {"metrics": metrics} | ({"region": region} if region in REGIONS else {})
     actions.log_entry(config, "measurement", details, tz=str(form.get("tz") or "") or None)
     return RedirectResponse("/journal", status_code=303)
+
+
+@router.post("/measure/visits")
+async def visit_save(request: Request) -> Response:
+    """Save this visit (its images, scale, region and date) to the visit history."""
+    _, form = await checked_form(request)
+    config = web_config(request)
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    extra: dict[str, Any] = {"form": fields}
+    try:
+        uploads = [u for u in form.getlist("image") if isinstance(u, UploadFile) and u.filename]
+        blobs = [await read_upload(u, config) for u in uploads[: actions.MAX_IMAGES + 1]]
+        if not blobs:
+            raise FollicleInputError("image", "<missing>", "the visit's images")
+        use_device = fields.get("save_scale") == "device"
+        extra["saved"] = to_jsonable(
+            await heavy(
+                request,
+                actions.save_visit,
+                config,
+                blobs,
+                um_per_px=None if use_device else optional_number(form, "save_um_per_px"),
+                device=fields.get("save_device") if use_device else None,
+                region=fields.get("save_region") or "unspecified",
+                visit_date=fields.get("visit_date") or None,
+                label=fields.get("label") or None,
+            )
+        )
+    except BAD_INPUT as problem:
+        extra["error"] = actions.clean_message(problem, config)
+    context = _measure_context(request, **extra)
+    return render(request, "measure.html", context, 400 if extra.get("error") else 200)
+
+
+@router.post("/measure/compare")
+async def visit_compare(request: Request) -> Response:
+    """Two saved visits side by side: overlays, changes, matched hairs, the report."""
+    _, form = await checked_form(request)
+    config = web_config(request)
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    extra: dict[str, Any] = {"form": fields}
+    try:
+        extra["compared"] = to_jsonable(
+            await heavy(
+                request,
+                actions.compare_saved_visits,
+                config,
+                fields.get("first", ""),
+                fields.get("second", ""),
+            )
+        )
+    except BAD_INPUT as problem:
+        extra["error"] = actions.clean_message(problem, config)
+    context = _measure_context(request, **extra)
+    return render(request, "measure.html", context, 400 if extra.get("error") else 200)

@@ -1,0 +1,168 @@
+"""Saved visits from the web: save one (``report visit`` on this visit's images), list
+them, compare two (``report visit`` with the earlier as the previous visit: changes with
+95% intervals and hairs matched one by one), each with its report to download."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from pathlib import Path
+
+from follicle.errors import FollicleInputError
+from follicle.web.actions.measure import MAX_IMAGES
+from follicle.web.config import WebConfig
+from follicle.web.uploads import UploadStore, sniff_image
+from follicle.web.visits import SavedVisit, SQLiteVisitStore
+
+VISIT_ID_LENGTH = 32
+MAX_LABEL = 200
+
+
+def _store(config: WebConfig) -> SQLiteVisitStore:
+    return SQLiteVisitStore(config.visits_path)
+
+
+def save_visit(
+    config: WebConfig,
+    blobs: list[bytes],
+    *,
+    um_per_px: float | None = None,
+    device: str | None = None,
+    region: str = "unspecified",
+    visit_date: str | None = None,
+    label: str | None = None,
+) -> dict:
+    """Store this visit's images under generated names, measure them (as ``follicle
+    report visit`` does), draw each overlay, write the visit's report, and keep the visit
+    in the store. Returns the saved visit's payload."""
+    from follicle.report.visit_data import ScaleSpec, parse_date, visit_from_images
+    from follicle.report.visit_report import build_visit_report
+
+    if not 1 <= len(blobs) <= MAX_IMAGES:
+        raise FollicleInputError("images", len(blobs), f"1 to {MAX_IMAGES} per visit")
+    label = " ".join((label or "").split())
+    if len(label) > MAX_LABEL:
+        raise FollicleInputError("label", label[:20] + "...", f"at most {MAX_LABEL} characters")
+    day = parse_date(visit_date or dt.date.today().isoformat(), field="visit date")
+    if day > dt.date.today():
+        raise FollicleInputError("visit date", day.isoformat(), "today or a day before")
+    scale = ScaleSpec(um_per_px=um_per_px, device=device)
+    store = UploadStore(config.uploads_dir)
+    names = [store.save(blob, sniff_image(blob)) for blob in blobs]
+    try:
+        visit = visit_from_images(
+            [store.path(n) for n in names], scale=scale, region=region, label=label or str(day)
+        )
+        report = build_visit_report(visit)
+    except Exception:
+        for name in names:  # a refused visit keeps no files
+            store.path(name).unlink(missing_ok=True)
+        raise
+    pairs = zip(names, visit.images, strict=True)
+    overlays = [_write_overlay(config, name, image) for name, image in pairs]
+    report_id = uuid.uuid4().hex
+    _reports(config).joinpath(f"{report_id}.html").write_text(report.to_html(), encoding="utf-8")
+    saved = SavedVisit(
+        id=uuid.uuid4().hex,
+        created=time.time(),
+        date=day.isoformat(),
+        label=label or day.isoformat(),
+        region=region,
+        um_per_px=um_per_px,
+        device=device,
+        images=tuple(names),
+        overlays=tuple(overlays),
+        metrics=report.metrics.to_dict(),
+        report_id=report_id,
+    )
+    store_ = _store(config)
+    try:
+        store_.add(saved)
+    finally:
+        store_.close()
+    return saved.to_dict()
+
+
+def list_visits(config: WebConfig) -> list[dict]:
+    """The saved visits, newest first."""
+    if not config.visits_path.exists():
+        return []
+    store = _store(config)
+    try:
+        return [v.to_dict() for v in store.list()]
+    finally:
+        store.close()
+
+
+def saved_visit(config: WebConfig, visit_id: str) -> SavedVisit:
+    """A saved visit by id (only ids this store made: 32 hex digits)."""
+    visit = None
+    if len(visit_id) == VISIT_ID_LENGTH and config.visits_path.exists():
+        store = _store(config)
+        try:
+            visit = store.get(visit_id)
+        finally:
+            store.close()
+    if visit is None:
+        raise FollicleInputError("visit", visit_id[:40], "the id of a saved visit")
+    return visit
+
+
+def compare_saved_visits(config: WebConfig, first_id: str, second_id: str) -> dict:
+    """The two visits side by side: the earlier one is the previous visit. Returns
+    ``{"report_id", "previous", "current", **report visit --json}``."""
+    from follicle.report.visit_data import ScaleSpec, visit_from_images
+    from follicle.report.visit_report import build_visit_report
+
+    if first_id == second_id:
+        raise FollicleInputError("visits", first_id[:40], "two different saved visits")
+    pair = sorted(
+        (saved_visit(config, first_id), saved_visit(config, second_id)),
+        key=lambda v: (v.date, v.created),
+    )
+    store = UploadStore(config.uploads_dir)
+    rebuilt = []
+    for saved, role in zip(pair, ("previous visit", "this visit"), strict=True):
+        rebuilt.append(
+            visit_from_images(
+                [store.path(name) for name in saved.images],
+                scale=ScaleSpec(um_per_px=saved.um_per_px, device=saved.device),
+                region=saved.region,
+                label=f"{role} ({saved.label})",
+                date=saved.date,
+            )
+        )
+    report = build_visit_report(rebuilt[1], previous=rebuilt[0])
+    report_id = uuid.uuid4().hex
+    _reports(config).joinpath(f"{report_id}.html").write_text(report.to_html(), encoding="utf-8")
+    return {
+        "report_id": report_id,
+        "previous": pair[0].to_dict(),
+        "current": pair[1].to_dict(),
+        **report.to_dict(),
+    }
+
+
+def _reports(config: WebConfig) -> Path:
+    reports = config.data_dir / "reports"
+    reports.mkdir(exist_ok=True, mode=0o700)
+    return reports
+
+
+def _write_overlay(config: WebConfig, name: str, image) -> str:
+    """The image's overlay (hairs by class, scale bar) beside it, as the Measure page
+    draws it."""
+    import numpy as np
+    from PIL import Image
+
+    from follicle.measure.overlay import render_overlay
+    from follicle.measure.scale_bar import draw_scale_bar
+
+    picture = draw_scale_bar(
+        render_overlay(image.rgb, image.analysis), um_per_px=image.analysis.um_per_px
+    )
+    overlay_name = name.rsplit(".", 1)[0] + ".overlay.png"
+    with open(config.uploads_dir / overlay_name, "xb") as handle:
+        Image.fromarray(np.asarray(picture)).save(handle, format="PNG")
+    return overlay_name
