@@ -94,6 +94,54 @@ def void_entry(entry: str, body: VoidIn, request: Request) -> JSONResponse:
     return JSONResponse(to_jsonable(done))
 
 
+class AmendIn(BaseModel):
+    reason: str = Field(description="Why the entry is corrected (1-500 characters)")
+    set: list[str] = Field([], description='Corrections as --set takes them: ["needle_mm=1.0"]')
+    at: str | None = Field(None, description="The corrected time")
+    tz: str | None = Field(None, description="The corrected zone")
+    note: str | None = Field(None, description="The corrected note")
+
+
+@patient_router.post(
+    "/journal/entries/{entry}/amend",
+    summary="Correct an entry; the old one is kept, voided (journal amend --json)",
+)
+def amend_entry(entry: str, body: AmendIn, request: Request) -> JSONResponse:
+    logged = actions.amend_entry(
+        web_config(request),
+        entry,
+        reason=body.reason,
+        corrections=body.set,
+        at=body.at,
+        tz=body.tz,
+        note=body.note,
+    )
+    return JSONResponse(to_jsonable(logged.to_dict()))
+
+
+@patient_router.get("/journal/export", summary="Every entry as JSON or CSV (journal export)")
+def export_journal(request: Request, format: str = "json") -> Response:
+    text = actions.export_journal(web_config(request), format)
+    return Response(
+        text,
+        media_type="application/json" if format == "json" else "text/csv",
+        headers={"content-disposition": f'attachment; filename="journal.{format}"'},
+    )
+
+
+@patient_router.post("/journal/import", summary="Import an export, all or nothing (journal import)")
+async def import_journal(
+    request: Request,
+    export: Annotated[UploadFile, File(description="A journal export (.json or .csv)")],
+) -> JSONResponse:
+    config = web_config(request)
+    data = await read_upload(export, config)
+    from starlette.concurrency import run_in_threadpool
+
+    result = await run_in_threadpool(actions.import_journal, config, data)
+    return JSONResponse(to_jsonable(result))
+
+
 @patient_router.get("/journal/entries", summary="Entries with their flags (journal show --json)")
 def show_entries(
     request: Request,

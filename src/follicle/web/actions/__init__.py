@@ -6,8 +6,11 @@ One module per face; everything is re-exported here (``actions.log_entry``)."""
 from follicle.web.actions.expect import MAX_FUTURES, MAX_YEARS, projection
 from follicle.web.actions.forms import clean_message, number_field, text_field, toml_dict
 from follicle.web.actions.journal import (
+    amend_entry,
     details_from_form,
+    export_journal,
     history,
+    import_journal,
     list_entries,
     log_entry,
     stats,
@@ -42,13 +45,16 @@ __all__ = [
     "MAX_TRIAL_PER_ARM",
     "MAX_VALIDATE_PER_ARM",
     "MAX_YEARS",
+    "amend_entry",
     "analyze_upload",
     "analyze_uploads",
     "check_plan_text",
     "clean_message",
     "compare_saved_visits",
     "details_from_form",
+    "export_journal",
     "history",
+    "import_journal",
     "list_entries",
     "list_visits",
     "log_entry",

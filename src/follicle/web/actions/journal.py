@@ -81,6 +81,63 @@ def void_entry(config: WebConfig, reference: str, *, reason: str) -> dict:
     return {"voided": target.to_dict(), "void": done.to_dict()}
 
 
+def amend_entry(
+    config: WebConfig,
+    reference: str,
+    *,
+    reason: str,
+    corrections: list[str] | None = None,
+    at: str | None = None,
+    tz: str | None = None,
+    note: str | None = None,
+) -> Logged:
+    """``follicle journal amend``: ``corrections`` are ``field=value`` items as ``--set``
+    takes them; the corrected entry replaces the old one, which stays, voided."""
+    from follicle.care.journal.service import parse_corrections
+
+    if not config.journal_path.exists():
+        raise FollicleInputError("entry", reference, "the # or uid of a journal entry")
+    with (
+        _write_lock(config.journal_path),
+        Journal.open(config.journal_path, create=False) as journal,
+    ):
+        old = journal.find(reference)
+        changes = parse_corrections(old, corrections or [], field="set")
+        if not changes and at is None and tz is None and note is None:
+            raise FollicleInputError(
+                "set / at / tz / note", "none given", "at least one correction"
+            )
+        return journal.amend(reference, reason=reason, changes=changes, at=at, tz=tz, note=note)
+
+
+def export_journal(config: WebConfig, format: str) -> str:
+    """``follicle journal export``: every entry, voided and amended ones included."""
+    if format not in ("json", "csv"):
+        raise FollicleInputError("format", format, "json or csv")
+    if not config.journal_path.exists():
+        raise FollicleInputError("journal", "empty", "a journal with entries to export")
+    with Journal.open(config.journal_path, create=False) as journal:
+        return journal.export(format).text
+
+
+def import_journal(config: WebConfig, data: bytes) -> dict:
+    """``follicle journal import`` of an uploaded export (JSON or CSV, judged by its
+    content): all entries or none; those already present are skipped."""
+    from follicle.care.journal.service import import_into
+    from follicle.web.uploads import UploadStore, sniff_table
+
+    suffix = sniff_table(data)
+    if suffix not in (".json", ".csv"):
+        raise FollicleInputError("journal export", suffix, "a JSON or CSV journal export")
+    store = UploadStore(config.uploads_dir)
+    name = store.save(data, suffix)
+    try:
+        with _write_lock(config.journal_path):
+            return import_into(config.journal_path, store.path(name))
+    finally:
+        store.path(name).unlink(missing_ok=True)  # the journal holds the entries now
+
+
 _WRITE_LOCKS: dict[str, threading.Lock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
 

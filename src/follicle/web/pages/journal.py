@@ -60,6 +60,8 @@ def _journal_context(request: Request) -> dict[str, Any]:
         "form": {},
         "logged": None,
         "voided": None,
+        "amended": None,
+        "imported": None,
         "error": None,
         "urgent": False,
     }
@@ -118,3 +120,60 @@ async def journal_void(request: Request) -> Response:
     context = _journal_context(request)
     context["voided"] = done
     return render(request, "journal.html", context)
+
+
+@router.post("/journal/amend")
+async def journal_amend(request: Request) -> Response:
+    """Correct an entry: the corrected one replaces it; the old one is kept, voided."""
+    _, form = await checked_form(request)
+    config = web_config(request)
+    corrections = [line.strip() for line in str(form.get("set") or "").splitlines() if line.strip()]
+    at = str(form.get("at") or "") or None
+    try:
+        done = await run_in_threadpool(
+            actions.amend_entry,
+            config,
+            str(form.get("entry") or ""),
+            reason=str(form.get("reason") or ""),
+            corrections=corrections,
+            at=at,
+            tz=(str(form.get("tz") or "") or None) if at else None,  # the zone of `at`
+            note=str(form.get("note") or "") or None,
+        )
+    except BAD_INPUT as problem:
+        context = _journal_context(request)
+        context["error"] = actions.clean_message(problem, config)
+        return render(request, "journal.html", context, 400)
+    context = _journal_context(request)
+    context["amended"] = to_jsonable(done.to_dict())
+    return render(request, "journal.html", context)
+
+
+@router.post("/journal/import")
+async def journal_import(request: Request) -> Response:
+    """Import a journal export (JSON or CSV): all entries or none."""
+    from follicle.web.deps import read_upload
+
+    _, form = await checked_form(request)
+    config = web_config(request)
+    try:
+        data = await read_upload(form.get("export"), config)
+        result = await run_in_threadpool(actions.import_journal, config, data)
+    except BAD_INPUT as problem:
+        context = _journal_context(request)
+        context["error"] = actions.clean_message(problem, config)
+        return render(request, "journal.html", context, 400)
+    context = _journal_context(request)
+    context["imported"] = result
+    return render(request, "journal.html", context)
+
+
+@router.get("/journal/export")
+def journal_export(request: Request, format: str = "json") -> Response:
+    page_session(request)
+    text = actions.export_journal(web_config(request), format)
+    return Response(
+        text,
+        media_type="application/json" if format == "json" else "text/csv",
+        headers={"content-disposition": f'attachment; filename="journal.{format}"'},
+    )
