@@ -13,14 +13,24 @@ import pytest
 
 pytest.importorskip("fastapi", reason="the web extra is not installed (pip install .[web])")
 
-from web_helpers import WebClient, chromium_path, free_port
+from web_helpers import OPEN_CLIENTS, WebClient, chromium_path, free_port
 
 from follicle.web.config import WebConfig
 
 
 @pytest.fixture
 def web(tmp_path) -> WebClient:
-    return WebClient(WebConfig(data_dir=tmp_path / "data"))
+    client = WebClient(WebConfig(data_dir=tmp_path / "data"))
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_web_clients():
+    """Module-scoped and ad-hoc clients keep an event loop thread: stop them at the end."""
+    yield
+    for client in list(OPEN_CLIENTS):
+        client.close()
 
 
 @pytest.fixture(scope="session")
