@@ -3,17 +3,13 @@ for the browser tests a real ``follicle serve`` subprocess and Debian's Chromium
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("fastapi", reason="the web extra is not installed (pip install .[web])")
 
-from web_helpers import OPEN_CLIENTS, WebClient, chromium_path, free_port
+from web_helpers import OPEN_CLIENTS, WebClient, chromium_path, serving
 
 from follicle.web.config import WebConfig
 
@@ -53,44 +49,10 @@ def synthetic_image(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    """``follicle serve`` as users start it, on a free port with a temporary data dir;
-    yields (base URL, login URL)."""
-    follicle = Path(sys.executable).with_name("follicle")
-    port = free_port()
-    data_dir = tmp_path_factory.mktemp("serve-data")
-    process = subprocess.Popen(
-        [str(follicle), "serve", "--port", str(port), "--data-dir", str(data_dir)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        login = None
-        deadline = time.monotonic() + 30
-        while login is None and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                pytest.fail(f"follicle serve exited with {process.returncode}")
-            found = re.search(r"(http://127\.0\.0\.1:\d+/login\?token=\S+)", line)
-            login = found.group(1) if found else None
-        assert login, "follicle serve printed no login URL"
-        base = login.split("/login")[0]
-        import httpx
-
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).json() == {"status": "ok"}:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        yield base, login
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """One ``follicle serve`` (local mode) for all browser tests: (base URL, login URL)."""
+    with serving(tmp_path_factory.mktemp("serve-data")) as running:
+        assert "/login?token=" in running[1]
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from follicle.web.app import create_app
@@ -88,3 +93,44 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(data_dir: Path, *options: str):
+    """``follicle serve`` as users start it, on a free port; yields (base URL, the login
+    URL it printed)."""
+    follicle = Path(sys.executable).with_name("follicle")
+    port = free_port()
+    process = subprocess.Popen(
+        [str(follicle), "serve", "--port", str(port), "--data-dir", str(data_dir), *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        login = None
+        deadline = time.monotonic() + 30
+        while login is None and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line and process.poll() is not None:
+                pytest.fail(f"follicle serve exited with {process.returncode}")
+            found = re.search(r"(http://127\.0\.0\.1:\d+/login\S*)", line)
+            login = found.group(1) if found else None
+        assert login, "follicle serve printed no login URL"
+        base = login.split("/login")[0]
+        import httpx
+
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).json() == {"status": "ok"}:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield base, login
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
