@@ -205,3 +205,18 @@ def test_create_user_refuses_bad_input_in_one_line(tmp_path, args, stdin, named)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("follicle: error:") and named in lines[0]
+
+
+def test_password_guessing_is_rate_limited_per_name(clinic):
+    config, *_ = clinic
+    http = TestClient(create_app(config), base_url="https://127.0.0.1")
+    answer = http.get("/login")
+    statuses = []
+    for attempt in range(11):
+        token = CSRF.search(answer.text).group(1)
+        answer = http.post(
+            "/login", data={"csrf_token": token, "name": "mallory", "password": f"guess-{attempt}"}
+        )
+        statuses.append(answer.status_code)
+    assert statuses == [401] * 10 + [429]
+    assert "too many logins" in answer.text

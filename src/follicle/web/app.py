@@ -126,6 +126,11 @@ def create_app(config: WebConfig) -> FastAPI:
         from follicle.web.accounts import Accounts
 
         app.state.accounts = Accounts(config.accounts_path)
+        # password checks cost 64 MiB and tens of ms each (argon2): few at once, and a
+        # few a minute per user name (guessing)
+        app.state.logins = HeavyWork(
+            max_running=2, max_waiting=8, rate_per_minute=10, what="logins"
+        )
     app.state.heavy = HeavyWork()
     app.state.jobs = JobQueue()
     templates = Jinja2Templates(directory=HERE / "templates")

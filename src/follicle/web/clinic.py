@@ -55,13 +55,12 @@ def login_form(request: Request, *, failed: bool = False, status: int = 200) -> 
 
 @router.post("/login")
 async def login(request: Request) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
     form = await request.form()
     if not same_secret(str(form.get(CSRF_FIELD) or ""), request.cookies.get(LOGIN_COOKIE) or ""):
         raise HTTPException(403, "the form is out of date (CSRF token); reload the page")
     name, password = str(form.get("name") or ""), str(form.get("password") or "")
-    user_id = await run_in_threadpool(accounts(request).verify, name, password)
+    logins = request.app.state.logins
+    user_id = await logins.run(f"login:{name[:64]}", accounts(request).verify, name, password)
     if user_id is None:
         return login_form(request, failed=True, status=401)
     response = RedirectResponse("/patients", status_code=303)

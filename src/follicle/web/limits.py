@@ -28,7 +28,9 @@ class HeavyWork:
         max_running: int = MAX_RUNNING,
         max_waiting: int = MAX_WAITING,
         rate_per_minute: int = RATE_PER_MINUTE,
+        what: str = "analyses",
     ):
+        self.what = what
         self.max_running = max_running
         self.max_waiting = max_waiting
         self.rate_per_minute = rate_per_minute
@@ -45,7 +47,7 @@ class HeavyWork:
                 calls.popleft()
             if len(calls) >= self.rate_per_minute:
                 raise HTTPException(
-                    429, f"too many analyses (at most {self.rate_per_minute} a minute); wait"
+                    429, f"too many {self.what} (at most {self.rate_per_minute} a minute); wait"
                 )
             calls.append(now)
 
@@ -57,7 +59,7 @@ class HeavyWork:
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self.max_running)
         if self._queued >= self.max_running + self.max_waiting:
-            raise HTTPException(429, "the server is busy with other analyses; try again soon")
+            raise HTTPException(429, f"the server is busy with other {self.what}; try again soon")
         self._queued += 1
         try:
             async with self._semaphore:
