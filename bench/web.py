@@ -32,13 +32,13 @@ import httpx
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def start_server(data_dir: Path) -> tuple[subprocess.Popen, str, str]:
+def start_server(data_dir: Path, *options: str) -> tuple[subprocess.Popen, str, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     follicle = Path(sys.executable).with_name("follicle")
     process = subprocess.Popen(
-        [str(follicle), "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        [str(follicle), "serve", "--port", str(port), "--data-dir", str(data_dir), *options],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -47,7 +47,7 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen, str, str]:
         line = process.stdout.readline()
         if not line:
             raise SystemExit("follicle serve stopped before printing its login URL")
-        found = re.search(r"(http://127\.0\.0\.1:\d+/login\?token=\S+)", line)
+        found = re.search(r"(http://127\.0\.0\.1:\d+/login\S*)", line)
         login = found.group(1) if found else None
     base = login.split("/login")[0]
     for _ in range(200):

@@ -54,6 +54,73 @@ def shoot(page, name: str) -> None:
     print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size // 1024} KiB)")
 
 
+def shoot_part(page, selector: str, name: str) -> None:
+    """One section of a page (the Measure page is long)."""
+    path = OUT / f"web-{name}.png"
+    page.locator(selector).screenshot(path=str(path))
+    with Image.open(path) as image:
+        image.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(
+            path, optimize=True
+        )
+    print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size // 1024} KiB)")
+
+
+def render(path: Path, seed: int) -> None:
+    follicle = str(Path(sys.executable).with_name("follicle"))
+    command = [follicle, "render", str(path), "--seed", str(seed), "--yellow-dots", "2"]
+    subprocess.run(command, check=True, capture_output=True)
+
+
+def visits(page, base: str, images: list[Path]) -> None:
+    """Two saved visits three months apart, then side by side."""
+    days, labels = ("2026-01-12", "2026-04-13"), ("baseline", "month 3")
+    for image, day, label in zip(images, days, labels, strict=True):
+        page.goto(f"{base}/measure")
+        page.set_input_files("#save-visit-form input[name=image]", str(image))
+        page.fill("#save-visit-form input[name=save_um_per_px]", "4")
+        page.select_option("#save-visit-form select[name=save_region]", "vertex")
+        page.fill("#save-visit-form input[name=visit_date]", day)
+        page.fill("#save-visit-form input[name=label]", label)
+        page.click("#save-visit-form button[type=submit]")
+        page.wait_for_selector("#saved-visit")
+    page.click("#compare-form button[type=submit]")
+    page.wait_for_selector("#compared", timeout=120_000)
+    shoot_part(page, "#compared", "visits")
+
+
+def clinic(browser, scratch: Path) -> None:
+    """Clinic mode: the login form and a user's patients."""
+    import os
+
+    data = scratch / "clinic"
+    follicle = str(Path(sys.executable).with_name("follicle"))
+    subprocess.run(
+        [follicle, "serve", "--clinic", "--create-user", "dr.lee", "--data-dir", str(data)],
+        input="a-long-password\n",
+        text=True,
+        check=True,
+        capture_output=True,
+        env=os.environ,
+    )
+    process, base, login = start_server(data, "--clinic")
+    try:
+        page = browser.new_page(viewport={"width": 1100, "height": 700})
+        page.goto(login)
+        shoot(page, "clinic-login")
+        page.fill("#login-form input[name=name]", "dr.lee")
+        page.fill("#login-form input[name=password]", "a-long-password")
+        page.click("#login-form button[type=submit]")
+        for name in ("Patient 0142", "Patient 0157", "Patient 0163"):
+            page.goto(f"{base}/patients")
+            page.fill("#patient-form input[name=name]", name)
+            page.click("#patient-form button[type=submit]")
+        page.goto(f"{base}/patients")
+        shoot(page, "clinic-patients")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def main() -> None:
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     plan = (ROOT / "examples" / "care" / "plan-violation.toml").read_text()
@@ -62,20 +129,9 @@ def main() -> None:
         process, base, login = start_server(scratch / "data")
         try:
             fill_journal(base, login.split("token=")[1])
-            image = scratch / "scalp.png"
-            subprocess.run(
-                [
-                    str(Path(sys.executable).with_name("follicle")),
-                    "render",
-                    str(image),
-                    "--seed",
-                    "3",
-                    "--yellow-dots",
-                    "2",
-                ],
-                check=True,
-                capture_output=True,
-            )
+            image, later = scratch / "scalp.png", scratch / "later.png"
+            render(image, 3)
+            render(later, 4)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=chromium, args=["--no-sandbox"]
@@ -124,8 +180,16 @@ def main() -> None:
                 page.click("#trial-form button[type=submit]")
                 page.wait_for_selector("#job-status[data-status=done]", timeout=300_000)
                 shoot(page, "trials")
+                page.goto(f"{base}/trials")
+                page.fill("input[name=validate_n_per_arm]", "40")
+                page.fill("input[name=only]", "olsen2002-*, kaufman1998-*")
+                page.click("#validate-form button[type=submit]")
+                page.wait_for_selector("#job-status[data-status=done]", timeout=300_000)
+                shoot(page, "validate")
+                visits(page, base, [image, later])
                 page.goto(f"{base}/api")
                 shoot(page, "api")
+                clinic(browser, scratch)
                 browser.close()
         finally:
             process.terminate()
