@@ -21,6 +21,19 @@ def web(tmp_path) -> WebClient:
     client.close()
 
 
+@pytest.fixture(scope="module")
+def shared_web(tmp_path_factory) -> WebClient:
+    """One client per module for the tests that only send bad input (which stores
+    nothing): a new app, data directory and login for each of them is most of their
+    time. Its rate limit is lifted (the limit has its own test, on a fresh client)."""
+    from follicle.web.limits import HeavyWork
+
+    client = WebClient(WebConfig(data_dir=tmp_path_factory.mktemp("shared")))
+    client.http.app.state.heavy = HeavyWork(rate_per_minute=100_000)
+    yield client
+    client.close()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _close_web_clients():
     """Module-scoped and ad-hoc clients keep an event loop thread: stop them at the end."""

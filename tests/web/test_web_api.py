@@ -335,9 +335,9 @@ BAD_REQUESTS = {
 
 
 @pytest.mark.parametrize("name", list(BAD_REQUESTS))
-def test_bad_input_is_a_4xx_with_a_message(web, name):
+def test_bad_input_is_a_4xx_with_a_message(shared_web, name):
     method, path, options = BAD_REQUESTS[name]
-    answer = getattr(web.http, method)(path, headers=web.bearer, **options)
+    answer = getattr(shared_web.http, method)(path, headers=shared_web.bearer, **options)
     assert 400 <= answer.status_code < 500, (answer.status_code, answer.text)
     assert answer.json()["error"]
 
@@ -475,11 +475,13 @@ def test_a_trial_runs_as_a_background_job_to_its_report(web):
         (("day = 60", "day = -1"), "day"),
     ],
 )
-def test_bad_trials_are_refused_before_they_are_queued(web, change, named):
+def test_bad_trials_are_refused_before_they_are_queued(shared_web, change, named):
     text = SMALL_TRIAL.replace(*change)
-    answer = web.http.post("/api/v1/trials", headers=web.bearer, json={"trial_toml": text})
+    answer = shared_web.http.post(
+        "/api/v1/trials", headers=shared_web.bearer, json={"trial_toml": text}
+    )
     assert answer.status_code == 400 and named in answer.json()["error"]
-    assert web.http.app.state.jobs.jobs() == []
+    assert shared_web.http.app.state.jobs.jobs() == []
 
 
 def test_a_full_job_queue_refuses_more(web):

@@ -110,8 +110,8 @@ def test_measurements_feed_the_chart(web):
         ({"kind": "teleport"}, "kind"),
     ],
 )
-def test_bad_journal_input_is_shown_on_the_page(web, fields, named):
-    answer = web.post_form("/journal/log", {"tz": "UTC"} | fields)
+def test_bad_journal_input_is_shown_on_the_page(shared_web, fields, named):
+    answer = shared_web.post_form("/journal/log", {"tz": "UTC"} | fields)
     assert answer.status_code == 400
     assert named in ERROR.search(answer.text).group(1)
     assert 'name="kind"' in answer.text  # the form is there to fix it
@@ -147,8 +147,8 @@ def test_plan_files_can_be_uploaded(web):
     ("regimen", "named"),
     [("", "regimen"), ("[[treatment", "not valid TOML"), ("[[treatment]]\nkind = 1", "kind")],
 )
-def test_bad_plans_are_shown_on_the_page(web, regimen, named):
-    answer = web.post_form("/plan/check", {"regimen_toml": regimen})
+def test_bad_plans_are_shown_on_the_page(shared_web, regimen, named):
+    answer = shared_web.post_form("/plan/check", {"regimen_toml": regimen})
     assert answer.status_code == 400 and named in ERROR.search(answer.text).group(1)
 
 
@@ -178,7 +178,7 @@ def test_measure_page_shows_overlay_density_and_saves_to_the_journal(web, synthe
         ({"scale": "device", "device": "phone"}, "small png", "phone"),
     ],
 )
-def test_bad_images_are_shown_on_the_page(web, fields, content, named):
+def test_bad_images_are_shown_on_the_page(shared_web, fields, content, named):
     if content == "small png":
         import io
 
@@ -187,10 +187,10 @@ def test_bad_images_are_shown_on_the_page(web, fields, content, named):
         buffer = io.BytesIO()
         Image.new("RGB", (64, 64), (200, 160, 140)).save(buffer, format="PNG")
         content = buffer.getvalue()
-    answer = web.post_form("/measure/image", fields, files={"image": ("x.png", content)})
+    answer = shared_web.post_form("/measure/image", fields, files={"image": ("x.png", content)})
     assert answer.status_code == 400
     assert named in ERROR.search(answer.text).group(1)
-    assert list(web.config.uploads_dir.iterdir()) == []  # a refused upload is not kept
+    assert list(shared_web.config.uploads_dir.iterdir()) == []  # a refused upload is not kept
 
 
 def test_stored_files_are_served_only_by_their_generated_names(web):

@@ -62,8 +62,8 @@ def test_validate_from_the_trials_page(web):
         ({"only": "nothing-like-this"}, "--only"),
     ],
 )
-def test_bad_validate_input_is_400_on_the_page(web, fields, named):
-    answer = web.post_form("/trials/validate", fields)
+def test_bad_validate_input_is_400_on_the_page(shared_web, fields, named):
+    answer = shared_web.post_form("/trials/validate", fields)
     assert answer.status_code == 400 and named in answer.text
 
 
