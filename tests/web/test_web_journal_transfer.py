@@ -44,7 +44,7 @@ def test_amend_a_session_clears_mn7_and_keeps_the_old_entry(logged):
     earlier = (datetime.now(UTC) - timedelta(hours=30)).strftime("%Y-%m-%dT%H:%M")
     page = web.post_form(
         "/journal/amend",
-        {"entry": session["uid"], "at": earlier, "tz": "UTC", "reason": "wrong day"},
+        {"entry": session["uid"], "amend_at": earlier, "amend_tz": "UTC", "reason": "wrong day"},
     )
     assert page.status_code == 200 and 'id="amended"' in page.text, page.text[-3000:]
     now = entries(web)
@@ -61,7 +61,7 @@ def test_amend_a_session_clears_mn7_and_keeps_the_old_entry(logged):
         {
             "entry": session["uid"],
             "set": "duration_minutes=10",
-            "tz": "Europe/Paris",
+            "amend_tz": "Europe/Paris",
             "reason": "was 10 minutes",
         },
     )

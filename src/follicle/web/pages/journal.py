@@ -128,7 +128,7 @@ async def journal_amend(request: Request) -> Response:
     _, form = await checked_form(request)
     config = web_config(request)
     corrections = [line.strip() for line in str(form.get("set") or "").splitlines() if line.strip()]
-    at = str(form.get("at") or "") or None
+    at = str(form.get("amend_at") or "") or None
     try:
         done = await run_in_threadpool(
             actions.amend_entry,
@@ -137,8 +137,8 @@ async def journal_amend(request: Request) -> Response:
             reason=str(form.get("reason") or ""),
             corrections=corrections,
             at=at,
-            tz=(str(form.get("tz") or "") or None) if at else None,  # the zone of `at`
-            note=str(form.get("note") or "") or None,
+            tz=(str(form.get("amend_tz") or "") or None) if at else None,  # zone of `at`
+            note=str(form.get("amend_note") or "") or None,
         )
     except BAD_INPUT as problem:
         context = _journal_context(request)
