@@ -139,6 +139,7 @@ def test_the_same_visit_twice_and_bad_saves_are_400(web_module, saved, synthetic
         ({"um_per_px": "4", "date": "2999-01-01"}, "visit date"),
         ({"um_per_px": "4", "date": "yesterday"}, "visit date"),
         ({}, "calibration"),
+        ({"um_per_px": "4", "region": "moon"}, "region"),
     ):
         answer = web.http.post(
             "/api/v1/visits", headers=web.bearer, data=data, files=[("image", ("a.png", blob))]

@@ -36,11 +36,14 @@ def save_visit(
     """Store this visit's images under generated names, measure them (as ``follicle
     report visit`` does), draw each overlay, write the visit's report, and keep the visit
     in the store. Returns the saved visit's payload."""
+    from follicle.model.regions import REGIONS
     from follicle.report.visit_data import ScaleSpec, parse_date, visit_from_images
     from follicle.report.visit_report import build_visit_report
 
     if not 1 <= len(blobs) <= MAX_IMAGES:
         raise FollicleInputError("images", len(blobs), f"1 to {MAX_IMAGES} per visit")
+    if region not in (*REGIONS, "unspecified"):
+        raise FollicleInputError("region", region[:40], f"one of {[*REGIONS, 'unspecified']}")
     label = " ".join((label or "").split())
     if len(label) > MAX_LABEL:
         raise FollicleInputError("label", label[:20] + "...", f"at most {MAX_LABEL} characters")
