@@ -105,6 +105,7 @@ def clinic(browser, scratch: Path) -> None:
     process, base, login = start_server(data, "--clinic")
     try:
         page = browser.new_page(viewport={"width": 1100, "height": 700})
+        page.set_default_timeout(120_000)
         page.goto(login)
         shoot(page, "clinic-login")
         page.fill("#login-form input[name=name]", "dr.lee")
@@ -139,6 +140,7 @@ def main() -> None:
                 page = browser.new_page(
                     viewport={"width": 1100, "height": 800}, timezone_id="Europe/London"
                 )
+                page.set_default_timeout(300_000)  # projections take long on a busy machine
                 page.goto(login)
                 shoot(page, "home")
                 page.goto(f"{base}/journal")
