@@ -72,7 +72,7 @@ def rendered_png() -> bytes:
 
     from follicle.measure.render import render_trichoscopy
 
-    scene = render_trichoscopy(um_per_px=4.0, shape_px=(512, 640), unit_count=8, random_seed=3)
+    scene = render_trichoscopy(um_per_px=4.0, shape_px=(512, 640), unit_count=8, seed=3)
     buffer = io.BytesIO()
     Image.fromarray(scene.image).save(buffer, format="PNG")
     return buffer.getvalue()

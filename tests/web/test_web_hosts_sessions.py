@@ -70,3 +70,22 @@ def test_session_ids_are_not_stored_in_clear(tmp_path):
     with sqlite3.connect(config.sessions_path) as db:
         stored = [row[0] for row in db.execute("SELECT id_hash FROM sessions")]
     assert len(stored) == 1 and session_id not in stored[0]
+
+
+def test_serve_on_ipv6_loopback_answers_its_own_host_header(tmp_path):
+    """``follicle serve --host ::1``: the browser sends ``Host: [::1]:PORT``."""
+    import socket
+
+    import httpx
+    from web_helpers import serving
+
+    try:
+        socket.socket(socket.AF_INET6).bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    with serving(tmp_path, "--host", "::1") as (base, login):
+        assert base.startswith("http://[::1]:")
+        assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
+        assert httpx.get(login, follow_redirects=False).status_code == 303
+        other = httpx.get(f"{base}/healthz", headers={"host": "evil.example"})
+        assert other.status_code == 400

@@ -114,7 +114,7 @@ def serving(data_dir: Path, *options: str):
             line = process.stdout.readline()
             if not line and process.poll() is not None:
                 pytest.fail(f"follicle serve exited with {process.returncode}")
-            found = re.search(r"(http://127\.0\.0\.1:\d+/login\S*)", line)
+            found = re.search(r"(http://\S+/login\S*)", line)
             login = found.group(1) if found else None
         assert login, "follicle serve printed no login URL"
         base = login.split("/login")[0]
