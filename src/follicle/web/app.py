@@ -87,7 +87,8 @@ def host_name(header: str) -> str:
 
 class HostCheck:
     """Refuses requests whose ``Host`` is not one of the allowed names (DNS rebinding);
-    unlike Starlette's TrustedHostMiddleware it reads IPv6 literals (``[::1]:8765``)."""
+    unlike Starlette's TrustedHostMiddleware, which keeps the brackets (``[::1]``) and so
+    never matched ``::1``, it reads IPv6 literals (``[::1]:8765``)."""
 
     def __init__(self, app, *, allowed_hosts: tuple[str, ...]):
         self.app = app
