@@ -29,6 +29,7 @@ def busy_port():
         (["--host", "0.0.0.0"], "--host"),
         (["--host", "192.168.1.10"], "--host"),
         (["busy"], "free port"),
+        (["--scheduler", " "], "--scheduler"),
     ],
 )
 def test_bad_serve_options_exit_2_with_one_line(args, named, busy_port, tmp_path):

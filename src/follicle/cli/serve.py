@@ -72,7 +72,7 @@ def serve_command(
     if create_user is not None and not clinic:
         fail("--create-user needs --clinic (accounts exist in clinic mode only)")
     if scheduler is not None and not scheduler.strip():
-        fail("--scheduler = '' is not allowed; expected a Dask scheduler address")
+        fail(f"--scheduler = {scheduler!r} is not allowed; expected a Dask scheduler address")
     if not 1 <= port <= 65535:
         fail(f"--port = {port} is not allowed; expected a port from 1 to 65535")
     try:
