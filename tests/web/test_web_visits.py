@@ -1,11 +1,11 @@
 """Saved visits on the Measure page and the API: save, list, compare two side by side
-(the payload is ``follicle report visit --previous --json`` on the same images), download
-the reports; bad ids and inputs are 4xx."""
+(the payload is that of ``follicle report visit --previous --json``, from its verb, on
+the same images), download the reports; bad ids and inputs are 4xx."""
 
 from __future__ import annotations
 
 import pytest
-from test_web_api import cli_json, same_payload
+from test_web_api import same_payload
 from web_helpers import WebClient
 
 from follicle.web.config import WebConfig
@@ -65,17 +65,20 @@ def test_saved_visits_are_listed_newest_first(web_module, saved):
     assert baseline["metrics"]["hair_count"] > 10
     assert web.http.get(baseline["images"][0]).status_code == 200
     assert web.http.get(baseline["overlays"][0]).headers["content-type"] == "image/png"
-    report = web.http.get(f"/reports/{baseline['report_id']}")
+    report = web.http.get(baseline["report"])  # drawn now, on the first download
     assert report.status_code == 200 and "attachment" in report.headers["content-disposition"]
+    assert "baseline" in report.text
+    assert web.http.get(baseline["report"]).content == report.content  # kept, not redrawn
     page = web.http.get("/measure").text
     assert 'id="compare-form"' in page and page.count("data-visit=") == 2
     one = web.http.get(f"/api/v1/visits/{baseline['id']}", headers=web.bearer).json()
     assert one["visit"] == baseline
 
 
-def test_two_visits_side_by_side_as_report_visit(
-    web_module, saved, synthetic_image, second_image, tmp_path
-):
+def test_two_visits_side_by_side_as_report_visit(web_module, saved, synthetic_image, second_image):
+    from follicle.jsonable import to_jsonable
+    from follicle.report.visit_report import visit_report_from_files
+
     web = web_module
     later, earlier = saved["month 3"]["id"], saved["baseline"]["id"]
     answer = web.http.post(
@@ -86,31 +89,24 @@ def test_two_visits_side_by_side_as_report_visit(
     assert answer.status_code == 200, answer.text
     result = answer.json()
     assert result["previous"]["label"] == "baseline" and result["current"]["label"] == "month 3"
-    cli = cli_json(
-        "report",
-        "visit",
-        str(second_image),
-        "--previous",
-        str(synthetic_image),
-        "--um-per-px",
-        "4",
-        "--region",
-        "vertex",
-        "-o",
-        str(tmp_path / "r.html"),
+    # the verb behind `follicle report visit LATER --previous EARLIER --json`
+    verb = visit_report_from_files(
+        [second_image], previous=[synthetic_image], um_per_px=4.0, region="vertex"
     )
-    web_part = {
-        k: v for k, v in result.items() if k not in ("report_id", "previous", "current", "output")
-    }
-    cli_part = {k: v for k, v in cli.items() if k in web_part}
-    assert same_payload(web_part, cli_part)
+    expected = to_jsonable(verb.to_dict())
+    web_part = {k: v for k, v in result.items() if k not in ("previous", "current", "report")}
+    assert same_payload(web_part, expected)
     matched = result["matched"]
     assert matched["persisting"] + matched["lost"] == result["previous_metrics"]["hair_count"]
     assert matched["persisting"] + matched["new"] == result["metrics"]["hair_count"]
     page = web.post_form("/measure/compare", {"first": earlier, "second": later})
     assert page.status_code == 200
     assert 'id="compare-matched"' in page.text and page.text.count('class="overlay"') >= 2
-    assert web.http.get(result["output"]).status_code == 200
+    report = web.http.get(result["report"])
+    assert report.status_code == 200 and "attachment" in report.headers["content-disposition"]
+    assert "baseline" in report.text and "month 3" in report.text
+    swapped = f"/visits/compare/{later}/{earlier}/report"
+    assert web.http.get(swapped).content == report.content
 
 
 @pytest.mark.parametrize(
@@ -125,6 +121,11 @@ def test_bad_visit_ids_are_400(web_module, body, named):
     answer = web.http.post("/api/v1/visits/compare", headers=web.bearer, json=body)
     assert answer.status_code == 400 and named in answer.json()["error"]
     assert web.http.get("/api/v1/visits/" + "f" * 32, headers=web.bearer).status_code == 400
+    assert web.http.get("/visits/" + "f" * 32 + "/report").status_code == 400
+    assert web.http.get("/visits/compare/..%2F..%2Fx/" + "0" * 32 + "/report").status_code in (
+        400,
+        404,
+    )
 
 
 def test_the_same_visit_twice_and_bad_saves_are_400(web_module, saved, synthetic_image):

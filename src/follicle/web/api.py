@@ -446,5 +446,4 @@ class CompareIn(BaseModel):
 async def visits_compare(body: CompareIn, request: Request) -> JSONResponse:
     config = web_config(request)
     result = await heavy(request, actions.compare_saved_visits, config, body.first, body.second)
-    result["output"] = f"/reports/{result['report_id']}"
     return JSONResponse(to_jsonable(result))

@@ -3,8 +3,8 @@ a server database can follow; SQLite (``visits.sqlite3`` in the data directory, 
 patient's directory in clinic mode) is the embedded default.
 
 A visit keeps what is needed to measure it again and compare it with another: the stored
-images' server-made names, the scale, region and date, plus its metrics and report id
-for the list. The images themselves stay in ``uploads/``.
+images' server-made names, the scale, region and date, plus its metrics for the list.
+The images themselves stay in ``uploads/``.
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ class SavedVisit:
     images: tuple[str, ...]  # stored upload names
     overlays: tuple[str, ...]  # stored overlay names, one per image
     metrics: dict
-    report_id: str
 
     def to_dict(self) -> dict:
         out = asdict(self)
         out["images"] = [f"/files/{name}" for name in self.images]
         out["overlays"] = [f"/files/{name}" for name in self.overlays]
+        out["report"] = f"/visits/{self.id}/report"  # written when first asked for
         return out
 
 

@@ -34,9 +34,11 @@ from follicle.web.actions.trials import (
 )
 from follicle.web.actions.visits import (
     compare_saved_visits,
+    comparison_report_file,
     list_visits,
     save_visit,
     saved_visit,
+    visit_report_file,
 )
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "check_plan_text",
     "clean_message",
     "compare_saved_visits",
+    "comparison_report_file",
     "details_from_form",
     "export_journal",
     "history",
@@ -72,6 +75,7 @@ __all__ = [
     "stats",
     "text_field",
     "toml_dict",
+    "visit_report_file",
     "visit_report_upload",
     "void_entry",
 ]

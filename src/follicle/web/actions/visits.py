@@ -1,6 +1,9 @@
 """Saved visits from the web: save one (``report visit`` on this visit's images), list
 them, compare two (``report visit`` with the earlier as the previous visit: changes with
-95% intervals and hairs matched one by one), each with its report to download."""
+95% intervals and hairs matched one by one), each with its report to download.
+
+The HTML reports embed every figure and take seconds to draw (most of a comparison's
+time), so they are written when first downloaded, then kept in ``reports/``."""
 
 from __future__ import annotations
 
@@ -57,15 +60,13 @@ def save_visit(
         visit = visit_from_images(
             [store.path(n) for n in names], scale=scale, region=region, label=label or str(day)
         )
-        report = build_visit_report(visit)
+        metrics = build_visit_report(visit).metrics
     except Exception:
         for name in names:  # a refused visit keeps no files
             store.path(name).unlink(missing_ok=True)
         raise
     pairs = zip(names, visit.images, strict=True)
     overlays = [_write_overlay(config, name, image) for name, image in pairs]
-    report_id = uuid.uuid4().hex
-    _reports(config).joinpath(f"{report_id}.html").write_text(report.to_html(), encoding="utf-8")
     saved = SavedVisit(
         id=uuid.uuid4().hex,
         created=time.time(),
@@ -76,8 +77,7 @@ def save_visit(
         device=device,
         images=tuple(names),
         overlays=tuple(overlays),
-        metrics=report.metrics.to_dict(),
-        report_id=report_id,
+        metrics=metrics.to_dict(),
     )
     store_ = _store(config)
     try:
@@ -112,39 +112,81 @@ def saved_visit(config: WebConfig, visit_id: str) -> SavedVisit:
     return visit
 
 
-def compare_saved_visits(config: WebConfig, first_id: str, second_id: str) -> dict:
-    """The two visits side by side: the earlier one is the previous visit. Returns
-    ``{"report_id", "previous", "current", **report visit --json}``."""
+def _rebuilt(config: WebConfig, saved: SavedVisit, label: str):
+    """The saved visit measured again from its stored images (the analysis is
+    deterministic: the same hairs as when it was saved)."""
     from follicle.report.visit_data import ScaleSpec, visit_from_images
-    from follicle.report.visit_report import build_visit_report
 
+    store = UploadStore(config.uploads_dir)
+    return visit_from_images(
+        [store.path(name) for name in saved.images],
+        scale=ScaleSpec(um_per_px=saved.um_per_px, device=saved.device),
+        region=saved.region,
+        label=label,
+        date=saved.date,
+    )
+
+
+def _ordered(config: WebConfig, first_id: str, second_id: str) -> list[SavedVisit]:
+    """The two visits, the earlier (by date, then by when it was saved) first."""
     if first_id == second_id:
         raise FollicleInputError("visits", first_id[:40], "two different saved visits")
-    pair = sorted(
+    return sorted(
         (saved_visit(config, first_id), saved_visit(config, second_id)),
         key=lambda v: (v.date, v.created),
     )
-    store = UploadStore(config.uploads_dir)
-    rebuilt = []
-    for saved, role in zip(pair, ("previous visit", "this visit"), strict=True):
-        rebuilt.append(
-            visit_from_images(
-                [store.path(name) for name in saved.images],
-                scale=ScaleSpec(um_per_px=saved.um_per_px, device=saved.device),
-                region=saved.region,
-                label=f"{role} ({saved.label})",
-                date=saved.date,
-            )
-        )
-    report = build_visit_report(rebuilt[1], previous=rebuilt[0])
-    report_id = uuid.uuid4().hex
-    _reports(config).joinpath(f"{report_id}.html").write_text(report.to_html(), encoding="utf-8")
+
+
+def _comparison(config: WebConfig, pair: list[SavedVisit]):
+    from follicle.report.visit_report import build_visit_report
+
+    before, after = (
+        _rebuilt(config, saved, f"{role} ({saved.label})")
+        for saved, role in zip(pair, ("previous visit", "this visit"), strict=True)
+    )
+    return build_visit_report(after, previous=before)
+
+
+def compare_saved_visits(config: WebConfig, first_id: str, second_id: str) -> dict:
+    """The two visits side by side: the earlier one is the previous visit. Returns
+    ``{"previous", "current", "report", **report visit --json}``."""
+    pair = _ordered(config, first_id, second_id)
+    report = _comparison(config, pair)
     return {
-        "report_id": report_id,
         "previous": pair[0].to_dict(),
         "current": pair[1].to_dict(),
+        "report": f"/visits/compare/{pair[0].id}/{pair[1].id}/report",
         **report.to_dict(),
     }
+
+
+def visit_report_file(config: WebConfig, visit_id: str) -> Path:
+    """The saved visit's HTML report (``report visit``), written on first request."""
+    from follicle.report.visit_report import build_visit_report
+
+    saved = saved_visit(config, visit_id)
+    path = _reports(config) / f"visit-{saved.id}.html"
+    if not path.is_file():
+        report = build_visit_report(_rebuilt(config, saved, saved.label))
+        _write_atomically(path, report.to_html())
+    return path
+
+
+def comparison_report_file(config: WebConfig, first_id: str, second_id: str) -> Path:
+    """The comparison's HTML report (``report visit --previous``), written on first
+    request; either order of the ids gives the same report."""
+    pair = _ordered(config, first_id, second_id)
+    path = _reports(config) / f"compare-{pair[0].id}-{pair[1].id}.html"
+    if not path.is_file():
+        _write_atomically(path, _comparison(config, pair).to_html())
+    return path
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Two requests for the same report never leave a half-written file."""
+    temporary = path.with_name(f".{uuid.uuid4().hex}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
 
 
 def _reports(config: WebConfig) -> Path:

@@ -241,3 +241,31 @@ async def visit_compare(request: Request) -> Response:
         extra["error"] = actions.clean_message(problem, config)
     context = _measure_context(request, **extra)
     return render(request, "measure.html", context, 400 if extra.get("error") else 200)
+
+
+def _report_download(path, filename: str) -> Response:
+    from fastapi.responses import FileResponse
+
+    return FileResponse(
+        path,
+        media_type="text/html",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/visits/{visit_id}/report")
+async def saved_visit_report(request: Request, visit_id: str) -> Response:
+    """A saved visit's report (drawn on the first download: figures take seconds)."""
+    page_session(request)
+    config = web_config(request)
+    path = await heavy(request, actions.visit_report_file, config, visit_id)
+    return _report_download(path, f"visit-{visit_id[:8]}.html")
+
+
+@router.get("/visits/compare/{first}/{second}/report")
+async def comparison_report(request: Request, first: str, second: str) -> Response:
+    """Two saved visits' comparison report (``report visit --previous``)."""
+    page_session(request)
+    config = web_config(request)
+    path = await heavy(request, actions.comparison_report_file, config, first, second)
+    return _report_download(path, f"visits-{first[:8]}-{second[:8]}.html")
