@@ -89,3 +89,25 @@ def test_serve_on_ipv6_loopback_answers_its_own_host_header(tmp_path):
         assert httpx.get(login, follow_redirects=False).status_code == 303
         other = httpx.get(f"{base}/healthz", headers={"host": "evil.example"})
         assert other.status_code == 400
+
+
+def test_a_session_of_the_other_mode_is_not_taken(tmp_path):
+    """The same data directory served in local mode, then in clinic mode: the local
+    session opens nothing in the clinic (and a clinic session nothing in local mode)."""
+    config = WebConfig(data_dir=tmp_path)
+    local = TestClient(create_app(config), base_url="https://127.0.0.1")
+    local.get(f"/login?token={config.login_token}")
+    assert local.get("/journal").status_code == 200
+    clinic = TestClient(
+        create_app(WebConfig(data_dir=tmp_path, clinic=True)), base_url="https://127.0.0.1"
+    )
+    clinic.cookies = local.cookies
+    assert clinic.get("/patients").status_code == 401
+    assert clinic.get("/api/v1/patients").status_code == 401
+    clinic_session = clinic.app.state.sessions.create(user_id=1)
+    again = TestClient(create_app(WebConfig(data_dir=tmp_path)), base_url="https://127.0.0.1")
+    again.cookies.set("follicle_session", clinic_session, domain="127.0.0.1")
+    assert again.get("/journal").status_code == 401
+    local_session = again.app.state.sessions.create()  # the same way, of this mode: opens
+    again.cookies.set("follicle_session", local_session, domain="127.0.0.1")
+    assert again.get("/journal").status_code == 200

@@ -78,7 +78,7 @@ def api_caller(request: Request) -> None:
             return
         raise HTTPException(401, "wrong token")
     session = current_session(request)
-    if session is None or (server_config(request).clinic and session.user_id is None):
+    if not _fits_the_mode(session, request):
         raise HTTPException(401, "log in first: open the URL that `follicle serve` printed")
     if request.method in UNSAFE_METHODS and not same_secret(
         request.headers.get(CSRF_HEADER), session.csrf_token
@@ -96,9 +96,16 @@ async def heavy(request: Request, function, *args, **kwargs):
     return await request.app.state.heavy.run(caller_id(request), function, *args, **kwargs)
 
 
+def _fits_the_mode(session: Session | None, request: Request) -> bool:
+    """A clinic session has an account, a local one has none: a data directory served in
+    the other mode (after a restart) does not take the other mode's sessions."""
+    clinic = server_config(request).clinic
+    return session is not None and (session.user_id is not None) == clinic
+
+
 def page_session(request: Request) -> Session:
     session = current_session(request)
-    if session is None or (server_config(request).clinic and session.user_id is None):
+    if not _fits_the_mode(session, request):
         raise LoginRequiredError()
     return session
 
