@@ -65,9 +65,13 @@ def serve_command(
     Jupyter does): open it in your browser. Needs the web extra: pip install
     'follicle\[web]'.
 
-    Example:
+    With --clinic: accounts with passwords and one record per patient (docs/web.md).
+
+    Examples:
 
         follicle serve --port 8765 --data-dir ~/follicle-data
+
+        follicle serve --clinic --create-user dr.lee --data-dir /srv/follicle
     """
     if create_user is not None and not clinic:
         fail("--create-user needs --clinic (accounts exist in clinic mode only)")
