@@ -93,6 +93,9 @@ def serve_command(
 
         from follicle.web.app import create_app
         from follicle.web.config import WebConfig, default_data_dir
+
+        if clinic:
+            import argon2  # noqa: F401  (password hashes; in the web extra)
     except ImportError as missing:
         fail(
             f"follicle serve needs the web extra ({missing.name} is missing); "
