@@ -76,6 +76,11 @@ class EventLog:
         }
 
 
+def _among(phase: np.ndarray, codes: tuple[int, int]) -> np.ndarray:
+    """``np.isin(phase, codes)`` for two codes: two comparisons, much faster on int8."""
+    return (phase == codes[0]) | (phase == codes[1])
+
+
 @dataclass
 class EpisodeRuntime:
     episode: AlopeciaAreataEpisode
@@ -191,8 +196,9 @@ class Engine:
     def _emit(self, idx, t, old, new, had_hair):
         if self.logging:
             s = self.state
-            growing = s.phase[idx] == cycle.ANAGEN
-            length = np.where(growing, 0.0, s.shaft_length_mm[idx])
+            # every caller has set the follicles' phase to ``new`` (a scalar): a growing
+            # shaft's length is not stored (0), the others' is
+            length = 0.0 if new == cycle.ANAGEN else s.shaft_length_mm[idx]
             self.log.add(t, idx, old, new, had_hair, s.has_hair[idx], s.diameter_um[idx], length)
 
     def _anagen_speed(self, idx, anagen_rate=None, dht=None) -> np.ndarray:
@@ -405,12 +411,12 @@ class Engine:
         anagen_rate, rest_rate = self.schedule.clocks_on(day)
         dht = self.schedule.dht_step_on(day)
         free = ~(s.attacked | s.held) & np.isfinite(s.next_t)
-        growing = np.flatnonzero(free & np.isin(s.phase, _ANAGEN_PHASES))
+        growing = np.flatnonzero(free & _among(s.phase, _ANAGEN_PHASES))
         ratio = self._anagen_speed(growing) / self._anagen_speed(growing, anagen_rate, dht)
         self._rescale(growing, when, ratio)
         dht_matters = self.params.androgen_rest_prolongation > 0 and dht != self.dht
         if np.any(rest_rate != self.rest_rate) or dht_matters:
-            resting = np.flatnonzero(free & np.isin(s.phase, _REST_PHASES))
+            resting = np.flatnonzero(free & _among(s.phase, _REST_PHASES))
             ratio = self._rest_speed(resting) / self._rest_speed(resting, rest_rate, dht)
             self._rescale(resting, when, ratio)
         self.anagen_rate, self.rest_rate, self.dht = anagen_rate.copy(), rest_rate.copy(), dht
