@@ -18,6 +18,7 @@ written to an :class:`EventLog`, from which ``follicle.sim.observe`` derives obs
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -137,8 +138,13 @@ class Engine:
         t_end: float,
         log_from: float,
         progress: Callable[[float], None] | None = None,
+        end_epochs: bool = True,
     ) -> None:
-        """Simulate from ``t_start`` to ``t_end``, logging events from ``log_from`` on."""
+        """Simulate from ``t_start`` to ``t_end``, logging events from ``log_from`` on.
+
+        ``end_epochs=False`` stops after the transitions before ``t_end``, before the
+        epochs of ``t_end`` itself: a point to ``branch`` from and ``run`` on from
+        ``t_start=t_end`` (exactly as one run would have gone on)."""
         # day 0 is always an epoch: the past up to day 0 is then simulated in the same
         # batches (the same random draws) whatever the regimen, so every regimen starts
         # from the same scalp
@@ -167,12 +173,27 @@ class Engine:
             6: lambda when, _: None,
         }
         for when, kind, payload in actions:
-            if t_start <= when <= t_end:
+            if t_start <= when <= t_end and (end_epochs or when < t_end):
                 self.advance(when)
                 handlers[kind](when, payload)
         self.advance(t_end)
         if progress is not None:
             progress(1.0)
+
+    def branch(self, schedule: TreatmentSchedule) -> Engine:
+        """An independent copy of this engine (state, random stream, log) that goes on
+        under ``schedule``: paired trial arms share each person's history this way.
+        The schedule must take nothing before day 0, like every compiled regimen."""
+        for now, then in zip(self.schedule.clocks_on(-1), schedule.clocks_on(-1), strict=True):
+            if not np.array_equal(now, then):
+                raise ValueError("a branch's schedule must have the same clocks before day 0")
+        other = copy.copy(self)
+        other.schedule = schedule
+        other.state = copy.deepcopy(self.state)
+        other.rng = copy.deepcopy(self.rng)
+        other.log = EventLog(list(self.log._chunks))  # chunks are never changed in place
+        other.episodes = [EpisodeRuntime(e.episode, e.members.copy()) for e in self.episodes]
+        return other
 
     def advance(self, until: float) -> None:
         """Make every transition that falls before ``until``."""
