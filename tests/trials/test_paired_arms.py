@@ -219,3 +219,26 @@ def test_cli_paired_flag(tmp_path):
     unpaired = run_trial(trial).comparisons["difference"].iloc[0]
     assert paired["comparisons"][0]["difference"] == pytest.approx(expected, rel=1e-12)
     assert paired["comparisons"][0]["difference"] != unpaired
+
+
+def test_every_branch_compiles_its_regimen_from_the_unpaired_schedule_stream(monkeypatch):
+    """No treatment draws at compile time today; one that does (missed doses) must see
+    the stream the unpaired run gives it, or the branches would no longer be exact."""
+    import copy
+
+    from follicle.sim import simulate as simulate_module
+
+    seen = []
+    compile_regimen = simulate_module.compile_regimen
+
+    def recording(regimen, **kwargs):
+        seen.append(copy.deepcopy(kwargs["rng"]).random())
+        return compile_regimen(regimen, **kwargs)
+
+    monkeypatch.setattr(simulate_module, "compile_regimen", recording)
+    person = [{"sex": "male", "age_years": 30, "androgen_sensitivity": 0.5}]
+    simulate_cohort(person, None, days=10, area="vertex:0.2", seed=8)
+    unpaired = seen[-1]
+    seen.clear()
+    simulate_cohort_arms(person, [None, None, None], days=10, area="vertex:0.2", seed=8)
+    assert seen and all(value == unpaired for value in seen)

@@ -153,8 +153,9 @@ def run_people(
     Three random streams are spawned from ``seed_sequence``: the scalps, the engine, the
     regimen's schedule.
     """
+    streams = seed_sequence.spawn(3)
     engine, t_start, log_from = _start_engine(
-        persons, regimen, days, observe_every_days, areas, seed_sequence, params, with_history
+        persons, regimen, days, observe_every_days, areas, streams, params, with_history
     )
     engine.run(t_start=t_start, t_end=float(days), log_from=log_from, progress=progress)
     return _observed(engine, len(persons), days, observe_every_days, areas, log_from)
@@ -179,13 +180,15 @@ def run_people_arms(
     regimen with the same ``seed_sequence``: the regimen takes nothing before day 0, and
     day 0 is an epoch of every run.
     """
+    streams = seed_sequence.spawn(3)  # spawned once: spawning again gives other streams
     engine, t_start, log_from = _start_engine(
-        persons, regimens[0], days, observe_every_days, areas, seed_sequence, params, with_history
+        persons, regimens[0], days, observe_every_days, areas, streams, params, with_history
     )
     engine.run(t_start=t_start, t_end=0.0, log_from=log_from, end_epochs=False)
     runs = []
     for regimen in regimens:
-        schedule_rng = np.random.default_rng(seed_sequence.spawn(3)[2])
+        # each regimen's schedule from the same stream, as run_people compiles it
+        schedule_rng = np.random.default_rng(streams[2])
         schedule = compile_regimen(regimen, days=days, params=params, rng=schedule_rng)
         arm = engine.branch(schedule)
         arm.run(t_start=0.0, t_end=float(days), log_from=log_from)
@@ -194,12 +197,11 @@ def run_people_arms(
 
 
 def _start_engine(
-    persons, regimen, days, observe_every_days, areas, seed_sequence, params, with_history
+    persons, regimen, days, observe_every_days, areas, streams, params, with_history
 ) -> tuple[Engine, float, float]:
-    """The engine at the start of the people's history; its start time and log start."""
-    scalp_rng, engine_rng, schedule_rng = (
-        np.random.default_rng(child) for child in seed_sequence.spawn(3)
-    )
+    """The engine at the start of the people's history; its start time and log start.
+    ``streams``: three SeedSequences (the scalps, the engine, the regimen's schedule)."""
+    scalp_rng, engine_rng, schedule_rng = (np.random.default_rng(child) for child in streams)
     schedule = compile_regimen(regimen, days=days, params=params, rng=schedule_rng)
     people = People.of(persons, params)
     state = build_scalp(persons, areas, params=params, rng=scalp_rng)
