@@ -242,3 +242,15 @@ def test_every_branch_compiles_its_regimen_from_the_unpaired_schedule_stream(mon
     seen.clear()
     simulate_cohort_arms(person, [None, None, None], days=10, area="vertex:0.2", seed=8)
     assert seen and all(value == unpaired for value in seen)
+
+
+def test_a_staged_paired_trial_enrols_once_and_each_arm_is_its_one_arm_trial():
+    """Entry by baseline stage is decided once; the enrolled people are every arm's."""
+    population = {"sex": "male", "age_years": [30, 50], "stage": "II or more"}
+    trial = two_arm_trial(n_per_arm=4, block_size=4, population=population)
+    result = run_trial(trial, paired=True)
+    stages = result.people.pivot(index="person", columns="arm", values="baseline_stage")
+    assert (stages.nunique(axis=1) == 1).all() and not stages.isin(["", "I"]).any().any()
+    alone = run_trial(trial.model_copy(update={"arm": (trial.arm[2],), "control_arm": None}))
+    mine = result.values[result.values["arm"] == "minoxidil"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, alone.values.reset_index(drop=True))
