@@ -1,22 +1,33 @@
-"""Benchmark of the simulation engine (issue 2, section 6).
+"""Benchmark of the simulation engine (issue 2, section 6; issue 13, item 5).
 
-Reports, from one run:
-- phase transitions per second of the event-driven engine (engine time only);
-- the time to simulate a full scalp (~100,000 follicles) for 10 years, end to end
-  (scalp construction, engine, observations every 30 days);
-- the speedup over (a) the day-by-day reference implementation and (b) a
-  straightforward agent-based version written with Mesa, each run in the same process
-  on a smaller scalp and compared per follicle-year simulated.
+Reports, from one run (CPU seconds of this process, so that other load on the machine
+inflates the figures less than wall time would; the load average is printed with them):
+- the numpy engine's phase transitions per second on one core (numpy runs these
+  operations single-threaded), with and without the event log;
+- a slot for the compiled (numba) kernel of issue 13: "not built" until a session
+  builds it (no figure is printed for a kernel that does not exist);
+- the limit set by the random draws alone: lognormal (and uniform) draws per second with
+  the PCG64 and SFC64 bit generators, and the transitions per second those draws would
+  allow, from the draws per transition counted on the engine itself;
+- a Mesa 3 peer of the untreated model (one agent per follicle, stepped every day)
+  written the two idiomatic ways: ``model.agents.do("step")`` and
+  ``model.agents.shuffle_do("step")`` (random activation, as Mesa 3's docs show), and the
+  engine's speedup over each, per transition and per follicle-year;
+- the time to simulate a full scalp (~100,000 follicles) for 10 years end to end, and
+  the speedup over the day-by-day reference implementation.
 
     python bench/engine.py            # a table
     python bench/engine.py --json     # the figures as JSON
+    python bench/engine.py --quick    # smaller comparison runs
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
+import os
 import platform
 import time
 
@@ -34,41 +45,106 @@ from follicle.treatments.schedule import compile_regimen
 
 PERSON = parse_person({"sex": "male", "age_years": 25, "androgen_sensitivity": "high"})
 TEN_YEARS = round(10 * DAYS_PER_YEAR)
+# where issue 13's compiled kernel will live; the slot reads "not built" until it exists
+KERNEL_MODULE = "follicle.sim.kernel"
 
 
-def engine_only(days: int, area, seed: int) -> tuple[float, int, int]:
-    """Seconds inside Engine.run, transitions made, follicles."""
+class CountingGenerator:
+    """A numpy Generator that counts the values it draws, by kind (normal-based draws:
+    lognormal, normal, standard_normal; uniform: random; other)."""
+
+    NORMAL = frozenset({"lognormal", "normal", "standard_normal"})
+
+    def __init__(self, rng: np.random.Generator):
+        self._rng = rng
+        self.counts = {"normal": 0, "uniform": 0, "other": 0}
+
+    def __getattr__(self, name):
+        method = getattr(self._rng, name)
+
+        def counted(*args, **kwargs):
+            values = method(*args, **kwargs)
+            kind = "normal" if name in self.NORMAL else "uniform" if name == "random" else "other"
+            self.counts[kind] += int(np.size(values))
+            return values
+
+        return counted
+
+
+def engine_run(days: int, area, seed: int, *, logging: bool, rng_wrapper=None):
+    """CPU seconds inside Engine.run, transitions made, follicles, the engine's rng."""
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)]
     areas = resolve_area(area, P)
     schedule = compile_regimen(None, days=days, params=P, rng=rngs[2])
     state = build_scalp(PERSON, areas, params=P, rng=rngs[0])
     start_in_steady_state(state, t0=-30.0, params=P, rng=rngs[0])
     people = People.of([PERSON], P)
-    engine = Engine(state, people=people, params=P, schedule=schedule, areas_cm2=areas, rng=rngs[1])
-    t0 = np.full(state.n, -30.0)
-    engine.prime(t0)
-    start = time.perf_counter()
-    engine.run(t_start=-30.0, t_end=float(days), log_from=-30.0)
-    return time.perf_counter() - start, engine.transitions, state.n
+    rng = rng_wrapper(rngs[1]) if rng_wrapper else rngs[1]
+    engine = Engine(state, people=people, params=P, schedule=schedule, areas_cm2=areas, rng=rng)
+    engine.prime(np.full(state.n, -30.0))
+    log_from = -30.0 if logging else float(days) + 1.0  # after the end: nothing logged
+    start = time.process_time()
+    engine.run(t_start=-30.0, t_end=float(days), log_from=log_from)
+    return time.process_time() - start, engine.transitions, state.n, rng
 
 
-def best_of(repeats: int, function):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return min(times), result
+def numpy_engine(repeats: int) -> dict:
+    """Transitions per CPU second over a full scalp for 10 years (best of ``repeats``)."""
+    figures = {}
+    for logging in (True, False):
+        runs = [engine_run(TEN_YEARS, None, seed, logging=logging) for seed in range(repeats)]
+        seconds, transitions, follicles, _ = min(runs, key=lambda r: r[0] / r[1])
+        key = "with_log" if logging else "without_log"
+        figures[key] = {
+            "transitions_per_second": transitions / seconds,
+            "cpu_seconds": seconds,
+            "transitions": transitions,
+        }
+    figures["follicles"] = follicles
+    return figures
 
 
-def mesa_version(days: int, area_cm2: float, seed: int) -> tuple[float, int]:
-    """The same cycle written the way a modeller would with Mesa: one agent per follicle,
-    stepped every day. Returns (seconds, follicles)."""
+def draws_per_transition() -> dict:
+    """The engine's random draws per transition (untreated model, 1 cm2, 10 years)."""
+    _, transitions, _, rng = engine_run(
+        TEN_YEARS, "vertex:1", 0, logging=False, rng_wrapper=CountingGenerator
+    )
+    return {kind: count / transitions for kind, count in rng.counts.items()}
+
+
+def rng_rates(bit_generator, *, total: int = 20_000_000, batch: int = 100_000) -> dict:
+    """Draws per CPU second in engine-sized batches: lognormal, exp(mu + sd x normal)
+    (how ``cycle.lognormal_from_means`` draws) and uniform."""
+    rng = np.random.Generator(bit_generator(1))
+    rounds = total // batch
+
+    def rate(draw):
+        draw()  # warm
+        start = time.process_time()
+        for _ in range(rounds):
+            draw()
+        return rounds * batch / (time.process_time() - start)
+
+    return {
+        "lognormal": rate(lambda: rng.lognormal(0.5, 0.3, batch)),
+        "exp_normal": rate(lambda: np.exp(0.5 + 0.3 * rng.standard_normal(batch))),
+        "uniform": rate(lambda: rng.random(batch)),
+    }
+
+
+def rng_limit(per_transition: dict, rates: dict) -> float:
+    """Transitions per second if drawing the random numbers were all the work."""
+    normal = max(rates["lognormal"], rates["exp_normal"])
+    seconds = per_transition["normal"] / normal + per_transition["uniform"] / rates["uniform"]
+    return 1.0 / seconds if seconds > 0 else math.inf
+
+
+def mesa_peer(days: int, area_cm2: float, seed: int, *, activation: str) -> dict:
+    """The untreated cycle written the way a modeller would with Mesa 3: one agent per
+    follicle, stepped every day, activated with ``agents.do`` or ``agents.shuffle_do``."""
     import mesa
 
-    rng = np.random.default_rng(seed)
-
-    def lognormal(mean, log_sd):
+    def lognormal(rng, mean, log_sd):
         return rng.lognormal(math.log(mean) - 0.5 * log_sd**2, log_sd)
 
     class Follicle(mesa.Agent):
@@ -78,51 +154,80 @@ def mesa_version(days: int, area_cm2: float, seed: int) -> tuple[float, int]:
             self.size = 1.0
             self.phase = "anagen"
             self.age = 0.0
-            self.duration = lognormal(P.anagen_mean_days, P.anagen_log_sd) * rng.random()
+            self.duration = lognormal(model.rng, P.anagen_mean_days, P.anagen_log_sd)
+            self.duration *= model.rng.random()
 
         def step(self):
             self.age += 1.0
             if self.age < self.duration:
                 return
             self.age = 0.0
+            self.model.transitions += 1
+            rng = self.model.rng
             if self.phase == "anagen":
-                self.phase, self.duration = (
-                    "catagen",
-                    lognormal(P.catagen_mean_days, P.catagen_log_sd),
-                )
+                self.phase = "catagen"
+                self.duration = lognormal(rng, P.catagen_mean_days, P.catagen_log_sd)
             elif self.phase == "catagen":
-                self.phase, self.duration = (
-                    "telogen",
-                    lognormal(P.telogen_mean_days, P.telogen_log_sd),
-                )
+                self.phase = "telogen"
+                self.duration = lognormal(rng, P.telogen_mean_days, P.telogen_log_sd)
             elif self.phase == "telogen":
                 self.model.shed += 1
                 mean = P.kenogen_mean_days_terminal + (
                     P.kenogen_mean_days_miniaturized - P.kenogen_mean_days_terminal
                 ) * (1 - self.size)
-                self.phase, self.duration = "kenogen", lognormal(mean, P.kenogen_log_sd)
+                self.phase = "kenogen"
+                self.duration = lognormal(rng, mean, P.kenogen_log_sd)
             else:
                 damage = P.damage_per_cycle * self.sensitivity * self.size
                 self.size = max(self.size + P.repair_per_cycle * (1 - self.size) - damage, 0.01)
                 mean = P.anagen_mean_days * self.size**P.anagen_size_exponent
-                self.phase, self.duration = "anagen", lognormal(mean, P.anagen_log_sd)
+                self.phase = "anagen"
+                self.duration = lognormal(rng, mean, P.anagen_log_sd)
 
     class Scalp(mesa.Model):
         def __init__(self, n):
             super().__init__(seed=seed)
             self.shed = 0
+            self.transitions = 0
             for _ in range(n):
-                Follicle(self, rng.lognormal(0, 0.5))
+                Follicle(self, self.rng.lognormal(0, 0.5))
 
         def step(self):
-            self.agents.do("step")
+            if activation == "shuffle_do":
+                self.agents.shuffle_do("step")
+            else:
+                self.agents.do("step")
 
     n = round(area_cm2 * P.follicular_units_per_cm2 * P.mean_follicles_per_unit)
     model = Scalp(n)
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(days):
         model.step()
-    return time.perf_counter() - start, n
+    seconds = time.process_time() - start
+    return {
+        "follicles": n,
+        "days": days,
+        "cpu_seconds": seconds,
+        "transitions": model.transitions,
+        "transitions_per_second": model.transitions / seconds,
+        "seconds_per_follicle_year": seconds / (n * days / DAYS_PER_YEAR),
+    }
+
+
+def kernel_slot() -> dict:
+    """The compiled kernel's figures, or why there are none."""
+    if importlib.util.find_spec(KERNEL_MODULE) is None:
+        return {"status": "not built", "transitions_per_second": None}
+    return {"status": f"{KERNEL_MODULE} exists but this bench does not run it yet"}
+
+
+def best_of(repeats: int, function):
+    times = []
+    for _ in range(repeats):
+        start = time.process_time()
+        result = function()
+        times.append(time.process_time() - start)
+    return min(times), result
 
 
 def main() -> dict:
@@ -130,74 +235,119 @@ def main() -> dict:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--quick", action="store_true", help="smaller comparison runs")
     args = parser.parse_args()
+    load_before = os.getloadavg()
 
-    # warm up imports and caches
-    simulate(PERSON, days=30, area="vertex:1", seed=0)
+    simulate(PERSON, days=30, area="vertex:1", seed=0)  # warm up imports and caches
+    engine = numpy_engine(2 if args.quick else 3)
+    per_transition = draws_per_transition()
+    rates = {
+        name: rng_rates(bg) for name, bg in (("PCG64", np.random.PCG64), ("SFC64", np.random.SFC64))
+    }
+    limits = {name: rng_limit(per_transition, rate) for name, rate in rates.items()}
 
-    engine_seconds, transitions, follicles = min(
-        (engine_only(TEN_YEARS, None, seed) for seed in range(3)), key=lambda r: r[0]
-    )
+    mesa_days, mesa_area = (365, 2.0) if args.quick else (730, 5.0)
+    mesa = {
+        activation: mesa_peer(mesa_days, mesa_area, seed=1, activation=activation)
+        for activation in ("do", "shuffle_do")
+    }
+    follicles = engine["follicles"]
+    engine_logged = engine["with_log"]
+    engine_per_fy = engine_logged["cpu_seconds"] / (follicles * 10)
+
     full_seconds, trajectory = best_of(
-        3,
-        lambda: simulate(
-            PERSON, days=TEN_YEARS, observe_every_days=30, seed=1, with_history=False
-        ),
+        1 if args.quick else 3,
+        lambda: simulate(PERSON, days=TEN_YEARS, observe_every_days=30, seed=1, with_history=False),
     )
-    with_history_seconds, _ = best_of(1, lambda: simulate(PERSON, days=TEN_YEARS, seed=1))
-
-    # per follicle-year comparisons on smaller scalps (same process, same machine)
-    engine_per_fy = engine_seconds / (follicles * 10)
     ref_days, ref_area = (365, 1.0) if args.quick else (730, 2.0)
     ref_seconds, _ = best_of(
         1,
         lambda: simulate_reference(
-            PERSON,
-            days=ref_days,
-            observe_every_days=ref_days,
-            area=f"vertex:{ref_area}",
-            seed=1,
+            PERSON, days=ref_days, observe_every_days=ref_days, area=f"vertex:{ref_area}", seed=1
         ),
     )
     ref_follicles = ref_area * P.follicular_units_per_cm2 * P.mean_follicles_per_unit
     ref_per_fy = ref_seconds / (ref_follicles * (ref_days + ref_days) / DAYS_PER_YEAR)
-    mesa_days, mesa_area = (180, 1.0) if args.quick else (365, 2.0)
-    mesa_seconds, mesa_follicles = mesa_version(mesa_days, mesa_area, seed=1)
-    mesa_per_fy = mesa_seconds / (mesa_follicles * mesa_days / DAYS_PER_YEAR)
 
     figures = {
         "follicle_version": __version__,
         "python": platform.python_version(),
         "numpy": np.__version__,
         "machine": platform.machine(),
-        "full_scalp_follicles": follicles,
-        "engine_transitions": transitions,
-        "engine_seconds": engine_seconds,
-        "transitions_per_second": transitions / engine_seconds,
+        "cpus": os.cpu_count(),
+        "load_average_1min": {"before": load_before[0], "after": os.getloadavg()[0]},
+        "timing": "CPU seconds of this process",
+        "numpy_engine": engine,
+        "numba_kernel": kernel_slot(),
+        "draws_per_transition": per_transition,
+        "rng_draws_per_second": rates,
+        "rng_limit_transitions_per_second": limits,
+        "mesa": mesa,
+        "engine_vs_mesa_per_transition": {
+            k: engine_logged["transitions_per_second"] / v["transitions_per_second"]
+            for k, v in mesa.items()
+        },
+        "engine_vs_mesa_per_follicle_year": {
+            k: v["seconds_per_follicle_year"] / engine_per_fy for k, v in mesa.items()
+        },
+        "engine_share_of_rng_limit": {
+            k: engine_logged["transitions_per_second"] / v for k, v in limits.items()
+        },
         "full_scalp_10y_seconds_end_to_end": full_seconds,
-        "full_scalp_10y_with_history_seconds": with_history_seconds,
-        "full_scalp_10y_transitions_observed": trajectory.transitions,
+        "full_scalp_10y_transitions": trajectory.transitions,
         "reference_seconds_per_follicle_year": ref_per_fy,
-        "mesa_seconds_per_follicle_year": mesa_per_fy,
         "engine_seconds_per_follicle_year": engine_per_fy,
         "speedup_vs_reference": ref_per_fy / engine_per_fy,
-        "speedup_vs_mesa": mesa_per_fy / engine_per_fy,
     }
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
-        print(f"follicle {__version__} engine benchmark (python {figures['python']})")
-        print(f"  full scalp: {follicles} follicles, {transitions} transitions in 10 years")
-        print(
-            f"  engine: {figures['transitions_per_second'] / 1e6:.1f} M transitions/s "
-            f"({engine_seconds:.3f} s)"
-        )
-        print(
-            f"  full scalp 10 years, end to end: {full_seconds:.3f} s "
-            f"(with the person's history from age 15: {with_history_seconds:.3f} s)"
-        )
-        print(f"  speedup vs day-by-day reference: {figures['speedup_vs_reference']:,.0f}x")
-        print(f"  speedup vs Mesa agent-based version: {figures['speedup_vs_mesa']:,.0f}x")
+        print_table(figures)
     return figures
+
+
+def print_table(f: dict) -> None:
+    mega = 1e6
+    load = f["load_average_1min"]
+    engine = f["numpy_engine"]
+    print(
+        f"follicle {f['follicle_version']} engine benchmark (python {f['python']}, "
+        f"numpy {f['numpy']}, {f['cpus']} CPUs, load {load['before']:.1f} -> "
+        f"{load['after']:.1f}; CPU time)"
+    )
+    print(f"  full scalp: {engine['follicles']} follicles, 10 years")
+    for key, label in (("with_log", "with the event log"), ("without_log", "without logging")):
+        run = engine[key]
+        print(
+            f"  numpy engine, one core, {label}: "
+            f"{run['transitions_per_second'] / mega:.1f} M transitions/s "
+            f"({run['transitions']} in {run['cpu_seconds']:.2f} s)"
+        )
+    print(f"  numba kernel: {f['numba_kernel']['status']}")
+    d = f["draws_per_transition"]
+    print(
+        f"  random draws per transition: {d['normal']:.2f} normal-based, "
+        f"{d['uniform']:.2f} uniform, {d['other']:.3f} other"
+    )
+    for name, rate in f["rng_draws_per_second"].items():
+        print(
+            f"  {name}: {rate['lognormal'] / mega:.0f} M lognormal/s, "
+            f"{rate['exp_normal'] / mega:.0f} M exp(normal)/s, "
+            f"{rate['uniform'] / mega:.0f} M uniform/s -> draws alone cap the engine at "
+            f"{f['rng_limit_transitions_per_second'][name] / mega:.0f} M transitions/s "
+            f"(numpy engine at {100 * f['engine_share_of_rng_limit'][name]:.0f}%)"
+        )
+    for name, run in f["mesa"].items():
+        print(
+            f"  Mesa peer, agents.{name}('step'): "
+            f"{run['transitions_per_second']:,.0f} transitions/s "
+            f"({run['follicles']} follicles x {run['days']} days in {run['cpu_seconds']:.2f} s); "
+            f"numpy engine {f['engine_vs_mesa_per_transition'][name]:,.0f}x per transition, "
+            f"{f['engine_vs_mesa_per_follicle_year'][name]:,.0f}x per follicle-year"
+        )
+    print(f"  full scalp 10 years, end to end: {f['full_scalp_10y_seconds_end_to_end']:.2f} s")
+    print(
+        f"  speedup vs day-by-day reference (per follicle-year): {f['speedup_vs_reference']:,.0f}x"
+    )
 
 
 if __name__ == "__main__":

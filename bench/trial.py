@@ -7,10 +7,20 @@ statistics):
   Dask cluster of 1 and 2 worker processes (results checked identical);
 - a prevalence study: M men (default 10,000) followed from age 18 to 70, staged every
   year (five 1 cm2 regional patches), prevalence of pattern loss by year of age;
-- how run time scales with cohort size (serial).
+- how run time scales with cohort size (serial);
+- the same 4-arm trial with paired arms (``--paired``: each person's history simulated
+  once, branched into the four arms), and the variance of each between-arm difference
+  relative to the unpaired formula on the same people;
+- with ``--compare-with DIR`` (an earlier version's source tree, e.g. made with
+  ``git archive COMMIT | tar -x -C DIR``), the 4-arm trial run by that version in a
+  subprocess, and the before/after ratios.
+
+Wall-clock seconds (the Dask runs spread over processes); the serial run also reports
+this process's CPU seconds. The load average is recorded with the figures.
 
     python bench/trial.py                         # the full benchmark (long on 2 cores)
     python bench/trial.py --n-per-arm 100 --prevalence-men 500 --json
+    python bench/trial.py --sizes --prevalence-men 0 --compare-with /tmp/base
 """
 
 from __future__ import annotations
@@ -19,8 +29,10 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -93,40 +105,109 @@ def timed(function):
     return value, time.perf_counter() - start
 
 
+def four_arm_figures(n_per_arm: int, workers_list: list[int], *, paired: bool) -> tuple:
+    """Serial and Dask runs of the 4-arm trial; results checked identical."""
+    trial = four_arm_trial(n_per_arm)
+    options = {"paired": True} if paired else {}
+    cpu = time.process_time()
+    serial, seconds = timed(lambda: run_trial(trial, **options))
+    figures = {
+        "people": 4 * n_per_arm,
+        "serial_s": round(seconds, 2),
+        "serial_cpu_s": round(time.process_time() - cpu, 2),
+    }
+    for workers in workers_list:
+        with dask_client(workers=workers) as client:
+            parallel, seconds = timed(
+                lambda client=client: run_trial(trial, client=client, **options)
+            )
+        pd.testing.assert_frame_equal(serial.observations, parallel.observations)
+        pd.testing.assert_frame_equal(serial.comparisons, parallel.comparisons)
+        figures[f"workers_{workers}_s"] = round(seconds, 2)
+    figures["identical_across_workers"] = True
+    return serial, figures
+
+
+def paired_variance_ratios(result) -> dict:
+    """Per endpoint and treated arm: the variance of the paired mean difference over the
+    variance the unpaired formula gives on the same people (var_a/n + var_b/n)."""
+    values, control = result.values, result.trial.control
+    ratios = {}
+    for endpoint in result.trial.endpoint:
+        base = values.loc[values["arm"] == control, endpoint.label].to_numpy(float)
+        for arm in result.trial.arm:
+            if arm.name == control:
+                continue
+            treated = values.loc[values["arm"] == arm.name, endpoint.label].to_numpy(float)
+            both = np.isfinite(treated) & np.isfinite(base)
+            a, b = treated[both], base[both]
+            paired = np.var(a - b, ddof=1)
+            unpaired = np.var(a, ddof=1) + np.var(b, ddof=1)
+            ratios[f"{arm.name}: {endpoint.label}"] = round(float(paired / unpaired), 3)
+    return ratios
+
+
+def baseline_figures(source: Path, args) -> dict:
+    """The 4-arm trial run by an earlier version (its ``src`` first on the path)."""
+    env = dict(os.environ, PYTHONPATH=str(source / "src"))
+    command = [sys.executable, __file__, "--n-per-arm", str(args.n_per_arm), "--sizes"]
+    command += ["--prevalence-men", "0", "--no-paired", "--json", "--workers"]
+    command += [str(w) for w in args.workers]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-per-arm", type=int, default=1000)
     parser.add_argument("--prevalence-men", type=int, default=10_000)
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
     parser.add_argument("--sizes", type=int, nargs="*", default=[25, 50, 100])
+    parser.add_argument("--no-paired", action="store_true", help="skip the paired run")
+    parser.add_argument("--compare-with", type=Path, help="an earlier version's source tree")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    import follicle
+
     figures: dict = {
         "version": __version__,
+        "source": str(Path(follicle.__file__).parents[1]),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
+        "load_average_1min_before": round(os.getloadavg()[0], 1),
     }
 
-    trial = four_arm_trial(args.n_per_arm)
-    serial, seconds = timed(lambda: run_trial(trial))
-    figures["four_arm_trial"] = {"people": 4 * args.n_per_arm, "serial_s": round(seconds, 2)}
-    for workers in args.workers:
-        with dask_client(workers=workers) as client:
-            parallel, seconds = timed(lambda client=client: run_trial(trial, client=client))
-        pd.testing.assert_frame_equal(serial.observations, parallel.observations)
-        figures["four_arm_trial"][f"workers_{workers}_s"] = round(seconds, 2)
-    figures["four_arm_trial"]["identical_across_workers"] = True
+    run_trial(four_arm_trial(2))  # warm up imports and caches
+    serial, figures["four_arm_trial"] = four_arm_figures(args.n_per_arm, args.workers, paired=False)
     report("four_arm_trial", figures["four_arm_trial"])
     figures["four_arm_trial"]["mean_change_hairs"] = (
         serial.endpoint("change hairs day 360").set_index("arm")["mean"].round(1).to_dict()
     )
+    if not args.no_paired:
+        paired, figures["four_arm_trial_paired"] = four_arm_figures(
+            args.n_per_arm, args.workers, paired=True
+        )
+        figures["four_arm_trial_paired"]["variance_ratio"] = paired_variance_ratios(paired)
+        report("four_arm_trial_paired", figures["four_arm_trial_paired"])
+    if args.compare_with is not None:
+        before = baseline_figures(args.compare_with, args)
+        after = figures["four_arm_trial"]
+        figures["before"] = {"source": before["source"], **before["four_arm_trial"]}
+        figures["before_over_after"] = {
+            key: round(before["four_arm_trial"][key] / after[key], 2)
+            for key in after
+            if key.endswith("_s") and key in before["four_arm_trial"] and after[key] > 0
+        }
+        report("before_over_after", figures["before_over_after"])
 
     scaling = {}
     for size in args.sizes:
         _, seconds = timed(lambda size=size: run_trial(four_arm_trial(size)))
         scaling[4 * size] = round(seconds, 2)
-    figures["serial_seconds_by_people"] = scaling
-    report("serial_seconds_by_people", scaling)
+    if scaling:
+        figures["serial_seconds_by_people"] = scaling
+        report("serial_seconds_by_people", scaling)
+    figures["load_average_1min_after"] = round(os.getloadavg()[0], 1)
     if args.prevalence_men <= 0:
         print(json.dumps(figures, indent=2) if args.json else figures)
         return

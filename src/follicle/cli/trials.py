@@ -44,6 +44,8 @@ Examples:
 
   follicle trial examples/trials/finasteride-vs-placebo.toml --seed 1 \\
       --over-ensemble 10       # power with parameter uncertainty
+
+  follicle trial examples/trials/finasteride-vs-placebo.toml --seed 1 --paired
 """
 
 
@@ -508,6 +510,12 @@ def register(app: typer.Typer) -> None:
         block_size: int | None = typer.Option(
             None, "--block-size", help="People per task (default: the file's, else 100)."
         ),
+        paired: bool = typer.Option(
+            False,
+            "--paired",
+            help="The same virtual people in every arm, their past simulated once "
+            "(differences need fewer people; as 'paired = true' in the file).",
+        ),
         workers: int | None = typer.Option(
             None, "--workers", help="Local Dask worker processes (default: all cores; 0: serial)."
         ),
@@ -550,6 +558,8 @@ def register(app: typer.Typer) -> None:
             if not 1 <= block_size <= 100_000:
                 raise FollicleInputError("--block-size", block_size, "1 to 100000")
             trial = trial.model_copy(update={"block_size": block_size})
+        if paired:
+            trial = trial.model_copy(update={"paired": True})
         if seed is None and trial.seed is None:
             raise FollicleInputError("--seed", None, "a seed (none in the trial file)")
         if over_ensemble is not None:

@@ -131,19 +131,45 @@ def new_follicles(
     rng: np.random.Generator,
 ) -> FollicleState:
     """Fresh full-size follicles with person- and region-specific properties (phase unset)."""
-    n = region.size
+    terminal, spread = _draw_traits(region.size, person, params, rng)
+    return _fresh_state(
+        person=np.full(region.size, person_index, np.int32),
+        region=region,
+        unit=unit,
+        x_um=x_um,
+        y_um=y_um,
+        terminal=terminal,
+        sensitivity=_sensitivity(person, params)[region] * spread,
+    )
+
+
+def _draw_traits(
+    n: int, person: Person, params: ModelParameters, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each new follicle's terminal diameter and its sensitivity's lognormal spread (the
+    random draws of ``new_follicles``, in their order)."""
     mean_um = person.terminal_diameter_um or params.terminal_diameter_mean_um
     terminal = rng.normal(mean_um, params.terminal_diameter_sd_um, n)
     terminal = np.clip(terminal, 0.6 * mean_um, 1.6 * mean_um)
     vellus = rng.random(n) < params.vellus_follicle_fraction
     spread = rng.lognormal(0.0, params.vellus_follicle_diameter_log_sd, vellus.sum())
     terminal[vellus] = params.vellus_follicle_diameter_um * spread
-    pattern = np.array([params.pattern_sensitivity[person.sex][name] for name in REGIONS])
     spread = params.follicle_sensitivity_log_sd
-    sensitivity = person.sensitivity * pattern[region] * rng.lognormal(-0.5 * spread**2, spread, n)
+    return terminal, rng.lognormal(-0.5 * spread**2, spread, n)
+
+
+def _sensitivity(person: Person, params: ModelParameters) -> np.ndarray:
+    """The person's androgen sensitivity x each region's pattern factor, by region index."""
+    pattern = np.array([params.pattern_sensitivity[person.sex][name] for name in REGIONS])
+    return person.sensitivity * pattern
+
+
+def _fresh_state(*, person, region, unit, x_um, y_um, terminal, sensitivity) -> FollicleState:
+    """Full-size follicles in kenogen (phase unset) from their drawn properties."""
+    n = region.size
     zeros = np.zeros(n)
     return FollicleState(
-        person=np.full(n, person_index, np.int32),
+        person=person.astype(np.int32),
         region=region.astype(np.int8),
         unit=unit.astype(np.int64),
         x_um=x_um.astype(float),
@@ -196,34 +222,48 @@ def build_scalp(
     params: ModelParameters,
     rng: np.random.Generator,
 ) -> FollicleState:
-    """Follicles of each person for the given areas, unit counts Poisson around density."""
+    """Follicles of each person for the given areas, unit counts Poisson around density.
+
+    The draws are made person by person and region by region (the random stream of
+    ``new_follicles`` per part); the state is then assembled once for everyone."""
     persons = [persons] if isinstance(persons, Person) else list(persons)
-    parts, next_unit = [], 0
+    columns: dict[str, list[np.ndarray]] = {
+        name: [] for name in ("person", "region", "unit", "x", "y", "terminal", "sensitivity")
+    }
+    next_unit = 0
     for index, person in enumerate(persons):
         per_unit = np.dot(np.arange(1, 5), params.unit_size_probabilities_for(person.ethnicity))
         unit_density = params.follicular_units_per_cm2
         if person.follicle_density_per_cm2 is not None:
             unit_density = person.follicle_density_per_cm2 / per_unit
+        sensitivity = _sensitivity(person, params)
         for name, area in areas_cm2.items():
             n_units = int(rng.poisson(unit_density * area))
             owner, x, y = draw_units(
                 n_units, region_frame_um(area), params, rng, ethnicity=person.ethnicity
             )
-            region = np.full(owner.size, REGION_INDEX[name], np.int8)
-            parts.append(
-                new_follicles(
-                    person_index=index,
-                    region=region,
-                    unit=owner + next_unit,
-                    x_um=x,
-                    y_um=y,
-                    person=person,
-                    params=params,
-                    rng=rng,
-                )
-            )
+            terminal, spread = _draw_traits(owner.size, person, params, rng)
+            region = REGION_INDEX[name]
+            columns["person"].append(np.full(owner.size, index, np.int32))
+            columns["region"].append(np.full(owner.size, region, np.int8))
+            columns["unit"].append(owner + next_unit)
+            columns["x"].append(x)
+            columns["y"].append(y)
+            columns["terminal"].append(terminal)
+            columns["sensitivity"].append(sensitivity[region] * spread)
             next_unit += n_units
-    return concatenate(parts)
+    joined = {
+        name: np.concatenate(parts) if parts else np.empty(0) for name, parts in columns.items()
+    }
+    return _fresh_state(
+        person=joined["person"],
+        region=joined["region"],
+        unit=joined["unit"],
+        x_um=joined["x"],
+        y_um=joined["y"],
+        terminal=joined["terminal"],
+        sensitivity=joined["sensitivity"],
+    )
 
 
 def concatenate(parts: list[FollicleState]) -> FollicleState:

@@ -47,8 +47,13 @@ def trial_report_html(result) -> str:
         "<h2>Endpoints per arm (mean, SD, 95% CI)</h2>",
         _table(result.arms),
         "<h2>Differences from the control arm</h2>",
-        "<p class='note'>Welch t (continuous) or two-proportion z (fractions); "
-        "n_per_arm_for_80pct_power: people per arm needed to detect the observed "
+        (
+            "<p class='note'>Paired arms (the same people in every arm): paired t "
+            "(continuous) or McNemar (fractions) on the per-person differences; "
+            if trial.paired
+            else "<p class='note'>Welch t (continuous) or two-proportion z (fractions); "
+        )
+        + "n_per_arm_for_80pct_power: people per arm needed to detect the observed "
         "difference at 80% power, two-sided alpha 0.05.</p>",
         _table(result.comparisons),
         "<h2>Trajectories</h2>",

@@ -31,7 +31,7 @@ from follicle.sim.inputs import (
     renamed_seed,
     resolve_seed,
 )
-from follicle.sim.simulate import run_people
+from follicle.sim.simulate import run_people, run_people_arms
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,3 +100,70 @@ def simulate_cohort(
         with_history=with_history,
     )
     return CohortTrajectory(table=table, provenance=provenance)
+
+
+def simulate_cohort_arms(
+    persons: Sequence[Person | dict],
+    regimens: Sequence[Regimen | dict | None],
+    *,
+    days: int,
+    observe_every_days: int | None = None,
+    area: AreaSpec = None,
+    seed: int | np.random.SeedSequence | None = None,
+    params: ModelParameters | None = None,
+    with_history: bool = True,
+) -> list[CohortTrajectory]:
+    """The same people under each of ``regimens`` (paired, "counterfactual" arms).
+
+    Each person's past up to day 0 is simulated once and branched into every regimen,
+    so the arms differ only by the regimen and by what happens after day 0. Each
+    regimen's table is exactly ``simulate_cohort(persons, regimen, ...)``'s with the same
+    seed (docs/trials.md, "Paired arms")."""
+    if seed is None:
+        raise FollicleInputError("seed", None, "a whole number >= 0 or a SeedSequence")
+    if not regimens:
+        raise FollicleInputError("regimens", [], "at least one regimen")
+    persons = [as_person(person) for person in persons]
+    regimens = [as_regimen(regimen) for regimen in regimens]
+    days, observe_every_days = check_days(days, observe_every_days)
+    params = params or DEFAULT_PARAMETERS
+    whole_seed = None if isinstance(seed, np.random.SeedSequence) else resolve_seed(seed)
+    sequence = seed if whole_seed is None else np.random.SeedSequence(whole_seed)
+    if persons:
+        tables = [
+            run.table
+            for run in run_people_arms(
+                persons,
+                regimens,
+                days=days,
+                observe_every_days=observe_every_days,
+                areas=resolve_area(area, params),
+                seed_sequence=sequence,
+                params=params,
+                with_history=with_history,
+            )
+        ]
+    else:
+        tables = [pd.DataFrame() for _ in regimens]
+    from follicle.provenance import envelope, input_record
+
+    return [
+        CohortTrajectory(
+            table=table,
+            provenance=envelope(
+                "simulate_cohort_arms",
+                seed=whole_seed,
+                parameters=params.to_dict(),
+                inputs=[input_record("regimen", regimen)],
+                seed_entropy=str(sequence.entropy),
+                seed_spawn_key=list(sequence.spawn_key),
+                persons=len(persons),
+                days=days,
+                regimen=regimen.model_dump(mode="json"),
+                arm=index,
+                arms=len(regimens),
+                with_history=with_history,
+            ),
+        )
+        for index, (table, regimen) in enumerate(zip(tables, regimens, strict=True))
+    ]

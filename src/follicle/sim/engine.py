@@ -18,6 +18,7 @@ written to an :class:`EventLog`, from which ``follicle.sim.observe`` derives obs
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -76,6 +77,11 @@ class EventLog:
         }
 
 
+def _among(phase: np.ndarray, codes: tuple[int, int]) -> np.ndarray:
+    """``np.isin(phase, codes)`` for two codes: two comparisons, much faster on int8."""
+    return (phase == codes[0]) | (phase == codes[1])
+
+
 @dataclass
 class EpisodeRuntime:
     episode: AlopeciaAreataEpisode
@@ -132,8 +138,13 @@ class Engine:
         t_end: float,
         log_from: float,
         progress: Callable[[float], None] | None = None,
+        end_epochs: bool = True,
     ) -> None:
-        """Simulate from ``t_start`` to ``t_end``, logging events from ``log_from`` on."""
+        """Simulate from ``t_start`` to ``t_end``, logging events from ``log_from`` on.
+
+        ``end_epochs=False`` stops after the transitions before ``t_end``, before the
+        epochs of ``t_end`` itself: a point to ``branch`` from and ``run`` on from
+        ``t_start=t_end`` (exactly as one run would have gone on)."""
         # day 0 is always an epoch: the past up to day 0 is then simulated in the same
         # batches (the same random draws) whatever the regimen, so every regimen starts
         # from the same scalp
@@ -162,12 +173,27 @@ class Engine:
             6: lambda when, _: None,
         }
         for when, kind, payload in actions:
-            if t_start <= when <= t_end:
+            if t_start <= when <= t_end and (end_epochs or when < t_end):
                 self.advance(when)
                 handlers[kind](when, payload)
         self.advance(t_end)
         if progress is not None:
             progress(1.0)
+
+    def branch(self, schedule: TreatmentSchedule) -> Engine:
+        """An independent copy of this engine (state, random stream, log) that goes on
+        under ``schedule``: paired trial arms share each person's history this way.
+        The schedule must take nothing before day 0, like every compiled regimen."""
+        for now, then in zip(self.schedule.clocks_on(-1), schedule.clocks_on(-1), strict=True):
+            if not np.array_equal(now, then):
+                raise ValueError("a branch's schedule must have the same clocks before day 0")
+        other = copy.copy(self)
+        other.schedule = schedule
+        other.state = copy.deepcopy(self.state)
+        other.rng = copy.deepcopy(self.rng)
+        other.log = EventLog(list(self.log._chunks))  # chunks are never changed in place
+        other.episodes = [EpisodeRuntime(e.episode, e.members.copy()) for e in self.episodes]
+        return other
 
     def advance(self, until: float) -> None:
         """Make every transition that falls before ``until``."""
@@ -191,8 +217,9 @@ class Engine:
     def _emit(self, idx, t, old, new, had_hair):
         if self.logging:
             s = self.state
-            growing = s.phase[idx] == cycle.ANAGEN
-            length = np.where(growing, 0.0, s.shaft_length_mm[idx])
+            # every caller has set the follicles' phase to ``new`` (a scalar): a growing
+            # shaft's length is not stored (0), the others' is
+            length = 0.0 if new == cycle.ANAGEN else s.shaft_length_mm[idx]
             self.log.add(t, idx, old, new, had_hair, s.has_hair[idx], s.diameter_um[idx], length)
 
     def _anagen_speed(self, idx, anagen_rate=None, dht=None) -> np.ndarray:
@@ -405,12 +432,12 @@ class Engine:
         anagen_rate, rest_rate = self.schedule.clocks_on(day)
         dht = self.schedule.dht_step_on(day)
         free = ~(s.attacked | s.held) & np.isfinite(s.next_t)
-        growing = np.flatnonzero(free & np.isin(s.phase, _ANAGEN_PHASES))
+        growing = np.flatnonzero(free & _among(s.phase, _ANAGEN_PHASES))
         ratio = self._anagen_speed(growing) / self._anagen_speed(growing, anagen_rate, dht)
         self._rescale(growing, when, ratio)
         dht_matters = self.params.androgen_rest_prolongation > 0 and dht != self.dht
         if np.any(rest_rate != self.rest_rate) or dht_matters:
-            resting = np.flatnonzero(free & np.isin(s.phase, _REST_PHASES))
+            resting = np.flatnonzero(free & _among(s.phase, _REST_PHASES))
             ratio = self._rest_speed(resting) / self._rest_speed(resting, rest_rate, dht)
             self._rescale(resting, when, ratio)
         self.anagen_rate, self.rest_rate, self.dht = anagen_rate.copy(), rest_rate.copy(), dht

@@ -183,9 +183,11 @@ def _unit_counts(initial, log, place, group, unit, n_bins, n_groups):
     moving = np.flatnonzero(change)
     times = log["time"][moving]
     ev_unit = unit[log["follicle"][moving]]
-    # one float key sorts by unit, then time (times span < 1e5 days; units < 1e9)
+    # one float key sorts by unit, then time (times span < 1e5 days; units < 1e9); a
+    # stable sort is ~3x faster on the log's presorted runs, and the order of equal keys
+    # (same unit, same time, so the same place) does not change the per-place sums
     span = np.ptp(times) + 1.0 if moving.size else 1.0
-    order = np.argsort(ev_unit * span + (times - times.min(initial=0)))
+    order = np.argsort(ev_unit * span + (times - times.min(initial=0)), kind="stable")
     moving, ev_unit, dv = moving[order], ev_unit[order], change[moving][order].astype(np.int64)
     running = np.cumsum(dv)
     first_of_unit = np.r_[True, ev_unit[1:] != ev_unit[:-1]] if ev_unit.size else np.empty(0, bool)

