@@ -119,7 +119,8 @@ def tolerance_scale_axes(
     ax.scatter(model, y, c=colours, zorder=3, label="point model (95% CI)")
     ax.set_yticks(y, table["id"])
     ax.set_xlabel("(model - published) / tolerance")
-    ax.legend(fontsize=8, loc="lower right")
+    # below the axes, so that it hides no target
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.6 / fig.get_figheight()))
     ax.grid(alpha=0.3, axis="x")
     if title:
         ax.set_title(title, fontsize=9)
