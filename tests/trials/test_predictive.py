@@ -207,3 +207,23 @@ def test_cli_bad_predictive_options_are_one_line(args, field):
     done = run("validate", "--only", TARGET, "--workers", "0", *args)
     assert done.returncode == 2
     assert field in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_plot_script_draws_one_png_per_target_group(tmp_path, one_target):
+    """bench/ppc_plots.py (make ppc-plots) replots a run's JSON: a PNG per group present."""
+    report = validate(
+        one_target, n_per_arm=2, seed=1, ensemble=fake_ensemble(), members=2, members_n_per_arm=2
+    )
+    source = tmp_path / "ppc.json"
+    source.write_text(json.dumps(report.to_dict()))
+    script = Path(__file__).parents[2] / "bench" / "ppc_plots.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--from-json", str(source), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in tmp_path.glob("*.png")] == ["ppc-baseline.png"]
+    assert 0 < (tmp_path / "ppc-baseline.png").stat().st_size < 200_000
+    assert f"`{TARGET}`" in done.stdout and "inside the predictive interval" in done.stdout
