@@ -148,9 +148,18 @@ Prints each target with the published value, the tolerance, the model's value (w
 95% CI) and pass or fail, then a summary. --targets reads another targets file of the
 same shape (docs/validation.md); the default is the copy shipped with follicle.
 
+With --ensemble (the default) also each target's 90% posterior predictive interval: the
+target's trial run once per ensemble member (--members, each with its own virtual people,
+--members-n-per-arm per arm), so the interval includes parameter uncertainty, people's
+heterogeneity and trial sampling; and whether the published value lies inside it.
+
 Examples:
 
   follicle validate --n-per-arm 100
+
+  follicle validate --only 'olsen2002-*' --members 10 --members-n-per-arm 50
+
+  follicle validate --no-ensemble          # the point run alone, 5x faster
 
   follicle validate --targets my-targets.toml --json > validation.json
 
