@@ -160,9 +160,11 @@ def test_without_an_ensemble_nothing_is_added(one_target):
     assert report.to_dict()["predictive"] is None
 
 
-def test_members_outside_the_ensemble_name_the_field(one_target):
+def test_bad_predictive_arguments_name_the_field_before_any_run(one_target):
     with pytest.raises(Exception, match="members"):
         validate(one_target, n_per_arm=2, ensemble=fake_ensemble(), members=4)
+    with pytest.raises(Exception, match="level"):
+        validate(one_target, n_per_arm=2, ensemble=fake_ensemble(), members=2, level=90)
 
 
 # --------------------------------------------------------------------------------------

@@ -206,8 +206,10 @@ def _ensemble_runs(
         source = load_ensemble(source)
     if not 1 <= members <= len(source):
         raise FollicleInputError("members", members, f"a whole number from 1 to {len(source)}")
-    if not 2 <= members_n_per_arm <= 100_000:
-        raise FollicleInputError("members_n_per_arm", members_n_per_arm, "2 to 100000")
+    if not 2 <= members_n_per_arm <= 10_000_000:
+        raise FollicleInputError("members_n_per_arm", members_n_per_arm, "2 to 10000000")
+    if not 0 < level < 1:
+        raise FollicleInputError("level", level, "a share between 0 and 1 (e.g. 0.9)")
     base = ParameterSet(params, {**DEFAULT_SENSITIVITY, **(sensitivity or {})})
     varies_population = any(name.startswith("population.") for name in source.free)
     plans = build_trials(targets, n_per_arm=members_n_per_arm)
