@@ -45,5 +45,13 @@ mutation: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
 
+## ppc-plots: posterior predictive check plots for docs/validation.md (docs/images/ppc-*.png):
+## follicle validate over the shipped ensemble, then one plot per target group. Rerun after
+## the ensemble is rebuilt. Smaller or larger runs: make ppc-plots PPC_ARGS='--members 10'
+PPC_ARGS ?=
+.PHONY: ppc-plots
+ppc-plots: $(STAMP)
+	nice -n 10 $(BIN)/python bench/ppc_plots.py --workers 2 --save-json out/ppc.json $(PPC_ARGS)
+
 clean:
 	rm -rf $(VENV) out .pytest_cache build src/*.egg-info mutants

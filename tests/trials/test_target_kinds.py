@@ -178,6 +178,7 @@ range = [0, 1000]
 """
     path = write(tmp_path, body)
     args = ["validate", "--targets", str(path), "--n-per-arm", "2", "--workers", "0"]
+    args.append("--no-ensemble")  # the predictive check: tests/trials/test_predictive.py
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "[0, 1e+03]" in result.output and "pass" in result.output

@@ -126,6 +126,7 @@ def test_only_calibrated_parameters_are_free():
 def test_validate_cli_json_and_report(tmp_path):
     path = targets_file(tmp_path / "t.toml", CUSTOM)
     args = ["validate", "--targets", str(path), "--n-per-arm", "3", "--workers", "0"]
+    args.append("--no-ensemble")  # the predictive check: tests/trials/test_predictive.py
     result = runner.invoke(app, [*args, "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)

@@ -10,7 +10,7 @@ from pathlib import Path
 from follicle.trials.calibration_config import load_calibration_settings
 
 FOLLICLE = str(Path(sys.executable).with_name("follicle"))
-STEADY = ["--only", "steady-state-*", "--n-per-arm", "6", "--workers", "0"]
+STEADY = ["--only", "steady-state-*", "--n-per-arm", "6", "--workers", "0", "--no-ensemble"]
 
 
 def run(*args):

@@ -20,6 +20,7 @@ from follicle.cli.support import (
     print_json,
 )
 from follicle.errors import FollicleInputError
+from follicle.trials.predictive import DEFAULT_MEMBERS, DEFAULT_MEMBERS_N_PER_ARM
 from follicle.trials.targets import select_targets
 
 TRIAL_HELP = """Run a virtual clinical trial described by a trial file.
@@ -149,9 +150,18 @@ Prints each target with the published value, the tolerance, the model's value (w
 95% CI) and pass or fail, then a summary. --targets reads another targets file of the
 same shape (docs/validation.md); the default is the copy shipped with follicle.
 
+With --ensemble (the default) also each target's 90% posterior predictive interval: the
+target's trial run once per ensemble member (--members, each with its own virtual people,
+--members-n-per-arm per arm), so the interval includes parameter uncertainty, people's
+heterogeneity and trial sampling; and whether the published value lies inside it.
+
 Examples:
 
   follicle validate --n-per-arm 100
+
+  follicle validate --only 'olsen2002-*' --members 10 --members-n-per-arm 50
+
+  follicle validate --no-ensemble          # the point run alone (~6x less work)
 
   follicle validate --targets my-targets.toml --json > validation.json
 
@@ -207,6 +217,51 @@ def validation_tables(report) -> list[Table]:
         view.caption = f"{counts['passed']} of {counts['total']} {title.split(' (')[0]} pass"
         tables.append(view)
     return tables
+
+
+STALE_ENSEMBLE = (
+    "[yellow]The ensemble was built on other model parameters than these: its intervals "
+    "describe another model; rebuild it (follicle calibrate --ensemble, "
+    "docs/validation.md).[/yellow]"
+)
+
+
+def predictive_summary(summary: dict) -> str:
+    """One paragraph: how many published values lie in their interval, and what it holds."""
+    level = round(100 * summary["level"])
+    return (
+        f"{summary['inside']} of {summary['total']} published values inside the model's "
+        f"{level}% posterior predictive interval ({level}% PI: {summary['members']} ensemble "
+        f"members, each its own virtual trial of {summary['n_per_arm']} people per arm). "
+        "The interval includes: " + "; ".join(summary["includes"]) + "."
+    )
+
+
+def predictive_table(report) -> Table:
+    """Per target: the published value, the posterior predictive interval over the
+    ensemble's member trials (with their median) and whether the value lies in it."""
+    level = round(100 * report.provenance["predictive"]["level"])
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        title=f"posterior predictive check ({level}% interval over ensemble member trials)",
+        title_justify="left",
+    )
+    table.add_column("target", no_wrap=True)
+    table.add_column("published", justify="right", no_wrap=True)
+    table.add_column(f"{level}% PI (median)", justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    for row in report.table.to_dict(orient="records"):
+        low, high = row["predictive_low"], row["predictive_high"]
+        finite = low == low and high == high  # NaN: no member gave a value
+        interval = (
+            f"{_num(low)}..{_num(high)} ({_num(row['predictive_median'])})" if finite else "-"
+        )
+        inside = row["published_in_predictive"]
+        mark = {True: "in", False: "[red]OUT[/red]"}.get(inside, "-")
+        table.add_row(row["id"], _published(row), interval, mark)
+    return table
 
 
 def validation_table(report, *, rows=None, title: str = "model vs published") -> Table:
@@ -313,7 +368,22 @@ def register(app: typer.Typer) -> None:
             metavar="ID",
             help="Run only these targets (ids or shell patterns such as 'hu2015-*'; repeat).",
         ),
+        use_ensemble: bool = typer.Option(
+            True,
+            "--ensemble/--no-ensemble",
+            help="Also each target's posterior predictive interval over ensemble members.",
+        ),
+        ensemble_file: Path | None = typer.Option(
+            None, "--ensemble-file", help="Ensemble (default: the one shipped with follicle)."
+        ),
+        members: int = typer.Option(
+            DEFAULT_MEMBERS, "--members", help="Ensemble members, each its own virtual trial."
+        ),
+        members_n_per_arm: int = typer.Option(
+            DEFAULT_MEMBERS_N_PER_ARM, "--members-n-per-arm", help="People per arm per member."
+        ),
     ) -> None:
+        from follicle.trials.ensemble import load_ensemble
         from follicle.trials.targets import load_targets
         from follicle.trials.validate import validate
 
@@ -322,6 +392,17 @@ def register(app: typer.Typer) -> None:
         workers, scheduler = _execution(workers, scheduler)
         target_set = select_targets(load_targets(targets), only)
         pset = _parameter_set(parameters)
+        ensemble = False
+        if use_ensemble:
+            ensemble = load_ensemble(ensemble_file)
+            if not 1 <= members <= len(ensemble):
+                raise FollicleInputError("--members", members, f"1 to {len(ensemble)}")
+            if not 2 <= members_n_per_arm <= MAX_N_PER_ARM:
+                raise FollicleInputError(
+                    "--members-n-per-arm", members_n_per_arm, f"2 to {MAX_N_PER_ARM}"
+                )
+        elif ensemble_file is not None:
+            fail("choose one of --ensemble-file and --no-ensemble")
         with progress_bar("validate", not as_json and console.is_terminal) as progress:
             result = validate(
                 target_set,
@@ -332,6 +413,9 @@ def register(app: typer.Typer) -> None:
                 workers=workers,
                 scheduler=scheduler,
                 progress=progress,
+                ensemble=ensemble,
+                members=members,
+                members_n_per_arm=members_n_per_arm,
             )
         if report:
             from follicle.report.trial_report import write_validation_report
@@ -347,6 +431,12 @@ def register(app: typer.Typer) -> None:
             f"{result.passed} of {len(result.table)} targets within tolerance "
             "(endpoints and sources: --json or --report)"
         )
+        summary = result.predictive()
+        if summary is not None:
+            console.print(predictive_table(result))
+            console.print(predictive_summary(summary))
+            if not summary["ensemble_matches_model"]:
+                error_console.print(STALE_ENSEMBLE)
         if report:
             console.print(f"wrote {report}")
 

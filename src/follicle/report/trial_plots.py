@@ -78,22 +78,50 @@ def endpoint_figure(result, label: str) -> bytes:
 
 
 def validation_figure(report) -> bytes:
-    """Each target: published value with its tolerance band, model value with its 95% CI,
-    both scaled by the tolerance (0 = the published value, +-1 = the tolerance)."""
-    table = report.table
+    """Each target: published value with its tolerance band, model value with its 95% CI
+    and (when the report has one) the posterior predictive interval over the ensemble's
+    member trials, all scaled by the tolerance (0 = the published value, +-1 = the
+    tolerance)."""
+    level = (report.provenance.get("predictive") or {}).get("level")
+    return _png(tolerance_scale_axes(report.table, level=level))
+
+
+def tolerance_scale_axes(
+    table, *, level: float | None = None, title: str | None = None, width: float = 8.0
+):
+    """The figure behind ``validation_figure`` for any rows of a validation table."""
+    published = table["published"].to_numpy(float)
     scale = table["tolerance"].to_numpy(float)
-    model = (table["model"].to_numpy(float) - table["published"].to_numpy(float)) / scale
-    low = (table["model_ci_low"].to_numpy(float) - table["published"].to_numpy(float)) / scale
-    high = (table["model_ci_high"].to_numpy(float) - table["published"].to_numpy(float)) / scale
+
+    def scaled(column: str) -> np.ndarray:
+        return (table[column].to_numpy(float) - published) / scale
+
+    model, low, high = scaled("model"), scaled("model_ci_low"), scaled("model_ci_high")
     y = np.arange(len(table))[::-1]
-    fig, ax = plt.subplots(figsize=(8, 0.4 * len(table) + 1.2))
-    ax.axvspan(-1, 1, color="green", alpha=0.12, label="within tolerance")
+    fig, ax = plt.subplots(figsize=(width, 0.4 * len(table) + 1.2))
+    ax.axvspan(-1, 1, color="green", alpha=0.12, label="published, within tolerance")
     ax.axvline(0, color="k", lw=0.8)
+    if "predictive_low" in table:
+        p_low, p_high = scaled("predictive_low"), scaled("predictive_high")
+        share = f"{100 * level:.0f}% " if level else ""
+        ax.hlines(
+            y,
+            p_low,
+            p_high,
+            color="tab:blue",
+            lw=7,
+            alpha=0.3,
+            label=f"{share}posterior predictive interval (ensemble member trials)",
+        )
+        ax.scatter(scaled("predictive_median"), y, marker="|", color="tab:blue", s=120, zorder=2)
     colours = np.where(table["pass"], "tab:green", "tab:red")
     ax.errorbar(model, y, xerr=[model - low, high - model], fmt="none", ecolor="grey")
-    ax.scatter(model, y, c=colours, zorder=3)
+    ax.scatter(model, y, c=colours, zorder=3, label="point model (95% CI)")
     ax.set_yticks(y, table["id"])
     ax.set_xlabel("(model - published) / tolerance")
-    ax.legend(fontsize=8, loc="lower right")
+    # below the axes, so that it hides no target
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.6 / fig.get_figheight()))
     ax.grid(alpha=0.3, axis="x")
-    return _png(fig)
+    if title:
+        ax.set_title(title, fontsize=9)
+    return fig

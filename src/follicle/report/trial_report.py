@@ -94,6 +94,7 @@ def validation_report_html(report) -> str:
             f"</title><style>{STYLE}</style></head><body>",
             "<h1>Validation: model vs published targets</h1>",
             f"<p>{report.passed} of {len(table)} targets within tolerance.</p>",
+            _predictive_paragraph(report),
             figure,
             *_role_sections(rows, report.passed_by_role()),
             "<h2>Provenance</h2><pre>" + html.escape(json.dumps(provenance, indent=1)) + "</pre>",
@@ -101,6 +102,29 @@ def validation_report_html(report) -> str:
             + html.escape(json.dumps(report.provenance["parameters"], indent=1, default=str))
             + "</pre></details></body></html>",
         ]
+    )
+
+
+def _predictive_paragraph(report) -> str:
+    """How many published values lie in their posterior predictive interval (the
+    ``predictive_*`` columns of the tables), and what the interval includes."""
+    summary = report.predictive()
+    if summary is None:
+        return ""
+    level = round(100 * summary["level"])
+    stale = (
+        ""
+        if summary["ensemble_matches_model"]
+        else " <b>The ensemble was built on other model parameters than these: rebuild it.</b>"
+    )
+    return (
+        f"<p>{summary['inside']} of {summary['total']} published values inside the model's "
+        f"{level}% posterior predictive interval (columns <code>predictive_low</code> .. "
+        f"<code>predictive_high</code>; blue bars in the plot): {summary['members']} "
+        f"ensemble members, each its own virtual trial of {summary['n_per_arm']} people per "
+        "arm. The interval includes: "
+        + html.escape("; ".join(summary["includes"]))
+        + f".{stale}</p>"
     )
 
 

@@ -11,19 +11,23 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from follicle.errors import FollicleInputError
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
-from follicle.trials import statistics
+from follicle.trials import predictive, statistics
 from follicle.trials.calibration_config import target_roles
 from follicle.trials.cohorts import SensitivityDistribution
 from follicle.trials.execution import dask_client, execute
 from follicle.trials.run import assemble, plan_tasks
 from follicle.trials.targets import Target, TargetsFile, load_targets
 from follicle.trials.trial_file import BINARY_MEASURES, Trial, parse_trial
+
+if TYPE_CHECKING:  # ensemble -> calibrate -> validate: imported where used
+    from follicle.trials.ensemble import Ensemble
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,26 @@ class ValidationReport:
             "passed": self.passed,
             "total": len(self.table),
             "passed_by_role": self.passed_by_role(),
+            "predictive": self.predictive(),
             "provenance": self.provenance,
+        }
+
+    def predictive(self) -> dict[str, Any] | None:
+        """The posterior predictive check in short (None when no ensemble was run):
+        level, members, people per arm, what the intervals include, and how many
+        published values lie inside their interval."""
+        used = self.provenance.get("predictive")
+        if not used or "published_in_predictive" not in self.table:
+            return None
+        inside = self.table["published_in_predictive"]
+        return {
+            "level": used["level"],
+            "members": used["members"],
+            "n_per_arm": used["n_per_arm"],
+            "includes": used["includes"],
+            "ensemble_matches_model": used["ensemble_matches_model"],
+            "inside": int((inside == True).sum()),  # noqa: E712 (None: no value)
+            "total": int(inside.notna().sum()),
         }
 
 
@@ -156,6 +179,123 @@ def _model_value(result, target: Target) -> tuple[float, float, float]:
     return summary.mean, summary.ci_low, summary.ci_high
 
 
+@dataclass(frozen=True)
+class _Run:
+    """One pass over the target trials: the point run or one ensemble member's."""
+
+    seed: int
+    params: ModelParameters
+    sensitivity: dict[str, SensitivityDistribution]
+    plans: list
+    member: int | None = None
+
+
+def _ensemble_runs(
+    ensemble, *, targets, members, members_n_per_arm, seed, params, sensitivity, level
+) -> tuple[list[_Run], dict[str, Any] | None]:
+    """The member runs of a predictive check and what the provenance says about them."""
+    if ensemble is False or ensemble is None:
+        return [], None
+    from follicle.trials.calibrate import ParameterSet
+    from follicle.trials.cohorts import DEFAULT_SENSITIVITY
+    from follicle.trials.ensemble import DEFAULT_ENSEMBLE, Ensemble, load_ensemble
+    from follicle.trials.ensemble_trial import choose_members
+
+    source = DEFAULT_ENSEMBLE if ensemble is True else ensemble
+    if not isinstance(source, Ensemble):
+        source = load_ensemble(source)
+    if not 1 <= members <= len(source):
+        raise FollicleInputError("members", members, f"a whole number from 1 to {len(source)}")
+    if not 2 <= members_n_per_arm <= 10_000_000:
+        raise FollicleInputError("members_n_per_arm", members_n_per_arm, "2 to 10000000")
+    if not 0 < level < 1:
+        raise FollicleInputError("level", level, "a share between 0 and 1 (e.g. 0.9)")
+    base = ParameterSet(params, {**DEFAULT_SENSITIVITY, **(sensitivity or {})})
+    varies_population = any(name.startswith("population.") for name in source.free)
+    plans = build_trials(targets, n_per_arm=members_n_per_arm)
+    runs = []
+    for position, index in enumerate(choose_members(source, members, seed)):
+        member = source.parameter_set(index, base)
+        runs.append(
+            _Run(
+                predictive.member_seed(seed, position),
+                member.params,
+                member.sensitivity if varies_population else dict(sensitivity or {}),
+                plans,
+                index,
+            )
+        )
+    used = {
+        "level": level,
+        "members": members,
+        "members_used": [run.member for run in runs],
+        "member_seeds": [run.seed for run in runs],
+        "n_per_arm": members_n_per_arm,
+        "ensemble_members": len(source),
+        "ensemble_created": source.provenance.get("created"),
+        "ensemble_free": list(source.free),
+        "ensemble_matches_model": source.matches(params),
+        "includes": predictive.includes(
+            members=members, ensemble_size=len(source), n_per_arm=members_n_per_arm
+        ),
+    }
+    return runs, used
+
+
+def _member_values(runs, results, spans) -> dict[str, tuple[list[float], list[float]]]:
+    """Per target id: each member trial's model value and its standard error."""
+    values: dict[str, tuple[list[float], list[float]]] = {}
+    position = 0
+    for run in runs:
+        for trial, targets in run.plans:
+            start, stop, override = spans[position]
+            position += 1
+            result = assemble(
+                trial, run.seed, run.params, results[start:stop], sensitivity=override
+            )
+            for target in targets:
+                model, low, high = _model_value(result, target)
+                into = values.setdefault(target.id, ([], []))
+                into[0].append(model)
+                into[1].append((high - low) / (2 * 1.959964))
+    return values
+
+
+PREDICTIVE_COLUMNS = (
+    "predictive_low",
+    "predictive_median",
+    "predictive_high",
+    "predictive_members",
+    "predictive_sampling_se",
+    "predictive_parameter_sd",
+    "published_in_predictive",
+)
+
+
+def _predictive_columns(target: Target, member_values, level: float) -> dict[str, Any]:
+    if target.id not in member_values:
+        return {}
+    values, errors = member_values[target.id]
+    interval = predictive.predictive_interval(values, errors, level=level)
+    low, high = (target.range or (None, None)) if target.kind == "range" else (None, None)
+    inside = interval.contains(centre=target.centre, range_low=low, range_high=high)
+    return dict(
+        zip(
+            PREDICTIVE_COLUMNS,
+            (
+                interval.low,
+                interval.median,
+                interval.high,
+                interval.members,
+                interval.sampling_se,
+                interval.parameter_sd,
+                inside,
+            ),
+            strict=True,
+        )
+    )
+
+
 # Validation draws other virtual people than calibration (calibrate.CALIBRATION_SEED), so
 # the default report is a check on people the fit never saw.
 VALIDATION_SEED = 2
@@ -172,27 +312,51 @@ def validate(
     scheduler: str | None = None,
     client=None,
     progress: Callable[[float], None] | None = None,
+    ensemble: Ensemble | str | Path | bool = False,
+    members: int = predictive.DEFAULT_MEMBERS,
+    members_n_per_arm: int = predictive.DEFAULT_MEMBERS_N_PER_ARM,
+    level: float = predictive.DEFAULT_LEVEL,
 ) -> ValidationReport:
-    """Run every target; model value (with its 95% CI) vs the published value."""
+    """Run every target; model value (with its 95% CI) vs the published value.
+
+    With ``ensemble`` (an ``Ensemble``, a path, or True for the shipped one) also each
+    target's posterior predictive interval (``level``, default the central 90%) over
+    ``members`` member trials of ``members_n_per_arm`` people per arm, each with its own
+    seed stream (``follicle.trials.predictive``), and whether the published value lies in it.
+    """
     targets_source = targets
     if not isinstance(targets, TargetsFile):
         targets = load_targets(targets)
     params = params or DEFAULT_PARAMETERS
     plans = build_trials(targets, n_per_arm=n_per_arm)
+    runs = [_Run(seed, params, sensitivity or {}, plans)]
+    chosen, used = _ensemble_runs(
+        ensemble,
+        targets=targets,
+        members=members,
+        members_n_per_arm=members_n_per_arm,
+        seed=seed,
+        params=params,
+        sensitivity=sensitivity,
+        level=level,
+    )
+    runs += chosen
     all_tasks, spans = [], []
-    for trial, _ in plans:
-        override = (sensitivity or {}).get(trial.population.sex)
-        tasks = plan_tasks(trial, seed=seed, params=params, sensitivity=override)
-        spans.append((len(all_tasks), len(all_tasks) + len(tasks), override))
-        all_tasks += tasks
+    for run in runs:
+        for trial, _ in run.plans:
+            override = run.sensitivity.get(trial.population.sex)
+            tasks = plan_tasks(trial, seed=run.seed, params=run.params, sensitivity=override)
+            spans.append((len(all_tasks), len(all_tasks) + len(tasks), override))
+            all_tasks += tasks
     if client is not None:
         results = execute(all_tasks, client=client, progress=progress)
     else:
         with dask_client(workers=workers, scheduler=scheduler) as new_client:
             results = execute(all_tasks, client=new_client, progress=progress)
+    member_values = _member_values(runs[1:], results, spans[len(plans) :])
     rows, trial_results = [], []
     roles = target_roles(targets)
-    for (trial, members), (start, stop, override) in zip(plans, spans, strict=True):
+    for (trial, members), (start, stop, override) in zip(plans, spans[: len(plans)], strict=True):
         result = assemble(trial, seed, params, results[start:stop], sensitivity=override)
         trial_results.append(result)
         for target in members:
@@ -214,6 +378,7 @@ def validate(
                     "model_ci_high": high,
                     "n_per_arm": n_per_arm,
                     "pass": bool(np.isfinite(model) and target.passes(model)),
+                    **_predictive_columns(target, member_values, level),
                     "source": target.source,
                 }
             )
@@ -234,5 +399,6 @@ def validate(
         sensitivity_distribution={
             sex: value.model_dump() for sex, value in (sensitivity or {}).items()
         },
+        predictive=used,
     )
     return ValidationReport(pd.DataFrame(rows), provenance, trial_results)
