@@ -95,6 +95,11 @@ def folder(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("exit-codes")
     done = follicle("render", "scene.png", "--seed", "3", "--truth", "truth.csv", cwd=folder)
     assert done.returncode == 0, done.stderr
+    # the journal the journal cases read: made here so that no case depends on another
+    # having run first on the same worker (pytest -n splits a module across workers)
+    done = follicle("journal", "log", "symptom", "itching", "--tz", "UTC", "--db", "j.sqlite3",
+                    cwd=folder)  # fmt: skip
+    assert done.returncode == 0, done.stderr
     return folder
 
 
