@@ -78,6 +78,26 @@ CASES = [
             )
         ],
     ),
+    # several deep sessions a day: from 1 mm (inclusive), one time of day is fine
+    case(
+        "mn4 times at 1 mm",
+        [{**NEEDLING_15, "needle_mm": 1.0, "times_of_day": ["08:00", "20:00"]}],
+        SAFE_MAN,
+        "MN-4",
+        [
+            (
+                "block",
+                "treatment[0] (microneedling, 1 mm): times_of_day = ['08:00', '20:00'] "
+                "puts 2 sessions on each session day; with needles of 1 mm or more the scalp "
+                "needs 1-3 weeks to regenerate between sessions.",
+                'Give one time of day (the session\'s start), e.g. times_of_day = ["08:00"], '
+                "and interval_days between 7 and 21.",
+                0,
+                None,
+            )
+        ],
+    ),
+    case("mn4 one time", [{**NEEDLING_15, "times_of_day": ["20:00"]}], SAFE_MAN, "MN-4", []),
     case(
         "mn4 often",
         [FINASTERIDE, {**NEEDLING_15, "interval_days": 5}],
