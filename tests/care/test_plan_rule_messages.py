@@ -1229,6 +1229,166 @@ CASES = [
             )
         ],
     ),
+    # a course a rule skips must not end the search (continue, not break); clearances
+    case(
+        "mn4 a short course is skipped, not the end",
+        [
+            {**NEEDLING_15, "needle_mm": 0.5, "stop_day": 10},
+            {**NEEDLING_15, "interval_days": 5, "start_day": 20},
+        ],
+        SAFE_MAN,
+        "MN-4",
+        [
+            (
+                "block",
+                "treatment[1] (microneedling, 1.5 mm): a session every 5 days is too often "
+                "for needles of 1 mm or more; the scalp needs 1-3 weeks to regenerate.",
+                "Set interval_days between 7 and 21 (7 = weekly).",
+                1,
+                None,
+            )
+        ],
+    ),
+    case(
+        "mn4 overlap at 1 mm",
+        [{**NEEDLING_15, "needle_mm": 0.5}, {**NEEDLING_15, "needle_mm": 1.0, "start_day": 10}],
+        SAFE_MAN,
+        "MN-4",
+        [
+            (
+                "block",
+                "treatment[0] and treatment[1] put microneedling sessions on days 7 and 10, "
+                "3 days apart; with needles of 1 mm or more sessions must be at least 7 days "
+                "apart.",
+                "Make the courses follow one another (stop_day of the first <= start_day of "
+                "the second) or space their sessions 7 days apart.",
+                1,
+                None,
+            )
+        ],
+    ),
+    case(
+        "mn7 skipped pairs do not end the search",
+        [
+            {**NEEDLING_15, "needle_mm": 0.5},
+            {**NEEDLING_15, "stop_day": 50},
+            {**MINOXIDIL, "pause_after_microneedling_hours": 24},
+            {**MINOXIDIL, "start_day": 100},
+            MINOXIDIL,
+        ],
+        SAFE_MAN,
+        "MN-7",
+        [
+            (
+                "block",
+                "treatment[4] (topical minoxidil) is applied in the 24 hours after the "
+                "sessions of treatment[1] (microneedling, 1.5 mm) (first on day 0) with no "
+                "pause. After needles over 0.5 mm minoxidil can enter the bloodstream too "
+                "fast (palpitations, dizziness).",
+                "Add pause_after_microneedling_hours = 24 to treatment[4]: follicle's "
+                "calendar then skips the applications in the 24 hours after each session. Or "
+                "use needles of 0.5 mm or less.",
+                4,
+                None,
+            )
+        ],
+    ),
+    case(
+        "mn8 a pen is skipped, not the end",
+        [
+            {**NEEDLING_15, "device": "pen"},
+            {**NEEDLING_15, "start_day": 100, "device_first_use_day": 10},
+        ],
+        SAFE_MAN,
+        "MN-8",
+        [
+            (
+                "block",
+                "treatment[1] (microneedling, 1.5 mm): the roller will be 90 days old at the "
+                "first session; after 90 days needles are blunt and tear the skin, which can "
+                "scar.",
+                "Replace the roller before the first session and set device_first_use_day = 100.",
+                1,
+                None,
+            )
+        ],
+    ),
+    case(
+        "rx4 cleared with two reasons",
+        [MINOXIDIL],
+        dict(
+            SAFE_MAN,
+            hair_loss_onset="sudden",
+            hair_loss_pattern="patchy",
+            clearances=[{"rule": "RX-4", "by": "Dr Ng"}],
+        ),
+        "RX-4",
+        [
+            (
+                "info",
+                "Topical minoxidil although the hair loss is sudden; the hair loss is "
+                "patchy: cleared by Dr Ng.",
+                "",
+                0,
+                None,
+            )
+        ],
+    ),
+    case(
+        "rx8 cleared",
+        [MINOXIDIL],
+        dict(sex="female", pregnancy_possible=True, clearances=[{"rule": "RX-8", "by": "Dr Ng"}]),
+        "RX-8",
+        [],
+    ),
+    case(
+        "rx9 topical cleared",
+        [MINOXIDIL],
+        dict(SAFE_MAN, heart_condition=True, clearances=[{"rule": "RX-9", "by": "Dr Ng"}]),
+        "RX-9",
+        [],
+    ),
+    case(
+        "rx9 oral cleared",
+        [ORAL_MINOXIDIL],
+        dict(
+            SAFE_MAN,
+            heart_condition=True,
+            blood_pressure="low",
+            clearances=[{"rule": "RX-9", "by": "Dr Ng"}],
+        ),
+        "RX-9",
+        [],
+    ),
+    case("rx9 topical without heart disease", [MINOXIDIL], SAFE_MAN, "RX-9", []),
+    case("rx9 oral with everything recorded", [ORAL_MINOXIDIL], SAFE_MAN, "RX-9", []),
+    case(
+        "rx9 topical then oral",
+        [MINOXIDIL, ORAL_MINOXIDIL],
+        dict(SAFE_MAN, heart_condition=True),
+        "RX-9",
+        [
+            (
+                "block",
+                "treatment[1] (oral minoxidil): oral minoxidil is a blood-pressure medicine "
+                "(it lowers blood pressure and raises the heart rate; it can strain a "
+                "diseased heart or let fluid gather around it) and you recorded heart "
+                "disease [label].",
+                "A doctor decides whether oral minoxidil is safe for you; if they clear it, "
+                'record it (clearances = [{ rule = "RX-9", by = "Dr ..." }]).',
+                1,
+                "clinician",
+            ),
+            (
+                "warn",
+                "treatment[0] (topical minoxidil): with heart disease, the label says to ask "
+                "a doctor before using topical minoxidil [label].",
+                "Ask your doctor first.",
+                0,
+                "clinician",
+            ),
+        ],
+    ),
 ]
 
 
