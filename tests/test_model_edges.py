@@ -36,6 +36,7 @@ def test_one_person_baseline_exposure_follows_the_formula_over_a_life(sex):
     ages = np.array(
         [
             onset - 1.0,
+            onset + 0.5,  # less than a year since onset: growth by half a year only
             onset + 0.37 * P.onset_ramp_years,
             onset + P.onset_ramp_years + 3.3,
             P.menopause_age_years + 0.5 * P.onset_ramp_years,
@@ -50,9 +51,9 @@ def test_one_person_baseline_exposure_follows_the_formula_over_a_life(sex):
     assert got == pytest.approx(expected, rel=1e-12, abs=1e-15)
     assert got[0] == 0.0
     # a scalar day gives a 0-d result, the same as the cohort method
-    one = baseline_exposure(float(days[2]), person, P)
+    one = baseline_exposure(float(days[3]), person, P)
     assert np.ndim(one) == 0
-    cohort = People.of([person], P).baseline_exposure(np.zeros(1, int), days[2], P)
+    cohort = People.of([person], P).baseline_exposure(np.zeros(1, int), days[3], P)
     assert float(one) == pytest.approx(float(cohort[0]), rel=1e-15)
 
 
@@ -84,8 +85,10 @@ def test_durations_are_rounded_days_clipped_to_one_day_and_ten_years():
     fixed = courses(50, aa_episode_median_days=10.6, aa_episode_log_sd=1e-9)
     assert {c[0]["duration_days"] for c in fixed} == {11}
     assert all(type(c[0]["duration_days"]) is int for c in fixed)
-    short = courses(50, aa_episode_median_days=0.01, aa_episode_log_sd=1e-9)
-    assert {c[0]["duration_days"] for c in short} == {1}
+    short = courses(
+        50, aa_episode_median_days=0.01, aa_episode_log_sd=1e-9, aa_relapse_probability=1.0
+    )
+    assert {e["duration_days"] for c in short for e in c} == {1}
     long = courses(
         50, aa_episode_median_days=1e6, aa_episode_log_sd=1e-9, aa_relapse_probability=1.0
     )
