@@ -1,0 +1,165 @@
+"""``journal_stats`` on a twelve-day journal worked out by hand, compared as a whole.
+
+The plan (UTC, from 1 March 2026): finasteride daily at 08:00, oral minoxidil daily at
+09:00, microneedling 1.5 mm weekly (planned 1 and 8 March). Logged: finasteride every day
+but 4 March; oral minoxidil on 1-3 and 12 March, a topical application on 4 March (another
+route: not a dose of this treatment); a 1.5 mm session on 2 March (one day from the
+planned 1 March, within the 3-day slack) with a roller first logged on 5 January, and a
+1.0 mm session on 8 March with a new roller (logged with the session; another needle: not
+this course's session). Stats at 12 March 23:00.
+
+By hand: finasteride 11 of 12, missed 4 March, streak 8 (5-12 March), longest 8. Oral
+minoxidil 4 of 12 (33%, below 80%: TL-3), missed 4-11 March, streak 1, longest 3.
+Microneedling: 1 March done; 8 March is before the grace date (12 - 3 = 9 March), so it
+counts and is missed: 1 of 2 (50%: TL-3), streak 0, longest 1. The roller: first use 5
+January 10:00, 66 days 13 hours before -> 66 days, in use (a session 10 days ago): MN-8
+warns (60-90 days); the new roller is 4 days old (8 March 20:00 to 12 March 23:00).
+Counts cover the entries from 1 March: 11 + 4 + 1 applications, 2 sessions, 1 device.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from care_helpers import regimen
+
+from follicle.care.findings import DISCLAIMER
+from follicle.care.journal import Journal
+from follicle.care.journal.stats import journal_stats
+
+UNTIL = datetime(2026, 3, 12, 23, 0, tzinfo=UTC)
+NOW = datetime(2026, 3, 13, tzinfo=UTC)
+TL3_INSTEAD = (
+    "Set reminders (follicle plan calendar) and log each dose; if side effects make doses "
+    "hard to keep, talk to your clinician."
+)
+
+
+@pytest.fixture
+def journal(tmp_path):
+    with Journal.open(tmp_path / "journal.sqlite3") as opened:
+        yield opened
+
+
+def log(journal, kind, details, at):
+    journal.log(kind, details, at=at, tz="UTC", now=NOW)
+
+
+def test_journal_stats_of_a_twelve_day_journal_by_hand(journal):
+    plan = regimen(
+        {"kind": "finasteride", "dose_mg": 1.0, "times_of_day": ["08:00"]},
+        {"kind": "minoxidil", "route": "oral", "dose_mg": 2.5, "times_of_day": ["09:00"]},
+        {"kind": "microneedling", "needle_mm": 1.5, "interval_days": 7},
+    )
+    log(journal, "device", {"name": "roller-1", "needle_mm": 1.5}, "2026-01-05T10:00")
+    for day in [1, 2, 3, *range(5, 13)]:
+        log(journal, "application", {"medicine": "finasteride"}, f"2026-03-{day:02d}T08:10")
+    for day in (1, 2, 3, 12):
+        details = {"medicine": "minoxidil", "route": "oral"}
+        log(journal, "application", details, f"2026-03-{day:02d}T09:05")
+    log(journal, "application", {"medicine": "minoxidil", "route": "topical"}, "2026-03-04T09:05")
+    session = {"device": "roller-1", "needle_mm": 1.5, "duration_minutes": 12}
+    log(journal, "session", session, "2026-03-02T20:00")
+    clinic = {**session, "device": "clinic", "needle_mm": 1.0}  # a new device
+    log(journal, "session", clinic, "2026-03-08T20:00")
+
+    result = journal_stats(journal.entries(), regimen=plan, start=date(2026, 3, 1), until=UNTIL)
+    got = result.to_dict()
+    got.pop("provenance")
+    minoxidil_missed = [{"date": f"2026-03-{d:02d}", "doses": 1} for d in range(4, 12)]
+    assert got == {
+        "since": "2026-03-01",
+        "until": "2026-03-12T23:00:00+00:00",
+        "counts": {
+            "application": 16,
+            "application:finasteride": 11,
+            "application:minoxidil": 5,
+            "device": 1,
+            "session": 2,
+        },
+        "treatments": [
+            {
+                "treatment": 0,
+                "kind": "finasteride",
+                "label": "treatment[0] finasteride",
+                "expected": 12,
+                "taken": 11,
+                "adherence": 11 / 12,
+                "missed": [{"date": "2026-03-04", "doses": 1}],
+                "current_streak": 8,
+                "longest_streak": 8,
+            },
+            {
+                "treatment": 1,
+                "kind": "minoxidil",
+                "label": "treatment[1] oral minoxidil",
+                "expected": 12,
+                "taken": 4,
+                "adherence": 4 / 12,
+                "missed": minoxidil_missed,
+                "current_streak": 1,
+                "longest_streak": 3,
+            },
+            {
+                "treatment": 2,
+                "kind": "microneedling",
+                "label": "treatment[2] microneedling 1.5 mm",
+                "expected": 2,
+                "taken": 1,
+                "adherence": 0.5,
+                "missed": [{"date": "2026-03-08", "doses": 1}],
+                "current_streak": 0,
+                "longest_streak": 1,
+            },
+        ],
+        "devices": [
+            {
+                "name": "roller-1",
+                "device_type": "roller",
+                "first_use_utc": "2026-01-05T10:00:00+00:00",
+                "age_days": 66,
+                "sessions": 1,
+                "in_use": True,
+            },
+            {
+                "name": "clinic",
+                "device_type": "roller",
+                "first_use_utc": "2026-03-08T20:00:00+00:00",
+                "age_days": 4,
+                "sessions": 1,
+                "in_use": True,
+            },
+        ],
+        "findings": [
+            {
+                "rule": "TL-3",
+                "severity": "warn",
+                "message": "treatment[1] oral minoxidil: adherence 33% (4 of 12) is below 80%; "
+                "sporadic treatment gives sporadic results.",
+                "instead": TL3_INSTEAD,
+                "treatment": 1,
+                "triage": None,
+            },
+            {
+                "rule": "TL-3",
+                "severity": "warn",
+                "message": "treatment[2] microneedling 1.5 mm: adherence 50% (1 of 2) is below "
+                "80%; sporadic treatment gives sporadic results.",
+                "instead": TL3_INSTEAD,
+                "treatment": 2,
+                "triage": None,
+            },
+            {
+                "rule": "MN-8",
+                "severity": "warn",
+                "message": "The roller 'roller-1' is 66 days old; replace it every 60-90 days "
+                "(blunt needles tear the skin and can scar).",
+                "instead": "Replace it before the next session and log the new one "
+                "(follicle journal log device).",
+                "treatment": None,
+                "triage": None,
+            },
+        ],
+        "disclaimer": DISCLAIMER,
+    }
