@@ -27,6 +27,7 @@ from care_helpers import regimen
 from follicle.care.findings import DISCLAIMER
 from follicle.care.journal import Journal
 from follicle.care.journal.stats import journal_stats
+from follicle.errors import FollicleInputError
 
 UNTIL = datetime(2026, 3, 12, 23, 0, tzinfo=UTC)
 NOW = datetime(2026, 3, 13, tzinfo=UTC)
@@ -163,3 +164,36 @@ def test_journal_stats_of_a_twelve_day_journal_by_hand(journal):
         ],
         "disclaimer": DISCLAIMER,
     }
+
+
+def test_journal_stats_without_a_plan_counts_every_entry_and_ages_devices(journal):
+    log(journal, "device", {"name": "roller-1", "needle_mm": 1.5}, "2026-01-05T10:00")
+    log(journal, "application", {"medicine": "finasteride"}, "2026-02-01T08:10")
+    log(journal, "application", {"medicine": "finasteride"}, "2026-03-01T08:10")
+    got = journal_stats(journal.entries(), until=UNTIL).to_dict()
+    assert (got["since"], got["until"]) == (None, "2026-03-12T23:00:00+00:00")
+    assert got["counts"] == {"application": 2, "application:finasteride": 2, "device": 1}
+    assert got["treatments"] == []
+    # 66 days old but no session in the last 30 days: listed, no MN-8 finding
+    assert [(d["name"], d["age_days"], d["in_use"]) for d in got["devices"]] == [
+        ("roller-1", 66, False)
+    ]
+    assert got["findings"] == []
+
+
+def test_journal_stats_start_must_be_given_and_on_or_before_the_last_day(journal):
+    plan = regimen({"kind": "finasteride", "dose_mg": 1.0, "times_of_day": ["08:00"]})
+    entries = journal.entries()
+    with pytest.raises(FollicleInputError) as missing:
+        journal_stats(entries, regimen=plan, until=UNTIL)
+    assert str(missing.value) == (
+        "start = None is not allowed; expected the plan's start date (YYYY-MM-DD) with a regimen"
+    )
+    with pytest.raises(FollicleInputError) as late:
+        journal_stats(entries, regimen=plan, start=date(2026, 3, 13), until=UNTIL)
+    assert str(late.value) == (
+        "start = '2026-03-13' is not allowed; expected a date on or before 2026-03-12"
+    )
+    # a plan that starts on the last day: one expected dose, none taken
+    (fin,) = journal_stats(entries, regimen=plan, start=date(2026, 3, 12), until=UNTIL).treatments
+    assert (fin.expected, fin.taken) == (1, 0)
