@@ -197,3 +197,46 @@ def test_journal_stats_start_must_be_given_and_on_or_before_the_last_day(journal
     # a plan that starts on the last day: one expected dose, none taken
     (fin,) = journal_stats(entries, regimen=plan, start=date(2026, 3, 12), until=UNTIL).treatments
     assert (fin.expected, fin.taken) == (1, 0)
+
+
+def test_journal_stats_count_days_in_the_plan_zone_and_include_both_ends(journal):
+    """Auckland (UTC+13 in March): 08:00 there is 19:00 UTC the day before, so counting by
+    UTC date would shift every dose a day. The stats end at 20:00 local on 3 March, the
+    moment of the last planned minoxidil dose and of a logged one: both count. A dose
+    logged at exactly midnight on 1 March (the start) is in the window.
+
+    Finasteride (08:00): taken 1 and 2 March, not yet on 3 March: 2 of 3, the 3rd missed,
+    and today's missing dose does not break the streak (2). Minoxidil topical (08:00 and
+    20:00): 2 + 1 + 2 of 6, 2 March missing one dose: streak 1, longest 1."""
+    tz = "Pacific/Auckland"
+    plan = regimen(
+        {"kind": "finasteride", "dose_mg": 1.0, "times_of_day": ["08:00"]},
+        {
+            "kind": "minoxidil",
+            "concentration_percent": 5,
+            "applications_per_day": 2,
+            "times_of_day": ["08:00", "20:00"],
+        },
+    )
+
+    def local(kind, details, at):
+        journal.log(kind, details, at=at, tz=tz, now=NOW)
+
+    for at in ("2026-03-01T00:00", "2026-03-01T08:10", "2026-03-02T08:10"):
+        local("application", {"medicine": "finasteride"}, at)
+    for at in ("01T08:05", "01T20:05", "02T08:05", "03T08:05", "03T20:00"):
+        local("application", {"medicine": "minoxidil"}, f"2026-03-{at}")
+    until = datetime(2026, 3, 3, 7, 0, tzinfo=UTC)  # 20:00 in Auckland
+    result = journal_stats(
+        journal.entries(), regimen=plan, start=date(2026, 3, 1), tz=tz, until=until
+    )
+    assert result.counts == {
+        "application": 8,
+        "application:finasteride": 3,
+        "application:minoxidil": 5,
+    }
+    fin, mino = result.treatments
+    assert (fin.expected, fin.taken, fin.missed) == (3, 2, (("2026-03-03", 1),))
+    assert (fin.current_streak, fin.longest_streak) == (2, 2)
+    assert (mino.expected, mino.taken, mino.missed) == (6, 5, (("2026-03-02", 1),))
+    assert (mino.current_streak, mino.longest_streak) == (1, 1)
