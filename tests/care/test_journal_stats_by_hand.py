@@ -240,3 +240,25 @@ def test_journal_stats_count_days_in_the_plan_zone_and_include_both_ends(journal
     assert (fin.current_streak, fin.longest_streak) == (2, 2)
     assert (mino.expected, mino.taken, mino.missed) == (6, 5, (("2026-03-02", 1),))
     assert (mino.current_streak, mino.longest_streak) == (1, 1)
+
+
+def test_session_slack_and_grace_at_their_edges_and_dutasteride_doses(journal):
+    """A session 3 days after the planned one (1 March) still counts for it (slack 3 days,
+    inclusive); the session planned on 8 March is not counted yet on 11 March (the grace
+    date is 11 - 3 = 8 March and a planned day counts once it is before it). Dutasteride,
+    taken every day, has its own dose count."""
+    plan = regimen(
+        {"kind": "microneedling", "needle_mm": 1.5, "interval_days": 7},
+        {"kind": "dutasteride", "times_of_day": ["08:00"]},
+    )
+    session = {"device": "roller-1", "needle_mm": 1.5, "duration_minutes": 12}
+    log(journal, "session", session, "2026-03-04T20:00")
+    for day in range(1, 12):
+        log(journal, "application", {"medicine": "dutasteride"}, f"2026-03-{day:02d}T08:10")
+    until = datetime(2026, 3, 11, 23, 0, tzinfo=UTC)
+    needling, dutasteride = journal_stats(
+        journal.entries(), regimen=plan, start=date(2026, 3, 1), until=until
+    ).treatments
+    assert (needling.expected, needling.taken, needling.missed) == (1, 1, ())
+    assert (dutasteride.kind, dutasteride.expected, dutasteride.taken) == ("dutasteride", 11, 11)
+    assert dutasteride.label == "treatment[1] dutasteride"
