@@ -19,6 +19,55 @@ from collections import Counter, defaultdict
 
 KILLED = ("killed", "timeout")  # a mutant that makes the tests time out is detected too
 
+# mutmut 3 skips every decorated function (a decorator may have side effects when the
+# function is copied). That would leave out every plan rule (registered by
+# ``@plan_rule("MN-1")``) and the journal's transactions (``@contextmanager``). Such a
+# function is mutated here anyway: its trampoline keeps the decorator (so the rule is
+# registered once and the context manager wraps whichever version runs), the original's
+# copy and the mutants go without it. Other decorators (``property``, pydantic
+# validators, ``cached_property``) stay skipped.
+REGISTRATION_DECORATORS = {"plan_rule", "contextmanager"}
+
+
+def _decorator_name(decorator) -> str:
+    import libcst as cst
+
+    node = decorator.decorator
+    if isinstance(node, cst.Call):
+        node = node.func
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+def _registered(function) -> bool:
+    import libcst as cst
+
+    return (
+        isinstance(function, cst.FunctionDef)
+        and bool(function.decorators)
+        and all(_decorator_name(d) in REGISTRATION_DECORATORS for d in function.decorators)
+    )
+
+
+def mutate_registered_functions() -> None:
+    from mutmut.mutation import file_mutation
+
+    skip = file_mutation.MutationVisitor._skip_node_and_children
+    arrange = file_mutation.function_trampoline_arrangement
+
+    def skip_registered(self, node):
+        if _registered(node):
+            return skip(self, node.with_changes(decorators=()))
+        return skip(self, node)
+
+    def arrange_registered(function, mutants, class_name):
+        declarations, methods, assignments, names = arrange(function, mutants, class_name)
+        if _registered(function):  # methods[0] is the trampoline
+            methods = [methods[0], *(m.with_changes(decorators=()) for m in methods[1:])]
+        return declarations, methods, assignments, names
+
+    file_mutation.MutationVisitor._skip_node_and_children = skip_registered
+    file_mutation.function_trampoline_arrangement = arrange_registered
+
 
 def module_of(mutant: str) -> str:
     """``follicle.trials.staging.x_stage__mutmut_3`` -> ``follicle.trials.staging``."""
@@ -59,6 +108,7 @@ def main(argv: list[str]) -> int:
     if modules:
         configuration.config().only_mutate = modules
     jobs = os.environ.get("MUTATION_JOBS", "2")
+    mutate_registered_functions()
     try:
         cli.main(["run", "--max-children", jobs, *argv], standalone_mode=False)
     except SystemExit as stop:

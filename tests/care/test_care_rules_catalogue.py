@@ -58,3 +58,15 @@ def test_every_rule_is_exercised_by_a_test():
 def test_docs_table_is_generated_from_the_catalogue():
     docs = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert rules_markdown() in docs
+
+
+def test_a_bar_in_a_rule_cannot_break_the_table(monkeypatch):
+    """A ``|`` in any cell would start a new column of the docs table: it becomes ``/``."""
+    from follicle.care.rules import catalogue
+
+    rule = catalogue.Rule(
+        "XX-1", "dose a|b", "plan", "src | page", ("plan check",), limits="x|y", addition=True
+    )
+    monkeypatch.setattr(catalogue, "RULES", (rule,))
+    row = catalogue.rules_markdown().splitlines()[2]
+    assert row == "| XX-1 (addition) | dose a/b | plan | src / page | plan check | x/y |"
