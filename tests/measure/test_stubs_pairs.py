@@ -158,3 +158,53 @@ def test_a_dark_short_stub_needs_a_smaller_aspect_than_a_faint_one():
     assert len(kept.hairs) == 1 and kept.hairs["contrast"].iloc[0] >= 0.6
     strict = AnalysisSettings(dark_stub_aspect=2.5)
     assert len(analyze_image(scene.image, um_per_px=4.0, settings=strict).hairs) == 0
+
+
+def _side_by_side(style, count, *, diameter_um=70.0, gap_um=0.0, angle=20.0):
+    """``count`` parallel hairs of one opening, ``gap_um`` of skin between neighbours."""
+    style = RenderStyle(**{**style.__dict__, "angle_spread_deg": 0.0})
+    normal = np.array([-math.sin(math.radians(angle)), math.cos(math.radians(angle))])
+    first = np.array([500.0, 700.0])
+    images = [
+        scene_of(
+            hairs(
+                [(k + 1, k + 1, diameter_um, 1.2, *(first + normal * (diameter_um + gap_um) * k))]
+            ),
+            style=style,
+            angle=angle,
+        ).image
+        for k in range(count)
+    ]
+    return np.minimum.reduce(images)
+
+
+@pytest.mark.parametrize("style", [CLEAN, BLURRED])
+@pytest.mark.parametrize(("count", "gap_um"), [(3, 0.0), (2, 8.0)])
+def test_pairs_and_triples_side_by_side_are_separate_hairs(style, count, gap_um):
+    """Three touching hairs (210 um: wider than the halo filter, whose level is capped so
+    their inside stays in the mask) and two hairs with a thin line of skin between them
+    (which the mask bridges) are each split into hairs of their own width."""
+    image = _side_by_side(style, count, gap_um=gap_um)
+    found = analyze_image(image, um_per_px=4.0)
+    assert len(found.hairs) == count
+    assert sorted(found.hairs["diameter_um"]) == pytest.approx([70] * count, abs=6)
+    unsplit = analyze_image(image, um_per_px=4.0, settings=AnalysisSettings(pair_width_ratio=0))
+    assert len(unsplit.hairs) < count  # what the split adds
+
+
+def test_a_hair_with_a_specular_stripe_is_not_split():
+    """The blurred renders carry a light stripe along each shaft (a dip in the middle of
+    its profile). A shaft is split at a dip only when at least 1.5 times a single hair
+    wide (70 um with fewer than 6 hairs in the image), so a lone 100 um hair stays whole
+    (at 1.3 times it was cut in two at its stripe)."""
+    image = _side_by_side(BLURRED, 1, diameter_um=100.0)
+    found = analyze_image(image, um_per_px=4.0)
+    assert len(found.hairs) == 1
+    assert found.hairs["diameter_um"].iloc[0] == pytest.approx(100, abs=4)
+
+
+def test_halo_level_cap_is_checked():
+    from follicle.errors import FollicleInputError
+
+    with pytest.raises(FollicleInputError, match="halo_max_contrast"):
+        AnalysisSettings(halo_max_contrast=0)

@@ -29,7 +29,7 @@ from follicle.measure.calibration import TERMINAL_RANGE_UM, check_um_per_px, wid
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs, empty_hairs_table
 from follicle.measure.image_io import check_image, load_image
 from follicle.measure.metrics import Metrics, measure
-from follicle.measure.pairs import split_pair
+from follicle.measure.pairs import split_side_by_side
 from follicle.measure.provenance import provenance
 from follicle.measure.shafts import (
     bridge_gaps,
@@ -57,6 +57,9 @@ class AnalysisSettings:
     # Dye halos and opening shadows are wider than any shaft: their level (a grey opening
     # this wide) is taken off the contrast before thresholding (0: off).
     halo_width_um: float = 120.0
+    # ... but at most this level: halos and shadows are fainter than hair, so a darker
+    # wide level is two or three hairs of one opening side by side, kept in the mask.
+    halo_max_contrast: float = 0.4
     min_diameter_um: float = 8.0
     max_diameter_um: float = 160.0
     min_length_um: float = 80.0  # shorter dark marks are debris, not hairs
@@ -88,6 +91,7 @@ class AnalysisSettings:
             ),
             ("min_shaft_contrast", 0 <= self.min_shaft_contrast < 1, "a number in [0, 1)"),
             ("halo_width_um", self.halo_width_um >= 0, "a number >= 0"),
+            ("halo_max_contrast", 0 < self.halo_max_contrast <= 1, "a number in (0, 1]"),
             (
                 "min_diameter_um",
                 0 < self.min_diameter_um < self.max_diameter_um,
@@ -195,24 +199,27 @@ def contrast_image(
     but not blue, so taking the channel that changed least (max for dark hair, min for
     light) makes dye, yellow dots and reddening nearly invisible.
     """
-    f = rgb.astype(np.float32) / 255.0
     rows = np.flatnonzero(valid.any(axis=1))
-    if len(rows) and (rows[0] > 0 or rows[-1] < f.shape[0] - 1):
-        f = f.copy()
-        f[: rows[0]] = f[rows[0]]  # repeat the first valid row into the bar
-        f[rows[-1] + 1 :] = f[rows[-1]]
     dark = polarity == "dark"
-    per_channel = []
-    for k in range(3):
-        channel = f[..., k]
+    contrast = None
+    for k in range(3):  # one contiguous channel at a time: strided views are slower
+        channel = rgb[..., k].astype(np.float32) / 255.0
+        if len(rows) and (rows[0] > 0 or rows[-1] < channel.shape[0] - 1):
+            channel[: rows[0]] = channel[rows[0]]  # repeat the first valid row into the bar
+            channel[rows[-1] + 1 :] = channel[rows[-1]]
         bg = skin_background(channel, structure_px=2.5 * max_width_px + 4, dark_objects=dark)
-        if dark:
-            per_channel.append(1.0 - channel / np.maximum(bg, 0.02))
-        else:
-            per_channel.append((channel - bg) / np.maximum(1.0 - bg, 0.05))
-    contrast = np.min(per_channel, axis=0)
+        if dark:  # 1 - channel / max(bg, 0.02), in place after the first step
+            value = np.maximum(bg, 0.02)
+            np.divide(channel, value, out=value)
+            np.subtract(1.0, value, out=value)
+        else:  # (channel - bg) / max(1 - bg, 0.05)
+            value = np.subtract(1.0, bg)
+            np.maximum(value, 0.05, out=value)
+            np.subtract(channel, bg, out=channel)
+            np.divide(channel, value, out=value)
+        contrast = value if contrast is None else np.minimum(contrast, value, out=contrast)
     contrast[~valid] = 0
-    return np.clip(contrast, 0, 1)
+    return np.clip(contrast, 0, 1, out=contrast)
 
 
 def _end_shadow(contrast: np.ndarray, end: np.ndarray, outward: np.ndarray, hw: float) -> float:
@@ -297,8 +304,9 @@ def analyze_image(
     )
     ridge = smooth
     if settings.halo_width_um > 0:
-        ridge = smooth - wide_level(smooth, size_px=settings.halo_width_um / scale)
-    mask = hair_mask(ridge, low=low, **mask_options)
+        level = wide_level(smooth, size_px=settings.halo_width_um / scale)
+        ridge = smooth - np.minimum(level, settings.halo_max_contrast)
+    mask = hair_mask(ridge, low=low, solid=smooth if ridge is not smooth else None, **mask_options)
     objects = mask_objects(mask)
     half_width = object_distance(mask, objects)
     shafts = trace_shafts(
@@ -340,8 +348,8 @@ def analyze_image(
                 **options,
             )
             w = estimate.width_px
-            if np.isfinite(w) and w <= max_w:
-                continue  # only a pair may be measured at the longer reach
+            if np.isfinite(w) and w <= 0.8 * max_w:
+                continue  # only a shaft near max_w or wider may be measured at this reach
         if (
             not np.isfinite(w)
             or w < min_w * 0.5
@@ -366,6 +374,7 @@ def analyze_image(
             ratio=settings.pair_width_ratio,
             max_width_px=max_w,
             fallback_single_px=TERMINAL_RANGE_UM[0] / scale,
+            mask=mask,
         )
     kept, widths, ends, shadows, spreads, contrasts, borders = [], [], [], [], [], [], []
     for shaft, w, spread, shaft_contrast, cut in measured:
@@ -459,11 +468,15 @@ def _split_pairs(
     ratio: float,
     max_width_px: float,
     fallback_single_px: float,
+    mask: np.ndarray,
+    dip_ratio: float = 1.5,
 ) -> list[tuple]:
-    """Shafts at least ``ratio`` times wider than the image's single hairs, or wider than
-    any single hair, split into two side-by-side hairs (``pairs``). The single-hair width
-    is the median of the thicker half of the shafts up to ``max_width_px`` (at least 6 of
-    them), else ``fallback_single_px``."""
+    """Shafts wider than the image's single hairs split into the hairs lying side by
+    side in them (``pairs``): at the clear dips of the cross profile when at least
+    ``dip_ratio`` times a single hair wide, and blindly in two when at least ``ratio``
+    times (or wider than any single hair). The single-hair width is the median of the
+    thicker half of the shafts up to ``max_width_px`` (at least 6 of them), else
+    ``fallback_single_px``."""
     singles = np.array([m[1] for m in measured if m[1] <= max_width_px])
     reference = (
         float(np.median(singles[singles >= np.median(singles)]))
@@ -471,11 +484,20 @@ def _split_pairs(
         else fallback_single_px
     )
     out = []
+    blind_px = min(ratio * reference, max_width_px)
     for shaft, w, spread, shaft_contrast, cut in measured:
-        if w < ratio * reference and w <= max_width_px:
+        if w < min(dip_ratio, ratio) * reference and w <= max_width_px:
             out.append((shaft, w, spread, shaft_contrast, cut))
             continue
-        split = split_pair(contrast, shaft, half_width, width_px=w)
+        split = split_side_by_side(
+            contrast,
+            shaft,
+            half_width,
+            width_px=w,
+            single_px=reference,
+            blind_px=blind_px,
+            mask=mask,
+        )
         if split is None:
             if w <= max_width_px:
                 out.append((shaft, w, spread, shaft_contrast, cut))

@@ -54,12 +54,16 @@ def hair_mask(
     min_area_px: int,
     max_hole_px: int,
     max_stripe_half_px: float = 3.0,
+    solid: np.ndarray | None = None,
 ) -> np.ndarray:
     """Hysteresis threshold: weak pixels join only when connected to strong ones.
 
     Holes are filled when small, or when narrow (inscribed radius <= max_stripe_half_px):
     a specular stripe along a shaft leaves a long narrow hole, a patch of skin between
-    crossing hairs a wide one."""
+    crossing hairs a wide one. ``solid``: the contrast before a wide level was taken off
+    it (``background.wide_level``); a hole whose mean there exceeds ``high`` is the dark
+    inside of a group of hairs wider than that level's window (two or three hairs of one
+    opening side by side), not skin, and is filled too."""
     strong = contrast > high
     weak = contrast > low
     labels, n = ndimage.label(weak, structure=EIGHT)
@@ -77,6 +81,9 @@ def hair_mask(
         hole[background[:, 0]] = hole[background[:, -1]] = False
         sizes = np.bincount(background.ravel(), minlength=n_background + 1)
         fill = hole & (sizes <= max_hole_px)
+        if solid is not None:
+            level = np.bincount(background.ravel(), weights=solid.ravel(), minlength=sizes.size)
+            fill |= hole & (level > high * np.maximum(sizes, 1))
         windows = ndimage.find_objects(background)
         for index in np.flatnonzero(hole & ~fill):
             window = windows[index - 1]
