@@ -81,13 +81,14 @@ def hair_mask(
         hole[background[:, 0]] = hole[background[:, -1]] = False
         sizes = np.bincount(background.ravel(), minlength=n_background + 1)
         fill = hole & (sizes <= max_hole_px)
-        if solid is not None:
-            level = np.bincount(background.ravel(), weights=solid.ravel(), minlength=sizes.size)
-            fill |= hole & (level > high * np.maximum(sizes, 1))
         windows = ndimage.find_objects(background)
         for index in np.flatnonzero(hole & ~fill):
             window = windows[index - 1]
-            region = np.pad(background[window] == index, 1)
+            region = background[window] == index
+            if solid is not None and solid[window][region].mean(dtype=np.float64) > high:
+                fill[index] = True
+                continue
+            region = np.pad(region, 1)
             fill[index] = ndimage.distance_transform_edt(region).max() <= max_stripe_half_px
         if fill.any():
             mask |= fill[background]

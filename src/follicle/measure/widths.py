@@ -70,6 +70,11 @@ def sample_points(
     return np.concatenate(points), np.concatenate(normals)
 
 
+def _as_uint8(mask: np.ndarray) -> np.ndarray:
+    """A boolean mask as 0/1 bytes without copying the frame (a view), once per call."""
+    return mask.view(np.uint8) if mask.dtype == bool else mask.astype(np.uint8)
+
+
 def profile_widths(
     contrast: np.ndarray,
     points: np.ndarray,
@@ -102,7 +107,7 @@ def profile_widths(
     inside = profiles > floor[:, None]
     if mask is not None:  # the (hole-filled) hair mask bridges stripes darker than floor
         on_mask = ndimage.map_coordinates(
-            mask.astype(np.uint8), [rr, cc], order=0, mode="constant", cval=0
+            _as_uint8(mask), [rr, cc], order=0, mode="constant", cval=0
         ).astype(bool)
         inside |= on_mask
     n_off = len(offsets)
