@@ -32,6 +32,7 @@ from follicle.measure.metrics import Metrics, measure
 from follicle.measure.pairs import split_side_by_side
 from follicle.measure.provenance import provenance
 from follicle.measure.shafts import (
+    Shaft,
     bridge_gaps,
     hair_mask,
     mask_objects,
@@ -40,7 +41,7 @@ from follicle.measure.shafts import (
 )
 from follicle.measure.stubs import stub_shafts
 from follicle.measure.units import group_units, shaft_ends
-from follicle.measure.widths import shaft_width
+from follicle.measure.widths import centred_branches, shaft_width
 from follicle.measure.yellow_dots import find_yellow_dots
 
 Polarity = Literal["auto", "dark", "light"]
@@ -79,6 +80,13 @@ class AnalysisSettings:
     # A shaft this many times wider than the image's single hairs (or wider than
     # max_diameter_um) is two hairs side by side: split in two (``pairs``; 0: off).
     pair_width_ratio: float = 1.7
+    # Centre lines moved to the middle of the shaft's half-height edges (a halo or shadow
+    # on one side pulls the mask's skeleton towards one edge).
+    recentre: bool = True
+    # Each edge read at half height above the level just outside it: a halo or shadow
+    # beside a shaft (a shoulder) would otherwise widen the width at half maximum. Off:
+    # on the real dev images it narrowed shafts enough to over-count (docs/measure.md).
+    halo_shoulder: bool = False
 
     def __post_init__(self):
         checks = (
@@ -332,7 +340,7 @@ def analyze_image(
     edge[:, :3] = edge[:, -3:] = True
     measured = []  # (shaft, width px, spread px, contrast, cut by the edge)
     for shaft in shafts:
-        options = dict(min_contrast=low, mask=mask)
+        options = dict(min_contrast=low, mask=mask, shoulder=settings.halo_shoulder)
         estimate = shaft_width(
             contrast, shaft.branches, shaft.junctions_rc, half_width, max_width_px=max_w, **options
         )
@@ -365,6 +373,10 @@ def analyze_image(
             continue
         if estimate.contrast < min_shaft_contrast:
             continue
+        if settings.recentre:  # a centre line beside the axis (halo on one side) moved onto it
+            branches = centred_branches(shaft.branches, estimate.branch_offsets_px, half_width)
+            if any(a is not b for a, b in zip(branches, shaft.branches, strict=True)):
+                shaft = Shaft(branches=branches, junctions_rc=shaft.junctions_rc)
         measured.append((shaft, w, estimate.spread_px, estimate.contrast, cut))
     if settings.pair_width_ratio > 0:
         measured = _split_pairs(
