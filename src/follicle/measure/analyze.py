@@ -339,6 +339,7 @@ def analyze_image(
     edge[:3] = edge[-3:] = True
     edge[:, :3] = edge[:, -3:] = True
     measured = []  # (shaft, width px, spread px, contrast, cut by the edge)
+    offsets = {}  # id(shaft) -> its branches' offsets from the middle of the shaft
     for shaft in shafts:
         options = dict(min_contrast=low, mask=mask, shoulder=settings.halo_shoulder)
         estimate = shaft_width(
@@ -373,10 +374,7 @@ def analyze_image(
             continue
         if estimate.contrast < min_shaft_contrast:
             continue
-        if settings.recentre:  # a centre line beside the axis (halo on one side) moved onto it
-            branches = centred_branches(shaft.branches, estimate.branch_offsets_px, half_width)
-            if any(a is not b for a, b in zip(branches, shaft.branches, strict=True)):
-                shaft = Shaft(branches=branches, junctions_rc=shaft.junctions_rc)
+        offsets[id(shaft)] = estimate.branch_offsets_px
         measured.append((shaft, w, estimate.spread_px, estimate.contrast, cut))
     if settings.pair_width_ratio > 0:
         measured = _split_pairs(
@@ -388,6 +386,8 @@ def analyze_image(
             fallback_single_px=TERMINAL_RANGE_UM[0] / scale,
             mask=mask,
         )
+    if settings.recentre:  # centre lines beside the axis (halo on one side) moved onto it
+        measured = [_recentred(m, offsets.get(id(m[0])), half_width) for m in measured]
     kept, widths, ends, shadows, spreads, contrasts, borders = [], [], [], [], [], [], []
     for shaft, w, spread, shaft_contrast, cut in measured:
         a, b, da, db = shaft_ends(shaft.pixels)
@@ -517,6 +517,18 @@ def _split_pairs(
         for part, part_w in zip(split.shafts, split.widths_px, strict=True):
             out.append((part, part_w, spread, shaft_contrast, cut))
     return out
+
+
+def _recentred(measured: tuple, offsets: tuple | None, half_width: np.ndarray) -> tuple:
+    """One measured shaft with its centre line moved onto the middle of its half-height
+    edges; shafts made by a split (no offsets of their own) are already centred."""
+    shaft = measured[0]
+    if offsets is None:
+        return measured
+    branches = centred_branches(shaft.branches, offsets, half_width)
+    if all(a is b for a, b in zip(branches, shaft.branches, strict=True)):
+        return measured
+    return (Shaft(branches=branches, junctions_rc=shaft.junctions_rc), *measured[1:])
 
 
 def _grow(mask: np.ndarray, radius_px: int) -> np.ndarray:
