@@ -158,3 +158,100 @@ def test_a_dark_short_stub_needs_a_smaller_aspect_than_a_faint_one():
     assert len(kept.hairs) == 1 and kept.hairs["contrast"].iloc[0] >= 0.6
     strict = AnalysisSettings(dark_stub_aspect=2.5)
     assert len(analyze_image(scene.image, um_per_px=4.0, settings=strict).hairs) == 0
+
+
+def _side_by_side(style, count, *, diameter_um=70.0, gap_um=0.0, angle=20.0):
+    """``count`` parallel hairs of one opening, ``gap_um`` of skin between neighbours."""
+    style = RenderStyle(**{**style.__dict__, "angle_spread_deg": 0.0})
+    normal = np.array([-math.sin(math.radians(angle)), math.cos(math.radians(angle))])
+    first = np.array([500.0, 700.0])
+    images = [
+        scene_of(
+            hairs(
+                [(k + 1, k + 1, diameter_um, 1.2, *(first + normal * (diameter_um + gap_um) * k))]
+            ),
+            style=style,
+            angle=angle,
+        ).image
+        for k in range(count)
+    ]
+    return np.minimum.reduce(images)
+
+
+@pytest.mark.parametrize("style", [CLEAN, BLURRED])
+@pytest.mark.parametrize(("count", "gap_um"), [(3, 0.0), (2, 8.0)])
+def test_pairs_and_triples_side_by_side_are_separate_hairs(style, count, gap_um):
+    """Three touching hairs (210 um: wider than the halo filter, whose level is capped so
+    their inside stays in the mask) and two hairs with a thin line of skin between them
+    (which the mask bridges) are each split into hairs of their own width."""
+    image = _side_by_side(style, count, gap_um=gap_um)
+    found = analyze_image(image, um_per_px=4.0)
+    assert len(found.hairs) == count
+    assert sorted(found.hairs["diameter_um"]) == pytest.approx([70] * count, abs=6)
+    unsplit = analyze_image(image, um_per_px=4.0, settings=AnalysisSettings(pair_width_ratio=0))
+    assert len(unsplit.hairs) < count  # what the split adds
+
+
+def test_a_hair_with_a_specular_stripe_is_not_split():
+    """The blurred renders carry a light stripe along each shaft (a dip in the middle of
+    its profile). A shaft is split at a dip only when at least 1.5 times a single hair
+    wide (70 um with fewer than 6 hairs in the image), so a lone 100 um hair stays whole
+    (at 1.3 times it was cut in two at its stripe)."""
+    image = _side_by_side(BLURRED, 1, diameter_um=100.0)
+    found = analyze_image(image, um_per_px=4.0)
+    assert len(found.hairs) == 1
+    assert found.hairs["diameter_um"].iloc[0] == pytest.approx(100, abs=4)
+
+
+def test_halo_level_cap_is_checked():
+    from follicle.errors import FollicleInputError
+
+    with pytest.raises(FollicleInputError, match="halo_max_contrast"):
+        AnalysisSettings(halo_max_contrast=0)
+
+
+def _hair_with_band(*, band_um=40.0, band_contrast=0.3, angle=20.0):
+    """A 70 um hair with a darker band (a shadow or dye smear, contrast below half the
+    hair's) along one edge: the mask takes the band in, so its skeleton runs beside the
+    hair's axis, towards the banded edge. Returns the image and the axis (x, y) points."""
+    style = RenderStyle(**{**BLURRED.__dict__, "angle_spread_deg": 0.0})
+    scene = scene_of(hairs([(1, 1, 70.0, 1.2, 1000.0, 800.0)]), style=style, angle=angle)
+    axis = np.asarray(scene.centerlines_px[1], float)  # (x, y)
+    centre = axis.mean(axis=0)
+    _, _, vt = np.linalg.svd(axis - centre, full_matrices=False)
+    normal = np.array([-vt[0, 1], vt[0, 0]])
+    along = vt[0]
+    ys, xs = np.mgrid[: scene.image.shape[0], : scene.image.shape[1]]
+    offset = (xs - centre[0]) * normal[0] + (ys - centre[1]) * normal[1]
+    position = (xs - centre[0]) * along[0] + (ys - centre[1]) * along[1]
+    half_px, band_px = 35.0 / 4.0, band_um / 4.0
+    extent = np.abs(axis - centre) @ np.abs(along)
+    band = (offset > half_px) & (offset <= half_px + band_px) & (np.abs(position) < extent.max())
+    image = scene.image.astype(float)
+    image[band] *= 1 - band_contrast
+    return np.clip(image, 0, 255).astype(np.uint8), axis
+
+
+def _distance_from_axis(found, axis):
+    from scipy.spatial import cKDTree
+
+    rc = np.concatenate(found.centerlines_px[0])
+    d, _ = cKDTree(axis).query(rc[:, ::-1].astype(float))
+    return float(np.median(d))
+
+
+def test_centre_line_beside_the_axis_is_moved_onto_it():
+    """With the band, the skeleton runs about half the band's width (5 px) off the axis;
+    moved to the middle of the half-height edges it lies within 1.5 px. At plain half
+    maximum the band widens the width (about 4 um here); with ``halo_shoulder`` the banded
+    edge is read at half height above the band's level and the width is right."""
+    image, axis = _hair_with_band()
+    plain = analyze_image(image, um_per_px=4.0, settings=AnalysisSettings(recentre=False))
+    found = analyze_image(image, um_per_px=4.0)
+    assert len(plain.hairs) == len(found.hairs) == 1
+    assert _distance_from_axis(plain, axis) >= 3.0  # the failure this fixes
+    assert _distance_from_axis(found, axis) <= 1.5
+    assert found.hairs["diameter_um"].iloc[0] >= 72.5  # widened by the band
+    shoulder = analyze_image(image, um_per_px=4.0, settings=AnalysisSettings(halo_shoulder=True))
+    assert shoulder.hairs["diameter_um"].iloc[0] == pytest.approx(70, abs=2)
+    assert _distance_from_axis(shoulder, axis) <= 1.5

@@ -60,6 +60,10 @@ def visit_command(
     line_spacing_um: Annotated[
         float, typer.Option(help="Ruling spacing of the stage micrometer.")
     ] = 10.0,
+    circle_radius_mm: Annotated[
+        float | None,
+        typer.Option(help="With --device: radius printed beside the image's measuring circle."),
+    ] = None,
     area_cm2: Annotated[
         float | None, typer.Option("--area-cm2", help="Area of a hairs table given as input.")
     ] = None,
@@ -132,6 +136,7 @@ def visit_command(
         device=device,
         micrometer=micrometer,
         line_spacing_um=line_spacing_um,
+        circle_radius_mm=circle_radius_mm,
         area_cm2=area_cm2,
         yellow_dots=yellow_dots,
         region=region,

@@ -29,9 +29,10 @@ from follicle.measure.calibration import TERMINAL_RANGE_UM, check_um_per_px, wid
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs, empty_hairs_table
 from follicle.measure.image_io import check_image, load_image
 from follicle.measure.metrics import Metrics, measure
-from follicle.measure.pairs import split_pair
+from follicle.measure.pairs import split_side_by_side
 from follicle.measure.provenance import provenance
 from follicle.measure.shafts import (
+    Shaft,
     bridge_gaps,
     hair_mask,
     mask_objects,
@@ -40,7 +41,7 @@ from follicle.measure.shafts import (
 )
 from follicle.measure.stubs import stub_shafts
 from follicle.measure.units import group_units, shaft_ends
-from follicle.measure.widths import shaft_width
+from follicle.measure.widths import centred_branches, shaft_width
 from follicle.measure.yellow_dots import find_yellow_dots
 
 Polarity = Literal["auto", "dark", "light"]
@@ -57,6 +58,9 @@ class AnalysisSettings:
     # Dye halos and opening shadows are wider than any shaft: their level (a grey opening
     # this wide) is taken off the contrast before thresholding (0: off).
     halo_width_um: float = 120.0
+    # ... but at most this level: halos and shadows are fainter than hair, so a darker
+    # wide level is two or three hairs of one opening side by side, kept in the mask.
+    halo_max_contrast: float = 0.4
     min_diameter_um: float = 8.0
     max_diameter_um: float = 160.0
     min_length_um: float = 80.0  # shorter dark marks are debris, not hairs
@@ -76,6 +80,13 @@ class AnalysisSettings:
     # A shaft this many times wider than the image's single hairs (or wider than
     # max_diameter_um) is two hairs side by side: split in two (``pairs``; 0: off).
     pair_width_ratio: float = 1.7
+    # Centre lines moved to the middle of the shaft's half-height edges (a halo or shadow
+    # on one side pulls the mask's skeleton towards one edge).
+    recentre: bool = True
+    # Each edge read at half height above the level just outside it: a halo or shadow
+    # beside a shaft (a shoulder) would otherwise widen the width at half maximum. Off:
+    # on the real dev images it narrowed shafts enough to over-count (docs/measure.md).
+    halo_shoulder: bool = False
 
     def __post_init__(self):
         checks = (
@@ -88,6 +99,7 @@ class AnalysisSettings:
             ),
             ("min_shaft_contrast", 0 <= self.min_shaft_contrast < 1, "a number in [0, 1)"),
             ("halo_width_um", self.halo_width_um >= 0, "a number >= 0"),
+            ("halo_max_contrast", 0 < self.halo_max_contrast <= 1, "a number in (0, 1]"),
             (
                 "min_diameter_um",
                 0 < self.min_diameter_um < self.max_diameter_um,
@@ -195,24 +207,27 @@ def contrast_image(
     but not blue, so taking the channel that changed least (max for dark hair, min for
     light) makes dye, yellow dots and reddening nearly invisible.
     """
-    f = rgb.astype(np.float32) / 255.0
     rows = np.flatnonzero(valid.any(axis=1))
-    if len(rows) and (rows[0] > 0 or rows[-1] < f.shape[0] - 1):
-        f = f.copy()
-        f[: rows[0]] = f[rows[0]]  # repeat the first valid row into the bar
-        f[rows[-1] + 1 :] = f[rows[-1]]
     dark = polarity == "dark"
-    per_channel = []
-    for k in range(3):
-        channel = f[..., k]
+    contrast = None
+    for k in range(3):  # one contiguous channel at a time: strided views are slower
+        channel = rgb[..., k].astype(np.float32) / 255.0
+        if len(rows) and (rows[0] > 0 or rows[-1] < channel.shape[0] - 1):
+            channel[: rows[0]] = channel[rows[0]]  # repeat the first valid row into the bar
+            channel[rows[-1] + 1 :] = channel[rows[-1]]
         bg = skin_background(channel, structure_px=2.5 * max_width_px + 4, dark_objects=dark)
-        if dark:
-            per_channel.append(1.0 - channel / np.maximum(bg, 0.02))
-        else:
-            per_channel.append((channel - bg) / np.maximum(1.0 - bg, 0.05))
-    contrast = np.min(per_channel, axis=0)
+        if dark:  # 1 - channel / max(bg, 0.02), in place after the first step
+            value = np.maximum(bg, 0.02)
+            np.divide(channel, value, out=value)
+            np.subtract(1.0, value, out=value)
+        else:  # (channel - bg) / max(1 - bg, 0.05)
+            value = np.subtract(1.0, bg)
+            np.maximum(value, 0.05, out=value)
+            np.subtract(channel, bg, out=channel)
+            np.divide(channel, value, out=value)
+        contrast = value if contrast is None else np.minimum(contrast, value, out=contrast)
     contrast[~valid] = 0
-    return np.clip(contrast, 0, 1)
+    return np.clip(contrast, 0, 1, out=contrast)
 
 
 def _end_shadow(contrast: np.ndarray, end: np.ndarray, outward: np.ndarray, hw: float) -> float:
@@ -297,8 +312,9 @@ def analyze_image(
     )
     ridge = smooth
     if settings.halo_width_um > 0:
-        ridge = smooth - wide_level(smooth, size_px=settings.halo_width_um / scale)
-    mask = hair_mask(ridge, low=low, **mask_options)
+        level = wide_level(smooth, size_px=settings.halo_width_um / scale)
+        ridge = smooth - np.minimum(level, settings.halo_max_contrast)
+    mask = hair_mask(ridge, low=low, solid=smooth if ridge is not smooth else None, **mask_options)
     objects = mask_objects(mask)
     half_width = object_distance(mask, objects)
     shafts = trace_shafts(
@@ -323,8 +339,9 @@ def analyze_image(
     edge[:3] = edge[-3:] = True
     edge[:, :3] = edge[:, -3:] = True
     measured = []  # (shaft, width px, spread px, contrast, cut by the edge)
+    offsets = {}  # id(shaft) -> its branches' offsets from the middle of the shaft
     for shaft in shafts:
-        options = dict(min_contrast=low, mask=mask)
+        options = dict(min_contrast=low, mask=mask, shoulder=settings.halo_shoulder)
         estimate = shaft_width(
             contrast, shaft.branches, shaft.junctions_rc, half_width, max_width_px=max_w, **options
         )
@@ -340,8 +357,8 @@ def analyze_image(
                 **options,
             )
             w = estimate.width_px
-            if np.isfinite(w) and w <= max_w:
-                continue  # only a pair may be measured at the longer reach
+            if np.isfinite(w) and w <= 0.8 * max_w:
+                continue  # only a shaft near max_w or wider may be measured at this reach
         if (
             not np.isfinite(w)
             or w < min_w * 0.5
@@ -357,6 +374,7 @@ def analyze_image(
             continue
         if estimate.contrast < min_shaft_contrast:
             continue
+        offsets[id(shaft)] = estimate.branch_offsets_px
         measured.append((shaft, w, estimate.spread_px, estimate.contrast, cut))
     if settings.pair_width_ratio > 0:
         measured = _split_pairs(
@@ -366,7 +384,10 @@ def analyze_image(
             ratio=settings.pair_width_ratio,
             max_width_px=max_w,
             fallback_single_px=TERMINAL_RANGE_UM[0] / scale,
+            mask=mask,
         )
+    if settings.recentre:  # centre lines beside the axis (halo on one side) moved onto it
+        measured = [_recentred(m, offsets.get(id(m[0])), half_width) for m in measured]
     kept, widths, ends, shadows, spreads, contrasts, borders = [], [], [], [], [], [], []
     for shaft, w, spread, shaft_contrast, cut in measured:
         a, b, da, db = shaft_ends(shaft.pixels)
@@ -459,11 +480,15 @@ def _split_pairs(
     ratio: float,
     max_width_px: float,
     fallback_single_px: float,
+    mask: np.ndarray,
+    dip_ratio: float = 1.5,
 ) -> list[tuple]:
-    """Shafts at least ``ratio`` times wider than the image's single hairs, or wider than
-    any single hair, split into two side-by-side hairs (``pairs``). The single-hair width
-    is the median of the thicker half of the shafts up to ``max_width_px`` (at least 6 of
-    them), else ``fallback_single_px``."""
+    """Shafts wider than the image's single hairs split into the hairs lying side by
+    side in them (``pairs``): at the clear dips of the cross profile when at least
+    ``dip_ratio`` times a single hair wide, and blindly in two when at least ``ratio``
+    times (or wider than any single hair). The single-hair width is the median of the
+    thicker half of the shafts up to ``max_width_px`` (at least 6 of them), else
+    ``fallback_single_px``."""
     singles = np.array([m[1] for m in measured if m[1] <= max_width_px])
     reference = (
         float(np.median(singles[singles >= np.median(singles)]))
@@ -471,11 +496,20 @@ def _split_pairs(
         else fallback_single_px
     )
     out = []
+    blind_px = min(ratio * reference, max_width_px)
     for shaft, w, spread, shaft_contrast, cut in measured:
-        if w < ratio * reference and w <= max_width_px:
+        if w < min(dip_ratio, ratio) * reference and w <= max_width_px:
             out.append((shaft, w, spread, shaft_contrast, cut))
             continue
-        split = split_pair(contrast, shaft, half_width, width_px=w)
+        split = split_side_by_side(
+            contrast,
+            shaft,
+            half_width,
+            width_px=w,
+            single_px=reference,
+            blind_px=blind_px,
+            mask=mask,
+        )
         if split is None:
             if w <= max_width_px:
                 out.append((shaft, w, spread, shaft_contrast, cut))
@@ -483,6 +517,18 @@ def _split_pairs(
         for part, part_w in zip(split.shafts, split.widths_px, strict=True):
             out.append((part, part_w, spread, shaft_contrast, cut))
     return out
+
+
+def _recentred(measured: tuple, offsets: tuple | None, half_width: np.ndarray) -> tuple:
+    """One measured shaft with its centre line moved onto the middle of its half-height
+    edges; shafts made by a split (no offsets of their own) are already centred."""
+    shaft = measured[0]
+    if offsets is None:
+        return measured
+    branches = centred_branches(shaft.branches, offsets, half_width)
+    if all(a is b for a, b in zip(branches, shaft.branches, strict=True)):
+        return measured
+    return (Shaft(branches=branches, junctions_rc=shaft.junctions_rc), *measured[1:])
 
 
 def _grow(mask: np.ndarray, radius_px: int) -> np.ndarray:

@@ -182,6 +182,46 @@ def image_scale(
     return ScaleEstimate(um_per_px=preset, source="preset", detail=device)
 
 
+def resolve_image_scale(
+    rgb: np.ndarray,
+    *,
+    um_per_px: float | None = None,
+    device: str | None = None,
+    micrometer_um_per_px: float | None = None,
+    circle_radius_mm: float | None = None,
+    burnt_in=None,
+) -> ScaleEstimate:
+    """The scale of one image from exactly one of: a given ``um_per_px``, a ``device``
+    preset (which yields to the image's own measuring circle or scale bar, see
+    :func:`image_scale`) or a stage micrometer already measured
+    (``micrometer_um_per_px``). Every face that analyses images (``follicle analyze``,
+    ``follicle report visit``, the web app) sets its scale here, so they agree."""
+    given = sum(v is not None for v in (um_per_px, device, micrometer_um_per_px))
+    if given != 1:
+        raise FollicleInputError(
+            "calibration",
+            f"{given} options given",
+            "exactly one of um_per_px (--um-per-px), device (--device) or "
+            "micrometer (--micrometer)",
+        )
+    if um_per_px is not None:
+        return ScaleEstimate(um_per_px=check_um_per_px(um_per_px), source="given")
+    if device is not None:
+        return image_scale(
+            rgb, device=device, circle_radius_mm=circle_radius_mm, burnt_in=burnt_in
+        )
+    return ScaleEstimate(
+        um_per_px=check_um_per_px(micrometer_um_per_px, field="micrometer scale"),
+        source="micrometer",
+    )
+
+
+def scale_label(found: ScaleEstimate) -> str:
+    """Where a scale came from, as ``follicle analyze --json`` reports it
+    (``scale_source``): "given", "micrometer", or e.g. "scale bar (1 mm on 355 px)"."""
+    return f"{found.source} ({found.detail})" if found.detail else found.source
+
+
 # The thicker half of the shafts in a scalp image is terminal hair: 75 um typical (60-90,
 # physiology.md: > 60, ~60-140; bench/measure.py) and, calibrated on the trichoscopy-dev
 # dev subset at the circle-derived 2.76 um/px, a median of 88 um (35 images with >= 10

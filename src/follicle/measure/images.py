@@ -19,7 +19,11 @@ from typing import Any
 import pandas as pd
 
 from follicle.errors import FollicleInputError
-from follicle.measure.calibration import check_um_per_px, um_per_px_from_micrometer
+from follicle.measure.calibration import (
+    resolve_image_scale,
+    scale_label,
+    um_per_px_from_micrometer,
+)
 from follicle.provenance import envelope, input_record
 
 #: Follicular-unit ids of image i are offset by i times this, so units never span images.
@@ -49,17 +53,17 @@ class ScaleOptions:
             )
 
     def scale_for(self, rgb, *, burnt_in=None, micrometer_scale: float | None = None):
-        """``(um_per_px, where it came from)`` for one image."""
-        if self.um_per_px is not None:
-            return check_um_per_px(self.um_per_px), "given"
-        if self.device is not None:
-            from follicle.measure.calibration import image_scale
-
-            found = image_scale(
-                rgb, device=self.device, circle_radius_mm=self.circle_radius_mm, burnt_in=burnt_in
-            )
-            return found.um_per_px, f"{found.source} ({found.detail})"
-        return micrometer_scale, "micrometer"
+        """``(um_per_px, where it came from)`` for one image
+        (``calibration.resolve_image_scale``)."""
+        found = resolve_image_scale(
+            rgb,
+            um_per_px=self.um_per_px,
+            device=self.device,
+            micrometer_um_per_px=micrometer_scale if self.micrometer is not None else None,
+            circle_radius_mm=self.circle_radius_mm,
+            burnt_in=burnt_in,
+        )
+        return found.um_per_px, scale_label(found)
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)  # holds a table

@@ -13,6 +13,7 @@ that part's width: touching hairs cannot be measured apart at half height.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,8 +25,8 @@ from follicle.measure.widths import STEP_PX, _tangents, sample_points
 
 @dataclass(frozen=True, kw_only=True)
 class PairSplit:
-    shafts: tuple[Shaft, Shaft]
-    widths_px: tuple[float, float]
+    shafts: tuple[Shaft, ...]  # two or more hairs side by side
+    widths_px: tuple[float, ...]
 
 
 def _normals(path: np.ndarray, hw: float, reference: np.ndarray) -> np.ndarray:
@@ -34,46 +35,143 @@ def _normals(path: np.ndarray, hw: float, reference: np.ndarray) -> np.ndarray:
     return np.where((normal @ reference)[:, None] < 0, -normal, normal)
 
 
-def split_pair(
+def _across_profile(
     contrast: np.ndarray,
     shaft: Shaft,
     half_width: np.ndarray,
     *,
-    width_px: float,
-    min_part_share: float = 0.3,
-) -> PairSplit | None:
-    """Split a wide shaft into two side-by-side hairs, or None when its profile does not
-    show two parts (one edge missing, or the division too close to an edge)."""
+    reach_px: float,
+    mask: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Mean contrast profile across the shaft (normals turned one way), the share of its
+    samples on the hair mask, the offsets (px) and that one way (the reference normal),
+    or None for a shaft too short to sample."""
     pixels = shaft.pixels.astype(float)
-    centred = pixels - pixels.mean(axis=0)
     if len(pixels) < 3:
         return None
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    _, _, vt = np.linalg.svd(pixels - pixels.mean(axis=0), full_matrices=False)
     reference = np.array([-vt[0, 1], vt[0, 0]])
     points, normals = sample_points(shaft.branches, shaft.junctions_rc, half_width)
     if len(points) < 3:
         return None
     normals = np.where((normals @ reference)[:, None] < 0, -normals, normals)
-    reach = 0.8 * width_px + 4
-    offsets = np.arange(-reach, reach + STEP_PX / 2, STEP_PX)
+    offsets = np.arange(-reach_px, reach_px + STEP_PX / 2, STEP_PX)
     rr = points[:, 0, None] + offsets[None, :] * normals[:, 0, None]
     cc = points[:, 1, None] + offsets[None, :] * normals[:, 1, None]
     profile = ndimage.map_coordinates(contrast, [rr, cc], order=1, mode="constant").mean(axis=0)
-    centre = len(offsets) // 2
-    half = profile.max() / 2
-    below = profile < half
+    on_mask = np.zeros_like(profile)
+    if mask is not None:
+        on_mask = ndimage.map_coordinates(
+            mask.view(np.uint8), [rr, cc], order=0, mode="constant"
+        ).mean(axis=0)
+    return profile, on_mask, offsets, reference
+
+
+def _outer_edges(profile: np.ndarray, on_mask: np.ndarray) -> tuple[float, float] | None:
+    """Half-height edges of the run of shaft around the centre. The run ends where the
+    profile falls to a quarter of its peak (skin) off the hair mask, so neither a dip
+    between touching hairs nor a thin line of skin the mask bridged ends it; it falls back
+    to the run above half height when skin is not reached on both sides."""
+    centre = len(profile) // 2
+    peak = profile.max()
+    if peak <= 0:
+        return None
+    skin = (profile < 0.25 * peak) & (on_mask < 0.5)
+    left_skin = np.flatnonzero(skin[:centre])
+    right_skin = np.flatnonzero(skin[centre:])
+    if len(left_skin) and len(right_skin):
+        a, b = left_skin[-1] + 1, centre + right_skin[0]
+        above = np.flatnonzero(profile[a:b] >= peak / 2)
+        if len(above):
+            return a + above[0] - 0.5, a + above[-1] + 0.5
+    below = profile < peak / 2
     left_side = np.flatnonzero(below[:centre])
     right_side = np.flatnonzero(below[centre:])
     if not len(left_side) or not len(right_side):
         return None
-    left, right = left_side[-1] + 0.5, centre + right_side[0] - 0.5
-    span = right - left
-    lo, hi = int(left + min_part_share * span), int(np.ceil(right - min_part_share * span))
-    if hi <= lo:
+    return left_side[-1] + 0.5, centre + right_side[0] - 0.5
+
+
+def _valleys(
+    profile: np.ndarray, left: float, right: float, *, min_dip: float, min_part: float
+) -> list[int]:
+    """Divisions between hairs lying side by side: local minima of the profile between
+    its edges that dip at least ``min_dip`` (share of the peak) below the lower of the
+    highest points on either side; the shallowest go first while a part would be
+    narrower than ``min_part`` samples."""
+    smooth = ndimage.gaussian_filter1d(profile, 2.0)
+    lo, hi = int(np.ceil(left)), int(np.floor(right))
+    if hi - lo < 3:
+        return []
+    inner = smooth[lo : hi + 1]
+    minima = np.flatnonzero((inner[1:-1] < inner[:-2]) & (inner[1:-1] <= inner[2:])) + 1 + lo
+    peak = float(smooth[lo : hi + 1].max())
+    cuts = []
+    for v in minima:
+        dip = min(smooth[lo : v + 1].max(), smooth[v : hi + 1].max()) - smooth[v]
+        if dip >= min_dip * peak:
+            cuts.append((int(v), float(dip)))
+    while cuts:
+        bounds = [left, *(v for v, _ in cuts), right]
+        parts = np.diff(bounds)
+        narrow = int(np.argmin(parts))
+        if parts[narrow] >= min_part:
+            break
+        # Drop the shallower of the divisions beside the narrowest part.
+        beside = [k for k in (narrow - 1, narrow) if 0 <= k < len(cuts)]
+        cuts.pop(min(beside, key=lambda k: cuts[k][1]))
+    return [v for v, _ in cuts]
+
+
+def split_side_by_side(
+    contrast: np.ndarray,
+    shaft: Shaft,
+    half_width: np.ndarray,
+    *,
+    width_px: float,
+    single_px: float,
+    blind_px: float | None,
+    mask: np.ndarray | None = None,
+    min_dip: float = 0.1,
+    min_part_single: float = 0.65,
+    min_part_share: float = 0.3,
+) -> PairSplit | None:
+    """Split a wide shaft into the hairs lying side by side in it, or None.
+
+    The divisions are the clear dips of its mean cross profile (two or three hairs of one
+    opening, a line of light or skin between them); each part must be at least
+    ``min_part_single`` times a single hair (``single_px``) wide (a specular stripe along
+    one hair dips too, halving it). A part at least ``blind_px`` wide (far wider than one
+    hair; None: never) is then split in two at the lowest point between its
+    ``min_part_share`` points: touching hairs may show no line between them.
+    ``mask``: the hair mask, whose bridged lines of skin do not end the shaft."""
+    found = _across_profile(contrast, shaft, half_width, reach_px=0.8 * width_px + 4, mask=mask)
+    if found is None:
         return None
-    divide = lo + int(np.argmin(profile[lo : hi + 1]))
-    parts = []
-    for a, b in ((left, divide), (divide, right)):
+    profile, on_mask, offsets, reference = found
+    edges = _outer_edges(profile, on_mask)
+    if edges is None:
+        return None
+    left, right = edges
+    min_part = max(min_part_single * single_px, 2.0) / STEP_PX
+    cuts = _valleys(profile, left, right, min_dip=min_dip, min_part=min_part)
+    for _ in range(3 if blind_px is not None else 0):
+        bounds = [left, *cuts, right]
+        spans = np.diff(bounds)
+        widest = int(np.argmax(spans))
+        if spans[widest] * STEP_PX < blind_px:
+            break
+        a, span = bounds[widest], spans[widest]
+        lo, hi = int(a + min_part_share * span), int(np.ceil(a + span - min_part_share * span))
+        if hi <= lo:
+            break
+        cuts = sorted([*cuts, lo + int(np.argmin(profile[lo : hi + 1]))])
+    if not cuts:
+        return None
+    centre = len(offsets) // 2
+    bounds = [left, *cuts, right]
+    parts, widths = [], []
+    for a, b in itertools.pairwise(bounds):
         shift = ((a + b) / 2 - centre) * STEP_PX
         branches = []
         for path in shaft.branches:
@@ -89,7 +187,5 @@ def split_pair(
         if not branches:
             return None
         parts.append(Shaft(branches=tuple(branches), junctions_rc=shaft.junctions_rc))
-    return PairSplit(
-        shafts=(parts[0], parts[1]),
-        widths_px=((divide - left) * STEP_PX, (right - divide) * STEP_PX),
-    )
+        widths.append(float(b - a) * STEP_PX)
+    return PairSplit(shafts=tuple(parts), widths_px=tuple(widths))

@@ -10,7 +10,7 @@ import numpy as np
 from follicle.errors import FollicleInputError
 from follicle.measure.analyze import AnalysisSettings, ImageAnalysis, analyze_image
 from follicle.measure.burnt_in import BurntIn, find_burnt_in
-from follicle.measure.calibration import check_um_per_px, image_scale
+from follicle.measure.calibration import resolve_image_scale, scale_label
 
 
 def scale_for_image(
@@ -29,10 +29,14 @@ def scale_for_image(
         raise FollicleInputError(
             "calibration", f"{given} options given", "exactly one of um_per_px or device"
         )
-    if um_per_px is not None:
-        return check_um_per_px(um_per_px), "given"
-    found = image_scale(rgb, device=device, circle_radius_mm=circle_radius_mm, burnt_in=burnt_in)
-    return found.um_per_px, f"{found.source} ({found.detail})"
+    found = resolve_image_scale(
+        rgb,
+        um_per_px=um_per_px,
+        device=device,
+        circle_radius_mm=circle_radius_mm,
+        burnt_in=burnt_in,
+    )
+    return found.um_per_px, scale_label(found)
 
 
 def analyze_scaled(

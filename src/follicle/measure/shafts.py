@@ -54,12 +54,16 @@ def hair_mask(
     min_area_px: int,
     max_hole_px: int,
     max_stripe_half_px: float = 3.0,
+    solid: np.ndarray | None = None,
 ) -> np.ndarray:
     """Hysteresis threshold: weak pixels join only when connected to strong ones.
 
     Holes are filled when small, or when narrow (inscribed radius <= max_stripe_half_px):
     a specular stripe along a shaft leaves a long narrow hole, a patch of skin between
-    crossing hairs a wide one."""
+    crossing hairs a wide one. ``solid``: the contrast before a wide level was taken off
+    it (``background.wide_level``); a hole whose mean there exceeds ``high`` is the dark
+    inside of a group of hairs wider than that level's window (two or three hairs of one
+    opening side by side), not skin, and is filled too."""
     strong = contrast > high
     weak = contrast > low
     labels, n = ndimage.label(weak, structure=EIGHT)
@@ -80,7 +84,11 @@ def hair_mask(
         windows = ndimage.find_objects(background)
         for index in np.flatnonzero(hole & ~fill):
             window = windows[index - 1]
-            region = np.pad(background[window] == index, 1)
+            region = background[window] == index
+            if solid is not None and solid[window][region].mean(dtype=np.float64) > high:
+                fill[index] = True
+                continue
+            region = np.pad(region, 1)
             fill[index] = ndimage.distance_transform_edt(region).max() <= max_stripe_half_px
         if fill.any():
             mask |= fill[background]
@@ -296,12 +304,24 @@ def skeleton_branches(
     skeleton = object_skeletons(mask, objects)
     sr, sc = np.nonzero(skeleton)
     counts = _neighbour_lookup(skeleton, sr, sc).sum(axis=1)
+    # Junction and run pixels in raster order, as np.nonzero of each would give them.
+    at_junction = counts >= 3
+    jr, jc = sr[at_junction], sc[at_junction]
     junction_px = np.zeros_like(skeleton)
-    junction_px[sr[counts >= 3], sc[counts >= 3]] = True
-    junction_labels, n_junctions = ndimage.label(junction_px, structure=EIGHT)
+    junction_px[jr, jc] = True
+    # Junction labels in a one-pixel zero frame (for the neighbour lookup), labelled in
+    # the junctions' bounding box only: the same labels with less of the frame.
+    framed_labels = np.zeros((skeleton.shape[0] + 2, skeleton.shape[1] + 2), np.int32)
+    n_junctions = 0
+    if len(jr):
+        box = (slice(jr.min(), jr.max() + 1), slice(jc.min(), jc.max() + 1))
+        framed = (
+            slice(box[0].start + 1, box[0].stop + 1),
+            slice(box[1].start + 1, box[1].stop + 1),
+        )
+        framed_labels[framed], n_junctions = ndimage.label(junction_px[box], structure=EIGHT)
     if n_junctions:  # centroid per junction label, from the few junction pixels only
-        jr, jc = np.nonzero(junction_px)
-        lab = junction_labels[jr, jc]
+        lab = framed_labels[jr + 1, jc + 1]
         count = np.bincount(lab, minlength=n_junctions + 1)[1:]
         centres = np.stack(
             [
@@ -314,16 +334,16 @@ def skeleton_branches(
         centres = np.zeros((0, 2))
     runs = skeleton & ~junction_px
     run_labels, n_runs = ndimage.label(runs, structure=EIGHT)
-    rr, rc = np.nonzero(runs)  # raster order
+    rr, rc = sr[~at_junction], sc[~at_junction]  # raster order
     coords = np.stack([rr, rc], axis=1)
     run_of = run_labels[rr, rc] - 1
     # Which junction touches each run pixel (the largest label among its 8 neighbours).
-    touching = _neighbour_lookup(junction_labels, rr, rc).max(axis=1)
+    touching = _neighbour_lookup(framed_labels, rr, rc, padded=True).max(axis=1)
     starts = np.full(n_runs, -1)
     touching_idx = np.flatnonzero(touching > 0)
     runs_touching, first = np.unique(run_of[touching_idx], return_index=True)
     starts[runs_touching] = touching_idx[first]  # first touching pixel in raster order
-    near_junction = np.zeros(skeleton.shape, junction_labels.dtype)
+    near_junction = np.zeros(skeleton.shape, framed_labels.dtype)
     near_junction[rr, rc] = touching
     branches = []
     for k, ordered in enumerate(

@@ -24,6 +24,9 @@ class WidthEstimate:
     spread_px: float  # interquartile range over samples
     samples: int
     contrast: float  # median peak contrast
+    # Per branch: median offset (px, along the branch's normal) of the middle between the
+    # half-height edges from the centre line (NaN: no sample); see ``centred_branches``.
+    branch_offsets_px: tuple[float, ...] = ()
 
 
 def _tangents(path: np.ndarray, window: int) -> np.ndarray:
@@ -41,10 +44,12 @@ def sample_points(
     half_width: np.ndarray,
     *,
     every_px: int = 2,
+    branch_ids: list | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Centre points and normals where the shaft is free of junctions and ends."""
+    """Centre points and normals where the shaft is free of junctions and ends.
+    ``branch_ids``: a list that receives, per branch sampled, an array of its index."""
     points, normals = [], []
-    for path in branches:
+    for index_of_branch, path in enumerate(branches):
         if len(path) < 5:
             continue
         local = half_width[path[:, 0], path[:, 1]]
@@ -65,9 +70,16 @@ def sample_points(
         keep &= index % every_px == 0
         points.append(path[keep].astype(float))
         normals.append(np.stack([-tangent[keep, 1], tangent[keep, 0]], axis=1))
+        if branch_ids is not None:
+            branch_ids.append(np.full(int(keep.sum()), index_of_branch))
     if not points:
         return np.zeros((0, 2)), np.zeros((0, 2))
     return np.concatenate(points), np.concatenate(normals)
+
+
+def _as_uint8(mask: np.ndarray) -> np.ndarray:
+    """A boolean mask as 0/1 bytes without copying the frame (a view), once per call."""
+    return mask.view(np.uint8) if mask.dtype == bool else mask.astype(np.uint8)
 
 
 def profile_widths(
@@ -78,6 +90,8 @@ def profile_widths(
     reach_px: float,
     mask: np.ndarray | None = None,
     floor_contrast: float = 0.1,
+    centres_out: list | None = None,
+    shoulder: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Full width at half maximum (px) and peak of each perpendicular profile.
 
@@ -102,7 +116,7 @@ def profile_widths(
     inside = profiles > floor[:, None]
     if mask is not None:  # the (hole-filled) hair mask bridges stripes darker than floor
         on_mask = ndimage.map_coordinates(
-            mask.astype(np.uint8), [rr, cc], order=0, mode="constant", cval=0
+            _as_uint8(mask), [rr, cc], order=0, mode="constant", cval=0
         ).astype(bool)
         inside |= on_mask
     n_off = len(offsets)
@@ -127,13 +141,40 @@ def profile_widths(
     right_gap = np.where(plain, right_half, right_gap)
     valid |= plain
     rows = np.arange(len(points))
+    half_left = half_right = half
+    if shoulder:
+        # A halo or shadow beside an edge (a shoulder: the level 2.5-4 px outside it is
+        # at least a sixth of the peak) lifts the base that edge stands on; its half
+        # height is then half-way between the shoulder and the peak, found inwards.
+        near, far = round(2.5 / STEP_PX), round(4.0 / STEP_PX)
+        base_l = profiles[
+            rows[:, None], np.clip(left[:, None] - np.arange(near, far), 0, n_off - 1)
+        ]
+        base_r = profiles[
+            rows[:, None], np.clip(right[:, None] + np.arange(near, far), 0, n_off - 1)
+        ]
+        base_l, base_r = np.median(base_l, axis=1), np.median(base_r, axis=1)
+        base_l = np.where(base_l >= peak / 6, np.minimum(base_l, peak), 0.0)
+        base_r = np.where(base_r >= peak / 6, np.minimum(base_r, peak), 0.0)
+        half_left, half_right = (peak + base_l) / 2, (peak + base_r) / 2
+        inward = (index >= left[:, None]) & (index <= right[:, None])
+        left = np.where(
+            base_l > 0, np.argmax((profiles >= half_left[:, None]) & inward, axis=1), left
+        )
+        right = np.where(
+            base_r > 0,
+            n_off - 1 - np.argmax(((profiles >= half_right[:, None]) & inward)[:, ::-1], axis=1),
+            right,
+        )
     li, ri = np.clip(left, 1, n_off - 1), np.clip(right, 0, n_off - 2)
     # Linear interpolation of the half-height crossings between samples.
     pl, pl0 = profiles[rows, li], profiles[rows, li - 1]
     pr, pr1 = profiles[rows, ri], profiles[rows, ri + 1]
-    xl = li - (pl - half) / np.maximum(pl - pl0, 1e-9)
-    xr = ri + (pr - half) / np.maximum(pr - pr1, 1e-9)
+    xl = li - (pl - half_left) / np.maximum(pl - pl0, 1e-9)
+    xr = ri + (pr - half_right) / np.maximum(pr - pr1, 1e-9)
     widths = np.where(valid, (xr - xl) * STEP_PX, np.nan)
+    if centres_out is not None:  # middle of the edges, px from the centre line
+        centres_out.append(np.where(valid, ((xl + xr) / 2 - centre) * STEP_PX, np.nan))
     rows_n, cols_n = contrast.shape
     run_r = rr[rows, np.clip(left_gap, 0, n_off - 1)], rr[rows, np.clip(right_gap, 0, n_off - 1)]
     run_c = cc[rows, np.clip(left_gap, 0, n_off - 1)], cc[rows, np.clip(right_gap, 0, n_off - 1)]
@@ -154,11 +195,18 @@ def shaft_width(
     max_width_px: float,
     min_contrast: float,
     mask: np.ndarray | None = None,
+    shoulder: bool = False,
 ) -> WidthEstimate:
-    """Median width of one shaft, from profiles away from junctions and ends."""
-    points, normals = sample_points(branches, junctions_rc, half_width)
+    """Median width of one shaft, from profiles away from junctions and ends.
+    ``shoulder``: read each edge at half height above the level beside it (halos)."""
+    ids: list = []
+    points, normals = sample_points(branches, junctions_rc, half_width, branch_ids=ids)
     if len(points) == 0:  # short or crowded shaft: fall back to all skeleton points
-        points, normals = sample_points(branches, np.zeros((0, 2)), half_width * 0.25)
+        ids = []
+        points, normals = sample_points(
+            branches, np.zeros((0, 2)), half_width * 0.25, branch_ids=ids
+        )
+    centres: list = []
     widths, peak = profile_widths(
         contrast,
         points,
@@ -166,6 +214,8 @@ def shaft_width(
         reach_px=max_width_px / 2 + 4,
         mask=mask,
         floor_contrast=min_contrast,
+        centres_out=centres,
+        shoulder=shoulder,
     )
     # Profiles cut by the image border give only the visible part of the width: a shaft
     # running along the border has no measurable diameter and is not reported.
@@ -174,9 +224,45 @@ def shaft_width(
         return WidthEstimate(width_px=np.nan, spread_px=np.nan, samples=0, contrast=np.nan)
     w = widths[ok]
     q1, q3 = np.percentile(w, [25, 75])
+    branch_of = np.concatenate(ids) if ids else np.zeros(0, int)
+    offsets = tuple(
+        float(np.median(centres[0][ok & (branch_of == k)]))
+        if (ok & (branch_of == k)).any()
+        else float("nan")
+        for k in range(len(branches))
+    )
     return WidthEstimate(
         width_px=float(np.median(w)),
         spread_px=float(q3 - q1),
         samples=int(ok.sum()),
         contrast=float(np.median(peak[ok])),
+        branch_offsets_px=offsets,
     )
+
+
+def centred_branches(
+    branches: tuple[np.ndarray, ...],
+    offsets_px: tuple[float, ...],
+    half_width: np.ndarray,
+    *,
+    min_offset_px: float = 1.0,
+) -> tuple[np.ndarray, ...]:
+    """Branches moved along their normals by their median offset from the middle of the
+    shaft (``WidthEstimate.branch_offsets_px``) when at least ``min_offset_px``: where a
+    halo or a shadow on one side widened the mask, its skeleton (the centre line) runs
+    beside the shaft's axis, along one edge."""
+    out = []
+    for path, offset in zip(branches, offsets_px, strict=True):
+        if len(path) < 2 or not np.isfinite(offset) or abs(offset) < min_offset_px:
+            out.append(path)
+            continue
+        hw = float(np.median(half_width[path[:, 0], path[:, 1]]))
+        tangent = _tangents(path, window=int(np.clip(2 * hw, 5, 15)))
+        normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1)
+        moved = np.round(path + offset * normal).astype(int)
+        moved[:, 0] = np.clip(moved[:, 0], 0, half_width.shape[0] - 1)
+        moved[:, 1] = np.clip(moved[:, 1], 0, half_width.shape[1] - 1)
+        keep = np.ones(len(moved), bool)
+        keep[1:] = np.any(np.diff(moved, axis=0) != 0, axis=1)
+        out.append(moved[keep])
+    return tuple(out)

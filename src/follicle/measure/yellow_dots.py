@@ -25,8 +25,8 @@ def find_yellow_dots(
     min_yellowness: float = 0.07,
 ) -> np.ndarray:
     """Centres (x_um, y_um) of yellow dots."""
-    f = rgb.astype(np.float32) / 255.0
-    yellowness = (f[..., 0] + f[..., 1]) / 2 - f[..., 2]
+    red, green, blue = (rgb[..., k].astype(np.float32) / 255.0 for k in range(3))
+    yellowness = (red + green) / 2 - blue
     excess = yellowness - smooth_background(yellowness, size_px=max_diameter_um / um_per_px * 2)
     candidate = (excess > min_yellowness) & (yellowness > min_yellowness) & ~exclude
     labels, n = ndimage.label(candidate)
@@ -35,15 +35,19 @@ def find_yellow_dots(
     min_area = np.pi * (min_diameter_um / 2 / um_per_px) ** 2 * 0.5
     max_area = np.pi * (max_diameter_um / 2 / um_per_px) ** 2 * 1.5
     # Shape measures (a convex hull each) only for blobs of the right size.
-    areas = np.bincount(labels.ravel(), minlength=n + 1)
+    # Areas and the relabelled image from the candidate pixels only (few of the frame).
+    inside = labels[candidate]
+    areas = np.bincount(inside, minlength=n + 1)
     sized = (areas >= min_area) & (areas <= max_area)
     sized[0] = False
     if not sized.any():
         return np.zeros((0, 2))
     keep = np.zeros(n + 1, np.int32)
     keep[sized] = np.arange(1, int(sized.sum()) + 1)
+    relabelled = np.zeros_like(labels)
+    relabelled[candidate] = keep[inside]
     centres = []
-    for region in regionprops(keep[labels]):
+    for region in regionprops(relabelled):
         if region.eccentricity > 0.85 or region.solidity < 0.8:
             continue
         r, c = region.centroid

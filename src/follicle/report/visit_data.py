@@ -19,9 +19,8 @@ from follicle.errors import FollicleInputError
 from follicle.measure.analyze import AnalysisSettings, ImageAnalysis, analyze_image
 from follicle.measure.calibration import (
     DEVICE_PRESETS,
-    check_um_per_px,
+    resolve_image_scale,
     um_per_px_from_micrometer,
-    um_per_px_from_preset,
 )
 from follicle.measure.image_io import load_image
 from follicle.measure.metrics import parse_area_cm2
@@ -47,6 +46,7 @@ class ScaleSpec:
     device: str | None = None
     micrometer: Path | None = None
     line_spacing_um: float = 10.0
+    circle_radius_mm: float | None = None  # with device: the image's measuring circle
 
     def __post_init__(self):
         given = sum(v is not None for v in (self.um_per_px, self.device, self.micrometer))
@@ -114,26 +114,61 @@ def parse_date(value: str | dt.date | None, *, field: str) -> dt.date | None:
         raise FollicleInputError(field, value, "a date as YYYY-MM-DD") from None
 
 
-def resolve_scale(spec: ScaleSpec, *, image_width_px: int) -> tuple[Scale, InputFile | None]:
-    """The scale for one image and the micrometer file it came from (if any)."""
-    if spec.um_per_px is not None:
-        value = check_um_per_px(spec.um_per_px)
+def resolve_scale(
+    spec: ScaleSpec,
+    *,
+    image_width_px: int,
+    rgb: np.ndarray | None = None,
+    burnt_in=None,
+    micrometer_um_per_px: float | None = None,
+) -> tuple[Scale, InputFile | None]:
+    """The scale for one image and the micrometer file it came from (if any), set as
+    ``follicle analyze`` sets it (``calibration.resolve_image_scale``): with a device,
+    the image's own measuring circle or scale bar wins over the preset. ``rgb``: the
+    image (without it a device gives its preset); ``burnt_in``: its device graphics
+    when already found; ``micrometer_um_per_px``: the micrometer already measured."""
+    micrometer = None
+    if spec.micrometer is not None:
+        path = Path(spec.micrometer)
+        if micrometer_um_per_px is None:
+            micrometer_um_per_px = um_per_px_from_micrometer(
+                load_image(path), line_spacing_um=spec.line_spacing_um
+            )
+        micrometer = InputFile(name=path.name, sha256=sha256_of(path), role="stage micrometer")
+    if rgb is None:  # no image to look at: a blank one of that width gives the preset
+        rgb = np.zeros((1, image_width_px, 3), np.uint8)
+        burnt_in = None if spec.device is None else _nothing_burnt_in(rgb)
+    found = resolve_image_scale(
+        rgb,
+        um_per_px=spec.um_per_px,
+        device=spec.device,
+        micrometer_um_per_px=micrometer_um_per_px if micrometer else None,
+        circle_radius_mm=spec.circle_radius_mm,
+        burnt_in=burnt_in,
+    )
+    value = found.um_per_px
+    if found.source == "given":
         return Scale(um_per_px=value, how=f"given: {value:g} um/px"), None
-    if spec.device is not None:
-        value = um_per_px_from_preset(spec.device, image_width_px=image_width_px)
+    if found.source == "micrometer":
+        how = f"stage micrometer image {micrometer.name}"
+        detail = f"{spec.line_spacing_um:g} um rulings, strongest spatial frequency"
+        return Scale(um_per_px=value, how=how, detail=detail), micrometer
+    if found.source == "preset":
         preset = DEVICE_PRESETS[spec.device]
         detail = (
-            f"{preset.field_width_mm:g} mm field / {image_width_px} px ({preset.note}; "
+            f"{preset.field_width_mm:g} mm field / {rgb.shape[1]} px ({preset.note}; "
             "verify with a stage micrometer)"
         )
         return Scale(um_per_px=value, how=f"device preset {spec.device}", detail=detail), None
-    path = Path(spec.micrometer)
-    value = um_per_px_from_micrometer(load_image(path), line_spacing_um=spec.line_spacing_um)
-    how = f"stage micrometer image {path.name}"
-    detail = f"{spec.line_spacing_um:g} um rulings, strongest spatial frequency"
-    return Scale(um_per_px=value, how=how, detail=detail), InputFile(
-        name=path.name, sha256=sha256_of(path), role="stage micrometer"
-    )
+    how = f"{found.source} in the image ({spec.device})"
+    return Scale(um_per_px=value, how=how, detail=found.detail), None
+
+
+def _nothing_burnt_in(rgb: np.ndarray):
+    from follicle.measure.burnt_in import BurntIn
+
+    empty = np.zeros(rgb.shape[:2], bool)
+    return BurntIn(top_rows=0, bottom_rows=0, paint=empty, blocked=empty)
 
 
 def _kind(paths: list[Path], field: str) -> str:
@@ -158,17 +193,34 @@ def visit_from_images(
     settings: AnalysisSettings | None = None,
 ) -> Visit:
     """Analyse each image; the visit's hairs are all images' hairs, its area their sum."""
+    from follicle.measure.burnt_in import find_burnt_in
+
     images, scales, tables, inputs = [], [], [], []
     area = 0.0
     dots = 0
+    micrometer_um_per_px = None
     for index, path in enumerate(paths):
         path = Path(path)
         rgb = load_image(path)
-        image_scale, micrometer = resolve_scale(scale, image_width_px=rgb.shape[1])
-        if micrometer is not None and micrometer not in inputs:
-            inputs.append(micrometer)
+        # Device graphics found once: masked by the analysis, and they may calibrate.
+        burnt = find_burnt_in(rgb, captions=settings is None or settings.text_bar == "auto")
+        image_scale, micrometer = resolve_scale(
+            scale,
+            image_width_px=rgb.shape[1],
+            rgb=rgb,
+            burnt_in=burnt,
+            micrometer_um_per_px=micrometer_um_per_px,
+        )
+        if micrometer is not None:
+            micrometer_um_per_px = image_scale.um_per_px  # measured once for all images
+            if micrometer not in inputs:
+                inputs.append(micrometer)
         analysis = analyze_image(
-            rgb, um_per_px=image_scale.um_per_px, region=region, settings=settings
+            rgb,
+            um_per_px=image_scale.um_per_px,
+            region=region,
+            settings=settings,
+            burnt_in=burnt,
         )
         inputs.append(InputFile(name=path.name, sha256=sha256_of(path), role="image"))
         images.append(VisitImage(name=path.name, rgb=rgb, analysis=analysis))

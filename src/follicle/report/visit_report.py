@@ -341,6 +341,7 @@ def visit_report_from_files(
     device: str | None = None,
     micrometer: str | Path | None = None,
     line_spacing_um: float = 10.0,
+    circle_radius_mm: float | None = None,
     area_cm2: float | None = None,
     yellow_dots: int | None = None,
     region: str | None = None,
@@ -361,7 +362,9 @@ def visit_report_from_files(
     :func:`build_visit_report`.
 
     ``inputs``, ``previous``, ``occipital``: images of one site (the scale from exactly
-    one of ``um_per_px``, ``device``, ``micrometer``) or one hairs table (with
+    one of ``um_per_px``, ``device``, ``micrometer``; with a device, an image's own
+    measuring circle, radius ``circle_radius_mm``, or scale bar wins, as in
+    ``follicle analyze``) or one hairs table (with
     ``area_cm2``; ``previous_area_cm2`` and ``occipital_area_cm2`` default to it). Images
     are labelled with the site (``region``, frontal when an occipital site is given); a
     hairs table keeps its own region column and is filtered only by an explicit ``region``.
@@ -377,6 +380,7 @@ def visit_report_from_files(
             device=device,
             micrometer=micrometer,
             line_spacing_um=line_spacing_um,
+            circle_radius_mm=circle_radius_mm,
         )
     common = dict(scale=scale, settings=AnalysisSettings(polarity=polarity))
     site = region or ("frontal" if occipital else None)
