@@ -116,6 +116,11 @@ def test_calibration_recovers_a_parameter_from_a_synthetic_target(tmp_path):
     pset = load_parameter_set(tmp_path / "p.toml")
     assert pset.params.damage_per_cycle == pytest.approx(result.fitted["damage_per_cycle"])
     assert pset.provenance["free"] == ["damage_per_cycle"]
+    # the one envelope, written to TOML and read back whole (no null in TOML: None left out)
+    envelope = {k: v for k, v in result.provenance.items() if v is not None}
+    assert envelope["verb"] == "calibrate" and envelope["inputs"][0]["role"] == "targets"
+    envelope["inputs"] = [{k: v for k, v in r.items() if v is not None} for r in envelope["inputs"]]
+    assert {k: pset.provenance[k] for k in envelope} == envelope
 
 
 def test_only_calibrated_parameters_are_free():
