@@ -291,6 +291,25 @@ def _toml_key(key: Any) -> str:
     return text if text.replace("_", "").replace("-", "").isalnum() else _toml_value(text)
 
 
+def _toml_tables(name: str, record: dict[str, Any]) -> list[str]:
+    """``record`` as the lines of the table ``name`` (already opened): plain values first,
+    then each dict as a sub-table and each list of dicts as an array of tables (TOML has
+    no null: None is left out)."""
+    lines, tables = [], []
+    for key, value in record.items():
+        if value is None:
+            continue
+        path = f"{name}.{_toml_key(key)}"
+        if isinstance(value, dict):
+            tables += ["", f"[{path}]", *_toml_tables(path, value)]
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for item in value:
+                tables += ["", f"[[{path}]]", *_toml_tables(path, item)]
+        else:
+            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+    return lines + tables
+
+
 def parameter_set_toml(result: CalibrationResult) -> str:
     """The fitted parameter set as TOML: [provenance], [parameters], [population.SEX]."""
     pset = result.parameter_set
@@ -301,11 +320,7 @@ def parameter_set_toml(result: CalibrationResult) -> str:
         "objective_fitted": result.objective_fitted,
         "seconds": round(result.seconds, 1),
     }
-    lines += [
-        f"{_toml_key(key)} = {_toml_value(value)}"
-        for key, value in provenance.items()
-        if value is not None
-    ]
+    lines += _toml_tables("provenance", provenance)
     lines += ["", "[parameters]"]
     for name, value in result.fitted.items():
         if not name.startswith("population."):
