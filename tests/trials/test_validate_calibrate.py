@@ -86,7 +86,7 @@ def test_validate_runs_targets_of_other_kinds(tmp_path):
 def test_bad_targets_name_the_field(tmp_path, text, field):
     target = (
         '[[target]]\nid = "x"\nsource = "s"\npopulation = { sex = "male", age_years = 30 }\n'
-        'endpoint = "hairs_per_cm2"\nvalue = 1\ntolerance = 1\n'
+        'endpoint = "density_per_cm2"\nvalue = 1\ntolerance = 1\n'
     )
     key = text.split(" = ")[0]
     lines = [line for line in target.splitlines() if not line.startswith(key + " ")]

@@ -23,7 +23,7 @@ def _valid(name: str, data: dict) -> list[str]:
 
 
 def _envelope(data: dict, verb: str) -> None:
-    assert list(data)[0] == "provenance"
+    assert next(iter(data)) == "provenance"
     assert list(data["provenance"])[: len(ENVELOPE_FIELDS)] == list(ENVELOPE_FIELDS)
     assert data["provenance"]["verb"] == verb
 

@@ -51,19 +51,21 @@ from follicle.sim.inputs import NOT_GIVEN, renamed_seed
 from follicle.sim.inputs import as_person as _parse_person
 from follicle.sim.inputs import as_regimen as _parse_regimen
 from follicle.sim.inputs import resolve_seed as _parse_seed
+from follicle.vocabulary import current_name
 
-MEASURES = ("hairs_per_cm2", "non_vellus_per_cm2", "terminal_per_cm2", "mean_diameter_um")
-# journal metric name -> observation column
+MEASURES = ("density_per_cm2", "non_vellus_per_cm2", "terminal_per_cm2", "mean_diameter_um")
+# journal metric name -> observation column (hairs_per_cm2: the old name, in journals
+# written before the one vocabulary)
 METRIC_COLUMNS = {
-    "density_per_cm2": "hairs_per_cm2",
-    "hairs_per_cm2": "hairs_per_cm2",
+    "density_per_cm2": "density_per_cm2",
+    "hairs_per_cm2": "density_per_cm2",
     "non_vellus_density_per_cm2": "non_vellus_per_cm2",
     "non_vellus_per_cm2": "non_vellus_per_cm2",
     "terminal_density_per_cm2": "terminal_per_cm2",
     "terminal_per_cm2": "terminal_per_cm2",
 }
 DEFAULT_AREA_CM2 = 1.0
-COUNT_MEASURES = ("hairs_per_cm2", "non_vellus_per_cm2", "terminal_per_cm2")
+COUNT_MEASURES = ("density_per_cm2", "non_vellus_per_cm2", "terminal_per_cm2")
 BAND = (10, 50, 90)
 NO_TREATMENT_LABEL = "no treatment"
 DEFAULT_ENSEMBLE = "default"  # the ensemble shipped with follicle
@@ -104,6 +106,7 @@ class Projection:
 
     def at(self, day: float, *, region: str, measure: str = "non_vellus_per_cm2") -> pd.DataFrame:
         """Each regimen's band on the observation day nearest ``day``."""
+        measure = current_name(measure, where="measure")
         rows = self.bands[(self.bands["region"] == region) & (self.bands["measure"] == measure)]
         nearest = rows["day"].iloc[int(np.argmin(np.abs(rows["day"].to_numpy() - day)))]
         return rows[rows["day"] == nearest].set_index("regimen")[["p10", "p50", "p90"]]
