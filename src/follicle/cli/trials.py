@@ -74,7 +74,6 @@ OPTION_NAMES = {
     "parameters": "--parameters",
     "max_evaluations": "--max-evaluations",
     "members": "--over-ensemble",
-    "targets": "--only",
 }
 
 

@@ -207,8 +207,9 @@ def run_calibration(
     if split.fitted is None:
         raise FollicleInputError(
             "targets",
-            "every one held out",
-            "a target not held out for validation (include_held_out)",
+            "every selected one held out for validation",
+            "one that calibration may fit (include_held_out, --include-held-out, fits the "
+            "held-out ones too)",
         )
     if ensemble:  # build_ensemble splits the targets itself and records the split
         from follicle.trials.ensemble import build_ensemble
