@@ -38,9 +38,7 @@ def test_a_cohort_table_and_a_trajectory_use_the_same_columns_and_units():
 
 
 def test_old_column_names_in_a_trial_file_warn_and_read_as_the_new_ones():
-    data = load_trial(EXAMPLES / "trials" / "finasteride-vs-placebo.toml").model_dump(
-        mode="json"
-    )
+    data = load_trial(EXAMPLES / "trials" / "finasteride-vs-placebo.toml").model_dump(mode="json")
     data["endpoint"][0]["column"] = "thin_share"
     data["endpoint"][1]["column"] = "hairs_per_cm2"
     with pytest.warns(DeprecationWarning, match="thin_share_percent"):
