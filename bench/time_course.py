@@ -49,15 +49,15 @@ def men_time_course(n: int, seed: int, params, stage: str) -> dict[str, dict[int
             {"name": name, "regimen": {"name": name, "treatment": treatment}}
             for name, treatment in MEN_ARMS.items()
         ],
-        "endpoint": [{"measure": "change", "column": "hairs_per_cm2", "day": MEN_DAYS[-1]}],
+        "endpoint": [{"measure": "change", "column": "density_per_cm2", "day": MEN_DAYS[-1]}],
     }
     result = run_trial(trial, seed=seed, params=params)
-    bands = result.trajectory_bands("hairs_per_cm2", change=True)
+    bands = result.trajectory_bands("density_per_cm2", change=True)
     table = {}
     for arm in MEN_ARMS:
         rows = bands[bands["arm"] == arm].set_index("day")
         table[arm] = {day: float(rows.loc[day, "mean"]) for day in MEN_DAYS}
-    baseline = result.trajectory_bands("hairs_per_cm2")
+    baseline = result.trajectory_bands("density_per_cm2")
     base = baseline[(baseline["arm"] == "untreated") & (baseline["day"] == 0)]["mean"]
     table["baseline hairs/cm2"] = float(base.iloc[0])
     return table
@@ -75,7 +75,7 @@ def women_time_course(n: int, seed: int, params) -> dict[int, dict[str, float]]:
         "arm": [{"name": "untreated"}],
         "endpoint": [
             {"measure": "value", "column": column, "day": days[-1]}
-            for column in ("kenogen_fraction", "hairs_per_cm2", "thin_share")
+            for column in ("kenogen_fraction", "density_per_cm2", "thin_share_percent")
         ],
     }
     result = run_trial(trial, seed=seed, params=params)
@@ -87,8 +87,8 @@ def women_time_course(n: int, seed: int, params) -> dict[int, dict[str, float]]:
             "mean Ludwig stage": float(at["stage"].mean()),
             "share >= II": float((at["stage"] >= 2).mean()),
             "kenogen share": float(at["kenogen_fraction"].mean()),
-            "thin share": float(at["thin_share"].mean()),
-            "hairs/cm2": float(at["hairs_per_cm2"].mean()),
+            "thin share": float(at["thin_share_percent"].mean()) / 100,
+            "hairs/cm2": float(at["density_per_cm2"].mean()),
         }
     return rows
 

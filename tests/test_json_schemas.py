@@ -65,6 +65,17 @@ def _journal(cwd: Path) -> list[str]:
     return ["--db", db]
 
 
+def _tiny_ensemble_settings(cwd: Path) -> Path:
+    """Calibration settings for an ensemble built in seconds (one free parameter)."""
+    path = cwd / "settings.toml"
+    path.write_text(
+        '[split]\nholdout = []\n\n[ensemble]\nfree = ["damage_per_cycle"]\nseed = 1\n'
+        "n_per_arm = 2\ndesign_runs = 3\npopulation_size = 20\nmax_generations = 1\n"
+        "members = 3\n"
+    )
+    return path
+
+
 # name -> (schema, how to get the output: a function of the working directory)
 CASES = {
     "simulate": (
@@ -132,6 +143,91 @@ CASES = {
             "--no-ensemble",
             "--json",
             cwd=cwd,
+        ),
+    ),
+    "trial --over-ensemble": (
+        "trial-over-ensemble",
+        lambda cwd: follicle(
+            "trial",
+            EXAMPLES / "trials" / "finasteride-vs-placebo.toml",
+            *[
+                "--over-ensemble",
+                "2",
+                "--n-per-arm",
+                "3",
+                "--workers",
+                "0",
+                "--seed",
+                "1",
+                "--json",
+            ],
+            cwd=cwd,
+        ),
+    ),
+    "calibrate": (
+        "calibrate",
+        lambda cwd: follicle(
+            *[
+                "calibrate",
+                "--only",
+                "steady-state-density",
+                "--free",
+                "damage_per_cycle",
+                "--n-per-arm",
+                "2",
+                "--max-evaluations",
+                "1",
+                "--workers",
+                "0",
+                "--output",
+                "fit.toml",
+                "--json",
+            ],
+            cwd=cwd,
+        ),
+    ),
+    "calibrate --ensemble": (
+        "calibrate-ensemble",
+        lambda cwd: follicle(
+            *[
+                "calibrate",
+                "--ensemble",
+                "--only",
+                "steady-state-density",
+                "--only",
+                "steady-state-anagen",
+                "--workers",
+                "0",
+                "--output",
+                "ensemble.json",
+                "--json",
+                "--settings",
+            ],
+            _tiny_ensemble_settings(cwd),
+            cwd=cwd,
+        ),
+    ),
+    "project": (
+        "projection",
+        lambda cwd: follicle(
+            "project",
+            EXAMPLES / "man-25-high.toml",
+            "--regimen",
+            EXAMPLES / "finasteride.toml",
+            *["--years", "0.5", "--futures", "5", "--members", "2", "--seed", "1", "--json"],
+            cwd=cwd,
+        ),
+    ),
+    "project (blocked)": (
+        "projection",
+        lambda cwd: follicle(
+            "project",
+            PERSON,
+            "--regimen",
+            PLAN_VIOLATION,
+            *["--years", "0.3", "--futures", "5", "--members", "1", "--seed", "1", "--json"],
+            cwd=cwd,
+            code=1,
         ),
     ),
     "measure": (

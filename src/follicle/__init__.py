@@ -37,6 +37,7 @@ __getattr__, __dir__, _lazy_all = lazy_loader.attach(
         "trials.run": ["run_trial"],
         "trials.targets": ["load_targets", "select_targets"],
         "trials.validate": ["validate"],
+        "trials.verbs": ["run_calibration", "run_trial_file", "run_validation"],
     },
 )
 

@@ -71,7 +71,7 @@ def test_anchor_fit_reproduces_the_measured_density(density):
     check = simulate_cohort(
         [person] * 48, None, days=1, observe_every_days=1, area={"vertex": 4.0}, seed=5
     ).table
-    median = check[(check.region == "vertex") & (check.day == 0)]["hairs_per_cm2"].median()
+    median = check[(check.region == "vertex") & (check.day == 0)]["density_per_cm2"].median()
     # the median of 48 futures of 4 cm2 has an SE of ~1.1 hairs/cm2 (Poisson counts of
     # ~600 hairs, 1.25 x SD / sqrt(48)); bisection steps are far finer: allow ~3.5 SE
     assert median == pytest.approx(density, abs=4)
@@ -123,7 +123,7 @@ def test_journal_anchor_and_cli(tmp_path, examples):
             tz="UTC",
         )
         anchor = anchor_from_journal(journal)
-    assert anchor == Anchor(region="vertex", column="hairs_per_cm2", value=150.0)
+    assert anchor == Anchor(region="vertex", column="density_per_cm2", value=150.0)
     result = runner.invoke(app, [*base, "--from-journal", "--db", str(db), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -145,7 +145,7 @@ def test_measure_result_through_the_journal_anchors_a_projection(tmp_path):
     with Journal.open(tmp_path / "j.sqlite3") as journal:
         journal.log_measurement_file(path, region="vertex", at="2026-01-05T09:00", tz="UTC")
         anchor = anchor_from_journal(journal)
-    assert anchor.region == "vertex" and anchor.column == "hairs_per_cm2"
+    assert anchor.region == "vertex" and anchor.column == "density_per_cm2"
     assert anchor.value == pytest.approx(len(hairs), rel=1e-9)
 
 

@@ -288,7 +288,7 @@ def target(**kwargs):
         "id": "t",
         "source": "hand",
         "population": {"sex": "male", "age_years": 30},
-        "endpoint": "hairs_per_cm2",
+        "endpoint": "density_per_cm2",
         "value": 100.0,
         "tolerance": 0.1,
     }
@@ -454,7 +454,7 @@ ONE_TARGET = """
 id = "t"
 source = "hand"
 population = { sex = "male", age_years = 30 }
-endpoint = "hairs_per_cm2"
+endpoint = "density_per_cm2"
 value = 1
 tolerance = 1
 """

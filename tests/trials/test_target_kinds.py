@@ -39,7 +39,7 @@ def test_a_range_target_passes_inside_its_range_only(tmp_path):
 id = "r"
 source = "test"
 {MEN}
-endpoint = "hairs_per_cm2"
+endpoint = "density_per_cm2"
 kind = "range"
 range = [10, 30]
 """
@@ -60,7 +60,7 @@ range = [10, 30]
     ],
 )
 def test_bad_target_kinds_are_refused(tmp_path, extra, message):
-    endpoint = "" if "endpoint" in extra else 'endpoint = "hairs_per_cm2"\n'
+    endpoint = "" if "endpoint" in extra else 'endpoint = "density_per_cm2"\n'
     arms = 'arms = ["placebo", "minoxidil 5%"]\n' if "difference" in extra else ""
     body = f'[[target]]\nid = "x"\nsource = "s"\n{MEN}\n{arms}{endpoint}{extra}\n'
     with pytest.raises(FollicleInputError, match=message):
@@ -172,7 +172,7 @@ def test_validate_cli_prints_a_range_as_a_range(tmp_path):
 id = "r"
 source = "test"
 {MEN}
-endpoint = "hairs_per_cm2"
+endpoint = "density_per_cm2"
 kind = "range"
 range = [0, 1000]
 """

@@ -40,10 +40,10 @@ def _run(params):
                 "regimen": {"name": "f", "treatment": [{"kind": "finasteride", "dose_mg": 1}]},
             },
         ],
-        "endpoint": [{"measure": "change", "column": "hairs_per_cm2", "day": YEAR[10]}],
+        "endpoint": [{"measure": "change", "column": "density_per_cm2", "day": YEAR[10]}],
     }
     result = run_trial(trial, seed=5, params=params)
-    bands = result.trajectory_bands("hairs_per_cm2", change=True)
+    bands = result.trajectory_bands("density_per_cm2", change=True)
     return {arm: rows.set_index("day") for arm, rows in bands.groupby("arm")}
 
 

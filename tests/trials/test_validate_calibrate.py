@@ -86,7 +86,7 @@ def test_validate_runs_targets_of_other_kinds(tmp_path):
 def test_bad_targets_name_the_field(tmp_path, text, field):
     target = (
         '[[target]]\nid = "x"\nsource = "s"\npopulation = { sex = "male", age_years = 30 }\n'
-        'endpoint = "hairs_per_cm2"\nvalue = 1\ntolerance = 1\n'
+        'endpoint = "density_per_cm2"\nvalue = 1\ntolerance = 1\n'
     )
     key = text.split(" = ")[0]
     lines = [line for line in target.splitlines() if not line.startswith(key + " ")]
@@ -116,6 +116,11 @@ def test_calibration_recovers_a_parameter_from_a_synthetic_target(tmp_path):
     pset = load_parameter_set(tmp_path / "p.toml")
     assert pset.params.damage_per_cycle == pytest.approx(result.fitted["damage_per_cycle"])
     assert pset.provenance["free"] == ["damage_per_cycle"]
+    # the one envelope, written to TOML and read back whole (no null in TOML: None left out)
+    envelope = {k: v for k, v in result.provenance.items() if v is not None}
+    assert envelope["verb"] == "calibrate" and envelope["inputs"][0]["role"] == "targets"
+    envelope["inputs"] = [{k: v for k, v in r.items() if v is not None} for r in envelope["inputs"]]
+    assert {k: pset.provenance[k] for k in envelope} == envelope
 
 
 def test_only_calibrated_parameters_are_free():

@@ -31,8 +31,9 @@ planning, not a prediction for one person and not a prescription.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -43,25 +44,28 @@ from follicle.errors import FollicleInputError
 from follicle.model.androgens import DAYS_PER_YEAR
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
 from follicle.person import Person
+from follicle.provenance import envelope, input_record
 from follicle.regimen import NO_TREATMENT, Regimen
 from follicle.sim.batch import simulate_cohort
 from follicle.sim.inputs import NOT_GIVEN, renamed_seed
 from follicle.sim.inputs import as_person as _parse_person
 from follicle.sim.inputs import as_regimen as _parse_regimen
 from follicle.sim.inputs import resolve_seed as _parse_seed
+from follicle.vocabulary import current_name
 
-MEASURES = ("hairs_per_cm2", "non_vellus_per_cm2", "terminal_per_cm2", "mean_diameter_um")
-# journal metric name -> observation column
+MEASURES = ("density_per_cm2", "non_vellus_per_cm2", "terminal_per_cm2", "mean_diameter_um")
+# journal metric name -> observation column (hairs_per_cm2: the old name, in journals
+# written before the one vocabulary)
 METRIC_COLUMNS = {
-    "density_per_cm2": "hairs_per_cm2",
-    "hairs_per_cm2": "hairs_per_cm2",
+    "density_per_cm2": "density_per_cm2",
+    "hairs_per_cm2": "density_per_cm2",
     "non_vellus_density_per_cm2": "non_vellus_per_cm2",
     "non_vellus_per_cm2": "non_vellus_per_cm2",
     "terminal_density_per_cm2": "terminal_per_cm2",
     "terminal_per_cm2": "terminal_per_cm2",
 }
 DEFAULT_AREA_CM2 = 1.0
-COUNT_MEASURES = ("hairs_per_cm2", "non_vellus_per_cm2", "terminal_per_cm2")
+COUNT_MEASURES = ("density_per_cm2", "non_vellus_per_cm2", "terminal_per_cm2")
 BAND = (10, 50, 90)
 NO_TREATMENT_LABEL = "no treatment"
 DEFAULT_ENSEMBLE = "default"  # the ensemble shipped with follicle
@@ -102,6 +106,7 @@ class Projection:
 
     def at(self, day: float, *, region: str, measure: str = "non_vellus_per_cm2") -> pd.DataFrame:
         """Each regimen's band on the observation day nearest ``day``."""
+        measure = current_name(measure, where="measure")
         rows = self.bands[(self.bands["region"] == region) & (self.bands["measure"] == measure)]
         nearest = rows["day"].iloc[int(np.argmin(np.abs(rows["day"].to_numpy() - day)))]
         return rows[rows["day"] == nearest].set_index("regimen")[["p10", "p50", "p90"]]
@@ -119,8 +124,9 @@ class Projection:
 
 
 def project(
-    person: Person | dict,
-    regimens: Mapping[str, Regimen | dict | None],
+    person: Person | dict | str | Path,
+    regimens: Mapping[str, Regimen | dict | str | Path | None]
+    | Sequence[Regimen | dict | str | Path],
     *,
     years: float,
     futures: int = 40,
@@ -138,6 +144,9 @@ def project(
 ) -> Projection:
     """Bands of what to expect under each regimen and under no treatment.
 
+    ``person``, each regimen: a model, a dict or a TOML path (a file is hashed into the
+    provenance). ``regimens``: label -> regimen, or a list, labelled by each regimen's
+    name (a repeated name by the file's path, else by its position: ``regimen 2``).
     ``ensemble``: an ``Ensemble``, ``"default"`` (the shipped one) or None (the model's
     point parameters only); ``members`` of it are used, the futures spread evenly over
     them.
@@ -148,6 +157,7 @@ def project(
     """
     from follicle.care.plan import check_plan
 
+    person_source = person
     person = _parse_person(person)
     if not 0 < years <= 30:
         raise FollicleInputError("years", years, "a number of years in (0, 30]")
@@ -176,8 +186,9 @@ def project(
         person = person.model_copy(update={"androgen_sensitivity": fitted})
     plans = {NO_TREATMENT_LABEL: NO_TREATMENT}
     blocked: dict[str, tuple[Finding, ...]] = {}
-    for label, regimen in regimens.items():
-        parsed = _parse_regimen(regimen)
+    inputs = [input_record("person", person_source if _is_path(person_source) else person)]
+    for label, (source, parsed) in _labelled(regimens).items():
+        inputs.append(input_record(f"regimen {label}", source if _is_path(source) else parsed))
         if check_rules and parsed is not None:
             check = check_plan(parsed, person=person)
             if not check.ok:
@@ -215,12 +226,7 @@ def project(
         if counting_error:
             table = with_counting_error(table, futures_plan.count_error_cv, seed=seed)
         frames.append(_bands(table, label))
-    from follicle import __version__
-
-    provenance = {
-        "software": "follicle",
-        "version": __version__,
-        "seed": seed,
+    context = {
         "years": years,
         "futures": futures,
         "area_cm2_per_region": area_cm2,
@@ -233,9 +239,58 @@ def project(
         "ensemble": futures_plan.ensemble_provenance,
         "note": "information for planning, not a prediction for one person or a prescription",
     }
+    sets = [params.to_dict() for params, _, _ in futures_plan.groups]
+    parameters = {  # a parameter the ensemble members vary: its value per member used
+        name: value if all(s[name] == value for s in sets) else [s[name] for s in sets]
+        for name, value in sets[0].items()
+    }
+    provenance = envelope("project", seed=seed, parameters=parameters, inputs=inputs, **context)
     return Projection(
         bands=pd.concat(frames, ignore_index=True), provenance=provenance, blocked=blocked
     )
+
+
+def _is_path(source: Any) -> bool:
+    return isinstance(source, str | Path)
+
+
+def _labelled(regimens) -> dict[str, tuple[Any, Regimen]]:
+    """label -> (what was given, the parsed regimen); a list is labelled by name."""
+    if isinstance(regimens, Mapping):
+        return {str(label): (r, _parse_regimen(r)) for label, r in regimens.items()}
+    if isinstance(regimens, str | Path) or not isinstance(regimens, Sequence):
+        raise FollicleInputError(
+            "regimens", type(regimens).__name__, "a mapping label -> regimen or a list"
+        )
+    labelled: dict[str, tuple[Any, Regimen]] = {}
+    for index, source in enumerate(regimens):
+        parsed = _parse_regimen(source)
+        label = parsed.name
+        if label in labelled or label == NO_TREATMENT_LABEL:
+            label = str(source) if _is_path(source) else f"regimen {index + 1}"
+        labelled[label] = (source, parsed)
+    return labelled
+
+
+def anchor_from_journal_file(path: str | Path) -> Anchor:
+    """:func:`anchor_from_journal` on the journal at ``path``; an input error when there
+    is no journal there or it holds no usable measurement."""
+    from follicle.care.journal.service import Journal
+
+    if not Path(path).exists():
+        raise FollicleInputError(
+            "journal", str(path), "an existing journal (log a measurement first)"
+        )
+    with Journal.open(path, create=False) as journal:
+        anchor = anchor_from_journal(journal)
+    if anchor is None:
+        raise FollicleInputError(
+            "journal",
+            str(path),
+            "a journal holding a measurement with a region and a density metric "
+            "(e.g. density_per_cm2)",
+        )
+    return anchor
 
 
 @dataclass(frozen=True)
@@ -297,7 +352,7 @@ def plan_futures(
             "members_used": len(chosen),
             "member_indices": [int(i) for i in chosen],
             "matches_model": ensemble.matches(DEFAULT_PARAMETERS),
-            "created": ensemble.provenance.get("created"),
+            "created": ensemble.created,
             "version": ensemble.provenance.get("version"),
             "seed": ensemble.provenance.get("seed"),
         }

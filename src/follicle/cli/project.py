@@ -11,13 +11,23 @@ from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from follicle.care.journal.service import Journal, default_journal_path
-from follicle.care.projection import NO_TREATMENT_LABEL, Projection, anchor_from_journal, project
+from follicle.care.journal.service import default_journal_path
+from follicle.care.projection import (
+    NO_TREATMENT_LABEL,
+    Projection,
+    anchor_from_journal_file,
+    project,
+)
 from follicle.care.terminal_text import print_findings
 from follicle.cli.care import EXIT_BLOCKED
-from follicle.cli.support import atomic_output, console, fail, handles_bad_input, print_json
-from follicle.person import load_person
-from follicle.regimen import load_regimen
+from follicle.cli.support import (
+    atomic_output,
+    console,
+    fail,
+    handles_bad_input,
+    option_names,
+    print_json,
+)
 
 PROJECT_HELP = """What to expect under each regimen, against no treatment.
 
@@ -189,33 +199,21 @@ def run_projection(
     if ensemble_path is not None and not parameter_uncertainty:
         fail("choose one of --ensemble and --no-parameter-uncertainty")
     ensemble = load_ensemble(ensemble_path) if ensemble_path is not None else DEFAULT_ENSEMBLE
-    person = load_person(person_file)
-    regimens = {}
-    for path in regimen_files:
-        regimen = load_regimen(path)
-        regimens[regimen.name if regimen.name not in regimens else str(path)] = regimen
     anchor = None
     if from_journal:
-        path = db if db is not None else default_journal_path()
-        if not Path(path).exists():
-            fail(f"--db {path}: no journal there (log a measurement first)")
-        with Journal.open(path, create=False) as journal:
-            anchor = anchor_from_journal(journal)
-        if anchor is None:
-            fail(
-                "the journal holds no measurement with a region and a density metric "
-                "(e.g. density_per_cm2)"
-            )
-    projection = project(
-        person,
-        regimens,
-        years=years,
-        futures=futures,
-        seed=seed,
-        anchor=anchor,
-        ensemble=ensemble if parameter_uncertainty else None,
-        members=members,
-    )
+        with option_names({"journal": "--db"}):
+            anchor = anchor_from_journal_file(db if db is not None else default_journal_path())
+    with option_names({"years": "--years", "futures": "--futures", "members": "--members"}):
+        projection = project(
+            person_file,
+            regimen_files,
+            years=years,
+            futures=futures,
+            seed=seed,
+            anchor=anchor,
+            ensemble=ensemble if parameter_uncertainty else None,
+            members=members,
+        )
     if plot_path:
         with atomic_output(plot_path) as temporary:
             plot_projection(projection, temporary)

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from follicle.cli.support import atomic_output, handles_bad_input, print_json
+from follicle.provenance import with_provenance
 
 report_app = typer.Typer(
     name="report",
@@ -156,7 +157,7 @@ def visit_command(
     with atomic_output(output) as temporary:
         report.write(temporary, suffix=suffix)
     if as_json:
-        print_json({"output": str(output), **report.to_dict()})
+        print_json(with_provenance({**report.to_dict(), "output": str(output)}, report.provenance))
         return
     m = report.metrics
     line = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,11 +16,11 @@ from follicle.cli.support import (
     error_console,
     fail,
     handles_bad_input,
+    option_names,
     print_json,
 )
-from follicle.errors import FollicleInputError
+from follicle.provenance import with_provenance
 from follicle.trials.predictive import DEFAULT_MEMBERS, DEFAULT_MEMBERS_N_PER_ARM
-from follicle.trials.targets import select_targets
 
 TRIAL_HELP = """Run a virtual clinical trial described by a trial file.
 
@@ -68,27 +67,29 @@ def progress_bar(label: str, enabled: bool):
         yield lambda done: progress.update(task, completed=done)
 
 
-# Bounds of the execution options (docs/cli.md): the trial file's own limit on people per
-# arm, and more local worker processes than any machine here would start usefully.
-MAX_N_PER_ARM = 10_000_000
-MAX_WORKERS = 256
-MAX_SEED = 2**63 - 1
+#: Library keyword -> the option that sets it, for one-line errors.
+OPTION_NAMES = {
+    "seed": "--seed",
+    "n_per_arm": "--n-per-arm",
+    "keep_observations": "--keep-observations",
+    "block_size": "--block-size",
+    "workers": "--workers",
+    "parameters": "--parameters",
+    "max_evaluations": "--max-evaluations",
+    "members": "--over-ensemble",
+}
+# validate's own ensemble options (its members are --members, not --over-ensemble)
+VALIDATE_OPTION_NAMES = {
+    **OPTION_NAMES,
+    "members": "--members",
+    "members_n_per_arm": "--members-n-per-arm",
+    "ensemble_file": "--ensemble-file",
+}
 
 
-def _check_seed(seed: int) -> int:
-    if not 0 <= seed <= MAX_SEED:
-        raise FollicleInputError("--seed", seed, f"a whole number from 0 to {MAX_SEED}")
-    return seed
-
-
-def _execution(workers: int | None, scheduler: str | None) -> tuple[int | None, str | None]:
+def _one_of(workers: int | None, scheduler: str | None) -> None:
     if workers is not None and scheduler is not None:
         fail("choose one of --workers and --scheduler")
-    if workers is not None and not 0 <= workers <= MAX_WORKERS:
-        raise FollicleInputError("--workers", workers, f"0 (serial) to {MAX_WORKERS}")
-    if workers is None and scheduler is None:
-        workers = os.cpu_count() or 1
-    return workers, scheduler
 
 
 def _num(value: float) -> str:
@@ -136,12 +137,6 @@ def endpoint_tables(result) -> list[Table]:
         versus.caption = "n80: people per arm to detect the difference at 80% power"
         tables.append(versus)
     return tables
-
-
-def _parameter_set(path: Path | None):
-    from follicle.trials.calibrate import ParameterSet, load_parameter_set
-
-    return load_parameter_set(path) if path else ParameterSet()
 
 
 VALIDATE_HELP = """Run every published target as a virtual trial: model vs published.
@@ -292,6 +287,20 @@ def validation_table(report, *, rows=None, title: str = "model vs published") ->
     return table
 
 
+def calibration_table(result) -> Table:
+    """Each free parameter's start and fitted value, and how the objective fell."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, title="fitted parameters")
+    for column in ("parameter", "start", "fitted"):
+        table.add_column(column, justify="left" if column == "parameter" else "right")
+    for name, fitted in result.fitted.items():
+        table.add_row(name, f"{result.start[name]:.4g}", f"{fitted:.4g}")
+    table.caption = (
+        f"objective {result.objective_start:.3g} -> {result.objective_fitted:.3g} in "
+        f"{result.evaluations} evaluations, {result.seconds:.0f} s"
+    )
+    return table
+
+
 def ensemble_table(ensemble) -> Table:
     """The posterior of each free parameter (over the members) and how the run ended."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, title="posterior (ensemble members)")
@@ -383,37 +392,24 @@ def register(app: typer.Typer) -> None:
             DEFAULT_MEMBERS_N_PER_ARM, "--members-n-per-arm", help="People per arm per member."
         ),
     ) -> None:
-        from follicle.trials.ensemble import load_ensemble
-        from follicle.trials.targets import load_targets
-        from follicle.trials.validate import validate
+        from follicle.trials.verbs import run_validation
 
-        if not 2 <= n_per_arm <= MAX_N_PER_ARM:
-            raise FollicleInputError("--n-per-arm", n_per_arm, f"2 to {MAX_N_PER_ARM}")
-        workers, scheduler = _execution(workers, scheduler)
-        target_set = select_targets(load_targets(targets), only)
-        pset = _parameter_set(parameters)
-        ensemble = False
-        if use_ensemble:
-            ensemble = load_ensemble(ensemble_file)
-            if not 1 <= members <= len(ensemble):
-                raise FollicleInputError("--members", members, f"1 to {len(ensemble)}")
-            if not 2 <= members_n_per_arm <= MAX_N_PER_ARM:
-                raise FollicleInputError(
-                    "--members-n-per-arm", members_n_per_arm, f"2 to {MAX_N_PER_ARM}"
-                )
-        elif ensemble_file is not None:
-            fail("choose one of --ensemble-file and --no-ensemble")
-        with progress_bar("validate", not as_json and console.is_terminal) as progress:
-            result = validate(
-                target_set,
+        _one_of(workers, scheduler)
+        with (
+            progress_bar("validate", not as_json and console.is_terminal) as progress,
+            option_names(VALIDATE_OPTION_NAMES),
+        ):
+            result = run_validation(
+                targets=targets,
+                only=only,
                 n_per_arm=n_per_arm,
-                seed=_check_seed(seed),
-                params=pset.params,
-                sensitivity=pset.sensitivity if parameters else None,
+                seed=seed,
+                parameters=parameters,
                 workers=workers,
                 scheduler=scheduler,
                 progress=progress,
-                ensemble=ensemble,
+                ensemble=use_ensemble,
+                ensemble_file=ensemble_file,
                 members=members,
                 members_n_per_arm=members_n_per_arm,
             )
@@ -477,110 +473,47 @@ def register(app: typer.Typer) -> None:
             False, "--include-held-out", help="Also fit the targets held out for validation."
         ),
     ) -> None:
-        from follicle.trials.calibrate import DEFAULT_FREE, calibrate, check_free
-        from follicle.trials.calibration_config import load_calibration_settings, split_targets
-        from follicle.trials.targets import load_targets
+        from follicle.trials.verbs import run_calibration
 
-        workers, scheduler = _execution(workers, scheduler)
-        settings = load_calibration_settings(settings_path)
-        target_set = select_targets(load_targets(targets), only)
+        _one_of(workers, scheduler)
         if not output.parent.exists():
             fail(f"output directory {str(output.parent)!r} does not exist")
-        if include_held_out:
-            settings = settings.model_copy(update={"split": type(settings.split)()})
-        if split_targets(target_set, settings).fitted is None:
-            fail("every selected target is held out for validation (--include-held-out)")
-        if ensemble:  # build_ensemble splits the targets itself and records the split
-            _calibrate_ensemble(
-                target_set, settings, _parameter_set(start), workers, scheduler, output, as_json
-            )
-            return
-        target_set = split_targets(target_set, settings).fitted
-        names = check_free(free.split(",") if free else DEFAULT_FREE)
-        with progress_bar("calibrate", not as_json and console.is_terminal) as progress:
-            result = calibrate(
-                target_set,
-                free=names,
-                start=_parameter_set(start),
+        label = "calibrate --ensemble" if ensemble else "calibrate"
+        with (
+            progress_bar(label, not as_json and console.is_terminal) as progress,
+            option_names(OPTION_NAMES),
+        ):
+            result = run_calibration(
+                targets=targets,
+                only=only,
+                free=free.split(",") if free else None,
+                start=start,
                 n_per_arm=n_per_arm,
-                seed=_check_seed(seed),
+                seed=seed,
                 max_evaluations=max_evaluations,
-                workers=workers,
-                scheduler=scheduler,
-                progress=(lambda i, _: progress(i / max_evaluations)) if progress else None,
-            )
-        with atomic_output(output) as temporary:
-            temporary.write_text(result.to_toml(), encoding="utf-8")
-        if as_json:
-            print_json(
-                {
-                    "start": result.start,
-                    "fitted": result.fitted,
-                    "objective_start": result.objective_start,
-                    "objective_fitted": result.objective_fitted,
-                    "evaluations": result.evaluations,
-                    "seconds": result.seconds,
-                    "targets": result.report.to_dict()["targets"],
-                    "output": str(output),
-                }
-            )
-            return
-        table = Table(box=box.SIMPLE_HEAD, show_edge=False, title="fitted parameters")
-        for column in ("parameter", "start", "fitted"):
-            table.add_column(column, justify="left" if column == "parameter" else "right")
-        for name in names:
-            table.add_row(name, f"{result.start[name]:.4g}", f"{result.fitted[name]:.4g}")
-        table.caption = (
-            f"objective {result.objective_start:.3g} -> {result.objective_fitted:.3g} in "
-            f"{result.evaluations} evaluations, {result.seconds:.0f} s"
-        )
-        console.print(table)
-        console.print(validation_table(result.report))
-        console.print(f"wrote {output}")
-
-    def _calibrate_ensemble(target_set, settings, base, workers, scheduler, output, as_json):
-        from follicle.trials.ensemble import build_ensemble
-
-        with progress_bar("calibrate --ensemble", not as_json and console.is_terminal) as progress:
-            result = build_ensemble(
-                target_set,
-                settings=settings,
-                base=base,
+                ensemble=ensemble,
+                settings=settings_path,
+                include_held_out=include_held_out,
                 workers=workers,
                 scheduler=scheduler,
                 progress=progress,
             )
         with atomic_output(output) as temporary:
-            result.write(temporary)
+            if ensemble:
+                result.write(temporary)
+            else:
+                temporary.write_text(result.to_toml(), encoding="utf-8")
         if as_json:
-            print_json({**result.to_dict(), "output": str(output)})
-            return
-        console.print(ensemble_table(result))
-        console.print(f"wrote {output}")
-
-    def _trial_over_ensemble(trial, members, ensemble_path, seed, workers, scheduler, as_json):
-        from follicle.trials.ensemble import load_ensemble
-        from follicle.trials.ensemble_trial import run_trial_over_ensemble
-
-        ensemble = load_ensemble(ensemble_path)
-        with progress_bar("trial over the ensemble", not as_json and console.is_terminal) as p:
-            result = run_trial_over_ensemble(
-                trial,
-                ensemble=ensemble,
-                members=members,
-                seed=seed,
-                workers=workers,
-                scheduler=scheduler,
-                progress=p,
+            print_json(
+                with_provenance({**result.to_dict(), "output": str(output)}, result.provenance)
             )
-        if as_json:
-            print_json(result.to_dict())
             return
-        console.print(
-            f"{trial.name}: {trial.n_per_arm} per arm, seed {result.provenance['seed']}, "
-            f"over {members} members of the calibration ensemble"
-        )
-        console.print(ensemble_trial_table(result, control=trial.control))
+        if ensemble:
+            console.print(ensemble_table(result))
+        else:
+            console.print(calibration_table(result))
+            console.print(validation_table(result.report))
+        console.print(f"wrote {output}")
 
     @app.command("trial", help=TRIAL_HELP)
     @handles_bad_input
@@ -631,45 +564,42 @@ def register(app: typer.Typer) -> None:
             None, "--ensemble", help="Ensemble file for --over-ensemble (default: shipped)."
         ),
     ) -> None:
-        from follicle.trials.run import run_trial
-        from follicle.trials.trial_file import load_trial
+        from follicle.trials.verbs import run_trial_file
 
-        workers, scheduler = _execution(workers, scheduler)
-        trial = load_trial(trial_file)
-        if n_per_arm is not None:
-            if not 1 <= n_per_arm <= MAX_N_PER_ARM:
-                raise FollicleInputError("--n-per-arm", n_per_arm, f"1 to {MAX_N_PER_ARM}")
-            trial = trial.model_copy(update={"n_per_arm": n_per_arm})
-        if keep_observations is not None:
-            if keep_observations < 0:
-                raise FollicleInputError("--keep-observations", keep_observations, "a number >= 0")
-            trial = trial.model_copy(update={"keep_observations_per_arm": keep_observations})
-        if block_size is not None:
-            if not 1 <= block_size <= 100_000:
-                raise FollicleInputError("--block-size", block_size, "1 to 100000")
-            trial = trial.model_copy(update={"block_size": block_size})
-        if paired:
-            trial = trial.model_copy(update={"paired": True})
-        if seed is None and trial.seed is None:
-            raise FollicleInputError("--seed", None, "a seed (none in the trial file)")
-        if over_ensemble is not None:
-            if parameters or report or csv_path:
-                fail("--over-ensemble takes none of --parameters, --report, --csv")
-            _trial_over_ensemble(
-                trial, over_ensemble, ensemble_path, seed, workers, scheduler, as_json
-            )
-            return
-        pset = _parameter_set(parameters)
-        with progress_bar("trial", not as_json and console.is_terminal) as progress:
-            result = run_trial(
-                trial,
+        if over_ensemble is not None and (parameters or report or csv_path):
+            fail("--over-ensemble takes none of --parameters, --report, --csv")
+        _one_of(workers, scheduler)
+        label = "trial" if over_ensemble is None else "trial over the ensemble"
+        with (
+            progress_bar(label, not as_json and console.is_terminal) as progress,
+            option_names(OPTION_NAMES),
+        ):
+            result = run_trial_file(
+                trial_file,
                 seed=seed,
-                params=pset.params,
-                sensitivity=pset.sensitivity.get(trial.population.sex) if parameters else None,
+                n_per_arm=n_per_arm,
+                keep_observations=keep_observations,
+                block_size=block_size,
+                parameters=parameters,
+                paired=paired,
+                over_ensemble=over_ensemble,
+                ensemble=ensemble_path,
                 workers=workers,
                 scheduler=scheduler,
                 progress=progress,
             )
+        if over_ensemble is not None:
+            if as_json:
+                print_json(result.to_dict())
+                return
+            control = result.provenance["trial"]["control"]
+            console.print(
+                f"{result.provenance['trial']['name']}: {result.provenance['n_per_arm']} per "
+                f"arm, seed {result.provenance['seed']}, over {over_ensemble} members of the "
+                "calibration ensemble"
+            )
+            console.print(ensemble_trial_table(result, control=control))
+            return
         if report:
             from follicle.report.trial_report import write_trial_report
 
@@ -681,6 +611,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(result.to_dict())
             return
+        trial = result.trial
         console.print(
             f"{trial.name}: {trial.n_per_arm} per arm, target area "
             f"{trial.target_area.label} cm2, seed {result.seed}"

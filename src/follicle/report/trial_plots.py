@@ -16,7 +16,7 @@ TRAJECTORY_PANELS = (
     ("hairs", "hairs in the target area"),
     ("non_vellus_per_cm2", "non-vellus hairs per cm2"),
     ("terminal_per_cm2", "terminal hairs per cm2"),
-    ("thin_share", "share of thin hairs (< 30 um)"),
+    ("thin_share_percent", "thin hairs (< 30 um), % of hairs"),
 )
 
 

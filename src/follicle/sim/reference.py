@@ -310,7 +310,7 @@ def _observe(follicles, day, interval, shed_since, areas) -> list[dict]:
                 "vellus_hairs": sum(d <= cut.vellus_max_um for d in hairs),
                 "non_vellus_hairs": sum(d > cut.vellus_max_um for d in hairs),
                 "thin_hairs": sum(d < cut.thin_below_um for d in hairs),
-                "hairs_per_cm2": n / sum(areas[REGIONS[r]] for r in members),
+                "density_per_cm2": n / sum(areas[REGIONS[r]] for r in members),
                 "mean_diameter_um": float(np.mean(hairs)) if hairs else float("nan"),
                 "anagen_fraction": sum(ph in (cycle.ANAGEN_HIDDEN, cycle.ANAGEN) for ph in phases)
                 / len(alive),

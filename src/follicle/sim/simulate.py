@@ -32,7 +32,7 @@ from follicle.sim.inputs import (
     resolve_seed,
 )
 from follicle.sim.observe import observe
-from follicle.sim.trajectory import Trajectory, public_columns
+from follicle.sim.trajectory import Trajectory
 from follicle.treatments.schedule import compile_regimen
 
 # The old private names, for code written against them (care.projection on other branches).
@@ -107,7 +107,7 @@ def simulate(
     )
     state = run.state
     return Trajectory(
-        table=public_columns(run.table.drop(columns="person")),
+        table=run.table.drop(columns="person"),
         provenance=provenance,
         params=params,
         _log=run.log,

@@ -18,23 +18,6 @@ from follicle.model.regions import REGIONS
 
 _PHASE_LABELS = np.array(cycle.PHASE_NAMES)
 
-#: The trajectory's names for what the engine counts, shared with measure results and the
-#: journal (docs/json.md, "One vocabulary"): engine column -> (trajectory column, factor).
-#: Cohort tables (trials, projections) keep the engine's names.
-VOCABULARY = {
-    "hairs_per_cm2": ("density_per_cm2", 1.0),
-    "thin_share": ("thin_share_percent", 100.0),
-}
-
-
-def public_columns(table: pd.DataFrame) -> pd.DataFrame:
-    """An engine observation table in the shared vocabulary (``VOCABULARY``)."""
-    table = table.copy()
-    for engine, (_, factor) in VOCABULARY.items():
-        if engine in table:
-            table[engine] = table[engine] * factor
-    return table.rename(columns={engine: public for engine, (public, _) in VOCABULARY.items()})
-
 
 @dataclass(frozen=True, eq=False)
 class Trajectory:

@@ -15,7 +15,6 @@ provenance, readable by ``load_parameter_set`` and by ``--parameters`` in the CL
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -159,8 +158,25 @@ class CalibrationResult:
     seconds: float
     report: ValidationReport
 
+    @property
+    def provenance(self) -> dict[str, Any]:
+        return self.parameter_set.provenance
+
     def to_toml(self) -> str:
         return parameter_set_toml(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``follicle calibrate --json`` (schemas/calibrate.json)."""
+        return {
+            "provenance": self.provenance,
+            "start": self.start,
+            "fitted": self.fitted,
+            "objective_start": self.objective_start,
+            "objective_fitted": self.objective_fitted,
+            "evaluations": self.evaluations,
+            "seconds": self.seconds,
+            "targets": self.report.to_dict()["targets"],
+        }
 
 
 CALIBRATION_SEED = 1  # validate.VALIDATION_SEED differs: validation uses other people
@@ -180,6 +196,7 @@ def calibrate(
     progress: Callable[[int, float], None] | None = None,
 ) -> CalibrationResult:
     """Fit ``free`` to ``targets``; ``progress(evaluation, objective)`` after each run."""
+    targets_source = targets
     if not isinstance(targets, TargetsFile):
         targets = load_targets(targets)
     free = check_free(free)
@@ -223,20 +240,26 @@ def calibrate(
             )
     best_loss, best_values, best_report = min(history, key=lambda item: item[0])
     fitted_set = base.with_values(best_values)
-    from follicle import __version__
+    from follicle.provenance import envelope, input_record
 
-    provenance = {
-        "software": "follicle",
-        "version": __version__,
-        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        "method": "scipy.optimize.minimize Powell (bounded, unit cube), common random numbers",
-        "objective": "mean over targets of ((model - published) / tolerance)^2",
-        "seed": seed,
-        "n_per_arm": n_per_arm,
-        "evaluations": len(history),
-        "free": list(free),
-        "targets": [t.id for t in targets.target],
-    }
+    provenance = envelope(
+        "calibrate",
+        seed=seed,
+        parameters=base.params.to_dict(),  # the model parameters the fit started from
+        inputs=[
+            input_record(
+                "targets", targets_source if isinstance(targets_source, str | Path) else targets
+            ),
+            input_record("start", {name: base.value(name) for name in free}),
+        ],
+        method="scipy.optimize.minimize Powell (bounded, unit cube), common random numbers",
+        objective="mean over targets of ((model - published) / tolerance)^2",
+        n_per_arm=n_per_arm,
+        max_evaluations=max_evaluations,
+        evaluations=len(history),
+        free=list(free),
+        targets=[t.id for t in targets.target],
+    )
     return CalibrationResult(
         parameter_set=ParameterSet(fitted_set.params, fitted_set.sensitivity, provenance),
         start={name: base.value(name) for name in free},
@@ -256,8 +279,35 @@ def _toml_value(value: Any) -> str:
         return repr(float(value)) if isinstance(value, float) else str(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):  # an inline table; TOML has no null, so None is left out
+        items = [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items() if v is not None]
+        return "{ " + ", ".join(items) + " }" if items else "{}"
     text = str(value).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{text}"'
+
+
+def _toml_key(key: Any) -> str:
+    text = str(key)
+    return text if text.replace("_", "").replace("-", "").isalnum() else _toml_value(text)
+
+
+def _toml_tables(name: str, record: dict[str, Any]) -> list[str]:
+    """``record`` as the lines of the table ``name`` (already opened): plain values first,
+    then each dict as a sub-table and each list of dicts as an array of tables (TOML has
+    no null: None is left out)."""
+    lines, tables = [], []
+    for key, value in record.items():
+        if value is None:
+            continue
+        path = f"{name}.{_toml_key(key)}"
+        if isinstance(value, dict):
+            tables += ["", f"[{path}]", *_toml_tables(path, value)]
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for item in value:
+                tables += ["", f"[[{path}]]", *_toml_tables(path, item)]
+        else:
+            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+    return lines + tables
 
 
 def parameter_set_toml(result: CalibrationResult) -> str:
@@ -270,7 +320,7 @@ def parameter_set_toml(result: CalibrationResult) -> str:
         "objective_fitted": result.objective_fitted,
         "seconds": round(result.seconds, 1),
     }
-    lines += [f"{key} = {_toml_value(value)}" for key, value in provenance.items()]
+    lines += _toml_tables("provenance", provenance)
     lines += ["", "[parameters]"]
     for name, value in result.fitted.items():
         if not name.startswith("population."):

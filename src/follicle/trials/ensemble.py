@@ -32,7 +32,6 @@ the emulator takes seconds on one core.
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import json
 import logging
@@ -93,6 +92,12 @@ class Ensemble:
 
     def parameter_set(self, index: int, base: ParameterSet | None = None) -> ParameterSet:
         return (base or ParameterSet()).with_values(self.values(index))
+
+    @property
+    def created(self) -> str | None:
+        """When the ensemble was built (``created_utc``; ``created`` in files written
+        before the one envelope)."""
+        return self.provenance.get("created_utc", self.provenance.get("created"))
 
     def matches(self, params: ModelParameters = DEFAULT_PARAMETERS) -> bool:
         """Whether the ensemble was built on these (non-free) model parameters."""
@@ -317,11 +322,12 @@ def build_ensemble(
     progress: Callable[[float], None] | None = None,
 ) -> Ensemble:
     """Run the design, fit the emulator, run ABC-SMC and resample the ensemble."""
-    from follicle import __version__
+    from follicle.provenance import envelope, input_record
     from follicle.trials.execution import dask_client
     from follicle.trials.validate import validate
 
     began = time.perf_counter()
+    targets_source = targets
     if not isinstance(targets, TargetsFile):
         targets = load_targets(targets)
     settings = settings or load_calibration_settings()
@@ -414,10 +420,7 @@ def build_ensemble(
         if final["acceptance_rate"] < options.min_acceptance_rate
         else "maximum generations"
     )
-    provenance = {
-        "software": "follicle",
-        "version": __version__,
-        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+    context = {  # after the envelope's fields
         "method": "ABC-SMC (pyabc, quantile epsilon 0.5) on a linear emulator of the fitted "
         "targets over a Latin hypercube design of full simulations (common random numbers)",
         "distance": "root mean square over the fitted targets of (model - published) / s, "
@@ -436,7 +439,6 @@ def build_ensemble(
             for name, lo, hi in zip(free, low, high, strict=True)
         },
         "settings": options.model_dump(),
-        "seed": options.seed,
         "targets_fitted": list(observed.ids),
         "targets_fitted_not_usable": dropped,
         "targets_held_out": [t.id for t in split.holdout.target] if split.holdout else [],
@@ -457,4 +459,16 @@ def build_ensemble(
         "base_parameters_digest": base_parameters_digest(base.params, free),
         "seconds": round(time.perf_counter() - began, 1),
     }
+    provenance = envelope(
+        "build_ensemble",
+        seed=options.seed,
+        parameters=base.params.to_dict(),  # the model parameters the members vary around
+        inputs=[
+            input_record(
+                "targets", targets_source if isinstance(targets_source, str | Path) else targets
+            ),
+            input_record("settings", settings),
+        ],
+        **context,
+    )
     return Ensemble(tuple(free), members, provenance)

@@ -127,23 +127,26 @@ def run_trial_over_ensemble(
                 "share_significant_se": math.sqrt(significant * (1 - significant) / len(group)),
             }
         )
-    from follicle import __version__
+    from follicle.provenance import envelope, input_record
 
-    provenance = {
-        "software": "follicle",
-        "version": __version__,
-        "seed": seed,
-        "n_per_arm": trial.n_per_arm,
-        "members_used": chosen,
-        "ensemble_members": len(ensemble),
-        "ensemble_created": ensemble.provenance.get("created"),
-        "includes": [
+    provenance = envelope(
+        "run_trial_over_ensemble",
+        seed=seed,
+        parameters=ensemble.parameter_set(chosen[0]).params.to_dict()
+        | {name: [ensemble.values(i)[name] for i in chosen] for name in ensemble.free},
+        inputs=[input_record("trial", trial), input_record("ensemble", ensemble.to_dict())],
+        n_per_arm=trial.n_per_arm,
+        trial=trial.model_dump(mode="json"),
+        members_used=chosen,
+        ensemble_members=len(ensemble),
+        ensemble_created=ensemble.created,
+        includes=[
             f"parameter uncertainty ({len(chosen)} members of an ensemble of {len(ensemble)})",
             "between-person variation (the trial's virtual people, the same for every member)",
             "sampling of the trial's people and follicle-level stochasticity",
             "the trial's measurement model (count error)",
         ],
-    }
+    )
     return EnsembleTrialResult(pd.DataFrame(rows), per_member, provenance)
 
 

@@ -273,7 +273,7 @@ COUNTED_COLUMNS = (
     "vellus_hairs",
     "non_vellus_hairs",
     "thin_hairs",
-    "hairs_per_cm2",
+    "density_per_cm2",
     "terminal_per_cm2",
     "intermediate_per_cm2",
     "vellus_per_cm2",

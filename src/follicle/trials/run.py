@@ -19,8 +19,9 @@ from follicle.trials.endpoints import DEFAULT_MIN_STAGE
 from follicle.trials.execution import BlockTask, dask_client, execute
 from follicle.trials.staging import parse_stage_range
 from follicle.trials.trial_file import BINARY_MEASURES, Trial, load_trial, parse_trial
+from follicle.vocabulary import current_name
 
-TRAJECTORY_COLUMNS = ("hairs", "non_vellus_per_cm2", "terminal_per_cm2", "thin_share")
+TRAJECTORY_COLUMNS = ("hairs", "non_vellus_per_cm2", "terminal_per_cm2", "thin_share_percent")
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,6 +62,7 @@ class TrialResult:
         each person's change from day 0 when ``change``), and the 10th and 90th
         percentiles over the people whose observations were kept (everyone by default;
         ``keep_observations_per_arm`` in the trial file)."""
+        column = current_name(column, where="trajectory_bands column")
         kind = "change" if change else "value"
         columns = sorted(self.moments.index.get_level_values("column").unique())
         if column not in columns:

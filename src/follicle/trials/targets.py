@@ -26,12 +26,13 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from follicle.config_io import read_toml, validate
 from follicle.regimen import Regimen, parse_regimen
 from follicle.trials.cohorts import Population
 from follicle.trials.trial_file import ENDPOINT_COLUMNS, Improvement, TargetArea
+from follicle.vocabulary import current_name
 
 DEFAULT_TARGETS = Path(__file__).resolve().parents[1] / "data" / "targets.toml"
 
@@ -39,15 +40,14 @@ DEFAULT_TARGETS = Path(__file__).resolve().parents[1] / "data" / "targets.toml"
 ENDPOINT_NAMES: dict[str, tuple[str, str]] = {
     "anagen_fraction": ("value", "anagen_fraction"),
     "shed_hairs_per_day": ("value", "shed_per_day_scalp"),
-    "hairs_per_cm2": ("value", "hairs_per_cm2"),
     "hair_count_change": ("change", "hairs"),
     "hair_count_percent_change": ("percent_change", "hairs"),
     "hair_count_change_percent": ("percent_change", "hairs"),
-    "density_change": ("change", "hairs_per_cm2"),
-    "hair_density_change": ("change", "hairs_per_cm2"),
+    "density_change": ("change", "density_per_cm2"),
+    "hair_density_change": ("change", "density_per_cm2"),
     "non_vellus_density_change": ("change", "non_vellus_per_cm2"),
     "terminal_density_change": ("change", "terminal_per_cm2"),
-    "thin_share_change": ("change", "thin_share"),
+    "thin_share_change": ("change", "thin_share_percent"),
     "fraction_improved": ("fraction_improved", "hairs"),
     "fraction_with_pattern_loss": ("fraction_with_pattern_loss", "stage"),
     "fraction_regrown": ("fraction_regrown", "hairs"),
@@ -91,6 +91,16 @@ class Target(_Strict):
     range: tuple[float, float] | None = None
     relative: bool = False
     note: str = ""
+
+    @field_validator("endpoint", "column", mode="before")
+    @classmethod
+    def _current_names(cls, value):
+        """An old column name (``hairs_per_cm2``, also after ``sd_of_`` or
+        ``difference_in_``) read as its current one, with a DeprecationWarning."""
+        if not isinstance(value, str):
+            return value
+        base = value.removeprefix(SD_PREFIX).removeprefix(DIFFERENCE_PREFIX)
+        return value.removesuffix(base) + current_name(base, where="target endpoint")
 
     @model_validator(mode="after")
     def _check(self):

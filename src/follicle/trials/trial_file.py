@@ -46,6 +46,7 @@ from follicle.errors import FollicleInputError
 from follicle.regimen import Regimen, RegionName, load_regimen, parse_regimen
 from follicle.trials.cohorts import Population
 from follicle.trials.staging import parse_stage_range
+from follicle.vocabulary import current_name
 
 MAX_TRIAL_DAYS = 100 * 366
 
@@ -61,14 +62,14 @@ ENDPOINT_COLUMNS: tuple[str, ...] = (
     "vellus_hairs",
     "non_vellus_hairs",
     "thin_hairs",
-    "hairs_per_cm2",
+    "density_per_cm2",
     "terminal_per_cm2",
     "intermediate_per_cm2",
     "vellus_per_cm2",
     "non_vellus_per_cm2",
     "mean_diameter_um",
     "diameter_cv",
-    "thin_share",
+    "thin_share_percent",
     "anagen_fraction",
     "catagen_fraction",
     "telogen_fraction",
@@ -234,6 +235,7 @@ class Trial(_Strict):
 
 
 def _check_column(value: str) -> str:
+    value = current_name(value, where="trial file column")
     if value not in ENDPOINT_COLUMNS:
         raise ValueError(
             f"column = {value!r} is not allowed; expected one of {list(ENDPOINT_COLUMNS)}"

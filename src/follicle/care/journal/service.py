@@ -246,13 +246,7 @@ class Journal:
         """The ``limit`` newest entries of ``kinds`` between the dates ``since`` and
         ``until`` (whole local days in ``tz``, default this computer's), oldest first, with
         the void of each voided entry (``include_voided`` shows those too)."""
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 2**63 - 1:
-            raise FollicleInputError("limit", limit, "a whole number from 1 to 2**63-1")
-        kinds = list(kinds or [])
-        for item in kinds:
-            if item not in KINDS:
-                raise FollicleInputError("kind", item, f"one of {list(KINDS)}")
-        window = day_window(since, until, tz=tz)
+        kinds, window, parameters = _show_query(kinds, since, until, tz, limit, include_voided)
         entries = self.entries(
             kinds=kinds or None,
             since=window.start,
@@ -263,14 +257,6 @@ class Journal:
         )[::-1]
         voids = {v.target_uid: v for v in self.voids()}
         ids = {e.uid: e.id for e in self.entries(include_voided=True)} if voids else {}
-        parameters = {
-            "kinds": kinds,
-            "since": window.since,
-            "until": window.until,
-            "tz": window.tz,
-            "limit": limit,
-            "include_voided": include_voided,
-        }
         return JournalPage(
             db=str(self.store.path),
             tz=window.tz,
@@ -291,28 +277,8 @@ class Journal:
     ):
         """Counts, and with ``regimen`` (a Regimen or its TOML file) and its day 0
         ``start``, adherence up to the end of the day ``until`` (default now) in ``tz``."""
-        from follicle.care.journal.stats import journal_stats
-        from follicle.regimen import Regimen, load_regimen
-
-        if (regimen is None) != (start is None):
-            raise FollicleInputError(
-                "regimen / start", "one of them", "both (the plan and its day 0) or neither"
-            )
-        window = day_window(None, until, tz=tz)
-        day0 = _date(start, field="start")
-        plan = regimen if regimen is None or isinstance(regimen, Regimen) else load_regimen(regimen)
-        result = journal_stats(
-            self.entries(),
-            regimen=plan,
-            start=day0,
-            tz=window.tz,
-            until=window.end or (now or datetime.now(UTC)),
-        )
-        inputs = [] if regimen is None else [input_record("regimen", regimen)]
-        parameters = {"start": day0, "until": window.until, "tz": window.tz}
-        return dataclass_replace(
-            result,
-            provenance=self.provenance("journal.stats", parameters=parameters, inputs=inputs),
+        return _stats(
+            self.entries(), str(self.store.path), regimen, start, until=until, tz=tz, now=now
         )
 
     def export(self, format: str) -> Exported:
@@ -590,6 +556,105 @@ class DayWindow:
     until: date | None
     start: datetime | None
     end: datetime | None
+
+
+def _stats(entries, db: str, regimen, start, *, until, tz, now):
+    """``Journal.stats`` over ``entries`` of the journal ``db``."""
+    from follicle.care.journal.stats import journal_stats
+    from follicle.regimen import Regimen, load_regimen
+
+    if (regimen is None) != (start is None):
+        raise FollicleInputError(
+            "regimen / start", "one of them", "both (the plan and its day 0) or neither"
+        )
+    window = day_window(None, until, tz=tz)
+    day0 = _date(start, field="start")
+    plan = regimen if regimen is None or isinstance(regimen, Regimen) else load_regimen(regimen)
+    result = journal_stats(
+        entries,
+        regimen=plan,
+        start=day0,
+        tz=window.tz,
+        until=window.end or (now or datetime.now(UTC)),
+    )
+    inputs = [] if regimen is None else [input_record("regimen", regimen)]
+    parameters = {"start": day0, "until": window.until, "tz": window.tz}
+    return dataclass_replace(
+        result,
+        provenance=envelope("journal.stats", parameters=parameters, inputs=inputs, journal=db),
+    )
+
+
+def stats_journal(
+    path: str | Path,
+    *,
+    regimen=None,
+    start: str | date | None = None,
+    until: str | date | None = None,
+    tz: str | None = None,
+    now: datetime | None = None,
+):
+    """``Journal.stats`` on the journal at ``path``, without creating it (before the first
+    entry: zero counts, with the same provenance as any other)."""
+    path = Path(path)
+    if path.exists():
+        with Journal.open(path, create=False) as journal:
+            return journal.stats(regimen=regimen, start=start, until=until, tz=tz, now=now)
+    return _stats([], str(path), regimen, start, until=until, tz=tz, now=now)
+
+
+def _show_query(kinds, since, until, tz, limit, include_voided):
+    """``journal show``'s options checked: (kinds, day window, the parameters recorded)."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 2**63 - 1:
+        raise FollicleInputError("limit", limit, "a whole number from 1 to 2**63-1")
+    kinds = list(kinds or [])
+    for item in kinds:
+        if item not in KINDS:
+            raise FollicleInputError("kind", item, f"one of {list(KINDS)}")
+    window = day_window(since, until, tz=tz)
+    parameters = {
+        "kinds": kinds,
+        "since": window.since,
+        "until": window.until,
+        "tz": window.tz,
+        "limit": limit,
+        "include_voided": include_voided,
+    }
+    return kinds, window, parameters
+
+
+def show_journal(
+    path: str | Path,
+    *,
+    kinds: Iterable[str] | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+    tz: str | None = None,
+    limit: int = 50,
+    include_voided: bool = False,
+) -> JournalPage:
+    """``Journal.show`` on the journal at ``path``, without creating it: before the first
+    entry (no file yet) an empty page, with the same provenance as any other."""
+    path = Path(path)
+    if path.exists():
+        with Journal.open(path, create=False) as journal:
+            return journal.show(
+                kinds=kinds,
+                since=since,
+                until=until,
+                tz=tz,
+                limit=limit,
+                include_voided=include_voided,
+            )
+    _, window, parameters = _show_query(kinds, since, until, tz, limit, include_voided)
+    return JournalPage(
+        db=str(path),
+        tz=window.tz,
+        entries=(),
+        voids={},
+        ids={},
+        provenance=envelope("journal.show", parameters=parameters, journal=str(path)),
+    )
 
 
 def day_window(

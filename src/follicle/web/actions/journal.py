@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
 from typing import Any
 
-from follicle.care.journal.service import Journal, Logged
-from follicle.care.journal.stats import journal_stats
-from follicle.care.timezones import local_zone_name, parse_date, zone
+from follicle.care.journal.service import Journal, Logged, show_journal, stats_journal
+from follicle.care.timezones import parse_date, zone
 from follicle.errors import FollicleInputError
 from follicle.web.actions.forms import number_field, text_field, toml_dict
 from follicle.web.config import WebConfig
@@ -69,16 +67,14 @@ def log_entry(
 
 def void_entry(config: WebConfig, reference: str, *, reason: str) -> dict:
     """``follicle journal void``: the entry stays stored but no longer counts; returns
-    ``{"voided": entry, "void": void}`` as ``journal void --json``."""
+    the payload of ``journal void --json`` (provenance, voided, void)."""
     if not config.journal_path.exists():
         raise FollicleInputError("entry", reference, "the # or uid of a journal entry")
     with (
         _write_lock(config.journal_path),
         Journal.open(config.journal_path, create=False) as journal,
     ):
-        target = journal.find(reference)
-        done = journal.void(reference, reason=reason)
-    return {"voided": target.to_dict(), "void": done.to_dict()}
+        return journal.withdraw(reference, reason=reason).to_dict()
 
 
 def amend_entry(
@@ -153,15 +149,8 @@ def list_entries(
     """``follicle journal show --json`` (an empty list before the first entry)."""
     if not 1 <= limit <= 10_000:
         raise FollicleInputError("limit", limit, "a whole number from 1 to 10000")
-    from follicle.care.journal.entries import KINDS
-
-    for kind in kinds or []:
-        if kind not in KINDS:
-            raise FollicleInputError("kind", kind, f"one of {list(KINDS)}")
-    if not config.journal_path.exists():
-        return {"db": str(config.journal_path), "entries": []}
-    with Journal.open(config.journal_path, create=False) as journal:
-        return journal.show(kinds=kinds, limit=limit, include_voided=show_all).to_dict()
+    page = show_journal(config.journal_path, kinds=kinds, limit=limit, include_voided=show_all)
+    return page.to_dict()
 
 
 def history(config: WebConfig, *, limit: int = 100) -> list[dict]:
@@ -198,13 +187,6 @@ def stats(
         raise FollicleInputError(
             "regimen / start", "one given", "both (the plan and its day 0) or neither"
         )
-    zone_name = tz or local_zone_name()
-    zone(zone_name)
     plan = parse_regimen(toml_dict(regimen_toml, "regimen")) if regimen_toml else None
     day0 = parse_date(start, field="start") if start else None
-    entries = []
-    if config.journal_path.exists():
-        with Journal.open(config.journal_path, create=False) as journal:
-            entries = journal.entries()
-    result = journal_stats(entries, regimen=plan, start=day0, tz=zone_name, until=datetime.now(UTC))
-    return result.to_dict()
+    return stats_journal(config.journal_path, regimen=plan, start=day0, tz=tz).to_dict()
