@@ -19,7 +19,7 @@ from follicle.cli.support import (
     print_json,
 )
 from follicle.model.androgens import DAYS_PER_YEAR
-from follicle.sim.demo import DEMO_TITLE, DEMO_YEARS, run_demo
+from follicle.sim.demo import DEMO_TITLE, run_demo
 from follicle.sim.inputs import days_from_years, model_parameters, parameter_listing
 from follicle.sim.simulate import simulate
 from follicle.sim.trajectory import Trajectory
@@ -245,18 +245,10 @@ def register(app: typer.Typer) -> None:
         payload = demo.to_dict()
         with atomic_output(out_dir / "demo.json") as temporary:
             temporary.write_text(dumps_json(payload) + "\n", encoding="utf-8")
-        from follicle.care.projection import project
+        from follicle.care.demo_expectation import demo_expectation
 
         # the one-seed trajectories above are one possible future; the bands show the spread
-        expected = project(
-            demo.person,
-            {"fin 1 mg + min 5%": demo.regimens["fin 1 mg + min 5%"]},
-            years=DEMO_YEARS,
-            futures=40,
-            regions=("vertex",),
-            seed=seed,
-            check_rules=False,
-        )
+        expected = demo_expectation(demo, seed=seed)
         with atomic_output(out_dir / "demo-bands.json") as temporary:
             temporary.write_text(dumps_json(expected.to_dict()) + "\n", encoding="utf-8")
         if as_json:
@@ -276,8 +268,11 @@ def register(app: typer.Typer) -> None:
 
 def demo_bands_table(projection) -> Table:
     """Vertex non-vellus hairs per cm2: median (10-90%) over the projection's futures."""
+    from follicle.care.demo_expectation import DEMO_FUTURES
+
     table = Table(
-        title="Over 40 possible futures: vertex non-vellus hairs per cm2, median (10-90%)",
+        title=f"Over {DEMO_FUTURES} possible futures: vertex non-vellus hairs per cm2, "
+        "median (10-90%)",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
