@@ -67,9 +67,12 @@ def list_images(folder: Path, subset: str) -> list[Path]:
     return images
 
 
-def score_one(job: tuple[Path, Path, float | None, dict]) -> dict:
-    """Analyse one image (timed) and score it against its boxes."""
-    path, folder, forced_scale, overrides, pipeline = job
+def score_one(job: tuple) -> dict:
+    """Analyse one image (timed) and score it against its boxes. ``job``: (path, folder,
+    forced scale or None, settings overrides[, pipeline]); the pipeline is 'classical'
+    when left out."""
+    path, folder, forced_scale, overrides, *rest = job
+    pipeline = rest[0] if rest else "classical"
     settings = AnalysisSettings(**overrides)
     rgb = load_image(path)
     start, cpu_start = time.perf_counter(), time.process_time()

@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO / "src" / "follicle" / "data" / "segmenter.onnx"
 SEED = 20261204
+SHARD = 50  # scenes per cache file
 
 
 def _scene(seed: int):
@@ -38,21 +39,38 @@ def _scene(seed: int):
 
 
 def build_dataset(n: int, cache: Path, workers: int) -> tuple[np.ndarray, np.ndarray]:
-    if cache.exists():
-        data = np.load(cache)
-        if len(data["images"]) >= n:
-            return data["images"][:n], data["targets"][:n]
-    seeds = [SEED * 1000 + k for k in range(n)]
+    """The first ``n`` scenes, rendered in shards of SHARD scenes kept in ``cache`` (a
+    folder): an interrupted run resumes, and training can start on the shards there."""
+    cache.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            pairs = list(pool.map(_scene, seeds, chunksize=16))
-    else:
-        pairs = [_scene(s) for s in seeds]
-    images = np.stack([p[0] for p in pairs])
-    targets = np.stack([p[1] for p in pairs]).astype(np.float16)
-    np.savez_compressed(cache, images=images, targets=targets)
-    print(f"rendered {n} scenes in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    try:
+        for first in range(0, n, SHARD):
+            path = cache / f"scenes-{first:05d}.npz"
+            if path.exists():
+                continue
+            seeds = [SEED * 1000 + k for k in range(first, min(first + SHARD, n))]
+            pairs = list(pool.map(_scene, seeds, chunksize=4)) if pool else map(_scene, seeds)
+            pairs = list(pairs)
+            np.savez_compressed(
+                path,
+                images=np.stack([p[0] for p in pairs]),
+                targets=np.stack([p[1] for p in pairs]).astype(np.float16),
+            )
+            print(
+                f"{first + len(seeds)} scenes, {time.perf_counter() - start:.0f} s", file=sys.stderr
+            )
+    finally:
+        if pool:
+            pool.shutdown()
+    return load_dataset(n, cache)
+
+
+def load_dataset(n: int, cache: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Up to ``n`` scenes from the shards in ``cache``, in seed order."""
+    shards = [np.load(p) for p in sorted(cache.glob("scenes-*.npz"))]
+    images = np.concatenate([s["images"] for s in shards])[:n]
+    targets = np.concatenate([s["targets"] for s in shards])[:n]
     return images, targets
 
 
@@ -104,9 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--crop", type=int, default=128, help="random training crop (px)")
     parser.add_argument("--render-only", action="store_true", help="only build the cache")
+    parser.add_argument(
+        "--use-cache", action="store_true", help="train on the shards already rendered"
+    )
     parser.add_argument("--base", type=int, default=8, help="channels of the first level")
     parser.add_argument("--workers", type=int, default=1, help="processes rendering scenes")
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/follicle-segmenter-scenes.npz"))
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/follicle-segmenter-scenes"))
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
 
@@ -118,7 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     torch.manual_seed(SEED)
     rng = np.random.default_rng(SEED)
-    images, targets = build_dataset(args.scenes, args.cache, args.workers)
+    if args.use_cache:
+        images, targets = load_dataset(args.scenes, args.cache)
+    else:
+        images, targets = build_dataset(args.scenes, args.cache, args.workers)
     if args.render_only:
         return 0
     x_all = np.concatenate([normalise(im) for im in images])
@@ -204,11 +228,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     summary = {
         "seed": SEED,
-        "scenes": args.scenes,
+        "scenes": len(images),
         "validation_scenes": args.val,
         "parameters": params,
         "base_channels": args.base,
         "epochs": epoch,
+        "crop_px": args.crop,
+        "batch": args.batch,
+        "history": history,
         "training_minutes": (time.perf_counter() - start) / 60,
         "onnx_bytes": args.out.stat().st_size,
         "last": history[-1] if history else None,
