@@ -307,7 +307,9 @@ def analyze_image(
     if pipeline == "learned":
         from follicle.measure.segmenter import learned_mask
 
-        mask = learned_mask(rgb, um_per_px=scale, valid=valid, **mask_options)
+        mask = learned_mask(
+            rgb, um_per_px=scale, valid=valid, contrast=ridge, low=low, **mask_options
+        )
     else:
         mask = hair_mask(ridge, low=low, **mask_options)
     objects = mask_objects(mask)

@@ -20,6 +20,9 @@ from follicle.errors import FollicleInputError
 NET_UM_PER_PX = 5.0  # the network's input scale: a 30 um hair is 6 px wide
 MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "segmenter.onnx"
 PAD_MULTIPLE = 16  # four 2x poolings in the U-Net
+# Edges of the learned mask from the image's contrast (see learned_mask); docs/segmenter.md
+# gives the dev figures with and without.
+EDGES_FROM_CONTRAST = True
 
 
 def to_net_scale(rgb: np.ndarray, *, um_per_px: float) -> np.ndarray:
@@ -85,14 +88,22 @@ def learned_mask(
     valid: np.ndarray,
     min_area_px: int,
     max_hole_px: int,
+    contrast: np.ndarray | None = None,
+    low: float = 0.0,
     threshold: float = 0.5,
     **_classical_only,
 ) -> np.ndarray:
-    """Shaft mask from the network inside the ``valid`` (not burnt-in) area, cleaned as
-    the classical mask is: specks below ``min_area_px`` dropped, holes up to
-    ``max_hole_px`` filled. (Takes the classical mask options; thresholds are ignored.)"""
+    """Shaft mask: pixels the network gives a probability above ``threshold``, inside
+    the ``valid`` (not burnt-in) area and, when ``contrast`` is given, above ``low`` in
+    it. The network decides which objects are hairs; the contrast (from which the dye
+    halo's level was taken off) puts the edges where the image has them: the network's
+    masks spill into the dark halos around exits and join hairs of one opening. Cleaned
+    as the classical mask: specks below ``min_area_px`` dropped, holes up to
+    ``max_hole_px`` filled. (Takes the classical mask options; ``high`` is unused.)"""
     from skimage.morphology import remove_small_holes, remove_small_objects
 
     mask = (shaft_probability(rgb, um_per_px=um_per_px) > threshold) & valid
+    if contrast is not None and EDGES_FROM_CONTRAST:
+        mask &= contrast > low
     mask = remove_small_holes(mask, max_size=max_hole_px)
     return remove_small_objects(mask, max_size=min_area_px)
