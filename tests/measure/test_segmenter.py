@@ -16,7 +16,7 @@ import pytest
 from follicle.errors import FollicleInputError
 from follicle.measure.analyze import analyze_image
 from follicle.measure.evaluate import score
-from follicle.measure.render import render_trichoscopy
+from follicle.measure.render import STYLES, render_trichoscopy
 from follicle.measure.segmenter import MODEL_PATH, onnxruntime_available
 
 needs_runtime = pytest.mark.skipif(
@@ -30,29 +30,43 @@ def test_the_model_ships_as_a_small_file():
 
 
 @needs_runtime
-def test_the_model_gives_a_probability_per_pixel_with_shafts_high_and_skin_low():
-    from follicle.measure.render import RenderStyle
+def test_the_model_gives_a_probability_per_pixel_matching_the_rendered_shafts():
+    """On an easy render (not a training scene), the mask at 0.5 overlaps the true shafts
+    with IoU >= 0.6 (training scenes' validation IoU was 0.83, docs/segmenter.md), and
+    skin well away from any shaft stays low."""
+    from scipy import ndimage
+
+    from follicle.measure.raster import polyline_coverage
     from follicle.measure.segmenter import shaft_probability
 
-    scene = render_trichoscopy(um_per_px=3.0, shape_px=(300, 420), style=RenderStyle(), seed=5)
+    scene = render_trichoscopy(um_per_px=3.0, shape_px=(400, 520), unit_count=4, seed=5)
     prob = shaft_probability(scene.image, um_per_px=3.0)
     assert prob.shape == scene.image.shape[:2] and prob.dtype == np.float32
     assert np.all((prob >= 0) & (prob <= 1))
-    on = np.concatenate([np.round(xy[::4]).astype(int) for xy in scene.centerlines_px.values()])
-    on_prob = prob[np.clip(on[:, 1], 0, 299), np.clip(on[:, 0], 0, 419)]
-    # Hairs cover a few percent of the image: most pixels are skin, most centre pixels hair.
-    assert np.median(on_prob) > 0.5
-    assert np.mean(prob > 0.5) < 0.25
+    truth = np.zeros(prob.shape, bool)
+    diameters = scene.hairs.set_index("hair_id")["diameter_um"]
+    for hair_id, xy in scene.centerlines_px.items():
+        cov = polyline_coverage(np.asarray(xy, float), diameters[hair_id] / 3.0, prob.shape)
+        if cov is not None:
+            truth[cov[0]] |= cov[1] > 0.5
+    assert truth.mean() > 0.01  # the scene has hairs
+    found = prob > 0.5
+    assert (found & truth).sum() / (found | truth).sum() >= 0.6
+    far = ndimage.distance_transform_edt(~truth) > 15
+    assert prob[far].mean() < 0.1
 
 
 @needs_runtime
 @pytest.mark.parametrize("seed", [11, 12, 13])
 def test_learned_pipeline_counts_rendered_hairs(seed):
-    """Counts within 25% of the truth and widths within a few um on medium renders at
-    the 70x device's scale. The classical pipeline meets the same bounds (docs/measure.md:
-    synthetic benchmark); the tolerance allows touching hairs that merge into one."""
+    """Counts within 25% of the truth and widths within a few um on medium renders of
+    dark hair on light skin (what the segmenter was trained for; not dark skin, see
+    docs/segmenter.md) at the 70x device's scale. The tolerance allows touching hairs
+    that merge into one."""
     um_per_px = 2.76
-    scene = render_trichoscopy(um_per_px=um_per_px, style="medium", unit_count=10, seed=seed)
+    scene = render_trichoscopy(
+        um_per_px=um_per_px, style=STYLES["medium"], unit_count=10, seed=seed
+    )
     found = analyze_image(scene.image, um_per_px=um_per_px, pipeline="learned")
     result = score(scene, found)
     assert abs(result.found_count - result.true_count) <= max(2, 0.25 * result.true_count)
@@ -89,7 +103,7 @@ def test_cli_learned_pipeline_runs_and_records_it(tmp_path):
 
     from PIL import Image
 
-    scene = render_trichoscopy(um_per_px=2.76, style="medium", unit_count=8, seed=21)
+    scene = render_trichoscopy(um_per_px=2.76, style=STYLES["medium"], unit_count=8, seed=21)
     image = tmp_path / "scalp.png"
     Image.fromarray(scene.image).save(image)
     follicle = Path(sys.executable).parent / "follicle"

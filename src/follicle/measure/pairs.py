@@ -72,6 +72,8 @@ def split_pair(
     if hi <= lo:
         return None
     divide = lo + int(np.argmin(profile[lo : hi + 1]))
+    if not left < divide < right:  # rounding can put it on or past an edge: no 2 parts
+        return None
     parts = []
     for a, b in ((left, divide), (divide, right)):
         shift = ((a + b) / 2 - centre) * STEP_PX
