@@ -226,9 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         all_rows += rows
         report[subset] = summarise(rows) if rows else None
     if args.worst > 0 and all_rows:
-        write_overlays(
-            all_rows, args.folder, args.out, args.worst, args.um_per_px, args.pipeline
-        )
+        write_overlays(all_rows, args.folder, args.out, args.worst, args.um_per_px, args.pipeline)
         report["overlays"] = str(args.out)
     if args.json:
         print(json.dumps(report, indent=2, default=float))
