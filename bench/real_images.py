@@ -8,6 +8,7 @@ the project; overlays of the worst images go to a folder outside it.
     python bench/real_images.py                      # dev subset and held-out, table
     python bench/real_images.py FOLDER --subset all  # any folder, every image
     python bench/real_images.py --json --worst 8 --out /tmp/follicle-real-images
+    python bench/real_images.py --pipeline learned   # the ONNX segmenter (docs/segmenter.md)
 
 Held out: images whose name starts with ``230219`` (one 2023 session) are reported
 separately and are not used to develop the analyser; the rest is the dev subset.
@@ -66,9 +67,12 @@ def list_images(folder: Path, subset: str) -> list[Path]:
     return images
 
 
-def score_one(job: tuple[Path, Path, float | None, dict]) -> dict:
-    """Analyse one image (timed) and score it against its boxes."""
-    path, folder, forced_scale, overrides = job
+def score_one(job: tuple) -> dict:
+    """Analyse one image (timed) and score it against its boxes. ``job``: (path, folder,
+    forced scale or None, settings overrides[, pipeline]); the pipeline is 'classical'
+    when left out."""
+    path, folder, forced_scale, overrides, *rest = job
+    pipeline = rest[0] if rest else "classical"
     settings = AnalysisSettings(**overrides)
     rgb = load_image(path)
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -78,7 +82,9 @@ def score_one(job: tuple[Path, Path, float | None, dict]) -> dict:
         um_per_px, scale_source = scale.um_per_px, scale.source
     else:
         um_per_px, scale_source = forced_scale, "given"
-    analysis = analyze_image(rgb, um_per_px=um_per_px, settings=settings, burnt_in=burnt)
+    analysis = analyze_image(
+        rgb, um_per_px=um_per_px, settings=settings, burnt_in=burnt, pipeline=pipeline
+    )
     seconds = time.perf_counter() - start
     cpu_seconds = time.process_time() - cpu_start
     boxes = read_voc_boxes(folder / "annotations" / f"{path.stem}.xml")
@@ -116,7 +122,14 @@ def per_image_badness(score: BoxScore) -> float:
     return count + (1 - score.matched / max(score.boxes, 1))
 
 
-def write_overlays(rows: list[dict], folder: Path, out: Path, worst: int, forced: float | None):
+def write_overlays(
+    rows: list[dict],
+    folder: Path,
+    out: Path,
+    worst: int,
+    forced: float | None,
+    pipeline: str = "classical",
+):
     """Overlays of the worst images with the boxes drawn: matched boxes blue, missed boxes
     magenta, `undersize` boxes dashed by a thicker outline."""
     from PIL import Image, ImageDraw
@@ -127,7 +140,9 @@ def write_overlays(rows: list[dict], folder: Path, out: Path, worst: int, forced
     for row in sorted(rows, key=lambda r: -per_image_badness(r["score"]))[:worst]:
         path = folder / "images" / row["image"]
         rgb = load_image(path)
-        analysis = analyze_image(rgb, um_per_px=row["um_per_px"] if forced is None else forced)
+        analysis = analyze_image(
+            rgb, um_per_px=row["um_per_px"] if forced is None else forced, pipeline=pipeline
+        )
         pil = Image.fromarray(render_overlay(rgb, analysis))
         draw = ImageDraw.Draw(pil)
         matched = {i for i, _ in row["score"].pairs}
@@ -184,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worst", type=int, default=6, help="overlays of the N worst images")
     parser.add_argument("--out", type=Path, default=Path("/tmp/follicle-real-images"))
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--pipeline", choices=("classical", "learned"), default="classical")
     parser.add_argument(
         "--set",
         action="append",
@@ -197,11 +213,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no images folder in {args.folder}", file=sys.stderr)
         return 2
     subsets = ("dev", "held-out") if args.subset == "split" else (args.subset,)
-    report: dict = {"folder": str(args.folder), "settings": overrides}
+    report: dict = {"folder": str(args.folder), "settings": overrides, "pipeline": args.pipeline}
     all_rows = []
     for subset in subsets:
         images = list_images(args.folder, subset)[: args.limit]
-        jobs = [(p, args.folder, args.um_per_px, overrides) for p in images]
+        jobs = [(p, args.folder, args.um_per_px, overrides, args.pipeline) for p in images]
         if args.workers > 1:
             with ProcessPoolExecutor(max_workers=args.workers) as pool:
                 rows = list(pool.map(score_one, jobs, chunksize=2))
@@ -210,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         all_rows += rows
         report[subset] = summarise(rows) if rows else None
     if args.worst > 0 and all_rows:
-        write_overlays(all_rows, args.folder, args.out, args.worst, args.um_per_px)
+        write_overlays(all_rows, args.folder, args.out, args.worst, args.um_per_px, args.pipeline)
         report["overlays"] = str(args.out)
     if args.json:
         print(json.dumps(report, indent=2, default=float))
@@ -218,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     for subset in subsets:
         if report[subset]:
             label = "held-out (230219_*)" if subset == "held-out" else subset
+            label += f", {args.pipeline} pipeline"
             print(format_table(label, report[subset]))
     if "overlays" in report:
         print(f"overlays of the {args.worst} worst images: {report['overlays']}")

@@ -181,6 +181,12 @@ def analyze_command(
     polarity: Annotated[
         str, typer.Option(help="auto, dark (dark hair on light skin) or light.")
     ] = "auto",
+    pipeline: Annotated[
+        str,
+        typer.Option(
+            help="classical, or learned (ONNX segmenter, extra 'learned'; docs/segmenter.md)."
+        ),
+    ] = "classical",
     overlay: Annotated[
         Path | None, typer.Option(help="Directory for overlay images (IMAGE.overlay.png).")
     ] = None,
@@ -220,6 +226,7 @@ def analyze_command(
         scale=scale,
         region=region,
         polarity=polarity,
+        pipeline=pipeline,
         overlay_dir=overlay,
         progress=lambda paths: track(
             paths,

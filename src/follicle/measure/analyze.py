@@ -45,6 +45,7 @@ from follicle.measure.widths import centred_branches, shaft_width
 from follicle.measure.yellow_dots import find_yellow_dots
 
 Polarity = Literal["auto", "dark", "light"]
+PIPELINES = ("classical", "learned")  # how the shaft mask is made (``segmenter``: learned)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -248,12 +249,15 @@ def analyze_image(
     region: str = "unspecified",
     settings: AnalysisSettings | None = None,
     burnt_in: BurntIn | None = None,
+    pipeline: str = "classical",
 ) -> ImageAnalysis:
     """Find hairs in a trichoscopy image and measure them.
 
     ``image``: an RGB array or a path. ``um_per_px``: the scale (see ``calibration`` for
     presets and stage micrometers). ``burnt_in``: the device graphics already found in
-    this image (``burnt_in.find_burnt_in``; found here when None). Returns the hairs
+    this image (``burnt_in.find_burnt_in``; found here when None). ``pipeline``:
+    'classical' (thresholded contrast) or 'learned' (the ONNX segmenter makes the shaft
+    mask; centre lines and widths are measured as in 'classical'). Returns the hairs
     table (one row per hair: diameter in um, visible length, exit point, follicular
     unit), yellow dots and what the overlay needs.
 
@@ -270,6 +274,8 @@ def analyze_image(
     settings = settings or AnalysisSettings()
     if not isinstance(settings, AnalysisSettings):
         raise FollicleInputError("settings", type(settings).__name__, "AnalysisSettings")
+    if pipeline not in PIPELINES:
+        raise FollicleInputError("pipeline", pipeline, " or ".join(map(repr, PIPELINES)))
     scale = check_um_per_px(um_per_px)
     source = None
     if isinstance(image, str | Path):
@@ -314,7 +320,16 @@ def analyze_image(
     if settings.halo_width_um > 0:
         level = wide_level(smooth, size_px=settings.halo_width_um / scale)
         ridge = smooth - np.minimum(level, settings.halo_max_contrast)
-    mask = hair_mask(ridge, low=low, solid=smooth if ridge is not smooth else None, **mask_options)
+    if pipeline == "learned":
+        from follicle.measure.segmenter import learned_mask
+
+        mask = learned_mask(
+            rgb, um_per_px=scale, valid=valid, contrast=ridge, low=low, **mask_options
+        )
+    else:
+        mask = hair_mask(
+            ridge, low=low, solid=smooth if ridge is not smooth else None, **mask_options
+        )
     objects = mask_objects(mask)
     half_width = object_distance(mask, objects)
     shafts = trace_shafts(
@@ -408,6 +423,7 @@ def analyze_image(
     )
     params = dict(
         function="analyze_image",
+        pipeline=pipeline,
         um_per_px=scale,
         region=region,
         polarity=polarity,

@@ -86,6 +86,7 @@ def analyze_images(
     scale: ScaleOptions,
     region: str = "unspecified",
     polarity: str = "auto",
+    pipeline: str = "classical",
     overlay_dir: str | Path | None = None,
     progress: Callable[[Sequence], Any] | None = None,
 ) -> ImagesAnalysis:
@@ -93,13 +94,16 @@ def analyze_images(
 
     ``overlay_dir``: write ``IMAGE.overlay.png`` there for each image (what was found,
     for a person to check). ``progress``: wraps the list of paths (e.g. a progress bar).
+    ``pipeline``: 'classical' or 'learned' (``analyze_image``).
     """
-    from follicle.measure.analyze import AnalysisSettings, analyze_image
+    from follicle.measure.analyze import PIPELINES, AnalysisSettings, analyze_image
     from follicle.measure.burnt_in import find_burnt_in
     from follicle.measure.hairs_table import empty_hairs_table
     from follicle.measure.image_io import load_image
 
     settings = AnalysisSettings(polarity=polarity)
+    if pipeline not in PIPELINES:
+        raise FollicleInputError("pipeline", pipeline, " or ".join(map(repr, PIPELINES)))
     paths = [Path(p) for p in images]
     if not paths:
         raise FollicleInputError("images", "[]", "at least one image")
@@ -119,7 +123,12 @@ def analyze_images(
             rgb, burnt_in=burnt, micrometer_scale=micrometer_scale
         )
         analysis = analyze_image(
-            rgb, um_per_px=um_per_px, region=region, settings=settings, burnt_in=burnt
+            rgb,
+            um_per_px=um_per_px,
+            region=region,
+            settings=settings,
+            burnt_in=burnt,
+            pipeline=pipeline,
         )
         summary = analysis.summary() | {"source": str(path), "scale_source": scale_source}
         warnings += [(path.name, warning) for warning in analysis.warnings]
@@ -145,6 +154,7 @@ def analyze_images(
             "scale": scale,
             "region": region,
             "polarity": polarity,
+            "pipeline": pipeline,
             "settings": settings,
         },
         inputs=inputs,

@@ -166,6 +166,8 @@ def split_side_by_side(
         if hi <= lo:
             break
         cuts = sorted([*cuts, lo + int(np.argmin(profile[lo : hi + 1]))])
+    # rounding can put a division on or past an edge: such a part would have no width
+    cuts = sorted({c for c in cuts if left < c < right})
     if not cuts:
         return None
     centre = len(offsets) // 2
