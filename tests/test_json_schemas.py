@@ -415,6 +415,7 @@ def test_json_output_validates_against_its_schema(case, tmp_path):
     data = json.loads(produce(tmp_path))
     errors = sorted(_validator(name).iter_errors(data), key=lambda e: list(e.path))
     assert not errors, [f"{list(e.path)}: {e.message[:200]}" for e in errors[:5]]
+    assert next(iter(data)) == "provenance", list(data)[:3]  # docs/json.md: the first key
     envelope = data["provenance"]
     assert list(envelope)[: len(ENVELOPE_FIELDS)] == list(ENVELOPE_FIELDS)
     assert envelope["schema_version"] == SCHEMA_VERSION

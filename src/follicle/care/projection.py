@@ -113,9 +113,9 @@ class Projection:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "provenance": self.provenance,
             "format": "follicle.projection/1",
             "band_includes": self.band_includes,
-            "provenance": self.provenance,
             "blocked": {
                 label: [f.to_dict() for f in findings] for label, findings in self.blocked.items()
             },

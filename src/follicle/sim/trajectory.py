@@ -124,8 +124,8 @@ class Trajectory:
         """Provenance and observations as plain JSON-ready data (docs/json.md)."""
         records = json.loads(self.table.to_json(orient="records"))
         return {
-            "format": "follicle.trajectory/1",
             "provenance": self.provenance,
+            "format": "follicle.trajectory/1",
             "observations": records,
         }
 

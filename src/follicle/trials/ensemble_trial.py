@@ -48,11 +48,11 @@ class EnsembleTrialResult:
             ]
 
         return {
+            "provenance": self.provenance,
             "format": "follicle.ensemble-trial/1",
             "includes": self.includes,
             "summary": clean(self.summary),
             "per_member": clean(self.per_member),
-            "provenance": self.provenance,
         }
 
 

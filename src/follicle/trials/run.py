@@ -115,6 +115,7 @@ class TrialResult:
             .unstack(fill_value=0)
         )
         return {
+            "provenance": self.provenance,
             "trial": self.trial.name,
             "seed": self.seed,
             "n_per_arm": self.trial.n_per_arm,
@@ -125,7 +126,6 @@ class TrialResult:
             "baseline_stages": {
                 arm: {k: int(v) for k, v in row.items() if k} for arm, row in stages.iterrows()
             },
-            "provenance": self.provenance,
         }
 
 

@@ -62,12 +62,12 @@ class ValidationReport:
             for r in self.table.to_dict(orient="records")
         ]
         return {
+            "provenance": self.provenance,
             "targets": rows,
             "passed": self.passed,
             "total": len(self.table),
             "passed_by_role": self.passed_by_role(),
             "predictive": self.predictive(),
-            "provenance": self.provenance,
         }
 
     def predictive(self) -> dict[str, Any] | None:
