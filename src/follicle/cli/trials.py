@@ -156,7 +156,7 @@ Examples:
 
   follicle validate --only 'olsen2002-*' --members 10 --members-n-per-arm 50
 
-  follicle validate --no-ensemble          # the point run alone (~6x less work)
+  follicle validate --no-ensemble  # the point run alone (~6x less work)
 
   follicle validate --targets my-targets.toml --json > validation.json
 
