@@ -85,21 +85,48 @@ def simulate_cohort(
         ).table
     else:
         table = pd.DataFrame()
+    provenance = _cohort_provenance(
+        "simulate_cohort",
+        whole_seed=whole_seed,
+        sequence=sequence,
+        params=params,
+        regimen=regimen,
+        persons=len(persons),
+        days=days,
+        with_history=with_history,
+    )
+    return CohortTrajectory(table=table, provenance=provenance)
+
+
+def _cohort_provenance(
+    verb: str,
+    *,
+    whole_seed: int | None,
+    sequence: np.random.SeedSequence,
+    params: ModelParameters,
+    regimen: Regimen,
+    persons: int,
+    days: int,
+    with_history: bool,
+    **context,
+) -> dict:
+    """The envelope of one cohort table: the seed (and the SeedSequence it came from),
+    the parameters, the regimen, then the verb's own ``context``."""
     from follicle.provenance import envelope, input_record
 
-    provenance = envelope(
-        "simulate_cohort",
+    return envelope(
+        verb,
         seed=whole_seed,
         parameters=params.to_dict(),
         inputs=[input_record("regimen", regimen)],
         seed_entropy=str(sequence.entropy),
         seed_spawn_key=list(sequence.spawn_key),
-        persons=len(persons),
+        persons=persons,
         days=days,
         regimen=regimen.model_dump(mode="json"),
+        **context,
         with_history=with_history,
     )
-    return CohortTrajectory(table=table, provenance=provenance)
 
 
 def simulate_cohort_arms(
@@ -145,24 +172,20 @@ def simulate_cohort_arms(
         ]
     else:
         tables = [pd.DataFrame() for _ in regimens]
-    from follicle.provenance import envelope, input_record
-
     return [
         CohortTrajectory(
             table=table,
-            provenance=envelope(
+            provenance=_cohort_provenance(
                 "simulate_cohort_arms",
-                seed=whole_seed,
-                parameters=params.to_dict(),
-                inputs=[input_record("regimen", regimen)],
-                seed_entropy=str(sequence.entropy),
-                seed_spawn_key=list(sequence.spawn_key),
+                whole_seed=whole_seed,
+                sequence=sequence,
+                params=params,
+                regimen=regimen,
                 persons=len(persons),
                 days=days,
-                regimen=regimen.model_dump(mode="json"),
+                with_history=with_history,
                 arm=index,
                 arms=len(regimens),
-                with_history=with_history,
             ),
         )
         for index, (table, regimen) in enumerate(zip(tables, regimens, strict=True))
