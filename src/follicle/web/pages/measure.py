@@ -47,6 +47,21 @@ def _measure_context(request: Request, **extra) -> dict[str, Any]:
     } | extra
 
 
+async def _measure_form(request: Request):
+    """The checked form of a Measure action: the form, the server's config, its text
+    fields, and the page's extra context (which echoes the fields back)."""
+    _, form = await checked_form(request)
+    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    extra: dict[str, Any] = {"form": fields}
+    return form, web_config(request), fields, extra
+
+
+def _measure_page(request: Request, extra: dict[str, Any]) -> Response:
+    """The Measure page with an action's result or error (400 when there is an error)."""
+    context = _measure_context(request, **extra)
+    return render(request, "measure.html", context, 400 if extra.get("error") else 200)
+
+
 @router.get("/measure")
 def measure_page(request: Request) -> Response:
     return render(request, "measure.html", _measure_context(request))
@@ -54,10 +69,7 @@ def measure_page(request: Request) -> Response:
 
 @router.post("/measure/image")
 async def measure_image(request: Request) -> Response:
-    _, form = await checked_form(request)
-    config = web_config(request)
-    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-    extra: dict[str, Any] = {"form": fields}
+    form, config, fields, extra = await _measure_form(request)
     try:
         scale_kind = fields.get("scale", "device")
         um_per_px = optional_number(form, "um_per_px") if scale_kind == "um_per_px" else None
@@ -80,16 +92,12 @@ async def measure_image(request: Request) -> Response:
         extra["results"] = to_jsonable(result["images"])
     except BAD_INPUT as problem:
         extra["error"] = actions.clean_message(problem, config)
-    context = _measure_context(request, **extra)
-    return render(request, "measure.html", context, 400 if extra.get("error") else 200)
+    return _measure_page(request, extra)
 
 
 @router.post("/measure/hairs")
 async def measure_hairs(request: Request) -> Response:
-    _, form = await checked_form(request)
-    config = web_config(request)
-    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-    extra: dict[str, Any] = {"form": fields}
+    form, config, fields, extra = await _measure_form(request)
     try:
         area = optional_number(form, "area_cm2")
         if area is None:
@@ -117,17 +125,13 @@ async def measure_hairs(request: Request) -> Response:
         extra["criteria"] = to_jsonable(result.get("criteria"))
     except BAD_INPUT as problem:
         extra["error"] = actions.clean_message(problem, config)
-    context = _measure_context(request, **extra)
-    return render(request, "measure.html", context, 400 if extra.get("error") else 200)
+    return _measure_page(request, extra)
 
 
 @router.post("/measure/visit")
 async def measure_visit(request: Request) -> Response:
     """A visit report: this visit's images and, optionally, the previous visit's."""
-    _, form = await checked_form(request)
-    config = web_config(request)
-    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-    extra: dict[str, Any] = {"form": fields}
+    form, config, fields, extra = await _measure_form(request)
     try:
         blobs = {}
         for name in ("current", "previous"):
@@ -150,8 +154,7 @@ async def measure_visit(request: Request) -> Response:
         extra["visit"] = to_jsonable(report)
     except BAD_INPUT as problem:
         extra["error"] = actions.clean_message(problem, config)
-    context = _measure_context(request, **extra)
-    return render(request, "measure.html", context, 400 if extra.get("error") else 200)
+    return _measure_page(request, extra)
 
 
 @router.get("/reports/{report_id}")
@@ -191,10 +194,7 @@ async def measure_save(request: Request) -> Response:
 @router.post("/measure/visits")
 async def visit_save(request: Request) -> Response:
     """Save this visit (its images, scale, region and date) to the visit history."""
-    _, form = await checked_form(request)
-    config = web_config(request)
-    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-    extra: dict[str, Any] = {"form": fields}
+    form, config, fields, extra = await _measure_form(request)
     try:
         uploads = [u for u in form.getlist("image") if isinstance(u, UploadFile) and u.filename]
         blobs = [await read_upload(u, config) for u in uploads[: actions.MAX_IMAGES + 1]]
@@ -216,17 +216,13 @@ async def visit_save(request: Request) -> Response:
         )
     except BAD_INPUT as problem:
         extra["error"] = actions.clean_message(problem, config)
-    context = _measure_context(request, **extra)
-    return render(request, "measure.html", context, 400 if extra.get("error") else 200)
+    return _measure_page(request, extra)
 
 
 @router.post("/measure/compare")
 async def visit_compare(request: Request) -> Response:
     """Two saved visits side by side: overlays, changes, matched hairs, the report."""
-    _, form = await checked_form(request)
-    config = web_config(request)
-    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-    extra: dict[str, Any] = {"form": fields}
+    _, config, fields, extra = await _measure_form(request)
     try:
         extra["compared"] = to_jsonable(
             await heavy(
@@ -239,8 +235,7 @@ async def visit_compare(request: Request) -> Response:
         )
     except BAD_INPUT as problem:
         extra["error"] = actions.clean_message(problem, config)
-    context = _measure_context(request, **extra)
-    return render(request, "measure.html", context, 400 if extra.get("error") else 200)
+    return _measure_page(request, extra)
 
 
 def _report_download(path, filename: str) -> Response:
