@@ -157,6 +157,35 @@ def test_image_analysis_matches_the_cli(web, synthetic_image):
     assert {image["source"], image["overlay"]} == {f"/files/{name}" for name in stored}
 
 
+def test_image_analysis_with_the_learned_pipeline_matches_the_cli(web, synthetic_image):
+    pytest.importorskip("onnxruntime")
+    with synthetic_image.open("rb") as handle:
+        answer = web.http.post(
+            "/api/v1/measure/analyze",
+            headers=web.bearer,
+            data={"um_per_px": "4", "pipeline": "learned"},
+            files={"image": ("scene.png", handle, "image/png")},
+        )
+    assert answer.status_code == 200, answer.text
+    image = answer.json()["images"][0]
+    cli_args = ("analyze", str(synthetic_image), "--um-per-px", "4", "--pipeline", "learned")
+    cli = cli_json(*cli_args)["images"][0]
+    assert image["hair_count"] == cli["hair_count"] > 10
+    assert same_payload(image["metrics"], cli["metrics"])
+
+
+def test_an_unknown_pipeline_is_a_400_naming_it(web, synthetic_image):
+    answer = web.http.post(
+        "/api/v1/measure/analyze",
+        headers=web.bearer,
+        data={"um_per_px": "4", "pipeline": "deep"},
+        files={"image": ("scene.png", synthetic_image.read_bytes(), "image/png")},
+    )
+    assert answer.status_code == 400, answer.text
+    assert "pipeline" in answer.json()["error"] and "deep" in answer.json()["error"]
+    assert list(web.config.uploads_dir.iterdir()) == []  # a refused upload is not kept
+
+
 def test_hairs_tables_and_criteria_match_the_cli(web, tmp_path):
     from follicle.measure.render import render_trichoscopy
     from follicle.measure.table_io import write_hairs_table

@@ -47,11 +47,13 @@ def analyze_scaled(
     circle_radius_mm: float | None = None,
     region: str = "unspecified",
     polarity: str = "auto",
+    pipeline: str = "classical",
     source: str | None = None,
 ) -> tuple[ImageAnalysis, dict[str, Any]]:
     """Analyse ``rgb`` at the scale :func:`scale_for_image` finds. Returns the analysis and
     its summary as ``follicle analyze --json`` prints it for one image (``source``,
-    ``scale_source`` and, when hairs were found, ``metrics``)."""
+    ``scale_source`` and, when hairs were found, ``metrics``). ``pipeline``: 'classical'
+    or 'learned' (``analyze_image``)."""
     settings = AnalysisSettings(polarity=polarity)
     burnt = find_burnt_in(rgb)  # device graphics: masked, and they may calibrate
     scale, scale_source = scale_for_image(
@@ -61,7 +63,9 @@ def analyze_scaled(
         circle_radius_mm=circle_radius_mm,
         burnt_in=burnt,
     )
-    analysis = analyze_image(rgb, um_per_px=scale, region=region, settings=settings, burnt_in=burnt)
+    analysis = analyze_image(
+        rgb, um_per_px=scale, region=region, settings=settings, burnt_in=burnt, pipeline=pipeline
+    )
     summary = analysis.summary() | {"source": source, "scale_source": scale_source}
     if len(analysis.hairs):
         summary["metrics"] = analysis.metrics().to_dict()

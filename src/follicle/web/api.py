@@ -316,6 +316,7 @@ async def analyze(
     circle_radius_mm: Annotated[float | None, Form()] = None,
     region: Annotated[str, Form()] = "unspecified",
     polarity: Annotated[str, Form()] = "auto",
+    pipeline: Annotated[str, Form(description="classical (default) or learned")] = "classical",
 ) -> JSONResponse:
     config = web_config(request)
     blobs = [await read_upload(upload, config) for upload in image]
@@ -329,6 +330,7 @@ async def analyze(
         circle_radius_mm=circle_radius_mm,
         region=region,
         polarity=polarity,
+        pipeline=pipeline,
     )
     return JSONResponse(to_jsonable(result))
 

@@ -18,6 +18,7 @@ def analyze_upload(
     circle_radius_mm: float | None = None,
     region: str = "unspecified",
     polarity: str = "auto",
+    pipeline: str = "classical",
 ) -> dict:
     """``follicle analyze --json`` for one uploaded image, with the overlay (scale bar
     added) stored beside it: ``{"images": [summary]}``; ``source`` and ``overlay`` are
@@ -41,6 +42,7 @@ def analyze_upload(
             circle_radius_mm=circle_radius_mm,
             region=region,
             polarity=polarity,
+            pipeline=pipeline,
             source=f"/files/{name}",
         )
     except Exception:

@@ -88,6 +88,7 @@ async def measure_image(request: Request) -> Response:
             circle_radius_mm=optional_number(form, "circle_radius_mm"),
             region=fields.get("region") or "unspecified",
             polarity=fields.get("polarity") or "auto",
+            pipeline=fields.get("pipeline") or "classical",
         )
         extra["results"] = to_jsonable(result["images"])
     except BAD_INPUT as problem:
