@@ -63,14 +63,11 @@ def simulate_cohort(
     ``seed``: a whole number or a ``SeedSequence`` (required; ``random_seed`` still works,
     deprecated)."""
     seed = renamed_seed(seed, random_seed, function="simulate_cohort")
-    if seed is None:
-        raise FollicleInputError("seed", None, "a whole number >= 0 or a SeedSequence")
+    whole_seed, sequence = _seed_sequence(seed)
     persons = [as_person(person) for person in persons]
     regimen = as_regimen(regimen)
     days, observe_every_days = check_days(days, observe_every_days)
     params = params or DEFAULT_PARAMETERS
-    whole_seed = None if isinstance(seed, np.random.SeedSequence) else resolve_seed(seed)
-    sequence = seed if whole_seed is None else np.random.SeedSequence(whole_seed)
     if persons:
         table = run_people(
             persons,
@@ -96,6 +93,17 @@ def simulate_cohort(
         with_history=with_history,
     )
     return CohortTrajectory(table=table, provenance=provenance)
+
+
+def _seed_sequence(
+    seed: int | np.random.SeedSequence | None,
+) -> tuple[int | None, np.random.SeedSequence]:
+    """The whole-number seed (None when a SeedSequence was given) and the SeedSequence
+    every person's stream is spawned from."""
+    if seed is None:
+        raise FollicleInputError("seed", None, "a whole number >= 0 or a SeedSequence")
+    whole_seed = None if isinstance(seed, np.random.SeedSequence) else resolve_seed(seed)
+    return whole_seed, seed if whole_seed is None else np.random.SeedSequence(whole_seed)
 
 
 def _cohort_provenance(
@@ -146,16 +154,13 @@ def simulate_cohort_arms(
     so the arms differ only by the regimen and by what happens after day 0. Each
     regimen's table is exactly ``simulate_cohort(persons, regimen, ...)``'s with the same
     seed (docs/trials.md, "Paired arms")."""
-    if seed is None:
-        raise FollicleInputError("seed", None, "a whole number >= 0 or a SeedSequence")
+    whole_seed, sequence = _seed_sequence(seed)
     if not regimens:
         raise FollicleInputError("regimens", [], "at least one regimen")
     persons = [as_person(person) for person in persons]
     regimens = [as_regimen(regimen) for regimen in regimens]
     days, observe_every_days = check_days(days, observe_every_days)
     params = params or DEFAULT_PARAMETERS
-    whole_seed = None if isinstance(seed, np.random.SeedSequence) else resolve_seed(seed)
-    sequence = seed if whole_seed is None else np.random.SeedSequence(whole_seed)
     if persons:
         tables = [
             run.table
