@@ -19,7 +19,8 @@ Counts cover the entries from 1 March: 11 + 4 + 1 applications, 2 sessions, 1 de
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import time
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from care_helpers import regimen
@@ -37,6 +38,19 @@ TL3_INSTEAD = (
 )
 
 
+@pytest.fixture(params=["UTC", "Pacific/Honolulu", "Pacific/Kiritimati"])
+def machine_zone(request, monkeypatch):
+    """The machine's own zone (``TZ``) must not matter: the stats count days in the plan's
+    zone. Honolulu (UTC-10) and Kiritimati (UTC+14) put 08:00 and 20:00 UTC, and 08:00 in
+    Auckland, on another local date than the plan's zone does, so a conversion to the
+    machine's zone (``astimezone()`` without an argument) moves doses to other days."""
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    yield request.param
+    monkeypatch.undo()
+    time.tzset()
+
+
 @pytest.fixture
 def journal(tmp_path):
     with Journal.open(tmp_path / "journal.sqlite3") as opened:
@@ -47,7 +61,7 @@ def log(journal, kind, details, at):
     journal.log(kind, details, at=at, tz="UTC", now=NOW)
 
 
-def test_journal_stats_of_a_twelve_day_journal_by_hand(journal):
+def test_journal_stats_of_a_twelve_day_journal_by_hand(journal, machine_zone):
     plan = regimen(
         {"kind": "finasteride", "dose_mg": 1.0, "times_of_day": ["08:00"]},
         {"kind": "minoxidil", "route": "oral", "dose_mg": 2.5, "times_of_day": ["09:00"]},
@@ -166,7 +180,7 @@ def test_journal_stats_of_a_twelve_day_journal_by_hand(journal):
     }
 
 
-def test_journal_stats_without_a_plan_counts_every_entry_and_ages_devices(journal):
+def test_journal_stats_without_a_plan_counts_every_entry_and_ages_devices(journal, machine_zone):
     log(journal, "device", {"name": "roller-1", "needle_mm": 1.5}, "2026-01-05T10:00")
     log(journal, "application", {"medicine": "finasteride"}, "2026-02-01T08:10")
     log(journal, "application", {"medicine": "finasteride"}, "2026-03-01T08:10")
@@ -181,7 +195,7 @@ def test_journal_stats_without_a_plan_counts_every_entry_and_ages_devices(journa
     assert got["findings"] == []
 
 
-def test_journal_stats_start_must_be_given_and_on_or_before_the_last_day(journal):
+def test_journal_stats_start_must_be_given_and_on_or_before_the_last_day(journal, machine_zone):
     plan = regimen({"kind": "finasteride", "dose_mg": 1.0, "times_of_day": ["08:00"]})
     entries = journal.entries()
     with pytest.raises(FollicleInputError) as missing:
@@ -199,7 +213,7 @@ def test_journal_stats_start_must_be_given_and_on_or_before_the_last_day(journal
     assert (fin.expected, fin.taken) == (1, 0)
 
 
-def test_journal_stats_count_days_in_the_plan_zone_and_include_both_ends(journal):
+def test_journal_stats_count_days_in_the_plan_zone_and_include_both_ends(journal, machine_zone):
     """Auckland (UTC+13 in March): 08:00 there is 19:00 UTC the day before, so counting by
     UTC date would shift every dose a day. The stats end at 20:00 local on 3 March, the
     moment of the last planned minoxidil dose and of a logged one: both count. A dose
@@ -242,7 +256,7 @@ def test_journal_stats_count_days_in_the_plan_zone_and_include_both_ends(journal
     assert (mino.current_streak, mino.longest_streak) == (1, 1)
 
 
-def test_session_slack_and_grace_at_their_edges_and_dutasteride_doses(journal):
+def test_session_slack_and_grace_at_their_edges_and_dutasteride_doses(journal, machine_zone):
     """A session 3 days after the planned one (1 March) still counts for it (slack 3 days,
     inclusive); the session planned on 8 March is not counted yet on 11 March (the grace
     date is 11 - 3 = 8 March and a planned day counts once it is before it). Dutasteride,
@@ -262,3 +276,24 @@ def test_session_slack_and_grace_at_their_edges_and_dutasteride_doses(journal):
     assert (needling.expected, needling.taken, needling.missed) == (1, 1, ())
     assert (dutasteride.kind, dutasteride.expected, dutasteride.taken) == ("dutasteride", 11, 11)
     assert dutasteride.label == "treatment[1] dutasteride"
+
+
+def test_a_device_and_a_session_exactly_at_until_count(journal):
+    """The stats include their last moment: a device logged exactly at ``until`` is listed
+    (0 days old), and a session exactly at ``until`` is a use of the older roller (2
+    sessions, in use)."""
+    log(journal, "device", {"name": "roller-1", "needle_mm": 1.5}, "2026-01-05T10:00")
+    session = {"device": "roller-1", "needle_mm": 1.5, "duration_minutes": 12}
+    log(journal, "session", session, "2026-01-06T10:00")
+    log(journal, "session", session, "2026-03-12T23:00")
+    log(journal, "device", {"name": "roller-2", "needle_mm": 1.0}, "2026-03-12T23:00")
+    devices = journal_stats(journal.entries(), until=UNTIL).devices
+    assert [(d["name"], d["age_days"], d["sessions"], d["in_use"]) for d in devices] == [
+        ("roller-1", 66, 2, True),
+        ("roller-2", 0, 0, False),
+    ]
+    # a second earlier, neither the session nor the new device is there yet
+    earlier = journal_stats(journal.entries(), until=UNTIL - timedelta(seconds=1)).devices
+    assert [(d["name"], d["sessions"], d["in_use"]) for d in earlier] == [
+        ("roller-1", 1, False)
+    ]
