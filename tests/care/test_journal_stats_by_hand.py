@@ -294,6 +294,4 @@ def test_a_device_and_a_session_exactly_at_until_count(journal):
     ]
     # a second earlier, neither the session nor the new device is there yet
     earlier = journal_stats(journal.entries(), until=UNTIL - timedelta(seconds=1)).devices
-    assert [(d["name"], d["sessions"], d["in_use"]) for d in earlier] == [
-        ("roller-1", 1, False)
-    ]
+    assert [(d["name"], d["sessions"], d["in_use"]) for d in earlier] == [("roller-1", 1, False)]

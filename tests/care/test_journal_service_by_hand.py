@@ -1,0 +1,414 @@
+"""The journal service's API, each result written out in full: photos and measurement
+files (what is recorded and hashed), ``parse_metrics``, ``import_into`` and the reading
+of exports by extension, ``show``/``stats``/``export`` and the functions the CLI calls on
+a journal that may not exist yet (``show_journal``, ``stats_journal``), and the JSON of
+``Logged`` and ``Voided``. Expected values are built in the test from the inputs (the
+bytes written, hashed with hashlib), never copied from a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+from care_helpers import regimen
+
+from follicle.care.journal import Journal
+from follicle.care.journal.service import (
+    default_journal_path,
+    import_into,
+    parse_metrics,
+    show_journal,
+    stats_journal,
+)
+from follicle.care.journal.transfer import read_export_with_voids
+from follicle.errors import FollicleInputError
+
+NOW = datetime(2026, 3, 13, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path, monkeypatch):
+    """Keep the default journal location inside the test's folder (a journal opened at
+    the default path by mistake must not touch the user's own)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
+@pytest.fixture
+def journal(tmp_path):
+    with Journal.open(tmp_path / "journal.sqlite3") as opened:
+        yield opened
+
+
+def message(error) -> str:
+    return str(error.value)
+
+
+def test_default_journal_path_is_in_the_user_data_folder(tmp_path):
+    assert default_journal_path() == tmp_path / "xdg" / "follicle" / "journal.sqlite3"
+
+
+def test_a_photo_is_logged_by_resolved_path_hash_and_size(journal, tmp_path, monkeypatch):
+    data = b"\x89PNG\r\n\x1a\n not really an image"
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "pics" / "vertex.png").write_bytes(data)
+    monkeypatch.chdir(tmp_path)
+    logged = journal.log_photo(
+        "pics/vertex.png", region="vertex", at="2026-03-03T10:00", tz="UTC", now=NOW
+    )
+    resolved = str(tmp_path / "pics" / "vertex.png")
+    digest = hashlib.sha256(data).hexdigest()
+    entry = logged.entry
+    assert (entry.kind, entry.at) == ("photo", datetime(2026, 3, 3, 10, tzinfo=UTC))
+    assert entry.details.model_dump() == {
+        "path": resolved,
+        "sha256": digest,
+        "size_bytes": len(data),
+        "region": "vertex",
+    }
+    assert logged.provenance["verb"] == "journal.log"
+    assert logged.provenance["journal"] == str(tmp_path / "journal.sqlite3")
+    assert logged.provenance["inputs"] == [
+        {"role": "photo", "path": resolved, "sha256": digest, "digest_of": "file"}
+    ]
+    # stored as logged; without a region none is recorded
+    assert journal.find(entry.uid).details == entry.details
+    plain = journal.log_photo("pics/vertex.png", at="2026-03-03T10:05", tz="UTC", now=NOW)
+    assert plain.entry.details.region is None
+
+
+def test_a_missing_photo_is_refused_by_its_path(journal, tmp_path):
+    missing = tmp_path / "gone.png"
+    with pytest.raises(FollicleInputError) as error:
+        journal.log_photo(missing, tz="UTC", now=NOW)
+    assert message(error) == (
+        f"path = '{missing}' is not allowed; expected an existing, readable image file"
+    )
+    assert journal.entries() == []
+
+
+def write_json(path, payload) -> bytes:
+    raw = json.dumps(payload).encode()
+    path.write_bytes(raw)
+    return raw
+
+
+def test_a_measurement_file_gives_its_numbers_and_the_region_it_names(journal, tmp_path):
+    result = tmp_path / "result.json"
+    raw = write_json(
+        result,
+        {
+            "region": "vertex",
+            "density_per_cm2": 182,  # an int is stored as a float
+            "terminal_percent": 61.5,
+            "calibrated": True,  # a bool is not a metric
+            "image": "a.png",
+            "hairs": [1, 2],
+        },
+    )
+    logged = journal.log_measurement_file(result, at="2026-03-03T10:00", tz="UTC", now=NOW)
+    details = logged.entry.details
+    assert details.metrics == {"density_per_cm2": 182.0, "terminal_percent": 61.5}
+    assert isinstance(details.metrics["density_per_cm2"], float)
+    assert (details.region, details.source) == ("vertex", str(result.resolve()))
+    assert details.source_sha256 == hashlib.sha256(raw).hexdigest()
+    assert logged.provenance["verb"] == "journal.log"
+    assert logged.provenance["inputs"] == [
+        {
+            "role": "measurement result",
+            "path": str(result),
+            "sha256": hashlib.sha256(raw).hexdigest(),
+            "digest_of": "file",
+        }
+    ]
+
+
+def test_a_metrics_object_wins_over_top_level_numbers_and_a_region_given_wins(journal, tmp_path):
+    result = tmp_path / "analyze.json"
+    write_json(
+        result,
+        {"region": "vertex", "n_images": 3, "metrics": {"mean_diameter_um": 55.5, "ok": False}},
+    )
+    logged = journal.log_measurement_file(
+        result, region="frontal", at="2026-03-03T10:00", tz="UTC", now=NOW
+    )
+    assert logged.entry.details.metrics == {"mean_diameter_um": 55.5}
+    assert logged.entry.details.region == "frontal"
+    # no region anywhere: none recorded
+    write_json(result, {"density_per_cm2": 150})
+    plain = journal.log_measurement_file(result, at="2026-03-03T10:05", tz="UTC", now=NOW)
+    assert plain.entry.details.region is None
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"[1, 2]", "a JSON object of metrics"),
+        (b'{"image": "a.png", "calibrated": true}', "a result with numeric metrics"),
+        (b'{"metrics": [1, 2]}', "a result with numeric metrics"),
+        (
+            b"{not json",
+            "a JSON result file (Expecting property name enclosed in double quotes: "
+            "line 1 column 2 (char 1))",
+        ),
+    ],
+)
+def test_measurement_files_without_metrics_are_refused(journal, tmp_path, content, expected):
+    result = tmp_path / "result.json"
+    result.write_bytes(content)
+    with pytest.raises(FollicleInputError) as error:
+        journal.log_measurement_file(result, tz="UTC", now=NOW)
+    assert message(error) == f"from_result = '{result}' is not allowed; expected {expected}"
+    assert journal.entries() == []
+
+
+def test_a_missing_measurement_file_is_refused(journal, tmp_path):
+    missing = tmp_path / "none.json"
+    with pytest.raises(FollicleInputError) as error:
+        journal.log_measurement_file(missing, tz="UTC", now=NOW)
+    assert message(error).startswith(
+        f"from_result = '{missing}' is not allowed; expected a JSON result file ([Errno 2] "
+    )
+
+
+def test_parse_metrics_reads_name_equals_number():
+    assert parse_metrics([" density_per_cm2 =182", "terminal_percent=61.5", "x_count=1e3"]) == {
+        "density_per_cm2": 182.0,
+        "terminal_percent": 61.5,
+        "x_count": 1000.0,
+    }
+    assert parse_metrics([]) == {}
+
+
+@pytest.mark.parametrize("item", ["density_per_cm2", "=3", " =3", "density_per_cm2=many", "a="])
+def test_parse_metrics_refuses_an_item_by_its_text(item):
+    with pytest.raises(FollicleInputError) as error:
+        parse_metrics(["terminal_percent=61.5", item], field="--metric")
+    assert message(error) == f"--metric = {item!r} is not allowed; expected name=number"
+    with pytest.raises(FollicleInputError) as default_field:
+        parse_metrics([item])
+    assert message(default_field).startswith("metric = ")
+
+
+def small_journal(journal):
+    journal.log(
+        "application", {"medicine": "finasteride"}, at="2026-03-01T08:00", tz="UTC", now=NOW
+    )
+    session = {"device": "roller-1", "needle_mm": 1.5, "duration_minutes": 12}
+    journal.log("session", session, at="2026-03-02T20:00", tz="UTC", now=NOW)
+    wrong = journal.log("symptom", {"symptom": "itching"}, at="2026-03-03T09:00", tz="UTC", now=NOW)
+    journal.void(wrong.entry.uid, reason="logged by mistake", now=NOW)
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv", ".JSON", ".Csv"])
+def test_import_into_a_new_journal_reads_the_export_by_its_extension(journal, tmp_path, suffix):
+    small_journal(journal)
+    exported = journal.export("csv" if suffix.lower() == ".csv" else "json")
+    source = tmp_path / f"export{suffix}"
+    source.write_text(exported.text, encoding="utf-8")
+    entries, voids = read_export_with_voids(source)
+    assert sorted(e.uid for e in entries) == sorted(
+        e.uid for e in journal.entries(include_voided=True)
+    )
+    assert [v.to_dict() for v in voids] == [v.to_dict() for v in journal.voids()]
+
+    target = tmp_path / "copy.sqlite3"
+    result = import_into(target, source)
+    provenance = result.pop("provenance")
+    assert result == {"added": 4, "skipped": 0, "voided": 1}
+    assert provenance["verb"] == "journal.import"
+    assert provenance["journal"] == str(target)
+    assert provenance["inputs"] == [
+        {
+            "role": "journal export",
+            "path": str(source),
+            "sha256": hashlib.sha256(source.read_bytes()).hexdigest(),
+            "digest_of": "file",
+        }
+    ]
+    with Journal.open(target, create=False) as copy:
+        assert [e.uid for e in copy.entries()] == [e.uid for e in journal.entries()]
+        assert [v.target_uid for v in copy.voids()] == [v.target_uid for v in journal.voids()]
+    again = import_into(target, source)
+    again.pop("provenance")
+    assert again == {"added": 0, "skipped": 4, "voided": 0}
+    assert not (tmp_path / "xdg").exists()  # the journal at the default path was not used
+
+
+def test_an_export_is_read_by_extension_only(tmp_path):
+    source = tmp_path / "export.txt"
+    source.write_text("{}", encoding="utf-8")
+    with pytest.raises(FollicleInputError) as error:
+        read_export_with_voids(source)
+    assert message(error) == (
+        f"file = '{source}' is not allowed; expected a .json or .csv journal export"
+    )
+
+
+def test_a_refused_import_keeps_an_existing_journal_as_it_was(journal, tmp_path):
+    small_journal(journal)
+    source = tmp_path / "export.json"
+    source.write_text(journal.export("json").text, encoding="utf-8")
+    target = tmp_path / "journal.sqlite3"  # the journal itself: every uid is there
+    with Journal.open(tmp_path / "other.sqlite3") as other:
+        other.log(
+            "device",
+            {"name": "roller-1", "needle_mm": 1.0},
+            at="2026-02-01T08:00",
+            tz="UTC",
+            now=NOW,
+        )
+        other_export = tmp_path / "other.json"
+        other_export.write_text(other.export("json").text, encoding="utf-8")
+    before = [e.to_dict() for e in journal.entries(include_voided=True)]
+    with pytest.raises(FollicleInputError) as error:
+        import_into(target, other_export)  # another device with the same name
+    assert "a device name not already in the journal" in message(error)
+    assert target.exists()
+    with Journal.open(target, create=False) as reopened:
+        assert [e.to_dict() for e in reopened.entries(include_voided=True)] == before
+
+
+def test_export_formats_count_every_entry_and_refuse_others(journal):
+    small_journal(journal)
+    exported = journal.export("json")
+    assert (exported.format, exported.entries) == ("json", 4)  # the voided one too
+    assert exported.provenance["verb"] == "journal.export"
+    assert exported.provenance["parameters"] == {"format": "json"}
+    payload = json.loads(exported.text)
+    assert [e["kind"] for e in payload["entries"]] == [
+        "application",
+        "device",
+        "session",
+        "symptom",
+    ]
+    assert [v["reason"] for v in payload["voids"]] == ["logged by mistake"]
+    csv_text = journal.export("csv").text
+    assert "\r" not in csv_text  # one "\n" per row
+    assert len(csv_text.splitlines()) == 5
+    with pytest.raises(FollicleInputError) as error:
+        journal.export("xml")
+    assert message(error) == "format = 'xml' is not allowed; expected json or csv"
+
+
+def test_show_pages_whole_local_days_newest_with_voids(journal, tmp_path):
+    small_journal(journal)
+    page = journal.show(tz="UTC", include_voided=True)
+    assert [e.kind for e in page.entries] == ["application", "device", "session", "symptom"]
+    (symptom,) = [e for e in page.entries if e.kind == "symptom"]
+    assert list(page.voids) == [symptom.uid]
+    assert page.ids == {e.uid: e.id for e in page.entries}
+    rows = page.to_dict()
+    assert rows["db"] == str(tmp_path / "journal.sqlite3")
+    assert rows["provenance"]["verb"] == "journal.show"
+    assert rows["provenance"]["parameters"] == {
+        "kinds": [],
+        "since": None,
+        "until": None,
+        "tz": "UTC",
+        "limit": 50,
+        "include_voided": True,
+    }
+    assert [r.get("voided", {}).get("reason") for r in rows["entries"]] == [
+        None,
+        None,
+        None,
+        "logged by mistake",
+    ]
+    # without --all the voided entry is left out; the newest two, oldest first
+    assert [e.kind for e in journal.show(tz="UTC", limit=2).entries] == ["device", "session"]
+    # whole days in the zone: 2 March 20:00 UTC is 3 March in Auckland
+    auckland = journal.show(since="2026-03-03", until="2026-03-03", tz="Pacific/Auckland")
+    assert [e.kind for e in auckland.entries] == ["device", "session"]
+    utc_day = journal.show(since="2026-03-02", until="2026-03-02", tz="UTC")
+    assert [e.kind for e in utc_day.entries] == ["device", "session"]
+    assert [e.kind for e in journal.show(kinds=["application"], tz="UTC").entries] == [
+        "application"
+    ]
+    assert journal.show(until="2026-02-28", tz="UTC").entries == ()
+
+
+def test_show_and_stats_of_a_journal_that_does_not_exist_yet(tmp_path):
+    path = tmp_path / "new.sqlite3"
+    page = show_journal(path, kinds=["symptom"], since="2026-03-01", tz="UTC", limit=5)
+    assert (page.db, page.tz, page.entries, page.voids, page.ids) == (str(path), "UTC", (), {}, {})
+    assert page.provenance["verb"] == "journal.show"
+    assert page.provenance["journal"] == str(path)
+    assert page.provenance["parameters"] == {
+        "kinds": ["symptom"],
+        "since": "2026-03-01",
+        "until": None,
+        "tz": "UTC",
+        "limit": 5,
+        "include_voided": False,
+    }
+    stats = stats_journal(path, until="2026-03-12", tz="UTC")
+    got = stats.to_dict()
+    assert (got["counts"], got["treatments"], got["until"]) == ({}, [], "2026-03-12T23:59:59+00:00")
+    assert got["provenance"]["verb"] == "journal.stats"
+    assert got["provenance"]["journal"] == str(path)
+    assert got["provenance"]["parameters"] == {"start": None, "until": "2026-03-12", "tz": "UTC"}
+    assert not path.exists()  # reading never creates a journal
+    with pytest.raises(FollicleInputError) as limit:
+        show_journal(path, limit=0)
+    assert message(limit) == "limit = 0 is not allowed; expected a whole number from 1 to 2**63-1"
+
+
+def test_stats_of_an_existing_journal_end_at_the_last_second_of_until(journal, tmp_path):
+    small_journal(journal)
+    plan = regimen({"kind": "finasteride", "dose_mg": 1.0, "times_of_day": ["08:00"]})
+    stats = stats_journal(
+        tmp_path / "journal.sqlite3",
+        regimen=plan,
+        start="2026-03-01",
+        until="2026-03-02",
+        tz="UTC",
+    )
+    (fin,) = stats.treatments
+    assert (fin.expected, fin.taken, fin.missed) == (2, 1, (("2026-03-02", 1),))
+    assert stats.until == "2026-03-02T23:59:59+00:00"
+    # the voided symptom is not counted; the session registered its device
+    assert stats.counts == {
+        "application": 1,
+        "application:finasteride": 1,
+        "device": 1,
+        "session": 1,
+    }
+    assert stats.provenance["parameters"] == {
+        "start": "2026-03-01",
+        "until": "2026-03-02",
+        "tz": "UTC",
+    }
+    assert stats.provenance["inputs"][0]["role"] == "regimen"
+    # without until: up to now
+    now = datetime(2026, 3, 4, 12, tzinfo=UTC)
+    (later,) = journal.stats(regimen=plan, start=date(2026, 3, 1), tz="UTC", now=now).treatments
+    assert (later.expected, later.taken) == (4, 1)
+    for only in ({"regimen": plan}, {"start": "2026-03-01"}):
+        with pytest.raises(FollicleInputError) as error:
+            journal.stats(tz="UTC", **only)
+        assert message(error) == (
+            "regimen / start = 'one of them' is not allowed; expected both (the plan and its "
+            "day 0) or neither"
+        )
+
+
+def test_logged_and_voided_as_json(journal):
+    session = {"device": "roller-1", "needle_mm": 1.5, "duration_minutes": 12}
+    logged = journal.log("session", session, at="2026-03-02T20:00", tz="UTC", now=NOW)
+    got = logged.to_dict()
+    assert got["provenance"] is logged.provenance
+    assert got["entry"] == logged.entry.to_dict()
+    assert got["entry"]["kind"] == "session"
+    assert [e["kind"] for e in got["also_stored"]] == ["device"]
+    assert got["also_stored"][0]["note"] == "registered by its first session"
+    withdrawn = journal.withdraw(logged.entry.id, reason="wrong day")
+    voided = withdrawn.to_dict()
+    assert voided["provenance"]["verb"] == "journal.void"
+    assert voided["provenance"]["parameters"] == {"reason": "wrong day"}
+    assert voided["voided"] == journal.find(logged.entry.uid).to_dict()
+    assert voided["void"]["target_uid"] == logged.entry.uid
+    assert voided["void"]["reason"] == "wrong day"
+    assert voided["void"]["replaced_by_uid"] is None
