@@ -12,11 +12,13 @@ from datetime import UTC, datetime
 import pytest
 
 from follicle.care.journal import Journal
+from follicle.care.journal.migrations import SCHEMA_VERSION
 from follicle.care.journal.transfer import (
     COMMON,
     CSV_COLUMNS,
     DETAILS,
     export_csv,
+    export_json,
     parse_csv,
     parse_csv_export,
     parse_json,
@@ -221,3 +223,28 @@ def test_json_entry_errors_name_the_file_and_the_entry():
     )
     (parsed,) = parse_json(json_export(entries=[entry]), source="x.json")
     assert parsed.recorded == parsed.at  # no recorded_utc: the entry's own time
+
+
+def test_void_reasons_from_1_to_500_characters_are_read():
+    for reason in ("x", "x" * 500):
+        _, (void,) = parse_json_export(json_export(voids=[{**VOID, "reason": reason}]), source="x")
+        assert void.reason == reason
+    for reason in ("", " " * 3, 5):
+        text = json_export(voids=[{**VOID, "reason": reason}])
+        assert refused(parse_json_export, text, source="x.json") == (
+            f"x.json: voids[0].reason = {reason!r} is not allowed; expected text of 1-500 "
+            "characters"
+        )
+
+
+def test_json_export_header():
+    text = export_json([], voids=[], now=datetime(2026, 3, 13, 9, 30, tzinfo=UTC))
+    assert json.loads(text) == {
+        "format": "follicle-journal",
+        "format_version": 2,
+        "schema_version": SCHEMA_VERSION,
+        "exported_utc": "2026-03-13T09:30:00Z",
+        "entries": [],
+        "voids": [],
+    }
+    assert text.endswith("}\n")
