@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from datetime import UTC, date, datetime
 
 import pytest
@@ -412,3 +413,39 @@ def test_logged_and_voided_as_json(journal):
     assert voided["void"]["target_uid"] == logged.entry.uid
     assert voided["void"]["reason"] == "wrong day"
     assert voided["void"]["replaced_by_uid"] is None
+
+
+def test_integrity_problems_name_a_damaged_index_and_a_flag_without_its_entry(tmp_path):
+    """A journal damaged behind follicle's back: an index whose definition no longer
+    matches its rows (SQLite's integrity_check names each row) and a flag whose entry is
+    gone (the foreign key check). A sound journal has no problems."""
+    path = tmp_path / "damaged.sqlite3"
+    with Journal.open(path) as journal:
+        for day in (1, 2):
+            journal.log(
+                "application",
+                {"medicine": "finasteride"},
+                at=f"2026-03-0{day}T08:00",
+                tz="UTC",
+                now=NOW,
+            )
+        assert journal.store.integrity_problems() == []
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA writable_schema = ON")
+    db.execute(
+        "UPDATE sqlite_master SET sql = 'CREATE INDEX entries_at ON entries (tz)' "
+        "WHERE name = 'entries_at'"
+    )
+    db.execute("PRAGMA foreign_keys = OFF")
+    db.execute(
+        "INSERT INTO flags (entry_id, position, rule, severity, message) "
+        "VALUES (99, 0, 'MN-7', 'warn', 'orphan')"
+    )
+    db.commit()
+    db.close()
+    with Journal.open(path) as journal:
+        assert journal.store.integrity_problems() == [
+            "row 1 missing from index entries_at",
+            "row 2 missing from index entries_at",
+            "flag of missing entry 99",
+        ]
