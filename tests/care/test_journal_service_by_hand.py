@@ -417,8 +417,9 @@ def test_logged_and_voided_as_json(journal):
 
 def test_integrity_problems_name_a_damaged_index_and_a_flag_without_its_entry(tmp_path):
     """A journal damaged behind follicle's back: an index whose definition no longer
-    matches its rows (SQLite's integrity_check names each row) and a flag whose entry is
-    gone (the foreign key check). A sound journal has no problems."""
+    matches its rows (SQLite's integrity_check names each row), a flag whose entry is gone
+    (named by the entry's id: the first version named the table, "entries") and a void of
+    an entry that is not there (the foreign key checks). A sound journal has none."""
     path = tmp_path / "damaged.sqlite3"
     with Journal.open(path) as journal:
         for day in (1, 2):
@@ -441,11 +442,20 @@ def test_integrity_problems_name_a_damaged_index_and_a_flag_without_its_entry(tm
         "INSERT INTO flags (entry_id, position, rule, severity, message) "
         "VALUES (99, 0, 'MN-7', 'warn', 'orphan')"
     )
+    db.execute(
+        "INSERT INTO voids (target_uid, recorded_utc, reason) "
+        f"VALUES ('{'f' * 32}', '2026-03-03T00:00:00Z', 'gone')"
+    )
     db.commit()
     db.close()
     with Journal.open(path) as journal:
-        assert journal.store.integrity_problems() == [
-            "row 1 missing from index entries_at",
-            "row 2 missing from index entries_at",
-            "flag of missing entry 99",
-        ]
+        problems = journal.store.integrity_problems()
+    # integrity_check's rows first; SQLite chooses the order of the tables it checks
+    assert problems[:2] == [
+        "row 1 missing from index entries_at",
+        "row 2 missing from index entries_at",
+    ]
+    assert sorted(problems[2:]) == [
+        "flag of missing entry 99",
+        "voids row 1: refers to a missing row of entries",
+    ]

@@ -388,10 +388,15 @@ class SQLiteJournalStore:
         """Empty when the database is consistent (``integrity_check`` and foreign keys)."""
         problems = [row[0] for row in self._db.execute("PRAGMA integrity_check")]
         problems = [] if problems == ["ok"] else problems
-        problems += [
-            f"flag of missing entry {row[2]}"
-            for row in self._db.execute("PRAGMA foreign_key_check")
-        ]
+        # foreign_key_check rows are (table, rowid, parent table, key id): name the entry
+        for table, rowid, parent, _ in self._db.execute("PRAGMA foreign_key_check").fetchall():
+            if table == "flags":
+                (entry_id,) = self._db.execute(
+                    "SELECT entry_id FROM flags WHERE rowid = ?", (rowid,)
+                ).fetchone()
+                problems.append(f"flag of missing entry {entry_id}")
+            else:
+                problems.append(f"{table} row {rowid}: refers to a missing row of {parent}")
         return problems
 
     def close(self) -> None:
