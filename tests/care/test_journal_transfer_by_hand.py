@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from follicle.care.journal import Journal
+from follicle.care.journal.entries import Entry, Void
 from follicle.care.journal.migrations import SCHEMA_VERSION
 from follicle.care.journal.transfer import (
     COMMON,
@@ -248,3 +249,148 @@ def test_json_export_header():
         "voids": [],
     }
     assert text.endswith("}\n")
+
+
+ENTRY = {
+    "uid": UID,
+    "kind": "application",
+    "at_utc": "2026-03-01T08:00:00Z",
+    "tz": "UTC",
+    "details": {"medicine": "finasteride"},
+}
+UTC_TEXT = "UTC time as 2026-03-01T19:30:00Z, years 1900-2199"
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "value", "allowed"),
+    [
+        *[
+            ({key: None}, key, "<missing>", "a value (required)")
+            for key in ("uid", "kind", "at_utc", "tz", "details")
+        ],
+        ({"uid": "ABC"}, "uid", "ABC", "32 lower-case hex digits"),
+        ({"uid": 5}, "uid", 5, "32 lower-case hex digits"),
+        ({"at_utc": "yesterday"}, "at_utc", "yesterday", UTC_TEXT),
+        ({"at_utc": "1800-01-01T00:00:00Z"}, "at_utc", "1800-01-01T00:00:00Z", UTC_TEXT),
+        ({"recorded_utc": "soon"}, "recorded_utc", "soon", UTC_TEXT),
+        ({"kind": 5}, "kind", 5, "text naming the kind of entry"),
+        ({"note": "x" * 2001}, "note", "x" * 2001, "text of at most 2000 characters"),
+        ({"note": 7}, "note", 7, "text of at most 2000 characters"),
+    ],
+)
+def test_json_entries_are_checked_field_by_field(change, field, value, allowed):
+    entry = {**ENTRY, **change}
+    entry = {k: v for k, v in entry.items() if v is not None}
+    assert refused(parse_json_export, json_export(entries=[entry]), source="x.json") == (
+        f"x.json: entries[0].{field} = {value!r} is not allowed; expected {allowed}"
+    )
+
+
+def test_json_entry_zone_note_and_recorded_time():
+    wrong_zone = refused(parse_json, json_export(entries=[{**ENTRY, "tz": "Mars/Base"}]), "x.json")
+    assert wrong_zone.startswith("x.json: entries[0].tz = 'Mars/Base' is not allowed; expected")
+    (entry,) = parse_json(
+        json_export(
+            entries=[{**ENTRY, "note": "y" * 2000, "recorded_utc": "2026-03-02T09:00:00Z"}]
+        ),
+        source="x.json",
+    )
+    assert entry.note == "y" * 2000
+    assert entry.recorded == datetime(2026, 3, 2, 9, tzinfo=UTC)
+    assert entry.at == datetime(2026, 3, 1, 8, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        (
+            {"format": "other"},
+            "x.json: format = 'other' is not allowed; expected 'follicle-journal' (a follicle "
+            "journal export)",
+        ),
+        (
+            [1],
+            "x.json: format = None is not allowed; expected 'follicle-journal' (a follicle "
+            "journal export)",
+        ),
+        (
+            {"format": "follicle-journal", "format_version": 3},
+            "x.json: format_version = 3 is not allowed; expected one of [1, 2]",
+        ),
+        (
+            {"format": "follicle-journal", "format_version": 2, "entries": {}},
+            "x.json: entries = 'dict' is not allowed; expected a list",
+        ),
+        (
+            {"format": "follicle-journal", "format_version": 2, "entries": [], "voids": {}},
+            "x.json: voids = 'dict' is not allowed; expected a list",
+        ),
+        (
+            {
+                "format": "follicle-journal",
+                "format_version": 2,
+                "entries": [{**ENTRY, "flags": [{"rule": 5}]}],
+            },
+            "x.json: entries[0].flags = [{'rule': 5}] is not allowed; expected a list of findings",
+        ),
+    ],
+)
+def test_json_export_structure_errors(payload, expected):
+    assert refused(parse_json_export, json.dumps(payload), source="x.json") == expected
+
+
+def test_a_format_1_export_has_no_voids():
+    text = json.dumps({"format": "follicle-journal", "format_version": 1, "entries": [ENTRY]})
+    entries, voids = parse_json_export(text, source="x.json")
+    assert ([e.uid for e in entries], voids) == ([UID], [])
+
+
+def test_import_refusals_name_the_entry_and_what_is_allowed(journal, tmp_path):
+    history(journal)
+    entries, voids = journal.entries(include_voided=True), journal.voids()
+    changed = [Entry(**{**entries[0].__dict__, "note": "changed"}), *entries[1:]]
+    with pytest.raises(FollicleInputError) as conflict:
+        journal.import_entries(changed, voids)
+    assert str(conflict.value) == (
+        f"entry {entries[0].uid} = 'changed content' is not allowed; expected the same "
+        "content as the journal's entry with this uid (or a new uid)"
+    )
+    with Journal.open(tmp_path / "other.sqlite3") as other:
+        other.log("device", {"name": "roller-1"}, at="2026-02-01T08:00", tz="UTC", now=NOW)
+        (device,) = [e for e in entries if e.kind == "device"]
+        with pytest.raises(FollicleInputError) as clash:
+            other.import_entries(entries, voids)
+        assert str(clash.value) == (
+            f"entry {device.uid}.details.name = 'roller-1' is not allowed; expected a device "
+            "name not already in the journal"
+        )
+        assert len(other.entries()) == 1
+    orphans = [Void(target_uid=u, recorded=NOW, reason="x") for u in ("a" * 32, "b" * 32)]
+    with Journal.open(tmp_path / "third.sqlite3") as third:
+        with pytest.raises(FollicleInputError) as missing:
+            third.import_entries(entries, [*voids, *orphans])
+        assert str(missing.value) == (
+            f"voids.target_uid = '{'a' * 32}' is not allowed; expected the uid of an entry in "
+            "the import"
+        )
+        assert third.entries(include_voided=True) == []
+
+
+def test_a_voided_device_and_its_successor_of_the_same_name_import_in_any_order(journal, tmp_path):
+    """The replaced device is imported (and voided) before the new one of the same name,
+    whatever the order of the export: otherwise the one-device-per-name check refuses."""
+    old = journal.log("device", {"name": "roller-1"}, at="2026-03-05T08:00", tz="UTC", now=NOW)
+    journal.void(old.entry.uid, reason="lost it", now=NOW)
+    journal.log("device", {"name": "roller-1"}, at="2026-01-05T08:00", tz="UTC", now=NOW)
+    entries = journal.entries(include_voided=True)
+    assert [e.uid == old.entry.uid for e in sorted(entries, key=lambda e: e.at)] == [
+        False,
+        True,
+    ]
+    with Journal.open(tmp_path / "copy.sqlite3") as copy:
+        assert copy.import_entries(entries, journal.voids()) == {
+            "added": 2,
+            "skipped": 0,
+            "voided": 1,
+        }
+        assert [e.uid for e in copy.entries()] == [e.uid for e in journal.entries()]
