@@ -459,3 +459,42 @@ def test_integrity_problems_name_a_damaged_index_and_a_flag_without_its_entry(tm
         "flag of missing entry 99",
         "voids row 1: refers to a missing row of entries",
     ]
+
+
+@pytest.mark.parametrize("limit", [0, -1, 2**63, True, 1.5, "5"])
+def test_show_refuses_a_limit_outside_1_to_2_63_minus_1(journal, limit):
+    with pytest.raises(FollicleInputError) as error:
+        journal.show(tz="UTC", limit=limit)
+    assert message(error) == (
+        f"limit = {limit!r} is not allowed; expected a whole number from 1 to 2**63-1"
+    )
+
+
+def test_show_accepts_the_limits_and_refuses_an_unknown_kind(journal):
+    small_journal(journal)
+    assert [e.kind for e in journal.show(tz="UTC", limit=1).entries] == ["session"]
+    assert len(journal.show(tz="UTC", limit=2**63 - 1).entries) == 3
+    with pytest.raises(FollicleInputError) as error:
+        journal.show(kinds=["session", "haircut"], tz="UTC")
+    assert message(error) == (
+        "kind = 'haircut' is not allowed; expected one of ['application', 'session', 'device', "
+        "'symptom', 'measurement', 'photo']"
+    )
+
+
+def test_show_lists_the_newest_50_by_default_and_leaves_voided_entries_out(journal):
+    for minute in range(52):
+        journal.log(
+            "symptom",
+            {"symptom": "itching"},
+            at=f"2026-03-01T08:{minute:02d}",
+            tz="UTC",
+            now=NOW,
+            note=str(minute),
+        )
+    newest = journal.entries()[-1]
+    journal.void(newest.uid, reason="twice", now=NOW)
+    page = journal.show(tz="UTC")
+    assert [e.note for e in page.entries] == [str(m) for m in range(1, 51)]
+    assert page.provenance["parameters"]["limit"] == 50
+    assert page.provenance["parameters"]["include_voided"] is False
