@@ -17,8 +17,10 @@ import numpy as np
 
 from engine_helpers import BALDING, P, engine_of
 from follicle.model import cycle
+from follicle.model.regions import REGION_INDEX, REGIONS
 from follicle.person import AlopeciaAreataEpisode
 from follicle.sim.engine import EpisodeRuntime
+from follicle.treatments.effects import Session
 
 
 def of_phase(engine, *phases):
@@ -260,3 +262,33 @@ def test_an_immune_episode_blocks_the_new_cycles_of_its_members_until_it_ends():
     np.testing.assert_allclose(s.next_t[members], 40.0 + delay, rtol=1e-12)
     assert np.all(s.phase[members] == cycle.KENOGEN) and s.held[members].all()
     assert np.all(s.phase[others] == cycle.ANAGEN_HIDDEN) and not s.held[others].any()
+
+
+def test_a_session_pushes_resting_follicles_of_attending_people_in_its_regions():
+    """Each person attends with probability ``attendance`` (one draw per person), each of
+    their resting follicles in a treated region is activated with the session's
+    probability, and leaves its phase within the session's day (not before a graft's
+    earliest anagen)."""
+    engine, _ = engine_of([BALDING] * 6, seed=7)
+    s = engine.state
+    regions = np.zeros(len(REGIONS), bool)
+    regions[REGION_INDEX["vertex"]] = True
+    session = Session(day=5, regions=regions, activation_probability=0.6, attendance=0.5)
+    resting = np.flatnonzero(np.isin(s.phase, (cycle.TELOGEN, cycle.KENOGEN)))
+    s.rest_until[resting] = np.where(np.arange(resting.size) % 3 == 0, 35.0, -np.inf)
+    before_t, before_active = s.next_t.copy(), s.activated.copy()
+    stream = copy.deepcopy(engine.rng)
+    attends = stream.random(6) < 0.5
+    assert attends.any() and not attends.all()
+    candidates = regions[s.region] & np.isin(s.phase, (cycle.TELOGEN, cycle.KENOGEN))
+    idx = np.flatnonzero(candidates & attends[s.person])
+    hit = idx[stream.random(idx.size) < 0.6]
+    when = np.maximum(5.0 + stream.random(hit.size), s.rest_until[hit])
+    assert 0 < hit.size < idx.size
+    engine._session(5.0, session)
+    pushed = np.zeros(s.n, bool)
+    pushed[hit] = True
+    np.testing.assert_array_equal(s.activated, before_active | pushed)
+    np.testing.assert_allclose(s.next_t[hit], when, rtol=1e-12)
+    assert np.any(s.next_t[hit] == 35.0)  # held back by rest_until
+    np.testing.assert_array_equal(s.next_t[~pushed], before_t[~pushed])
