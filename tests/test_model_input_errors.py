@@ -116,3 +116,19 @@ def test_parameter_file_errors_name_the_file(tmp_path):
     good = tmp_path / "good.toml"
     good.write_text("[parameters]\nloss_size = 0.05\n", encoding="utf-8")
     assert load_parameters(good).loss_size == 0.05
+
+
+def test_stepwise_shrinkage_needs_its_draws():
+    import numpy as np
+
+    from follicle.model.cycle import next_size
+
+    stepwise = DEFAULT_PARAMETERS.replace(shrinkage_mode="stepwise")
+    with pytest.raises(ValueError, match=r"^stepwise shrinkage needs step_draw$"):
+        next_size(
+            np.ones(2),
+            exposure=np.ones(2),
+            growth=np.zeros(2),
+            attached=np.ones(2, bool),
+            params=stepwise,
+        )
