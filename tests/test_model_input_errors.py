@@ -5,9 +5,11 @@ overrides (``model/params.py``)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from follicle.errors import FollicleInputError
+from follicle.model.cycle import next_size
 from follicle.model.params import (
     DEFAULT_PARAMETERS,
     load_parameters,
@@ -119,10 +121,6 @@ def test_parameter_file_errors_name_the_file(tmp_path):
 
 
 def test_stepwise_shrinkage_needs_its_draws():
-    import numpy as np
-
-    from follicle.model.cycle import next_size
-
     stepwise = DEFAULT_PARAMETERS.replace(shrinkage_mode="stepwise")
     with pytest.raises(ValueError, match=r"^stepwise shrinkage needs step_draw$"):
         next_size(
