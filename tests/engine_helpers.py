@@ -20,11 +20,12 @@ BALDING = {"sex": "male", "age_years": 40, "androgen_sensitivity": 1.0, "onset_a
 AREAS = {"vertex": 3.0, "occipital": 2.0}
 
 
-def engine_of(persons: list[dict], *, params=P, seed=3, prime=True):
+def engine_of(persons: list[dict], *, params=P, seed=3, prime=True, treatments=()):
     """An engine over the people's scalps in steady state at day -30 (as ``run_people``
-    starts it), primed unless ``prime`` is False; also returns t0."""
+    starts it), primed unless ``prime`` is False, under a regimen of ``treatments`` (days
+    0-100); also returns t0."""
     people_list = [parse_person(p) for p in persons]
-    regimen = parse_regimen({"name": "x", "treatment": []})
+    regimen = parse_regimen({"name": "x", "treatment": list(treatments)})
     scalp_rng, engine_rng = np.random.default_rng(seed), np.random.default_rng(seed + 1)
     schedule = compile_regimen(regimen, days=100, params=params, rng=np.random.default_rng(0))
     state = build_scalp(people_list, AREAS, params=params, rng=scalp_rng)

@@ -87,6 +87,9 @@ def test_an_attacked_anagen_follicle_becomes_dystrophic_and_the_others_do_not():
     np.testing.assert_allclose(s.shaft_length_mm[idx], expected_length, rtol=1e-12)
     log = logged(engine)
     assert sorted(log["follicle"]) == sorted(idx) and log["had_hair"].all()
+    order = np.argsort(log["follicle"])
+    np.testing.assert_array_equal(log["time"][order], t[np.argsort(idx)])
+    assert set(log["old_phase"]) == {cycle.ANAGEN} and set(log["new_phase"]) == {cycle.CATAGEN}
     # hidden anagen attacked: no shaft yet, no hair lost
     hidden = of_phase(engine, cycle.ANAGEN_HIDDEN)[:4]
     s.attacked[hidden] = True
@@ -109,8 +112,16 @@ def test_catagen_ends_in_a_telogen_drawn_then_slowed_by_the_resting_clock():
         np.log(P.telogen_mean_days) - 0.5 * P.telogen_log_sd**2, P.telogen_log_sd, idx.size
     )
     telogen = np.where(s.dystrophic[idx], telogen * P.aa_dystrophic_telogen_factor, telogen)
+    had_hair = s.has_hair[idx].copy()
+    engine.logging = True
     engine._from_catagen(idx)
     assert np.all(s.phase[idx] == cycle.TELOGEN)
+    log = logged(engine)
+    np.testing.assert_array_equal(log["follicle"], idx)
+    np.testing.assert_array_equal(log["time"], t)
+    assert set(log["old_phase"]) == {cycle.CATAGEN} and set(log["new_phase"]) == {cycle.TELOGEN}
+    np.testing.assert_array_equal(log["had_hair"], had_hair)
+    np.testing.assert_array_equal(log["has_hair"], had_hair)
     speed = engine._rest_speed(idx)  # now in telogen: the telogen share applies
     np.testing.assert_allclose(s.next_t[idx], t + telogen / speed, rtol=1e-12)
 
@@ -139,6 +150,8 @@ def test_telogen_sheds_and_ends_in_kenogen_or_loss_by_ageing():
         - 0.5 * params.kenogen_log_sd**2
         + params.kenogen_log_sd * stream.standard_normal(keep.size)
     )
+    had_hair = s.has_hair[idx].copy()
+    assert had_hair[dies].any()
     engine.logging = True
     engine._from_telogen(idx)
     assert not s.has_hair[idx].any()
@@ -156,6 +169,9 @@ def test_telogen_sheds_and_ends_in_kenogen_or_loss_by_ageing():
     lost = log["new_phase"] == cycle.LOST
     np.testing.assert_array_equal(np.sort(log["follicle"][lost]), np.sort(idx[dies]))
     np.testing.assert_allclose(np.sort(log["time"][lost]), np.sort(t[dies]))
+    by_follicle = dict(zip(log["follicle"][lost].tolist(), log["had_hair"][lost], strict=True))
+    assert [by_follicle[f] for f in idx[dies].tolist()] == had_hair[dies].tolist()
+    assert not log["has_hair"].any()
 
 
 def test_no_loss_by_ageing_before_its_start_age():
@@ -255,13 +271,14 @@ def test_an_immune_episode_blocks_the_new_cycles_of_its_members_until_it_ends():
     members = kenogen[first[kenogen]][:5]
     others = kenogen[~first[kenogen] & ~second[kenogen]][:5]
     chosen = np.concatenate([members, others])
-    s.next_t[chosen] = 15.0
+    s.next_t[chosen] = 15.0 + np.arange(chosen.size)  # 15-19 (members), 20-24 (others)
     stream = copy.deepcopy(engine.rng)
     delay = stream.exponential(P.aa_regrowth_delay_mean_days, members.size)
     engine._from_kenogen(chosen)
     np.testing.assert_allclose(s.next_t[members], 40.0 + delay, rtol=1e-12)
     assert np.all(s.phase[members] == cycle.KENOGEN) and s.held[members].all()
     assert np.all(s.phase[others] == cycle.ANAGEN_HIDDEN) and not s.held[others].any()
+    np.testing.assert_array_equal(s.cycle_start[others], 15.0 + np.arange(5, 10))
 
 
 def test_a_session_pushes_resting_follicles_of_attending_people_in_its_regions():
@@ -292,3 +309,80 @@ def test_a_session_pushes_resting_follicles_of_attending_people_in_its_regions()
     np.testing.assert_allclose(s.next_t[hit], when, rtol=1e-12)
     assert np.any(s.next_t[hit] == 35.0)  # held back by rest_until
     np.testing.assert_array_equal(s.next_t[~pushed], before_t[~pushed])
+
+
+def test_a_new_cycle_under_treatment_with_a_response_and_stepwise_shrinkage():
+    """The DHT factor and growth signal of the day the cycle starts (finasteride and
+    minoxidil from day 0), turned by each person's response r into DHT^r and r x growth;
+    stepwise shrinkage draws its steps before the damage noise; a detached follicle stays
+    detached whatever its size."""
+    params = P.replace(shrinkage_mode="stepwise")
+    engine, _ = engine_of(
+        [{**BALDING, "treatment_response": 0.5}, {**BALDING, "treatment_response": 2.0}],
+        params=params,
+        treatments=[
+            {"kind": "finasteride", "dose_mg": 1.0},
+            {"kind": "minoxidil", "concentration_percent": 5},
+        ],
+    )
+    s = engine.state
+    idx = of_phase(engine, cycle.KENOGEN)
+    assert set(s.person[idx]) == {0, 1}
+    s.next_t[idx] = 0.5 + np.linspace(0, 60, idx.size)  # while the effects build up
+    s.attached[idx[::4]] = False
+    t = s.next_t[idx].copy()
+    r = np.where(s.person[idx] == 0, 0.5, 2.0)
+    dht = engine.schedule.dht_at(t)
+    growth = engine.schedule.growth_at(s.region[idx], t)
+    assert np.ptp(dht) > 0 and dht.max() < 1 and growth.min() > 0
+    androgen = engine.people.baseline_exposure(s.person[idx], t, params)
+    stream = copy.deepcopy(engine.rng)
+    step_draw = stream.random(idx.size)
+    noise = stream.lognormal(
+        -0.5 * params.damage_cycle_log_sd**2, params.damage_cycle_log_sd, idx.size
+    )
+    size = cycle.next_size(
+        s.size[idx],
+        exposure=androgen * dht**r * s.sensitivity[idx],
+        growth=r * growth,
+        attached=s.attached[idx].copy(),
+        params=params,
+        step_draw=step_draw,
+        damage_noise=noise,
+    )
+    attached = s.attached[idx] & (size >= params.apm_detach_size)
+    assert np.any(~s.attached[idx] & (size >= params.apm_detach_size))
+    engine._from_kenogen(idx)
+    np.testing.assert_allclose(s.size[idx], size, rtol=1e-12)
+    np.testing.assert_array_equal(s.attached[idx], attached)
+
+
+def test_advance_makes_every_transition_before_until_in_a_consistent_chain():
+    """After ``advance(until)`` no follicle has a transition left before ``until``, and
+    each follicle's logged transitions form a chain: each starts from the phase the one
+    before ended in, at a later or equal time, and the phase changes are the cycle's."""
+    engine, _ = engine_of([BALDING])
+    s = engine.state
+    engine.logging = True
+    start = s.phase.copy()
+    engine.advance(200.0)
+    assert np.all(s.next_t >= 200.0)
+    log = logged(engine)
+    assert engine.transitions == log["time"].size > 500
+    allowed = {
+        (cycle.ANAGEN_HIDDEN, cycle.ANAGEN),
+        (cycle.ANAGEN, cycle.CATAGEN),
+        (cycle.CATAGEN, cycle.TELOGEN),
+        (cycle.TELOGEN, cycle.KENOGEN),
+        (cycle.TELOGEN, cycle.LOST),
+        (cycle.KENOGEN, cycle.ANAGEN_HIDDEN),
+        (cycle.KENOGEN, cycle.LOST),
+    }
+    phase, last = start.copy(), np.full(s.n, -np.inf)
+    for time, follicle, old, new in zip(
+        log["time"], log["follicle"], log["old_phase"], log["new_phase"], strict=True
+    ):
+        assert (old, new) in allowed
+        assert old == phase[follicle] and time >= last[follicle]
+        phase[follicle], last[follicle] = new, time
+    np.testing.assert_array_equal(phase, s.phase)
