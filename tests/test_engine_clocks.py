@@ -61,6 +61,10 @@ def test_resting_speed_has_the_region_clock_and_the_androgen_term_with_the_telog
     engine.params = P.replace(androgen_telogen_share=1.0)
     alike = rate[s.region] / (1 + P.androgen_rest_prolongation * exposure(engine, idx, dht))
     np.testing.assert_allclose(engine._rest_speed(idx), alike, rtol=1e-12)
+    # a prolongation of exactly 1 still holds the resting phases
+    engine.params = P.replace(androgen_rest_prolongation=1.0)
+    one = rate[s.region] / (1 + exposure(engine, idx, dht) * share)
+    np.testing.assert_allclose(engine._rest_speed(idx), one, rtol=1e-12)
     # no prolongation: the clock alone
     engine.params = P.replace(androgen_rest_prolongation=0.0)
     np.testing.assert_array_equal(engine._rest_speed(idx), rate[s.region])
@@ -113,13 +117,15 @@ class Clocks:
     """A schedule whose clocks and DHT factor change on one day (only what the engine
     asks at a clock change)."""
 
-    def __init__(self, anagen, rest, dht):
-        self.anagen, self.rest, self.dht = anagen, rest, dht
+    def __init__(self, anagen, rest, dht, *, day):
+        self.anagen, self.rest, self.dht, self.day = anagen, rest, dht, day
 
     def clocks_on(self, day):
+        assert day == self.day  # the engine asks for the day of the change
         return self.anagen, self.rest
 
     def dht_step_on(self, day):
+        assert day == self.day
         return self.dht
 
 
@@ -152,7 +158,7 @@ def test_a_clock_change_rescales_the_remaining_time(
     old_rest = engine._rest_speed(np.arange(s.n))
     new_anagen_speed = engine._anagen_speed(np.arange(s.n), new_anagen, new_dht)
     new_rest_speed = engine._rest_speed(np.arange(s.n), new_rest, new_dht)
-    engine.schedule = Clocks(new_anagen, new_rest, new_dht)
+    engine.schedule = Clocks(new_anagen, new_rest, new_dht, day=3)
     engine._change_clocks(when, 3)
 
     free = ~(s.attacked | s.held)

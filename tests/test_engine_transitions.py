@@ -172,6 +172,10 @@ def test_telogen_sheds_and_ends_in_kenogen_or_loss_by_ageing():
     by_follicle = dict(zip(log["follicle"][lost].tolist(), log["had_hair"][lost], strict=True))
     assert [by_follicle[f] for f in idx[dies].tolist()] == had_hair[dies].tolist()
     assert not log["has_hair"].any()
+    rested = log["new_phase"] == cycle.KENOGEN
+    by_follicle = dict(zip(log["follicle"][rested].tolist(), log["had_hair"][rested], strict=True))
+    assert [by_follicle[f] for f in keep.tolist()] == had_hair[~dies].tolist()
+    assert had_hair[~dies].any()
 
 
 def test_no_loss_by_ageing_before_its_start_age():
@@ -330,6 +334,8 @@ def test_a_new_cycle_under_treatment_with_a_response_and_stepwise_shrinkage():
     assert set(s.person[idx]) == {0, 1}
     s.next_t[idx] = 0.5 + np.linspace(0, 60, idx.size)  # while the effects build up
     s.attached[idx[::4]] = False
+    s.size[idx[1::2]] = 0.6  # below full size: the repair (and growth) of attached ones acts
+    s.cycles[idx] = 5
     t = s.next_t[idx].copy()
     r = np.where(s.person[idx] == 0, 0.5, 2.0)
     dht = engine.schedule.dht_at(t)
@@ -352,9 +358,16 @@ def test_a_new_cycle_under_treatment_with_a_response_and_stepwise_shrinkage():
     )
     attached = s.attached[idx] & (size >= params.apm_detach_size)
     assert np.any(~s.attached[idx] & (size >= params.apm_detach_size))
+    assert np.ptp(size[s.attached[idx]]) > 0
+    engine.logging = True
     engine._from_kenogen(idx)
     np.testing.assert_allclose(s.size[idx], size, rtol=1e-12)
     np.testing.assert_array_equal(s.attached[idx], attached)
+    kept = s.phase[idx] != cycle.LOST
+    np.testing.assert_array_equal(s.cycles[idx[kept]], 6)
+    log = logged(engine)
+    started = log["new_phase"] == cycle.ANAGEN_HIDDEN
+    assert started.sum() == kept.sum() and not log["had_hair"][started].any()
 
 
 def test_advance_makes_every_transition_before_until_in_a_consistent_chain():
