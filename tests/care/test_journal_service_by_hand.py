@@ -498,3 +498,88 @@ def test_show_lists_the_newest_50_by_default_and_leaves_voided_entries_out(journ
     assert [e.note for e in page.entries] == [str(m) for m in range(1, 51)]
     assert page.provenance["parameters"]["limit"] == 50
     assert page.provenance["parameters"]["include_voided"] is False
+
+
+def test_amend_keeps_or_replaces_each_field_and_links_the_correction(journal):
+    session = {"device": "roller-1", "needle_mm": 1.5, "duration_minutes": 12}
+    old = journal.log(
+        "session", session, at="2026-03-02T20:00", tz="Europe/London", note="evening", now=NOW
+    ).entry
+    fixed = journal.amend(
+        f"#{old.id}", reason=" wrong length ", changes={"duration_minutes": 15}, now=NOW
+    )
+    new = fixed.entry
+    assert (new.at, new.tz, new.note) == (old.at, "Europe/London", "evening")
+    assert new.details.model_dump() == {**old.details.model_dump(), "duration_minutes": 15.0}
+    assert fixed.provenance["verb"] == "journal.amend"
+    assert fixed.provenance["parameters"] == {"reason": " wrong length "}
+    (void,) = journal.voids()
+    assert (void.target_uid, void.replaced_by_uid, void.reason) == (
+        old.uid,
+        new.uid,
+        "wrong length",
+    )
+    assert void.recorded == NOW
+    moved = journal.amend(
+        new.uid, reason="other day", at="2026-03-03T21:00", tz="UTC", note="", now=NOW
+    ).entry
+    assert (moved.at, moved.tz, moved.note) == (datetime(2026, 3, 3, 21, tzinfo=UTC), "UTC", "")
+    assert moved.details == new.details
+    with pytest.raises(FollicleInputError) as twice:
+        journal.amend(old.uid, reason="again", changes={"duration_minutes": 10}, now=NOW)
+    assert message(twice) == (
+        f"entry = {old.id} is not allowed; expected an entry that is not already voided "
+        f"(replaced by {new.uid})"
+    )
+    with pytest.raises(FollicleInputError) as void_twice:
+        journal.void(old.id, reason="again", now=NOW)
+    assert message(void_twice).endswith(f"already voided (replaced by {new.uid})")
+
+
+def test_a_device_keeps_its_name_and_plain_voids_say_so(journal):
+    device = journal.log("device", {"name": "roller-1"}, at="2026-03-01T08:00", tz="UTC", now=NOW)
+    with pytest.raises(FollicleInputError) as renamed:
+        journal.amend(device.entry.uid, reason="typo", changes={"name": "roller-2"}, now=NOW)
+    assert message(renamed) == (
+        "name = 'roller-2' is not allowed; expected the same name (sessions refer to a device "
+        "by name)"
+    )
+    symptom = journal.log(
+        "symptom", {"symptom": "itching"}, at="2026-03-01T09:00", tz="UTC", now=NOW
+    ).entry
+    journal.void(symptom.id, reason="not me", now=NOW)
+    with pytest.raises(FollicleInputError) as again:
+        journal.void(symptom.uid, reason="not me", now=NOW)
+    assert message(again) == (
+        f"entry = {symptom.id} is not allowed; expected an entry that is not already voided"
+    )
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "x" * 501])
+def test_a_correction_needs_a_reason_of_1_to_500_characters(journal, reason):
+    entry = journal.log(
+        "symptom", {"symptom": "itching"}, at="2026-03-01T09:00", tz="UTC", now=NOW
+    ).entry
+    with pytest.raises(FollicleInputError) as error:
+        journal.void(entry.uid, reason=reason, now=NOW)
+    assert message(error) == (
+        f"reason = {reason.strip()!r} is not allowed; expected why the entry is corrected "
+        "(1-500 characters)"
+    )
+    assert journal.voids() == []
+    journal.void(entry.uid, reason="x" * 500, now=NOW)
+    assert journal.voids()[0].reason == "x" * 500
+
+
+def test_find_by_number_or_uid(journal):
+    entry = journal.log(
+        "symptom", {"symptom": "itching"}, at="2026-03-01T09:00", tz="UTC", now=NOW
+    ).entry
+    for reference in (entry.id, str(entry.id), f" #{entry.id} ", entry.uid, f" {entry.uid}"):
+        assert journal.find(reference).uid == entry.uid
+    for reference in ("#99", "9" * 19, "f" * 32, ""):
+        with pytest.raises(FollicleInputError) as error:
+            journal.find(reference)
+        assert message(error) == (
+            f"entry = {reference!r} is not allowed; expected the # or uid of a journal entry"
+        )
