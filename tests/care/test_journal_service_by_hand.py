@@ -583,3 +583,62 @@ def test_find_by_number_or_uid(journal):
         assert message(error) == (
             f"entry = {reference!r} is not allowed; expected the # or uid of a journal entry"
         )
+
+
+def test_show_and_stats_of_an_existing_journal_by_path(journal, tmp_path):
+    small_journal(journal)
+    path = tmp_path / "journal.sqlite3"
+    page = show_journal(path, kinds=["session"], since="2026-03-02", until="2026-03-02", tz="UTC")
+    assert [e.kind for e in page.entries] == ["session"]
+    assert page.provenance["parameters"] == {
+        "kinds": ["session"],
+        "since": "2026-03-02",
+        "until": "2026-03-02",
+        "tz": "UTC",
+        "limit": 50,
+        "include_voided": False,
+    }
+    every = show_journal(path, tz="UTC", limit=2, include_voided=True)
+    assert [e.kind for e in every.entries] == ["session", "symptom"]
+    assert list(every.voids) == [every.entries[1].uid]
+    plan = regimen({"kind": "finasteride", "dose_mg": 1.0, "times_of_day": ["08:00"]})
+    now = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    stats = stats_journal(path, regimen=plan, start="2026-03-01", tz="UTC", now=now)
+    (fin,) = stats.treatments
+    assert (fin.expected, fin.taken) == (2, 1)
+    assert stats.until == now.isoformat()
+    empty = stats_journal(
+        tmp_path / "none.sqlite3", regimen=plan, start="2026-03-01", tz="UTC", now=now
+    )
+    assert (empty.treatments[0].expected, empty.treatments[0].taken) == (2, 0)
+    assert empty.provenance["inputs"][0]["role"] == "regimen"
+    assert empty.provenance["parameters"]["start"] == "2026-03-01"
+
+
+@pytest.mark.parametrize(
+    ("options", "field", "value", "allowed"),
+    [
+        ({"since": "March"}, "since", "March", "a date as YYYY-MM-DD"),
+        ({"until": "2026-13-01"}, "until", "2026-13-01", "a date as YYYY-MM-DD"),
+        ({"tz": "Mars/Base"}, "tz", "Mars/Base", "an IANA time zone name"),
+    ],
+)
+def test_show_options_name_the_bad_field(journal, options, field, value, allowed):
+    with pytest.raises(FollicleInputError) as error:
+        journal.show(**{"tz": "UTC", **options})
+    assert message(error).startswith(f"{field} = {value!r} is not allowed; expected {allowed}")
+
+
+def test_stats_options_name_the_bad_field(journal):
+    plan = regimen({"kind": "finasteride", "dose_mg": 1.0})
+    for options, expected in [
+        ({"until": "March"}, "until = 'March' is not allowed; expected a date as YYYY-MM-DD"),
+        ({"tz": "Mars/Base"}, "tz = 'Mars/Base' is not allowed; expected an IANA time zone"),
+        (
+            {"regimen": plan, "start": "soon"},
+            "start = 'soon' is not allowed; expected a date as YYYY-MM-DD",
+        ),
+    ]:
+        with pytest.raises(FollicleInputError) as error:
+            journal.stats(**{"tz": "UTC", **options})
+        assert message(error).startswith(expected)
