@@ -12,6 +12,7 @@ import hashlib
 import json
 import sqlite3
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from care_helpers import regimen
@@ -20,6 +21,7 @@ from follicle.care.journal import Journal
 from follicle.care.journal.service import (
     default_journal_path,
     import_into,
+    parse_corrections,
     parse_metrics,
     show_journal,
     stats_journal,
@@ -642,3 +644,83 @@ def test_stats_options_name_the_bad_field(journal):
         with pytest.raises(FollicleInputError) as error:
             journal.stats(**{"tz": "UTC", **options})
         assert message(error).startswith(expected)
+
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+def test_stats_read_a_regimen_file_and_record_it(journal, tmp_path):
+    small_journal(journal)
+    plan = EXAMPLES / "finasteride.toml"
+    stats = journal.stats(regimen=plan, start="2026-03-01", until="2026-03-02", tz="UTC")
+    assert [t.kind for t in stats.treatments] == ["finasteride"]
+    assert stats.provenance["journal"] == str(tmp_path / "journal.sqlite3")
+    assert stats.provenance["inputs"] == [
+        {
+            "role": "regimen",
+            "path": str(plan),
+            "sha256": hashlib.sha256(plan.read_bytes()).hexdigest(),
+            "digest_of": "file",
+        }
+    ]
+    missing = show_journal(tmp_path / "none.sqlite3", until="2026-03-05", tz="UTC")
+    assert missing.provenance["parameters"]["until"] == "2026-03-05"
+
+
+def test_a_plain_entry_stores_nothing_else_and_measurement_files_keep_their_time(journal, tmp_path):
+    logged = journal.log(
+        "symptom", {"symptom": "itching"}, at="2026-03-01T09:00", tz="UTC", now=NOW
+    )
+    assert logged.to_dict()["also_stored"] == []
+    result = tmp_path / "result.json"
+    write_json(result, {"density_per_cm2": 150})
+    measured = journal.log_measurement_file(
+        result, at="2026-03-03T10:00", tz="Europe/London", now=NOW
+    ).entry
+    assert (measured.at, measured.tz) == (datetime(2026, 3, 3, 10, tzinfo=UTC), "Europe/London")
+
+
+def test_a_fixed_needle_device_refuses_another_length_and_a_pen_does_not(journal):
+    journal.log(
+        "device",
+        {"name": "stamp-1", "device_type": "stamp", "needle_mm": 1.0},
+        at="2026-03-01T08:00",
+        tz="UTC",
+        now=NOW,
+    )
+    session = {"device": "stamp-1", "needle_mm": 1.5, "duration_minutes": 10}
+    with pytest.raises(FollicleInputError) as error:
+        journal.log("session", session, at="2026-03-02T20:00", tz="UTC", now=NOW)
+    assert message(error) == (
+        "needle_mm = 1.5 is not allowed; expected 1, the needle length of stamp 'stamp-1' "
+        "(or log a new device)"
+    )
+    journal.log(
+        "device",
+        {"name": "pen-1", "device_type": "pen", "needle_mm": 1.0},
+        at="2026-03-01T08:00",
+        tz="UTC",
+        now=NOW,
+    )
+    pen = journal.log(
+        "session", {**session, "device": "pen-1"}, at="2026-03-02T20:00", tz="UTC", now=NOW
+    )
+    assert pen.entry.details.needle_mm == 1.5
+    # a device's own needle length can be corrected (only its name is fixed)
+    (stamp,) = [e for e in journal.devices() if e.details.name == "stamp-1"]
+    fixed = journal.amend(stamp.uid, reason="it is 1.5", changes={"needle_mm": 1.5}, now=NOW)
+    assert fixed.entry.details.needle_mm == 1.5
+
+
+def test_parse_corrections_names_the_fields_of_the_kind(journal):
+    entry = journal.log(
+        "symptom", {"symptom": "itching"}, at="2026-03-01T09:00", tz="UTC", now=NOW
+    ).entry
+    assert parse_corrections(entry, ["severity=mild"]) == {"severity": "mild"}
+    for item in ("colour=red", "severity"):
+        with pytest.raises(FollicleInputError) as error:
+            parse_corrections(entry, [item])
+        assert message(error) == (
+            f"set = {item!r} is not allowed; expected field=value with a field of symptom "
+            "entries: symptom, severity"
+        )

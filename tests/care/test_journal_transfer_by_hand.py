@@ -24,8 +24,10 @@ from follicle.care.journal.transfer import (
     parse_csv_export,
     parse_json,
     parse_json_export,
+    read_export,
+    read_export_with_voids,
 )
-from follicle.errors import FollicleInputError
+from follicle.errors import FollicleFileError, FollicleInputError
 
 NOW = datetime(2026, 3, 13, tzinfo=UTC)
 UID = "0123456789abcdef0123456789abcdef"
@@ -394,3 +396,39 @@ def test_a_voided_device_and_its_successor_of_the_same_name_import_in_any_order(
             "voided": 1,
         }
         assert [e.uid for e in copy.entries()] == [e.uid for e in journal.entries()]
+
+
+def test_json_export_text_and_what_is_read_back(journal, tmp_path):
+    history(journal)
+    journal.log(
+        "symptom", {"symptom": "other"}, at="2026-03-04T09:00", tz="UTC", note="café", now=NOW
+    )
+    entries = journal.entries(include_voided=True)
+    text = export_json(entries, voids=journal.voids(), now=NOW)
+    assert '"note": "café"' in text  # UTF-8 as written, not \\u escapes
+    assert '\n  "entries": [\n    {\n      "uid": ' in text  # indented by 2
+    payload = json.loads(text)
+    assert all("id" not in e for e in payload["entries"])
+    parsed = parse_json(text, source="x.json")
+    (flagged,) = [e for e in parsed if e.kind == "application"]
+    assert [f.rule for f in flagged.flags] == ["MN-7"]  # read for display; recomputed on import
+    path = tmp_path / "export.json"
+    path.write_text(text, encoding="utf-8")
+    assert [e.uid for e in read_export(path)] == [e.uid for e in entries]
+    with pytest.raises(FollicleFileError) as broken:
+        parse_json_export("{not json", source="x.json")
+    assert str(broken.value).startswith("x.json: not valid JSON (Expecting property name")
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv"])
+def test_errors_in_an_export_file_name_the_file(tmp_path, suffix):
+    path = tmp_path / f"export{suffix}"
+    if suffix == ".json":
+        path.write_text(json_export(entries=[{**ENTRY, "uid": "ABC"}]), encoding="utf-8")
+        expected = f"{path}: entries[0].uid = 'ABC' is not allowed"
+    else:
+        path.write_text(csv_text(CSV_COLUMNS, application_row(kind="aspirin")), encoding="utf-8")
+        expected = f"{path}: line 2: kind = 'aspirin' is not allowed"
+    with pytest.raises(FollicleInputError) as error:
+        read_export_with_voids(path)
+    assert str(error.value).startswith(expected)
