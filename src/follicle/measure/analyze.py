@@ -93,6 +93,10 @@ class AnalysisSettings:
     # beside a shaft (a shoulder) would otherwise widen the width at half maximum. Off:
     # on the real dev images it narrowed shafts enough to over-count (docs/measure.md).
     halo_shoulder: bool = False
+    # The reported diameter of a shaft measured below this (um) is read again with the
+    # shoulders (as ``halo_shoulder``), for the diameter only: the rules that decide what
+    # is a hair keep the plain width (0: off).
+    shoulder_below_um: float = 50.0
 
     def __post_init__(self):
         checks = (
@@ -122,6 +126,7 @@ class AnalysisSettings:
             ),
             ("max_turn_deg", 0 < self.max_turn_deg < 90, "a number in (0, 90)"),
             ("core_share", 0 <= self.core_share < 1, "0 (off) or a number in (0, 1)"),
+            ("shoulder_below_um", self.shoulder_below_um >= 0, "a number >= 0 (0: off)"),
             (
                 "pair_width_ratio",
                 self.pair_width_ratio == 0 or 1 < self.pair_width_ratio <= 3,
@@ -376,6 +381,7 @@ def analyze_image(
     edge[:, :3] = edge[:, -3:] = True
     measured = []  # (shaft, width px, spread px, contrast, cut by the edge)
     offsets = {}  # id(shaft) -> its branches' offsets from the middle of the shaft
+    reported = {}  # id(shaft) -> the width reported when it differs from the one judged
     for shaft in shafts:
         options = dict(
             min_contrast=floors.get(id(shaft), low), mask=mask, shoulder=settings.halo_shoulder
@@ -413,6 +419,18 @@ def analyze_image(
         if estimate.contrast < min_shaft_contrast:
             continue
         offsets[id(shaft)] = estimate.branch_offsets_px
+        if w * scale < settings.shoulder_below_um and not settings.halo_shoulder:
+            options["shoulder"] = True
+            shouldered = shaft_width(
+                contrast,
+                shaft.branches,
+                shaft.junctions_rc,
+                half_width,
+                max_width_px=max_w,
+                **options,
+            ).width_px
+            if np.isfinite(shouldered) and 0.5 * min_w <= shouldered < w:
+                reported[id(shaft)] = shouldered
         measured.append((shaft, w, estimate.spread_px, estimate.contrast, cut))
     if settings.pair_width_ratio > 0:
         measured = _split_pairs(
@@ -424,6 +442,8 @@ def analyze_image(
             fallback_single_px=TERMINAL_RANGE_UM[0] / scale,
             mask=mask,
         )
+    if reported:  # whole shafts (not parts of a split) report their shouldered width
+        measured = [(m[0], reported.get(id(m[0]), m[1]), *m[2:]) for m in measured]
     if settings.recentre:  # centre lines beside the axis (halo on one side) moved onto it
         measured = [_recentred(m, offsets.get(id(m[0])), half_width) for m in measured]
     kept, widths, ends, shadows, spreads, contrasts, borders = [], [], [], [], [], [], []
