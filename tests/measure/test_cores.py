@@ -9,7 +9,6 @@ are the two shafts. Widths: the halo beside a shaft lifts its half-height edges,
 they read wider than the 60 um drawn (by 1-6 um here); 10 um is allowed.
 """
 
-
 import numpy as np
 import pytest
 from scipy import ndimage
