@@ -145,3 +145,39 @@ def test_flat_and_tiny_images_are_handled_without_warnings(shape, grey):
         warnings.simplefilter("error")
         found = analyze_image(image, um_per_px=4.0)
     assert len(found.hairs) == 0
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_scale_bar_label_with_smeared_colour_is_masked(scenes, seed):
+    """The "1.0 mm" label of a real scale bar is a small dark box whose grey JPEG tints
+    with the skin's colour (chroma 20-30 on the dev images): too colourful for the
+    general dark-label search, so its dark box became a ~100 um "hair". Beside the scale
+    bar's free end it is found by its white text standing on grey."""
+    from follicle.measure.burnt_in import dark_label_boxes
+
+    scene, _ = scenes[seed]
+    image = scene.image.copy()
+    rows = image.shape[0]
+    x1, y0 = round(45 + scene.scale_bar_px), rows - 110
+    box = (slice(y0 - 16, y0 + 17), slice(x1 + 16, x1 + 127))  # as render._scale_bar
+    label = image[box]
+    grey = label.max(axis=2) < 120
+    label[grey] = (66, 58, 88)  # bluish grey, chroma 30
+    image[box] = label
+    assert not any(
+        bx0 < x1 + 127 and bx1 > x1 + 16 and by0 < y0 + 17 and by1 > y0 - 16
+        for bx0, by0, bx1, by1 in dark_label_boxes(image, skip_rows=(0, 0))
+    )  # the general search misses it (the failure on the dev images)
+    found = find_burnt_in(image)
+    assert found.ruler_px == pytest.approx(scene.scale_bar_px, rel=0.06)
+    assert found.blocked[box].all()
+    analysis = analyze_image(image, um_per_px=SCALE, burnt_in=found)
+    for branches in analysis.centerlines_px.values():
+        pixels = np.concatenate(branches)
+        inside = (
+            (pixels[:, 0] >= y0 - 16)
+            & (pixels[:, 0] <= y0 + 16)
+            & (pixels[:, 1] >= x1 + 16)
+            & (pixels[:, 1] <= x1 + 126)
+        )
+        assert inside.mean() < 0.5

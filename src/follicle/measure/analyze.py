@@ -26,6 +26,7 @@ from follicle.errors import FollicleInputError
 from follicle.measure.background import skin_background, wide_level
 from follicle.measure.burnt_in import BurntIn, caption_rows, find_burnt_in, paint_over
 from follicle.measure.calibration import TERMINAL_RANGE_UM, check_um_per_px, width_scale_check
+from follicle.measure.cores import core_shafts
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs, empty_hairs_table
 from follicle.measure.image_io import check_image, load_image
 from follicle.measure.metrics import Metrics, measure
@@ -78,6 +79,10 @@ class AnalysisSettings:
     # Bar-shaped mask objects whose skeleton fell into short pieces: one shaft along the
     # object's axis (thick clipped stubs; ``stubs``).
     whole_stubs: bool = True
+    # Objects the skeleton spans poorly (hairs of one opening in a dye halo: a wedge)
+    # thresholded again at this share of their own darkest level; each bar-shaped dark
+    # core is a shaft (``cores``; 0: off).
+    core_share: float = 0.6
     # A shaft this many times wider than the image's single hairs (or wider than
     # max_diameter_um) is two hairs side by side: split in two (``pairs``; 0: off).
     pair_width_ratio: float = 1.7
@@ -88,6 +93,10 @@ class AnalysisSettings:
     # beside a shaft (a shoulder) would otherwise widen the width at half maximum. Off:
     # on the real dev images it narrowed shafts enough to over-count (docs/measure.md).
     halo_shoulder: bool = False
+    # The reported diameter of a shaft measured below this (um) is read again with the
+    # shoulders (as ``halo_shoulder``), for the diameter only: the rules that decide what
+    # is a hair keep the plain width (0: off).
+    shoulder_below_um: float = 50.0
 
     def __post_init__(self):
         checks = (
@@ -116,6 +125,8 @@ class AnalysisSettings:
                 "a number in (0, min_aspect]",
             ),
             ("max_turn_deg", 0 < self.max_turn_deg < 90, "a number in (0, 90)"),
+            ("core_share", 0 <= self.core_share < 1, "0 (off) or a number in (0, 1)"),
+            ("shoulder_below_um", self.shoulder_below_um >= 0, "a number >= 0 (0: off)"),
             (
                 "pair_width_ratio",
                 self.pair_width_ratio == 0 or 1 < self.pair_width_ratio <= 3,
@@ -347,6 +358,21 @@ def analyze_image(
             min_aspect=settings.min_aspect,
             objects=objects,
         )
+    floors: dict[int, float] = {}  # id(shaft) -> skin floor of its width profiles
+    if settings.core_share > 0:
+        cores = core_shafts(
+            mask,
+            smooth,
+            shafts,
+            objects,
+            min_length_px=min_length_px,
+            min_width_px=min_w,
+            max_width_px=max_w,
+            min_aspect=settings.dark_stub_aspect,
+            min_level=high,
+            core_share=settings.core_share,
+        )
+        shafts, floors, mask = cores.shafts, cores.floors, cores.mask
     shafts = [s for s in shafts if s.length_px >= min_length_px]
 
     # Near the image edge or a masked bar or label, a shaft may continue out of view.
@@ -355,8 +381,11 @@ def analyze_image(
     edge[:, :3] = edge[:, -3:] = True
     measured = []  # (shaft, width px, spread px, contrast, cut by the edge)
     offsets = {}  # id(shaft) -> its branches' offsets from the middle of the shaft
+    reported = {}  # id(shaft) -> the width reported when it differs from the one judged
     for shaft in shafts:
-        options = dict(min_contrast=low, mask=mask, shoulder=settings.halo_shoulder)
+        options = dict(
+            min_contrast=floors.get(id(shaft), low), mask=mask, shoulder=settings.halo_shoulder
+        )
         estimate = shaft_width(
             contrast, shaft.branches, shaft.junctions_rc, half_width, max_width_px=max_w, **options
         )
@@ -390,6 +419,18 @@ def analyze_image(
         if estimate.contrast < min_shaft_contrast:
             continue
         offsets[id(shaft)] = estimate.branch_offsets_px
+        if w * scale < settings.shoulder_below_um and not settings.halo_shoulder:
+            options["shoulder"] = True
+            shouldered = shaft_width(
+                contrast,
+                shaft.branches,
+                shaft.junctions_rc,
+                half_width,
+                max_width_px=max_w,
+                **options,
+            ).width_px
+            if np.isfinite(shouldered) and 0.5 * min_w <= shouldered < w:
+                reported[id(shaft)] = shouldered
         measured.append((shaft, w, estimate.spread_px, estimate.contrast, cut))
     if settings.pair_width_ratio > 0:
         measured = _split_pairs(
@@ -401,6 +442,8 @@ def analyze_image(
             fallback_single_px=TERMINAL_RANGE_UM[0] / scale,
             mask=mask,
         )
+    if reported:  # whole shafts (not parts of a split) report their shouldered width
+        measured = [(m[0], reported.get(id(m[0]), m[1]), *m[2:]) for m in measured]
     if settings.recentre:  # centre lines beside the axis (halo on one side) moved onto it
         measured = [_recentred(m, offsets.get(id(m[0])), half_width) for m in measured]
     kept, widths, ends, shadows, spreads, contrasts, borders = [], [], [], [], [], [], []

@@ -223,12 +223,14 @@ def blue_label_boxes(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
 
 
 def dark_label_boxes(
-    rgb: np.ndarray, *, skip_rows: tuple[int, int], grey_value=None
+    rgb: np.ndarray, *, skip_rows: tuple[int, int], grey_value=None, max_chroma: int = 14
 ) -> list[tuple[int, int, int, int]]:
     """Flat dark-grey rectangles holding white text (scale-bar labels, caption boxes that
-    do not span the image). Candidates are found at 1/4 resolution, checked at full."""
+    do not span the image). Candidates are found at 1/4 resolution, checked at full.
+    ``max_chroma``: how far from neutral grey the box may be (JPEG smears the colour of
+    the skin into small boxes; looser only where a label is expected)."""
     value, chroma = grey_value if grey_value is not None else _grey_value(rgb)
-    grey = (chroma <= 14) & (value >= 45) & (value <= 130)
+    grey = (chroma <= max_chroma) & (value >= 45) & (value <= 130)
     white = (chroma <= 30) & (value >= 215)
     top, bottom = skip_rows
     for m in (grey, white):
@@ -437,17 +439,61 @@ def join_collinear(segments: list[Segment], *, max_gap_px: int = 80) -> list[Seg
 def scale_bar_px(segments: list[Segment], *, corner_px: float = 8.0) -> float | None:
     """Length of the horizontal arm of an L-shaped scale bar: a horizontal and a vertical
     stroke meeting at a corner (a lone straight stroke is not trusted)."""
+    arm = scale_bar_arm(segments, corner_px=corner_px)
+    return None if arm is None else arm[0].length_px
+
+
+def scale_bar_arm(
+    segments: list[Segment], *, corner_px: float = 8.0
+) -> tuple[Segment, bool] | None:
+    """The longest horizontal arm of an L-shaped scale bar and whether its corner (where
+    the vertical arm meets it) is at its start (left end)."""
     segments = join_collinear(segments)
     best = None
     for h in (s for s in segments if s.horizontal):
         for w in (s for s in segments if not s.horizontal):
-            if any(
-                np.hypot(p[0] - q[0], p[1] - q[1]) <= corner_px
-                for p in h.ends_xy()
-                for q in w.ends_xy()
-            ):
-                best = max(best or 0.0, h.length_px)
+            for k, p in enumerate(h.ends_xy()):
+                near = any(np.hypot(p[0] - q[0], p[1] - q[1]) <= corner_px for q in w.ends_xy())
+                if near and (best is None or h.length_px > best[0].length_px):
+                    best = (h, k == 0)
     return best
+
+
+def scale_bar_label(
+    rgb: np.ndarray, segments: list[Segment], *, grey_value=None
+) -> list[tuple[int, int, int, int]]:
+    """The dark label box ("1.0 mm") printed just beyond the free end of the scale bar's
+    horizontal arm, searched there only. A hair touching the box joins it in any grey
+    mask (and JPEG smears the skin's colour into the small box), so the label is found
+    by its white text: the largest cluster of white pixels there (``_text_clusters``
+    pads it by about the box's margin) standing on grey."""
+    found = scale_bar_arm(segments)
+    if found is None:
+        return []
+    arm, corner_at_start = found
+    reach = int(0.6 * arm.length_px) + 20
+    rows = slice(max(int(arm.at) - reach // 3, 0), min(int(arm.at) + reach // 3, rgb.shape[0]))
+    if corner_at_start:
+        cols = slice(min(arm.stop + 2, rgb.shape[1]), min(arm.stop + 2 + reach, rgb.shape[1]))
+    else:
+        cols = slice(max(arm.start - 2 - reach, 0), max(arm.start - 2, 0))
+    if rows.stop - rows.start < 12 or cols.stop - cols.start < 28:
+        return []
+    value, chroma = grey_value if grey_value is not None else _grey_value(rgb)
+    value, chroma = value[rows, cols], chroma[rows, cols]
+    grey = (chroma <= 32) & (value >= 45) & (value <= 130)
+    # Text: white strokes inside grey (the grey closed over them); a highlight on bright
+    # skin, or skin beside a hair's grey edge, is not.
+    white = (chroma <= 40) & (value >= 200) & _close_square(grey, 7)
+    labels = [
+        (x0, y0, x1, y1)
+        for x0, y0, x1, y1 in _text_clusters(white, min_pixels=60)
+        if 10 <= y1 - y0 <= 80 and x1 - x0 >= 24 and grey[y0:y1, x0:x1].mean() >= 0.3
+    ]
+    if not labels:
+        return []
+    x0, y0, x1, y1 = max(labels, key=lambda b: white[b[1] : b[3], b[0] : b[2]].sum())
+    return [(cols.start + x0, rows.start + y0, cols.start + x1, rows.start + y1)]
 
 
 def find_burnt_in(rgb: np.ndarray, *, captions: bool = True) -> BurntIn:
@@ -481,6 +527,7 @@ def find_burnt_in(rgb: np.ndarray, *, captions: bool = True) -> BurntIn:
     labels = blue_label_boxes(rgb) + dark_label_boxes(
         rgb, skip_rows=(top, bottom), grey_value=grey_value
     )
+    labels += scale_bar_label(rgb, segments, grey_value=grey_value)
     for x0, y0, x1, y1 in labels:
         blocked[
             max(y0 - LABEL_PAD_PX, 0) : y1 + LABEL_PAD_PX,

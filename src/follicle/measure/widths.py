@@ -158,14 +158,15 @@ def profile_widths(
         base_r = np.where(base_r >= peak / 6, np.minimum(base_r, peak), 0.0)
         half_left, half_right = (peak + base_l) / 2, (peak + base_r) / 2
         inward = (index >= left[:, None]) & (index <= right[:, None])
-        left = np.where(
-            base_l > 0, np.argmax((profiles >= half_left[:, None]) & inward, axis=1), left
-        )
-        right = np.where(
-            base_r > 0,
-            n_off - 1 - np.argmax(((profiles >= half_right[:, None]) & inward)[:, ::-1], axis=1),
-            right,
-        )
+        above_l = (profiles >= half_left[:, None]) & inward
+        above_r = (profiles >= half_right[:, None]) & inward
+        # No crossing inwards (the peak lies outside the edges found): keep that edge.
+        base_l = np.where(above_l.any(axis=1), base_l, 0.0)
+        base_r = np.where(above_r.any(axis=1), base_r, 0.0)
+        half_left = np.where(base_l > 0, half_left, half)
+        half_right = np.where(base_r > 0, half_right, half)
+        left = np.where(base_l > 0, np.argmax(above_l, axis=1), left)
+        right = np.where(base_r > 0, n_off - 1 - np.argmax(above_r[:, ::-1], axis=1), right)
     li, ri = np.clip(left, 1, n_off - 1), np.clip(right, 0, n_off - 2)
     # Linear interpolation of the half-height crossings between samples.
     pl, pl0 = profiles[rows, li], profiles[rows, li - 1]
