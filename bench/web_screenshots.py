@@ -185,6 +185,7 @@ def main() -> None:
                 page.goto(f"{base}/trials")
                 page.fill("input[name=validate_n_per_arm]", "40")
                 page.fill("input[name=only]", "olsen2002-*, kaufman1998-*")
+                page.fill("input[name=members]", "8")
                 page.click("#validate-form button[type=submit]")
                 page.wait_for_selector("#job-status[data-status=done]", timeout=300_000)
                 shoot(page, "validate")

@@ -32,9 +32,16 @@ def _trials_context(request: Request, **extra) -> dict[str, Any]:
         "nav": "trials",
         "jobs": [j.to_dict() for j in request.app.state.jobs.jobs(owner=owner_id(request))],
         "scheduler": server_config(request).scheduler,
+        "ensemble_size": _ensemble_size(),
         "form": {},
         "error": None,
     } | extra
+
+
+def _ensemble_size() -> int:
+    from follicle.trials.ensemble import load_ensemble
+
+    return len(load_ensemble(None))
 
 
 @router.get("/trials")
@@ -86,6 +93,9 @@ async def validate_submit(request: Request) -> Response:
             n_per_arm=whole_number(form, "validate_n_per_arm"),
             seed=whole_number(form, "validate_seed"),
             only=fields.get("only"),
+            ensemble=not fields.get("no_ensemble"),
+            members=whole_number(form, "members"),
+            members_n_per_arm=whole_number(form, "members_n_per_arm"),
         )
     except BAD_INPUT as problem:
         context = _trials_context(
