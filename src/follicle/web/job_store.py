@@ -38,6 +38,8 @@ class JobStore(Protocol):
 
     def mark_interrupted(self) -> int: ...
 
+    def forget_owner(self, owner: str) -> int: ...
+
     def close(self) -> None: ...
 
 
@@ -68,6 +70,13 @@ class MemoryJobStore:
 
     def mark_interrupted(self) -> int:
         return 0  # nothing outlives the process
+
+    def forget_owner(self, owner: str) -> int:
+        with self._lock:
+            gone = [k for k, j in self._jobs.items() if j.owner == owner]
+            for key in gone:
+                del self._jobs[key]
+        return len(gone)
 
     def close(self) -> None:
         pass
@@ -134,6 +143,12 @@ class SQLiteJobStore:
                     (job.status, data, job.id),
                 )
         return len(rows)
+
+    def forget_owner(self, owner: str) -> int:
+        """Every job of ``owner`` (a removed account): gone from the lists; their report
+        files stay in ``reports/``."""
+        with self._lock:
+            return self._db.execute("DELETE FROM jobs WHERE owner = ?", (owner,)).rowcount
 
     def close(self) -> None:
         with self._lock:
