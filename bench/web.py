@@ -2,12 +2,15 @@
 
     python bench/web.py                       # 50 journal clients x 10 entries, 10 uploads
     python bench/web.py --clients 20 --entries 5 --uploaders 4 --json
+    python bench/web.py --prefill 2000 --uploaders 0   # writes into a long journal
 
 Starts ``follicle serve`` on 127.0.0.1 (a free port, a temporary data directory; never
 another host), logs every client in through the login URL as a browser would (its own
 session cookie and CSRF token), then runs all clients at once: journal clients post
 entries through the API, uploaders post a rendered 640 x 512 image for analysis. Reports
-errors, lost entries (posted vs. stored) and latency percentiles. Bounded in time:
+errors, lost entries (posted vs. stored) and latency percentiles. --prefill N first
+writes N past entries (twice-daily minoxidil) into the journal, so that the writes'
+latency can be compared between a short and a long journal. Bounded in time:
 --timeout seconds for the whole run. Timings depend on the machine and its load.
 """
 
@@ -153,8 +156,9 @@ async def run(args, base: str, login: str) -> dict:
         shown = await client.get(
             "/api/v1/journal/entries", params={"limit": 10_000}, headers=sessions[0]
         )
-        stored = len(shown.json()["entries"])
+        stored = len(shown.json()["entries"]) - args.prefill
     return {
+        "prefilled": args.prefill,
         "clients": args.clients,
         "entries_per_client": args.entries,
         "uploaders": args.uploaders,
@@ -165,10 +169,25 @@ async def run(args, base: str, login: str) -> dict:
         "stored": stored,
         "lost": posted - stored,
         "journal_p50_ms": round(1000 * statistics.median(journal_ms), 1) if journal_ms else None,
-        "journal_p95_ms": round(1000 * percentile(journal_ms, 0.95), 1),
+        "journal_p95_ms": round(1000 * percentile(journal_ms, 0.95), 1) if journal_ms else None,
         "upload_p50_s": round(statistics.median(upload_ms), 2) if upload_ms else None,
-        "upload_p95_s": round(percentile(upload_ms, 0.95), 2),
+        "upload_p95_s": round(percentile(upload_ms, 0.95), 2) if upload_ms else None,
     }
+
+
+def prefill(data_dir: Path, count: int) -> None:
+    """``count`` twice-daily minoxidil doses ending a day ago, in one journal."""
+    from follicle.care.journal.service import Journal
+
+    if count <= 0:
+        return
+    data_dir.mkdir(parents=True)
+    now = datetime.now(UTC).replace(microsecond=0)
+    dose = {"medicine": "minoxidil", "route": "topical"}
+    with Journal.open(data_dir / "journal.sqlite3") as journal:
+        for k in range(count):
+            at = now - timedelta(days=1, hours=12 * (count - k))
+            journal.log("application", dose, at=at, tz="UTC", now=now)
 
 
 def main() -> None:
@@ -177,9 +196,11 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=10)
     parser.add_argument("--uploaders", type=int, default=10)
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds for the run")
+    parser.add_argument("--prefill", type=int, default=0, help="past entries written first")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
+        prefill(Path(scratch) / "data", args.prefill)
         process, base, login = start_server(Path(scratch) / "data")
         try:
             result = asyncio.run(run(args, base, login))

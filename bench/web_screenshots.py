@@ -71,12 +71,32 @@ def render(path: Path, seed: int) -> None:
     subprocess.run(command, check=True, capture_output=True)
 
 
-def visits(page, base: str, images: list[Path]) -> None:
-    """Two saved visits three months apart, then side by side."""
+def follow_up(scratch: Path, seed: int) -> tuple[Path, Path]:
+    """A rendered scalp and the same scalp three months later: 15% of its hairs lost and
+    a fifth of the others 40% thinner (the same skin, the same exit points)."""
+    import pandas as pd
+
+    before, after = scratch / f"visit-{seed}-a.png", scratch / f"visit-{seed}-b.png"
+    truth, later = scratch / f"truth-{seed}.csv", scratch / f"later-{seed}.csv"
+    follicle = str(Path(sys.executable).with_name("follicle"))
+    common = ["--seed", str(seed)]
+    subprocess.run([follicle, "render", str(before), *common, "--truth", str(truth)], check=True)
+    hairs = pd.read_csv(truth).sample(frac=0.85, random_state=seed)
+    thinned = hairs.sample(frac=0.2, random_state=seed + 1).index
+    hairs.loc[thinned, "diameter_um"] *= 0.6
+    hairs.to_csv(later, index=False)
+    subprocess.run([follicle, "render", str(after), *common, "--hairs", str(later)], check=True)
+    return before, after
+
+
+def visits(page, base: str, scratch: Path) -> None:
+    """Two saved visits of two images each, three months apart, then side by side."""
+    pairs = [follow_up(scratch, seed) for seed in (3, 5)]
     days, labels = ("2026-01-12", "2026-04-13"), ("baseline", "month 3")
-    for image, day, label in zip(images, days, labels, strict=True):
+    for k, (day, label) in enumerate(zip(days, labels, strict=True)):
         page.goto(f"{base}/measure")
-        page.set_input_files("#save-visit-form input[name=image]", str(image))
+        files = [str(pair[k]) for pair in pairs]
+        page.set_input_files("#save-visit-form input[name=image]", files)
         page.fill("#save-visit-form input[name=save_um_per_px]", "4")
         page.select_option("#save-visit-form select[name=save_region]", "vertex")
         page.fill("#save-visit-form input[name=visit_date]", day)
@@ -130,9 +150,8 @@ def main() -> None:
         process, base, login = start_server(scratch / "data")
         try:
             fill_journal(base, login.split("token=")[1])
-            image, later = scratch / "scalp.png", scratch / "later.png"
+            image = scratch / "scalp.png"
             render(image, 3)
-            render(later, 4)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=chromium, args=["--no-sandbox"]
@@ -185,10 +204,11 @@ def main() -> None:
                 page.goto(f"{base}/trials")
                 page.fill("input[name=validate_n_per_arm]", "40")
                 page.fill("input[name=only]", "olsen2002-*, kaufman1998-*")
+                page.fill("input[name=members]", "8")
                 page.click("#validate-form button[type=submit]")
                 page.wait_for_selector("#job-status[data-status=done]", timeout=300_000)
                 shoot(page, "validate")
-                visits(page, base, [image, later])
+                visits(page, base, scratch)
                 page.goto(f"{base}/api")
                 shoot(page, "api")
                 clinic(browser, scratch)

@@ -121,3 +121,41 @@ def test_a_small_trial_runs_to_its_report(page):
     with page.expect_download() as download:
         page.click("#report-link")
     assert "tiny finasteride trial" in Path(download.value.path()).read_text(encoding="utf-8")
+
+
+def test_two_saved_visits_compared_image_pair_by_image_pair(page, tmp_path):
+    """Two visits of two images each, saved through the page's form; compared side by
+    side, both image pairs show their overlays with every hair circled by its fate in the
+    fate's colour (drawn by the page's stylesheet over the overlay)."""
+    from test_web_visits import rendered
+
+    for seed in (3, 4, 6):
+        (tmp_path / f"{seed}.png").write_bytes(rendered(tmp_path, seed))
+    for day, seeds in (("2026-01-05", (3, 4)), ("2026-04-05", (3, 6))):
+        page.goto(f"{page.base}/measure")
+        form = "#save-visit-form"
+        page.set_input_files(
+            f"{form} input[name=image]", [str(tmp_path / f"{s}.png") for s in seeds]
+        )
+        page.fill(f"{form} input[name=save_um_per_px]", "4")
+        page.fill(f"{form} input[name=visit_date]", day)
+        page.fill(f"{form} input[name=label]", f"pairs {day}")
+        page.click(f"{form} button[type=submit]")
+        page.wait_for_selector("#saved-visit", timeout=60_000)
+    page.goto(f"{page.base}/measure")
+    labels = {o.text_content().split(" ", 1)[1]: o.get_attribute("value")
+              for o in page.locator("#compare-form select[name=first] option").all()}  # fmt: skip
+    page.select_option("#compare-form select[name=first]", labels["pairs 2026-01-05"])
+    page.select_option("#compare-form select[name=second]", labels["pairs 2026-04-05"])
+    page.click("#compare-form button[type=submit]")
+    page.wait_for_selector("#image-pairs", timeout=60_000)
+    assert page.locator(".image-pair").count() == 2
+    for pair in page.locator(".image-pair").all():
+        for image in pair.locator("img.overlay").all():
+            assert image.evaluate("img => img.complete && img.naturalWidth") > 0
+        circles = pair.locator("svg.fates circle")
+        assert circles.count() > 0
+        box = circles.first.bounding_box()
+        assert box and box["width"] > 1  # drawn, scaled with the image
+    kept = page.locator(".image-pair").first.locator("g[data-fate=kept] circle").first
+    assert kept.evaluate("c => getComputedStyle(c).stroke") == "rgb(240, 240, 240)"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from fastapi import HTTPException
 
 from follicle.errors import FollicleInputError
 from follicle.web.jobs import JobQueue
@@ -53,3 +54,38 @@ def test_jobs_run_in_order_and_failures_do_not_stop_the_worker():
     assert results[2]["error"] == "internal error (ZeroDivisionError)"
     assert order == ["first", "last"]
     assert [j.name for j in jobs.jobs()] == ["last", "bug", "bad", "first"]  # newest first
+
+
+def test_a_new_queue_on_the_same_store_keeps_results_and_marks_cut_jobs_interrupted(tmp_path):
+    """What a restart does, within one process: the first queue's worker is held inside
+    a job (as a server stopped mid-job), a second queue opens the same file."""
+    import threading
+
+    from follicle.web.job_store import INTERRUPTED_MESSAGE, SQLiteJobStore
+
+    first = JobQueue(store=SQLiteJobStore(tmp_path / "jobs.sqlite3"))
+    done = first.submit("quick", lambda progress, job_id: {"value": 1.5, "none": float("nan")})
+    assert wait(first, done.id)["status"] == "done"
+    entered, release = threading.Event(), threading.Event()
+
+    def held(progress, job_id):
+        progress(0.25)
+        entered.set()
+        release.wait(30)
+        return {}
+
+    running = first.submit("held", held, owner="user:1", kind="validate")
+    queued = first.submit("waiting", lambda progress, job_id: {}, owner="user:1")
+    assert entered.wait(30)
+    assert first.get(running.id, owner="user:1").status == "running"
+
+    second = JobQueue(store=SQLiteJobStore(tmp_path / "jobs.sqlite3"))
+    kept = second.get(done.id).to_dict()
+    assert kept["status"] == "done" and kept["result"] == {"value": 1.5, "none": None}
+    cut = second.get(running.id, owner="user:1")
+    assert (cut.status, cut.error, cut.kind) == ("interrupted", INTERRUPTED_MESSAGE, "validate")
+    assert second.get(queued.id, owner="user:1").status == "interrupted"
+    assert [j.name for j in second.jobs(owner="user:1")] == ["waiting", "held"]
+    with pytest.raises(HTTPException):  # another owner's job is not found
+        second.get(done.id, owner="user:1")
+    release.set()

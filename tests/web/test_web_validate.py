@@ -26,28 +26,62 @@ def finished(web: WebClient, path: str) -> dict:
 
 
 def test_validate_runs_as_a_job_with_the_cli_payload(web):
+    """The point run alone, as ``follicle validate --no-ensemble``."""
     queued = web.http.post(
-        "/api/v1/validate", headers=web.bearer, json={"n_per_arm": 4, "only": ONLY}
+        "/api/v1/validate",
+        headers=web.bearer,
+        json={"n_per_arm": 4, "only": ONLY, "ensemble": False},
     )
     assert queued.status_code == 202, queued.text
     assert queued.json()["kind"] == "validate"
     job = finished(web, f"/api/v1/validate/{queued.json()['id']}")
     assert job["status"] == "done" and job["progress"] == 1.0, job
-    # the web job is the point run (no predictive intervals yet): the CLI's --no-ensemble
     cli = cli_json(
         "validate", "--only", ONLY, "--n-per-arm", "4", "--workers", "0", "--no-ensemble"
     )
     assert same_payload(job["result"], cli)
     assert job["result"]["total"] == 5  # olsen2002-48w-5pct, -2pct, -placebo and two -sd
+    assert job["result"]["predictive"] is None
     page = web.http.get(f"/trials/{job['id']}")
     assert page.status_code == 200 and page.text.count("data-target=") == 5
+    assert "Point run only" in page.text and 'class="inside"' not in page.text
     report = web.http.get(f"/trials/{job['id']}/report")
     assert report.status_code == 200 and "validate-" in report.headers["content-disposition"]
 
 
+def test_validate_with_predictive_intervals_by_default_as_the_cli(web):
+    """As ``follicle validate`` by default: each target's posterior predictive interval
+    over ensemble members (kept small: 2 members of 3 people per arm), the same payload as
+    the CLI's, and on the page each interval with whether the published value is in it."""
+    queued = web.http.post(
+        "/api/v1/validate",
+        headers=web.bearer,
+        json={"n_per_arm": 4, "only": ONLY, "members": 2, "members_n_per_arm": 3},
+    )
+    job = finished(web, f"/api/v1/validate/{queued.json()['id']}")
+    assert job["status"] == "done", job
+    cli = cli_json(
+        "validate", "--only", ONLY, "--n-per-arm", "4", "--workers", "0",
+        "--members", "2", "--members-n-per-arm", "3",
+    )  # fmt: skip
+    assert same_payload(job["result"], cli)
+    predictive = job["result"]["predictive"]
+    assert (predictive["members"], predictive["n_per_arm"], predictive["total"]) == (2, 3, 5)
+    page = web.http.get(f"/trials/{job['id']}").text
+    summary = f"<b>{predictive['inside']} of 5</b> published values inside"
+    assert summary in page and "parameter uncertainty (2 members of an ensemble" in page
+    marks = [m for m in ("in", "OUT") for _ in range(page.count(f'">{m}</td>'))]
+    expected = ["in" if t["published_in_predictive"] else "OUT" for t in cli["targets"]]
+    assert sorted(marks) == sorted(expected) and len(marks) == 5
+    for target in cli["targets"]:  # each interval as the CLI computed it
+        low, high = target["predictive_low"], target["predictive_high"]
+        assert f"{low:.3g} .. {high:.3g} ({target['predictive_median']:.3g})" in page
+
+
 def test_validate_from_the_trials_page(web):
     answer = web.post_form(
-        "/trials/validate", {"validate_n_per_arm": "3", "validate_seed": "5", "only": ONLY}
+        "/trials/validate",
+        {"validate_n_per_arm": "3", "validate_seed": "5", "only": ONLY, "no_ensemble": "1"},
     )
     assert answer.status_code == 200  # followed the redirect to the job page
     assert 'id="job-status"' in answer.text
@@ -63,6 +97,11 @@ def test_validate_from_the_trials_page(web):
         ({"validate_n_per_arm": "2.5"}, "validate_n_per_arm"),
         ({"validate_seed": "-1"}, "seed"),
         ({"only": "nothing-like-this"}, "--only"),
+        ({"members": "0"}, "members"),
+        ({"members": "100000"}, "members"),
+        ({"members_n_per_arm": "1"}, "members_n_per_arm"),
+        ({"members_n_per_arm": "201"}, "members_n_per_arm"),
+        ({"members_n_per_arm": "x"}, "members_n_per_arm"),
     ],
 )
 def test_bad_validate_input_is_400_on_the_page(shared_web, fields, named):
@@ -103,7 +142,9 @@ def test_an_unreachable_scheduler_fails_the_job_in_one_line(tmp_path):
     web = WebClient(WebConfig(data_dir=tmp_path, scheduler="tcp://127.0.0.1:9"))
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         queued = web.http.post(
-            "/api/v1/validate", headers=web.bearer, json={"n_per_arm": 2, "only": ONLY}
+            "/api/v1/validate",
+            headers=web.bearer,
+            json={"n_per_arm": 2, "only": ONLY, "ensemble": False},
         )
         job = finished(web, f"/api/v1/validate/{queued.json()['id']}")
     assert job["status"] == "failed"

@@ -94,7 +94,8 @@ def test_two_visits_side_by_side_as_report_visit(web_module, saved, synthetic_im
         [second_image], previous=[synthetic_image], um_per_px=4.0, region="vertex"
     )
     expected = to_jsonable(verb.to_dict())
-    web_part = {k: v for k, v in result.items() if k not in ("previous", "current", "report")}
+    web_only = ("previous", "current", "report", "image_pairs")
+    web_part = {k: v for k, v in result.items() if k not in web_only}
     assert same_payload(web_part, expected)
     matched = result["matched"]
     assert matched["persisting"] + matched["lost"] == result["previous_metrics"]["hair_count"]
@@ -154,3 +155,82 @@ def test_the_same_visit_twice_and_bad_saves_are_400(web_module, saved, synthetic
     )
     assert text.status_code == 400
     assert len(web.http.get("/api/v1/visits", headers=web.bearer).json()["visits"]) == 2
+
+
+def rendered(folder, seed: int):
+    """A small rendered scalp (320 x 256 px at 4 um/px) as PNG bytes."""
+    import io
+
+    from PIL import Image
+
+    from follicle.measure.render import render_trichoscopy
+
+    image = render_trichoscopy(um_per_px=4.0, shape_px=(256, 320), unit_count=4, seed=seed)
+    buffer = io.BytesIO()
+    Image.fromarray(image.image).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_every_image_pair_is_shown_with_its_hairs_matched(web, tmp_path):
+    """Two visits of two images each: both pairs side by side, each hair marked on the
+    image(s) where it is (matched ones numbered alike in both), the counts per pair as
+    the report's matching (image k with image k), and they add up to the totals. The
+    first pair is one image twice (every hair kept), the second two other scalps."""
+    from follicle.report.visit_report import visit_report_from_files
+
+    blobs = {seed: rendered(tmp_path, seed) for seed in (3, 4, 6)}
+    ids = []
+    for day, seeds in (("2026-01-05", (3, 4)), ("2026-04-05", (3, 6))):
+        saved = web.http.post(
+            "/api/v1/visits",
+            headers=web.bearer,
+            data={"um_per_px": "4", "region": "vertex", "date": day, "label": day},
+            files=[("image", (f"{s}.png", blobs[s])) for s in seeds],
+        )
+        assert saved.status_code == 201, saved.text
+        ids.append(saved.json()["visit"]["id"])
+    result = web.http.post(
+        "/api/v1/visits/compare", headers=web.bearer, json={"first": ids[0], "second": ids[1]}
+    ).json()
+    pairs = result["image_pairs"]
+    assert [p["index"] for p in pairs] == [0, 1]
+    for side, visit in (("previous", result["previous"]), ("current", result["current"])):
+        assert [p[side]["overlay"] for p in pairs] == visit["overlays"]
+        assert all(web.http.get(p[side]["overlay"]).status_code == 200 for p in pairs)
+    # the verb on the same images: its matching per image pair
+    for seed, blob in blobs.items():
+        (tmp_path / f"{seed}.png").write_bytes(blob)
+    verb = visit_report_from_files(
+        [tmp_path / "3.png", tmp_path / "6.png"],
+        previous=[tmp_path / "3.png", tmp_path / "4.png"],
+        um_per_px=4.0,
+        region="vertex",
+    )
+    by_index = {m.image_index: m.comparison for m in verb.matched}
+    assert sorted(by_index) == [0, 1]
+    for pair in pairs:
+        expected = by_index[pair["index"]]
+        counts = pair["matched"]
+        assert counts == {k: getattr(expected, k) for k in counts}
+        before, after = pair["previous"]["marks"], pair["current"]["marks"]
+        assert len(before) == counts["persisting"] + counts["lost"]
+        assert len(after) == counts["persisting"] + counts["new"]
+        assert sum(m["fate"] == "lost" for m in before) == counts["lost"]
+        assert sum(m["fate"] == "new" for m in after) == counts["new"]
+        numbers = [m["number"] for m in before if m["number"]]
+        assert sorted(numbers) == list(range(1, counts["persisting"] + 1))
+        assert sorted(numbers) == sorted(m["number"] for m in after if m["number"])
+        for panel in (pair["previous"], pair["current"]):
+            assert all(0 <= m["x_px"] <= panel["width_px"] for m in panel["marks"])
+            assert all(0 <= m["y_px"] <= panel["height_px"] for m in panel["marks"])
+    totals = result["matched"]
+    for key in ("persisting", "lost", "new"):
+        assert totals[key] == sum(p["matched"][key] for p in pairs)
+    same = pairs[0]["matched"]
+    assert same["persisting"] > 0 and same["lost"] == same["new"] == 0
+    assert pairs[0]["previous"]["marks"] == pairs[0]["current"]["marks"]
+    assert pairs[1]["matched"]["lost"] + pairs[1]["matched"]["new"] > 0
+    page = web.post_form("/measure/compare", {"first": ids[0], "second": ids[1]}).text
+    assert page.count('class="image-pair"') == 2 and page.count('class="overlay"') == 4
+    marks = sum(len(p[side]["marks"]) for p in pairs for side in ("previous", "current"))
+    assert page.count("<circle ") == marks and 'id="fate-legend"' in page

@@ -50,6 +50,31 @@ def serve_command(
             "or the first line of stdin), then exit.",
         ),
     ] = None,
+    remove_user: Annotated[
+        str | None,
+        typer.Option(
+            "--remove-user",
+            metavar="NAME",
+            help="With --clinic: remove this account, then exit. Refused while it has "
+            "patients (records are never deleted) unless --transfer-patients-to names "
+            "the account that takes them; its sessions end at once.",
+        ),
+    ] = None,
+    transfer_patients_to: Annotated[
+        str | None,
+        typer.Option(
+            "--transfer-patients-to",
+            metavar="NAME",
+            help="With --remove-user: the account that takes the removed one's patients.",
+        ),
+    ] = None,
+    list_users: Annotated[
+        bool,
+        typer.Option(
+            "--list-users",
+            help="With --clinic: print each account and its number of patients, then exit.",
+        ),
+    ] = False,
     scheduler: Annotated[
         str | None,
         typer.Option(
@@ -72,9 +97,22 @@ def serve_command(
         follicle serve --port 8765 --data-dir ~/follicle-data
 
         follicle serve --clinic --create-user dr.lee --data-dir /srv/follicle
+
+        follicle serve --clinic --remove-user dr.lee --transfer-patients-to dr.kim
     """
-    if create_user is not None and not clinic:
-        fail("--create-user needs --clinic (accounts exist in clinic mode only)")
+    admin = {
+        "--create-user": create_user is not None,
+        "--remove-user": remove_user is not None,
+        "--list-users": list_users,
+    }
+    chosen = [name for name, given in admin.items() if given]
+    for name in chosen:
+        if not clinic:
+            fail(f"{name} needs --clinic (accounts exist in clinic mode only)")
+    if len(chosen) > 1:
+        fail(f"{chosen[0]} and {chosen[1]} are not allowed together; expected one of them")
+    if transfer_patients_to is not None and remove_user is None:
+        fail("--transfer-patients-to needs --remove-user (the account whose patients move)")
     if scheduler is not None and not scheduler.strip():
         fail(f"--scheduler = {scheduler!r} is not allowed; expected a Dask scheduler address")
     if not 1 <= port <= 65535:
@@ -110,6 +148,12 @@ def serve_command(
     )
     if create_user is not None:
         _create_user(config, create_user)
+        return
+    if remove_user is not None:
+        _remove_user(config, remove_user, transfer_patients_to)
+        return
+    if list_users:
+        _list_users(config)
         return
     try:
         app = create_app(config)
@@ -157,6 +201,39 @@ def _create_user(config, name: str) -> None:
     except OSError as error:
         fail(f"--data-dir = {str(config.data_dir)!r} cannot be used ({error.strerror or error})")
     print(f"follicle serve: created the account {name!r} in {config.data_dir}")
+
+
+def _remove_user(config, name: str, transfer_to: str | None) -> None:
+    """Remove a clinic account; its patients move to ``transfer_to`` or it is refused."""
+    from follicle.errors import FollicleInputError
+    from follicle.web.clinic import remove_user
+
+    try:
+        moved, ended = remove_user(config, name, transfer_to=transfer_to)
+    except FollicleInputError as problem:
+        fail(str(problem))
+    except OSError as error:
+        fail(f"--data-dir = {str(config.data_dir)!r} cannot be used ({error.strerror or error})")
+    patients = f"; its {moved} patient(s) now belong to {transfer_to!r}" if moved else ""
+    print(
+        f"follicle serve: removed the account {name!r}{patients}; "
+        f"{ended} session(s) ended (recorded in {config.accounts_path.name})"
+    )
+
+
+def _list_users(config) -> None:
+    from follicle.web.accounts import Accounts
+
+    if not config.accounts_path.is_file():
+        where = str(config.data_dir)
+        fail(f"--data-dir = {where!r} is not allowed; expected a clinic's data directory")
+    accounts = Accounts(config.accounts_path)
+    try:
+        counts = accounts.patient_counts()
+    finally:
+        accounts.close()
+    for name, patients in counts.items():
+        print(f"{name}\t{patients} patient{'' if patients == 1 else 's'}")
 
 
 def _check_free(host: str, port: int) -> None:

@@ -283,6 +283,15 @@ class ValidateIn(BaseModel):
     n_per_arm: int | None = Field(None, description="Virtual people per arm (2-500; 100)")
     seed: int | None = Field(None, description="Seed (default 2, as follicle validate)")
     only: str | None = Field(None, description="Target ids or patterns, comma separated")
+    ensemble: bool = Field(
+        True,
+        description="Each target's posterior predictive interval over ensemble members, as "
+        "follicle validate by default (false: the point run alone, as --no-ensemble)",
+    )
+    members: int | None = Field(None, description="Ensemble members (default 20)")
+    members_n_per_arm: int | None = Field(
+        None, description="People per arm in each member's trial (2-200; default 25)"
+    )
 
 
 @router.post(
@@ -292,7 +301,12 @@ class ValidateIn(BaseModel):
 )
 def validate_submit(body: ValidateIn, request: Request) -> JSONResponse:
     options = actions.parse_validate_options(
-        n_per_arm=body.n_per_arm, seed=body.seed, only=body.only
+        n_per_arm=body.n_per_arm,
+        seed=body.seed,
+        only=body.only,
+        ensemble=body.ensemble,
+        members=body.members,
+        members_n_per_arm=body.members_n_per_arm,
     )
     jobs = request.app.state.jobs
     job = submit_validation(jobs, server_config(request), options, owner=owner_id(request))

@@ -24,6 +24,7 @@ from follicle.web.deps import (
     sessions,
     web_config,
 )
+from follicle.web.job_store import SQLiteJobStore
 from follicle.web.jobs import JobQueue
 from follicle.web.limits import HeavyWork
 from follicle.web.security import (
@@ -133,7 +134,7 @@ def create_app(config: WebConfig) -> FastAPI:
             max_running=2, max_waiting=8, rate_per_minute=10, what="logins"
         )
     app.state.heavy = HeavyWork()
-    app.state.jobs = JobQueue()
+    app.state.jobs = JobQueue(store=SQLiteJobStore(config.jobs_path))
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(disclaimer=DISCLAIMER, version=__version__, csrf_field=CSRF_FIELD)
     templates.env.filters["num"] = lambda value, fmt="%.1f": "-" if value is None else fmt % value

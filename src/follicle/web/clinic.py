@@ -1,6 +1,7 @@
 """Clinic mode's pages and API: log in with a user name and password, list and add one's
-patients, open one (its journal, plan, visits). Which patient is whose is decided by
-``Accounts`` (its queries name the owner); these routes only translate."""
+patients, open one (its journal, plan, visits), change one's own password. Which patient
+is whose is decided by ``Accounts`` (its queries name the owner); these routes only
+translate. Removing an account is the command line's (``remove_user``)."""
 
 from __future__ import annotations
 
@@ -77,7 +78,9 @@ async def login(request: Request) -> Response:
     return response
 
 
-def _patients_page(request: Request, *, error: str | None = None, status: int = 200):
+def _patients_page(
+    request: Request, *, error: str | None = None, status: int = 200, done: str | None = None
+):
     session = page_session(request)
     return request.app.state.templates.TemplateResponse(
         request,
@@ -88,6 +91,7 @@ def _patients_page(request: Request, *, error: str | None = None, status: int = 
             "user": accounts(request).user_name(session.user_id),
             "patients": accounts(request).patients(session.user_id),
             "error": error,
+            "done": done,
         },
         status_code=status,
     )
@@ -121,6 +125,41 @@ def open_patient(request: Request, patient_id: str) -> Response:
     return RedirectResponse("/journal", status_code=303)
 
 
+async def _change_password(request: Request, session, old: str, new: str, again: str) -> int:
+    """The account's password changed (the old one checked, by argon2: rate-limited as
+    logins); its other sessions end. Returns how many ended."""
+    from follicle.errors import FollicleInputError
+
+    if new != again:
+        raise FollicleInputError("new password", "<hidden>", "the same password typed twice")
+    changed = await request.app.state.logins.run(
+        f"password:{session.user_id}",
+        accounts(request).change_password,
+        session.user_id,
+        old,
+        new,
+    )
+    if not changed:
+        raise FollicleInputError("old password", "<hidden>", "your current password")
+    return sessions(request).end_user(session.user_id, keep=request.cookies.get(SESSION_COOKIE))
+
+
+@router.post("/account/password")
+async def change_password_page(request: Request) -> Response:
+    from follicle.errors import FollicleInputError
+
+    session, form = await checked_form(request)
+    fields = {k: str(form.get(k) or "") for k in ("old_password", "new_password", "again")}
+    try:
+        ended = await _change_password(
+            request, session, fields["old_password"], fields["new_password"], fields["again"]
+        )
+    except FollicleInputError as problem:
+        return _patients_page(request, error=str(problem), status=400)
+    others = f" {ended} other session{'' if ended == 1 else 's'} logged out." if ended else ""
+    return _patients_page(request, done=f"Your password was changed.{others}")
+
+
 def _user_id(request: Request) -> int:
     session = current_session(request)
     assert session is not None and session.user_id is not None  # api_caller checked
@@ -151,8 +190,50 @@ def get_patient(patient_id: str, request: Request) -> JSONResponse:
     return JSONResponse({"patient": patient.to_dict()})
 
 
+class PasswordIn(BaseModel):
+    old_password: str = Field(description="The account's current password")
+    new_password: str = Field(description="The new password (10-1024 characters)")
+
+
+@api_router.post("/account/password", summary="Change the caller's own password (clinic mode)")
+async def change_password(body: PasswordIn, request: Request) -> JSONResponse:
+    session = current_session(request)
+    ended = await _change_password(
+        request, session, body.old_password, body.new_password, body.new_password
+    )
+    return JSONResponse({"changed": True, "other_sessions_ended": ended})
+
+
 def create_user_from_stdin(config, name: str, password: str) -> None:
     """``follicle serve --clinic --create-user NAME``: the password was read from a prompt
     or stdin by the CLI (never argv)."""
     config.prepare()
     Accounts(config.accounts_path).create_user(name, password)
+
+
+def remove_user(config, name: str, *, transfer_to: str | None) -> tuple[int, int]:
+    """``follicle serve --clinic --remove-user NAME [--transfer-patients-to OTHER]``:
+    the account goes (refused while it has patients and no OTHER takes them), its
+    sessions end, and its trial jobs are forgotten (simulations, not patient records).
+    Returns (patients moved, sessions ended)."""
+    from follicle.web.job_store import SQLiteJobStore
+    from follicle.web.security import Sessions
+
+    if not config.accounts_path.is_file():
+        from follicle.errors import FollicleInputError
+
+        raise FollicleInputError("--data-dir", str(config.data_dir), "a clinic's data directory")
+    store = Accounts(config.accounts_path)
+    try:
+        user_id, moved = store.remove_user(name, transfer_to=transfer_to)
+    finally:
+        store.close()
+    logged_in = Sessions(config.sessions_path)
+    jobs = SQLiteJobStore(config.jobs_path)
+    try:
+        ended = logged_in.end_user(user_id)
+        jobs.forget_owner(f"user:{user_id}")
+    finally:
+        logged_in.close()
+        jobs.close()
+    return moved, ended

@@ -49,6 +49,10 @@ class WebConfig:
         return self.data_dir / "clinic.sqlite3"
 
     @property
+    def jobs_path(self) -> Path:
+        return self.data_dir / "jobs.sqlite3"
+
+    @property
     def visits_path(self) -> Path:
         return self.data_dir / "visits.sqlite3"
 

@@ -2,8 +2,9 @@
 
 A trial can take minutes; it must not hold a request open nor starve the pages. Jobs run
 one at a time in a worker thread (serially, on the trial code's own execution path), at
-most ``MAX_QUEUED`` wait, and a fuller queue is refused with 429. Jobs live in memory:
-a restart forgets them (their reports stay in the data directory).
+most ``MAX_QUEUED`` wait, and a fuller queue is refused with 429. Jobs and their results
+are kept in a ``JobStore`` (``job_store``; SQLite under the data directory for ``follicle
+serve``): a restart keeps the finished ones and marks those it cut short ``interrupted``.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from dataclasses import dataclass, field
 from fastapi import HTTPException
 
 from follicle.errors import FollicleFileError, FollicleInputError
+from follicle.web.job_store import JobStore, MemoryJobStore
 
 MAX_QUEUED = 4
-MAX_KEPT = 50  # finished jobs remembered (the oldest are forgotten)
 log = logging.getLogger("follicle.web")
 
 
@@ -31,7 +32,7 @@ class Job:
     name: str
     owner: str = "local"  # who may see it: "local", or "user:<id>" in clinic mode
     kind: str = "trial"  # trial or validate
-    status: str = "queued"  # queued, running, done, failed
+    status: str = "queued"  # queued, running, done, failed, interrupted (by a restart)
     progress: float = 0.0
     created: float = field(default_factory=time.time)
     result: dict | None = None
@@ -50,9 +51,16 @@ class Job:
 
 
 class JobQueue:
-    def __init__(self, *, max_queued: int = MAX_QUEUED):
+    """Jobs run in order by one worker thread. ``store`` keeps every job (by default in
+    memory); a new queue first marks the jobs a stopped server left unfinished
+    ``interrupted``. Jobs of this process that have not ended are also held here, so that
+    their progress is read without a write per step."""
+
+    def __init__(self, *, max_queued: int = MAX_QUEUED, store: JobStore | None = None):
         self._queue: queue.Queue = queue.Queue(maxsize=max_queued)
-        self._jobs: dict[str, Job] = {}
+        self._store: JobStore = MemoryJobStore() if store is None else store
+        self._store.mark_interrupted()
+        self._active: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
 
@@ -66,15 +74,15 @@ class JobQueue:
     ) -> Job:
         """Queue ``work(progress, job_id)``; it returns the job's result payload."""
         job = Job(id=uuid.uuid4().hex, name=name, owner=owner, kind=kind)
-        try:
-            self._queue.put_nowait((job, work))
-        except queue.Full:
-            raise HTTPException(429, "too many jobs waiting; try again when one is done") from None
-        with self._lock:
-            self._jobs[job.id] = job
-            finished = [j for j in self._jobs.values() if j.status in ("done", "failed")]
-            for old in sorted(finished, key=lambda j: j.created)[:-MAX_KEPT]:
-                del self._jobs[old.id]
+        with self._lock:  # the worker saves "running" only after this saved "queued"
+            try:
+                self._queue.put_nowait((job, work))
+            except queue.Full:
+                raise HTTPException(
+                    429, "too many jobs waiting; try again when one is done"
+                ) from None
+            self._active[job.id] = job
+            self._store.save(job)
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._run, daemon=True, name="jobs")
                 self._worker.start()
@@ -83,19 +91,39 @@ class JobQueue:
     def get(self, job_id: str, *, owner: str = "local") -> Job:
         """The job when ``owner`` submitted it (another account's job is not found)."""
         with self._lock:
-            job = self._jobs.get(job_id)
+            job = self._active.get(job_id)
+        if job is None:
+            job = self._store.get(job_id, owner=owner)
         if job is None or job.owner != owner:
-            raise HTTPException(404, "no such job (jobs are forgotten when the server restarts)")
+            raise HTTPException(404, "no such job")
         return job
 
     def jobs(self, *, owner: str = "local") -> list[Job]:
-        with self._lock:  # newest first (insertion order)
-            return [j for j in reversed(self._jobs.values()) if j.owner == owner]
+        """The owner's jobs, newest first."""
+        stored = self._store.list(owner=owner)
+        with self._lock:
+            return [self._active.get(j.id, j) for j in stored]
+
+    def close(self) -> None:
+        self._store.close()
+
+    def _set_status(self, job: Job, status: str) -> None:
+        """Saves the job; one that could not be saved (a full disk) stays held here, so
+        this process still shows how it ended."""
+        with self._lock:
+            job.status = status
+            try:
+                self._store.save(job)
+            except Exception:
+                log.exception("job %s could not be saved", job.id)
+                return
+            if status != "running":
+                self._active.pop(job.id, None)
 
     def _run(self) -> None:
         while True:
             job, work = self._queue.get()
-            job.status = "running"
+            self._set_status(job, "running")
 
             def progress(fraction: float, job=job) -> None:
                 job.progress = max(0.0, min(1.0, float(fraction)))
@@ -103,14 +131,14 @@ class JobQueue:
             try:
                 job.result = work(progress, job.id)
                 job.progress = 1.0
-                job.status = "done"
+                status = "done"
             except (FollicleInputError, FollicleFileError) as error:
-                job.error, job.status = " ".join(str(error).split()), "failed"
+                job.error, status = " ".join(str(error).split()), "failed"
             except Exception as error:  # a bug: say so, keep serving
                 log.exception("job %s failed", job.id)
-                job.error, job.status = f"internal error ({type(error).__name__})", "failed"
-            finally:
-                self._queue.task_done()
+                job.error, status = f"internal error ({type(error).__name__})", "failed"
+            self._set_status(job, status)
+            self._queue.task_done()
 
 
 def submit_trial(jobs: JobQueue, config, trial, seed: int | None, *, owner: str) -> Job:

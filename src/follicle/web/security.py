@@ -111,6 +111,16 @@ class Sessions:
                 "DELETE FROM sessions WHERE id_hash = ?", (self._key(session_id or ""),)
             )
 
+    def end_user(self, user_id: int, *, keep: str | None = None) -> int:
+        """End every session of the account (clinic mode) but ``keep``'s: after its
+        password changed, or when it is removed. Returns how many ended."""
+        with self._lock:
+            cursor = self._db.execute(
+                "DELETE FROM sessions WHERE user_id = ? AND id_hash != ?",
+                (user_id, self._key(keep) if keep else ""),
+            )
+        return cursor.rowcount
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

@@ -25,7 +25,7 @@ import platformdirs
 
 from follicle.care.findings import Finding
 from follicle.care.journal.entries import KINDS, Device, Entry, Void, parse_details
-from follicle.care.journal.recompute import refresh_flags
+from follicle.care.journal.recompute import refresh_flags, refresh_flags_after
 from follicle.care.journal.store import JournalStore, SQLiteJournalStore
 from follicle.care.timezones import local_zone_name, parse_date, parse_instant, zone
 from follicle.errors import FollicleInputError
@@ -115,12 +115,12 @@ class Journal:
         entry = _new_entry(kind, details, _moment(at, tz, now), tz, now, note)
         with self.store.writing() as view:
             stored = self._store(view, entry)
-            fresh = refresh_flags(view)
+            fresh = refresh_flags_after(view, stored=stored)
         return Logged(tuple(_with(e, fresh) for e in stored), self.provenance("journal.log"))
 
     def _store(self, view, entry: Entry) -> list[Entry]:
         """Insert ``entry`` (and the device a session's first use registers) in ``view``'s
-        transaction; flags are computed afterwards by :func:`refresh_flags`."""
+        transaction; flags are computed afterwards by :func:`refresh_flags_after`."""
         stored = []
         details = entry.details
         if entry.kind == "session":
@@ -379,7 +379,7 @@ class Journal:
         with self.store.writing() as view:
             _check_not_voided(view, target)
             view.insert_void(void)
-            refresh_flags(view)
+            refresh_flags_after(view, voided=[target])
         return void
 
     def amend(
@@ -418,7 +418,7 @@ class Journal:
             _check_not_voided(view, old)
             view.insert_void(void)
             stored = self._store(view, entry)
-            fresh = refresh_flags(view)
+            fresh = refresh_flags_after(view, stored=stored, voided=[old])
         return Logged(
             tuple(_with(e, fresh) for e in stored),
             self.provenance("journal.amend", parameters={"reason": reason}),

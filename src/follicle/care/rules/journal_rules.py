@@ -66,6 +66,35 @@ def entry_findings(entry: Entry, view, *, device: Entry | None = None) -> list[F
     return []
 
 
+#: Longest session the rules allow for (Session.duration_minutes <= 120 min): _application
+#: looks this far back, beyond the 24 h pause, for a session still under way.
+SESSION_REACH = timedelta(hours=3)
+MN12_DAYS = 14
+
+
+def flag_readers(changed: Entry) -> list[dict]:
+    """Which entries' flags may read ``changed`` (an entry just stored or voided): view
+    queries (``kinds``, ``since``, ``until``) that find them. The mirror of the reads
+    below, kept beside them: a rule that reads a new kind or window must widen this too
+    (tests/care/test_journal_flags_incremental.py compares with a full recompute).
+    Symptoms, measurements, photos and notes are read by no rule."""
+    t = changed.at
+    if changed.kind == "application":
+        return [  # MN-7 of a back-dated session; RX-7 and TL-2 of later symptoms
+            {"kinds": ["session"], "since": t - PAUSE - SESSION_REACH, "until": t},
+            {"kinds": ["symptom"], "since": t},
+        ]
+    if changed.kind == "session":
+        return [  # MN-7 of applications; MN-4 and MN-8 of sessions; MN-11/12 of symptoms
+            {"kinds": ["application"], "since": t, "until": t + SESSION_REACH + PAUSE},
+            {"kinds": ["session"], "since": t - timedelta(days=MN4_MIN_INTERVAL_DAYS)},
+            {"kinds": ["symptom"], "since": t, "until": t + timedelta(days=MN12_DAYS)},
+        ]
+    if changed.kind == "device":  # MN-8 of every session with it
+        return [{"kinds": ["session"], "device": changed.details.name}]
+    return []
+
+
 def _mn7_block(application: Entry, session: Entry) -> Finding:
     end = _session_end(session) + PAUSE
     return Finding(
@@ -84,7 +113,7 @@ def _application(entry: Entry, view) -> list[Finding]:
     findings = []
     if _is_topical_minoxidil(entry):
         sessions = view.entries(
-            kinds=["session"], since=entry.at - PAUSE - timedelta(hours=3), until=entry.at
+            kinds=["session"], since=entry.at - PAUSE - SESSION_REACH, until=entry.at
         )
         for session in sessions:
             deep = session.details.needle_mm > MN7_NEEDLE_MM
@@ -181,7 +210,7 @@ def _symptom(entry: Entry, view) -> list[Finding]:
     details: Symptom = entry.details
     name = details.symptom.replace("_", " ")
     if details.symptom in MN12_SYMPTOMS:
-        session = _last_session(entry, view, 14)
+        session = _last_session(entry, view, MN12_DAYS)
         after = (
             f" after the microneedling session of {_local(session.at, entry.tz)}" if session else ""
         )

@@ -54,11 +54,25 @@ def run_trial_job(config: WebConfig, trial, seed: int | None, job_id: str, progr
 
 #: Validation here: at most this many people per arm (the CLI runs more).
 MAX_VALIDATE_PER_ARM = 500
+#: ... and at most this many people per arm in each ensemble member's trial.
+MAX_MEMBERS_PER_ARM = 200
 
 
-def parse_validate_options(*, n_per_arm: int | None, seed: int | None, only: str | None) -> dict:
+def parse_validate_options(
+    *,
+    n_per_arm: int | None,
+    seed: int | None,
+    only: str | None,
+    ensemble: bool = True,
+    members: int | None = None,
+    members_n_per_arm: int | None = None,
+) -> dict:
     """``follicle validate``'s options from the page or the API, checked before queueing:
-    people per arm (2-500 here), seed, and target ids or patterns (comma separated)."""
+    people per arm (2-500 here), seed, target ids or patterns (comma separated) and, as
+    the CLI by default, the posterior predictive intervals (``ensemble``; ``members`` of
+    the shipped ensemble, each a trial of ``members_n_per_arm`` people per arm)."""
+    from follicle.trials.ensemble import load_ensemble
+    from follicle.trials.predictive import DEFAULT_MEMBERS, DEFAULT_MEMBERS_N_PER_ARM
     from follicle.trials.targets import load_targets, select_targets
     from follicle.trials.validate import VALIDATION_SEED
 
@@ -74,23 +88,41 @@ def parse_validate_options(*, n_per_arm: int | None, seed: int | None, only: str
     if len(patterns) > 50 or any(len(p) > 100 for p in patterns):
         raise FollicleInputError("only", (only or "")[:40], "at most 50 ids or patterns")
     select_targets(load_targets(None), patterns)  # names the bad pattern now, not in the job
-    return {"n_per_arm": n, "seed": seed, "only": patterns}
+    options = {"n_per_arm": n, "seed": seed, "only": patterns, "ensemble": bool(ensemble)}
+    if not ensemble:
+        return options
+    members = DEFAULT_MEMBERS if members is None else members
+    size = len(load_ensemble(None))
+    if not 1 <= members <= size:
+        raise FollicleInputError("members", members, f"1 to {size} (the shipped ensemble)")
+    per_member = DEFAULT_MEMBERS_N_PER_ARM if members_n_per_arm is None else members_n_per_arm
+    if not 2 <= per_member <= MAX_MEMBERS_PER_ARM:
+        raise FollicleInputError(
+            "members_n_per_arm", per_member, f"2 to {MAX_MEMBERS_PER_ARM} here"
+        )
+    return options | {"members": members, "members_n_per_arm": per_member}
 
 
 def run_validate_job(config: WebConfig, options: dict, job_id: str, progress) -> dict:
-    """``follicle validate --json`` on the shipped targets, with its HTML report."""
+    """``follicle validate --json`` on the shipped targets (with the posterior predictive
+    intervals unless ``options["ensemble"]`` is off), and its HTML report. In this
+    process, serially, unless the server has a Dask scheduler."""
     from follicle.report.trial_report import write_validation_report
-    from follicle.trials.targets import load_targets, select_targets
-    from follicle.trials.validate import validate
+    from follicle.trials.verbs import run_validation
 
-    targets = select_targets(load_targets(None), options["only"])
+    extra = {}
+    if options.get("ensemble"):
+        extra = {k: options[k] for k in ("members", "members_n_per_arm")}
     with _on_scheduler(config):
-        report = validate(
-            targets,
+        report = run_validation(
+            only=options["only"],
             n_per_arm=options["n_per_arm"],
             seed=options["seed"],
+            workers=None if config.scheduler else 0,
             scheduler=config.scheduler,
             progress=progress,
+            ensemble=bool(options.get("ensemble")),
+            **extra,
         )
     reports = config.data_dir / "reports"
     reports.mkdir(exist_ok=True, mode=0o700)

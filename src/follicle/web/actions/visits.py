@@ -137,25 +137,32 @@ def _ordered(config: WebConfig, first_id: str, second_id: str) -> list[SavedVisi
     )
 
 
-def _comparison(config: WebConfig, pair: list[SavedVisit]):
+def _comparison(config: WebConfig, pair: list[SavedVisit], *, with_visits: bool = False):
+    """The ``report visit --previous`` report of the pair (and the two rebuilt visits)."""
     from follicle.report.visit_report import build_visit_report
 
     before, after = (
         _rebuilt(config, saved, f"{role} ({saved.label})")
         for saved, role in zip(pair, ("previous visit", "this visit"), strict=True)
     )
-    return build_visit_report(after, previous=before)
+    report = build_visit_report(after, previous=before)
+    return (report, before, after) if with_visits else report
 
 
 def compare_saved_visits(config: WebConfig, first_id: str, second_id: str) -> dict:
     """The two visits side by side: the earlier one is the previous visit. Returns
-    ``{"previous", "current", "report", **report visit --json}``."""
+    ``{"previous", "current", "report", "image_pairs", **report visit --json}``, where
+    ``image_pairs`` has every image pair's overlays and its hairs matched one by one
+    (``actions.visit_pairs``)."""
+    from follicle.web.actions.visit_pairs import image_pairs
+
     pair = _ordered(config, first_id, second_id)
-    report = _comparison(config, pair)
+    report, before, after = _comparison(config, pair, with_visits=True)
     return {
         "previous": pair[0].to_dict(),
         "current": pair[1].to_dict(),
         "report": f"/visits/compare/{pair[0].id}/{pair[1].id}/report",
+        "image_pairs": image_pairs(pair, report, before, after),
         **report.to_dict(),
     }
 

@@ -10,13 +10,9 @@ from fastapi.responses import Response
 from follicle.errors import FollicleInputError
 from follicle.jsonable import to_jsonable
 from follicle.web import actions
-from follicle.web.deps import checked_form, heavy, page_session, web_config
+from follicle.web.deps import heavy, page_session, web_config
 from follicle.web.followed import followed_plan
-from follicle.web.pages.common import (
-    BAD_INPUT,
-    optional_number,
-    render,
-)
+from follicle.web.pages.common import optional_number, page_action, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,11 +45,9 @@ def expect_page(request: Request) -> Response:
 async def expect_run(request: Request) -> Response:
     from follicle.web.charts import projection_chart, projection_rows
 
-    _, form = await checked_form(request)
-    config = web_config(request)
-    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-    extra: dict[str, Any] = {"form": fields}
-    try:
+    action = await page_action(request)
+    form, config, fields = action.form, action.config, action.fields
+    with action.catching():
         years = optional_number(form, "years")
         futures = optional_number(form, "futures")
         if years is None or futures is None or not float(futures).is_integer():
@@ -72,14 +66,11 @@ async def expect_run(request: Request) -> Response:
             from_journal=fields.get("from_journal") == "on",
         )
         payload = to_jsonable(result.to_dict())
-        extra["result"] = {
+        action.extra["result"] = {
             "chart": projection_chart(payload["bands"]),
             "rows": projection_rows(payload["bands"], years=years),
             "years": years,
             "blocked": payload["blocked"],
             "provenance": payload["provenance"],
         }
-    except BAD_INPUT as problem:
-        extra["error"] = actions.clean_message(problem, config)
-    context = _expect_context(request, **extra)
-    return render(request, "expect.html", context, 400 if extra.get("error") else 200)
+    return action.answer("expect.html", _expect_context)

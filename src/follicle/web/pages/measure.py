@@ -14,9 +14,10 @@ from follicle.jsonable import to_jsonable
 from follicle.web import actions
 from follicle.web.deps import checked_form, heavy, page_session, read_upload, web_config
 from follicle.web.pages.common import (
-    BAD_INPUT,
     REGIONS,
+    PageAction,
     optional_number,
+    page_action,
     render,
     whole_number,
 )
@@ -47,19 +48,9 @@ def _measure_context(request: Request, **extra) -> dict[str, Any]:
     } | extra
 
 
-async def _measure_form(request: Request):
-    """The checked form of a Measure action: the form, the server's config, its text
-    fields, and the page's extra context (which echoes the fields back)."""
-    _, form = await checked_form(request)
-    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-    extra: dict[str, Any] = {"form": fields}
-    return form, web_config(request), fields, extra
-
-
-def _measure_page(request: Request, extra: dict[str, Any]) -> Response:
+def _measure_page(action: PageAction) -> Response:
     """The Measure page with an action's result or error (400 when there is an error)."""
-    context = _measure_context(request, **extra)
-    return render(request, "measure.html", context, 400 if extra.get("error") else 200)
+    return action.answer("measure.html", _measure_context)
 
 
 @router.get("/measure")
@@ -69,13 +60,13 @@ def measure_page(request: Request) -> Response:
 
 @router.post("/measure/image")
 async def measure_image(request: Request) -> Response:
-    form, config, fields, extra = await _measure_form(request)
-    try:
+    action = await page_action(request)
+    form, config, fields = action.form, action.config, action.fields
+    with action.catching():
         scale_kind = fields.get("scale", "device")
         um_per_px = optional_number(form, "um_per_px") if scale_kind == "um_per_px" else None
         device = fields.get("device") if scale_kind == "device" else None
-        uploads = [u for u in form.getlist("image") if isinstance(u, UploadFile) and u.filename]
-        blobs = [await read_upload(upload, config) for upload in uploads[: actions.MAX_IMAGES + 1]]
+        blobs = await action.uploads("image", limit=actions.MAX_IMAGES)
         if not blobs:
             raise FollicleInputError("image", "<missing>", "an image file to upload")
         result = await heavy(
@@ -90,16 +81,15 @@ async def measure_image(request: Request) -> Response:
             polarity=fields.get("polarity") or "auto",
             pipeline=fields.get("pipeline") or "classical",
         )
-        extra["results"] = to_jsonable(result["images"])
-    except BAD_INPUT as problem:
-        extra["error"] = actions.clean_message(problem, config)
-    return _measure_page(request, extra)
+        action.extra["results"] = to_jsonable(result["images"])
+    return _measure_page(action)
 
 
 @router.post("/measure/hairs")
 async def measure_hairs(request: Request) -> Response:
-    form, config, fields, extra = await _measure_form(request)
-    try:
+    action = await page_action(request)
+    form, config, fields = action.form, action.config, action.fields
+    with action.catching():
         area = optional_number(form, "area_cm2")
         if area is None:
             raise FollicleInputError("area_cm2", "<missing>", "the area counted, in cm2")
@@ -122,22 +112,20 @@ async def measure_hairs(request: Request) -> Response:
             occipital_area_cm2=optional_number(form, "occipital_area_cm2"),
             frontal_images=4 if images is None else images,
         )
-        extra["table_result"] = to_jsonable(result["metrics"])
-        extra["criteria"] = to_jsonable(result.get("criteria"))
-    except BAD_INPUT as problem:
-        extra["error"] = actions.clean_message(problem, config)
-    return _measure_page(request, extra)
+        action.extra["table_result"] = to_jsonable(result["metrics"])
+        action.extra["criteria"] = to_jsonable(result.get("criteria"))
+    return _measure_page(action)
 
 
 @router.post("/measure/visit")
 async def measure_visit(request: Request) -> Response:
     """A visit report: this visit's images and, optionally, the previous visit's."""
-    form, config, fields, extra = await _measure_form(request)
-    try:
+    action = await page_action(request)
+    form, config, fields = action.form, action.config, action.fields
+    with action.catching():
         blobs = {}
         for name in ("current", "previous"):
-            uploads = [u for u in form.getlist(name) if isinstance(u, UploadFile) and u.filename]
-            blobs[name] = [await read_upload(u, config) for u in uploads[: actions.MAX_IMAGES + 1]]
+            blobs[name] = await action.uploads(name, limit=actions.MAX_IMAGES)
         if not blobs["current"]:
             raise FollicleInputError("this visit", "<missing>", "images of this visit")
         use_device = fields.get("visit_scale") == "device"
@@ -152,10 +140,8 @@ async def measure_visit(request: Request) -> Response:
             region=fields.get("visit_region") or "unspecified",
             patient=fields.get("patient") or None,
         )
-        extra["visit"] = to_jsonable(report)
-    except BAD_INPUT as problem:
-        extra["error"] = actions.clean_message(problem, config)
-    return _measure_page(request, extra)
+        action.extra["visit"] = to_jsonable(report)
+    return _measure_page(action)
 
 
 @router.get("/reports/{report_id}")
@@ -195,14 +181,14 @@ async def measure_save(request: Request) -> Response:
 @router.post("/measure/visits")
 async def visit_save(request: Request) -> Response:
     """Save this visit (its images, scale, region and date) to the visit history."""
-    form, config, fields, extra = await _measure_form(request)
-    try:
-        uploads = [u for u in form.getlist("image") if isinstance(u, UploadFile) and u.filename]
-        blobs = [await read_upload(u, config) for u in uploads[: actions.MAX_IMAGES + 1]]
+    action = await page_action(request)
+    form, config, fields = action.form, action.config, action.fields
+    with action.catching():
+        blobs = await action.uploads("image", limit=actions.MAX_IMAGES)
         if not blobs:
             raise FollicleInputError("image", "<missing>", "the visit's images")
         use_device = fields.get("save_scale") == "device"
-        extra["saved"] = to_jsonable(
+        action.extra["saved"] = to_jsonable(
             await heavy(
                 request,
                 actions.save_visit,
@@ -215,28 +201,24 @@ async def visit_save(request: Request) -> Response:
                 label=fields.get("label") or None,
             )
         )
-    except BAD_INPUT as problem:
-        extra["error"] = actions.clean_message(problem, config)
-    return _measure_page(request, extra)
+    return _measure_page(action)
 
 
 @router.post("/measure/compare")
 async def visit_compare(request: Request) -> Response:
     """Two saved visits side by side: overlays, changes, matched hairs, the report."""
-    _, config, fields, extra = await _measure_form(request)
-    try:
-        extra["compared"] = to_jsonable(
+    action = await page_action(request)
+    with action.catching():
+        action.extra["compared"] = to_jsonable(
             await heavy(
                 request,
                 actions.compare_saved_visits,
-                config,
-                fields.get("first", ""),
-                fields.get("second", ""),
+                action.config,
+                action.fields.get("first", ""),
+                action.fields.get("second", ""),
             )
         )
-    except BAD_INPUT as problem:
-        extra["error"] = actions.clean_message(problem, config)
-    return _measure_page(request, extra)
+    return _measure_page(action)
 
 
 def _report_download(path, filename: str) -> Response:

@@ -11,14 +11,9 @@ from starlette.datastructures import UploadFile
 
 from follicle.errors import FollicleInputError
 from follicle.web import actions
-from follicle.web.deps import checked_form, owner_id, page_session, server_config
+from follicle.web.deps import owner_id, page_session, server_config
 from follicle.web.jobs import submit_trial, submit_validation
-from follicle.web.pages.common import (
-    BAD_INPUT,
-    optional_number,
-    render,
-    whole_number,
-)
+from follicle.web.pages.common import optional_number, page_action, render, whole_number
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,9 +27,16 @@ def _trials_context(request: Request, **extra) -> dict[str, Any]:
         "nav": "trials",
         "jobs": [j.to_dict() for j in request.app.state.jobs.jobs(owner=owner_id(request))],
         "scheduler": server_config(request).scheduler,
+        "ensemble_size": _ensemble_size(),
         "form": {},
         "error": None,
     } | extra
+
+
+def _ensemble_size() -> int:
+    from follicle.trials.ensemble import load_ensemble
+
+    return len(load_ensemble(None))
 
 
 @router.get("/trials")
@@ -44,10 +46,9 @@ def trials_page(request: Request) -> Response:
 
 @router.post("/trials")
 async def trials_submit(request: Request) -> Response:
-    _, form = await checked_form(request)
-    config = server_config(request)
-    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-    try:
+    action = await page_action(request, config=server_config(request))
+    form, config, fields = action.form, action.config, action.fields
+    with action.catching():
         n = optional_number(form, "n_per_arm")
         seed = optional_number(form, "seed")
         for name, value in (("n_per_arm", n), ("seed", seed)):
@@ -66,11 +67,8 @@ async def trials_submit(request: Request) -> Response:
             n_per_arm=None if n is None else int(n),
             seed=None if seed is None else int(seed),
         )
-    except BAD_INPUT as problem:
-        context = _trials_context(
-            request, form=fields, error=actions.clean_message(problem, config)
-        )
-        return render(request, "trials.html", context, 400)
+    if action.extra.get("error"):
+        return action.answer("trials.html", _trials_context)
     job = submit_trial(request.app.state.jobs, config, trial, seed, owner=owner_id(request))
     return RedirectResponse(f"/trials/{job.id}", status_code=303)
 
@@ -78,20 +76,19 @@ async def trials_submit(request: Request) -> Response:
 @router.post("/trials/validate")
 async def validate_submit(request: Request) -> Response:
     """``follicle validate`` as a background job (the same queue as the trials)."""
-    _, form = await checked_form(request)
-    config = server_config(request)
-    fields = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-    try:
+    action = await page_action(request, config=server_config(request))
+    form, config, fields = action.form, action.config, action.fields
+    with action.catching():
         options = actions.parse_validate_options(
             n_per_arm=whole_number(form, "validate_n_per_arm"),
             seed=whole_number(form, "validate_seed"),
             only=fields.get("only"),
+            ensemble=not fields.get("no_ensemble"),
+            members=whole_number(form, "members"),
+            members_n_per_arm=whole_number(form, "members_n_per_arm"),
         )
-    except BAD_INPUT as problem:
-        context = _trials_context(
-            request, form=fields, error=actions.clean_message(problem, config)
-        )
-        return render(request, "trials.html", context, 400)
+    if action.extra.get("error"):
+        return action.answer("trials.html", _trials_context)
     job = submit_validation(request.app.state.jobs, config, options, owner=owner_id(request))
     return RedirectResponse(f"/trials/{job.id}", status_code=303)
 
