@@ -1,0 +1,527 @@
+"""The compiled engine: the numpy engine's ``advance`` as one numba kernel (issue 13).
+
+Between two epochs every follicle runs on its own (follicles are uncoupled, see
+``follicle.sim.engine``), so the kernel takes the follicles one by one and makes each
+one's transitions up to ``until`` in a tight compiled loop, writing the event log as it
+goes. Everything that happens at an epoch (clock and DHT changes, the start of an
+alopecia areata episode, microneedling sessions, transplants, the start of logging)
+stays in Python, inherited from :class:`follicle.sim.engine.Engine`: those are rare.
+
+Every formula comes from ``follicle.model.mechanisms``, compiled here with
+``numba.njit``: the numpy engine calls the same functions on arrays, so the two engines
+cannot drift apart. The kernel draws from the engine's own ``numpy.random.Generator``
+(numba shares its bit generator's state), so a run is reproducible from its seed, but
+in another order than the numpy engine's: the two agree in distribution, not draw for
+draw (tests/test_kernel_agreement.py).
+
+The kernel is compiled once per process (``cache=True`` keeps the machine code on disk,
+so later processes and Dask workers load it in well under a second).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from follicle.model import cycle, mechanisms
+from follicle.model.androgens import DAYS_PER_YEAR
+from follicle.sim.engine import Engine
+
+# error_model="numpy": a division by zero gives inf as in numpy, with no check per division
+_jit = numba.njit(cache=True, error_model="numpy")
+
+# the mechanisms, compiled for scalars
+_response_dht_factor = _jit(mechanisms.response_dht_factor)
+_response_rest_rate = _jit(mechanisms.response_rest_rate)
+_response_anagen_rate = _jit(mechanisms.response_anagen_rate)
+_response_growth = _jit(mechanisms.response_growth)
+_anagen_speed = _jit(mechanisms.anagen_speed)
+_rest_exposure = _jit(mechanisms.rest_exposure)
+_rest_speed = _jit(mechanisms.rest_speed)
+_baseline_exposure = _jit(mechanisms.baseline_exposure)
+_lognormal_mu = _jit(mechanisms.lognormal_mu)
+_anagen_mean_days = _jit(mechanisms.anagen_mean_days)
+_kenogen_mean_days = _jit(mechanisms.kenogen_mean_days)
+_hidden_anagen_days = _jit(mechanisms.hidden_anagen_days)
+_dystrophic_telogen_days = _jit(mechanisms.dystrophic_telogen_days)
+_ageing_loss_probability = _jit(mechanisms.ageing_loss_probability)
+_next_size = _jit(mechanisms.next_size)
+_shaft_diameter_um = _jit(mechanisms.shaft_diameter_um)
+_growth_mm_per_day = _jit(mechanisms.growth_mm_per_day)
+
+# positions of the parameter values in the float array the kernel receives
+_PARAMETERS = (
+    "androgen_anagen_shortening",
+    "androgen_rest_prolongation",
+    "androgen_telogen_share",
+    "catagen_mean_days",
+    "catagen_log_sd",
+    "telogen_mean_days",
+    "telogen_log_sd",
+    "aa_dystrophic_telogen_factor",
+    "ageing_start_years",
+    "ageing_loss_per_year",
+    "kenogen_mean_days_terminal",
+    "kenogen_mean_days_miniaturized",
+    "kenogen_log_sd",
+    "aa_regrowth_delay_mean_days",
+    "onset_ramp_years",
+    "androgen_growth_per_decade",
+    "menopause_age_years",
+    "menopause_androgen_factor",
+    "damage_per_cycle",
+    "repair_per_cycle",
+    "step_fraction",
+    "damage_cycle_log_sd",
+    "apm_detach_size",
+    "loss_size",
+    "diameter_cycle_noise_cv",
+    "anagen_mean_days",
+    "anagen_size_exponent",
+    "anagen_log_sd",
+    "emergence_days",
+    "terminal_diameter_mean_um",
+    "growth_mm_per_day",
+)
+(
+    SHORTENING,
+    PROLONGATION,
+    TELOGEN_SHARE,
+    CATAGEN_MEAN,
+    CATAGEN_SD,
+    TELOGEN_MEAN,
+    TELOGEN_SD,
+    DYSTROPHIC_FACTOR,
+    AGEING_START,
+    AGEING_LOSS,
+    KENOGEN_TERMINAL,
+    KENOGEN_MINIATURIZED,
+    KENOGEN_SD,
+    REGROWTH_DELAY,
+    ONSET_RAMP,
+    GROWTH_PER_DECADE,
+    MENOPAUSE_AGE,
+    MENOPAUSE_FACTOR,
+    DAMAGE,
+    REPAIR,
+    STEP_FRACTION,
+    DAMAGE_SD,
+    DETACH_SIZE,
+    LOSS_SIZE,
+    DIAMETER_CV,
+    ANAGEN_MEAN,
+    ANAGEN_EXPONENT,
+    ANAGEN_SD,
+    EMERGENCE,
+    TERMINAL_MEAN_UM,
+    GROWTH_MM,
+) = range(len(_PARAMETERS))
+
+HIDDEN, ANAGEN, CATAGEN, TELOGEN, KENOGEN, LOST = (
+    cycle.ANAGEN_HIDDEN,
+    cycle.ANAGEN,
+    cycle.CATAGEN,
+    cycle.TELOGEN,
+    cycle.KENOGEN,
+    cycle.LOST,
+)
+_LOG_BUFFER = 1 << 18  # events per kernel call before the log is flushed
+
+
+def parameter_values(params) -> np.ndarray:
+    return np.array([float(getattr(params, name)) for name in _PARAMETERS])
+
+
+@_jit
+def _lognormal(rng, mean, log_sd):
+    return math.exp(_lognormal_mu(mean, log_sd) + log_sd * rng.standard_normal())
+
+
+@_jit
+def _lognormal_at(rng, mu, log_sd):
+    """A lognormal draw from its log-scale location (precomputed for fixed means)."""
+    return math.exp(mu + log_sd * rng.standard_normal())
+
+
+@_jit
+def _day_row(t, days):
+    return min(math.floor(t), days)
+
+
+@_jit
+def advance_kernel(
+    until,
+    start,
+    state,
+    person_values,
+    clocks,
+    schedule,
+    episodes,
+    prm,
+    flags,
+    rng,
+    log,
+    pos,
+):
+    """Make every transition before ``until`` of follicles ``start``, ``start + 1``...
+
+    Returns (the follicle to resume from, events logged, transitions made): the follicle
+    is ``n`` when done; a smaller one when the log buffer filled (flush and call again).
+    """
+    (
+        phase,
+        next_t,
+        pending,
+        size,
+        diameter,
+        attached,
+        cycles,
+        has_hair,
+        t_emerge,
+        shaft_length,
+        cycle_start,
+        rest_until,
+        anagen_androgen,
+        activated,
+        attacked,
+        dystrophic,
+        held,
+        sensitivity,
+        terminal_diameter,
+        region,
+        person,
+    ) = state
+    age_years, level, onset_years, female, response = person_values
+    anagen_rate, rest_rate, dht_now = clocks
+    dht_by_day, growth_by_day, days = schedule
+    episode_ptr, episode_of, episode_start, episode_end = episodes
+    typical, stepwise, logging, has_episodes, dht_changes, grows = flags
+    (
+        log_time,
+        log_follicle,
+        log_old,
+        log_new,
+        log_had,
+        log_has,
+        log_diameter,
+        log_length,
+    ) = log
+    capacity = log_time.size
+    k = prm[PROLONGATION]
+    share = prm[TELOGEN_SHARE]
+    catagen_mu = _lognormal_mu(prm[CATAGEN_MEAN], prm[CATAGEN_SD])
+    telogen_mu = _lognormal_mu(prm[TELOGEN_MEAN], prm[TELOGEN_SD])
+    damage_mu = _lognormal_mu(1.0, prm[DAMAGE_SD])
+    transitions = 0
+    n = phase.size
+    for i in range(start, n):
+        while next_t[i] < until:
+            if logging and pos >= capacity:
+                return i, pos, transitions
+            transitions += 1
+            t = next_t[i]
+            old = phase[i]
+            new = old
+            had = has_hair[i]
+            who = person[i]
+            r = response[who]
+            if old <= ANAGEN and attacked[i]:  # HIDDEN or ANAGEN
+                # an immune attack ends anagen: catagen now, then a short telogen
+                if old == ANAGEN:
+                    growth = _growth_mm_per_day(diameter[i], prm[TERMINAL_MEAN_UM], prm[GROWTH_MM])
+                    shaft_length[i] = growth * (t - t_emerge[i])
+                attacked[i] = False
+                dystrophic[i] = True
+                new = CATAGEN
+                next_t[i] = t + _lognormal_at(rng, catagen_mu, prm[CATAGEN_SD])
+            elif old == HIDDEN:
+                new = ANAGEN
+                has_hair[i] = True
+                t_emerge[i] = t
+                rate = anagen_rate[region[i]]
+                dht = dht_now
+                if not typical:
+                    rate = _response_anagen_rate(rate, r)
+                    dht = _response_dht_factor(dht, r)
+                exposure = anagen_androgen[i] * dht * sensitivity[i]
+                next_t[i] = t + pending[i] / _anagen_speed(rate, exposure, prm[SHORTENING])
+            elif old == ANAGEN:
+                growth = _growth_mm_per_day(diameter[i], prm[TERMINAL_MEAN_UM], prm[GROWTH_MM])
+                shaft_length[i] = growth * (t - t_emerge[i])
+                new = CATAGEN
+                next_t[i] = t + _lognormal_at(rng, catagen_mu, prm[CATAGEN_SD])
+            elif old == CATAGEN:
+                duration = _lognormal_at(rng, telogen_mu, prm[TELOGEN_SD])
+                duration = _dystrophic_telogen_days(
+                    duration, dystrophic[i], prm[DYSTROPHIC_FACTOR]
+                )
+                new = TELOGEN
+                phase[i] = TELOGEN  # before the speed: it depends on the phase
+                next_t[i] = t + duration / _rest_speed_of(
+                    i, TELOGEN, rest_rate, dht_now, r, typical, k, share, anagen_androgen,
+                    sensitivity, region,
+                )
+            elif old == TELOGEN:
+                # shedding (exogen) ends telogen; the empty follicle may be lost to ageing
+                has_hair[i] = False
+                age = age_years[who] + t / DAYS_PER_YEAR
+                chance = _ageing_loss_probability(
+                    age, (t - cycle_start[i]) / DAYS_PER_YEAR, prm[AGEING_START], prm[AGEING_LOSS]
+                )
+                if chance > 0.0 and rng.random() < chance:
+                    new = LOST
+                    next_t[i] = np.inf
+                else:
+                    new = KENOGEN
+                    phase[i] = KENOGEN
+                    if activated[i]:
+                        duration = 0.0
+                    else:
+                        mean = _kenogen_mean_days(
+                            size[i], prm[KENOGEN_TERMINAL], prm[KENOGEN_MINIATURIZED]
+                        )
+                        duration = _lognormal(rng, mean, prm[KENOGEN_SD]) / _rest_speed_of(
+                            i, KENOGEN, rest_rate, dht_now, r, typical, k, share,
+                            anagen_androgen, sensitivity, region,
+                        )
+                    next_t[i] = max(t + duration, rest_until[i])
+                    activated[i] = False
+                    dystrophic[i] = False
+            elif old == KENOGEN:
+                # a new cycle: immune block, then miniaturization, then a new anagen
+                if has_episodes:
+                    blocked_until = np.inf
+                    for j in range(episode_ptr[i], episode_ptr[i + 1]):
+                        e = episode_of[j]
+                        if episode_start[e] <= t < episode_end[e]:
+                            blocked_until = min(blocked_until, episode_end[e])
+                    if blocked_until < np.inf:
+                        next_t[i] = blocked_until + rng.exponential(prm[REGROWTH_DELAY])
+                        held[i] = True
+                        continue  # no event: the follicle stays in kenogen
+                    held[i] = False
+                age = age_years[who] + t / DAYS_PER_YEAR
+                androgen = _baseline_exposure(
+                    age,
+                    onset_years[who],
+                    level[who],
+                    female[who],
+                    prm[ONSET_RAMP],
+                    prm[GROWTH_PER_DECADE],
+                    prm[MENOPAUSE_AGE],
+                    prm[MENOPAUSE_FACTOR],
+                )
+                dht = 1.0
+                signal = 0.0
+                if t >= 0.0:
+                    row = _day_row(t, days)
+                    if dht_changes:
+                        dht = dht_by_day[row]
+                    if grows:
+                        signal = growth_by_day[region[i], row]
+                if not typical:
+                    dht = _response_dht_factor(dht, r)
+                    signal = _response_growth(signal, r)
+                exposure = androgen * dht * sensitivity[i]
+                step_draw = rng.random() if stepwise else 0.0
+                noise = _lognormal_at(rng, damage_mu, prm[DAMAGE_SD])
+                new_size = _next_size(
+                    size[i],
+                    exposure,
+                    signal,
+                    attached[i],
+                    noise,
+                    step_draw,
+                    prm[DAMAGE],
+                    prm[REPAIR],
+                    stepwise,
+                    prm[STEP_FRACTION],
+                )
+                size[i] = new_size
+                attached[i] = attached[i] and new_size >= prm[DETACH_SIZE]
+                if new_size < prm[LOSS_SIZE]:
+                    new = LOST
+                    next_t[i] = np.inf
+                    had = False
+                else:
+                    noise = math.exp(prm[DIAMETER_CV] * rng.standard_normal())
+                    diameter[i] = _shaft_diameter_um(terminal_diameter[i], new_size, noise)
+                    anagen_androgen[i] = androgen
+                    mean = _anagen_mean_days(new_size, prm[ANAGEN_MEAN], prm[ANAGEN_EXPONENT])
+                    anagen = _lognormal(rng, mean, prm[ANAGEN_SD])
+                    hidden = _hidden_anagen_days(anagen, prm[EMERGENCE])
+                    pending[i] = anagen - hidden
+                    rate = anagen_rate[region[i]]
+                    dht_clock = dht_now
+                    if not typical:
+                        rate = _response_anagen_rate(rate, r)
+                        dht_clock = _response_dht_factor(dht_clock, r)
+                    speed = _anagen_speed(
+                        rate, androgen * dht_clock * sensitivity[i], prm[SHORTENING]
+                    )
+                    next_t[i] = t + hidden / speed
+                    cycles[i] += 1
+                    cycle_start[i] = t
+                    new = HIDDEN
+                    had = False
+            else:  # lost follicles never come here (next_t is inf)
+                continue
+            phase[i] = new
+            if new == LOST:
+                has_hair[i] = False
+            if logging:
+                log_time[pos] = t
+                log_follicle[pos] = i
+                log_old[pos] = old
+                log_new[pos] = new
+                log_had[pos] = had
+                log_has[pos] = has_hair[i]
+                log_diameter[pos] = diameter[i]
+                # a growing shaft's length is not stored (0), the others' is
+                log_length[pos] = 0.0 if new == ANAGEN else shaft_length[i]
+                pos += 1
+    return n, pos, transitions
+
+
+@_jit
+def _rest_speed_of(
+    i, phase, rest_rate, dht_now, r, typical, k, share, anagen_androgen, sensitivity, region
+):
+    """How fast telogen and kenogen run for follicle ``i`` (Engine._rest_speed)."""
+    rate = rest_rate[region[i]]
+    dht = dht_now
+    if not typical:
+        rate = _response_rest_rate(rate, r)
+        dht = _response_dht_factor(dht, r)
+    if k == 0.0:
+        return rate
+    exposure = anagen_androgen[i] * dht * sensitivity[i]
+    if share != 1.0:
+        exposure = _rest_exposure(exposure, phase == TELOGEN, share)
+    return _rest_speed(rate, exposure, k)
+
+
+class CompiledEngine(Engine):
+    """The engine with ``advance`` compiled (numba); everything else as the numpy engine."""
+
+    name = "numba"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._prm = parameter_values(self.params)
+        self._episode_index: tuple | None = None
+        self._episode_key: tuple[int, int] | None = None
+        self._buffer: tuple | None = None
+
+    def advance(self, until: float) -> None:
+        s, schedule, people = self.state, self.schedule, self.people
+        state = (
+            s.phase,
+            s.next_t,
+            s.pending,
+            s.size,
+            s.diameter_um,
+            s.attached,
+            s.cycles,
+            s.has_hair,
+            s.t_emerge,
+            s.shaft_length_mm,
+            s.cycle_start,
+            s.rest_until,
+            s.anagen_androgen,
+            s.activated,
+            s.attacked,
+            s.dystrophic,
+            s.held,
+            s.sensitivity,
+            s.terminal_diameter_um,
+            s.region,
+            s.person,
+        )
+        person_values = (
+            people.age_years,
+            people.level,
+            people.onset_years,
+            people.female,
+            people.response,
+        )
+        clocks = (
+            np.asarray(self.anagen_rate, np.float64),
+            np.asarray(self.rest_rate, np.float64),
+            float(self.dht),
+        )
+        schedule_values = (
+            schedule.dht_factor,
+            schedule.growth,
+            int(schedule.days),
+        )
+        flags = (
+            people.typical_response,
+            self.params.shrinkage_mode == "stepwise",
+            self.logging,
+            bool(self.episodes),
+            not schedule._no_dht_change,
+            not schedule._no_growth,
+        )
+        episodes = self._episodes()
+        start = 0
+        while True:
+            log = self._log_buffer()
+            start, pos, transitions = advance_kernel(
+                float(until),
+                start,
+                state,
+                person_values,
+                clocks,
+                schedule_values,
+                episodes,
+                self._prm,
+                flags,
+                self.rng,
+                log,
+                0,
+            )
+            self.transitions += transitions
+            if pos > log[0].size // 2:
+                # a well filled buffer goes to the log as it is (no copy) and a new one
+                # is made; a little filled one is copied out and used again
+                self.log.add(*(column[:pos] for column in log))
+                self._buffer = None
+            elif pos:
+                self.log.add(*(column[:pos].copy() for column in log))
+            if start >= s.n:
+                break
+
+    def _log_buffer(self) -> tuple:
+        size = _LOG_BUFFER if self.logging else 0
+        if self._buffer is None or self._buffer[0].size != size:
+            self._buffer = tuple(
+                np.empty(size, dtype)
+                for dtype in (
+                    np.float64, np.int64, np.int8, np.int8, np.bool_, np.bool_, np.float64,
+                    np.float64,
+                )
+            )
+        return self._buffer
+
+    def _episodes(self) -> tuple:
+        """Each follicle's alopecia areata episodes, as compressed rows (CSR)."""
+        key = (len(self.episodes), self.state.n)
+        if self._episode_key != key:
+            n = self.state.n
+            members = [np.flatnonzero(e.members) for e in self.episodes]
+            follicle = np.concatenate([np.empty(0, np.int64), *members])
+            which = np.concatenate(
+                [np.empty(0, np.int64)]
+                + [np.full(m.size, e, np.int64) for e, m in enumerate(members)]
+            )
+            order = np.argsort(follicle, kind="stable")
+            ptr = np.zeros(n + 1, np.int64)
+            np.cumsum(np.bincount(follicle, minlength=n), out=ptr[1:])
+            start = np.array([float(e.episode.start_day) for e in self.episodes], np.float64)
+            end = np.array([float(e.episode.end_day) for e in self.episodes], np.float64)
+            self._episode_index = (ptr, which[order], start, end)
+            self._episode_key = key
+        return self._episode_index
