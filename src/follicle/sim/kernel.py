@@ -127,16 +127,11 @@ HIDDEN, ANAGEN, CATAGEN, TELOGEN, KENOGEN, LOST = (
     cycle.KENOGEN,
     cycle.LOST,
 )
-_LOG_BUFFER = 1 << 18  # events per kernel call before the log is flushed
+_LOG_BUFFER = 1 << 20  # events per buffer: 8 MB float columns, which numpy backs with huge pages
 
 
 def parameter_values(params) -> np.ndarray:
     return np.array([float(getattr(params, name)) for name in _PARAMETERS])
-
-
-@_jit
-def _lognormal(rng, mean, log_sd):
-    return math.exp(_lognormal_mu(mean, log_sd) + log_sd * rng.standard_normal())
 
 
 @_jit
@@ -169,6 +164,7 @@ def advance_kernel(
 
     Returns (the follicle to resume from, events logged, transitions made): the follicle
     is ``n`` when done; a smaller one when the log buffer filled (flush and call again).
+    Each follicle's state is held in local variables while its transitions are made.
     """
     (
         phase,
@@ -209,87 +205,105 @@ def advance_kernel(
         log_length,
     ) = log
     capacity = log_time.size
+    shortening = prm[SHORTENING]
     k = prm[PROLONGATION]
     share = prm[TELOGEN_SHARE]
     catagen_mu = _lognormal_mu(prm[CATAGEN_MEAN], prm[CATAGEN_SD])
     telogen_mu = _lognormal_mu(prm[TELOGEN_MEAN], prm[TELOGEN_SD])
     damage_mu = _lognormal_mu(1.0, prm[DAMAGE_SD])
+    # lognormals with per-follicle means, drawn as mean x a mean-1 lognormal (the same
+    # distribution as exp(log(mean) - sd^2 / 2 + sd z), without a log per draw)
+    kenogen_mu = _lognormal_mu(1.0, prm[KENOGEN_SD])
+    anagen_mu = _lognormal_mu(1.0, prm[ANAGEN_SD])
     transitions = 0
     n = phase.size
     for i in range(start, n):
-        while next_t[i] < until:
+        t = next_t[i]
+        if not t < until:
+            continue
+        # the follicle's state, in local variables while its transitions are made
+        ph = phase[i]
+        hair = has_hair[i]
+        sz = size[i]
+        diam = diameter[i]
+        length = shaft_length[i]
+        emerged = t_emerge[i]
+        androgen_then = anagen_androgen[i]
+        sens = sensitivity[i]
+        who = person[i]
+        where = region[i]
+        # the clocks as this person feels them, fixed until the next epoch
+        r = response[who]
+        anagen_clock = anagen_rate[where]
+        rest_clock = rest_rate[where]
+        dht_clock = dht_now
+        if not typical:
+            anagen_clock = _response_anagen_rate(anagen_clock, r)
+            rest_clock = _response_rest_rate(rest_clock, r)
+            dht_clock = _response_dht_factor(dht_clock, r)
+        full = False
+        while t < until:
             if logging and pos >= capacity:
-                return i, pos, transitions
+                full = True
+                break
             transitions += 1
-            t = next_t[i]
-            old = phase[i]
-            new = old
-            had = has_hair[i]
-            who = person[i]
-            r = response[who]
-            if old <= ANAGEN and attacked[i]:  # HIDDEN or ANAGEN
+            old = ph
+            had = hair
+            if ph <= ANAGEN and attacked[i]:  # HIDDEN or ANAGEN
                 # an immune attack ends anagen: catagen now, then a short telogen
-                if old == ANAGEN:
-                    growth = _growth_mm_per_day(diameter[i], prm[TERMINAL_MEAN_UM], prm[GROWTH_MM])
-                    shaft_length[i] = growth * (t - t_emerge[i])
+                if ph == ANAGEN:
+                    growth = _growth_mm_per_day(diam, prm[TERMINAL_MEAN_UM], prm[GROWTH_MM])
+                    length = growth * (t - emerged)
                 attacked[i] = False
                 dystrophic[i] = True
-                new = CATAGEN
-                next_t[i] = t + _lognormal_at(rng, catagen_mu, prm[CATAGEN_SD])
-            elif old == HIDDEN:
-                new = ANAGEN
-                has_hair[i] = True
-                t_emerge[i] = t
-                rate = anagen_rate[region[i]]
-                dht = dht_now
-                if not typical:
-                    rate = _response_anagen_rate(rate, r)
-                    dht = _response_dht_factor(dht, r)
-                exposure = anagen_androgen[i] * dht * sensitivity[i]
-                next_t[i] = t + pending[i] / _anagen_speed(rate, exposure, prm[SHORTENING])
-            elif old == ANAGEN:
-                growth = _growth_mm_per_day(diameter[i], prm[TERMINAL_MEAN_UM], prm[GROWTH_MM])
-                shaft_length[i] = growth * (t - t_emerge[i])
-                new = CATAGEN
-                next_t[i] = t + _lognormal_at(rng, catagen_mu, prm[CATAGEN_SD])
-            elif old == CATAGEN:
+                ph = CATAGEN
+                t_next = t + _lognormal_at(rng, catagen_mu, prm[CATAGEN_SD])
+            elif ph == HIDDEN:
+                ph = ANAGEN
+                hair = True
+                emerged = t
+                exposure = androgen_then * dht_clock * sens
+                t_next = t + pending[i] / _anagen_speed(anagen_clock, exposure, shortening)
+            elif ph == ANAGEN:
+                growth = _growth_mm_per_day(diam, prm[TERMINAL_MEAN_UM], prm[GROWTH_MM])
+                length = growth * (t - emerged)
+                ph = CATAGEN
+                t_next = t + _lognormal_at(rng, catagen_mu, prm[CATAGEN_SD])
+            elif ph == CATAGEN:
                 duration = _lognormal_at(rng, telogen_mu, prm[TELOGEN_SD])
                 duration = _dystrophic_telogen_days(
                     duration, dystrophic[i], prm[DYSTROPHIC_FACTOR]
                 )
-                new = TELOGEN
-                phase[i] = TELOGEN  # before the speed: it depends on the phase
-                next_t[i] = t + duration / _rest_speed_of(
-                    i, TELOGEN, rest_rate, dht_now, r, typical, k, share, anagen_androgen,
-                    sensitivity, region,
+                ph = TELOGEN
+                t_next = t + duration / _rest_speed_felt(
+                    TELOGEN, rest_clock, androgen_then * dht_clock * sens, k, share
                 )
-            elif old == TELOGEN:
+            elif ph == TELOGEN:
                 # shedding (exogen) ends telogen; the empty follicle may be lost to ageing
-                has_hair[i] = False
+                hair = False
                 age = age_years[who] + t / DAYS_PER_YEAR
                 chance = _ageing_loss_probability(
                     age, (t - cycle_start[i]) / DAYS_PER_YEAR, prm[AGEING_START], prm[AGEING_LOSS]
                 )
                 if chance > 0.0 and rng.random() < chance:
-                    new = LOST
-                    next_t[i] = np.inf
+                    ph = LOST
+                    t_next = np.inf
                 else:
-                    new = KENOGEN
-                    phase[i] = KENOGEN
+                    ph = KENOGEN
                     if activated[i]:
                         duration = 0.0
                     else:
                         mean = _kenogen_mean_days(
-                            size[i], prm[KENOGEN_TERMINAL], prm[KENOGEN_MINIATURIZED]
+                            sz, prm[KENOGEN_TERMINAL], prm[KENOGEN_MINIATURIZED]
                         )
-                        duration = _lognormal(rng, mean, prm[KENOGEN_SD]) / _rest_speed_of(
-                            i, KENOGEN, rest_rate, dht_now, r, typical, k, share,
-                            anagen_androgen, sensitivity, region,
+                        duration = mean * _lognormal_at(rng, kenogen_mu, prm[KENOGEN_SD])
+                        duration = duration / _rest_speed_felt(
+                            KENOGEN, rest_clock, androgen_then * dht_clock * sens, k, share
                         )
-                    next_t[i] = max(t + duration, rest_until[i])
+                    t_next = max(t + duration, rest_until[i])
                     activated[i] = False
                     dystrophic[i] = False
-            elif old == KENOGEN:
+            elif ph == KENOGEN:
                 # a new cycle: immune block, then miniaturization, then a new anagen
                 if has_episodes:
                     blocked_until = np.inf
@@ -298,13 +312,13 @@ def advance_kernel(
                         if episode_start[e] <= t < episode_end[e]:
                             blocked_until = min(blocked_until, episode_end[e])
                     if blocked_until < np.inf:
-                        next_t[i] = blocked_until + rng.exponential(prm[REGROWTH_DELAY])
+                        # no event: the follicle stays in kenogen until after the episode
+                        t = blocked_until + rng.exponential(prm[REGROWTH_DELAY])
                         held[i] = True
-                        continue  # no event: the follicle stays in kenogen
+                        continue
                     held[i] = False
-                age = age_years[who] + t / DAYS_PER_YEAR
                 androgen = _baseline_exposure(
-                    age,
+                    age_years[who] + t / DAYS_PER_YEAR,
                     onset_years[who],
                     level[who],
                     female[who],
@@ -320,16 +334,15 @@ def advance_kernel(
                     if dht_changes:
                         dht = dht_by_day[row]
                     if grows:
-                        signal = growth_by_day[region[i], row]
+                        signal = growth_by_day[where, row]
                 if not typical:
                     dht = _response_dht_factor(dht, r)
                     signal = _response_growth(signal, r)
-                exposure = androgen * dht * sensitivity[i]
                 step_draw = rng.random() if stepwise else 0.0
                 noise = _lognormal_at(rng, damage_mu, prm[DAMAGE_SD])
-                new_size = _next_size(
-                    size[i],
-                    exposure,
+                sz = _next_size(
+                    sz,
+                    androgen * dht * sens,
                     signal,
                     attached[i],
                     noise,
@@ -339,68 +352,62 @@ def advance_kernel(
                     stepwise,
                     prm[STEP_FRACTION],
                 )
-                size[i] = new_size
-                attached[i] = attached[i] and new_size >= prm[DETACH_SIZE]
-                if new_size < prm[LOSS_SIZE]:
-                    new = LOST
-                    next_t[i] = np.inf
-                    had = False
+                attached[i] = attached[i] and sz >= prm[DETACH_SIZE]
+                had = False
+                if sz < prm[LOSS_SIZE]:
+                    ph = LOST
+                    t_next = np.inf
                 else:
                     noise = math.exp(prm[DIAMETER_CV] * rng.standard_normal())
-                    diameter[i] = _shaft_diameter_um(terminal_diameter[i], new_size, noise)
-                    anagen_androgen[i] = androgen
-                    mean = _anagen_mean_days(new_size, prm[ANAGEN_MEAN], prm[ANAGEN_EXPONENT])
-                    anagen = _lognormal(rng, mean, prm[ANAGEN_SD])
+                    diam = _shaft_diameter_um(terminal_diameter[i], sz, noise)
+                    androgen_then = androgen
+                    mean = _anagen_mean_days(sz, prm[ANAGEN_MEAN], prm[ANAGEN_EXPONENT])
+                    anagen = mean * _lognormal_at(rng, anagen_mu, prm[ANAGEN_SD])
                     hidden = _hidden_anagen_days(anagen, prm[EMERGENCE])
                     pending[i] = anagen - hidden
-                    rate = anagen_rate[region[i]]
-                    dht_clock = dht_now
-                    if not typical:
-                        rate = _response_anagen_rate(rate, r)
-                        dht_clock = _response_dht_factor(dht_clock, r)
-                    speed = _anagen_speed(
-                        rate, androgen * dht_clock * sensitivity[i], prm[SHORTENING]
-                    )
-                    next_t[i] = t + hidden / speed
+                    exposure = androgen_then * dht_clock * sens
+                    t_next = t + hidden / _anagen_speed(anagen_clock, exposure, shortening)
                     cycles[i] += 1
                     cycle_start[i] = t
-                    new = HIDDEN
-                    had = False
+                    ph = HIDDEN
             else:  # lost follicles never come here (next_t is inf)
-                continue
-            phase[i] = new
-            if new == LOST:
-                has_hair[i] = False
+                break
+            if ph == LOST:
+                hair = False
             if logging:
                 log_time[pos] = t
                 log_follicle[pos] = i
                 log_old[pos] = old
-                log_new[pos] = new
+                log_new[pos] = ph
                 log_had[pos] = had
-                log_has[pos] = has_hair[i]
-                log_diameter[pos] = diameter[i]
+                log_has[pos] = hair
+                log_diameter[pos] = diam
                 # a growing shaft's length is not stored (0), the others' is
-                log_length[pos] = 0.0 if new == ANAGEN else shaft_length[i]
+                log_length[pos] = 0.0 if ph == ANAGEN else length
                 pos += 1
+            t = t_next
+        phase[i] = ph
+        next_t[i] = t
+        has_hair[i] = hair
+        size[i] = sz
+        diameter[i] = diam
+        shaft_length[i] = length
+        t_emerge[i] = emerged
+        anagen_androgen[i] = androgen_then
+        if full:
+            return i, pos, transitions
     return n, pos, transitions
 
 
 @_jit
-def _rest_speed_of(
-    i, phase, rest_rate, dht_now, r, typical, k, share, anagen_androgen, sensitivity, region
-):
-    """How fast telogen and kenogen run for follicle ``i`` (Engine._rest_speed)."""
-    rate = rest_rate[region[i]]
-    dht = dht_now
-    if not typical:
-        rate = _response_rest_rate(rate, r)
-        dht = _response_dht_factor(dht, r)
+def _rest_speed_felt(phase, rest_clock, exposure, k, share):
+    """How fast telogen and kenogen run (Engine._rest_speed), from the rest clock and
+    the exposure as the follicle's person feels them."""
     if k == 0.0:
-        return rate
-    exposure = anagen_androgen[i] * dht * sensitivity[i]
+        return rest_clock
     if share != 1.0:
         exposure = _rest_exposure(exposure, phase == TELOGEN, share)
-    return _rest_speed(rate, exposure, k)
+    return _rest_speed(rest_clock, exposure, k)
 
 
 class CompiledEngine(Engine):
