@@ -78,9 +78,7 @@ def baseline_exposure(
     since = age_years - onset_years
     ramp = np.minimum(np.maximum(since / onset_ramp_years, 0.0), 1.0)
     growth = 1.0 + growth_per_decade * np.maximum(since, 0.0) / 10.0
-    post = np.minimum(
-        np.maximum((age_years - menopause_age_years) / onset_ramp_years, 0.0), 1.0
-    )
+    post = np.minimum(np.maximum((age_years - menopause_age_years) / onset_ramp_years, 0.0), 1.0)
     menopause = 1.0 + (menopause_factor - 1.0) * post
     return level * ramp * growth * (female * menopause + (1 - female))
 

@@ -271,9 +271,7 @@ def advance_kernel(
                 t_next = t + _lognormal_at(rng, catagen_mu, prm[CATAGEN_SD])
             elif ph == CATAGEN:
                 duration = _lognormal_at(rng, telogen_mu, prm[TELOGEN_SD])
-                duration = _dystrophic_telogen_days(
-                    duration, dystrophic[i], prm[DYSTROPHIC_FACTOR]
-                )
+                duration = _dystrophic_telogen_days(duration, dystrophic[i], prm[DYSTROPHIC_FACTOR])
                 ph = TELOGEN
                 t_next = t + duration / _rest_speed_felt(
                     TELOGEN, rest_clock, androgen_then * dht_clock * sens, k, share
@@ -507,7 +505,13 @@ class CompiledEngine(Engine):
             self._buffer = tuple(
                 np.empty(size, dtype)
                 for dtype in (
-                    np.float64, np.int64, np.int8, np.int8, np.bool_, np.bool_, np.float64,
+                    np.float64,
+                    np.int64,
+                    np.int8,
+                    np.int8,
+                    np.bool_,
+                    np.bool_,
+                    np.float64,
                     np.float64,
                 )
             )
