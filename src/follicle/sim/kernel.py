@@ -190,7 +190,7 @@ def advance_kernel(
         person,
     ) = state
     age_years, level, onset_years, female, response = person_values
-    anagen_rate, rest_rate, dht_now = clocks
+    felt_anagen, felt_rest, felt_dht = clocks
     dht_by_day, growth_by_day, days = schedule
     episode_ptr, episode_of, episode_start, episode_end = episodes
     typical, stepwise, logging, has_episodes, dht_changes, grows = flags
@@ -234,13 +234,9 @@ def advance_kernel(
         where = region[i]
         # the clocks as this person feels them, fixed until the next epoch
         r = response[who]
-        anagen_clock = anagen_rate[where]
-        rest_clock = rest_rate[where]
-        dht_clock = dht_now
-        if not typical:
-            anagen_clock = _response_anagen_rate(anagen_clock, r)
-            rest_clock = _response_rest_rate(rest_clock, r)
-            dht_clock = _response_dht_factor(dht_clock, r)
+        anagen_clock = felt_anagen[who, where]
+        rest_clock = felt_rest[who, where]
+        dht_clock = felt_dht[who]
         full = False
         while t < until:
             if logging and pos >= capacity:
@@ -334,7 +330,8 @@ def advance_kernel(
                     if grows:
                         signal = growth_by_day[where, row]
                 if not typical:
-                    dht = _response_dht_factor(dht, r)
+                    if dht != 1.0:  # 1 ** r is 1: no power to take (all of the history)
+                        dht = _response_dht_factor(dht, r)
                     signal = _response_growth(signal, r)
                 step_draw = rng.random() if stepwise else 0.0
                 noise = _lognormal_at(rng, damage_mu, prm[DAMAGE_SD])
@@ -408,6 +405,49 @@ def _rest_speed_felt(phase, rest_clock, exposure, k, share):
     return _rest_speed(rest_clock, exposure, k)
 
 
+@_jit
+def change_clocks_kernel(
+    when,
+    state,
+    old_clocks,
+    new_clocks,
+    rest_changes,
+    prm,
+):
+    """New clock rates or DHT factor from ``when``: rescale each free follicle's remaining
+    operational time in anagen (always) and in telogen or kenogen (when ``rest_changes``),
+    as ``Engine._change_clocks`` does."""
+    phase, next_t, rest_until, attacked, held, anagen_androgen, sensitivity, region, person = state
+    old_anagen, old_rest, old_dht = old_clocks
+    new_anagen, new_rest, new_dht = new_clocks
+    shortening = prm[SHORTENING]
+    k = prm[PROLONGATION]
+    share = prm[TELOGEN_SHARE]
+    for i in range(phase.size):
+        ph = phase[i]
+        t = next_t[i]
+        if attacked[i] or held[i] or not np.isfinite(t):
+            continue
+        growing = ph <= ANAGEN  # HIDDEN or ANAGEN
+        if not (growing or (rest_changes and TELOGEN <= ph <= KENOGEN)):
+            continue
+        where = region[i]
+        who = person[i]
+        androgen = anagen_androgen[i]
+        sens = sensitivity[i]
+        a0, z0, d0 = old_anagen[who, where], old_rest[who, where], old_dht[who]
+        a1, z1, d1 = new_anagen[who, where], new_rest[who, where], new_dht[who]
+        if growing:
+            ratio = _anagen_speed(a0, androgen * d0 * sens, shortening) / _anagen_speed(
+                a1, androgen * d1 * sens, shortening
+            )
+        else:
+            ratio = _rest_speed_felt(ph, z0, androgen * d0 * sens, k, share) / _rest_speed_felt(
+                ph, z1, androgen * d1 * sens, k, share
+            )
+        next_t[i] = max(when + (t - when) * ratio, rest_until[i])
+
+
 class CompiledEngine(Engine):
     """The engine with ``advance`` compiled (numba); everything else as the numpy engine."""
 
@@ -452,11 +492,7 @@ class CompiledEngine(Engine):
             people.female,
             people.response,
         )
-        clocks = (
-            np.asarray(self.anagen_rate, np.float64),
-            np.asarray(self.rest_rate, np.float64),
-            float(self.dht),
-        )
+        clocks = self._felt(self.anagen_rate, self.rest_rate, self.dht)
         schedule_values = (
             schedule.dht_factor,
             schedule.growth,
@@ -498,6 +534,47 @@ class CompiledEngine(Engine):
                 self.log.add(*(column[:pos].copy() for column in log))
             if start >= s.n:
                 break
+
+    def _change_clocks(self, when: float, day: int) -> None:
+        """As ``Engine._change_clocks``, compiled (it runs at every clock change)."""
+        s = self.state
+        anagen_rate, rest_rate = self.schedule.clocks_on(day)
+        dht = self.schedule.dht_step_on(day)
+        dht_matters = self.params.androgen_rest_prolongation > 0 and dht != self.dht
+        rest_changes = bool(np.any(rest_rate != self.rest_rate) or dht_matters)
+        change_clocks_kernel(
+            float(when),
+            (
+                s.phase,
+                s.next_t,
+                s.rest_until,
+                s.attacked,
+                s.held,
+                s.anagen_androgen,
+                s.sensitivity,
+                s.region,
+                s.person,
+            ),
+            self._felt(self.anagen_rate, self.rest_rate, self.dht),
+            self._felt(anagen_rate, rest_rate, dht),
+            rest_changes,
+            self._prm,
+        )
+        self.anagen_rate, self.rest_rate, self.dht = anagen_rate.copy(), rest_rate.copy(), dht
+
+    def _felt(self, anagen_rate, rest_rate, dht) -> tuple:
+        """The anagen and rest clocks per (person, region) and the DHT factor per person,
+        as each person feels them (model.response), computed once for all follicles."""
+        people = self.people
+        anagen = np.tile(np.asarray(anagen_rate, np.float64), (len(people), 1))
+        rest = np.tile(np.asarray(rest_rate, np.float64), (len(people), 1))
+        felt_dht = np.full(len(people), float(dht))
+        if not people.typical_response:
+            r = people.response
+            anagen = mechanisms.response_anagen_rate(anagen, r[:, None])
+            rest = mechanisms.response_rest_rate(rest, r[:, None])
+            felt_dht = mechanisms.response_dht_factor(felt_dht, r)
+        return anagen, rest, felt_dht
 
     def _log_buffer(self) -> tuple:
         size = _LOG_BUFFER if self.logging else 0
