@@ -20,8 +20,9 @@ from follicle.model.params import DEFAULT_PARAMETERS
 from follicle.model.scalp import resolve_area
 from follicle.person import parse_person
 from follicle.regimen import NO_TREATMENT, load_regimen, parse_regimen
+from follicle.sim import kernel
 from follicle.sim.engines import numba_available
-from follicle.sim.simulate import run_people, simulate
+from follicle.sim.simulate import run_people, run_people_arms, simulate
 
 pytestmark = pytest.mark.skipif(not numba_available(), reason="numba is not installed")
 
@@ -195,3 +196,62 @@ def test_the_engines_give_different_runs_of_one_seed():
         for engine in ("numba", "numpy")
     ]
     assert not runs[0].equals(runs[1])
+
+
+def test_log_buffers_that_fill_give_the_same_run_and_branches_keep_their_own(
+    examples, monkeypatch
+):
+    """With a tiny log buffer (filled, handed to the log and resumed many times per
+    call) the run is the same as with the normal one; paired arms branched from one
+    history each equal their own unpaired run (a buffer handed to one arm's log must
+    not be written by another)."""
+    person, _, area, params = _scenario("untreated", examples)
+    regimens = [NO_TREATMENT, load_regimen(examples / "minoxidil-5.toml")]
+    options = {
+        "days": 200,
+        "observe_every_days": 50,
+        "areas": resolve_area(area, params),
+        "params": params,
+        "with_history": True,
+        "engine": "numba",
+    }
+
+    def seed():  # a fresh SeedSequence each time: spawning advances it
+        return np.random.SeedSequence(8)
+
+    normal = [run_people([person], r, seed_sequence=seed(), **options) for r in regimens]
+    monkeypatch.setattr(kernel, "_LOG_BUFFER", 64)
+    small = [run_people([person], r, seed_sequence=seed(), **options) for r in regimens]
+    paired = run_people_arms([person], regimens, seed_sequence=seed(), **options)
+    for one, other, arm in zip(normal, small, paired, strict=True):
+        assert one.log["time"].size > 10 * 64
+        for column, values in one.log.items():
+            assert np.array_equal(values, other.log[column]), column
+            assert np.array_equal(values, arm.log[column]), column
+        assert one.table.equals(arm.table)
+
+
+def test_a_branch_never_writes_into_another_branch_s_log(examples, monkeypatch):
+    """Two branches of one compiled engine: running the second must leave the first's
+    log as it was (the log holds the buffers it was handed, not copies)."""
+    from follicle.sim.simulate import _start_engine
+
+    monkeypatch.setattr(kernel, "_LOG_BUFFER", 64)
+    person, _, area, params = _scenario("untreated", examples)
+    streams = np.random.SeedSequence(2).spawn(3)
+    areas = resolve_area(area, params)
+    base, t_start, log_from = _start_engine(
+        [person], NO_TREATMENT, 200, 50, areas, streams, params, True, "numba"
+    )
+    base.run(t_start=t_start, t_end=0.0, log_from=log_from, end_epochs=False)
+    base.advance(0.0)  # nothing to do: leaves the base holding an empty buffer
+    schedule = base.schedule
+    first, second = base.branch(schedule), base.branch(schedule)
+    first.run(t_start=0.0, t_end=100.0, log_from=log_from)
+    before = first.log.arrays()
+    second.rng = np.random.default_rng(99)  # another future than the first's
+    second.run(t_start=0.0, t_end=100.0, log_from=log_from)
+    after = first.log.arrays()
+    assert before["time"].size > 10 * 64
+    for column, values in before.items():
+        assert np.array_equal(values, after[column]), column

@@ -562,6 +562,11 @@ class CompiledEngine(Engine):
         )
         self.anagen_rate, self.rest_rate, self.dht = anagen_rate.copy(), rest_rate.copy(), dht
 
+    def branch(self, schedule) -> CompiledEngine:
+        other = super().branch(schedule)
+        other._buffer = None  # a buffer handed to one engine's log must not be reused
+        return other
+
     def _felt(self, anagen_rate, rest_rate, dht) -> tuple:
         """The anagen and rest clocks per (person, region) and the DHT factor per person,
         as each person feels them (model.response), computed once for all follicles."""
