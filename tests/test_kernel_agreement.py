@@ -198,9 +198,7 @@ def test_the_engines_give_different_runs_of_one_seed():
     assert not runs[0].equals(runs[1])
 
 
-def test_log_buffers_that_fill_give_the_same_run_and_branches_keep_their_own(
-    examples, monkeypatch
-):
+def test_full_log_buffers_give_the_same_runs_and_paired_arms(examples, monkeypatch):
     """With a tiny log buffer (filled, handed to the log and resumed many times per
     call) the run is the same as with the normal one; paired arms branched from one
     history each equal their own unpaired run (a buffer handed to one arm's log must
