@@ -4,8 +4,9 @@ Reports, from one run (CPU seconds of this process, so that other load on the ma
 inflates the figures less than wall time would; the load average is printed with them):
 - the numpy engine's phase transitions per second on one core (numpy runs these
   operations single-threaded), with and without the event log;
-- a slot for the compiled (numba) kernel of issue 13: "not built" until a session
-  builds it (no figure is printed for a kernel that does not exist);
+- the compiled (numba) engine of issue 13 (``follicle.sim.kernel``) the same way, its
+  ratio to the numpy engine, and its compile time (empty cache, in a fresh process) and
+  load time (from the on-disk cache) reported apart from the run times;
 - the limit set by the random draws alone: lognormal (and uniform) draws per second with
   the PCG64 and SFC64 bit generators, and the transitions per second those draws would
   allow, from the draws per transition counted on the engine itself;
@@ -14,7 +15,7 @@ inflates the figures less than wall time would; the load average is printed with
   ``model.agents.shuffle_do("step")`` (random activation, as Mesa 3's docs show), and the
   engine's speedup over each, per transition and per follicle-year;
 - the time to simulate a full scalp (~100,000 follicles) for 10 years end to end, and
-  the speedup over the day-by-day reference implementation.
+  the speedup over the day-by-day reference implementation, for both engines.
 
     python bench/engine.py            # a table
     python bench/engine.py --json     # the figures as JSON
@@ -24,11 +25,13 @@ inflates the figures less than wall time would; the load average is printed with
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import math
 import os
 import platform
+import subprocess
+import sys
+import tempfile
 import time
 
 import numpy as np
@@ -39,14 +42,13 @@ from follicle.model.params import DEFAULT_PARAMETERS as P
 from follicle.model.scalp import build_scalp, resolve_area, start_in_steady_state
 from follicle.person import parse_person
 from follicle.sim.engine import Engine
+from follicle.sim.engines import engine_class, numba_available
 from follicle.sim.reference import simulate_reference
 from follicle.sim.simulate import simulate
 from follicle.treatments.schedule import compile_regimen
 
 PERSON = parse_person({"sex": "male", "age_years": 25, "androgen_sensitivity": "high"})
 TEN_YEARS = round(10 * DAYS_PER_YEAR)
-# where issue 13's compiled kernel will live; the slot reads "not built" until it exists
-KERNEL_MODULE = "follicle.sim.kernel"
 
 
 class CountingGenerator:
@@ -71,7 +73,7 @@ class CountingGenerator:
         return counted
 
 
-def engine_run(days: int, area, seed: int, *, logging: bool, rng_wrapper=None):
+def engine_run(days: int, area, seed: int, *, logging: bool, rng_wrapper=None, cls=Engine):
     """CPU seconds inside Engine.run, transitions made, follicles, the engine's rng."""
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)]
     areas = resolve_area(area, P)
@@ -80,7 +82,7 @@ def engine_run(days: int, area, seed: int, *, logging: bool, rng_wrapper=None):
     start_in_steady_state(state, t0=-30.0, params=P, rng=rngs[0])
     people = People.of([PERSON], P)
     rng = rng_wrapper(rngs[1]) if rng_wrapper else rngs[1]
-    engine = Engine(state, people=people, params=P, schedule=schedule, areas_cm2=areas, rng=rng)
+    engine = cls(state, people=people, params=P, schedule=schedule, areas_cm2=areas, rng=rng)
     engine.prime(np.full(state.n, -30.0))
     log_from = -30.0 if logging else float(days) + 1.0  # after the end: nothing logged
     start = time.process_time()
@@ -88,11 +90,13 @@ def engine_run(days: int, area, seed: int, *, logging: bool, rng_wrapper=None):
     return time.process_time() - start, engine.transitions, state.n, rng
 
 
-def numpy_engine(repeats: int) -> dict:
+def engine_figures(repeats: int, cls=Engine) -> dict:
     """Transitions per CPU second over a full scalp for 10 years (best of ``repeats``)."""
     figures = {}
     for logging in (True, False):
-        runs = [engine_run(TEN_YEARS, None, seed, logging=logging) for seed in range(repeats)]
+        runs = [
+            engine_run(TEN_YEARS, None, seed, logging=logging, cls=cls) for seed in range(repeats)
+        ]
         seconds, transitions, follicles, _ = min(runs, key=lambda r: r[0] / r[1])
         key = "with_log" if logging else "without_log"
         figures[key] = {
@@ -214,11 +218,42 @@ def mesa_peer(days: int, area_cm2: float, seed: int, *, activation: str) -> dict
     }
 
 
-def kernel_slot() -> dict:
-    """The compiled kernel's figures, or why there are none."""
-    if importlib.util.find_spec(KERNEL_MODULE) is None:
-        return {"status": "not built", "transitions_per_second": None}
-    return {"status": f"{KERNEL_MODULE} exists but this bench does not run it yet"}
+_FIRST_RUN = """
+import time
+start = time.perf_counter()
+from follicle.sim.simulate import simulate
+imported = time.perf_counter()
+simulate({"sex": "male", "age_years": 30}, days=30, area="vertex:0.1", seed=0, engine="numba")
+print(imported - start, time.perf_counter() - imported)
+"""
+
+
+def kernel_first_run(cache_dir: str) -> float:
+    """Seconds of the first compiled run in a fresh process (imports excluded)."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": cache_dir}
+    out = subprocess.run(
+        [sys.executable, "-c", _FIRST_RUN], env=env, capture_output=True, text=True, check=True
+    )
+    return float(out.stdout.split()[1])
+
+
+def kernel_figures(repeats: int, numpy_figures: dict) -> dict:
+    """The compiled engine's figures (or why there are none), its ratio to the numpy engine,
+    and its compile and cache-load times (wall seconds of a fresh process's first run)."""
+    if not numba_available():
+        return {"status": "numba is not installed"}
+    with tempfile.TemporaryDirectory() as cache:
+        compile_seconds = kernel_first_run(cache)  # empty cache: compiles
+        load_seconds = kernel_first_run(cache)  # loads what the first run cached
+    figures = engine_figures(repeats, engine_class("numba"))
+    figures["status"] = "built"
+    figures["compile_seconds_first_run"] = compile_seconds
+    figures["cached_seconds_first_run"] = load_seconds
+    figures["ratio_to_numpy_engine"] = {
+        key: figures[key]["transitions_per_second"] / numpy_figures[key]["transitions_per_second"]
+        for key in ("with_log", "without_log")
+    }
+    return figures
 
 
 def best_of(repeats: int, function):
@@ -237,8 +272,11 @@ def main() -> dict:
     args = parser.parse_args()
     load_before = os.getloadavg()
 
-    simulate(PERSON, days=30, area="vertex:1", seed=0)  # warm up imports and caches
-    engine = numpy_engine(2 if args.quick else 3)
+    for kind in ("numpy", "numba") if numba_available() else ("numpy",):
+        simulate(PERSON, days=30, area="vertex:1", seed=0, engine=kind)  # warm up, compile
+    repeats = 2 if args.quick else 3
+    engine = engine_figures(repeats)
+    kernel = kernel_figures(repeats, engine)
     per_transition = draws_per_transition()
     rates = {
         name: rng_rates(bg) for name, bg in (("PCG64", np.random.PCG64), ("SFC64", np.random.SFC64))
@@ -254,10 +292,21 @@ def main() -> dict:
     engine_logged = engine["with_log"]
     engine_per_fy = engine_logged["cpu_seconds"] / (follicles * 10)
 
-    full_seconds, trajectory = best_of(
-        1 if args.quick else 3,
-        lambda: simulate(PERSON, days=TEN_YEARS, observe_every_days=30, seed=1, with_history=False),
-    )
+    full_scalp = {
+        kind: best_of(
+            1 if args.quick else 3,
+            lambda kind=kind: simulate(
+                PERSON,
+                days=TEN_YEARS,
+                observe_every_days=30,
+                seed=1,
+                with_history=False,
+                engine=kind,
+            ),
+        )
+        for kind in (("numpy", "numba") if numba_available() else ("numpy",))
+    }
+    full_seconds, trajectory = full_scalp["numpy"]
     ref_days, ref_area = (365, 1.0) if args.quick else (730, 2.0)
     ref_seconds, _ = best_of(
         1,
@@ -277,7 +326,7 @@ def main() -> dict:
         "load_average_1min": {"before": load_before[0], "after": os.getloadavg()[0]},
         "timing": "CPU seconds of this process",
         "numpy_engine": engine,
-        "numba_kernel": kernel_slot(),
+        "numba_kernel": kernel,
         "draws_per_transition": per_transition,
         "rng_draws_per_second": rates,
         "rng_limit_transitions_per_second": limits,
@@ -294,10 +343,24 @@ def main() -> dict:
         },
         "full_scalp_10y_seconds_end_to_end": full_seconds,
         "full_scalp_10y_transitions": trajectory.transitions,
+        "full_scalp_10y_seconds_end_to_end_by_engine": {
+            kind: seconds for kind, (seconds, _) in full_scalp.items()
+        },
         "reference_seconds_per_follicle_year": ref_per_fy,
         "engine_seconds_per_follicle_year": engine_per_fy,
         "speedup_vs_reference": ref_per_fy / engine_per_fy,
     }
+    if kernel.get("status") == "built":
+        kernel_logged = kernel["with_log"]["transitions_per_second"]
+        kernel_per_fy = kernel["with_log"]["cpu_seconds"] / (kernel["follicles"] * 10)
+        figures["kernel_vs_mesa_per_transition"] = {
+            k: kernel_logged / v["transitions_per_second"] for k, v in mesa.items()
+        }
+        figures["kernel_vs_mesa_per_follicle_year"] = {
+            k: v["seconds_per_follicle_year"] / kernel_per_fy for k, v in mesa.items()
+        }
+        figures["kernel_share_of_rng_limit"] = {k: kernel_logged / v for k, v in limits.items()}
+        figures["kernel_speedup_vs_reference"] = ref_per_fy / kernel_per_fy
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
@@ -322,7 +385,23 @@ def print_table(f: dict) -> None:
             f"{run['transitions_per_second'] / mega:.1f} M transitions/s "
             f"({run['transitions']} in {run['cpu_seconds']:.2f} s)"
         )
-    print(f"  numba kernel: {f['numba_kernel']['status']}")
+    kernel = f["numba_kernel"]
+    if kernel["status"] != "built":
+        print(f"  numba kernel: {kernel['status']}")
+    else:
+        for key, label in (("with_log", "with the event log"), ("without_log", "without logging")):
+            run = kernel[key]
+            print(
+                f"  numba engine, one core, {label}: "
+                f"{run['transitions_per_second'] / mega:.1f} M transitions/s "
+                f"({run['transitions']} in {run['cpu_seconds']:.2f} s), "
+                f"{kernel['ratio_to_numpy_engine'][key]:.2f}x the numpy engine"
+            )
+        print(
+            f"  numba engine, first run in a fresh process: "
+            f"{kernel['compile_seconds_first_run']:.1f} s compiling (empty cache), "
+            f"{kernel['cached_seconds_first_run']:.2f} s from the cache (wall)"
+        )
     d = f["draws_per_transition"]
     print(
         f"  random draws per transition: {d['normal']:.2f} normal-based, "
@@ -344,9 +423,31 @@ def print_table(f: dict) -> None:
             f"numpy engine {f['engine_vs_mesa_per_transition'][name]:,.0f}x per transition, "
             f"{f['engine_vs_mesa_per_follicle_year'][name]:,.0f}x per follicle-year"
         )
-    print(f"  full scalp 10 years, end to end: {f['full_scalp_10y_seconds_end_to_end']:.2f} s")
+    if "kernel_vs_mesa_per_transition" in f:
+        for name in f["mesa"]:
+            print(
+                f"  numba engine vs Mesa agents.{name}: "
+                f"{f['kernel_vs_mesa_per_transition'][name]:,.0f}x per transition, "
+                f"{f['kernel_vs_mesa_per_follicle_year'][name]:,.0f}x per follicle-year"
+            )
+        print(
+            "  numba engine at "
+            + ", ".join(
+                f"{100 * share:.0f}% ({name})"
+                for name, share in f["kernel_share_of_rng_limit"].items()
+            )
+            + " of the random-draw limit (numpy draws)"
+        )
+    for kind, seconds in f["full_scalp_10y_seconds_end_to_end_by_engine"].items():
+        print(f"  full scalp 10 years, end to end, {kind} engine: {seconds:.2f} s")
     print(
         f"  speedup vs day-by-day reference (per follicle-year): {f['speedup_vs_reference']:,.0f}x"
+        " (numpy engine)"
+        + (
+            f", {f['kernel_speedup_vs_reference']:,.0f}x (numba engine)"
+            if "kernel_speedup_vs_reference" in f
+            else ""
+        )
     )
 
 

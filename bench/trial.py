@@ -11,6 +11,9 @@ statistics):
 - the same 4-arm trial with paired arms (``--paired``: each person's history simulated
   once, branched into the four arms), and the variance of each between-arm difference
   relative to the unpaired formula on the same people;
+- each on both engines (``--engines numba numpy``, the default when numba is installed;
+  the first is the one the paired, scaling and prevalence runs use), with each arm's
+  mean change in hairs per engine (the engines agree in distribution, not draw for draw);
 - with ``--compare-with DIR`` (an earlier version's source tree, e.g. made with
   ``git archive COMMIT | tar -x -C DIR``), the 4-arm trial run by that version in a
   subprocess, and the before/after ratios.
@@ -26,6 +29,7 @@ this process's CPU seconds. The load average is recorded with the figures.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import platform
@@ -105,14 +109,30 @@ def timed(function):
     return value, time.perf_counter() - start
 
 
-def four_arm_figures(n_per_arm: int, workers_list: list[int], *, paired: bool) -> tuple:
+def engine_choices(requested: list[str] | None) -> list[str | None]:
+    """The engines to run; [None] (the default engine) for a version without the choice."""
+    if "engine" not in inspect.signature(run_trial).parameters:
+        return [None]
+    if requested:
+        return requested
+    from follicle.sim.engines import numba_available
+
+    return ["numba", "numpy"] if numba_available() else ["numpy"]
+
+
+def four_arm_figures(
+    n_per_arm: int, workers_list: list[int], *, paired: bool, engine: str | None = None
+) -> tuple:
     """Serial and Dask runs of the 4-arm trial; results checked identical."""
     trial = four_arm_trial(n_per_arm)
     options = {"paired": True} if paired else {}
+    if engine is not None:
+        options["engine"] = engine
     cpu = time.process_time()
     serial, seconds = timed(lambda: run_trial(trial, **options))
     figures = {
         "people": 4 * n_per_arm,
+        "engine": engine or "default",
         "serial_s": round(seconds, 2),
         "serial_cpu_s": round(time.process_time() - cpu, 2),
     }
@@ -151,7 +171,7 @@ def baseline_figures(source: Path, args) -> dict:
     """The 4-arm trial run by an earlier version (its ``src`` first on the path)."""
     env = dict(os.environ, PYTHONPATH=str(source / "src"))
     command = [sys.executable, __file__, "--n-per-arm", str(args.n_per_arm), "--sizes"]
-    command += ["--prevalence-men", "0", "--no-paired", "--json", "--workers"]
+    command += ["--prevalence-men", "0", "--no-paired", "--json", "--engines", "--workers"]
     command += [str(w) for w in args.workers]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     return json.loads(done.stdout)
@@ -166,7 +186,11 @@ def main() -> None:
     parser.add_argument("--no-paired", action="store_true", help="skip the paired run")
     parser.add_argument("--compare-with", type=Path, help="an earlier version's source tree")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--engines", nargs="*", help="numba and/or numpy (default: both when numba is installed)"
+    )
     args = parser.parse_args()
+    engines = engine_choices(args.engines)
     import follicle
 
     figures: dict = {
@@ -177,15 +201,21 @@ def main() -> None:
         "load_average_1min_before": round(os.getloadavg()[0], 1),
     }
 
-    run_trial(four_arm_trial(2))  # warm up imports and caches
-    serial, figures["four_arm_trial"] = four_arm_figures(args.n_per_arm, args.workers, paired=False)
-    report("four_arm_trial", figures["four_arm_trial"])
-    figures["four_arm_trial"]["mean_change_hairs"] = (
-        serial.endpoint("change hairs day 360").set_index("arm")["mean"].round(1).to_dict()
-    )
+    for engine in engines:  # warm up imports and caches (and compile)
+        run_trial(four_arm_trial(2), **({"engine": engine} if engine else {}))
+    for index, engine in enumerate(engines):
+        key = "four_arm_trial" if index == 0 else f"four_arm_trial_{engine}"
+        serial, figures[key] = four_arm_figures(
+            args.n_per_arm, args.workers, paired=False, engine=engine
+        )
+        figures[key]["mean_change_hairs"] = (
+            serial.endpoint("change hairs day 360").set_index("arm")["mean"].round(1).to_dict()
+        )
+        report(key, figures[key])
+    first = {"engine": engines[0]} if engines[0] else {}
     if not args.no_paired:
         paired, figures["four_arm_trial_paired"] = four_arm_figures(
-            args.n_per_arm, args.workers, paired=True
+            args.n_per_arm, args.workers, paired=True, engine=engines[0]
         )
         figures["four_arm_trial_paired"]["variance_ratio"] = paired_variance_ratios(paired)
         report("four_arm_trial_paired", figures["four_arm_trial_paired"])
@@ -202,7 +232,7 @@ def main() -> None:
 
     scaling = {}
     for size in args.sizes:
-        _, seconds = timed(lambda size=size: run_trial(four_arm_trial(size)))
+        _, seconds = timed(lambda size=size: run_trial(four_arm_trial(size), **first))
         scaling[4 * size] = round(seconds, 2)
     if scaling:
         figures["serial_seconds_by_people"] = scaling
@@ -214,7 +244,7 @@ def main() -> None:
 
     study = prevalence_study(args.prevalence_men)
     workers = max(args.workers) if args.workers else 0
-    result, seconds = timed(lambda: run_trial(study, workers=workers or None))
+    result, seconds = timed(lambda: run_trial(study, workers=workers or None, **first))
     by_age = result.prevalence_by_age().set_index("age_years")["prevalence"]
     figures["prevalence_study"] = {
         "men": args.prevalence_men,

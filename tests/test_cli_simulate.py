@@ -263,3 +263,21 @@ def test_help_examples_fit_an_80_column_terminal():
     long = [line for text in texts for line in text.split("\n") if len(line) > 78]
     # prose is reflowed by the terminal; only examples (indented) must be short
     assert [line for line in long if line.startswith(" ")] == []
+
+
+def test_engine_option_is_recorded_and_checked(examples):
+    """--engine picks the engine, the JSON provenance says which ran; a bad name is a
+    one-line error (exit 2) naming the allowed engines. Run as users run it: the
+    installed command in a subprocess."""
+    command = [Path(sys.executable).parent / "follicle", "simulate", examples / "man-25-high.toml"]
+    command += ["--years", "0.2", "--seed", "1", "--area", "vertex:0.5"]
+    for engine in ("numpy", "numba"):
+        done = subprocess.run(
+            [*command, "--engine", engine, "--json"], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["provenance"]["engine"] == engine
+    bad = subprocess.run([*command, "--engine", "fortran"], capture_output=True, text=True)
+    assert bad.returncode == 2
+    assert "engine = 'fortran'" in bad.stderr and "numba" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1

@@ -1,9 +1,10 @@
-"""The event-driven engine simulates the same model as the day-by-day reference.
+"""The event-driven engines simulate the same model as the day-by-day reference.
 
 For each scenario both are run over the same seeds; on every observation day the mean
 of each measure must agree within 4.5 standard errors of the difference of two means
 (plus a small allowance for the reference's one-day time step). A deliberately broken
-engine (telogen 30% longer) must fail the same comparison.
+engine (telogen 30% longer) must fail the same comparison. Both engines (numpy and the
+compiled one) are compared with the same reference runs.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 from follicle.model.params import DEFAULT_PARAMETERS
 from follicle.person import parse_person
 from follicle.regimen import load_regimen
+from follicle.sim.engines import ENGINES, numba_available
 from follicle.sim.reference import simulate_reference
 from follicle.sim.simulate import simulate
 
@@ -112,23 +114,39 @@ SCENARIO_PARAMETERS = {
 }
 
 
+_REFERENCE_RUNS: dict[str, np.ndarray] = {}  # the slow reference, once per scenario
+ENGINE_CHOICES = [
+    pytest.param(
+        engine,
+        marks=pytest.mark.skipif(
+            engine == "numba" and not numba_available(), reason="numba is not installed"
+        ),
+    )
+    for engine in ENGINES
+]
+
+
+@pytest.mark.parametrize("engine", ENGINE_CHOICES)
 @pytest.mark.parametrize("name", [*SCENARIOS, *SCENARIO_PARAMETERS])
-def test_engine_agrees_with_reference(name, examples):
+def test_engine_agrees_with_reference(name, engine, examples):
     base, params = SCENARIO_PARAMETERS.get(name, (name, DEFAULT_PARAMETERS))
     person_data, regimen_file, area = SCENARIOS[base]
     person = parse_person(person_data)
     regimen = load_regimen(examples / regimen_file) if regimen_file else None
-    fast = _runs(_fast, person, regimen, area, params)
-    ref = _runs(simulate_reference, person, regimen, area, params)
+    fast = _runs(_fast, person, regimen, area, params, engine=engine)
+    if name not in _REFERENCE_RUNS:
+        _REFERENCE_RUNS[name] = _runs(simulate_reference, person, regimen, area, params)
+    ref = _REFERENCE_RUNS[name]
     worst = _worst_z(fast, ref)
     assert np.all(worst < 4.5), dict(zip(MEASURES, worst.round(2), strict=True))
 
 
-def test_comparison_detects_a_broken_engine():
+@pytest.mark.parametrize("engine", ENGINE_CHOICES)
+def test_comparison_detects_a_broken_engine(engine):
     person = parse_person(SCENARIOS["miniaturizing"][0])
     broken = DEFAULT_PARAMETERS.replace(
         telogen_mean_days=DEFAULT_PARAMETERS.telogen_mean_days * 1.3
     )
-    fast = _runs(_fast, person, None, "vertex:2", broken)
+    fast = _runs(_fast, person, None, "vertex:2", broken, engine=engine)
     ref = _runs(simulate_reference, person, None, "vertex:2", DEFAULT_PARAMETERS)
     assert _worst_z(fast, ref).max() > 4.5

@@ -4,6 +4,7 @@ For independent stationary renewal processes the share of follicles in a phase i
 phase's mean duration over the mean cycle length, whatever the distributions, and the
 number of hairs shed per day is N / mean cycle length. The spread of a phase fraction
 over replicate patches of N follicles is binomial: sqrt(p (1 - p) / N).
+The full-scalp and constant-exposure checks run on both engines (numpy and compiled).
 """
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 
 from follicle.model.cycle import steady_state_phase_means
 from follicle.model.params import DEFAULT_PARAMETERS as P
+from follicle.sim.engines import ENGINES, numba_available
 from follicle.sim.simulate import simulate
 
 HEALTHY = {"sex": "male", "age_years": 20, "androgen_sensitivity": "none"}
@@ -18,10 +20,28 @@ MEANS = steady_state_phase_means(P)
 CYCLE = sum(MEANS.values())
 
 
-@pytest.fixture(scope="module")
-def full_scalp():
+ENGINE_CHOICES = [
+    pytest.param(
+        engine,
+        marks=pytest.mark.skipif(
+            engine == "numba" and not numba_available(), reason="numba is not installed"
+        ),
+    )
+    for engine in ENGINES
+]
+
+
+@pytest.fixture(scope="module", params=ENGINE_CHOICES)
+def full_scalp(request):
     # age 20 -> 30: no androgen effect (sensitivity none) and no ageing (starts at 35)
-    return simulate(HEALTHY, days=3650, observe_every_days=365, seed=11, with_history=False)
+    return simulate(
+        HEALTHY,
+        days=3650,
+        observe_every_days=365,
+        seed=11,
+        with_history=False,
+        engine=request.param,
+    )
 
 
 @pytest.mark.parametrize("phase", ["anagen", "catagen", "telogen", "kenogen"])
@@ -81,7 +101,8 @@ def test_spread_of_phase_fractions_shrinks_as_one_over_sqrt_n():
     assert 1.65 < ratio < 2.35  # sqrt(4) = 2
 
 
-def test_phase_fractions_under_constant_androgen_exposure():
+@pytest.mark.parametrize("engine", ENGINE_CHOICES)
+def test_phase_fractions_under_constant_androgen_exposure(engine):
     """Renewal theory with androgens acting on the clocks: at constant exposure E (no
     miniaturization, no spread of sensitivity) anagen lasts A / (1 + a E) and telogen and
     kenogen (T, K) x (1 + k E), so the anagen share is A' / (A' + C + (T + K)(1 + k E))."""
@@ -107,6 +128,7 @@ def test_phase_fractions_under_constant_androgen_exposure():
             seed=seed,
             params=params,
             with_history=True,
+            engine=engine,
         )
         rows = run.table[(run.table["region"] == "vertex") & (run.table["day"] >= 600)]
         fractions.append(rows["anagen_fraction"].to_numpy())

@@ -123,6 +123,9 @@ def register(app: typer.Typer) -> None:
         shrinkage: str | None = typer.Option(
             None, "--shrinkage", help="Miniaturization mode: gradual (default) or stepwise."
         ),
+        engine: str | None = typer.Option(
+            None, "--engine", help="numba (compiled; the default when installed) or numpy."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print the trajectory as JSON."),
         csv_path: Path | None = typer.Option(None, "--csv", help="Write observations as CSV."),
         parquet_path: Path | None = typer.Option(None, "--parquet", help="Write as Parquet."),
@@ -159,6 +162,7 @@ def register(app: typer.Typer) -> None:
                 with_history=not no_history,
                 params=params,
                 progress=callback,
+                engine=engine,
             )
         finally:
             if progress:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from follicle.model import mechanisms
 from follicle.model.params import ModelParameters
 from follicle.person import Person
 
@@ -66,14 +67,16 @@ class People:
         (progression that accelerates with time); for women x up to
         ``menopause_androgen_factor`` after menopause.
         """
-        age = self.age_at(person, t)
-        since = age - self.onset_years[person]
-        ramp = np.clip(since / params.onset_ramp_years, 0.0, 1.0)
-        growth = 1.0 + params.androgen_growth_per_decade * np.maximum(since, 0.0) / 10.0
-        post = np.clip((age - params.menopause_age_years) / params.onset_ramp_years, 0.0, 1.0)
-        menopause = 1.0 + (params.menopause_androgen_factor - 1.0) * post
-        level = self.level[person] * ramp * growth
-        return level * np.where(self.female[person], menopause, 1.0)
+        return mechanisms.baseline_exposure(
+            self.age_at(person, t),
+            self.onset_years[person],
+            self.level[person],
+            self.female[person],
+            params.onset_ramp_years,
+            params.androgen_growth_per_decade,
+            params.menopause_age_years,
+            params.menopause_androgen_factor,
+        )
 
 
 def baseline_exposure(day, person: Person, params: ModelParameters):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from follicle.model import mechanisms
 from follicle.model.params import ModelParameters
 
 # Phase codes of the follicle state machine.
@@ -56,7 +57,7 @@ class LogNormal:
 
 def lognormal_from_means(means: np.ndarray, log_sd: float, rng: np.random.Generator) -> np.ndarray:
     """Lognormal draws with per-element means and a common log SD."""
-    mu = np.log(means) - 0.5 * log_sd**2
+    mu = mechanisms.lognormal_mu(means, log_sd)
     return np.exp(mu + log_sd * rng.standard_normal(np.shape(means)))
 
 
@@ -67,13 +68,15 @@ def unit_lognormal(log_sd: float, rng: np.random.Generator, size: int) -> np.nda
 
 def anagen_mean_days(size, params: ModelParameters):
     """Mean anagen of a follicle of relative size ``size`` (1 = its full terminal size)."""
-    return params.anagen_mean_days * np.asarray(size) ** params.anagen_size_exponent
+    return mechanisms.anagen_mean_days(
+        np.asarray(size), params.anagen_mean_days, params.anagen_size_exponent
+    )
 
 
 def kenogen_mean_days(size, params: ModelParameters):
     """Mean kenogen: short for terminal follicles, months for miniaturized ones."""
     lo, hi = params.kenogen_mean_days_terminal, params.kenogen_mean_days_miniaturized
-    return lo + (hi - lo) * (1.0 - np.asarray(size))
+    return mechanisms.kenogen_mean_days(np.asarray(size), lo, hi)
 
 
 def steady_state_phase_means(params: ModelParameters) -> dict[str, float]:
@@ -105,23 +108,25 @@ def next_size(
     (``step_draw`` holds the uniform draws), the same loss on average.
     ``damage_noise`` (mean 1) multiplies each cycle's damage: some cycles hurt more.
     """
-    size = np.asarray(size, dtype=float)
-    loss_rate = params.damage_per_cycle * np.asarray(exposure, dtype=float)
-    if damage_noise is not None:
-        loss_rate = loss_rate * damage_noise
-    if params.shrinkage_mode == "gradual":
-        loss = np.minimum(loss_rate, 1.0) * size
-    else:
-        if step_draw is None:
-            raise ValueError("stepwise shrinkage needs step_draw")
-        stepped = step_draw < loss_rate / params.step_fraction
-        loss = np.where(stepped, params.step_fraction * size, 0.0)
-    repair = np.where(attached, params.repair_per_cycle * (1.0 + np.asarray(growth)), 0.0)
-    gain = np.minimum(repair, 1.0) * (1.0 - size)
-    return np.clip(size + gain - loss, 0.0, 1.0)
+    stepwise = params.shrinkage_mode != "gradual"
+    if stepwise and step_draw is None:
+        raise ValueError("stepwise shrinkage needs step_draw")
+    return mechanisms.next_size(
+        np.asarray(size, dtype=float),
+        np.asarray(exposure, dtype=float),
+        np.asarray(growth, dtype=float),
+        np.asarray(attached),
+        1.0 if damage_noise is None else damage_noise,
+        step_draw,
+        params.damage_per_cycle,
+        params.repair_per_cycle,
+        stepwise,
+        params.step_fraction,
+    )
 
 
 def growth_mm_per_day(diameter_um, params: ModelParameters):
     """Shaft growth rate: thinner shafts grow more slowly (assumption: ~ sqrt of size)."""
-    relative = np.clip(np.asarray(diameter_um) / params.terminal_diameter_mean_um, 0.05, 1.0)
-    return params.growth_mm_per_day * np.sqrt(relative)
+    return mechanisms.growth_mm_per_day(
+        np.asarray(diameter_um), params.terminal_diameter_mean_um, params.growth_mm_per_day
+    )

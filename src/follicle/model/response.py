@@ -10,25 +10,28 @@ It scales every treatment effect on that person's follicles, never the untreated
   anagen prolongation 1 / c - 1 becomes r (1 / c - 1);
 - the growth signal g becomes r g.
 
-The engine and the reference implementation both use these functions.
+The engines and the reference implementation all use these formulas
+(written once in ``follicle.model.mechanisms``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from follicle.model import mechanisms
+
 
 def dht_factor(dht, response):
-    return np.power(dht, response)
+    return mechanisms.response_dht_factor(np.asarray(dht), response)
 
 
 def rest_rate(rate, response):
-    return 1.0 + response * (np.asarray(rate) - 1.0)
+    return mechanisms.response_rest_rate(np.asarray(rate), response)
 
 
 def anagen_rate(rate, response):
-    return 1.0 / (1.0 + response * (1.0 / np.asarray(rate) - 1.0))
+    return mechanisms.response_anagen_rate(np.asarray(rate), response)
 
 
 def growth(signal, response):
-    return response * np.asarray(signal)
+    return mechanisms.response_growth(np.asarray(signal), response)

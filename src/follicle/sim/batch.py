@@ -23,6 +23,7 @@ from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
 from follicle.model.scalp import AreaSpec, resolve_area
 from follicle.person import Person
 from follicle.regimen import Regimen
+from follicle.sim.engines import check_engine
 from follicle.sim.inputs import (
     NOT_GIVEN,
     as_person,
@@ -57,17 +58,19 @@ def simulate_cohort(
     with_history: bool = True,
     progress: Callable[[float], None] | None = None,
     random_seed: int | np.random.SeedSequence | None = NOT_GIVEN,  # deprecated: use seed
+    engine: str | None = None,
 ) -> CohortTrajectory:
     """Simulate each person of ``persons`` under ``regimen``; one table for all.
 
     ``seed``: a whole number or a ``SeedSequence`` (required; ``random_seed`` still works,
-    deprecated)."""
+    deprecated). ``engine``: ``"numba"`` or ``"numpy"`` (None: the default)."""
     seed = renamed_seed(seed, random_seed, function="simulate_cohort")
     whole_seed, sequence = _seed_sequence(seed)
     persons = [as_person(person) for person in persons]
     regimen = as_regimen(regimen)
     days, observe_every_days = check_days(days, observe_every_days)
     params = params or DEFAULT_PARAMETERS
+    engine = check_engine(engine)
     if persons:
         table = run_people(
             persons,
@@ -79,6 +82,7 @@ def simulate_cohort(
             params=params,
             with_history=with_history,
             progress=progress,
+            engine=engine,
         ).table
     else:
         table = pd.DataFrame()
@@ -91,6 +95,7 @@ def simulate_cohort(
         persons=len(persons),
         days=days,
         with_history=with_history,
+        engine=engine,
     )
     return CohortTrajectory(table=table, provenance=provenance)
 
@@ -147,6 +152,7 @@ def simulate_cohort_arms(
     seed: int | np.random.SeedSequence | None = None,
     params: ModelParameters | None = None,
     with_history: bool = True,
+    engine: str | None = None,
 ) -> list[CohortTrajectory]:
     """The same people under each of ``regimens`` (paired, "counterfactual" arms).
 
@@ -161,6 +167,7 @@ def simulate_cohort_arms(
     regimens = [as_regimen(regimen) for regimen in regimens]
     days, observe_every_days = check_days(days, observe_every_days)
     params = params or DEFAULT_PARAMETERS
+    engine = check_engine(engine)
     if persons:
         tables = [
             run.table
@@ -173,6 +180,7 @@ def simulate_cohort_arms(
                 seed_sequence=sequence,
                 params=params,
                 with_history=with_history,
+                engine=engine,
             )
         ]
     else:
@@ -191,6 +199,7 @@ def simulate_cohort_arms(
                 with_history=with_history,
                 arm=index,
                 arms=len(regimens),
+                engine=engine,
             ),
         )
         for index, (table, regimen) in enumerate(zip(tables, regimens, strict=True))

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from follicle.model import cycle, response
+from follicle.model import cycle, mechanisms, response
 from follicle.model.androgens import DAYS_PER_YEAR, People
 from follicle.model.params import ModelParameters
 from follicle.model.regions import REGION_INDEX
@@ -235,7 +235,7 @@ class Engine:
             r = self.people.response[s.person[idx]]
             rate, dht = response.anagen_rate(rate, r), response.dht_factor(dht, r)
         exposure = s.anagen_androgen[idx] * dht * s.sensitivity[idx]
-        return rate * (1.0 + self.params.androgen_anagen_shortening * exposure)
+        return mechanisms.anagen_speed(rate, exposure, self.params.androgen_anagen_shortening)
 
     def _rest_speed(self, idx, rest_rate=None, dht=None) -> np.ndarray:
         """How fast telogen and kenogen run: the region's clock (scaled by the person's
@@ -253,8 +253,8 @@ class Engine:
         exposure = s.anagen_androgen[idx] * dht * s.sensitivity[idx]
         share = self.params.androgen_telogen_share
         if share != 1.0:  # telogen held by androgens less than kenogen (or not at all)
-            exposure = exposure * np.where(s.phase[idx] == cycle.TELOGEN, share, 1.0)
-        return rate / (1.0 + k * exposure)
+            exposure = mechanisms.rest_exposure(exposure, s.phase[idx] == cycle.TELOGEN, share)
+        return mechanisms.rest_speed(rate, exposure, k)
 
     def _from_hidden(self, idx):
         if not idx.size:
@@ -310,7 +310,9 @@ class Engine:
         s, p = self.state, self.params
         t = s.next_t[idx]
         duration = cycle.LogNormal(p.telogen_mean_days, p.telogen_log_sd).sample(self.rng, idx.size)
-        duration = np.where(s.dystrophic[idx], duration * p.aa_dystrophic_telogen_factor, duration)
+        duration = mechanisms.dystrophic_telogen_days(
+            duration, s.dystrophic[idx], p.aa_dystrophic_telogen_factor
+        )
         s.phase[idx] = cycle.TELOGEN
         s.next_t[idx] = t + duration / self._rest_speed(idx)
         self._emit(idx, t, cycle.CATAGEN, cycle.TELOGEN, s.has_hair[idx])
@@ -324,9 +326,11 @@ class Engine:
         had_hair = s.has_hair[idx].copy()
         s.has_hair[idx] = False
         age = self.people.age_at(s.person[idx], t)
-        hazard = np.where(age > p.ageing_start_years, p.ageing_loss_per_year, 0.0)
-        years = np.maximum(t - s.cycle_start[idx], 0.0) / DAYS_PER_YEAR
-        dies = self.rng.random(idx.size) < -np.expm1(-hazard * years)
+        years = (t - s.cycle_start[idx]) / DAYS_PER_YEAR
+        chance = mechanisms.ageing_loss_probability(
+            age, years, p.ageing_start_years, p.ageing_loss_per_year
+        )
+        dies = self.rng.random(idx.size) < chance
         if dies.any():
             self._lose(idx[dies], t[dies], cycle.TELOGEN, had_hair[dies])
             idx, t, had_hair = idx[~dies], t[~dies], had_hair[~dies]
@@ -386,12 +390,12 @@ class Engine:
             keep = ~lost
             idx, t, size, androgen = idx[keep], t[keep], size[keep], androgen[keep]
         noise = self.rng.lognormal(0.0, p.diameter_cycle_noise_cv, idx.size)
-        s.diameter_um[idx] = s.terminal_diameter_um[idx] * size * noise
+        s.diameter_um[idx] = mechanisms.shaft_diameter_um(s.terminal_diameter_um[idx], size, noise)
         s.anagen_androgen[idx] = androgen
         anagen = cycle.lognormal_from_means(
             cycle.anagen_mean_days(size, p), p.anagen_log_sd, self.rng
         )
-        hidden = np.minimum(p.emergence_days, anagen)
+        hidden = mechanisms.hidden_anagen_days(anagen, p.emergence_days)
         s.pending[idx] = anagen - hidden
         s.phase[idx] = cycle.ANAGEN_HIDDEN
         s.next_t[idx] = t + hidden / self._anagen_speed(idx)

@@ -23,6 +23,7 @@ from follicle.person import Person
 from follicle.provenance import input_record
 from follicle.regimen import Regimen
 from follicle.sim.engine import Engine
+from follicle.sim.engines import check_engine, engine_class
 from follicle.sim.inputs import (
     NOT_GIVEN,
     as_person,
@@ -56,6 +57,7 @@ def simulate(
     with_history: bool = True,
     progress: Callable[[float], None] | None = None,
     random_seed: int | None = NOT_GIVEN,  # deprecated: use seed
+    engine: str | None = None,
 ) -> Trajectory:
     """Simulate a person's scalp for ``days`` days under ``regimen`` (None: untreated).
 
@@ -70,6 +72,9 @@ def simulate(
     ``seed``: None draws a fresh seed; the seed used is in the provenance (the keyword
     ``random_seed`` still works, deprecated).
     ``progress``: called with the fraction done, for progress bars.
+    ``engine``: ``"numba"`` (compiled) or ``"numpy"``; None: the default
+    (``follicle.sim.engines``). Both simulate the same model; a seed gives a different
+    run on each.
     """
     given = {"person": person, "regimen": regimen}
     person = as_person(person)
@@ -83,6 +88,7 @@ def simulate(
     params = params or DEFAULT_PARAMETERS
     areas = resolve_area(area, params)
     seed = resolve_seed(renamed_seed(seed, random_seed, function="simulate"))
+    engine = check_engine(engine)
     run = run_people(
         [person],
         regimen,
@@ -93,6 +99,7 @@ def simulate(
         params=params,
         with_history=with_history,
         progress=progress,
+        engine=engine,
     )
     provenance = _provenance(
         person=person,
@@ -104,6 +111,7 @@ def simulate(
         areas=areas,
         with_history=with_history,
         inputs=inputs,
+        engine=engine,
     )
     state = run.state
     return Trajectory(
@@ -147,15 +155,16 @@ def run_people(
     params: ModelParameters,
     with_history: bool,
     progress: Callable[[float], None] | None = None,
+    engine: str | None = None,
 ) -> PeopleRun:
     """Simulate several people under one regimen in one engine (validated inputs).
 
     Three random streams are spawned from ``seed_sequence``: the scalps, the engine, the
-    regimen's schedule.
+    regimen's schedule. ``engine``: see ``simulate``.
     """
     streams = seed_sequence.spawn(3)
     engine, t_start, log_from = _start_engine(
-        persons, regimen, days, observe_every_days, areas, streams, params, with_history
+        persons, regimen, days, observe_every_days, areas, streams, params, with_history, engine
     )
     engine.run(t_start=t_start, t_end=float(days), log_from=log_from, progress=progress)
     return _observed(engine, len(persons), days, observe_every_days, areas, log_from)
@@ -171,6 +180,7 @@ def run_people_arms(
     seed_sequence: np.random.SeedSequence,
     params: ModelParameters,
     with_history: bool,
+    engine: str | None = None,
 ) -> list[PeopleRun]:
     """The same people under each regimen, their past simulated once (paired arms).
 
@@ -182,7 +192,7 @@ def run_people_arms(
     """
     streams = seed_sequence.spawn(3)  # spawned once: spawning again gives other streams
     engine, t_start, log_from = _start_engine(
-        persons, regimens[0], days, observe_every_days, areas, streams, params, with_history
+        persons, regimens[0], days, observe_every_days, areas, streams, params, with_history, engine
     )
     engine.run(t_start=t_start, t_end=0.0, log_from=log_from, end_epochs=False)
     runs = []
@@ -197,7 +207,7 @@ def run_people_arms(
 
 
 def _start_engine(
-    persons, regimen, days, observe_every_days, areas, streams, params, with_history
+    persons, regimen, days, observe_every_days, areas, streams, params, with_history, kind
 ) -> tuple[Engine, float, float]:
     """The engine at the start of the people's history; its start time and log start.
     ``streams``: three SeedSequences (the scalps, the engine, the regimen's schedule)."""
@@ -212,7 +222,7 @@ def _start_engine(
         history_days = (people.age_years - start_age) * DAYS_PER_YEAR
     t0 = (log_from - history_days)[state.person]
     start_in_steady_state(state, t0=t0, params=params, rng=scalp_rng)
-    engine = Engine(
+    engine = engine_class(kind)(
         state, people=people, params=params, schedule=schedule, areas_cm2=areas, rng=engine_rng
     )
     engine.prime(t0)
@@ -242,7 +252,7 @@ def _observed(engine, n_people, days, observe_every_days, areas, log_from) -> Pe
 
 
 def _provenance(
-    *, person, regimen, params, seed, days, observe_every_days, areas, with_history, inputs
+    *, person, regimen, params, seed, days, observe_every_days, areas, with_history, inputs, engine
 ):
     from follicle.provenance import envelope
 
@@ -253,7 +263,7 @@ def _provenance(
         inputs=inputs,
         python=platform.python_version(),
         numpy=np.__version__,
-        engine="event-driven",
+        engine=engine,  # "numba" or "numpy": both event-driven
         days=days,
         observe_every_days=observe_every_days,
         area_cm2=areas,

@@ -65,6 +65,7 @@ class BlockTask:
     # paired arms: every arm's regimen; the block's people and their history up to day 0
     # are simulated once (with arm 0's streams) and branched into each arm
     paired_regimens: tuple[Regimen, ...] = ()
+    engine: str | None = None  # "numba" or "numpy" (follicle.sim.engines); None: default
 
     @property
     def area(self) -> dict[str, float]:
@@ -154,6 +155,7 @@ def _run_arms(task: BlockTask, regimens: tuple[Regimen, ...]) -> list[BlockResul
             "area": task.area,
             "seed": _seed(task, round_index, 1),
             "params": task.params,
+            "engine": task.engine,
         }
         if len(regimens) == 1:
             cohorts = [simulate_cohort(candidates, regimens[0], **options)]

@@ -13,6 +13,7 @@ import pandas as pd
 
 from follicle.errors import FollicleInputError
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
+from follicle.sim.engines import check_engine
 from follicle.trials import statistics, summary
 from follicle.trials.cohorts import SensitivityDistribution
 from follicle.trials.endpoints import DEFAULT_MIN_STAGE
@@ -152,6 +153,7 @@ def plan_tasks(
     seed: int,
     params: ModelParameters,
     sensitivity: SensitivityDistribution | None = None,
+    engine: str | None = None,
 ) -> list[BlockTask]:
     """The fixed blocks of every arm: block b of arm a holds people b*size ... ."""
     needs_stage = trial.population.stage is not None or any(
@@ -188,6 +190,7 @@ def plan_tasks(
                     first_person=start,
                     keep_observations=trial.keep_observations_per_arm,
                     paired_regimens=paired_regimens,
+                    engine=engine,
                 )
             )
     return tasks
@@ -204,6 +207,7 @@ def run_trial(
     sensitivity: SensitivityDistribution | None = None,
     progress: Callable[[float], None] | None = None,
     paired: bool | None = None,
+    engine: str | None = None,
 ) -> TrialResult:
     """Run a virtual trial (a ``Trial``, a dict or a trial TOML path).
 
@@ -212,6 +216,7 @@ def run_trial(
     existing cluster; ``client`` reuses a Dask client. Results are identical in all cases.
     ``paired`` overrides the file's ``paired`` (the same people in every arm, their past
     simulated once; comparisons then use the paired differences).
+    ``engine``: ``"numba"`` or ``"numpy"`` (None: the default, ``follicle.sim.engines``).
     """
     trial = _as_trial(trial)
     if paired is not None and paired != trial.paired:
@@ -220,16 +225,17 @@ def run_trial(
     if seed is None or isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise FollicleInputError("seed", seed, "a whole number >= 0 (in the file or --seed)")
     params = params or DEFAULT_PARAMETERS
-    tasks = plan_tasks(trial, seed=seed, params=params, sensitivity=sensitivity)
+    engine = check_engine(engine)  # resolved here: every worker runs the same engine
+    tasks = plan_tasks(trial, seed=seed, params=params, sensitivity=sensitivity, engine=engine)
     if client is not None:
         results = execute(tasks, client=client, progress=progress)
     else:
         with dask_client(workers=workers, scheduler=scheduler) as new_client:
             results = execute(tasks, client=new_client, progress=progress)
-    return assemble(trial, seed, params, results, sensitivity=sensitivity)
+    return assemble(trial, seed, params, results, sensitivity=sensitivity, engine=engine)
 
 
-def assemble(trial, seed, params, results, *, sensitivity=None) -> TrialResult:
+def assemble(trial, seed, params, results, *, sensitivity=None, engine=None) -> TrialResult:
     """Concatenate blocks in order and compute endpoints and statistics."""
     # a paired task's result is its arms' blocks: put every block in (arm, block) order
     flat = [r for item in results for r in (item if isinstance(item, list) else [item])]
@@ -305,6 +311,7 @@ def assemble(trial, seed, params, results, *, sensitivity=None) -> TrialResult:
         parameters=params.to_dict(),
         inputs=[input_record("trial", trial)],
         block_size=trial.block_size,
+        engine=check_engine(engine),
         trial=trial.model_dump(mode="json"),
         sensitivity_distribution=(
             sensitivity.model_dump()

@@ -1,0 +1,620 @@
+"""The compiled engine: the numpy engine's ``advance`` as one numba kernel (issue 13).
+
+Between two epochs every follicle runs on its own (follicles are uncoupled, see
+``follicle.sim.engine``), so the kernel takes the follicles one by one and makes each
+one's transitions up to ``until`` in a tight compiled loop, writing the event log as it
+goes. Everything that happens at an epoch (clock and DHT changes, the start of an
+alopecia areata episode, microneedling sessions, transplants, the start of logging)
+stays in Python, inherited from :class:`follicle.sim.engine.Engine`: those are rare.
+
+Every formula comes from ``follicle.model.mechanisms``, compiled here with
+``numba.njit``: the numpy engine calls the same functions on arrays, so the two engines
+cannot drift apart. The kernel draws from the engine's own ``numpy.random.Generator``
+(numba shares its bit generator's state), so a run is reproducible from its seed, but
+in another order than the numpy engine's: the two agree in distribution, not draw for
+draw (tests/test_kernel_agreement.py).
+
+The kernel is compiled once per process (``cache=True`` keeps the machine code on disk,
+so later processes and Dask workers load it in well under a second).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from follicle.model import cycle, mechanisms
+from follicle.model.androgens import DAYS_PER_YEAR
+from follicle.sim.engine import Engine
+
+# error_model="numpy": a division by zero gives inf as in numpy, with no check per division
+_jit = numba.njit(cache=True, error_model="numpy")
+
+# the mechanisms, compiled for scalars
+_response_dht_factor = _jit(mechanisms.response_dht_factor)
+_response_rest_rate = _jit(mechanisms.response_rest_rate)
+_response_anagen_rate = _jit(mechanisms.response_anagen_rate)
+_response_growth = _jit(mechanisms.response_growth)
+_anagen_speed = _jit(mechanisms.anagen_speed)
+_rest_exposure = _jit(mechanisms.rest_exposure)
+_rest_speed = _jit(mechanisms.rest_speed)
+_baseline_exposure = _jit(mechanisms.baseline_exposure)
+_lognormal_mu = _jit(mechanisms.lognormal_mu)
+_anagen_mean_days = _jit(mechanisms.anagen_mean_days)
+_kenogen_mean_days = _jit(mechanisms.kenogen_mean_days)
+_hidden_anagen_days = _jit(mechanisms.hidden_anagen_days)
+_dystrophic_telogen_days = _jit(mechanisms.dystrophic_telogen_days)
+_ageing_loss_probability = _jit(mechanisms.ageing_loss_probability)
+_next_size = _jit(mechanisms.next_size)
+_shaft_diameter_um = _jit(mechanisms.shaft_diameter_um)
+_growth_mm_per_day = _jit(mechanisms.growth_mm_per_day)
+
+# positions of the parameter values in the float array the kernel receives
+_PARAMETERS = (
+    "androgen_anagen_shortening",
+    "androgen_rest_prolongation",
+    "androgen_telogen_share",
+    "catagen_mean_days",
+    "catagen_log_sd",
+    "telogen_mean_days",
+    "telogen_log_sd",
+    "aa_dystrophic_telogen_factor",
+    "ageing_start_years",
+    "ageing_loss_per_year",
+    "kenogen_mean_days_terminal",
+    "kenogen_mean_days_miniaturized",
+    "kenogen_log_sd",
+    "aa_regrowth_delay_mean_days",
+    "onset_ramp_years",
+    "androgen_growth_per_decade",
+    "menopause_age_years",
+    "menopause_androgen_factor",
+    "damage_per_cycle",
+    "repair_per_cycle",
+    "step_fraction",
+    "damage_cycle_log_sd",
+    "apm_detach_size",
+    "loss_size",
+    "diameter_cycle_noise_cv",
+    "anagen_mean_days",
+    "anagen_size_exponent",
+    "anagen_log_sd",
+    "emergence_days",
+    "terminal_diameter_mean_um",
+    "growth_mm_per_day",
+)
+(
+    SHORTENING,
+    PROLONGATION,
+    TELOGEN_SHARE,
+    CATAGEN_MEAN,
+    CATAGEN_SD,
+    TELOGEN_MEAN,
+    TELOGEN_SD,
+    DYSTROPHIC_FACTOR,
+    AGEING_START,
+    AGEING_LOSS,
+    KENOGEN_TERMINAL,
+    KENOGEN_MINIATURIZED,
+    KENOGEN_SD,
+    REGROWTH_DELAY,
+    ONSET_RAMP,
+    GROWTH_PER_DECADE,
+    MENOPAUSE_AGE,
+    MENOPAUSE_FACTOR,
+    DAMAGE,
+    REPAIR,
+    STEP_FRACTION,
+    DAMAGE_SD,
+    DETACH_SIZE,
+    LOSS_SIZE,
+    DIAMETER_CV,
+    ANAGEN_MEAN,
+    ANAGEN_EXPONENT,
+    ANAGEN_SD,
+    EMERGENCE,
+    TERMINAL_MEAN_UM,
+    GROWTH_MM,
+) = range(len(_PARAMETERS))
+
+HIDDEN, ANAGEN, CATAGEN, TELOGEN, KENOGEN, LOST = (
+    cycle.ANAGEN_HIDDEN,
+    cycle.ANAGEN,
+    cycle.CATAGEN,
+    cycle.TELOGEN,
+    cycle.KENOGEN,
+    cycle.LOST,
+)
+_LOG_BUFFER = 1 << 20  # events per buffer: 8 MB float columns, which numpy backs with huge pages
+
+
+def parameter_values(params) -> np.ndarray:
+    return np.array([float(getattr(params, name)) for name in _PARAMETERS])
+
+
+@_jit
+def _lognormal_at(rng, mu, log_sd):
+    """A lognormal draw from its log-scale location (precomputed for fixed means)."""
+    return math.exp(mu + log_sd * rng.standard_normal())
+
+
+@_jit
+def _day_row(t, days):
+    return min(math.floor(t), days)
+
+
+@_jit
+def advance_kernel(
+    until,
+    start,
+    state,
+    person_values,
+    clocks,
+    schedule,
+    episodes,
+    prm,
+    flags,
+    rng,
+    log,
+    pos,
+):
+    """Make every transition before ``until`` of follicles ``start``, ``start + 1``...
+
+    Returns (the follicle to resume from, events logged, transitions made): the follicle
+    is ``n`` when done; a smaller one when the log buffer filled (flush and call again).
+    Each follicle's state is held in local variables while its transitions are made.
+    """
+    (
+        phase,
+        next_t,
+        pending,
+        size,
+        diameter,
+        attached,
+        cycles,
+        has_hair,
+        t_emerge,
+        shaft_length,
+        cycle_start,
+        rest_until,
+        anagen_androgen,
+        activated,
+        attacked,
+        dystrophic,
+        held,
+        sensitivity,
+        terminal_diameter,
+        region,
+        person,
+    ) = state
+    age_years, level, onset_years, female, response = person_values
+    felt_anagen, felt_rest, felt_dht = clocks
+    dht_by_day, growth_by_day, days = schedule
+    episode_ptr, episode_of, episode_start, episode_end = episodes
+    typical, stepwise, logging, has_episodes, dht_changes, grows = flags
+    (
+        log_time,
+        log_follicle,
+        log_old,
+        log_new,
+        log_had,
+        log_has,
+        log_diameter,
+        log_length,
+    ) = log
+    capacity = log_time.size
+    shortening = prm[SHORTENING]
+    k = prm[PROLONGATION]
+    share = prm[TELOGEN_SHARE]
+    catagen_mu = _lognormal_mu(prm[CATAGEN_MEAN], prm[CATAGEN_SD])
+    telogen_mu = _lognormal_mu(prm[TELOGEN_MEAN], prm[TELOGEN_SD])
+    damage_mu = _lognormal_mu(1.0, prm[DAMAGE_SD])
+    # lognormals with per-follicle means, drawn as mean x a mean-1 lognormal (the same
+    # distribution as exp(log(mean) - sd^2 / 2 + sd z), without a log per draw)
+    kenogen_mu = _lognormal_mu(1.0, prm[KENOGEN_SD])
+    anagen_mu = _lognormal_mu(1.0, prm[ANAGEN_SD])
+    transitions = 0
+    n = phase.size
+    for i in range(start, n):
+        t = next_t[i]
+        if not t < until:
+            continue
+        # the follicle's state, in local variables while its transitions are made
+        ph = phase[i]
+        hair = has_hair[i]
+        sz = size[i]
+        diam = diameter[i]
+        length = shaft_length[i]
+        emerged = t_emerge[i]
+        androgen_then = anagen_androgen[i]
+        sens = sensitivity[i]
+        who = person[i]
+        where = region[i]
+        # the clocks as this person feels them, fixed until the next epoch
+        r = response[who]
+        anagen_clock = felt_anagen[who, where]
+        rest_clock = felt_rest[who, where]
+        dht_clock = felt_dht[who]
+        full = False
+        while t < until:
+            if logging and pos >= capacity:
+                full = True
+                break
+            transitions += 1
+            old = ph
+            had = hair
+            if ph <= ANAGEN and attacked[i]:  # HIDDEN or ANAGEN
+                # an immune attack ends anagen: catagen now, then a short telogen
+                if ph == ANAGEN:
+                    growth = _growth_mm_per_day(diam, prm[TERMINAL_MEAN_UM], prm[GROWTH_MM])
+                    length = growth * (t - emerged)
+                attacked[i] = False
+                dystrophic[i] = True
+                ph = CATAGEN
+                t_next = t + _lognormal_at(rng, catagen_mu, prm[CATAGEN_SD])
+            elif ph == HIDDEN:
+                ph = ANAGEN
+                hair = True
+                emerged = t
+                exposure = androgen_then * dht_clock * sens
+                t_next = t + pending[i] / _anagen_speed(anagen_clock, exposure, shortening)
+            elif ph == ANAGEN:
+                growth = _growth_mm_per_day(diam, prm[TERMINAL_MEAN_UM], prm[GROWTH_MM])
+                length = growth * (t - emerged)
+                ph = CATAGEN
+                t_next = t + _lognormal_at(rng, catagen_mu, prm[CATAGEN_SD])
+            elif ph == CATAGEN:
+                duration = _lognormal_at(rng, telogen_mu, prm[TELOGEN_SD])
+                duration = _dystrophic_telogen_days(duration, dystrophic[i], prm[DYSTROPHIC_FACTOR])
+                ph = TELOGEN
+                t_next = t + duration / _rest_speed_felt(
+                    TELOGEN, rest_clock, androgen_then * dht_clock * sens, k, share
+                )
+            elif ph == TELOGEN:
+                # shedding (exogen) ends telogen; the empty follicle may be lost to ageing
+                hair = False
+                age = age_years[who] + t / DAYS_PER_YEAR
+                chance = _ageing_loss_probability(
+                    age, (t - cycle_start[i]) / DAYS_PER_YEAR, prm[AGEING_START], prm[AGEING_LOSS]
+                )
+                if chance > 0.0 and rng.random() < chance:
+                    ph = LOST
+                    t_next = np.inf
+                else:
+                    ph = KENOGEN
+                    if activated[i]:
+                        duration = 0.0
+                    else:
+                        mean = _kenogen_mean_days(
+                            sz, prm[KENOGEN_TERMINAL], prm[KENOGEN_MINIATURIZED]
+                        )
+                        duration = mean * _lognormal_at(rng, kenogen_mu, prm[KENOGEN_SD])
+                        duration = duration / _rest_speed_felt(
+                            KENOGEN, rest_clock, androgen_then * dht_clock * sens, k, share
+                        )
+                    t_next = max(t + duration, rest_until[i])
+                    activated[i] = False
+                    dystrophic[i] = False
+            elif ph == KENOGEN:
+                # a new cycle: immune block, then miniaturization, then a new anagen
+                if has_episodes:
+                    blocked_until = np.inf
+                    for j in range(episode_ptr[i], episode_ptr[i + 1]):
+                        e = episode_of[j]
+                        if episode_start[e] <= t < episode_end[e]:
+                            blocked_until = min(blocked_until, episode_end[e])
+                    if blocked_until < np.inf:
+                        # no event: the follicle stays in kenogen until after the episode
+                        t = blocked_until + rng.exponential(prm[REGROWTH_DELAY])
+                        held[i] = True
+                        continue
+                    held[i] = False
+                androgen = _baseline_exposure(
+                    age_years[who] + t / DAYS_PER_YEAR,
+                    onset_years[who],
+                    level[who],
+                    female[who],
+                    prm[ONSET_RAMP],
+                    prm[GROWTH_PER_DECADE],
+                    prm[MENOPAUSE_AGE],
+                    prm[MENOPAUSE_FACTOR],
+                )
+                dht = 1.0
+                signal = 0.0
+                if t >= 0.0:
+                    row = _day_row(t, days)
+                    if dht_changes:
+                        dht = dht_by_day[row]
+                    if grows:
+                        signal = growth_by_day[where, row]
+                if not typical:
+                    if dht != 1.0:  # 1 ** r is 1: no power to take (all of the history)
+                        dht = _response_dht_factor(dht, r)
+                    signal = _response_growth(signal, r)
+                step_draw = rng.random() if stepwise else 0.0
+                noise = _lognormal_at(rng, damage_mu, prm[DAMAGE_SD])
+                sz = _next_size(
+                    sz,
+                    androgen * dht * sens,
+                    signal,
+                    attached[i],
+                    noise,
+                    step_draw,
+                    prm[DAMAGE],
+                    prm[REPAIR],
+                    stepwise,
+                    prm[STEP_FRACTION],
+                )
+                attached[i] = attached[i] and sz >= prm[DETACH_SIZE]
+                had = False
+                if sz < prm[LOSS_SIZE]:
+                    ph = LOST
+                    t_next = np.inf
+                else:
+                    noise = math.exp(prm[DIAMETER_CV] * rng.standard_normal())
+                    diam = _shaft_diameter_um(terminal_diameter[i], sz, noise)
+                    androgen_then = androgen
+                    mean = _anagen_mean_days(sz, prm[ANAGEN_MEAN], prm[ANAGEN_EXPONENT])
+                    anagen = mean * _lognormal_at(rng, anagen_mu, prm[ANAGEN_SD])
+                    hidden = _hidden_anagen_days(anagen, prm[EMERGENCE])
+                    pending[i] = anagen - hidden
+                    exposure = androgen_then * dht_clock * sens
+                    t_next = t + hidden / _anagen_speed(anagen_clock, exposure, shortening)
+                    cycles[i] += 1
+                    cycle_start[i] = t
+                    ph = HIDDEN
+            else:  # lost follicles never come here (next_t is inf)
+                break
+            if ph == LOST:
+                hair = False
+            if logging:
+                log_time[pos] = t
+                log_follicle[pos] = i
+                log_old[pos] = old
+                log_new[pos] = ph
+                log_had[pos] = had
+                log_has[pos] = hair
+                log_diameter[pos] = diam
+                # a growing shaft's length is not stored (0), the others' is
+                log_length[pos] = 0.0 if ph == ANAGEN else length
+                pos += 1
+            t = t_next
+        phase[i] = ph
+        next_t[i] = t
+        has_hair[i] = hair
+        size[i] = sz
+        diameter[i] = diam
+        shaft_length[i] = length
+        t_emerge[i] = emerged
+        anagen_androgen[i] = androgen_then
+        if full:
+            return i, pos, transitions
+    return n, pos, transitions
+
+
+@_jit
+def _rest_speed_felt(phase, rest_clock, exposure, k, share):
+    """How fast telogen and kenogen run (Engine._rest_speed), from the rest clock and
+    the exposure as the follicle's person feels them."""
+    if k == 0.0:
+        return rest_clock
+    if share != 1.0:
+        exposure = _rest_exposure(exposure, phase == TELOGEN, share)
+    return _rest_speed(rest_clock, exposure, k)
+
+
+@_jit
+def change_clocks_kernel(
+    when,
+    state,
+    old_clocks,
+    new_clocks,
+    rest_changes,
+    prm,
+):
+    """New clock rates or DHT factor from ``when``: rescale each free follicle's remaining
+    operational time in anagen (always) and in telogen or kenogen (when ``rest_changes``),
+    as ``Engine._change_clocks`` does."""
+    phase, next_t, rest_until, attacked, held, anagen_androgen, sensitivity, region, person = state
+    old_anagen, old_rest, old_dht = old_clocks
+    new_anagen, new_rest, new_dht = new_clocks
+    shortening = prm[SHORTENING]
+    k = prm[PROLONGATION]
+    share = prm[TELOGEN_SHARE]
+    for i in range(phase.size):
+        ph = phase[i]
+        t = next_t[i]
+        if attacked[i] or held[i] or not np.isfinite(t):
+            continue
+        growing = ph <= ANAGEN  # HIDDEN or ANAGEN
+        if not (growing or (rest_changes and TELOGEN <= ph <= KENOGEN)):
+            continue
+        where = region[i]
+        who = person[i]
+        androgen = anagen_androgen[i]
+        sens = sensitivity[i]
+        a0, z0, d0 = old_anagen[who, where], old_rest[who, where], old_dht[who]
+        a1, z1, d1 = new_anagen[who, where], new_rest[who, where], new_dht[who]
+        if growing:
+            ratio = _anagen_speed(a0, androgen * d0 * sens, shortening) / _anagen_speed(
+                a1, androgen * d1 * sens, shortening
+            )
+        else:
+            ratio = _rest_speed_felt(ph, z0, androgen * d0 * sens, k, share) / _rest_speed_felt(
+                ph, z1, androgen * d1 * sens, k, share
+            )
+        next_t[i] = max(when + (t - when) * ratio, rest_until[i])
+
+
+class CompiledEngine(Engine):
+    """The engine with ``advance`` compiled (numba); everything else as the numpy engine."""
+
+    name = "numba"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._prm = parameter_values(self.params)
+        self._episode_index: tuple | None = None
+        self._episode_key: tuple[int, int] | None = None
+        self._buffer: tuple | None = None
+
+    def advance(self, until: float) -> None:
+        s, schedule, people = self.state, self.schedule, self.people
+        state = (
+            s.phase,
+            s.next_t,
+            s.pending,
+            s.size,
+            s.diameter_um,
+            s.attached,
+            s.cycles,
+            s.has_hair,
+            s.t_emerge,
+            s.shaft_length_mm,
+            s.cycle_start,
+            s.rest_until,
+            s.anagen_androgen,
+            s.activated,
+            s.attacked,
+            s.dystrophic,
+            s.held,
+            s.sensitivity,
+            s.terminal_diameter_um,
+            s.region,
+            s.person,
+        )
+        person_values = (
+            people.age_years,
+            people.level,
+            people.onset_years,
+            people.female,
+            people.response,
+        )
+        clocks = self._felt(self.anagen_rate, self.rest_rate, self.dht)
+        schedule_values = (
+            schedule.dht_factor,
+            schedule.growth,
+            int(schedule.days),
+        )
+        flags = (
+            people.typical_response,
+            self.params.shrinkage_mode == "stepwise",
+            self.logging,
+            bool(self.episodes),
+            not schedule._no_dht_change,
+            not schedule._no_growth,
+        )
+        episodes = self._episodes()
+        start = 0
+        while True:
+            log = self._log_buffer()
+            start, pos, transitions = advance_kernel(
+                float(until),
+                start,
+                state,
+                person_values,
+                clocks,
+                schedule_values,
+                episodes,
+                self._prm,
+                flags,
+                self.rng,
+                log,
+                0,
+            )
+            self.transitions += transitions
+            if pos > log[0].size // 2:
+                # a well filled buffer goes to the log as it is (no copy) and a new one
+                # is made; a little filled one is copied out and used again
+                self.log.add(*(column[:pos] for column in log))
+                self._buffer = None
+            elif pos:
+                self.log.add(*(column[:pos].copy() for column in log))
+            if start >= s.n:
+                break
+
+    def _change_clocks(self, when: float, day: int) -> None:
+        """As ``Engine._change_clocks``, compiled (it runs at every clock change)."""
+        s = self.state
+        anagen_rate, rest_rate = self.schedule.clocks_on(day)
+        dht = self.schedule.dht_step_on(day)
+        dht_matters = self.params.androgen_rest_prolongation > 0 and dht != self.dht
+        rest_changes = bool(np.any(rest_rate != self.rest_rate) or dht_matters)
+        change_clocks_kernel(
+            float(when),
+            (
+                s.phase,
+                s.next_t,
+                s.rest_until,
+                s.attacked,
+                s.held,
+                s.anagen_androgen,
+                s.sensitivity,
+                s.region,
+                s.person,
+            ),
+            self._felt(self.anagen_rate, self.rest_rate, self.dht),
+            self._felt(anagen_rate, rest_rate, dht),
+            rest_changes,
+            self._prm,
+        )
+        self.anagen_rate, self.rest_rate, self.dht = anagen_rate.copy(), rest_rate.copy(), dht
+
+    def branch(self, schedule) -> CompiledEngine:
+        other = super().branch(schedule)
+        other._buffer = None  # a buffer handed to one engine's log must not be reused
+        return other
+
+    def _felt(self, anagen_rate, rest_rate, dht) -> tuple:
+        """The anagen and rest clocks per (person, region) and the DHT factor per person,
+        as each person feels them (model.response), computed once for all follicles."""
+        people = self.people
+        anagen = np.tile(np.asarray(anagen_rate, np.float64), (len(people), 1))
+        rest = np.tile(np.asarray(rest_rate, np.float64), (len(people), 1))
+        felt_dht = np.full(len(people), float(dht))
+        if not people.typical_response:
+            r = people.response
+            anagen = mechanisms.response_anagen_rate(anagen, r[:, None])
+            rest = mechanisms.response_rest_rate(rest, r[:, None])
+            felt_dht = mechanisms.response_dht_factor(felt_dht, r)
+        return anagen, rest, felt_dht
+
+    def _log_buffer(self) -> tuple:
+        size = _LOG_BUFFER if self.logging else 0
+        if self._buffer is None or self._buffer[0].size != size:
+            self._buffer = tuple(
+                np.empty(size, dtype)
+                for dtype in (
+                    np.float64,
+                    np.int64,
+                    np.int8,
+                    np.int8,
+                    np.bool_,
+                    np.bool_,
+                    np.float64,
+                    np.float64,
+                )
+            )
+        return self._buffer
+
+    def _episodes(self) -> tuple:
+        """Each follicle's alopecia areata episodes, as compressed rows (CSR)."""
+        key = (len(self.episodes), self.state.n)
+        if self._episode_key != key:
+            n = self.state.n
+            members = [np.flatnonzero(e.members) for e in self.episodes]
+            follicle = np.concatenate([np.empty(0, np.int64), *members])
+            which = np.concatenate(
+                [np.empty(0, np.int64)]
+                + [np.full(m.size, e, np.int64) for e, m in enumerate(members)]
+            )
+            order = np.argsort(follicle, kind="stable")
+            ptr = np.zeros(n + 1, np.int64)
+            np.cumsum(np.bincount(follicle, minlength=n), out=ptr[1:])
+            start = np.array([float(e.episode.start_day) for e in self.episodes], np.float64)
+            end = np.array([float(e.episode.end_day) for e in self.episodes], np.float64)
+            self._episode_index = (ptr, which[order], start, end)
+            self._episode_key = key
+        return self._episode_index
