@@ -154,20 +154,23 @@ class ModelParameters:
         "DHT blocker shortens anagens again (gains lost within ~12 months [S]; [P] Courtois 1994)",
     )
     androgen_rest_prolongation: float = _p(
-        2.0,
-        "calibrated (by hand, seed 1: 2.0, 2.5 and 3.5 compared; docs/model.md, Model v2): "
-        "androgens also lengthen the resting phases: telogen and kenogen run "
+        1.0,
+        "calibrated (by hand, seed 1, 60 men per arm, jointly with androgen_telogen_share = 0: "
+        "0.8 and 1.0 compared; docs/model.md, Model v2): androgens also lengthen kenogen "
+        "(and telogen by the share androgen_telogen_share): it runs "
         "(1 + this x androgen level at the last anagen entry x DHT factor x sensitivity) "
-        "times slower, so a DHT blocker wakes resting follicles within months (the "
-        "24-week dose response of [S] Olsen 2006 and the 1-year gain of [P] Kaufman 1998); "
-        "kenogen lengthens as AGA progresses ([P] Guarrera & Rebora 2004)",
+        "times slower, so a DHT blocker wakes resting follicles within months. Fitted to "
+        "the fitted targets of [P] Kaufman 1998 (1 year, drug and placebo) and [S] Olsen "
+        "2006 (0.05 and 2.5 mg, placebo; 0.1 and 0.5 mg held out); kenogen lengthens as "
+        "AGA progresses ([P] Guarrera & Rebora 2004)",
     )
     androgen_telogen_share: float = _p(
-        1.0,
-        "assumption: the share of androgen_rest_prolongation that holds telogen (1: telogen "
-        "and kenogen alike; 0: kenogen only, which is what [P] Guarrera & Rebora 2004 "
-        "report lengthening as AGA progresses). Kept at 1 (the model v2 fits); 0 is the "
-        "option tried in docs/validation.md, Misses",
+        0.0,
+        "[P] Guarrera & Rebora 2004: kenogen (not telogen) lengthens as AGA progresses; the "
+        "share of androgen_rest_prolongation that holds telogen is therefore 0 (kenogen "
+        "only). 1 (telogen and kenogen alike, the model v2 assumption) made a DHT blocker "
+        "first lower the count at 3 months and left Olsen 2006 at 24 weeks at half the "
+        "published gain (docs/validation.md, Misses)",
     )
     step_fraction: float = _p(
         0.4, "assumption: size lost in one step in stepwise mode (same mean loss as gradual)"
