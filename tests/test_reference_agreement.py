@@ -105,11 +105,11 @@ SCENARIOS = {
 
 # scenario -> parameters other than the defaults
 SCENARIO_PARAMETERS = {
-    # androgens hold kenogen only (the option docs/validation.md tries): the rest clock
-    # then depends on the phase, in both implementations
-    "finasteride+minoxidil, androgens hold kenogen only": (
+    # androgens hold telogen half as much as kenogen (the default holds kenogen only):
+    # the rest clock depends on the phase in both implementations, for any share
+    "finasteride+minoxidil, androgens hold telogen half as much": (
         "finasteride+minoxidil, weak responder",
-        DEFAULT_PARAMETERS.replace(androgen_telogen_share=0.0),
+        DEFAULT_PARAMETERS.replace(androgen_telogen_share=0.5),
     ),
 }
 

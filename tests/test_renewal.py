@@ -104,8 +104,9 @@ def test_spread_of_phase_fractions_shrinks_as_one_over_sqrt_n():
 @pytest.mark.parametrize("engine", ENGINE_CHOICES)
 def test_phase_fractions_under_constant_androgen_exposure(engine):
     """Renewal theory with androgens acting on the clocks: at constant exposure E (no
-    miniaturization, no spread of sensitivity) anagen lasts A / (1 + a E) and telogen and
-    kenogen (T, K) x (1 + k E), so the anagen share is A' / (A' + C + (T + K)(1 + k E))."""
+    miniaturization, no spread of sensitivity) anagen lasts A / (1 + a E), kenogen K x
+    (1 + k E) and telogen T x (1 + k s E) (s = androgen_telogen_share), so the anagen
+    share is A' / (A' + C + T (1 + k s E) + K (1 + k E))."""
     params = P.replace(
         damage_per_cycle=0.0,
         follicle_sensitivity_log_sd=0.0,
@@ -115,7 +116,8 @@ def test_phase_fractions_under_constant_androgen_exposure(engine):
     exposure = 1.0  # a man ("high" = 1) on the vertex (pattern factor 1), after the ramp
     anagen = P.anagen_mean_days / (1 + P.androgen_anagen_shortening * exposure)
     slow = 1 + P.androgen_rest_prolongation * exposure
-    rest = (P.telogen_mean_days + P.kenogen_mean_days_terminal) * slow
+    slow_telogen = 1 + P.androgen_rest_prolongation * P.androgen_telogen_share * exposure
+    rest = P.telogen_mean_days * slow_telogen + P.kenogen_mean_days_terminal * slow
     expected = anagen / (anagen + P.catagen_mean_days + rest)
     man = {"sex": "male", "age_years": 26, "androgen_sensitivity": "high", "onset_age_years": 15}
     fractions, follicles = [], []

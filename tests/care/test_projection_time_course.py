@@ -1,0 +1,78 @@
+"""The shape of a projection over 10 years (issue 9, "Done when"): for a 35-year-old man
+with pattern loss the untreated median declines, and on finasteride the median peaks
+within the first two years and then drifts down while staying above untreated.
+
+The bands include everything a projection propagates (ensemble members, between-person
+response, counting error). The median of n futures has a standard error of about
+1.2533 x SD / sqrt(n) for a normal spread, with SD ~ (p90 - p10) / 2.563; each comparison
+below demands at least twice the combined standard error of the two medians compared, so
+a model whose finasteride course were flat (the gain held for ten years: the model before
+the damage noise of docs/validation.md, *Status*) or whose untreated course stopped
+falling fails.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from follicle.care.projection import project
+
+MAN = {"sex": "male", "age_years": 35, "androgen_sensitivity": "moderate"}
+FINASTERIDE = {"treatment": [{"kind": "finasteride", "dose_mg": 1.0}]}
+FUTURES = 120
+YEAR = 365.25
+
+
+@pytest.fixture(scope="module")
+def bands():
+    projection = project(
+        MAN,
+        {"finasteride": FINASTERIDE},
+        years=10,
+        futures=FUTURES,
+        seed=11,
+        observe_every_days=91,
+    )
+    rows = projection.bands
+    rows = rows[(rows["region"] == "vertex") & (rows["measure"] == "non_vellus_per_cm2")]
+    return {label: part.set_index("day") for label, part in rows.groupby("regimen")}
+
+
+def _median_se(row) -> float:
+    sd = (row["p90"] - row["p10"]) / 2.563
+    return 1.2533 * sd / np.sqrt(FUTURES)
+
+
+def _at(part, years):
+    days = part.index.to_numpy()
+    return part.loc[days[np.argmin(np.abs(days - years * YEAR))]]
+
+
+def _lower(first, second) -> bool:
+    """``first`` median below ``second`` by at least two combined standard errors."""
+    return second["p50"] - first["p50"] > 2 * np.hypot(_median_se(first), _median_se(second))
+
+
+@pytest.mark.slow
+def test_untreated_median_declines_over_ten_years(bands):
+    untreated = next(part for label, part in bands.items() if label != "finasteride")
+    start, five, ten = (_at(untreated, y) for y in (0, 5, 10))
+    assert _lower(five, start)
+    assert _lower(ten, five)
+
+
+@pytest.mark.slow
+def test_finasteride_median_peaks_within_two_years_then_drifts_down(bands):
+    fin = bands["finasteride"]
+    untreated = next(part for label, part in bands.items() if label != "finasteride")
+    early = fin[fin.index <= 2 * YEAR]
+    peak_day = early["p50"].idxmax()
+    peak = fin.loc[peak_day]
+    assert 0 < peak_day <= 2 * YEAR
+    assert _lower(_at(fin, 0), peak)  # a gain, not a flat line
+    later = fin[fin.index > 2 * YEAR]
+    highest = later.loc[later["p50"].idxmax()]
+    assert not _lower(peak, highest)  # no clearly higher peak later
+    assert _lower(_at(fin, 10), peak)  # drifts down on the drug
+    assert _lower(_at(untreated, 10), _at(fin, 10))  # and stays above untreated
