@@ -29,9 +29,9 @@ def _mean_rows(person, regimen, *, days, every, area, region, seeds=range(4), **
 
 def test_no_androgen_effect_density_stable_apart_from_ageing():
     person = {"sex": "male", "age_years": 25, "androgen_sensitivity": "none"}
-    rows = simulate(
-        person, days=20 * YEAR, observe_every_days=YEAR, area="vertex", seed=5
-    ).region("vertex")
+    rows = simulate(person, days=20 * YEAR, observe_every_days=YEAR, area="vertex", seed=5).region(
+        "vertex"
+    )
     follicles = rows["follicles"].to_numpy()
     # first 10 years (age 25-35): no follicle is lost, hair density within 2%
     assert np.all(follicles[:11] == follicles[0])

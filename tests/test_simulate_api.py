@@ -83,8 +83,7 @@ def test_snapshot_lengths_grow_at_the_growth_rate():
 def test_patch_has_the_statistics_of_its_region():
     region = simulate(MAN, days=30, area="vertex", seed=1).at(0, "vertex")
     patches = [
-        simulate(MAN, days=30, area=Patch("vertex", 5.1), seed=s).at(0, "vertex")
-        for s in range(30)
+        simulate(MAN, days=30, area=Patch("vertex", 5.1), seed=s).at(0, "vertex") for s in range(30)
     ]
     density = np.array([p["density_per_cm2"] for p in patches])
     # the mean of 30 patches within 4 SE of the region's density

@@ -15,9 +15,7 @@ DEMO_FUTURES = 40
 DEMO_BAND_REGIMEN = "fin 1 mg + min 5%"
 
 
-def demo_expectation(
-    demo: DemoResult, *, seed: int, futures: int = DEMO_FUTURES
-) -> Projection:
+def demo_expectation(demo: DemoResult, *, seed: int, futures: int = DEMO_FUTURES) -> Projection:
     """Vertex bands for the demo man untreated and on the demo regimen, over ``futures``
     simulated futures; the care rules are not checked (the demo regimen is fixed)."""
     return project(

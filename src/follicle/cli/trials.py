@@ -340,8 +340,7 @@ def ensemble_trial_table(result, *, control: str) -> Table:
         )
     table.caption = (
         "median (10-90%) over members; n80: people per arm for 80% power; p<0.05: share of "
-        "members whose trial is significant (assurance). Includes: "
-        + "; ".join(result.includes)
+        "members whose trial is significant (assurance). Includes: " + "; ".join(result.includes)
     )
     return table
 

@@ -207,9 +207,7 @@ def resolve_image_scale(
     if um_per_px is not None:
         return ScaleEstimate(um_per_px=check_um_per_px(um_per_px), source="given")
     if device is not None:
-        return image_scale(
-            rgb, device=device, circle_radius_mm=circle_radius_mm, burnt_in=burnt_in
-        )
+        return image_scale(rgb, device=device, circle_radius_mm=circle_radius_mm, burnt_in=burnt_in)
     return ScaleEstimate(
         um_per_px=check_um_per_px(micrometer_um_per_px, field="micrometer scale"),
         source="micrometer",
