@@ -6,8 +6,10 @@ A fixed subset (every 6th image of the dev part and of the held-out 230219_* ses
 ``bench/real_images.py``. Thresholds sit a little under what this subset measured when
 they were set (docs/measure.md, "Real images"), so a regression fails:
 measured F1 0.79 (box recall 0.75, hair precision 0.84), median absolute count error
-0.15, count Spearman 0.49, thin boxes touched by a thin hair 0.62 (21 of 34), premium
-boxes measured thin 0.026 (7 of 271). (Before whole stubs, pair splitting and the
+0.11, count Spearman 0.52, thin boxes touched by a thin hair 0.74, premium boxes measured
+thin 0.032 (with the dark cores of haloed groups, the scale-bar label mask and the
+halo-shoulder widths of thin hairs, 2026-12-04). (Before them: count error 0.15,
+Spearman 0.49, thin 0.62, false thin 0.026; before whole stubs, pair splitting and the
 dark-stub aspect: F1 0.75, recall 0.68, count error 0.23, Spearman 0.37, thin 0.59,
 false thin 0.037.)
 """
@@ -48,14 +50,14 @@ def test_hairs_match_the_annotated_boxes(table):
     assert summary["images"] == 34
     assert summary["f1"] >= 0.77
     assert summary["box_recall"] >= 0.72 and summary["hair_precision"] >= 0.80
-    assert summary["count_median_abs_rel_error"] <= 0.19
-    assert summary["count_spearman"] >= 0.40
+    assert summary["count_median_abs_rel_error"] <= 0.14
+    assert summary["count_spearman"] >= 0.45
 
 
 @pytest.mark.slow
 def test_thin_hairs_are_measured_thin_and_terminal_ones_not(table):
     summary, rows = table
-    assert summary["thin_boxes_touched_thin_share"] >= 0.55
+    assert summary["thin_boxes_touched_thin_share"] >= 0.65
     assert summary["premium_false_thin_share"] <= 0.05
     # The 70x scale: terminal shafts at 2.76 um/px measure in the terminal range.
     assert np.median([r["um_per_px"] for r in rows]) == pytest.approx(2.76, rel=0.02)
