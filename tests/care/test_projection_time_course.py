@@ -41,6 +41,10 @@ def bands():
     return {label: part.set_index("day") for label, part in rows.groupby("regimen")}
 
 
+def _untreated(bands):
+    return next(part for label, part in bands.items() if label != "finasteride")
+
+
 def _median_se(row) -> float:
     sd = (row["p90"] - row["p10"]) / 2.563
     return 1.2533 * sd / np.sqrt(FUTURES)
@@ -58,7 +62,7 @@ def _lower(first, second) -> bool:
 
 @pytest.mark.slow
 def test_untreated_median_declines_over_ten_years(bands):
-    untreated = next(part for label, part in bands.items() if label != "finasteride")
+    untreated = _untreated(bands)
     start, five, ten = (_at(untreated, y) for y in (0, 5, 10))
     assert _lower(five, start)
     assert _lower(ten, five)
@@ -67,7 +71,7 @@ def test_untreated_median_declines_over_ten_years(bands):
 @pytest.mark.slow
 def test_finasteride_median_peaks_within_two_years_then_drifts_down(bands):
     fin = bands["finasteride"]
-    untreated = next(part for label, part in bands.items() if label != "finasteride")
+    untreated = _untreated(bands)
     early = fin[fin.index <= 2 * YEAR]
     peak_day = early["p50"].idxmax()
     peak = fin.loc[peak_day]

@@ -101,6 +101,20 @@ async def journal_log(request: Request) -> Response:
     return render(request, "journal.html", context, 400 if error else 200)
 
 
+def _journal_shown(request: Request, **shown: Any) -> Response:
+    """The journal page with the result of an action (voided, amended, imported)."""
+    context = _journal_context(request)
+    context.update(shown)
+    return render(request, "journal.html", context)
+
+
+def _journal_problem(request: Request, config, problem: Exception) -> Response:
+    """The journal page with an action's bad input explained (400)."""
+    context = _journal_context(request)
+    context["error"] = actions.clean_message(problem, config)
+    return render(request, "journal.html", context, 400)
+
+
 @router.post("/journal/void")
 async def journal_void(request: Request) -> Response:
     """Withdraw an entry logged by mistake (kept in the journal, no longer counted)."""
@@ -114,12 +128,8 @@ async def journal_void(request: Request) -> Response:
             reason=str(form.get("reason") or ""),
         )
     except BAD_INPUT as problem:
-        context = _journal_context(request)
-        context["error"] = actions.clean_message(problem, config)
-        return render(request, "journal.html", context, 400)
-    context = _journal_context(request)
-    context["voided"] = done
-    return render(request, "journal.html", context)
+        return _journal_problem(request, config, problem)
+    return _journal_shown(request, voided=done)
 
 
 @router.post("/journal/amend")
@@ -141,12 +151,8 @@ async def journal_amend(request: Request) -> Response:
             note=str(form.get("amend_note") or "") or None,
         )
     except BAD_INPUT as problem:
-        context = _journal_context(request)
-        context["error"] = actions.clean_message(problem, config)
-        return render(request, "journal.html", context, 400)
-    context = _journal_context(request)
-    context["amended"] = to_jsonable(done.to_dict())
-    return render(request, "journal.html", context)
+        return _journal_problem(request, config, problem)
+    return _journal_shown(request, amended=to_jsonable(done.to_dict()))
 
 
 @router.post("/journal/import")
@@ -160,12 +166,8 @@ async def journal_import(request: Request) -> Response:
         data = await read_upload(form.get("export"), config)
         result = await run_in_threadpool(actions.import_journal, config, data)
     except BAD_INPUT as problem:
-        context = _journal_context(request)
-        context["error"] = actions.clean_message(problem, config)
-        return render(request, "journal.html", context, 400)
-    context = _journal_context(request)
-    context["imported"] = result
-    return render(request, "journal.html", context)
+        return _journal_problem(request, config, problem)
+    return _journal_shown(request, imported=result)
 
 
 @router.get("/journal/export")
