@@ -72,6 +72,11 @@ class AnalysisSettings:
     # matched boxes as often as long shafts, fainter ones almost never.
     dark_stub_contrast: float = 0.6
     dark_stub_aspect: float = 2.0
+    # Faint short marks: a shaft fainter than this (median peak contrast) and away from
+    # the border must be at least this long. Calibrated on the dev images (docs/measure.md):
+    # such marks (skin folds, edges of dye halos) matched no box 10 times as often as one.
+    faint_contrast: float = 0.3
+    faint_min_length_um: float = 150.0
     unit_radius_um: float = 200.0  # exits closer than this may share one opening
     max_turn_deg: float = 40.0  # a shaft bends less than this through a junction
     text_bar: Literal["auto", "none"] = "auto"
@@ -119,6 +124,8 @@ class AnalysisSettings:
             ("min_length_um", self.min_length_um >= 0, "a number >= 0"),
             ("unit_radius_um", self.unit_radius_um > 0, "a positive number"),
             ("dark_stub_contrast", 0 < self.dark_stub_contrast <= 1, "a number in (0, 1]"),
+            ("faint_contrast", 0 <= self.faint_contrast < 1, "a number in [0, 1) (0: off)"),
+            ("faint_min_length_um", self.faint_min_length_um >= 0, "a number >= 0"),
             (
                 "dark_stub_aspect",
                 0 < self.dark_stub_aspect <= self.min_aspect,
@@ -418,6 +425,12 @@ def analyze_image(
             continue
         if estimate.contrast < min_shaft_contrast:
             continue
+        if (
+            not cut
+            and estimate.contrast < settings.faint_contrast
+            and shaft.length_px * scale < settings.faint_min_length_um
+        ):
+            continue  # a faint short mark: a skin fold or the edge of a dye halo
         offsets[id(shaft)] = estimate.branch_offsets_px
         if w * scale < settings.shoulder_below_um and not settings.halo_shoulder:
             options["shoulder"] = True
