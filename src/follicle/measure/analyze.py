@@ -27,6 +27,7 @@ from follicle.measure.background import skin_background, wide_level
 from follicle.measure.burnt_in import BurntIn, caption_rows, find_burnt_in, paint_over
 from follicle.measure.calibration import TERMINAL_RANGE_UM, check_um_per_px, width_scale_check
 from follicle.measure.cores import core_shafts
+from follicle.measure.end_marks import marks_at_hair_ends
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs, empty_hairs_table
 from follicle.measure.image_io import check_image, load_image
 from follicle.measure.metrics import Metrics, measure
@@ -77,6 +78,12 @@ class AnalysisSettings:
     # such marks (skin folds, edges of dye halos) matched no box 10 times as often as one.
     faint_contrast: float = 0.3
     faint_min_length_um: float = 150.0
+    # Marks at a hair's end (its opening's rim and shadow, a frayed tip): a shaft shorter
+    # than this, at most ``end_mark_width_ratio`` times as wide as a longer hair and
+    # within one of its widths of that hair's end, is dropped (``end_marks``; 0: off).
+    # Calibrated on the dev images (docs/measure.md).
+    end_mark_length_um: float = 150.0
+    end_mark_width_ratio: float = 0.7
     unit_radius_um: float = 200.0  # exits closer than this may share one opening
     max_turn_deg: float = 40.0  # a shaft bends less than this through a junction
     text_bar: Literal["auto", "none"] = "auto"
@@ -126,6 +133,8 @@ class AnalysisSettings:
             ("dark_stub_contrast", 0 < self.dark_stub_contrast <= 1, "a number in (0, 1]"),
             ("faint_contrast", 0 <= self.faint_contrast < 1, "a number in [0, 1) (0: off)"),
             ("faint_min_length_um", self.faint_min_length_um >= 0, "a number >= 0"),
+            ("end_mark_length_um", self.end_mark_length_um >= 0, "a number >= 0 (0: off)"),
+            ("end_mark_width_ratio", 0 < self.end_mark_width_ratio <= 1, "a number in (0, 1]"),
             (
                 "dark_stub_aspect",
                 0 < self.dark_stub_aspect <= self.min_aspect,
@@ -459,6 +468,16 @@ def analyze_image(
         measured = [(m[0], reported.get(id(m[0]), m[1]), *m[2:]) for m in measured]
     if settings.recentre:  # centre lines beside the axis (halo on one side) moved onto it
         measured = [_recentred(m, offsets.get(id(m[0])), half_width) for m in measured]
+    if settings.end_mark_length_um > 0:
+        marks = marks_at_hair_ends(
+            [m[0] for m in measured],
+            [m[1] for m in measured],
+            [m[4] for m in measured],
+            max_length_px=settings.end_mark_length_um / scale,
+            width_ratio=settings.end_mark_width_ratio,
+            reach_widths=1.0,
+        )
+        measured = [m for m, mark in zip(measured, marks, strict=True) if not mark]
     kept, widths, ends, shadows, spreads, contrasts, borders = [], [], [], [], [], [], []
     for shaft, w, spread, shaft_contrast, cut in measured:
         a, b, da, db = shaft_ends(shaft.pixels)
