@@ -21,13 +21,15 @@ so later processes and Dask workers load it in well under a second).
 from __future__ import annotations
 
 import math
+import sys
+import threading
 
 import numba
 import numpy as np
 
 from follicle.model import cycle, mechanisms
 from follicle.model.androgens import DAYS_PER_YEAR
-from follicle.sim.engine import Engine
+from follicle.sim.engine import LOG_RECORD, Engine, pack_phases
 
 # error_model="numpy": a division by zero gives inf as in numpy, with no check per division
 _jit = numba.njit(cache=True, error_model="numpy")
@@ -50,6 +52,7 @@ _ageing_loss_probability = _jit(mechanisms.ageing_loss_probability)
 _next_size = _jit(mechanisms.next_size)
 _shaft_diameter_um = _jit(mechanisms.shaft_diameter_um)
 _growth_mm_per_day = _jit(mechanisms.growth_mm_per_day)
+_pack_phases = _jit(pack_phases)
 
 # positions of the parameter values in the float array the kernel receives
 _PARAMETERS = (
@@ -127,7 +130,14 @@ HIDDEN, ANAGEN, CATAGEN, TELOGEN, KENOGEN, LOST = (
     cycle.KENOGEN,
     cycle.LOST,
 )
-_LOG_BUFFER = 1 << 20  # events per buffer: 8 MB float columns, which numpy backs with huge pages
+_LOG_BUFFER = 1 << 18  # events per log buffer (7.6 MB)
+# Free log buffers are kept for the next engine of the process: writing into memory
+# already faulted in is ~20% faster than into fresh memory (docs/performance.md). At
+# most this many buffers (122 MB) are kept; a buffer is free when no log holds it.
+_POOL_SIZE = 16
+_pool: list[np.ndarray] = []
+_pool_lock = threading.Lock()
+_NO_LOG = np.empty(0, LOG_RECORD)
 
 
 def parameter_values(params) -> np.ndarray:
@@ -162,8 +172,10 @@ def advance_kernel(
 ):
     """Make every transition before ``until`` of follicles ``start``, ``start + 1``...
 
-    Returns (the follicle to resume from, events logged, transitions made): the follicle
-    is ``n`` when done; a smaller one when the log buffer filled (flush and call again).
+    Events are written as ``LOG_RECORD`` from ``log[pos]`` on. Returns (the follicle to
+    resume from, the position after the last event written, transitions made): the
+    follicle is ``n`` when done; a smaller one when ``log`` filled (take another, call
+    again).
     Each follicle's state is held in local variables while its transitions are made.
     """
     (
@@ -194,17 +206,7 @@ def advance_kernel(
     dht_by_day, growth_by_day, days = schedule
     episode_ptr, episode_of, episode_start, episode_end = episodes
     typical, stepwise, logging, has_episodes, dht_changes, grows = flags
-    (
-        log_time,
-        log_follicle,
-        log_old,
-        log_new,
-        log_had,
-        log_has,
-        log_diameter,
-        log_length,
-    ) = log
-    capacity = log_time.size
+    capacity = log.size
     shortening = prm[SHORTENING]
     k = prm[PROLONGATION]
     share = prm[TELOGEN_SHARE]
@@ -370,15 +372,13 @@ def advance_kernel(
             if ph == LOST:
                 hair = False
             if logging:
-                log_time[pos] = t
-                log_follicle[pos] = i
-                log_old[pos] = old
-                log_new[pos] = ph
-                log_had[pos] = had
-                log_has[pos] = hair
-                log_diameter[pos] = diam
+                record = log[pos]
+                record.time = t
+                record.follicle = i
+                record.phases = _pack_phases(old, ph, had, hair)
+                record.diameter_um = diam
                 # a growing shaft's length is not stored (0), the others' is
-                log_length[pos] = 0.0 if ph == ANAGEN else length
+                record.length_mm = 0.0 if ph == ANAGEN else length
                 pos += 1
             t = t_next
         phase[i] = ph
@@ -458,7 +458,8 @@ class CompiledEngine(Engine):
         self._prm = parameter_values(self.params)
         self._episode_index: tuple | None = None
         self._episode_key: tuple[int, int] | None = None
-        self._buffer: tuple | None = None
+        self._buffer: np.ndarray | None = None  # the log buffer being filled
+        self._used = 0  # its records already handed to the log
 
     def advance(self, until: float) -> None:
         s, schedule, people = self.state, self.schedule, self.people
@@ -522,16 +523,13 @@ class CompiledEngine(Engine):
                 flags,
                 self.rng,
                 log,
-                0,
+                self._used,
             )
             self.transitions += transitions
-            if pos > log[0].size // 2:
-                # a well filled buffer goes to the log as it is (no copy) and a new one
-                # is made; a little filled one is copied out and used again
-                self.log.add(*(column[:pos] for column in log))
-                self._buffer = None
-            elif pos:
-                self.log.add(*(column[:pos].copy() for column in log))
+            # the records written go to the log as a view (no copy); the next call
+            # writes after them, so no record handed to the log is ever written again
+            self.log.add_records(log[self._used : pos])
+            self._used = pos
             if start >= s.n:
                 break
 
@@ -564,7 +562,7 @@ class CompiledEngine(Engine):
 
     def branch(self, schedule) -> CompiledEngine:
         other = super().branch(schedule)
-        other._buffer = None  # a buffer handed to one engine's log must not be reused
+        other._buffer = None  # each branch writes into its own buffers
         return other
 
     def _felt(self, anagen_rate, rest_rate, dht) -> tuple:
@@ -581,22 +579,12 @@ class CompiledEngine(Engine):
             felt_dht = mechanisms.response_dht_factor(felt_dht, r)
         return anagen, rest, felt_dht
 
-    def _log_buffer(self) -> tuple:
-        size = _LOG_BUFFER if self.logging else 0
-        if self._buffer is None or self._buffer[0].size != size:
-            self._buffer = tuple(
-                np.empty(size, dtype)
-                for dtype in (
-                    np.float64,
-                    np.int64,
-                    np.int8,
-                    np.int8,
-                    np.bool_,
-                    np.bool_,
-                    np.float64,
-                    np.float64,
-                )
-            )
+    def _log_buffer(self) -> np.ndarray:
+        """The buffer to write the log into: the current one while it has room."""
+        if not self.logging:
+            return _NO_LOG
+        if self._buffer is None or self._used >= self._buffer.size:
+            self._buffer, self._used = _free_buffer(_LOG_BUFFER), 0
         return self._buffer
 
     def _episodes(self) -> tuple:
@@ -618,3 +606,17 @@ class CompiledEngine(Engine):
             self._episode_index = (ptr, which[order], start, end)
             self._episode_key = key
         return self._episode_index
+
+
+def _free_buffer(size: int) -> np.ndarray:
+    """A log buffer of ``size`` records: a free one of the pool, else a new one."""
+    with _pool_lock:
+        for buffer in _pool:
+            # free: referenced only by the pool, this loop and getrefcount (no log chunk,
+            # array view or engine holds it)
+            if buffer.size == size and sys.getrefcount(buffer) == 3:
+                return buffer
+        buffer = np.empty(size, LOG_RECORD)
+        if len(_pool) < _POOL_SIZE:
+            _pool.append(buffer)
+        return buffer
