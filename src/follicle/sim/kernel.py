@@ -31,8 +31,11 @@ from follicle.model import cycle, mechanisms
 from follicle.model.androgens import DAYS_PER_YEAR
 from follicle.sim.engine import LOG_RECORD, Engine, pack_phases
 
-# error_model="numpy": a division by zero gives inf as in numpy, with no check per division
-_jit = numba.njit(cache=True, error_model="numpy")
+# error_model="numpy": a division by zero gives inf as in numpy, with no check per division.
+# fastmath "arcp" (a division by a loop constant becomes a multiplication by its inverse)
+# and "contract" (a * b + c fused into one instruction) change results in the last bit
+# only; no flag that assumes finite values (next_t is inf for lost follicles).
+_jit = numba.njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
 
 # the mechanisms, compiled for scalars
 _response_dht_factor = _jit(mechanisms.response_dht_factor)
@@ -44,7 +47,7 @@ _rest_exposure = _jit(mechanisms.rest_exposure)
 _rest_speed = _jit(mechanisms.rest_speed)
 _baseline_exposure = _jit(mechanisms.baseline_exposure)
 _lognormal_mu = _jit(mechanisms.lognormal_mu)
-_anagen_mean_days = _jit(mechanisms.anagen_mean_days)
+_anagen_mean_days_pow = _jit(mechanisms.anagen_mean_days)
 _kenogen_mean_days = _jit(mechanisms.kenogen_mean_days)
 _hidden_anagen_days = _jit(mechanisms.hidden_anagen_days)
 _dystrophic_telogen_days = _jit(mechanisms.dystrophic_telogen_days)
@@ -142,6 +145,15 @@ _NO_LOG = np.empty(0, LOG_RECORD)
 
 def parameter_values(params) -> np.ndarray:
     return np.array([float(getattr(params, name)) for name in _PARAMETERS])
+
+
+@_jit
+def _anagen_mean_days(size, anagen_mean, size_exponent):
+    """``mechanisms.anagen_mean_days``, with size ** 2 (the default exponent) as size * size:
+    what numpy computes for an array ** 2 (its own fast path), 4x faster than pow."""
+    if size_exponent == 2.0:
+        return anagen_mean * (size * size)
+    return _anagen_mean_days_pow(size, anagen_mean, size_exponent)
 
 
 @_jit
