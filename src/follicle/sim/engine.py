@@ -70,19 +70,17 @@ def pack_phases(old_phase, new_phase, had_hair, has_hair):
     return old_phase | (new_phase << 3) | (had_hair << 6) | (has_hair << 7)
 
 
-def _unpack_records(records: np.ndarray) -> tuple:
-    """Log records as the log's columns (the order of ``_LOG_COLUMNS``)."""
-    phases = records["phases"]
-    return (
-        records["time"],
-        records["follicle"],
-        (phases & 7).view(np.int8),
-        ((phases >> 3) & 7).view(np.int8),
-        (phases & 64).astype(bool),
-        (phases & 128).astype(bool),
-        records["diameter_um"],
-        records["length_mm"],
-    )
+def _unpack_records(records: np.ndarray, columns: dict[str, np.ndarray]) -> None:
+    """Log records into (slices of) the log's columns."""
+    for name in ("time", "follicle", "diameter_um", "length_mm"):
+        columns[name][:] = records[name]
+    phases = np.ascontiguousarray(records["phases"])
+    old, new = columns["old_phase"].view(np.uint8), columns["new_phase"].view(np.uint8)
+    np.bitwise_and(phases, 7, out=old)
+    np.right_shift(phases, 3, out=new)
+    np.bitwise_and(new, 7, out=new)
+    np.not_equal(np.bitwise_and(phases, 64), 0, out=columns["had_hair"])
+    np.greater_equal(phases, 128, out=columns["has_hair"])
 
 
 @dataclass
@@ -106,17 +104,21 @@ class EventLog:
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The log as columns; scalars given for a whole chunk are broadcast."""
-        columns = {name: [] for name in _LOG_COLUMNS}
-        for chunk in self._chunks:
-            if isinstance(chunk, np.ndarray):
-                chunk = _unpack_records(chunk)
-            n = np.size(chunk[1])
-            for (name, dtype), value in zip(_LOG_COLUMNS.items(), chunk, strict=True):
-                columns[name].append(np.broadcast_to(np.asarray(value, dtype), (n,)))
-        return {
-            name: np.concatenate(parts) if parts else np.empty(0, _LOG_COLUMNS[name])
-            for name, parts in columns.items()
-        }
+        sizes = [
+            np.size(chunk[1]) if isinstance(chunk, tuple) else chunk.size for chunk in self._chunks
+        ]
+        total = sum(sizes)
+        columns = {name: np.empty(total, dtype) for name, dtype in _LOG_COLUMNS.items()}
+        start = 0
+        for chunk, n in zip(self._chunks, sizes, strict=True):
+            part = {name: column[start : start + n] for name, column in columns.items()}
+            if isinstance(chunk, tuple):
+                for name, value in zip(_LOG_COLUMNS, chunk, strict=True):
+                    part[name][:] = value
+            else:
+                _unpack_records(chunk, part)
+            start += n
+        return columns
 
 
 def _among(phase: np.ndarray, codes: tuple[int, int]) -> np.ndarray:
