@@ -252,66 +252,17 @@ def advance_kernel(
         rest_clock = felt_rest[who, where]
         dht_clock = felt_dht[who]
         full = False
+        # The phases follow each other in a fixed order, so the loop runs through them in
+        # that order, each block falling through to the next one: the branch predictor
+        # sees the same taken branches cycle after cycle (an if/elif chain on the phase
+        # jumps differently at every transition). A block runs only for a follicle in
+        # its phase with a transition due before ``until``.
         while t < until:
-            if logging and pos >= capacity:
-                full = True
-                break
-            transitions += 1
-            old = ph
-            had = hair
-            if ph <= ANAGEN and attacked[i]:  # HIDDEN or ANAGEN
-                # an immune attack ends anagen: catagen now, then a short telogen
-                if ph == ANAGEN:
-                    growth = _growth_mm_per_day(diam, prm[TERMINAL_MEAN_UM], prm[GROWTH_MM])
-                    length = growth * (t - emerged)
-                attacked[i] = False
-                dystrophic[i] = True
-                ph = CATAGEN
-                t_next = t + _lognormal_at(rng, catagen_mu, prm[CATAGEN_SD])
-            elif ph == HIDDEN:
-                ph = ANAGEN
-                hair = True
-                emerged = t
-                exposure = androgen_then * dht_clock * sens
-                t_next = t + pending[i] / _anagen_speed(anagen_clock, exposure, shortening)
-            elif ph == ANAGEN:
-                growth = _growth_mm_per_day(diam, prm[TERMINAL_MEAN_UM], prm[GROWTH_MM])
-                length = growth * (t - emerged)
-                ph = CATAGEN
-                t_next = t + _lognormal_at(rng, catagen_mu, prm[CATAGEN_SD])
-            elif ph == CATAGEN:
-                duration = _lognormal_at(rng, telogen_mu, prm[TELOGEN_SD])
-                duration = _dystrophic_telogen_days(duration, dystrophic[i], prm[DYSTROPHIC_FACTOR])
-                ph = TELOGEN
-                t_next = t + duration / _rest_speed_felt(
-                    TELOGEN, rest_clock, androgen_then * dht_clock * sens, k, share
-                )
-            elif ph == TELOGEN:
-                # shedding (exogen) ends telogen; the empty follicle may be lost to ageing
-                hair = False
-                age = age_years[who] + t / DAYS_PER_YEAR
-                chance = _ageing_loss_probability(
-                    age, (t - cycle_start[i]) / DAYS_PER_YEAR, prm[AGEING_START], prm[AGEING_LOSS]
-                )
-                if chance > 0.0 and rng.random() < chance:
-                    ph = LOST
-                    t_next = np.inf
-                else:
-                    ph = KENOGEN
-                    if activated[i]:
-                        duration = 0.0
-                    else:
-                        mean = _kenogen_mean_days(
-                            sz, prm[KENOGEN_TERMINAL], prm[KENOGEN_MINIATURIZED]
-                        )
-                        duration = mean * _lognormal_at(rng, kenogen_mu, prm[KENOGEN_SD])
-                        duration = duration / _rest_speed_felt(
-                            KENOGEN, rest_clock, androgen_then * dht_clock * sens, k, share
-                        )
-                    t_next = max(t + duration, rest_until[i])
-                    activated[i] = False
-                    dystrophic[i] = False
-            elif ph == KENOGEN:
+            if ph == KENOGEN:
+                if logging and pos >= capacity:
+                    full = True
+                    break
+                transitions += 1
                 # a new cycle: immune block, then miniaturization, then a new anagen
                 if has_episodes:
                     blocked_until = np.inf
@@ -362,7 +313,6 @@ def advance_kernel(
                     prm[STEP_FRACTION],
                 )
                 attached[i] = attached[i] and sz >= prm[DETACH_SIZE]
-                had = False
                 if sz < prm[LOSS_SIZE]:
                     ph = LOST
                     t_next = np.inf
@@ -379,20 +329,110 @@ def advance_kernel(
                     cycles[i] += 1
                     cycle_start[i] = t
                     ph = HIDDEN
-            else:  # lost follicles never come here (next_t is inf)
-                break
-            if ph == LOST:
+                if ph == LOST:
+                    hair = False
+                if logging:
+                    pos = _write(log, pos, t, i, KENOGEN, ph, False, hair, diam, length)
+                t = t_next
+                if not t < until:
+                    break
+            if ph == HIDDEN:
+                if logging and pos >= capacity:
+                    full = True
+                    break
+                transitions += 1
+                if attacked[i]:
+                    # an immune attack ends anagen: catagen now, then a short telogen
+                    attacked[i] = False
+                    dystrophic[i] = True
+                    ph = CATAGEN
+                    t_next = t + _lognormal_at(rng, catagen_mu, prm[CATAGEN_SD])
+                    if logging:
+                        pos = _write(log, pos, t, i, HIDDEN, ph, hair, hair, diam, length)
+                    t = t_next
+                    continue
+                had = hair
+                ph = ANAGEN
+                hair = True
+                emerged = t
+                exposure = androgen_then * dht_clock * sens
+                t_next = t + pending[i] / _anagen_speed(anagen_clock, exposure, shortening)
+                if logging:
+                    # a growing shaft's length is not stored (0)
+                    pos = _write(log, pos, t, i, HIDDEN, ANAGEN, had, True, diam, 0.0)
+                t = t_next
+                if not t < until:
+                    break
+            if ph == ANAGEN:
+                if logging and pos >= capacity:
+                    full = True
+                    break
+                transitions += 1
+                # the shaft's length when anagen ends (the end of growth or an attack)
+                growth = _growth_mm_per_day(diam, prm[TERMINAL_MEAN_UM], prm[GROWTH_MM])
+                length = growth * (t - emerged)
+                if attacked[i]:
+                    # an immune attack ends anagen: catagen now, then a short telogen
+                    attacked[i] = False
+                    dystrophic[i] = True
+                ph = CATAGEN
+                t_next = t + _lognormal_at(rng, catagen_mu, prm[CATAGEN_SD])
+                if logging:
+                    pos = _write(log, pos, t, i, ANAGEN, CATAGEN, hair, hair, diam, length)
+                t = t_next
+                if not t < until:
+                    break
+            if ph == CATAGEN:
+                if logging and pos >= capacity:
+                    full = True
+                    break
+                transitions += 1
+                duration = _lognormal_at(rng, telogen_mu, prm[TELOGEN_SD])
+                duration = _dystrophic_telogen_days(duration, dystrophic[i], prm[DYSTROPHIC_FACTOR])
+                ph = TELOGEN
+                t_next = t + duration / _rest_speed_felt(
+                    TELOGEN, rest_clock, androgen_then * dht_clock * sens, k, share
+                )
+                if logging:
+                    pos = _write(log, pos, t, i, CATAGEN, TELOGEN, hair, hair, diam, length)
+                t = t_next
+                if not t < until:
+                    break
+            if ph == TELOGEN:
+                if logging and pos >= capacity:
+                    full = True
+                    break
+                transitions += 1
+                # shedding (exogen) ends telogen; the empty follicle may be lost to ageing
+                had = hair
                 hair = False
-            if logging:
-                record = log[pos]
-                record.time = t
-                record.follicle = i
-                record.phases = _pack_phases(old, ph, had, hair)
-                record.diameter_um = diam
-                # a growing shaft's length is not stored (0), the others' is
-                record.length_mm = 0.0 if ph == ANAGEN else length
-                pos += 1
-            t = t_next
+                age = age_years[who] + t / DAYS_PER_YEAR
+                chance = _ageing_loss_probability(
+                    age, (t - cycle_start[i]) / DAYS_PER_YEAR, prm[AGEING_START], prm[AGEING_LOSS]
+                )
+                if chance > 0.0 and rng.random() < chance:
+                    ph = LOST
+                    t_next = np.inf
+                else:
+                    ph = KENOGEN
+                    if activated[i]:
+                        duration = 0.0
+                    else:
+                        mean = _kenogen_mean_days(
+                            sz, prm[KENOGEN_TERMINAL], prm[KENOGEN_MINIATURIZED]
+                        )
+                        duration = mean * _lognormal_at(rng, kenogen_mu, prm[KENOGEN_SD])
+                        duration = duration / _rest_speed_felt(
+                            KENOGEN, rest_clock, androgen_then * dht_clock * sens, k, share
+                        )
+                    t_next = max(t + duration, rest_until[i])
+                    activated[i] = False
+                    dystrophic[i] = False
+                if logging:
+                    pos = _write(log, pos, t, i, TELOGEN, ph, had, False, diam, length)
+                t = t_next
+            if ph == LOST:  # lost follicles never come back (next_t is inf)
+                break
         phase[i] = ph
         next_t[i] = t
         has_hair[i] = hair
@@ -404,6 +444,18 @@ def advance_kernel(
         if full:
             return i, pos, transitions
     return n, pos, transitions
+
+
+@_jit
+def _write(log, pos, t, i, old, new, had, has, diameter, length):
+    """One event into the log at ``pos``; the next position."""
+    record = log[pos]
+    record.time = t
+    record.follicle = i
+    record.phases = _pack_phases(old, new, had, has)
+    record.diameter_um = diameter
+    record.length_mm = length
+    return pos + 1
 
 
 @_jit
