@@ -124,7 +124,7 @@ def kernel_fresh_memory_rate() -> float:
     memory: the first run of a process, before the pool holds any free log buffer."""
     from follicle.sim import kernel
 
-    kernel._pool.clear()
+    kernel.clear_log_pool()
     seconds, transitions, _, _ = engine_run(
         TEN_YEARS, None, 0, logging=True, cls=engine_class("numba")
     )

@@ -69,7 +69,7 @@ def test_a_log_buffer_is_reused_only_when_no_log_holds_it(monkeypatch):
 
     monkeypatch.setattr(kernel, "_LOG_BUFFER", 16)  # many buffers per run
     monkeypatch.setattr(kernel, "_POOL_SIZE", 1000)
-    monkeypatch.setattr(kernel, "_pool", [])
+    monkeypatch.setattr(kernel, "_pool", [])  # the probe is added on first use
     person = parse_person({"sex": "male", "age_years": 34, "androgen_sensitivity": "very high"})
     areas = resolve_area("vertex:4", DEFAULT_PARAMETERS)
 

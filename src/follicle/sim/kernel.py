@@ -138,7 +138,7 @@ _LOG_BUFFER = 1 << 18  # events per log buffer (7.6 MB)
 # already faulted in is ~20% faster than into fresh memory (docs/performance.md). At
 # most this many buffers (122 MB) are kept; a buffer is free when no log holds it.
 _POOL_SIZE = 16
-_pool: list[np.ndarray] = []
+_pool: list[np.ndarray] = []  # _pool[0] is a probe, never handed out (see _free_buffer)
 _pool_lock = threading.Lock()
 _NO_LOG = np.empty(0, LOG_RECORD)
 
@@ -673,14 +673,29 @@ class CompiledEngine(Engine):
 
 
 def _free_buffer(size: int) -> np.ndarray:
-    """A log buffer of ``size`` records: a free one of the pool, else a new one."""
+    """A log buffer of ``size`` records: a free one of the pool, else a new one.
+
+    A buffer is free when only the pool refers to it: no log chunk, array view (a view
+    refers to the array that owns its memory) or engine. Its reference count is then the
+    probe's, an array only the pool holds, counted the same way: comparing with the
+    probe rather than a fixed number keeps the test right whatever references the
+    interpreter's loop and call add."""
     with _pool_lock:
-        for buffer in _pool:
-            # free: referenced only by the pool, this loop and getrefcount (no log chunk,
-            # array view or engine holds it)
-            if buffer.size == size and sys.getrefcount(buffer) == 3:
+        if not _pool:
+            _pool.append(np.empty(0, LOG_RECORD))
+        for index, buffer in enumerate(_pool):
+            count = sys.getrefcount(buffer)
+            if index == 0:
+                free = count
+            elif buffer.size == size and count == free:
                 return buffer
         buffer = np.empty(size, LOG_RECORD)
-        if len(_pool) < _POOL_SIZE:
+        if len(_pool) <= _POOL_SIZE:
             _pool.append(buffer)
         return buffer
+
+
+def clear_log_pool() -> None:
+    """Forget the pooled log buffers (the next engines write into fresh memory)."""
+    with _pool_lock:
+        _pool.clear()
