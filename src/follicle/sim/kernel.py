@@ -229,6 +229,33 @@ def advance_kernel(
     # distribution as exp(log(mean) - sd^2 / 2 + sd z), without a log per draw)
     kenogen_mu = _lognormal_mu(1.0, prm[KENOGEN_SD])
     anagen_mu = _lognormal_mu(1.0, prm[ANAGEN_SD])
+    # the parameters the loop reads, as locals: loop constants for the compiler
+    ageing_loss = prm[AGEING_LOSS]
+    ageing_start = prm[AGEING_START]
+    anagen_exponent = prm[ANAGEN_EXPONENT]
+    anagen_mean = prm[ANAGEN_MEAN]
+    anagen_sd = prm[ANAGEN_SD]
+    catagen_sd = prm[CATAGEN_SD]
+    damage = prm[DAMAGE]
+    damage_sd = prm[DAMAGE_SD]
+    detach_size = prm[DETACH_SIZE]
+    diameter_cv = prm[DIAMETER_CV]
+    dystrophic_factor = prm[DYSTROPHIC_FACTOR]
+    emergence = prm[EMERGENCE]
+    growth_mm = prm[GROWTH_MM]
+    growth_per_decade = prm[GROWTH_PER_DECADE]
+    kenogen_miniaturized = prm[KENOGEN_MINIATURIZED]
+    kenogen_sd = prm[KENOGEN_SD]
+    kenogen_terminal = prm[KENOGEN_TERMINAL]
+    loss_size = prm[LOSS_SIZE]
+    menopause_age = prm[MENOPAUSE_AGE]
+    menopause_factor = prm[MENOPAUSE_FACTOR]
+    onset_ramp = prm[ONSET_RAMP]
+    regrowth_delay = prm[REGROWTH_DELAY]
+    repair = prm[REPAIR]
+    step_fraction = prm[STEP_FRACTION]
+    telogen_sd = prm[TELOGEN_SD]
+    terminal_mean_um = prm[TERMINAL_MEAN_UM]
     transitions = 0
     n = phase.size
     for i in range(start, n):
@@ -272,7 +299,7 @@ def advance_kernel(
                             blocked_until = min(blocked_until, episode_end[e])
                     if blocked_until < np.inf:
                         # no event: the follicle stays in kenogen until after the episode
-                        t = blocked_until + rng.exponential(prm[REGROWTH_DELAY])
+                        t = blocked_until + rng.exponential(regrowth_delay)
                         held[i] = True
                         continue
                     held[i] = False
@@ -281,10 +308,10 @@ def advance_kernel(
                     onset_years[who],
                     level[who],
                     female[who],
-                    prm[ONSET_RAMP],
-                    prm[GROWTH_PER_DECADE],
-                    prm[MENOPAUSE_AGE],
-                    prm[MENOPAUSE_FACTOR],
+                    onset_ramp,
+                    growth_per_decade,
+                    menopause_age,
+                    menopause_factor,
                 )
                 dht = 1.0
                 signal = 0.0
@@ -299,7 +326,7 @@ def advance_kernel(
                         dht = _response_dht_factor(dht, r)
                     signal = _response_growth(signal, r)
                 step_draw = rng.random() if stepwise else 0.0
-                noise = _lognormal_at(rng, damage_mu, prm[DAMAGE_SD])
+                noise = _lognormal_at(rng, damage_mu, damage_sd)
                 sz = _next_size(
                     sz,
                     androgen * dht * sens,
@@ -307,22 +334,22 @@ def advance_kernel(
                     attached[i],
                     noise,
                     step_draw,
-                    prm[DAMAGE],
-                    prm[REPAIR],
+                    damage,
+                    repair,
                     stepwise,
-                    prm[STEP_FRACTION],
+                    step_fraction,
                 )
-                attached[i] = attached[i] and sz >= prm[DETACH_SIZE]
-                if sz < prm[LOSS_SIZE]:
+                attached[i] = attached[i] and sz >= detach_size
+                if sz < loss_size:
                     ph = LOST
                     t_next = np.inf
                 else:
-                    noise = math.exp(prm[DIAMETER_CV] * rng.standard_normal())
+                    noise = math.exp(diameter_cv * rng.standard_normal())
                     diam = _shaft_diameter_um(terminal_diameter[i], sz, noise)
                     androgen_then = androgen
-                    mean = _anagen_mean_days(sz, prm[ANAGEN_MEAN], prm[ANAGEN_EXPONENT])
-                    anagen = mean * _lognormal_at(rng, anagen_mu, prm[ANAGEN_SD])
-                    hidden = _hidden_anagen_days(anagen, prm[EMERGENCE])
+                    mean = _anagen_mean_days(sz, anagen_mean, anagen_exponent)
+                    anagen = mean * _lognormal_at(rng, anagen_mu, anagen_sd)
+                    hidden = _hidden_anagen_days(anagen, emergence)
                     pending[i] = anagen - hidden
                     exposure = androgen_then * dht_clock * sens
                     t_next = t + hidden / _anagen_speed(anagen_clock, exposure, shortening)
@@ -346,7 +373,7 @@ def advance_kernel(
                     attacked[i] = False
                     dystrophic[i] = True
                     ph = CATAGEN
-                    t_next = t + _lognormal_at(rng, catagen_mu, prm[CATAGEN_SD])
+                    t_next = t + _lognormal_at(rng, catagen_mu, catagen_sd)
                     if logging:
                         pos = _write(log, pos, t, i, HIDDEN, ph, hair, hair, diam, length)
                     t = t_next
@@ -369,14 +396,14 @@ def advance_kernel(
                     break
                 transitions += 1
                 # the shaft's length when anagen ends (the end of growth or an attack)
-                growth = _growth_mm_per_day(diam, prm[TERMINAL_MEAN_UM], prm[GROWTH_MM])
+                growth = _growth_mm_per_day(diam, terminal_mean_um, growth_mm)
                 length = growth * (t - emerged)
                 if attacked[i]:
                     # an immune attack ends anagen: catagen now, then a short telogen
                     attacked[i] = False
                     dystrophic[i] = True
                 ph = CATAGEN
-                t_next = t + _lognormal_at(rng, catagen_mu, prm[CATAGEN_SD])
+                t_next = t + _lognormal_at(rng, catagen_mu, catagen_sd)
                 if logging:
                     pos = _write(log, pos, t, i, ANAGEN, CATAGEN, hair, hair, diam, length)
                 t = t_next
@@ -387,8 +414,8 @@ def advance_kernel(
                     full = True
                     break
                 transitions += 1
-                duration = _lognormal_at(rng, telogen_mu, prm[TELOGEN_SD])
-                duration = _dystrophic_telogen_days(duration, dystrophic[i], prm[DYSTROPHIC_FACTOR])
+                duration = _lognormal_at(rng, telogen_mu, telogen_sd)
+                duration = _dystrophic_telogen_days(duration, dystrophic[i], dystrophic_factor)
                 ph = TELOGEN
                 t_next = t + duration / _rest_speed_felt(
                     TELOGEN, rest_clock, androgen_then * dht_clock * sens, k, share
@@ -408,7 +435,7 @@ def advance_kernel(
                 hair = False
                 age = age_years[who] + t / DAYS_PER_YEAR
                 chance = _ageing_loss_probability(
-                    age, (t - cycle_start[i]) / DAYS_PER_YEAR, prm[AGEING_START], prm[AGEING_LOSS]
+                    age, (t - cycle_start[i]) / DAYS_PER_YEAR, ageing_start, ageing_loss
                 )
                 if chance > 0.0 and rng.random() < chance:
                     ph = LOST
@@ -419,9 +446,9 @@ def advance_kernel(
                         duration = 0.0
                     else:
                         mean = _kenogen_mean_days(
-                            sz, prm[KENOGEN_TERMINAL], prm[KENOGEN_MINIATURIZED]
+                            sz, kenogen_terminal, kenogen_miniaturized
                         )
-                        duration = mean * _lognormal_at(rng, kenogen_mu, prm[KENOGEN_SD])
+                        duration = mean * _lognormal_at(rng, kenogen_mu, kenogen_sd)
                         duration = duration / _rest_speed_felt(
                             KENOGEN, rest_clock, androgen_then * dht_clock * sens, k, share
                         )
