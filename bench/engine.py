@@ -4,16 +4,23 @@ Reports, from one run (CPU seconds of this process, so that other load on the ma
 inflates the figures less than wall time would; the load average is printed with them):
 - the numpy engine's phase transitions per second on one core (numpy runs these
   operations single-threaded), with and without the event log;
-- the compiled (numba) engine of issue 13 (``follicle.sim.kernel``) the same way, its
-  ratio to the numpy engine, and its compile time (empty cache, in a fresh process) and
-  load time (from the on-disk cache) reported apart from the run times;
+- the compiled (numba) engine of issue 13 (``follicle.sim.kernel``) the same way, in the
+  same loop (the two engines alternate, so that load changes hit both alike), its ratio
+  to the numpy engine, its rate with the log written into fresh memory (the first run of
+  a process: the kernel's pool of log buffers is empty), and its compile time (empty
+  cache, in a fresh process) and load time (from the on-disk cache) reported apart;
 - the limit set by the random draws alone: lognormal (and uniform) draws per second with
   the PCG64 and SFC64 bit generators, and the transitions per second those draws would
   allow, from the draws per transition counted on the engine itself;
 - a Mesa 3 peer of the untreated model (one agent per follicle, stepped every day)
-  written the two idiomatic ways: ``model.agents.do("step")`` and
-  ``model.agents.shuffle_do("step")`` (random activation, as Mesa 3's docs show), and the
-  engine's speedup over each, per transition and per follicle-year;
+  written the two ways Mesa 3 offers: ``model.agents.do("step")`` and
+  ``model.agents.shuffle_do("step")``. ``shuffle_do`` (random activation) is the
+  idiomatic peer: it is what Mesa 3's documentation shows for stepping agents in random
+  order, the replacement of the RandomActivation scheduler. The engines' speedups over
+  each, per transition and per follicle-year;
+- issue 13's goals for the engine checked on these figures: the compiled engine with the
+  log >= 30 M transitions/s and >= 2.5x the numpy engine, and >= 1000x the idiomatic
+  Mesa peer per transition;
 - the time to simulate a full scalp (~100,000 follicles) for 10 years end to end, and
   the speedup over the day-by-day reference implementation, for both engines.
 
@@ -90,22 +97,38 @@ def engine_run(days: int, area, seed: int, *, logging: bool, rng_wrapper=None, c
     return time.process_time() - start, engine.transitions, state.n, rng
 
 
-def engine_figures(repeats: int, cls=Engine) -> dict:
-    """Transitions per CPU second over a full scalp for 10 years (best of ``repeats``)."""
+def engine_figures(repeats: int, classes: dict) -> dict:
+    """Transitions per CPU second over a full scalp for 10 years, best of ``repeats``, for
+    each engine class of ``classes`` ({name: class}); the engines take turns run by run."""
+    runs = {(name, logging): [] for name in classes for logging in (True, False)}
+    for seed in range(repeats):
+        for name, cls in classes.items():
+            for logging in (True, False):
+                runs[name, logging].append(
+                    engine_run(TEN_YEARS, None, seed, logging=logging, cls=cls)
+                )
     figures = {}
-    for logging in (True, False):
-        runs = [
-            engine_run(TEN_YEARS, None, seed, logging=logging, cls=cls) for seed in range(repeats)
-        ]
-        seconds, transitions, follicles, _ = min(runs, key=lambda r: r[0] / r[1])
+    for (name, logging), done in runs.items():
+        seconds, transitions, follicles, _ = min(done, key=lambda r: r[0] / r[1])
         key = "with_log" if logging else "without_log"
-        figures[key] = {
+        figures.setdefault(name, {"follicles": follicles})[key] = {
             "transitions_per_second": transitions / seconds,
             "cpu_seconds": seconds,
             "transitions": transitions,
         }
-    figures["follicles"] = follicles
     return figures
+
+
+def kernel_fresh_memory_rate() -> float:
+    """The compiled engine's transitions per CPU second with the log written into fresh
+    memory: the first run of a process, before the pool holds any free log buffer."""
+    from follicle.sim import kernel
+
+    kernel.clear_log_pool()
+    seconds, transitions, _, _ = engine_run(
+        TEN_YEARS, None, 0, logging=True, cls=engine_class("numba")
+    )
+    return transitions / seconds
 
 
 def draws_per_transition() -> dict:
@@ -237,7 +260,7 @@ def kernel_first_run(cache_dir: str) -> float:
     return float(out.stdout.split()[1])
 
 
-def kernel_figures(repeats: int, numpy_figures: dict) -> dict:
+def kernel_figures(figures: dict, numpy_figures: dict) -> dict:
     """The compiled engine's figures (or why there are none), its ratio to the numpy engine,
     and its compile and cache-load times (wall seconds of a fresh process's first run)."""
     if not numba_available():
@@ -245,8 +268,8 @@ def kernel_figures(repeats: int, numpy_figures: dict) -> dict:
     with tempfile.TemporaryDirectory() as cache:
         compile_seconds = kernel_first_run(cache)  # empty cache: compiles
         load_seconds = kernel_first_run(cache)  # loads what the first run cached
-    figures = engine_figures(repeats, engine_class("numba"))
     figures["status"] = "built"
+    figures["with_log_fresh_memory_transitions_per_second"] = kernel_fresh_memory_rate()
     figures["compile_seconds_first_run"] = compile_seconds
     figures["cached_seconds_first_run"] = load_seconds
     figures["ratio_to_numpy_engine"] = {
@@ -275,8 +298,12 @@ def main() -> dict:
     for kind in ("numpy", "numba") if numba_available() else ("numpy",):
         simulate(PERSON, days=30, area="vertex:1", seed=0, engine=kind)  # warm up, compile
     repeats = 2 if args.quick else 3
-    engine = engine_figures(repeats)
-    kernel = kernel_figures(repeats, engine)
+    classes = {"numpy": Engine}
+    if numba_available():
+        classes["numba"] = engine_class("numba")
+    by_engine = engine_figures(repeats, classes)
+    engine = by_engine["numpy"]
+    kernel = kernel_figures(by_engine.get("numba"), engine)
     per_transition = draws_per_transition()
     rates = {
         name: rng_rates(bg) for name, bg in (("PCG64", np.random.PCG64), ("SFC64", np.random.SFC64))
@@ -361,11 +388,40 @@ def main() -> dict:
         }
         figures["kernel_share_of_rng_limit"] = {k: kernel_logged / v for k, v in limits.items()}
         figures["kernel_speedup_vs_reference"] = ref_per_fy / kernel_per_fy
+        figures["goals"] = engine_goals(figures)
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
         print_table(figures)
     return figures
+
+
+IDIOMATIC_MESA = "shuffle_do"  # random activation, as Mesa 3's docs show
+
+
+def engine_goals(f: dict) -> dict:
+    """Issue 13's engine goals ("done when"), each with its figure and whether it is met."""
+    kernel = f["numba_kernel"]
+    rate = kernel["with_log"]["transitions_per_second"]
+    ratio = kernel["ratio_to_numpy_engine"]["with_log"]
+    mesa = f["kernel_vs_mesa_per_transition"][IDIOMATIC_MESA]
+    return {
+        "compiled engine with the log >= 30 M transitions/s": {
+            "figure": rate,
+            "unit": "transitions/s",
+            "met": rate >= 30e6,
+        },
+        "compiled engine with the log >= 2.5x the numpy engine (same run)": {
+            "figure": ratio,
+            "unit": "x",
+            "met": ratio >= 2.5,
+        },
+        f">= 1000x the idiomatic Mesa peer (agents.{IDIOMATIC_MESA}), per transition": {
+            "figure": mesa,
+            "unit": "x",
+            "met": mesa >= 1000,
+        },
+    }
 
 
 def print_table(f: dict) -> None:
@@ -398,6 +454,10 @@ def print_table(f: dict) -> None:
                 f"{kernel['ratio_to_numpy_engine'][key]:.2f}x the numpy engine"
             )
         print(
+            f"  numba engine, with the log into fresh memory (a process's first run): "
+            f"{kernel['with_log_fresh_memory_transitions_per_second'] / mega:.1f} M transitions/s"
+        )
+        print(
             f"  numba engine, first run in a fresh process: "
             f"{kernel['compile_seconds_first_run']:.1f} s compiling (empty cache), "
             f"{kernel['cached_seconds_first_run']:.2f} s from the cache (wall)"
@@ -416,8 +476,9 @@ def print_table(f: dict) -> None:
             f"(numpy engine at {100 * f['engine_share_of_rng_limit'][name]:.0f}%)"
         )
     for name, run in f["mesa"].items():
+        idiomatic = " (the idiomatic peer: Mesa 3's docs show it)" if name == IDIOMATIC_MESA else ""
         print(
-            f"  Mesa peer, agents.{name}('step'): "
+            f"  Mesa peer, agents.{name}('step'){idiomatic}: "
             f"{run['transitions_per_second']:,.0f} transitions/s "
             f"({run['follicles']} follicles x {run['days']} days in {run['cpu_seconds']:.2f} s); "
             f"numpy engine {f['engine_vs_mesa_per_transition'][name]:,.0f}x per transition, "
@@ -438,6 +499,11 @@ def print_table(f: dict) -> None:
             )
             + " of the random-draw limit (numpy draws)"
         )
+    for goal, check in f.get("goals", {}).items():
+        figure = check["figure"]
+        rate = check["unit"] == "transitions/s"
+        shown = f"{figure / mega:.1f} M/s" if rate else f"{figure:,.2f}x"
+        print(f"  goal: {goal}: {shown}, {'met' if check['met'] else 'NOT met'}")
     for kind, seconds in f["full_scalp_10y_seconds_end_to_end_by_engine"].items():
         print(f"  full scalp 10 years, end to end, {kind} engine: {seconds:.2f} s")
     print(

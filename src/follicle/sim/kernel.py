@@ -21,16 +21,21 @@ so later processes and Dask workers load it in well under a second).
 from __future__ import annotations
 
 import math
+import sys
+import threading
 
 import numba
 import numpy as np
 
 from follicle.model import cycle, mechanisms
 from follicle.model.androgens import DAYS_PER_YEAR
-from follicle.sim.engine import Engine
+from follicle.sim.engine import LOG_RECORD, Engine, pack_phases
 
-# error_model="numpy": a division by zero gives inf as in numpy, with no check per division
-_jit = numba.njit(cache=True, error_model="numpy")
+# error_model="numpy": a division by zero gives inf as in numpy, with no check per division.
+# fastmath "arcp" (a division by a loop constant becomes a multiplication by its inverse)
+# and "contract" (a * b + c fused into one instruction) change results in the last bit
+# only; no flag that assumes finite values (next_t is inf for lost follicles).
+_jit = numba.njit(cache=True, error_model="numpy", fastmath={"arcp", "contract"})
 
 # the mechanisms, compiled for scalars
 _response_dht_factor = _jit(mechanisms.response_dht_factor)
@@ -42,7 +47,7 @@ _rest_exposure = _jit(mechanisms.rest_exposure)
 _rest_speed = _jit(mechanisms.rest_speed)
 _baseline_exposure = _jit(mechanisms.baseline_exposure)
 _lognormal_mu = _jit(mechanisms.lognormal_mu)
-_anagen_mean_days = _jit(mechanisms.anagen_mean_days)
+_anagen_mean_days_pow = _jit(mechanisms.anagen_mean_days)
 _kenogen_mean_days = _jit(mechanisms.kenogen_mean_days)
 _hidden_anagen_days = _jit(mechanisms.hidden_anagen_days)
 _dystrophic_telogen_days = _jit(mechanisms.dystrophic_telogen_days)
@@ -50,6 +55,7 @@ _ageing_loss_probability = _jit(mechanisms.ageing_loss_probability)
 _next_size = _jit(mechanisms.next_size)
 _shaft_diameter_um = _jit(mechanisms.shaft_diameter_um)
 _growth_mm_per_day = _jit(mechanisms.growth_mm_per_day)
+_pack_phases = _jit(pack_phases)
 
 # positions of the parameter values in the float array the kernel receives
 _PARAMETERS = (
@@ -127,11 +133,27 @@ HIDDEN, ANAGEN, CATAGEN, TELOGEN, KENOGEN, LOST = (
     cycle.KENOGEN,
     cycle.LOST,
 )
-_LOG_BUFFER = 1 << 20  # events per buffer: 8 MB float columns, which numpy backs with huge pages
+_LOG_BUFFER = 1 << 18  # events per log buffer (7.6 MB)
+# Free log buffers are kept for the next engine of the process: writing into memory
+# already faulted in is ~20% faster than into fresh memory (docs/performance.md). At
+# most this many buffers (122 MB) are kept; a buffer is free when no log holds it.
+_POOL_SIZE = 16
+_pool: list[np.ndarray] = []  # _pool[0] is a probe, never handed out (see _free_buffer)
+_pool_lock = threading.Lock()
+_NO_LOG = np.empty(0, LOG_RECORD)
 
 
 def parameter_values(params) -> np.ndarray:
     return np.array([float(getattr(params, name)) for name in _PARAMETERS])
+
+
+@_jit
+def _anagen_mean_days(size, anagen_mean, size_exponent):
+    """``mechanisms.anagen_mean_days``, with size ** 2 (the default exponent) as size * size:
+    what numpy computes for an array ** 2 (its own fast path), 4x faster than pow."""
+    if size_exponent == 2.0:
+        return anagen_mean * (size * size)
+    return _anagen_mean_days_pow(size, anagen_mean, size_exponent)
 
 
 @_jit
@@ -162,8 +184,10 @@ def advance_kernel(
 ):
     """Make every transition before ``until`` of follicles ``start``, ``start + 1``...
 
-    Returns (the follicle to resume from, events logged, transitions made): the follicle
-    is ``n`` when done; a smaller one when the log buffer filled (flush and call again).
+    Events are written as ``LOG_RECORD`` from ``log[pos]`` on. Returns (the follicle to
+    resume from, the position after the last event written, transitions made): the
+    follicle is ``n`` when done; a smaller one when ``log`` filled (take another, call
+    again).
     Each follicle's state is held in local variables while its transitions are made.
     """
     (
@@ -194,17 +218,7 @@ def advance_kernel(
     dht_by_day, growth_by_day, days = schedule
     episode_ptr, episode_of, episode_start, episode_end = episodes
     typical, stepwise, logging, has_episodes, dht_changes, grows = flags
-    (
-        log_time,
-        log_follicle,
-        log_old,
-        log_new,
-        log_had,
-        log_has,
-        log_diameter,
-        log_length,
-    ) = log
-    capacity = log_time.size
+    capacity = log.size
     shortening = prm[SHORTENING]
     k = prm[PROLONGATION]
     share = prm[TELOGEN_SHARE]
@@ -215,6 +229,33 @@ def advance_kernel(
     # distribution as exp(log(mean) - sd^2 / 2 + sd z), without a log per draw)
     kenogen_mu = _lognormal_mu(1.0, prm[KENOGEN_SD])
     anagen_mu = _lognormal_mu(1.0, prm[ANAGEN_SD])
+    # the parameters the loop reads, as locals: loop constants for the compiler
+    ageing_loss = prm[AGEING_LOSS]
+    ageing_start = prm[AGEING_START]
+    anagen_exponent = prm[ANAGEN_EXPONENT]
+    anagen_mean = prm[ANAGEN_MEAN]
+    anagen_sd = prm[ANAGEN_SD]
+    catagen_sd = prm[CATAGEN_SD]
+    damage = prm[DAMAGE]
+    damage_sd = prm[DAMAGE_SD]
+    detach_size = prm[DETACH_SIZE]
+    diameter_cv = prm[DIAMETER_CV]
+    dystrophic_factor = prm[DYSTROPHIC_FACTOR]
+    emergence = prm[EMERGENCE]
+    growth_mm = prm[GROWTH_MM]
+    growth_per_decade = prm[GROWTH_PER_DECADE]
+    kenogen_miniaturized = prm[KENOGEN_MINIATURIZED]
+    kenogen_sd = prm[KENOGEN_SD]
+    kenogen_terminal = prm[KENOGEN_TERMINAL]
+    loss_size = prm[LOSS_SIZE]
+    menopause_age = prm[MENOPAUSE_AGE]
+    menopause_factor = prm[MENOPAUSE_FACTOR]
+    onset_ramp = prm[ONSET_RAMP]
+    regrowth_delay = prm[REGROWTH_DELAY]
+    repair = prm[REPAIR]
+    step_fraction = prm[STEP_FRACTION]
+    telogen_sd = prm[TELOGEN_SD]
+    terminal_mean_um = prm[TERMINAL_MEAN_UM]
     transitions = 0
     n = phase.size
     for i in range(start, n):
@@ -238,66 +279,17 @@ def advance_kernel(
         rest_clock = felt_rest[who, where]
         dht_clock = felt_dht[who]
         full = False
+        # The phases follow each other in a fixed order, so the loop runs through them in
+        # that order, each block falling through to the next one: the branch predictor
+        # sees the same taken branches cycle after cycle (an if/elif chain on the phase
+        # jumps differently at every transition). A block runs only for a follicle in
+        # its phase with a transition due before ``until``.
         while t < until:
-            if logging and pos >= capacity:
-                full = True
-                break
-            transitions += 1
-            old = ph
-            had = hair
-            if ph <= ANAGEN and attacked[i]:  # HIDDEN or ANAGEN
-                # an immune attack ends anagen: catagen now, then a short telogen
-                if ph == ANAGEN:
-                    growth = _growth_mm_per_day(diam, prm[TERMINAL_MEAN_UM], prm[GROWTH_MM])
-                    length = growth * (t - emerged)
-                attacked[i] = False
-                dystrophic[i] = True
-                ph = CATAGEN
-                t_next = t + _lognormal_at(rng, catagen_mu, prm[CATAGEN_SD])
-            elif ph == HIDDEN:
-                ph = ANAGEN
-                hair = True
-                emerged = t
-                exposure = androgen_then * dht_clock * sens
-                t_next = t + pending[i] / _anagen_speed(anagen_clock, exposure, shortening)
-            elif ph == ANAGEN:
-                growth = _growth_mm_per_day(diam, prm[TERMINAL_MEAN_UM], prm[GROWTH_MM])
-                length = growth * (t - emerged)
-                ph = CATAGEN
-                t_next = t + _lognormal_at(rng, catagen_mu, prm[CATAGEN_SD])
-            elif ph == CATAGEN:
-                duration = _lognormal_at(rng, telogen_mu, prm[TELOGEN_SD])
-                duration = _dystrophic_telogen_days(duration, dystrophic[i], prm[DYSTROPHIC_FACTOR])
-                ph = TELOGEN
-                t_next = t + duration / _rest_speed_felt(
-                    TELOGEN, rest_clock, androgen_then * dht_clock * sens, k, share
-                )
-            elif ph == TELOGEN:
-                # shedding (exogen) ends telogen; the empty follicle may be lost to ageing
-                hair = False
-                age = age_years[who] + t / DAYS_PER_YEAR
-                chance = _ageing_loss_probability(
-                    age, (t - cycle_start[i]) / DAYS_PER_YEAR, prm[AGEING_START], prm[AGEING_LOSS]
-                )
-                if chance > 0.0 and rng.random() < chance:
-                    ph = LOST
-                    t_next = np.inf
-                else:
-                    ph = KENOGEN
-                    if activated[i]:
-                        duration = 0.0
-                    else:
-                        mean = _kenogen_mean_days(
-                            sz, prm[KENOGEN_TERMINAL], prm[KENOGEN_MINIATURIZED]
-                        )
-                        duration = mean * _lognormal_at(rng, kenogen_mu, prm[KENOGEN_SD])
-                        duration = duration / _rest_speed_felt(
-                            KENOGEN, rest_clock, androgen_then * dht_clock * sens, k, share
-                        )
-                    t_next = max(t + duration, rest_until[i])
-                    activated[i] = False
-                    dystrophic[i] = False
-            elif ph == KENOGEN:
+            if ph == KENOGEN:
+                if logging and pos >= capacity:
+                    full = True
+                    break
+                transitions += 1
                 # a new cycle: immune block, then miniaturization, then a new anagen
                 if has_episodes:
                     blocked_until = np.inf
@@ -307,7 +299,7 @@ def advance_kernel(
                             blocked_until = min(blocked_until, episode_end[e])
                     if blocked_until < np.inf:
                         # no event: the follicle stays in kenogen until after the episode
-                        t = blocked_until + rng.exponential(prm[REGROWTH_DELAY])
+                        t = blocked_until + rng.exponential(regrowth_delay)
                         held[i] = True
                         continue
                     held[i] = False
@@ -316,10 +308,10 @@ def advance_kernel(
                     onset_years[who],
                     level[who],
                     female[who],
-                    prm[ONSET_RAMP],
-                    prm[GROWTH_PER_DECADE],
-                    prm[MENOPAUSE_AGE],
-                    prm[MENOPAUSE_FACTOR],
+                    onset_ramp,
+                    growth_per_decade,
+                    menopause_age,
+                    menopause_factor,
                 )
                 dht = 1.0
                 signal = 0.0
@@ -334,7 +326,7 @@ def advance_kernel(
                         dht = _response_dht_factor(dht, r)
                     signal = _response_growth(signal, r)
                 step_draw = rng.random() if stepwise else 0.0
-                noise = _lognormal_at(rng, damage_mu, prm[DAMAGE_SD])
+                noise = _lognormal_at(rng, damage_mu, damage_sd)
                 sz = _next_size(
                     sz,
                     androgen * dht * sens,
@@ -342,45 +334,132 @@ def advance_kernel(
                     attached[i],
                     noise,
                     step_draw,
-                    prm[DAMAGE],
-                    prm[REPAIR],
+                    damage,
+                    repair,
                     stepwise,
-                    prm[STEP_FRACTION],
+                    step_fraction,
                 )
-                attached[i] = attached[i] and sz >= prm[DETACH_SIZE]
-                had = False
-                if sz < prm[LOSS_SIZE]:
+                attached[i] = attached[i] and sz >= detach_size
+                if sz < loss_size:
                     ph = LOST
                     t_next = np.inf
                 else:
-                    noise = math.exp(prm[DIAMETER_CV] * rng.standard_normal())
+                    noise = math.exp(diameter_cv * rng.standard_normal())
                     diam = _shaft_diameter_um(terminal_diameter[i], sz, noise)
                     androgen_then = androgen
-                    mean = _anagen_mean_days(sz, prm[ANAGEN_MEAN], prm[ANAGEN_EXPONENT])
-                    anagen = mean * _lognormal_at(rng, anagen_mu, prm[ANAGEN_SD])
-                    hidden = _hidden_anagen_days(anagen, prm[EMERGENCE])
+                    mean = _anagen_mean_days(sz, anagen_mean, anagen_exponent)
+                    anagen = mean * _lognormal_at(rng, anagen_mu, anagen_sd)
+                    hidden = _hidden_anagen_days(anagen, emergence)
                     pending[i] = anagen - hidden
                     exposure = androgen_then * dht_clock * sens
                     t_next = t + hidden / _anagen_speed(anagen_clock, exposure, shortening)
                     cycles[i] += 1
                     cycle_start[i] = t
                     ph = HIDDEN
-            else:  # lost follicles never come here (next_t is inf)
-                break
-            if ph == LOST:
+                if ph == LOST:
+                    hair = False
+                if logging:
+                    pos = _write(log, pos, t, i, KENOGEN, ph, False, hair, diam, length)
+                t = t_next
+                if not t < until:
+                    break
+            if ph == HIDDEN:
+                if logging and pos >= capacity:
+                    full = True
+                    break
+                transitions += 1
+                if attacked[i]:
+                    # an immune attack ends anagen: catagen now, then a short telogen
+                    attacked[i] = False
+                    dystrophic[i] = True
+                    ph = CATAGEN
+                    t_next = t + _lognormal_at(rng, catagen_mu, catagen_sd)
+                    if logging:
+                        pos = _write(log, pos, t, i, HIDDEN, ph, hair, hair, diam, length)
+                    t = t_next
+                    continue
+                had = hair
+                ph = ANAGEN
+                hair = True
+                emerged = t
+                exposure = androgen_then * dht_clock * sens
+                t_next = t + pending[i] / _anagen_speed(anagen_clock, exposure, shortening)
+                if logging:
+                    # a growing shaft's length is not stored (0)
+                    pos = _write(log, pos, t, i, HIDDEN, ANAGEN, had, True, diam, 0.0)
+                t = t_next
+                if not t < until:
+                    break
+            if ph == ANAGEN:
+                if logging and pos >= capacity:
+                    full = True
+                    break
+                transitions += 1
+                # the shaft's length when anagen ends (the end of growth or an attack)
+                growth = _growth_mm_per_day(diam, terminal_mean_um, growth_mm)
+                length = growth * (t - emerged)
+                if attacked[i]:
+                    # an immune attack ends anagen: catagen now, then a short telogen
+                    attacked[i] = False
+                    dystrophic[i] = True
+                ph = CATAGEN
+                t_next = t + _lognormal_at(rng, catagen_mu, catagen_sd)
+                if logging:
+                    pos = _write(log, pos, t, i, ANAGEN, CATAGEN, hair, hair, diam, length)
+                t = t_next
+                if not t < until:
+                    break
+            if ph == CATAGEN:
+                if logging and pos >= capacity:
+                    full = True
+                    break
+                transitions += 1
+                duration = _lognormal_at(rng, telogen_mu, telogen_sd)
+                duration = _dystrophic_telogen_days(duration, dystrophic[i], dystrophic_factor)
+                ph = TELOGEN
+                t_next = t + duration / _rest_speed_felt(
+                    TELOGEN, rest_clock, androgen_then * dht_clock * sens, k, share
+                )
+                if logging:
+                    pos = _write(log, pos, t, i, CATAGEN, TELOGEN, hair, hair, diam, length)
+                t = t_next
+                if not t < until:
+                    break
+            if ph == TELOGEN:
+                if logging and pos >= capacity:
+                    full = True
+                    break
+                transitions += 1
+                # shedding (exogen) ends telogen; the empty follicle may be lost to ageing
+                had = hair
                 hair = False
-            if logging:
-                log_time[pos] = t
-                log_follicle[pos] = i
-                log_old[pos] = old
-                log_new[pos] = ph
-                log_had[pos] = had
-                log_has[pos] = hair
-                log_diameter[pos] = diam
-                # a growing shaft's length is not stored (0), the others' is
-                log_length[pos] = 0.0 if ph == ANAGEN else length
-                pos += 1
-            t = t_next
+                age = age_years[who] + t / DAYS_PER_YEAR
+                chance = _ageing_loss_probability(
+                    age, (t - cycle_start[i]) / DAYS_PER_YEAR, ageing_start, ageing_loss
+                )
+                if chance > 0.0 and rng.random() < chance:
+                    ph = LOST
+                    t_next = np.inf
+                else:
+                    ph = KENOGEN
+                    if activated[i]:
+                        duration = 0.0
+                    else:
+                        mean = _kenogen_mean_days(
+                            sz, kenogen_terminal, kenogen_miniaturized
+                        )
+                        duration = mean * _lognormal_at(rng, kenogen_mu, kenogen_sd)
+                        duration = duration / _rest_speed_felt(
+                            KENOGEN, rest_clock, androgen_then * dht_clock * sens, k, share
+                        )
+                    t_next = max(t + duration, rest_until[i])
+                    activated[i] = False
+                    dystrophic[i] = False
+                if logging:
+                    pos = _write(log, pos, t, i, TELOGEN, ph, had, False, diam, length)
+                t = t_next
+            if ph == LOST:  # lost follicles never come back (next_t is inf)
+                break
         phase[i] = ph
         next_t[i] = t
         has_hair[i] = hair
@@ -392,6 +471,18 @@ def advance_kernel(
         if full:
             return i, pos, transitions
     return n, pos, transitions
+
+
+@_jit
+def _write(log, pos, t, i, old, new, had, has, diameter, length):
+    """One event into the log at ``pos``; the next position."""
+    record = log[pos]
+    record.time = t
+    record.follicle = i
+    record.phases = _pack_phases(old, new, had, has)
+    record.diameter_um = diameter
+    record.length_mm = length
+    return pos + 1
 
 
 @_jit
@@ -458,7 +549,8 @@ class CompiledEngine(Engine):
         self._prm = parameter_values(self.params)
         self._episode_index: tuple | None = None
         self._episode_key: tuple[int, int] | None = None
-        self._buffer: tuple | None = None
+        self._buffer: np.ndarray | None = None  # the log buffer being filled
+        self._used = 0  # its records already handed to the log
 
     def advance(self, until: float) -> None:
         s, schedule, people = self.state, self.schedule, self.people
@@ -522,16 +614,13 @@ class CompiledEngine(Engine):
                 flags,
                 self.rng,
                 log,
-                0,
+                self._used,
             )
             self.transitions += transitions
-            if pos > log[0].size // 2:
-                # a well filled buffer goes to the log as it is (no copy) and a new one
-                # is made; a little filled one is copied out and used again
-                self.log.add(*(column[:pos] for column in log))
-                self._buffer = None
-            elif pos:
-                self.log.add(*(column[:pos].copy() for column in log))
+            # the records written go to the log as a view (no copy); the next call
+            # writes after them, so no record handed to the log is ever written again
+            self.log.add_records(log[self._used : pos])
+            self._used = pos
             if start >= s.n:
                 break
 
@@ -564,7 +653,7 @@ class CompiledEngine(Engine):
 
     def branch(self, schedule) -> CompiledEngine:
         other = super().branch(schedule)
-        other._buffer = None  # a buffer handed to one engine's log must not be reused
+        other._buffer = None  # each branch writes into its own buffers
         return other
 
     def _felt(self, anagen_rate, rest_rate, dht) -> tuple:
@@ -581,22 +670,12 @@ class CompiledEngine(Engine):
             felt_dht = mechanisms.response_dht_factor(felt_dht, r)
         return anagen, rest, felt_dht
 
-    def _log_buffer(self) -> tuple:
-        size = _LOG_BUFFER if self.logging else 0
-        if self._buffer is None or self._buffer[0].size != size:
-            self._buffer = tuple(
-                np.empty(size, dtype)
-                for dtype in (
-                    np.float64,
-                    np.int64,
-                    np.int8,
-                    np.int8,
-                    np.bool_,
-                    np.bool_,
-                    np.float64,
-                    np.float64,
-                )
-            )
+    def _log_buffer(self) -> np.ndarray:
+        """The buffer to write the log into: the current one while it has room."""
+        if not self.logging:
+            return _NO_LOG
+        if self._buffer is None or self._used >= self._buffer.size:
+            self._buffer, self._used = _free_buffer(_LOG_BUFFER), 0
         return self._buffer
 
     def _episodes(self) -> tuple:
@@ -618,3 +697,32 @@ class CompiledEngine(Engine):
             self._episode_index = (ptr, which[order], start, end)
             self._episode_key = key
         return self._episode_index
+
+
+def _free_buffer(size: int) -> np.ndarray:
+    """A log buffer of ``size`` records: a free one of the pool, else a new one.
+
+    A buffer is free when only the pool refers to it: no log chunk, array view (a view
+    refers to the array that owns its memory) or engine. Its reference count is then the
+    probe's, an array only the pool holds, counted the same way: comparing with the
+    probe rather than a fixed number keeps the test right whatever references the
+    interpreter's loop and call add."""
+    with _pool_lock:
+        if not _pool:
+            _pool.append(np.empty(0, LOG_RECORD))
+        for index, buffer in enumerate(_pool):
+            count = sys.getrefcount(buffer)
+            if index == 0:
+                free = count
+            elif buffer.size == size and count == free:
+                return buffer
+        buffer = np.empty(size, LOG_RECORD)
+        if len(_pool) <= _POOL_SIZE:
+            _pool.append(buffer)
+        return buffer
+
+
+def clear_log_pool() -> None:
+    """Forget the pooled log buffers (the next engines write into fresh memory)."""
+    with _pool_lock:
+        _pool.clear()
