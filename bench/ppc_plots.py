@@ -115,7 +115,8 @@ def plot_groups(data: dict, targets_path, out: Path) -> list[Path]:
             continue
         shown = rows.assign(id=[label(r) for _, r in rows.iterrows()])
         inside = rows["published_in_predictive"].eq(True).sum() if level else None
-        caption = title + (f"  ({inside} of {len(rows)} inside the interval)" if level else "")
+        judged = rows["published_in_predictive"].notna().sum()  # zero-width intervals: n/a
+        caption = title + (f"  ({inside} of {judged} inside the interval)" if level else "")
         fig = tolerance_scale_axes(shown, level=level, title=caption, width=7.5)
         path = out / f"ppc-{slug}.png"
         fig.savefig(path, format="png", dpi=72, bbox_inches="tight")
@@ -144,7 +145,7 @@ def markdown(data: dict) -> str:
                 f"{row['predictive_low']:.3g} to {row['predictive_high']:.3g} "
                 f"({row['predictive_median']:.3g})"
             )
-            inside = {True: "yes", False: "**no**"}.get(row["published_in_predictive"], "-")
+            inside = {True: "yes", False: "**no**"}.get(row["published_in_predictive"], "n/a")
         result = "pass" if row["pass"] else "FAIL"
         cells = [f"`{row['id']}`", published, point, result, interval, inside]
         lines.append("| " + " | ".join(cells) + " |")

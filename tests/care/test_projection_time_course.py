@@ -9,8 +9,10 @@ below demands at least twice the combined standard error of the two medians comp
 A model whose finasteride gain kept rising for years (model v1: still rising at year
 10) or whose untreated course stopped falling fails. The drift *down* on the drug after
 the peak is checked on the point parameters in tests/trials/test_time_course.py; over
-the shipped ensemble this man's median drifts only ~2/cm2 from its peak by 10 years,
-within the noise of 120 futures (docs/validation.md, *Status*).
+the shipped ensemble (rebuilt 2026-12-04 late) this man's median reaches its level by
+1.5 years and then holds it (66-70/cm2 to year 10): the members' slower progression
+(`androgen_growth_per_decade` median 0.25 against the point's 0.4) leaves little to
+drift (docs/validation.md, *Status*).
 """
 
 from __future__ import annotations
@@ -77,7 +79,12 @@ def test_finasteride_median_peaks_within_two_years_then_drifts_down(bands):
     peak = fin.loc[peak_day]
     assert 0 < peak_day <= 2 * YEAR
     assert _lower(_at(fin, 0), peak)  # a gain, not a flat line
+    # no clearly higher level later: each later year's mean median (4 quarterly
+    # observations; the maximum of ~32 single quarterly medians of a plateau would beat
+    # the peak by ~2 standard errors by chance alone)
     later = fin[fin.index > 2 * YEAR]
-    highest = later.loc[later["p50"].idxmax()]
-    assert not _lower(peak, highest)  # no clearly higher peak later
+    yearly = later["p50"].groupby(np.floor(later.index / YEAR)).mean()
+    highest = later.iloc[0].copy()
+    highest["p50"] = yearly.max()
+    assert not _lower(peak, highest)
     assert _lower(_at(untreated, 10), _at(fin, 10))  # and stays above untreated

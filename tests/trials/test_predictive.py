@@ -71,6 +71,19 @@ def test_published_value_or_range_inside():
     assert interval.contains(centre=5.0, range_low=0.0, range_high=12.0) is False
 
 
+def test_an_interval_without_spread_judges_nothing():
+    # every member gave the same value (a drug's DHT suppression: no varied parameter, no
+    # person): a zero-width interval would call any published value but that one "OUT"
+    fixed = predictive.predictive_interval([-63.6, -63.6, -63.6])
+    assert (fixed.low, fixed.high) == pytest.approx((-63.6, -63.6))
+    assert fixed.judged is False
+    assert fixed.contains(centre=-63.6) is None and fixed.contains(centre=-64.1) is None
+    assert fixed.contains(centre=0.0, range_low=-70.0, range_high=-60.0) is None
+    # the smallest spread judges again
+    barely = predictive.predictive_interval([-63.6, -63.5], level=0.5)
+    assert barely.judged is True and barely.contains(centre=-64.1) is False
+
+
 def test_bad_level_names_the_field():
     with pytest.raises(Exception, match="level"):
         predictive.predictive_interval([1.0, 2.0], level=1.0)
@@ -194,6 +207,24 @@ def test_cli_reports_the_interval_and_what_it_includes(tmp_path):
     assert text.returncode == 0, text.stderr
     assert "posterior predictive check" in text.stdout and "includes" in text.stdout
     assert "rebuild" in text.stderr
+
+
+def test_cli_marks_a_deterministic_target_not_judged(tmp_path):
+    # Drake's scalp DHT depends on finasteride's (sourced) Emax and on no person: every
+    # member gives -63.6, so the interval has zero width and judges nothing
+    path = fake_ensemble().write(tmp_path / "ensemble.json")
+    common = ["validate", "--only", "drake1999-day42-scalp-dht-1mg", "--n-per-arm", "2"]
+    common += ["--workers", "0", "--ensemble-file", str(path), "--members", "2"]
+    done = run(*common, "--members-n-per-arm", "2", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    row = data["targets"][0]
+    assert row["predictive_low"] == row["predictive_high"] and row["pass"] is True
+    assert row["published_in_predictive"] is None
+    assert (data["predictive"]["total"], data["predictive"]["not_judged"]) == (0, 1)
+    text = run(*common, "--members-n-per-arm", "2")
+    assert text.returncode == 0, text.stderr
+    assert "n/a" in text.stdout and "no spread" in " ".join(text.stdout.split())
 
 
 @pytest.mark.parametrize(

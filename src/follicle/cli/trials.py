@@ -228,7 +228,20 @@ def predictive_summary(summary: dict) -> str:
         f"{summary['inside']} of {summary['total']} published values inside the model's "
         f"{level}% posterior predictive interval ({level}% PI: {summary['members']} ensemble "
         f"members, each its own virtual trial of {summary['n_per_arm']} people per arm). "
-        "The interval includes: " + "; ".join(summary["includes"]) + "."
+        "The interval includes: "
+        + "; ".join(summary["includes"])
+        + "."
+        + _not_judged(summary.get("not_judged", 0))
+    )
+
+
+def _not_judged(count: int) -> str:
+    if not count:
+        return ""
+    return (
+        f" {count} target(s) marked n/a: every member gave the same value (it depends on no "
+        "varied parameter and no person), so there is no spread to judge the published "
+        "value by; the point run's tolerance applies."
     )
 
 
@@ -254,7 +267,7 @@ def predictive_table(report) -> Table:
             f"{_num(low)}..{_num(high)} ({_num(row['predictive_median'])})" if finite else "-"
         )
         inside = row["published_in_predictive"]
-        mark = {True: "in", False: "[red]OUT[/red]"}.get(inside, "-")
+        mark = {True: "in", False: "[red]OUT[/red]"}.get(inside, "n/a" if finite else "-")
         table.add_row(row["id"], _published(row), interval, mark)
     return table
 

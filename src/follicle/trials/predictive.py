@@ -9,6 +9,10 @@ target's model value over those member trials is the posterior predictive interv
 includes parameter uncertainty (the members), between-person heterogeneity and the trial's
 sampling at the members' people per arm (each member's own people); the published value
 "lies inside" when it falls in the interval (a range target: when its range overlaps it).
+An interval of zero width (every member gave the same value: the target depends only on
+parameters the ensemble does not vary and on no person, e.g. a drug's DHT suppression) has
+no spread to judge a published value by, so it is reported as not judged (``None``): only
+the point run's tolerance applies to it.
 Nothing here is keyed on a target or on the shipped ensemble's numbers.
 """
 
@@ -52,12 +56,18 @@ class PredictiveInterval:
     sampling_se: float  # root mean square of the members' own standard errors
     parameter_sd: float  # sqrt(max(variance over members - sampling_se^2, 0))
 
+    @property
+    def judged(self) -> bool:
+        """Whether the interval can judge a published value: some member gave a value and
+        the members' values spread (a zero-width interval holds no uncertainty at all)."""
+        return math.isfinite(self.low) and self.high > self.low
+
     def contains(
         self, *, centre: float, range_low: float | None = None, range_high: float | None = None
     ) -> bool | None:
         """Whether the published value (or range) lies in (overlaps) the interval; None
-        when no member gave a value."""
-        if not math.isfinite(self.low):
+        when no member gave a value or the interval has no spread (``judged`` is False)."""
+        if not self.judged:
             return None
         if range_low is not None and range_high is not None:
             return bool(range_low <= self.high and range_high >= self.low)

@@ -73,11 +73,13 @@ class ValidationReport:
     def predictive(self) -> dict[str, Any] | None:
         """The posterior predictive check in short (None when no ensemble was run):
         level, members, people per arm, what the intervals include, and how many
-        published values lie inside their interval."""
+        published values lie inside their interval (and how many intervals had no spread
+        to judge one by)."""
         used = self.provenance.get("predictive")
         if not used or "published_in_predictive" not in self.table:
             return None
         inside = self.table["published_in_predictive"]
+        spread = self.table["predictive_high"] > self.table["predictive_low"]
         return {
             "level": used["level"],
             "members": used["members"],
@@ -86,6 +88,10 @@ class ValidationReport:
             "ensemble_matches_model": used["ensemble_matches_model"],
             "inside": int((inside == True).sum()),  # noqa: E712 (None: no value)
             "total": int(inside.notna().sum()),
+            # a zero-width interval (no member varies it) cannot judge a published value
+            "not_judged": int(
+                (inside.isna() & ~spread & self.table["predictive_low"].notna()).sum()
+            ),
         }
 
 
