@@ -15,6 +15,8 @@ import pytest
 from follicle.care.findings import Finding, Severity, Triage
 from follicle.care.journal import Journal
 from follicle.care.journal.entries import Entry, Void, parse_details
+from follicle.care.journal.migrations import APPLICATION_ID
+from follicle.care.journal.store import SQLiteJournalStore
 from follicle.errors import FollicleFileError
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -96,3 +98,170 @@ def test_a_damaged_file_gives_one_line_and_is_left_as_it_was(tmp_path):
     assert str(error.value) == expected
     journal.close()
     assert path.read_bytes() == damaged
+
+
+# --- opening and migrating ----------------------------------------------------------
+
+
+def schema(path) -> set[tuple[str, str, str]]:
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT type, name, sql FROM sqlite_schema").fetchall()
+    db.close()
+    return {(kind, name, " ".join((sql or "").split())) for kind, name, sql in rows}
+
+
+def pragmas(path) -> tuple[int, int]:
+    with sqlite3.connect(path) as db:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    db.close()
+    return version, app_id
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_an_older_journal_is_migrated_to_the_schema_of_a_new_one(tmp_path, version):
+    """Migrations are append-only: running the later ones on an old journal gives exactly
+    the schema a new journal gets (tables, indexes, the device trigger), and its entries."""
+    fresh = tmp_path / "fresh.sqlite3"
+    SQLiteJournalStore(fresh).close()
+    old = tmp_path / "old.sqlite3"
+    SQLiteJournalStore(old, migrate_to=version).close()
+    tables = {name for kind, name, _ in schema(old) if kind == "table"}
+    assert (
+        tables
+        == {1: {"entries", "sqlite_sequence"}, 2: {"entries", "sqlite_sequence", "flags"}}[version]
+    )
+    assert pragmas(old) == (version, APPLICATION_ID)
+    with sqlite3.connect(old) as db:
+        db.execute(
+            "INSERT INTO entries (uid, kind, at_utc, tz, recorded_utc, note, details) VALUES "
+            "(?, 'device', '2026-03-01T08:00:00Z', 'UTC', '2026-03-01T08:00:00Z', '', ?)",
+            ("a" * 32, '{"name":"roller-1","needle_mm":1.5}'),
+        )
+    db.close()
+    with Journal.open(old) as journal:
+        assert journal.store.schema_version == 3
+        assert [(e.uid, e.details.name) for e in journal.devices()] == [("a" * 32, "roller-1")]
+    assert pragmas(old) == pragmas(fresh) == (3, APPLICATION_ID)
+    assert schema(old) == schema(fresh)
+
+
+def test_a_journal_without_the_application_id_is_adopted(tmp_path):
+    """A journal of schema 1 written before the application id was set (id 0, tables
+    present): migrated, and marked as a follicle journal."""
+    path = tmp_path / "old.sqlite3"
+    SQLiteJournalStore(path, migrate_to=1).close()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA application_id = 0")
+    db.close()
+    assert pragmas(path) == (1, 0)
+    SQLiteJournalStore(path).close()
+    assert pragmas(path) == (3, APPLICATION_ID)
+
+
+def test_a_failed_migration_leaves_the_old_schema(tmp_path):
+    """Migration 3 fails half-way (a table it creates is there already): the version bump,
+    the tables and the index it dropped are all rolled back."""
+    path = tmp_path / "old.sqlite3"
+    SQLiteJournalStore(path, migrate_to=2).close()
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE voids (x)")
+    db.close()
+    before = schema(path)
+    with pytest.raises(FollicleFileError) as error:
+        SQLiteJournalStore(path)
+    assert str(error.value) == f"{path}: cannot open the journal (table voids already exists)"
+    assert pragmas(path) == (2, APPLICATION_ID)
+    assert schema(path) == before
+
+
+def test_refusals_when_opening_word_for_word(tmp_path):
+    newer = tmp_path / "newer.sqlite3"
+    SQLiteJournalStore(newer).close()
+    with sqlite3.connect(newer) as db:
+        db.execute("PRAGMA user_version = 4")
+    db.close()
+    with pytest.raises(FollicleFileError) as error:
+        SQLiteJournalStore(newer)
+    assert str(error.value) == (
+        f"{newer}: journal schema version 4 is newer than this follicle understands (3); "
+        "upgrade follicle"
+    )
+    assert pragmas(newer) == (4, APPLICATION_ID)
+    foreign = tmp_path / "foreign.sqlite3"
+    with sqlite3.connect(foreign) as db:
+        db.execute("PRAGMA application_id = 1234")
+    db.close()
+    with pytest.raises(FollicleFileError) as error:
+        SQLiteJournalStore(foreign)
+    assert str(error.value) == (
+        f"{foreign}: this SQLite file is not a follicle journal; choose another --db path"
+    )
+    assert pragmas(foreign) == (0, 1234)
+    text = tmp_path / "text.sqlite3"
+    text.write_text("hello, I am not a database" * 100)
+    with pytest.raises(FollicleFileError) as error:
+        SQLiteJournalStore(text)
+    assert str(error.value) == f"{text}: not a usable journal database (file is not a database)"
+    missing = tmp_path / "typo.sqlite3"
+    with pytest.raises(FollicleFileError) as error:
+        SQLiteJournalStore(missing, create=False)
+    assert str(error.value) == (
+        f"{missing}: no journal there; check --db (`follicle journal log` starts a new journal)"
+    )
+    assert not missing.exists()
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    with pytest.raises(FollicleFileError) as error:
+        SQLiteJournalStore(blocked / "journal.sqlite3")
+    assert str(error.value).startswith(
+        f"{blocked / 'journal.sqlite3'}: cannot create the journal ("
+    )
+
+
+def test_new_journals_in_new_folders_and_in_memory(tmp_path):
+    nested = tmp_path / "a" / "b" / "journal.sqlite3"
+    SQLiteJournalStore(nested).close()
+    assert pragmas(nested) == (3, APPLICATION_ID)
+    memory = SQLiteJournalStore(":memory:", create=False)
+    assert memory.schema_version == 3 and memory.path == ":memory:"
+    memory.close()
+    assert not Path(":memory:").exists()
+
+
+def test_connection_settings(tmp_path):
+    """Durability and integrity settings of the store's own connection (module docstring):
+    every commit on disk (synchronous FULL = 2), foreign keys enforced, the busy timeout."""
+    store = SQLiteJournalStore(tmp_path / "journal.sqlite3", busy_timeout_ms=1234)
+    db = store._db
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 1234
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+
+
+def test_an_up_to_date_journal_opens_while_another_process_writes(tmp_path):
+    """Opening takes no write lock unless it migrates: with another connection holding
+    the write lock, a current journal opens and reads at once, an old one waits for the
+    lock and gives up after the busy timeout."""
+    current, old = tmp_path / "current.sqlite3", tmp_path / "old.sqlite3"
+    SQLiteJournalStore(current).close()
+    SQLiteJournalStore(old, migrate_to=2).close()
+    holders = []
+    for path in (current, old):
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("PRAGMA journal_mode = WAL")
+        holder.execute("BEGIN IMMEDIATE")
+        holders.append(holder)
+    store = SQLiteJournalStore(current, busy_timeout_ms=50)
+    with store.reading() as view:
+        assert view.entries() == []
+    store.close()
+    with pytest.raises(FollicleFileError) as error:
+        SQLiteJournalStore(old, busy_timeout_ms=50)
+    assert str(error.value) == f"{old}: cannot open the journal (database is locked)"
+    for holder in holders:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert pragmas(old) == (2, APPLICATION_ID)
