@@ -265,3 +265,65 @@ def test_an_up_to_date_journal_opens_while_another_process_writes(tmp_path):
         holder.execute("ROLLBACK")
         holder.close()
     assert pragmas(old) == (2, APPLICATION_ID)
+
+
+def test_rows_written_and_read_back_keep_every_field(tmp_path):
+    """An entry inserted with its flags reads back equal (by uid and by id), flags in
+    their order; the row holds UTC text to the second (the schema's CHECK) and the
+    details as given: compact JSON, keys sorted, no nulls for fields left out."""
+    path = tmp_path / "journal.sqlite3"
+    store = SQLiteJournalStore(path)
+    flags = (
+        Finding("MN-4", Severity.WARN, "too soon", "wait a week"),
+        Finding("MN-12", Severity.BLOCK, "oozing", triage=Triage.URGENT),
+    )
+    entry = Entry(
+        uid="e" * 32,
+        kind="session",
+        at=datetime(2026, 3, 2, 9, 30, 15, tzinfo=UTC),
+        tz="Europe/Paris",
+        recorded=datetime(2026, 3, 2, 10, 0, 0, tzinfo=UTC),
+        details=parse_details(
+            "session", {"needle_mm": 1.5, "device": "roller-1", "duration_minutes": 12}
+        ),
+        note="left side",
+        flags=flags,
+    )
+    with store.writing() as view:
+        stored = view.insert(entry)
+    assert stored.id == 1 and stored.flags == flags
+    with store.reading() as view:
+        assert view.by_uid(entry.uid) == stored
+        assert view.by_id(1) == stored
+        assert view.by_id(2) is None and view.by_uid("f" * 32) is None
+    store.close()
+    with sqlite3.connect(path) as db:
+        row = db.execute(
+            "SELECT id, uid, kind, at_utc, tz, recorded_utc, note, details FROM entries"
+        ).fetchone()
+        flag_rows = db.execute(
+            "SELECT entry_id, position, rule, severity, message, instead, triage FROM flags "
+            "ORDER BY position"
+        ).fetchall()
+    db.close()
+    assert row == (
+        1,
+        "e" * 32,
+        "session",
+        "2026-03-02T09:30:15Z",
+        "Europe/Paris",
+        "2026-03-02T10:00:00Z",
+        "left side",
+        '{"device":"roller-1","duration_minutes":12.0,"needle_mm":1.5,"regions":[]}',
+    )
+    assert flag_rows == [
+        (1, 0, "MN-4", "warn", "too soon", "wait a week", None),
+        (1, 1, "MN-12", "block", "oozing", "", "urgent"),
+    ]
+    # an application without its optional fields: none of them stored as null
+    with Journal.open(path) as journal:
+        journal.log("application", {"medicine": "minoxidil"}, at=START, tz="UTC", now=NOW)
+    with sqlite3.connect(path) as db:
+        (details,) = db.execute("SELECT details FROM entries WHERE id = 2").fetchone()
+    db.close()
+    assert details == '{"medicine":"minoxidil"}'
