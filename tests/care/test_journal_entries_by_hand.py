@@ -13,6 +13,7 @@ import pytest
 
 from follicle.care.findings import Finding, Severity, Triage
 from follicle.care.journal.entries import Entry, Void, describe, metric_range, parse_details
+from follicle.errors import FollicleInputError
 
 AT = datetime(2026, 3, 2, 8, 30, 15, tzinfo=UTC)
 SHA = "0123456789abcdef" * 4
@@ -155,3 +156,19 @@ def test_void_to_dict():
 )
 def test_metric_range_by_unit(name, expected):
     assert metric_range(name) == expected
+
+
+def test_parse_details_refusals_name_the_kind_and_the_source():
+    kinds = "['application', 'session', 'device', 'symptom', 'measurement', 'photo']"
+    with pytest.raises(FollicleInputError) as error:
+        parse_details("diary", {})
+    assert str(error.value) == f"kind = 'diary' is not allowed; expected one of {kinds}"
+    assert (error.value.field, error.value.value) == ("kind", "diary")
+    with pytest.raises(FollicleInputError) as error:
+        parse_details("diary", {}, source="export.json")
+    assert str(error.value) == (
+        f"export.json: kind = 'diary' is not allowed; expected one of {kinds}"
+    )
+    with pytest.raises(FollicleInputError) as error:
+        parse_details("symptom", {"symptom": "sneezing"}, source="export.json")
+    assert str(error.value).startswith("export.json: symptom = 'sneezing' is not allowed")

@@ -327,3 +327,35 @@ def test_rows_written_and_read_back_keep_every_field(tmp_path):
         (details,) = db.execute("SELECT details FROM entries WHERE id = 2").fetchone()
     db.close()
     assert details == '{"medicine":"minoxidil"}'
+
+
+def test_flags_of_more_entries_than_one_query_reads(tmp_path):
+    """Flags are read 500 entry ids per query: 1,001 entries, each with one flag of its
+    own, read back in one call: every entry has exactly its flag."""
+    store = SQLiteJournalStore(tmp_path / "journal.sqlite3")
+    with store.writing() as view:
+        for k in range(1001):
+            entry = new_entry(at=START + timedelta(minutes=k))
+            flag = Finding("MN-11", Severity.INFO, f"entry {k}")
+            view.insert(Entry(**{**entry.__dict__, "flags": (flag,)}))
+    with store.reading() as view:
+        entries = view.entries()
+    assert len(entries) == 1001
+    assert [[f.message for f in e.flags] for e in entries] == [[f"entry {k}"] for k in range(1001)]
+    store.close()
+
+
+def test_a_locked_journal_refuses_a_write_in_one_line(tmp_path):
+    path = tmp_path / "journal.sqlite3"
+    journal = Journal(SQLiteJournalStore(path, busy_timeout_ms=50))
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    with pytest.raises(FollicleFileError) as error:
+        journal.log("symptom", {"symptom": "itching"}, at=START, tz="UTC", now=NOW)
+    assert str(error.value) == f"{path}: cannot write the journal (database is locked)"
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert row_counts(path) == (0, 0, 0)
+    journal.log("symptom", {"symptom": "itching"}, at=START, tz="UTC", now=NOW)
+    assert row_counts(path) == (1, 0, 0)
+    journal.close()
