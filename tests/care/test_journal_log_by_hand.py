@@ -8,6 +8,7 @@ for word and with nothing written."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -213,3 +214,40 @@ def test_logged_flags_are_the_entry_flags(journal):
     )
     assert [f.rule for f in logged.flags] == ["MN-7"]
     assert logged.flags == logged.entry.flags == journal.find(logged.entry.uid).flags
+
+
+@pytest.fixture
+def honolulu(monkeypatch):
+    """The machine's own zone set to UTC-10: times must still be kept and shown in UTC."""
+    monkeypatch.setenv("TZ", "Pacific/Honolulu")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_times_stay_in_utc_whatever_the_machine_zone(journal, path, honolulu):
+    at = datetime(2026, 5, 30, 23, 15, 42, tzinfo=timezone(timedelta(hours=-7)))
+    entry = journal.log("symptom", {"symptom": "itching"}, at=at, tz="UTC", now=NOW).entry
+    assert entry.at == datetime(2026, 5, 31, 6, 15, 42, tzinfo=UTC)
+    assert entry.at.utcoffset() == timedelta(0) and entry.recorded.utcoffset() == timedelta(0)
+    assert entry.note == ""  # no note given: none stored
+    too_late = NOW + timedelta(minutes=10, seconds=1)
+    expected = (
+        "at = '2026-06-01T12:10:01+00:00' is not allowed; expected a time not in the future "
+        "(now is 2026-06-01T12:00Z)"
+    )
+    local_now = NOW.astimezone(timezone(timedelta(hours=5, minutes=30)))
+    for now in (NOW, local_now):
+        message = refused(
+            lambda now=now: journal.log(
+                "symptom", {"symptom": "itching"}, at=too_late, tz="UTC", now=now
+            )
+        )
+        assert message == expected
+        # an amendment moved into the future is refused with the same words
+        message = refused(
+            lambda now=now: journal.amend(entry.uid, reason="typo", at=too_late, tz="UTC", now=now)
+        )
+        assert message == expected
+    assert stored_entries(path) == 1

@@ -6,6 +6,7 @@ rows written and read back keep every field."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -358,4 +359,50 @@ def test_a_locked_journal_refuses_a_write_in_one_line(tmp_path):
     assert row_counts(path) == (0, 0, 0)
     journal.log("symptom", {"symptom": "itching"}, at=START, tz="UTC", now=NOW)
     assert row_counts(path) == (1, 0, 0)
+    journal.close()
+
+
+def test_a_foreign_sqlite_file_without_an_application_id_is_refused(tmp_path):
+    """A SQLite file of another program (tables, no application id, version 0) is not
+    taken over: refused, and left without the journal's tables."""
+    foreign = tmp_path / "notes.sqlite3"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE notes (text TEXT)")
+    db.close()
+    before = schema(foreign)
+    with pytest.raises(FollicleFileError) as error:
+        SQLiteJournalStore(foreign)
+    assert str(error.value) == (
+        f"{foreign}: this SQLite file is not a follicle journal; choose another --db path"
+    )
+    assert schema(foreign) == before and pragmas(foreign) == (0, 0)
+
+
+def test_a_current_journal_without_the_application_id_is_adopted(tmp_path):
+    path = tmp_path / "journal.sqlite3"
+    SQLiteJournalStore(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA application_id = 0")
+    db.close()
+    with Journal.open(path) as journal:
+        assert journal.entries() == []
+    assert pragmas(path) == (3, APPLICATION_ID)
+
+
+def test_a_journal_opened_in_one_thread_is_used_from_another(tmp_path):
+    """The web server opens a journal and serves requests from worker threads."""
+    journal = Journal.open(tmp_path / "journal.sqlite3")
+    errors, found = [], []
+
+    def work():
+        try:
+            journal.log("symptom", {"symptom": "itching"}, at=START, tz="UTC", now=NOW)
+            found.extend(journal.entries())
+        except Exception as error:  # reported below, in the main thread
+            errors.append(error)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    assert errors == [] and [e.kind for e in found] == ["symptom"]
     journal.close()
