@@ -205,3 +205,25 @@ def test_an_import_that_voids_a_flagged_entry_clears_its_flags(tmp_path):
     assert first.find(dose.uid).flags == ()
     assert [e.kind for e in first.entries()] == ["device", "session"]
     first.close()
+
+
+@pytest.mark.parametrize(
+    "minutes, after, flagged",
+    [
+        (12, timedelta(hours=22), True),  # well inside the 24 h after a short session's end
+        (12, timedelta(hours=24, minutes=11, seconds=59), True),
+        (12, timedelta(hours=24, minutes=12), False),  # exactly 24 h after the end
+        (120, timedelta(hours=25, minutes=59), True),  # a 2 h session ends 2 h later
+        (120, timedelta(hours=26), False),
+    ],
+)
+def test_a_back_dated_session_flags_minoxidil_up_to_24_hours_after_its_end(
+    journal, minutes, after, flagged
+):
+    """MN-7 (care-protocols.md): no topical minoxidil for 24 h after a session deeper
+    than 0.5 mm, counted from the session's end. The dose is logged first, the session
+    back-dated afterwards: the dose's stored flag must follow."""
+    dose = log(journal, "application", MINOXIDIL, START + after).entry
+    assert dose.flags == ()
+    log(journal, "session", {**DEEP, "duration_minutes": minutes}, START)
+    assert [f.rule for f in journal.find(dose.uid).flags] == (["MN-7"] if flagged else [])
