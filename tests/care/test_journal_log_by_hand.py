@@ -12,6 +12,7 @@ import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from care_helpers import regimen
 
 from follicle.care.journal import Journal
 from follicle.errors import FollicleInputError
@@ -251,3 +252,35 @@ def test_times_stay_in_utc_whatever_the_machine_zone(journal, path, honolulu):
         )
         assert message == expected
     assert stored_entries(path) == 1
+
+
+def test_open_without_a_path_uses_the_default_location(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+    default = tmp_path / "xdg" / "follicle" / "journal.sqlite3"
+    with Journal.open() as journal:
+        assert journal.store.path == str(default)
+        journal.log("symptom", {"symptom": "itching"}, tz="UTC", now=NOW)
+    assert default.is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["xdg"]
+
+
+def test_stats_count_days_in_the_zone_asked_for(journal):
+    """Finasteride at 08:00 in Auckland (UTC+13 in March) is 19:00 UTC the day before:
+    counted in Auckland, 3 doses on 3 days of the plan; the provenance names the plan
+    only when there is one."""
+    plan = regimen({"kind": "finasteride", "dose_mg": 1.0, "times_of_day": ["08:00"]})
+    for day in (1, 2, 3):
+        journal.log(
+            "application",
+            {"medicine": "finasteride"},
+            at=f"2026-03-0{day}T08:00",
+            tz="Pacific/Auckland",
+            now=NOW,
+        )
+    stats = journal.stats(regimen=plan, start="2026-03-01", until="2026-03-03",
+                          tz="Pacific/Auckland")  # fmt: skip
+    (finasteride,) = stats.to_dict()["treatments"]
+    assert (finasteride["expected"], finasteride["taken"]) == (3, 3)
+    assert [i["role"] for i in stats.provenance["inputs"]] == ["regimen"]
+    assert journal.stats(until="2026-03-03", tz="Pacific/Auckland").provenance["inputs"] == []
