@@ -101,6 +101,32 @@ def test_a_damaged_file_gives_one_line_and_is_left_as_it_was(tmp_path):
     assert path.read_bytes() == damaged
 
 
+def test_a_damaged_file_whose_rollback_fails_too_still_gives_one_line(tmp_path, monkeypatch):
+    """On a damaged file the rollback after a failed write may fail as well; that second
+    error is not what the user needs to read: the message stays the damaged-file one."""
+    path = tmp_path / "journal.sqlite3"
+    with Journal.open(path) as journal:
+        for k in range(150):
+            at = START + timedelta(hours=k)
+            journal.log("application", {"medicine": "finasteride"}, at=at, tz="UTC", now=NOW,
+                        note="x" * 100)  # fmt: skip
+    damage(path)
+
+    def failing_rollback(self):
+        raise sqlite3.DatabaseError("rollback failed too")
+
+    journal = Journal.open(path)
+    monkeypatch.setattr(SQLiteJournalStore, "_rollback", failing_rollback)
+    with pytest.raises(FollicleFileError) as error:
+        journal.log("symptom", {"symptom": "itching"}, at=NOW, tz="UTC", now=NOW)
+    assert str(error.value).startswith(
+        f"{path}: the journal file is damaged (database disk image is malformed); nothing "
+        "was changed."
+    )
+    monkeypatch.undo()
+    journal.close()
+
+
 # --- opening and migrating ----------------------------------------------------------
 
 
