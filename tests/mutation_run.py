@@ -6,13 +6,17 @@ none runs every mutant of every configured module (hours: docs/testing.md). Envi
 this run, ``MUTATION_MODULES`` (space-separated globs such as
 ``src/follicle/treatments/*``) replaces the configured modules to mutate (generating the
 mutants of every module takes minutes), ``MUTATION_JOBS`` sets mutmut's worker processes
-(default 2). Not a test file:
+(default 2). ``--sample FRACTION SEED`` reads mutant names (``mutmut results --all true``)
+on stdin and prints a seeded sample per function instead of running. Not a test file:
 pytest does not collect it.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import random
+import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -97,7 +101,29 @@ def report(by_module: dict[str, Counter]) -> str:
     return "\n".join(lines)
 
 
+def sample(names: list[str], *, fraction: float, seed: int) -> list[str]:
+    """A seeded random sample of mutant names per function: ``ceil(fraction x n)`` of each
+    function's ``n`` mutants, at least one (functions in name order, mutants by number).
+    For runs too long to check every mutant (docs/testing.md, fifth round)."""
+    by_function: dict[str, list[str]] = defaultdict(list)
+    for name in names:
+        by_function[re.sub(r"__mutmut_\d+$", "", name)].append(name)
+    rng = random.Random(seed)
+    chosen = []
+    for function in sorted(by_function):
+        members = sorted(by_function[function], key=lambda n: int(n.rsplit("_", 1)[1]))
+        picked = rng.sample(members, max(1, math.ceil(fraction * len(members))))
+        chosen.extend(sorted(picked, key=lambda n: int(n.rsplit("_", 1)[1])))
+    return chosen
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--sample"]:  # --sample FRACTION SEED < names (mutmut results --all true)
+        names = [line.strip().rpartition(": ")[0] or line.strip() for line in sys.stdin]
+        print(
+            "\n".join(sample([n for n in names if n], fraction=float(argv[1]), seed=int(argv[2])))
+        )
+        return 0
     from mutmut import configuration
     from mutmut.__main__ import cli
 

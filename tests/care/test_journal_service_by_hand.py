@@ -185,7 +185,9 @@ def test_parse_metrics_reads_name_equals_number():
     assert parse_metrics([]) == {}
 
 
-@pytest.mark.parametrize("item", ["density_per_cm2", "=3", " =3", "density_per_cm2=many", "a="])
+@pytest.mark.parametrize(
+    "item", ["density_per_cm2", "=3", " =3", "density_per_cm2=many", "a=", "density_per_cm2=1=2"]
+)
 def test_parse_metrics_refuses_an_item_by_its_text(item):
     with pytest.raises(FollicleInputError) as error:
         parse_metrics(["terminal_percent=61.5", item], field="--metric")
@@ -724,3 +726,44 @@ def test_parse_corrections_names_the_fields_of_the_kind(journal):
             f"set = {item!r} is not allowed; expected field=value with a field of symptom "
             "entries: symptom, severity"
         )
+
+
+def test_parse_corrections_split_at_the_first_equals_sign(journal):
+    """``field=value``: the field is the text before the first ``=``, the rest is the
+    value (a device name may hold ``=``; a metric item ``name=value`` likewise)."""
+    session = journal.log(
+        "session",
+        {"device": "pen", "needle_mm": 0.5, "duration_minutes": 12},
+        at="2026-03-01T09:00",
+        tz="UTC",
+        now=NOW,
+    ).entry
+    assert parse_corrections(session, ["device=pen=2"]) == {"device": "pen=2"}
+    assert parse_corrections(session, ["regions=vertex;frontal"]) == {
+        "regions": ["vertex", "frontal"]
+    }
+    measured = journal.log(
+        "measurement", {"metrics": {"density_per_cm2": 150.0}}, at="2026-03-01T10:00",
+        tz="UTC", now=NOW,
+    ).entry  # fmt: skip
+    assert parse_corrections(measured, ["metrics=density_per_cm2=1=2;thin_percent=12"]) == {
+        "metrics": {"density_per_cm2": "1=2", "thin_percent": "12"}
+    }
+
+
+def test_csv_flag_rules_are_joined_by_semicolons(journal):
+    """Two flags on one session (MN-3: 5 minutes; MN-4: 3 days after a 1.5 mm session):
+    its ``flag_rules`` cell lists both rules, ``;``-separated (the module docstring)."""
+    import csv
+    import io
+
+    first = {"device": "roller-1", "needle_mm": 1.5, "duration_minutes": 12}
+    journal.log("session", first, at="2026-03-01T09:00", tz="UTC", now=NOW)
+    second = journal.log(
+        "session", {**first, "duration_minutes": 5}, at="2026-03-04T09:00", tz="UTC", now=NOW
+    ).entry
+    rules = [f.rule for f in second.flags]
+    assert sorted(rules) == ["MN-3", "MN-4"]
+    rows = list(csv.DictReader(io.StringIO(journal.export("csv").text)))
+    (row,) = [r for r in rows if r["uid"] == second.uid]
+    assert row["flag_rules"] == ";".join(rules)
