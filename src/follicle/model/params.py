@@ -131,8 +131,9 @@ class ModelParameters:
         "(0.301 -> 0.33, repair 0.31 -> 0.35; training seeds 1 and 3, 200 people per arm, "
         "all 27 fitted targets: 21 -> 23 and 22 -> 23 within tolerance; the 10-year "
         "finasteride peak and drift kept, seed 5; docs/validation.md, Status). Share of its "
-        "size a follicle loses per cycle at androgen exposure 1 and sensitivity 1; with repair_per_cycle it sets the size a follicle settles at (repair / "
-        "(repair + damage)) and how fast (about two cycles)",
+        "size a follicle loses per cycle at androgen exposure 1 and sensitivity 1; with "
+        "repair_per_cycle it sets the size a follicle settles at (repair / (repair + damage)) "
+        "and how fast (about two cycles)",
     )
     repair_per_cycle: float = _p(
         0.35,
