@@ -20,7 +20,11 @@ from follicle.cli.support import (
     print_json,
 )
 from follicle.provenance import with_provenance
-from follicle.trials.predictive import DEFAULT_MEMBERS, DEFAULT_MEMBERS_N_PER_ARM
+from follicle.trials.predictive import (
+    DEFAULT_MEMBERS,
+    DEFAULT_MEMBERS_N_PER_ARM,
+    NOT_JUDGED_NOTE,
+)
 
 TRIAL_HELP = """Run a virtual clinical trial described by a trial file.
 
@@ -238,11 +242,7 @@ def predictive_summary(summary: dict) -> str:
 def _not_judged(count: int) -> str:
     if not count:
         return ""
-    return (
-        f" {count} target(s) marked n/a: every member gave the same value (it depends on no "
-        "varied parameter and no person), so there is no spread to judge the published "
-        "value by; the point run's tolerance applies."
-    )
+    return f" {count} target(s) marked n/a: {NOT_JUDGED_NOTE}."
 
 
 def predictive_table(report) -> Table:

@@ -27,6 +27,11 @@ import numpy as np
 from follicle.errors import FollicleInputError
 
 DEFAULT_LEVEL = 0.9
+# What an "n/a" mark means, in every front end (the CLI's text, the web's trial page).
+NOT_JUDGED_NOTE = (
+    "every member gave the same value (it depends on no varied parameter and no person), "
+    "so there is no spread to judge the published value by; the point run's tolerance applies"
+)
 # The default budget: members x people per arm = 500 people per arm, about 5x a point run at
 # 100 per arm (docs/validation.md, "Posterior predictive intervals").
 DEFAULT_MEMBERS = 20

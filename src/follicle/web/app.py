@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from follicle import __version__
 from follicle.care.findings import DISCLAIMER
 from follicle.errors import FollicleFileError, FollicleInputError
+from follicle.trials.predictive import NOT_JUDGED_NOTE
 from follicle.web.config import WebConfig
 from follicle.web.deps import (
     ChoosePatientError,
@@ -136,7 +137,12 @@ def create_app(config: WebConfig) -> FastAPI:
     app.state.heavy = HeavyWork()
     app.state.jobs = JobQueue(store=SQLiteJobStore(config.jobs_path))
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.globals.update(disclaimer=DISCLAIMER, version=__version__, csrf_field=CSRF_FIELD)
+    templates.env.globals.update(
+        disclaimer=DISCLAIMER,
+        version=__version__,
+        csrf_field=CSRF_FIELD,
+        not_judged_note=NOT_JUDGED_NOTE,
+    )
     templates.env.filters["num"] = lambda value, fmt="%.1f": "-" if value is None else fmt % value
     templates.env.filters["day"] = lambda seconds: (
         f"{datetime.fromtimestamp(seconds, UTC):%Y-%m-%d}"
