@@ -28,6 +28,7 @@ from follicle.measure.burnt_in import BurntIn, caption_rows, find_burnt_in, pain
 from follicle.measure.calibration import TERMINAL_RANGE_UM, check_um_per_px, width_scale_check
 from follicle.measure.cores import core_shafts
 from follicle.measure.end_marks import marks_at_hair_ends
+from follicle.measure.faint_hairs import faint_line_shafts, side_darkening
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs, empty_hairs_table
 from follicle.measure.image_io import check_image, load_image
 from follicle.measure.metrics import Metrics, measure
@@ -109,6 +110,15 @@ class AnalysisSettings:
     # shoulders (as ``halo_shoulder``), for the diameter only: the rules that decide what
     # is a hair keep the plain width (0: off).
     shoulder_below_um: float = 50.0
+    # Faint thin hairs (``faint_hairs``): long straight ridges too faint for the mask's
+    # seeds, found by a line filter, kept as hairs when measured at most this wide (um)
+    # and at least ``faint_min_length_um`` long (0: off).
+    faint_hair_max_um: float = 40.0
+    faint_line_sd: float = 5.0  # seed level of the line filter, robust SDs over skin
+    # ... and kept only when darkening the skin beside them by at least this share
+    # (mean of R, G, B; ``faint_hairs.side_darkening``). Calibrated on the dev images
+    # (docs/measure.md): fainter lines were mostly skin folds and rims of dye stains.
+    faint_min_darkening: float = 0.15
 
     def __post_init__(self):
         checks = (
@@ -143,6 +153,9 @@ class AnalysisSettings:
             ("max_turn_deg", 0 < self.max_turn_deg < 90, "a number in (0, 90)"),
             ("core_share", 0 <= self.core_share < 1, "0 (off) or a number in (0, 1)"),
             ("shoulder_below_um", self.shoulder_below_um >= 0, "a number >= 0 (0: off)"),
+            ("faint_hair_max_um", self.faint_hair_max_um >= 0, "a number >= 0 (0: off)"),
+            ("faint_line_sd", self.faint_line_sd > 0, "a positive number"),
+            ("faint_min_darkening", 0 <= self.faint_min_darkening < 1, "a number in [0, 1)"),
             (
                 "pair_width_ratio",
                 self.pair_width_ratio == 0 or 1 < self.pair_width_ratio <= 3,
@@ -468,6 +481,20 @@ def analyze_image(
         measured = [(m[0], reported.get(id(m[0]), m[1]), *m[2:]) for m in measured]
     if settings.recentre:  # centre lines beside the axis (halo on one side) moved onto it
         measured = [_recentred(m, offsets.get(id(m[0])), half_width) for m in measured]
+    if settings.faint_hair_max_um > 0:
+        measured += _faint_hairs(
+            rgb,
+            ridge,
+            contrast,
+            mask,
+            valid,
+            edge,
+            half_width,
+            settings,
+            scale=scale,
+            low=low,
+            dark=polarity == "dark",
+        )
     if settings.end_mark_length_um > 0:
         marks = marks_at_hair_ends(
             [m[0] for m in measured],
@@ -607,6 +634,55 @@ def _split_pairs(
             continue
         for part, part_w in zip(split.shafts, split.widths_px, strict=True):
             out.append((part, part_w, spread, shaft_contrast, cut))
+    return out
+
+
+def _faint_hairs(
+    rgb: np.ndarray,
+    ridge: np.ndarray,
+    contrast: np.ndarray,
+    mask: np.ndarray,
+    valid: np.ndarray,
+    edge: np.ndarray,
+    half_width: np.ndarray,
+    settings: AnalysisSettings,
+    *,
+    scale: float,
+    low: float,
+    dark: bool,
+) -> list[tuple]:
+    """Faint thin hairs beside the mask (``faint_hairs``), measured like the others and
+    kept when at most ``faint_hair_max_um`` wide and darker than the skin beside them by
+    ``faint_min_darkening``: (shaft, width px, spread px, contrast,
+    cut by the edge) per hair."""
+    max_px = settings.faint_hair_max_um / scale
+    shafts = faint_line_shafts(
+        ridge,
+        hair_mask=mask,
+        valid=valid,
+        sigma_px=max_px / 4,
+        min_length_px=settings.faint_min_length_um / scale,
+        max_width_px=2 * max_px,
+        high_sd=settings.faint_line_sd,
+    )
+    out = []
+    min_w = max(settings.min_diameter_um / scale, 1.0)
+    for shaft in shafts:
+        estimate = shaft_width(
+            contrast,
+            shaft.branches,
+            shaft.junctions_rc,
+            half_width,
+            max_width_px=2 * max_px,
+            min_contrast=low / 2,
+        )
+        w = estimate.width_px
+        if not np.isfinite(w) or w < 0.5 * min_w or w > max_px:
+            continue
+        if side_darkening(rgb, shaft, width_px=w, dark=dark) < settings.faint_min_darkening:
+            continue
+        cut = bool(edge[shaft.pixels[:, 0], shaft.pixels[:, 1]].any())
+        out.append((shaft, w, estimate.spread_px, estimate.contrast, cut))
     return out
 
 
