@@ -482,11 +482,18 @@ def analyze_image(
     if settings.recentre:  # centre lines beside the axis (halo on one side) moved onto it
         measured = [_recentred(m, offsets.get(id(m[0])), half_width) for m in measured]
     if settings.faint_hair_max_um > 0:
+        # Lines are sought away from the hairs kept so far: mask objects none of them lies
+        # in (faint hairs partly seeded, then dropped by the rules above) are searched too.
+        labels = objects[0]
+        holds_hair = np.zeros(len(objects[1]) + 1, bool)
+        for m in measured:
+            holds_hair[labels[m[0].pixels[:, 0], m[0].pixels[:, 1]]] = True
+        holds_hair[0] = False
         measured += _faint_hairs(
             rgb,
             ridge,
             contrast,
-            mask,
+            mask & holds_hair[labels],
             valid,
             edge,
             half_width,
