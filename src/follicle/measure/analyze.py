@@ -115,9 +115,10 @@ class AnalysisSettings:
     # and at least ``faint_min_length_um`` long (0: off).
     faint_hair_max_um: float = 40.0
     faint_line_sd: float = 5.0  # seed level of the line filter, robust SDs over skin
-    # ... and kept only when darkening the skin beside them by at least this share
+    # ... and kept only when darker than the skin on each side by at least this share
     # (mean of R, G, B; ``faint_hairs.side_darkening``). Calibrated on the dev images
-    # (docs/measure.md): fainter lines were mostly skin folds and rims of dye stains.
+    # (docs/measure.md): fainter lines were mostly skin folds and rims of dye stains,
+    # lines darker than one side only the edges of yellow dots and of dark hairs.
     faint_min_darkening: float = 0.15
 
     def __post_init__(self):

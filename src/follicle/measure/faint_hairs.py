@@ -156,10 +156,12 @@ def faint_line_shafts(
 
 
 def side_darkening(rgb: np.ndarray, shaft: Shaft, *, width_px: float, dark: bool) -> float:
-    """How much a straight shaft darkens the skin right beside it: 1 - (mean R, G, B on
-    its centre line) / (the same 1.5 widths + 3 px to either side), the mean of the three
-    relative drops (brightening for light hair: ``dark`` False). A pigmented hair darkens
-    all three channels; a skin fold or the rim of a dye stain much less."""
+    """How much a straight shaft darkens the skin on either side of it: 1 - (mean R, G, B
+    on its centre line) / (the same 1.5 widths + 3 px to one side), averaged over the
+    three channels, on the side where it is least (brightening for light hair: ``dark``
+    False). A pigmented hair is darker than the skin on both sides; a skin fold or the
+    rim of a dye stain is much less dark, and an edge (a line beside a bright yellow dot
+    or a dark hair) is darker than one side only."""
     path = shaft.branches[0]
     if len(path) < 2:
         return 0.0
@@ -169,15 +171,13 @@ def side_darkening(rgb: np.ndarray, shaft: Shaft, *, width_px: float, dark: bool
     on = path[::2]
     rows, cols = rgb.shape[:2]
     reach = 1.5 * width_px + 3
-    beside = []
+    line = rgb[on[:, 0], on[:, 1]].reshape(-1, 3).mean(axis=0, dtype=np.float64)
+    drops = []
     for sign in (-1.0, 1.0):
         q = np.round(on + sign * reach * normal).astype(int)
         ok = (q[:, 0] >= 0) & (q[:, 0] < rows) & (q[:, 1] >= 0) & (q[:, 1] < cols)
-        if ok.any():
-            beside.append(rgb[q[ok, 0], q[ok, 1]].reshape(-1, 3).mean(axis=0, dtype=np.float64))
-    if not beside:
-        return 0.0
-    line = rgb[on[:, 0], on[:, 1]].reshape(-1, 3).mean(axis=0, dtype=np.float64)
-    skin = np.maximum(np.mean(beside, axis=0), 1.0)
-    drop = 1.0 - line / skin if dark else line / skin - 1.0
-    return float(drop.mean())
+        if not ok.any():
+            return 0.0  # one side outside the image: not measurable
+        skin = np.maximum(rgb[q[ok, 0], q[ok, 1]].reshape(-1, 3).mean(axis=0, dtype=np.float64), 1)
+        drops.append(float((1.0 - line / skin if dark else line / skin - 1.0).mean()))
+    return min(drops)
