@@ -15,7 +15,10 @@ from scipy import ndimage
 
 from follicle.errors import FollicleInputError
 from follicle.measure.analyze import AnalysisSettings, analyze_image
+from follicle.measure.faint_hairs import side_darkening
 from follicle.measure.raster import polyline_coverage
+from follicle.measure.render import render_trichoscopy
+from follicle.measure.shafts import Shaft
 
 UM_PER_PX = 2.76
 SHAPE = (420, 520)
@@ -90,6 +93,38 @@ def test_bare_textured_skin_and_a_wide_fold_give_no_faint_hairs(seed):
     assert len(_hairs(scene(seed=seed), ON)) == 1
     fold = scene(faint=[(THIN, 0.0, 0.18, 10.0)], seed=seed)  # Gaussian band, FWHM 65 um
     assert len(_hairs(fold, ON)) == 1
+
+
+def test_side_darkening_is_the_darkening_against_the_lighter_side():
+    image = np.full((60, 80, 3), 200.0)
+    image[:, 40:] = 120.0  # a step: the skin right of column 40 is darker
+    image[:, 30:33] = 160.0  # a line 0.2 darker than the skin on its left
+    vertical = Shaft(
+        branches=(np.stack([np.arange(5, 55), np.full(50, 31)], 1),), junctions_rc=np.zeros((0, 2))
+    )
+    on_line = side_darkening(image.astype(np.uint8), vertical, width_px=3.0, dark=True)
+    assert on_line == pytest.approx(0.2, abs=0.01)  # the skin beside is 200 on both sides
+    # Along the step's dark side, one side is as dark as the line and the other lighter:
+    # an edge, not a line (the mean of the two sides would read 0.2).
+    at_edge = Shaft(
+        branches=(np.stack([np.arange(5, 55), np.full(50, 45)], 1),), junctions_rc=np.zeros((0, 2))
+    )
+    assert side_darkening(
+        image.astype(np.uint8), at_edge, width_px=2.0, dark=True
+    ) == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("seed", [20_261_122 + 1005, 20_261_122 + 1009])
+def test_the_rim_of_a_yellow_dot_is_not_a_faint_hair(seed):
+    """Two scenes of bench/measure.py (medium, one yellow dot each) where a line along a
+    yellow dot's rim, darker than the dot but not than the skin on its other side, was
+    taken for a faint hair while the darkening was averaged over both sides."""
+    scene = render_trichoscopy(style="medium", seed=seed, yellow_dots=1)
+    found = analyze_image(scene.image, um_per_px=scene.um_per_px)
+    without = analyze_image(
+        scene.image, um_per_px=scene.um_per_px, settings=AnalysisSettings(faint_hair_max_um=0)
+    )
+    assert len(found.hairs) == len(without.hairs)
 
 
 @pytest.mark.parametrize(
