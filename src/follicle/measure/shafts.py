@@ -17,6 +17,8 @@ from scipy import ndimage
 from scipy.spatial import cKDTree
 from skimage.morphology import remove_small_objects, skeletonize
 
+from follicle.measure.small_median import median
+
 EIGHT = np.ones((3, 3), bool)
 NEIGHBOURS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
 
@@ -418,7 +420,7 @@ def trace_shafts(
     node_uf = _UnionFind(max(n_nodes, 1))
     lengths = np.array([_path_length(b.pixels) + 1 for b in branches])
     widths = np.array(
-        [float(np.median(half_width[b.pixels[:, 0], b.pixels[:, 1]])) for b in branches]
+        [median(half_width[b.pixels[:, 0], b.pixels[:, 1]]) for b in branches]
     )
     alive = np.ones(len(branches), bool)
     # 1) Bridges: short branches between two junctions (thick crossings give two nearby
@@ -535,7 +537,7 @@ def bridge_gaps(
         return shafts
     ends = [_shaft_end_vectors(s) for s in shafts]
     widths = np.array(
-        [float(np.median(half_width[s.pixels[:, 0], s.pixels[:, 1]])) for s in shafts]
+        [median(half_width[s.pixels[:, 0], s.pixels[:, 1]]) for s in shafts]
     )
     cos_limit = np.cos(np.radians(max_angle_deg))
     points = np.array([e[k][0] for e in ends for k in (0, 1)])

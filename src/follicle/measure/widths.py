@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from follicle.measure.small_median import median
+
 STEP_PX = 0.25
 
 
@@ -53,7 +55,7 @@ def sample_points(
         if len(path) < 5:
             continue
         local = half_width[path[:, 0], path[:, 1]]
-        hw = float(np.median(local))
+        hw = median(local)
         tangent = _tangents(path, window=int(np.clip(2 * hw, 5, 15)))
         index = np.arange(len(path))
         margin = max(2.0 * hw, 4.0)  # round off the ends: blunt clipped tips, tapering
@@ -227,16 +229,16 @@ def shaft_width(
     q1, q3 = np.percentile(w, [25, 75])
     branch_of = np.concatenate(ids) if ids else np.zeros(0, int)
     offsets = tuple(
-        float(np.median(centres[0][ok & (branch_of == k)]))
+        median(centres[0][ok & (branch_of == k)])
         if (ok & (branch_of == k)).any()
         else float("nan")
         for k in range(len(branches))
     )
     return WidthEstimate(
-        width_px=float(np.median(w)),
+        width_px=median(w),
         spread_px=float(q3 - q1),
         samples=int(ok.sum()),
-        contrast=float(np.median(peak[ok])),
+        contrast=median(peak[ok]),
         branch_offsets_px=offsets,
     )
 
@@ -257,7 +259,7 @@ def centred_branches(
         if len(path) < 2 or not np.isfinite(offset) or abs(offset) < min_offset_px:
             out.append(path)
             continue
-        hw = float(np.median(half_width[path[:, 0], path[:, 1]]))
+        hw = median(half_width[path[:, 0], path[:, 1]])
         tangent = _tangents(path, window=int(np.clip(2 * hw, 5, 15)))
         normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1)
         moved = np.round(path + offset * normal).astype(int)
