@@ -7,6 +7,7 @@ Pipeline (classical, CPU, no learned model):
    in the colour channel that ignores blue dye (max of R, G, B for dark hair);
 3. hysteresis threshold -> hair mask; skeleton -> branches -> hairs chained straight
    through junctions (crossing hairs stay two hairs, hairs sharing an opening split);
+   faint thin straight hairs below the seeds found by a line filter (``faint_hairs``);
 4. width of each hair = median full width at half maximum of perpendicular profiles;
 5. exit points and follicular units from the shaft ends; yellow dots from yellowness.
 """
@@ -659,10 +660,10 @@ def _faint_hairs(
     low: float,
     dark: bool,
 ) -> list[tuple]:
-    """Faint thin hairs beside the mask (``faint_hairs``), measured like the others and
-    kept when at most ``faint_hair_max_um`` wide and darker than the skin beside them by
-    ``faint_min_darkening``: (shaft, width px, spread px, contrast,
-    cut by the edge) per hair."""
+    """Faint thin hairs beside the hairs kept (``faint_hairs``), measured like the others
+    and kept when at most ``faint_hair_max_um`` wide and darker than the skin on each
+    side by ``faint_min_darkening``: (shaft, width px, spread px, contrast, cut by the
+    edge) per hair."""
     max_px = settings.faint_hair_max_um / scale
     shafts = faint_line_shafts(
         ridge,
