@@ -6,7 +6,9 @@ Scenes at the 70x scale (2.76 um/px): textured skin (smoothed noise, about the s
 texture of the real images) with one dark terminal hair and, depending on the test, a
 faint thin hair, a fainter line, or a faint wide band (a skin fold). The faint thin hair
 must be found only with the line filter on and measured thin; the fainter line only with
-the darkening rule off; the band and bare textured skin never.
+the darkening rule off; the band (measured wider than 40 um) and bare textured skin
+never. The darkening is read against the lighter side: an edge (skin beside a yellow
+dot, or beside a dark hair) is not a line.
 """
 
 import numpy as np
