@@ -95,3 +95,24 @@ def test_the_command_names_the_option(option, value):
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith(f"follicle: error: {option} = {value}")
     assert "Traceback" not in done.stderr
+
+
+def test_validate_uses_one_default_people_per_arm_on_every_face():
+    """The verb, the command and the web form run the same point trial by default."""
+    import inspect
+
+    from follicle.trials.predictive import VALIDATION_N_PER_ARM
+    from follicle.trials.verbs import run_validation
+    from follicle.web.actions.trials import parse_validate_options
+
+    assert inspect.signature(run_validation).parameters["n_per_arm"].default == (
+        VALIDATION_N_PER_ARM
+    )
+    web = parse_validate_options(n_per_arm=None, seed=None, only=None, ensemble=False)
+    assert web["n_per_arm"] == VALIDATION_N_PER_ARM
+    help_text = subprocess.run(
+        [str(Path(sys.executable).parent / "follicle"), "validate", "--help"],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}, check=True,
+    ).stdout
+    (line,) = [x for x in help_text.splitlines() if "Virtual people per arm." in x]
+    assert f"[default: {VALIDATION_N_PER_ARM}]" in line

@@ -80,7 +80,11 @@ def test_journal_log_and_show_match_the_cli(web):
 
 
 def test_journal_stats_against_a_plan_gives_adherence(web):
-    start = (datetime.now(UTC) - timedelta(days=2)).date()
+    # The plan's doses fall at 08:00 UTC: before 08:00 today's is not due yet, so the three
+    # logged days end yesterday (the test failed whenever it ran before 08:00 UTC).
+    now = datetime.now(UTC)
+    last_due = now.date() if now.hour >= 8 else now.date() - timedelta(days=1)
+    start = last_due - timedelta(days=2)
     for day in range(3):
         at = datetime.combine(start + timedelta(days=day), datetime.min.time(), UTC)
         web.http.post(

@@ -24,6 +24,7 @@ from follicle.trials.predictive import (
     DEFAULT_MEMBERS,
     DEFAULT_MEMBERS_N_PER_ARM,
     NOT_JUDGED_NOTE,
+    VALIDATION_N_PER_ARM,
 )
 
 TRIAL_HELP = """Run a virtual clinical trial described by a trial file.
@@ -156,11 +157,11 @@ heterogeneity and trial sampling; and whether the published value lies inside it
 
 Examples:
 
-  follicle validate --n-per-arm 100
+  follicle validate --n-per-arm 100  # quicker, but the draw decides targets near an edge
 
   follicle validate --only 'olsen2002-*' --members 10 --members-n-per-arm 50
 
-  follicle validate --no-ensemble  # the point run alone (~6x less work)
+  follicle validate --no-ensemble  # the point run alone (~2.5x less work)
 
   follicle validate --targets my-targets.toml --json > validation.json
 
@@ -370,7 +371,9 @@ def register(app: typer.Typer) -> None:
     @handles_bad_input
     def validate_command(
         targets: Path | None = typer.Option(None, "--targets", help="Targets file (TOML)."),
-        n_per_arm: int = typer.Option(100, "--n-per-arm", help="Virtual people per arm."),
+        n_per_arm: int = typer.Option(
+            VALIDATION_N_PER_ARM, "--n-per-arm", help="Virtual people per arm."
+        ),
         seed: int = typer.Option(
             2, "--seed", help="Seed (default 2: other people than calibration's seed 1)."
         ),

@@ -18,7 +18,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from follicle.errors import FollicleInputError
-from follicle.trials.predictive import DEFAULT_MEMBERS, DEFAULT_MEMBERS_N_PER_ARM
+from follicle.trials.predictive import (
+    DEFAULT_MEMBERS,
+    DEFAULT_MEMBERS_N_PER_ARM,
+    VALIDATION_N_PER_ARM,
+)
 
 # Bounds of the execution options (docs/cli.md): the trial file's own limit on people per
 # arm, and more local worker processes than any machine here would start usefully.
@@ -153,7 +157,7 @@ def run_validation(
     *,
     targets: str | Path | None = None,
     only: Sequence[str] | None = None,
-    n_per_arm: int = 100,
+    n_per_arm: int = VALIDATION_N_PER_ARM,
     seed: int = 2,
     parameters=None,
     workers: int | None = None,

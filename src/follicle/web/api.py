@@ -280,7 +280,7 @@ def trial_job(job_id: str, request: Request) -> JSONResponse:
 
 
 class ValidateIn(BaseModel):
-    n_per_arm: int | None = Field(None, description="Virtual people per arm (2-500; 100)")
+    n_per_arm: int | None = Field(None, description="Virtual people per arm (2-500; 300)")
     seed: int | None = Field(None, description="Seed (default 2, as follicle validate)")
     only: str | None = Field(None, description="Target ids or patterns, comma separated")
     ensemble: bool = Field(

@@ -72,11 +72,15 @@ def parse_validate_options(
     the CLI by default, the posterior predictive intervals (``ensemble``; ``members`` of
     the shipped ensemble, each a trial of ``members_n_per_arm`` people per arm)."""
     from follicle.trials.ensemble import load_ensemble
-    from follicle.trials.predictive import DEFAULT_MEMBERS, DEFAULT_MEMBERS_N_PER_ARM
+    from follicle.trials.predictive import (
+        DEFAULT_MEMBERS,
+        DEFAULT_MEMBERS_N_PER_ARM,
+        VALIDATION_N_PER_ARM,
+    )
     from follicle.trials.targets import load_targets, select_targets
     from follicle.trials.validate import VALIDATION_SEED
 
-    n = 100 if n_per_arm is None else n_per_arm
+    n = VALIDATION_N_PER_ARM if n_per_arm is None else n_per_arm
     if not 2 <= n <= MAX_VALIDATE_PER_ARM:
         raise FollicleInputError(
             "n_per_arm", n, f"2 to {MAX_VALIDATE_PER_ARM} here (the CLI runs more)"
