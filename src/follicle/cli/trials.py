@@ -157,7 +157,7 @@ heterogeneity and trial sampling; and whether the published value lies inside it
 
 Examples:
 
-  follicle validate --n-per-arm 100  # quicker, but the draw decides targets near an edge
+  follicle validate --n-per-arm 100  # quicker, noisier point run
 
   follicle validate --only 'olsen2002-*' --members 10 --members-n-per-arm 50
 
