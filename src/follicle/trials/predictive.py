@@ -34,7 +34,7 @@ NOT_JUDGED_NOTE = (
 )
 # People per arm of validate's point run. At 100 the simulation's own 95% interval was
 # wider than the target's tolerance for Kaufman 1998's arms (5.1 cm2 counts), so a pass or
-# a miss was mostly the draw; 300 halves the worst cases (docs/validation.md, Status).
+# a miss was mostly the draw; 300 narrows it sqrt(3) times (docs/validation.md, Status).
 VALIDATION_N_PER_ARM = 300
 # The default budget: members x people per arm = 500 people per arm, about 1.7x the point
 # run (docs/validation.md, "Posterior predictive intervals").

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from follicle.errors import FollicleInputError
+from follicle.trials.predictive import VALIDATION_N_PER_ARM
 from follicle.web import actions
 from follicle.web.deps import owner_id, page_session, server_config
 from follicle.web.jobs import submit_trial, submit_validation
@@ -28,6 +29,7 @@ def _trials_context(request: Request, **extra) -> dict[str, Any]:
         "jobs": [j.to_dict() for j in request.app.state.jobs.jobs(owner=owner_id(request))],
         "scheduler": server_config(request).scheduler,
         "ensemble_size": _ensemble_size(),
+        "validate_n_per_arm": VALIDATION_N_PER_ARM,
         "form": {},
         "error": None,
     } | extra
