@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import ndimage
 
+from follicle.measure.binary_ops import close_square, dilate_square
+
 CAPTION_MAX_ROWS = 120  # a caption bar is at most this high (or a quarter of the image)
 MIN_RULER_PX = 120  # a scale bar is at least this long; straight hairs rarely are, 2 px thin
 LABEL_PAD_PX = 22  # label boxes reach this far beyond their text
@@ -278,10 +280,9 @@ def dark_label_boxes(
 
 
 def _close_square(mask: np.ndarray, size: int) -> np.ndarray:
-    """``binary_closing`` by a size x size square (border 0), as separable maximum and
-    minimum filters: the same pixels, about twice as fast."""
-    grown = ndimage.maximum_filter(mask.view(np.uint8), size=size, mode="constant", cval=0)
-    return ndimage.minimum_filter(grown, size=size, mode="constant", cval=0).view(bool)
+    """``binary_closing`` by a size x size square (border 0): ``binary_ops.close_square``,
+    the same pixels as separable maximum and minimum filters, cheaper."""
+    return close_square(mask, size)
 
 
 def _block_share(mask: np.ndarray, factor: int) -> np.ndarray:
@@ -521,8 +522,8 @@ def find_burnt_in(rgb: np.ndarray, *, captions: bool = True) -> BurntIn:
     grey_value = _grey_value(rgb)
     ruler, segments = ruler_lines(rgb, grey_value=grey_value)
     strokes = red | ruler
-    if strokes.any():  # a 5 x 5 square around each stroke pixel (two 1-D maximum filters)
-        strokes = ndimage.maximum_filter(strokes.view(np.uint8), size=5).view(bool)
+    if strokes.any():  # a 5 x 5 square around each stroke pixel
+        strokes = dilate_square(strokes, 2)
     paint = strokes & ~blocked
     labels = blue_label_boxes(rgb) + dark_label_boxes(
         rgb, skip_rows=(top, bottom), grey_value=grey_value

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 from scipy.spatial import cKDTree
-from skimage.morphology import remove_small_objects, skeletonize
+from skimage.morphology import skeletonize
 
+from follicle.measure.binary_ops import drop_small_objects
 from follicle.measure.small_median import median
 
 EIGHT = np.ones((3, 3), bool)
@@ -94,7 +95,7 @@ def hair_mask(
             fill[index] = ndimage.distance_transform_edt(region).max() <= max_stripe_half_px
         if fill.any():
             mask |= fill[background]
-    return remove_small_objects(mask, max_size=min_area_px)
+    return drop_small_objects(mask, max_size=min_area_px)  # remove_small_objects' pixels
 
 
 def mask_objects(mask: np.ndarray) -> tuple[np.ndarray, list]:
