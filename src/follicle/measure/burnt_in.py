@@ -139,28 +139,27 @@ def fit_circle(
     on_line = _line_points(x, y, rng=rng, tolerance_px=tolerance_px)
     if on_line.sum() >= 200 and (~on_line).sum() >= 30:
         x, y = x[~on_line], y[~on_line]
-    best, best_count = None, 0
     # Candidates are scored on a fixed subsample (speed); the refit uses every point.
     pick = rng.choice(len(x), min(len(x), 800), replace=False)
     xs, ys = x[pick], y[pick]
     spread = 0.15 * float(np.hypot(np.ptp(x), np.ptp(y)))
-    for _ in range(600):
-        i = rng.choice(len(x), 3, replace=False)
-        px, py = x[i], y[i]
-        gaps = np.hypot(px - np.roll(px, 1), py - np.roll(py, 1))
-        if gaps.min() < spread:  # close points fix a circle too loosely
-            continue
-        model = _circle_through(px, py)
-        if model is None:
-            continue
-        cx, cy, r = model
-        # Three pixels of a short arc fix the circle only roughly: score loosely.
-        count = int(np.sum(np.abs(np.hypot(xs - cx, ys - cy) - r) < 3 * tolerance_px))
-        if count > best_count:
-            best, best_count = model, count
-    if best is None:
+    # 600 random triples, drawn first and then scored together (the same draws, circles
+    # and counts as one triple at a time; the first best wins, as in a loop).
+    triples = np.array([rng.choice(len(x), 3, replace=False) for _ in range(600)])
+    px, py = x[triples], y[triples]
+    gaps = np.hypot(px - np.roll(px, 1, axis=1), py - np.roll(py, 1, axis=1))
+    apart = gaps.min(axis=1) >= spread  # close points fix a circle too loosely
+    centres_x, centres_y, radii = _circles_through(px[apart], py[apart])
+    # Three pixels of a short arc fix the circle only roughly: score loosely.
+    counts = np.zeros(len(radii), np.int64)
+    for start in range(0, len(radii), 100):  # in blocks: 100 x 800 distances at a time
+        part = slice(start, start + 100)
+        distance = np.hypot(xs - centres_x[part, None], ys - centres_y[part, None])
+        counts[part] = np.sum(np.abs(distance - radii[part, None]) < 3 * tolerance_px, axis=1)
+    if not len(counts) or counts.max() <= 0:
         return None
-    cx, cy, r = best
+    best = int(np.argmax(counts))
+    cx, cy, r = centres_x[best], centres_y[best], float(radii[best])
     for tolerance in (3 * tolerance_px, 2 * tolerance_px, tolerance_px, tolerance_px):
         inliers = np.abs(np.hypot(x - cx, y - cy) - r) < tolerance
         if inliers.sum() < 3:
@@ -196,15 +195,19 @@ def _line_points(x: np.ndarray, y: np.ndarray, *, rng, tolerance_px: float) -> n
     return best
 
 
-def _circle_through(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float] | None:
-    (x1, x2, x3), (y1, y2, y3) = x.astype(float), y.astype(float)
+def _circles_through(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Centres and radii of the circles through each row's three points (k x 3 arrays);
+    rows of (nearly) collinear points are left out."""
+    x, y = x.astype(float), y.astype(float)
+    x1, x2, x3 = x[:, 0], x[:, 1], x[:, 2]
+    y1, y2, y3 = y[:, 0], y[:, 1], y[:, 2]
     d = 2 * (x1 * (y2 - y3) + x2 * (y3 - y1) + x3 * (y1 - y2))
-    if abs(d) < 1e-6:
-        return None
+    fits = np.abs(d) >= 1e-6
+    x1, x2, x3, y1, y2, y3, d = (v[fits] for v in (x1, x2, x3, y1, y2, y3, d))
     s1, s2, s3 = x1**2 + y1**2, x2**2 + y2**2, x3**2 + y3**2
     cx = (s1 * (y2 - y3) + s2 * (y3 - y1) + s3 * (y1 - y2)) / d
     cy = (s1 * (x3 - x2) + s2 * (x1 - x3) + s3 * (x2 - x1)) / d
-    return cx, cy, float(np.hypot(x1 - cx, y1 - cy))
+    return cx, cy, np.hypot(x1 - cx, y1 - cy)
 
 
 def _least_squares_circle(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
