@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import ndimage
@@ -44,7 +45,7 @@ class Shaft:
     def pixels(self) -> np.ndarray:
         return np.concatenate(self.branches, axis=0)
 
-    @property
+    @cached_property  # asked for by several steps; the branches are never changed
     def length_px(self) -> float:
         return float(sum(_path_length(b) for b in self.branches))
 
