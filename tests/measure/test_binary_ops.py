@@ -81,3 +81,16 @@ def test_bad_sizes_are_refused():
         dilate_square(np.zeros((3, 3), bool), -1)
     with pytest.raises(ValueError, match="odd"):
         close_square(np.zeros((3, 3), bool), 4)
+
+
+@pytest.mark.parametrize("factor", [1, 2, 3, 4, 5])
+def test_block_share_equals_the_mean_over_reshaped_blocks(factor):
+    from follicle.measure.burnt_in import _block_share
+
+    for mask in _masks(40 + factor, count=60):
+        rows, cols = (mask.shape[0] // factor) * factor, (mask.shape[1] // factor) * factor
+        blocks = mask[:rows, :cols].reshape(rows // factor, factor, cols // factor, factor)
+        expected = blocks.sum(axis=(1, 3), dtype=np.uint16) / factor**2
+        share = _block_share(mask, factor)
+        assert share.dtype == expected.dtype
+        np.testing.assert_array_equal(share, expected)

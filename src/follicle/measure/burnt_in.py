@@ -289,10 +289,19 @@ def _close_square(mask: np.ndarray, size: int) -> np.ndarray:
 
 
 def _block_share(mask: np.ndarray, factor: int) -> np.ndarray:
+    """Share of True pixels in each factor x factor block (float64). An integer count,
+    then the share: the same values as a float mean. The count is summed from strided
+    slices (``factor`` adds per axis), far cheaper than a sum over reshaped block axes,
+    and exact in any order."""
     rows, cols = (mask.shape[0] // factor) * factor, (mask.shape[1] // factor) * factor
-    blocks = mask[:rows, :cols].reshape(rows // factor, factor, cols // factor, factor)
-    # An integer count over the block, then the share: the same values as a float mean.
-    return blocks.sum(axis=(1, 3), dtype=np.uint16) / factor**2
+    m = mask[:rows, :cols].view(np.uint8)
+    across = m[:, 0::factor].astype(np.uint16)
+    for k in range(1, factor):
+        across += m[:, k::factor]
+    count = across[0::factor].copy()
+    for k in range(1, factor):
+        count += across[k::factor]
+    return count / factor**2
 
 
 def _text_clusters(text: np.ndarray, *, min_pixels: int) -> list[tuple[int, int, int, int]]:
@@ -555,11 +564,16 @@ def paint_over(rgb: np.ndarray, paint: np.ndarray, *, max_steps: int = 12) -> np
     crossing a stroke stays whole with sharp edges. Works on the stroke pixels only."""
     if not paint.any():
         return rgb
-    rows_n, cols_n = paint.shape
     out = rgb.copy()
-    values = out.astype(np.float32)  # full frame; only stroke pixels are written
-    known = ~paint
     rr, cc = np.nonzero(paint)
+    # Work in the strokes' bounding box grown by one pixel (all their neighbours), or up
+    # to the image edge, where neighbours are clipped the same way as on the whole frame.
+    r0, c0 = max(int(rr.min()) - 1, 0), max(int(cc.min()) - 1, 0)
+    box = (slice(r0, int(rr.max()) + 2), slice(c0, int(cc.max()) + 2))
+    rr, cc = rr - r0, cc - c0
+    values = out[box].astype(np.float32)  # only stroke pixels are written
+    known = ~paint[box]
+    rows_n, cols_n = known.shape
     offsets = [(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if dr or dc]
     for _ in range(max_steps):
         if not len(rr):
@@ -576,6 +590,6 @@ def paint_over(rgb: np.ndarray, paint: np.ndarray, *, max_steps: int = 12) -> np
         values[rr[edge], cc[edge]] = total[edge] / count[edge, None]
         known[rr[edge], cc[edge]] = True
         rr, cc = rr[~edge], cc[~edge]
-    painted = paint & known
-    out[painted] = np.clip(np.rint(values[painted]), 0, 255).astype(rgb.dtype)
+    painted = paint[box] & known
+    out[box][painted] = np.clip(np.rint(values[painted]), 0, 255).astype(rgb.dtype)
     return out

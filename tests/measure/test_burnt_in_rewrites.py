@@ -1,13 +1,19 @@
-"""``fit_circle`` scores its 600 random triples in one batch: it must pick the same
-circle as scoring them one at a time (the loop it replaced, kept here as the oracle),
-on pixel-grid arcs like the device's measuring circles, with and without a radius line
-and clutter."""
+"""Faster forms of device-graphics steps give what the forms they replaced gave (kept
+here as oracles): ``fit_circle`` scores its 600 random triples in one batch and must pick
+the same circle as scoring them one at a time (pixel-grid arcs like the device's
+measuring circles, with and without a radius line and clutter); ``paint_over`` works in
+the strokes' bounding box and must paint the same pixels as on the whole frame."""
 
 import numpy as np
 import pytest
 
 from follicle.measure import burnt_in
-from follicle.measure.burnt_in import _least_squares_circle, _line_points, fit_circle
+from follicle.measure.burnt_in import (
+    _least_squares_circle,
+    _line_points,
+    fit_circle,
+    paint_over,
+)
 
 
 def _circle_through(x, y):
@@ -90,3 +96,51 @@ def test_batched_triples_choose_the_looped_circle(seed, monkeypatch):
 def test_no_circle_from_points_on_one_line():
     x = np.arange(100, dtype=float)
     assert fit_circle(x, 2 * x + 5) is None
+
+
+def _paint_over_whole_frame(rgb, paint, *, max_steps=12):
+    if not paint.any():
+        return rgb
+    rows_n, cols_n = paint.shape
+    out = rgb.copy()
+    values = out.astype(np.float32)
+    known = ~paint
+    rr, cc = np.nonzero(paint)
+    offsets = [(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if dr or dc]
+    for _ in range(max_steps):
+        if not len(rr):
+            break
+        total = np.zeros((len(rr), 3), np.float32)
+        count = np.zeros(len(rr), np.float32)
+        for dr, dc in offsets:
+            r2 = np.clip(rr + dr, 0, rows_n - 1)
+            c2 = np.clip(cc + dc, 0, cols_n - 1)
+            k = known[r2, c2]
+            total += values[r2, c2] * k[:, None]
+            count += k
+        edge = count > 0
+        values[rr[edge], cc[edge]] = total[edge] / count[edge, None]
+        known[rr[edge], cc[edge]] = True
+        rr, cc = rr[~edge], cc[~edge]
+    painted = paint & known
+    out[painted] = np.clip(np.rint(values[painted]), 0, 255).astype(rgb.dtype)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_paint_over_in_the_box_equals_the_whole_frame(seed):
+    rng = np.random.default_rng(100 + seed)
+    rows, cols = (int(n) for n in rng.integers(5, 70, 2))
+    rgb = rng.integers(0, 256, (rows, cols, 3), dtype=np.uint8)
+    paint = np.zeros((rows, cols), bool)
+    for _ in range(int(rng.integers(1, 4))):  # thick strokes, some at the image edges
+        r, c = int(rng.integers(0, rows)), int(rng.integers(0, cols))
+        height, width = int(rng.integers(1, 30)), int(rng.integers(1, 6))
+        if rng.random() < 0.5:
+            height, width = width, height
+        paint[max(r - height, 0) : r + height, max(c - width, 0) : c + width] = True
+    for steps in (1, 3, 12):  # few steps leave thick strokes partly unpainted
+        np.testing.assert_array_equal(
+            paint_over(rgb, paint, max_steps=steps),
+            _paint_over_whole_frame(rgb, paint, max_steps=steps),
+        )
