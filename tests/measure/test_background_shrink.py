@@ -1,7 +1,8 @@
 """``background._shrink`` adds block rows with whole-array additions instead of numpy's
 reduction: it must give exactly ``blocks.mean((1, 3))`` (the form it replaced) for every
 shrink factor the analyser uses (2-15 take the fast path), in float32 and float64, on
-frames of the analyser's shapes and on awkward ones."""
+frames of the analyser's shapes and on awkward ones. Also ``analyze._valid_values``
+(the skin-noise sample without a gather) against the boolean gather it replaced."""
 
 import numpy as np
 import pytest
@@ -31,3 +32,17 @@ def test_shrink_of_a_strided_view_equals_the_reference():
     rgb = np.random.default_rng(5).random((300, 400, 3)).astype(np.float32)
     channel = rgb[..., 1]  # not contiguous
     np.testing.assert_array_equal(_shrink(channel, 5), _reference(channel, 5))
+
+
+def test_valid_values_equal_the_boolean_gather():
+    from follicle.measure.analyze import _valid_values
+
+    image = np.random.default_rng(6).random((40, 50)).astype(np.float32)
+    valid = np.ones((40, 50), bool)
+    cases = [valid.copy(), valid.copy(), valid.copy(), valid.copy(), ~valid]
+    cases[1][:7] = cases[1][-3:] = False  # text bars: a band of rows
+    cases[2][:7] = False
+    cases[2][20, 5:9] = False  # a label box too: not a band
+    cases[3][10:12] = False  # two bands
+    for mask in cases:
+        np.testing.assert_array_equal(_valid_values(image, mask), image[mask])

@@ -230,6 +230,15 @@ def robust_sd(values: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(sample - np.median(sample))))
 
 
+def _valid_values(image: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """``image[valid]``, as a view when the valid pixels are a band of whole rows (no
+    device graphics, or only text bars): no gather over the frame."""
+    rows = np.flatnonzero(valid.any(axis=1))
+    if len(rows) and rows[-1] - rows[0] + 1 == len(rows) and valid[rows[0] : rows[-1] + 1].all():
+        return image[rows[0] : rows[-1] + 1].reshape(-1)
+    return image[valid]
+
+
 def _polarity(rgb: np.ndarray, valid: np.ndarray) -> str:
     """Dark hair on light skin or light hair on dark skin: which tail is heavier."""
     luminance = rgb[::4, ::4].mean(axis=2, dtype=np.float32)[valid[::4, ::4]] / 255.0
@@ -348,7 +357,7 @@ def analyze_image(
     contrast = contrast_image(rgb, polarity=polarity, max_width_px=max_w, valid=valid)
     min_length_px = max(settings.min_length_um / scale, 6.0)
     # Noise-adaptive thresholds: textured skin (scales, pores, shadows) raises them.
-    noise = robust_sd(contrast[valid])
+    noise = robust_sd(_valid_values(contrast, valid))
     low = max(settings.low_contrast, 3.0 * noise)
     high = max(settings.high_contrast, 6.0 * noise)
     min_shaft_contrast = max(settings.min_shaft_contrast, 5.0 * noise)
