@@ -242,9 +242,15 @@ def dark_label_boxes(
         m[:top] = False
         if bottom:
             m[-bottom:] = False
-    small, _ = ndimage.label(_block_share(grey | white, 4) >= 0.75)
+    small, n_small = ndimage.label(_block_share(grey | white, 4) >= 0.75)
+    # Components of fewer than 5 cells cannot be 5 wide: dropped before their boxes are
+    # made (often thousands of specks); the others keep their order.
+    sized = np.bincount(small.ravel(), minlength=n_small + 1) >= 5
+    sized[0] = False
+    renumber = np.zeros(n_small + 1, small.dtype)
+    renumber[sized] = np.arange(1, int(sized.sum()) + 1)
     boxes = []
-    for window_small in ndimage.find_objects(small):
+    for window_small in ndimage.find_objects(renumber[small]):
         hs = window_small[0].stop - window_small[0].start
         ws = window_small[1].stop - window_small[1].start
         if hs < 2 or ws < 5:

@@ -85,8 +85,10 @@ def hair_mask(
         hole[background[:, 0]] = hole[background[:, -1]] = False
         sizes = np.bincount(background.ravel(), minlength=n_background + 1)
         fill = hole & (sizes <= max_hole_px)
-        windows = ndimage.find_objects(background)
-        for index in np.flatnonzero(hole & ~fill):
+        large = np.flatnonzero(hole & ~fill)
+        # Boxes up to the last large hole only (often none: no boxes at all).
+        windows = ndimage.find_objects(background, max_label=int(large[-1])) if len(large) else []
+        for index in large:
             window = windows[index - 1]
             region = background[window] == index
             if solid is not None and solid[window][region].mean(dtype=np.float64) > high:
