@@ -2,7 +2,8 @@
 reduction: it must give exactly ``blocks.mean((1, 3))`` (the form it replaced) for every
 shrink factor the analyser uses (2-15 take the fast path), in float32 and float64, on
 frames of the analyser's shapes and on awkward ones. Also ``analyze._valid_values``
-(the skin-noise sample without a gather) against the boolean gather it replaced."""
+(the skin-noise sample without a gather) against the boolean gather it replaced, and
+``analyze._channel_mean`` against the float32 mean over channels."""
 
 import numpy as np
 import pytest
@@ -46,3 +47,15 @@ def test_valid_values_equal_the_boolean_gather():
     cases[3][10:12] = False  # two bands
     for mask in cases:
         np.testing.assert_array_equal(_valid_values(image, mask), image[mask])
+
+
+def test_channel_mean_equals_the_float32_mean_over_channels():
+    from follicle.measure.analyze import _channel_mean
+
+    rgb = np.random.default_rng(7).integers(0, 256, (301, 411, 3), dtype=np.uint8)
+    rgb[0, :3] = [[255, 255, 255], [0, 0, 1], [254, 255, 255]]
+    for view in (rgb, rgb[::4, ::4], rgb[1::3, 2::5]):
+        expected = view.mean(axis=2, dtype=np.float32)
+        mean = _channel_mean(view)
+        assert mean.dtype == expected.dtype
+        np.testing.assert_array_equal(mean, expected)
