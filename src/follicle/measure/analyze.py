@@ -25,6 +25,7 @@ from scipy import ndimage
 
 from follicle.errors import FollicleInputError
 from follicle.measure.background import skin_background, wide_level
+from follicle.measure.binary_ops import dilate_square
 from follicle.measure.burnt_in import BurntIn, caption_rows, find_burnt_in, paint_over
 from follicle.measure.calibration import TERMINAL_RANGE_UM, check_um_per_px, width_scale_check
 from follicle.measure.cores import core_shafts
@@ -229,9 +230,28 @@ def robust_sd(values: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(sample - np.median(sample))))
 
 
+def _valid_values(image: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """``image[valid]``, as a view when the valid pixels are a band of whole rows (no
+    device graphics, or only text bars): no gather over the frame."""
+    rows = np.flatnonzero(valid.any(axis=1))
+    if len(rows) and rows[-1] - rows[0] + 1 == len(rows) and valid[rows[0] : rows[-1] + 1].all():
+        return image[rows[0] : rows[-1] + 1].reshape(-1)
+    return image[valid]
+
+
+def _channel_mean(rgb: np.ndarray) -> np.ndarray:
+    """``rgb.mean(axis=2, dtype=np.float32)`` of an 8-bit image, without the reduction's
+    call per pixel: the sum of three 8-bit values is exact in float32 in any order, and
+    the division is numpy's own (by the count, rounded to float32)."""
+    total = rgb[..., 0].astype(np.float32)
+    total += rgb[..., 1]
+    total += rgb[..., 2]
+    return np.true_divide(total, np.intp(3), out=total, casting="unsafe")
+
+
 def _polarity(rgb: np.ndarray, valid: np.ndarray) -> str:
     """Dark hair on light skin or light hair on dark skin: which tail is heavier."""
-    luminance = rgb[::4, ::4].mean(axis=2, dtype=np.float32)[valid[::4, ::4]] / 255.0
+    luminance = _channel_mean(rgb[::4, ::4])[valid[::4, ::4]] / 255.0
     if luminance.size == 0:
         return "dark"
     median = float(np.median(luminance))
@@ -347,7 +367,7 @@ def analyze_image(
     contrast = contrast_image(rgb, polarity=polarity, max_width_px=max_w, valid=valid)
     min_length_px = max(settings.min_length_um / scale, 6.0)
     # Noise-adaptive thresholds: textured skin (scales, pores, shadows) raises them.
-    noise = robust_sd(contrast[valid])
+    noise = robust_sd(_valid_values(contrast, valid))
     low = max(settings.low_contrast, 3.0 * noise)
     high = max(settings.high_contrast, 6.0 * noise)
     min_shaft_contrast = max(settings.min_shaft_contrast, 5.0 * noise)
@@ -708,6 +728,6 @@ def _recentred(measured: tuple, offsets: tuple | None, half_width: np.ndarray) -
 
 
 def _grow(mask: np.ndarray, radius_px: int) -> np.ndarray:
-    """Dilation by a (2 r + 1) square: two 1-D maximum filters, far cheaper than iterated
-    binary dilation on a whole frame."""
-    return ndimage.maximum_filter(mask.view(np.uint8), size=2 * radius_px + 1).view(bool)
+    """Dilation by a (2 r + 1) square (``binary_ops.dilate_square``: shifted ORs, far
+    cheaper than iterated binary dilation or a maximum filter on a whole frame)."""
+    return dilate_square(mask, radius_px)

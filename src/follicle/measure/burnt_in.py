@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import ndimage
 
+from follicle.measure.binary_ops import close_square, dilate_square
+
 CAPTION_MAX_ROWS = 120  # a caption bar is at most this high (or a quarter of the image)
 MIN_RULER_PX = 120  # a scale bar is at least this long; straight hairs rarely are, 2 px thin
 LABEL_PAD_PX = 22  # label boxes reach this far beyond their text
@@ -137,28 +139,27 @@ def fit_circle(
     on_line = _line_points(x, y, rng=rng, tolerance_px=tolerance_px)
     if on_line.sum() >= 200 and (~on_line).sum() >= 30:
         x, y = x[~on_line], y[~on_line]
-    best, best_count = None, 0
     # Candidates are scored on a fixed subsample (speed); the refit uses every point.
     pick = rng.choice(len(x), min(len(x), 800), replace=False)
     xs, ys = x[pick], y[pick]
     spread = 0.15 * float(np.hypot(np.ptp(x), np.ptp(y)))
-    for _ in range(600):
-        i = rng.choice(len(x), 3, replace=False)
-        px, py = x[i], y[i]
-        gaps = np.hypot(px - np.roll(px, 1), py - np.roll(py, 1))
-        if gaps.min() < spread:  # close points fix a circle too loosely
-            continue
-        model = _circle_through(px, py)
-        if model is None:
-            continue
-        cx, cy, r = model
-        # Three pixels of a short arc fix the circle only roughly: score loosely.
-        count = int(np.sum(np.abs(np.hypot(xs - cx, ys - cy) - r) < 3 * tolerance_px))
-        if count > best_count:
-            best, best_count = model, count
-    if best is None:
+    # 600 random triples, drawn first and then scored together (the same draws, circles
+    # and counts as one triple at a time; the first best wins, as in a loop).
+    triples = np.array([rng.choice(len(x), 3, replace=False) for _ in range(600)])
+    px, py = x[triples], y[triples]
+    gaps = np.hypot(px - np.roll(px, 1, axis=1), py - np.roll(py, 1, axis=1))
+    apart = gaps.min(axis=1) >= spread  # close points fix a circle too loosely
+    centres_x, centres_y, radii = _circles_through(px[apart], py[apart])
+    # Three pixels of a short arc fix the circle only roughly: score loosely.
+    counts = np.zeros(len(radii), np.int64)
+    for start in range(0, len(radii), 100):  # in blocks: 100 x 800 distances at a time
+        part = slice(start, start + 100)
+        distance = np.hypot(xs - centres_x[part, None], ys - centres_y[part, None])
+        counts[part] = np.sum(np.abs(distance - radii[part, None]) < 3 * tolerance_px, axis=1)
+    if not len(counts) or counts.max() <= 0:
         return None
-    cx, cy, r = best
+    best = int(np.argmax(counts))
+    cx, cy, r = centres_x[best], centres_y[best], float(radii[best])
     for tolerance in (3 * tolerance_px, 2 * tolerance_px, tolerance_px, tolerance_px):
         inliers = np.abs(np.hypot(x - cx, y - cy) - r) < tolerance
         if inliers.sum() < 3:
@@ -194,15 +195,19 @@ def _line_points(x: np.ndarray, y: np.ndarray, *, rng, tolerance_px: float) -> n
     return best
 
 
-def _circle_through(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float] | None:
-    (x1, x2, x3), (y1, y2, y3) = x.astype(float), y.astype(float)
+def _circles_through(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Centres and radii of the circles through each row's three points (k x 3 arrays);
+    rows of (nearly) collinear points are left out."""
+    x, y = x.astype(float), y.astype(float)
+    x1, x2, x3 = x[:, 0], x[:, 1], x[:, 2]
+    y1, y2, y3 = y[:, 0], y[:, 1], y[:, 2]
     d = 2 * (x1 * (y2 - y3) + x2 * (y3 - y1) + x3 * (y1 - y2))
-    if abs(d) < 1e-6:
-        return None
+    fits = np.abs(d) >= 1e-6
+    x1, x2, x3, y1, y2, y3, d = (v[fits] for v in (x1, x2, x3, y1, y2, y3, d))
     s1, s2, s3 = x1**2 + y1**2, x2**2 + y2**2, x3**2 + y3**2
     cx = (s1 * (y2 - y3) + s2 * (y3 - y1) + s3 * (y1 - y2)) / d
     cy = (s1 * (x3 - x2) + s2 * (x1 - x3) + s3 * (x2 - x1)) / d
-    return cx, cy, float(np.hypot(x1 - cx, y1 - cy))
+    return cx, cy, np.hypot(x1 - cx, y1 - cy)
 
 
 def _least_squares_circle(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
@@ -237,9 +242,15 @@ def dark_label_boxes(
         m[:top] = False
         if bottom:
             m[-bottom:] = False
-    small, _ = ndimage.label(_block_share(grey | white, 4) >= 0.75)
+    small, n_small = ndimage.label(_block_share(grey | white, 4) >= 0.75)
+    # Components of fewer than 5 cells cannot be 5 wide: dropped before their boxes are
+    # made (often thousands of specks); the others keep their order.
+    sized = np.bincount(small.ravel(), minlength=n_small + 1) >= 5
+    sized[0] = False
+    renumber = np.zeros(n_small + 1, small.dtype)
+    renumber[sized] = np.arange(1, int(sized.sum()) + 1)
     boxes = []
-    for window_small in ndimage.find_objects(small):
+    for window_small in ndimage.find_objects(renumber[small]):
         hs = window_small[0].stop - window_small[0].start
         ws = window_small[1].stop - window_small[1].start
         if hs < 2 or ws < 5:
@@ -278,17 +289,25 @@ def dark_label_boxes(
 
 
 def _close_square(mask: np.ndarray, size: int) -> np.ndarray:
-    """``binary_closing`` by a size x size square (border 0), as separable maximum and
-    minimum filters: the same pixels, about twice as fast."""
-    grown = ndimage.maximum_filter(mask.view(np.uint8), size=size, mode="constant", cval=0)
-    return ndimage.minimum_filter(grown, size=size, mode="constant", cval=0).view(bool)
+    """``binary_closing`` by a size x size square (border 0): ``binary_ops.close_square``,
+    the same pixels as separable maximum and minimum filters, cheaper."""
+    return close_square(mask, size)
 
 
 def _block_share(mask: np.ndarray, factor: int) -> np.ndarray:
+    """Share of True pixels in each factor x factor block (float64). An integer count,
+    then the share: the same values as a float mean. The count is summed from strided
+    slices (``factor`` adds per axis), far cheaper than a sum over reshaped block axes,
+    and exact in any order."""
     rows, cols = (mask.shape[0] // factor) * factor, (mask.shape[1] // factor) * factor
-    blocks = mask[:rows, :cols].reshape(rows // factor, factor, cols // factor, factor)
-    # An integer count over the block, then the share: the same values as a float mean.
-    return blocks.sum(axis=(1, 3), dtype=np.uint16) / factor**2
+    m = mask[:rows, :cols].view(np.uint8)
+    across = m[:, 0::factor].astype(np.uint16)
+    for k in range(1, factor):
+        across += m[:, k::factor]
+    count = across[0::factor].copy()
+    for k in range(1, factor):
+        count += across[k::factor]
+    return count / factor**2
 
 
 def _text_clusters(text: np.ndarray, *, min_pixels: int) -> list[tuple[int, int, int, int]]:
@@ -521,8 +540,8 @@ def find_burnt_in(rgb: np.ndarray, *, captions: bool = True) -> BurntIn:
     grey_value = _grey_value(rgb)
     ruler, segments = ruler_lines(rgb, grey_value=grey_value)
     strokes = red | ruler
-    if strokes.any():  # a 5 x 5 square around each stroke pixel (two 1-D maximum filters)
-        strokes = ndimage.maximum_filter(strokes.view(np.uint8), size=5).view(bool)
+    if strokes.any():  # a 5 x 5 square around each stroke pixel
+        strokes = dilate_square(strokes, 2)
     paint = strokes & ~blocked
     labels = blue_label_boxes(rgb) + dark_label_boxes(
         rgb, skip_rows=(top, bottom), grey_value=grey_value
@@ -551,11 +570,16 @@ def paint_over(rgb: np.ndarray, paint: np.ndarray, *, max_steps: int = 12) -> np
     crossing a stroke stays whole with sharp edges. Works on the stroke pixels only."""
     if not paint.any():
         return rgb
-    rows_n, cols_n = paint.shape
     out = rgb.copy()
-    values = out.astype(np.float32)  # full frame; only stroke pixels are written
-    known = ~paint
     rr, cc = np.nonzero(paint)
+    # Work in the strokes' bounding box grown by one pixel (all their neighbours), or up
+    # to the image edge, where neighbours are clipped the same way as on the whole frame.
+    r0, c0 = max(int(rr.min()) - 1, 0), max(int(cc.min()) - 1, 0)
+    box = (slice(r0, int(rr.max()) + 2), slice(c0, int(cc.max()) + 2))
+    rr, cc = rr - r0, cc - c0
+    values = out[box].astype(np.float32)  # only stroke pixels are written
+    known = ~paint[box]
+    rows_n, cols_n = known.shape
     offsets = [(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1) if dr or dc]
     for _ in range(max_steps):
         if not len(rr):
@@ -572,6 +596,6 @@ def paint_over(rgb: np.ndarray, paint: np.ndarray, *, max_steps: int = 12) -> np
         values[rr[edge], cc[edge]] = total[edge] / count[edge, None]
         known[rr[edge], cc[edge]] = True
         rr, cc = rr[~edge], cc[~edge]
-    painted = paint & known
-    out[painted] = np.clip(np.rint(values[painted]), 0, 255).astype(rgb.dtype)
+    painted = paint[box] & known
+    out[box][painted] = np.clip(np.rint(values[painted]), 0, 255).astype(rgb.dtype)
     return out

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import ndimage
 from scipy.spatial import cKDTree
-from skimage.morphology import remove_small_objects, skeletonize
+from skimage.morphology import skeletonize
 
+from follicle.measure.binary_ops import drop_small_objects
 from follicle.measure.small_median import median
 
 EIGHT = np.ones((3, 3), bool)
@@ -43,7 +45,7 @@ class Shaft:
     def pixels(self) -> np.ndarray:
         return np.concatenate(self.branches, axis=0)
 
-    @property
+    @cached_property  # asked for by several steps; the branches are never changed
     def length_px(self) -> float:
         return float(sum(_path_length(b) for b in self.branches))
 
@@ -83,8 +85,10 @@ def hair_mask(
         hole[background[:, 0]] = hole[background[:, -1]] = False
         sizes = np.bincount(background.ravel(), minlength=n_background + 1)
         fill = hole & (sizes <= max_hole_px)
-        windows = ndimage.find_objects(background)
-        for index in np.flatnonzero(hole & ~fill):
+        large = np.flatnonzero(hole & ~fill)
+        # Boxes up to the last large hole only (often none: no boxes at all).
+        windows = ndimage.find_objects(background, max_label=int(large[-1])) if len(large) else []
+        for index in large:
             window = windows[index - 1]
             region = background[window] == index
             if solid is not None and solid[window][region].mean(dtype=np.float64) > high:
@@ -94,7 +98,7 @@ def hair_mask(
             fill[index] = ndimage.distance_transform_edt(region).max() <= max_stripe_half_px
         if fill.any():
             mask |= fill[background]
-    return remove_small_objects(mask, max_size=min_area_px)
+    return drop_small_objects(mask, max_size=min_area_px)  # remove_small_objects' pixels
 
 
 def mask_objects(mask: np.ndarray) -> tuple[np.ndarray, list]:

@@ -25,8 +25,13 @@ def find_yellow_dots(
     min_yellowness: float = 0.07,
 ) -> np.ndarray:
     """Centres (x_um, y_um) of yellow dots."""
-    red, green, blue = (rgb[..., k].astype(np.float32) / 255.0 for k in range(3))
-    yellowness = (red + green) / 2 - blue
+    # (R + G) / 2 - B on channels / 255, in float32, in place (the same operations).
+    yellowness, green, blue = (rgb[..., k].astype(np.float32) for k in range(3))
+    for channel in (yellowness, green, blue):
+        channel /= 255.0
+    yellowness += green
+    yellowness /= 2
+    yellowness -= blue
     excess = yellowness - smooth_background(yellowness, size_px=max_diameter_um / um_per_px * 2)
     candidate = (excess > min_yellowness) & (yellowness > min_yellowness) & ~exclude
     labels, n = ndimage.label(candidate)
