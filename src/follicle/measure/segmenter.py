@@ -100,10 +100,12 @@ def learned_mask(
     masks spill into the dark halos around exits and join hairs of one opening. Cleaned
     as the classical mask: specks below ``min_area_px`` dropped, holes up to
     ``max_hole_px`` filled. (Takes the classical mask options; ``high`` is unused.)"""
-    from skimage.morphology import remove_small_holes, remove_small_objects
+    from skimage.morphology import remove_small_holes
+
+    from follicle.measure.binary_ops import drop_small_objects
 
     mask = (shaft_probability(rgb, um_per_px=um_per_px) > threshold) & valid
     if contrast is not None and EDGES_FROM_CONTRAST:
         mask &= contrast > low
     mask = remove_small_holes(mask, max_size=max_hole_px)
-    return remove_small_objects(mask, max_size=min_area_px)
+    return drop_small_objects(mask, max_size=min_area_px)  # remove_small_objects' pixels
