@@ -88,6 +88,12 @@ def test_validate_from_the_trials_page(web):
     assert 'id="job-status"' in answer.text
     listed = web.http.get("/trials").text
     assert "validate against published trials" in listed
+    # the form offers the command's default people per arm
+    from follicle.trials.predictive import VALIDATION_N_PER_ARM
+
+    assert f'name="validate_n_per_arm" inputmode="numeric" value="{VALIDATION_N_PER_ARM}"' in (
+        listed
+    )
 
 
 @pytest.mark.parametrize(
