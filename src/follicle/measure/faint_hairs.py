@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from follicle.measure.binary_ops import dilate_square
 from follicle.measure.shafts import EIGHT, Shaft
 from follicle.measure.stubs import bar_axis
 
@@ -34,17 +35,6 @@ def _shrink_any(mask: np.ndarray) -> np.ndarray:
     rows, cols = (mask.shape[0] // SHRINK) * SHRINK, (mask.shape[1] // SHRINK) * SHRINK
     m = mask[:rows, :cols]
     return m[0::2, 0::2] | m[1::2, 0::2] | m[0::2, 1::2] | m[1::2, 1::2]
-
-
-def _grow_one(mask: np.ndarray) -> np.ndarray:
-    """Dilation by a 3 x 3 square (shifted ORs)."""
-    rows = mask.copy()
-    rows[1:] |= mask[:-1]
-    rows[:-1] |= mask[1:]
-    out = rows.copy()
-    out[:, 1:] |= rows[:, :-1]
-    out[:, :-1] |= rows[:, 1:]
-    return out
 
 
 def line_strength(image: np.ndarray, *, sigma_px: float) -> np.ndarray:
@@ -93,13 +83,11 @@ def faint_line_shafts(
     # of found hairs respond too; along the frame and masked graphics (caption bars,
     # measuring lines) the filter sees their straight edges, so a margin of three filter
     # scales is left there.
-    blocked = _grow_one(_shrink_any(hair_mask))
+    blocked = dilate_square(_shrink_any(hair_mask), 1)
     margin = int(np.ceil(3 * sigma)) + 1
     outside = _shrink_any(~valid)
     if outside.any():
-        for axis in (0, 1):
-            outside = ndimage.maximum_filter1d(outside.view(np.uint8), 2 * margin + 1, axis=axis)
-        outside = outside.view(bool)
+        outside = dilate_square(outside, margin)
     outside[:margin] = outside[-margin:] = True
     outside[:, :margin] = outside[:, -margin:] = True
     blocked |= outside
