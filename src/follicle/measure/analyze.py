@@ -45,6 +45,7 @@ from follicle.measure.shafts import (
     trace_shafts,
 )
 from follicle.measure.stubs import stub_shafts
+from follicle.measure.thin_tails import thin_tail
 from follicle.measure.units import group_units, shaft_ends
 from follicle.measure.widths import centred_branches, shaft_width
 from follicle.measure.yellow_dots import find_yellow_dots
@@ -122,6 +123,12 @@ class AnalysisSettings:
     # (docs/measure.md): fainter lines were mostly skin folds and rims of dye stains,
     # lines darker than one side only the edges of yellow dots and of dark hairs.
     faint_min_darkening: float = 0.15
+    # Thin hairs continuing a thick one in line (``thin_tails``): a stretch at least this
+    # long (um) at a thick shaft's end where the mask is at most ``thin_tail_mask_um``
+    # wide, beyond a step from at least twice that width, becomes a hair of its own when
+    # measured at most ``faint_hair_max_um`` wide (0: off).
+    thin_tail_length_um: float = 150.0
+    thin_tail_mask_um: float = 50.0
 
     def __post_init__(self):
         checks = (
@@ -501,6 +508,10 @@ def analyze_image(
         )
     if reported:  # whole shafts (not parts of a split) report their shouldered width
         measured = [(m[0], reported.get(id(m[0]), m[1]), *m[2:]) for m in measured]
+    if settings.thin_tail_length_um > 0 and settings.faint_hair_max_um > 0:
+        measured = _thin_tails(
+            measured, contrast, half_width, mask, edge, settings, scale=scale, low=low
+        )
     if settings.recentre:  # centre lines beside the axis (halo on one side) moved onto it
         measured = [_recentred(m, offsets.get(id(m[0])), half_width) for m in measured]
     if settings.faint_hair_max_um > 0:
@@ -712,6 +723,56 @@ def _faint_hairs(
             continue
         cut = bool(edge[shaft.pixels[:, 0], shaft.pixels[:, 1]].any())
         out.append((shaft, w, estimate.spread_px, estimate.contrast, cut))
+    return out
+
+
+def _thin_tails(
+    measured: list[tuple],
+    contrast: np.ndarray,
+    half_width: np.ndarray,
+    mask: np.ndarray,
+    edge: np.ndarray,
+    settings: AnalysisSettings,
+    *,
+    scale: float,
+    low: float,
+) -> list[tuple]:
+    """Thick shafts whose end is a long thin tail (``thin_tails``) split in two: the
+    thick hair without the tail, and the tail as a thin hair when measured at most
+    ``faint_hair_max_um`` wide (else the shaft is kept whole)."""
+    max_px = settings.faint_hair_max_um / scale
+    min_w = max(settings.min_diameter_um / scale, 1.0)
+    out = []
+    for m in measured:
+        shaft, w = m[0], m[1]
+        split = None
+        if w > max_px:
+            split = thin_tail(
+                shaft,
+                half_width,
+                max_tail_width_px=settings.thin_tail_mask_um / scale,
+                min_length_px=settings.thin_tail_length_um / scale,
+            )
+        if split is None:
+            out.append(m)
+            continue
+        estimate = shaft_width(
+            contrast,
+            split.tail.branches,
+            np.zeros((0, 2)),
+            half_width,
+            max_width_px=2 * max_px,
+            min_contrast=low / 2,
+            mask=mask,
+        )
+        tw = estimate.width_px
+        if not np.isfinite(tw) or tw < 0.5 * min_w or tw > max_px:
+            out.append(m)
+            continue
+        tail_cut = bool(edge[split.tail.pixels[:, 0], split.tail.pixels[:, 1]].any())
+        rest_cut = bool(edge[split.rest.pixels[:, 0], split.rest.pixels[:, 1]].any())
+        out.append((split.rest, w, m[2], m[3], rest_cut))
+        out.append((split.tail, tw, estimate.spread_px, estimate.contrast, tail_cut))
     return out
 
 
