@@ -47,6 +47,7 @@ from follicle.measure.shafts import (
 from follicle.measure.stubs import stub_shafts
 from follicle.measure.thin_tails import thin_tail
 from follicle.measure.units import group_units, shaft_ends
+from follicle.measure.v_pairs import split_v_pair
 from follicle.measure.widths import centred_branches, shaft_width
 from follicle.measure.yellow_dots import find_yellow_dots
 
@@ -129,6 +130,11 @@ class AnalysisSettings:
     # measured at most ``faint_hair_max_um`` wide (0: off).
     thin_tail_length_um: float = 150.0
     thin_tail_mask_um: float = 50.0
+    # Two hairs of one opening in a narrow V (``v_pairs``): a shaft widening steadily to
+    # at least this many single hairs at one end, with two ridges there, split in two
+    # (0: off).
+    v_pair_ratio: float = 1.4
+    v_pair_min_single: float = 0.9  # ... among shafts at least this many single hairs wide
 
     def __post_init__(self):
         checks = (
@@ -496,6 +502,7 @@ def analyze_image(
             if np.isfinite(shouldered) and 0.5 * min_w <= shouldered < w:
                 reported[id(shaft)] = shouldered
         measured.append((shaft, w, estimate.spread_px, estimate.contrast, cut))
+    whole = {id(m[0]) for m in measured}
     if settings.pair_width_ratio > 0:
         measured = _split_pairs(
             measured,
@@ -508,6 +515,18 @@ def analyze_image(
         )
     if reported:  # whole shafts (not parts of a split) report their shouldered width
         measured = [(m[0], reported.get(id(m[0]), m[1]), *m[2:]) for m in measured]
+    if settings.v_pair_ratio > 0:
+        measured = _split_v_pairs(
+            measured,
+            whole,
+            contrast,
+            half_width,
+            mask,
+            settings,
+            max_width_px=max_w,
+            fallback_single_px=TERMINAL_RANGE_UM[0] / scale,
+            low=low,
+        )
     if settings.thin_tail_length_um > 0 and settings.faint_hair_max_um > 0:
         measured = _thin_tails(
             measured, contrast, half_width, mask, edge, settings, scale=scale, low=low
@@ -647,12 +666,7 @@ def _split_pairs(
     times (or wider than any single hair). The single-hair width is the median of the
     thicker half of the shafts up to ``max_width_px`` (at least 6 of them), else
     ``fallback_single_px``."""
-    singles = np.array([m[1] for m in measured if m[1] <= max_width_px])
-    reference = (
-        float(np.median(singles[singles >= np.median(singles)]))
-        if len(singles) >= 6
-        else fallback_single_px
-    )
+    reference = _single_width(measured, max_width_px, fallback_single_px)
     out = []
     blind_px = min(ratio * reference, max_width_px)
     for shaft, w, spread, shaft_contrast, cut in measured:
@@ -674,6 +688,52 @@ def _split_pairs(
             continue
         for part, part_w in zip(split.shafts, split.widths_px, strict=True):
             out.append((part, part_w, spread, shaft_contrast, cut))
+    return out
+
+
+def _single_width(measured: list[tuple], max_width_px: float, fallback_px: float) -> float:
+    """The image's single-hair width: the median of the thicker half of the shafts up to
+    ``max_width_px`` (at least 6 of them), else ``fallback_px``."""
+    singles = np.array([m[1] for m in measured if m[1] <= max_width_px])
+    if len(singles) < 6:
+        return fallback_px
+    return float(np.median(singles[singles >= np.median(singles)]))
+
+
+def _split_v_pairs(
+    measured: list[tuple],
+    whole: set[int],
+    contrast: np.ndarray,
+    half_width: np.ndarray,
+    mask: np.ndarray,
+    settings: AnalysisSettings,
+    *,
+    max_width_px: float,
+    fallback_single_px: float,
+    low: float,
+) -> list[tuple]:
+    """Whole shafts (not parts of a split) at least ``v_pair_min_single`` single hairs
+    wide that widen steadily into two ridges (``v_pairs``) split into the two hairs."""
+    reference = _single_width(measured, max_width_px, fallback_single_px)
+    out = []
+    for m in measured:
+        shaft, w = m[0], m[1]
+        split = None
+        if id(shaft) in whole and w >= settings.v_pair_min_single * reference:
+            split = split_v_pair(
+                contrast,
+                shaft,
+                half_width,
+                single_px=reference,
+                mask=mask,
+                min_wide_ratio=settings.v_pair_ratio,
+                floor_contrast=low,
+            )
+        if split is None:
+            out.append(m)
+            continue
+        for part, part_w in zip(split.shafts, split.widths_px, strict=True):
+            out.append((part, part_w, *m[2:]))
     return out
 
 
