@@ -5,9 +5,11 @@ A fixed subset (every 6th image of the dev part and of the held-out 230219_* ses
 34 images) is scored against the hand-drawn boxes with the same code as
 ``bench/real_images.py``. Thresholds sit a little under what this subset measured when
 they were set (docs/measure.md, "Real images"), so a regression fails:
-measured F1 0.81 (box recall 0.75, hair precision 0.87), median absolute count error
-0.10, count Spearman 0.56, thin boxes touched by a thin hair 0.82 (28 of 34), premium
-boxes measured thin 0.029 (with faint thin hairs found by the line filter, 2026-12-05).
+measured F1 0.816 (box recall 0.765, hair precision 0.875), median absolute count error
+0.095, count Spearman 0.58, thin boxes touched by a thin hair 0.85 (29 of 34), premium
+boxes measured thin 0.025 (with narrow V pairs split and thin tails cut, 2026-12-05 late).
+(Before those: F1 0.808, recall 0.75, Spearman 0.56, thin 0.82 (28 of 34), false thin
+0.029, with faint thin hairs found by the line filter, 2026-12-05.)
 (Before the faint thin hairs: F1 0.80, recall 0.74, thin 0.74 (25 of 34); the faint
 short marks and marks at hair ends were dropped on 2026-12-04 late.)
 (Before those two rules: F1 0.79, recall 0.75, precision 0.84, count error 0.11,
@@ -52,16 +54,16 @@ def table():
 def test_hairs_match_the_annotated_boxes(table):
     summary, _ = table
     assert summary["images"] == 34
-    assert summary["f1"] >= 0.79
-    assert summary["box_recall"] >= 0.72 and summary["hair_precision"] >= 0.85
+    assert summary["f1"] >= 0.80
+    assert summary["box_recall"] >= 0.74 and summary["hair_precision"] >= 0.85
     assert summary["count_median_abs_rel_error"] <= 0.12
-    assert summary["count_spearman"] >= 0.50
+    assert summary["count_spearman"] >= 0.52
 
 
 @pytest.mark.slow
 def test_thin_hairs_are_measured_thin_and_terminal_ones_not(table):
     summary, rows = table
-    assert summary["thin_boxes_touched_thin_share"] >= 0.78
+    assert summary["thin_boxes_touched_thin_share"] >= 0.82
     assert summary["premium_false_thin_share"] <= 0.05
     # The 70x scale: terminal shafts at 2.76 um/px measure in the terminal range.
     assert np.median([r["um_per_px"] for r in rows]) == pytest.approx(2.76, rel=0.02)
