@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
+from follicle.errors import FollicleInputError
 from follicle.measure.analyze import AnalysisSettings, analyze_image
 from follicle.measure.raster import polyline_coverage
 
@@ -84,3 +85,18 @@ def test_two_hairs_parting_slowly_from_one_opening_are_two_hairs(seed):
 def test_a_lone_hair_of_even_width_stays_one_hair(seed):
     image = scene([(_tip(40.0), 90 / UM_PER_PX)], seed=seed)
     assert len(_analyse(image, ON).hairs) == len(_analyse(image, OFF).hairs) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("v_pair_ratio", 0.5),
+        ("v_pair_ratio", 4.0),
+        ("v_pair_min_single", 0.0),
+        ("thin_tail_length_um", -1.0),
+        ("thin_tail_mask_um", 0.0),
+    ],
+)
+def test_v_pair_and_thin_tail_settings_are_checked(name, value):
+    with pytest.raises(FollicleInputError, match=name):
+        AnalysisSettings(**{name: value})

@@ -6,8 +6,10 @@ Pipeline (classical, CPU, no learned model):
 2. contrast = relative difference from a skin background (closing wider than any shaft),
    in the colour channel that ignores blue dye (max of R, G, B for dark hair);
 3. hysteresis threshold -> hair mask; skeleton -> branches -> hairs chained straight
-   through junctions (crossing hairs stay two hairs, hairs sharing an opening split);
-   faint thin straight hairs below the seeds found by a line filter (``faint_hairs``);
+   through junctions (crossing hairs stay two hairs, hairs sharing an opening split,
+   side by side or in a narrow V: ``pairs``, ``v_pairs``; a thin hair running on past a
+   thick one's end cut off: ``thin_tails``); faint thin straight hairs below the seeds
+   found by a line filter (``faint_hairs``);
 4. width of each hair = median full width at half maximum of perpendicular profiles;
 5. exit points and follicular units from the shaft ends; yellow dots from yellowness.
 """
@@ -172,6 +174,14 @@ class AnalysisSettings:
             ("faint_hair_max_um", self.faint_hair_max_um >= 0, "a number >= 0 (0: off)"),
             ("faint_line_sd", self.faint_line_sd > 0, "a positive number"),
             ("faint_min_darkening", 0 <= self.faint_min_darkening < 1, "a number in [0, 1)"),
+            ("thin_tail_length_um", self.thin_tail_length_um >= 0, "a number >= 0 (0: off)"),
+            ("thin_tail_mask_um", self.thin_tail_mask_um > 0, "a positive number"),
+            (
+                "v_pair_ratio",
+                self.v_pair_ratio == 0 or 1 < self.v_pair_ratio <= 3,
+                "0 (off) or a number in (1, 3]",
+            ),
+            ("v_pair_min_single", self.v_pair_min_single > 0, "a positive number"),
             (
                 "pair_width_ratio",
                 self.pair_width_ratio == 0 or 1 < self.pair_width_ratio <= 3,
