@@ -111,3 +111,12 @@ def test_thin_tail_cuts_a_long_thin_stretch_after_a_step_only():
     # too short a tail, a rest not twice as wide, or no thin stretch at all: no cut
     for widths in ([30] * 150 + [8] * 40, [14] * 150 + [8] * 70, [30] * 220):
         assert thin_tail(*_bar_shaft(widths), max_tail_width_px=18, min_length_px=54) is None
+
+
+def test_a_part_of_a_side_by_side_split_is_not_cut_again():
+    # With this noise (seed 9) the side-by-side rule already splits the thin hair from
+    # the thick one along the whole length: its tail must not be counted a second time.
+    thin = _beyond(THICK, 90)
+    image = scene([(THICK, 90 / UM_PER_PX, 0.6), (thin, 25 / UM_PER_PX, 0.45)], seed=9)
+    assert len(_hairs(image, OFF)) == 2
+    assert len(_hairs(image, ON)) == 2

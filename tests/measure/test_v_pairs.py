@@ -66,7 +66,9 @@ def test_two_hairs_parting_slowly_from_one_opening_are_two_hairs(seed):
     assert len(_analyse(image, OFF).hairs) == 1  # one shaft, median width under 1.5 singles
     found = _analyse(image, ON)
     assert len(found.hairs) == 2
-    assert found.hairs["diameter_um"].to_numpy() == pytest.approx([70, 70], abs=25)
+    # touching hairs cannot be measured apart at half height: each part is its share of
+    # the wide end (cut between 40% and 60% of it), neither thin nor both hairs' width
+    assert np.all((found.hairs["diameter_um"] > 40) & (found.hairs["diameter_um"] < 100))
     # each centre line lies on its own hair's axis where they part (60-90% of the length
     # from the opening; the axes are 13-20 px apart there): median distance under 5 px
     off_axis = []

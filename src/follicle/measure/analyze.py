@@ -539,7 +539,7 @@ def analyze_image(
         )
     if settings.thin_tail_length_um > 0 and settings.faint_hair_max_um > 0:
         measured = _thin_tails(
-            measured, contrast, half_width, mask, edge, settings, scale=scale, low=low
+            measured, whole, contrast, half_width, mask, edge, settings, scale=scale, low=low
         )
     if settings.recentre:  # centre lines beside the axis (halo on one side) moved onto it
         measured = [_recentred(m, offsets.get(id(m[0])), half_width) for m in measured]
@@ -798,6 +798,7 @@ def _faint_hairs(
 
 def _thin_tails(
     measured: list[tuple],
+    whole: set[int],
     contrast: np.ndarray,
     half_width: np.ndarray,
     mask: np.ndarray,
@@ -807,7 +808,8 @@ def _thin_tails(
     scale: float,
     low: float,
 ) -> list[tuple]:
-    """Thick shafts whose end is a long thin tail (``thin_tails``) split in two: the
+    """Thick whole shafts (not parts of a split: a thin part beside a thick one would be
+    counted twice) whose end is a long thin tail (``thin_tails``) split in two: the
     thick hair without the tail, and the tail as a thin hair when measured at most
     ``faint_hair_max_um`` wide (else the shaft is kept whole)."""
     max_px = settings.faint_hair_max_um / scale
@@ -816,7 +818,7 @@ def _thin_tails(
     for m in measured:
         shaft, w = m[0], m[1]
         split = None
-        if w > max_px:
+        if w > max_px and id(shaft) in whole:
             split = thin_tail(
                 shaft,
                 half_width,
