@@ -276,8 +276,8 @@ class ModelParameters:
         "same log SD. 0: independent, because the two act through different pathways - "
         "finasteride and dutasteride lower scalp DHT (5-alpha-reductase), while topical "
         "minoxidil works only once follicular sulfotransferase has activated it, and that "
-        "enzyme's activity predicts who responds ([P] Goren et al. 2014 Dermatol Ther "
-        "27:171; Roberts et al. 2014 Dermatol Ther 27:252). 1 gives one multiplier for "
+        "enzyme's activity predicts who responds ([P] Roberts et al. 2014 Dermatol Ther "
+        "27:252; Goren et al. 2015 Dermatol Ther 28:13). 1 gives one multiplier for "
         "every treatment (the model before 2026-12-05). Not fitted: no fitted target "
         "combines a DHT-lowering drug with a stimulating treatment",
     )
