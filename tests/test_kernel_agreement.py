@@ -56,9 +56,9 @@ SCENARIOS = {
     "finasteride": (MAN, "finasteride.toml", "vertex:12", {}),
     "minoxidil": (MAN, "minoxidil-5.toml", "vertex:12", {}),
     "dutasteride": (MAN, DUTASTERIDE, "vertex:12", {}),
-    # a weak responder: the person's response scales every treatment effect
-    "finasteride+minoxidil, weak responder": (
-        {**MAN, "treatment_response": 0.4},
+    # weak to minoxidil, strong to finasteride: each response scales its own effects
+    "finasteride+minoxidil, responses differ": (
+        {**MAN, "treatment_response": 0.4, "dht_drug_response": 1.6},
         "finasteride-minoxidil.toml",
         "vertex:12",
         {},

@@ -76,14 +76,16 @@ SCENARIOS = {
         "microneedling-minoxidil.toml",
         "vertex:2",
     ),
-    # a weak responder on both drugs: the person's response scales the DHT factor and
-    # the minoxidil clocks and growth in both implementations (model.response)
-    "finasteride+minoxidil, weak responder": (
+    # a weak responder to minoxidil and a strong one to finasteride: the person's two
+    # responses scale the minoxidil clocks and growth and the DHT factor in both
+    # implementations (model.response)
+    "finasteride+minoxidil, responses differ": (
         {
             "sex": "male",
             "age_years": 30,
             "androgen_sensitivity": "very high",
             "treatment_response": 0.4,
+            "dht_drug_response": 1.6,
         },
         "finasteride-minoxidil.toml",
         "vertex:2",
@@ -108,7 +110,7 @@ SCENARIO_PARAMETERS = {
     # androgens hold telogen half as much as kenogen (the default holds kenogen only):
     # the rest clock depends on the phase in both implementations, for any share
     "finasteride+minoxidil, androgens hold telogen half as much": (
-        "finasteride+minoxidil, weak responder",
+        "finasteride+minoxidil, responses differ",
         DEFAULT_PARAMETERS.replace(androgen_telogen_share=0.5),
     ),
 }

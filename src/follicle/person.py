@@ -87,7 +87,16 @@ class Person(_Strict):
         ge=0,
         le=10,
         description="how strongly this person's follicles respond to treatments: 1 the "
-        "typical person, 0 a non-responder (docs/model.md)",
+        "typical person, 0 a non-responder (docs/model.md); with dht_drug_response set, "
+        "only to the growth-stimulating ones (minoxidil, microneedling, PRP, laser)",
+    )
+    dht_drug_response: float | None = Field(
+        None,
+        ge=0,
+        le=10,
+        description="how strongly this person's follicles respond to the DHT-lowering "
+        "drugs (finasteride, dutasteride): 1 typical, 0 a non-responder; default: "
+        "treatment_response (docs/model.md)",
     )
     alopecia_areata: tuple[AlopeciaAreataEpisode, ...] = ()
     health: HealthProfile = HealthProfile()

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from follicle.care.projection import STOCHASTICITY, plan_futures, project
+from follicle.model.androgens import dht_drug_response
 from follicle.person import parse_person
 from follicle.trials.ensemble import Ensemble, load_ensemble
 
@@ -100,7 +101,30 @@ def test_a_fixed_treatment_response_is_used_and_reported():
     person = parse_person({**MAN, "treatment_response": 0.2})
     plan = plan_futures(person, futures=12, seed=1, ensemble=None)
     assert {p.treatment_response for _, people, _ in plan.groups for p in people} == {0.2}
-    assert "fixed by the person file (0.2)" in plan.describe(counting_error=False)[0]
+    assert {dht_drug_response(p) for _, people, _ in plan.groups for p in people} == {0.2}
+    assert "fixed by the person file (0.2; DHT-lowering drugs 0.2)" in plan.describe(
+        counting_error=False
+    )[0]
+
+
+def test_a_fixed_dht_drug_response_is_used_and_reported():
+    person = parse_person({**MAN, "dht_drug_response": 0.0})
+    plan = plan_futures(person, futures=12, seed=1, ensemble=None)
+    people = [p for _, group, _ in plan.groups for p in group]
+    assert {(p.treatment_response, dht_drug_response(p)) for p in people} == {(1.0, 0.0)}
+    assert "DHT-lowering drugs 0)" in plan.describe(counting_error=False)[0]
+
+
+def test_drawn_futures_respond_to_the_two_kinds_of_treatment_independently():
+    """Each future draws both multipliers; at the default correlation 0 their logs are
+    uncorrelated (|r| < 3 / sqrt(n) holds for 400 draws with probability 0.997)."""
+    person = parse_person(MAN)
+    plan = plan_futures(person, futures=400, seed=3, ensemble=None)
+    people = [p for _, group, _ in plan.groups for p in group]
+    stimulating = np.log([p.treatment_response for p in people])
+    dht = np.log([dht_drug_response(p) for p in people])
+    assert np.std(stimulating) > 0.2 and np.std(dht) > 0.2
+    assert abs(np.corrcoef(stimulating, dht)[0, 1]) < 3 / np.sqrt(len(people))
 
 
 def test_futures_spread_evenly_over_the_members_and_are_reproducible():

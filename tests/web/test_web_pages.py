@@ -4,10 +4,12 @@ plan and measure forms, and bad input shown on the page with a 4xx (never a 500)
 from __future__ import annotations
 
 import re
+import tomllib
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from web_helpers import EXAMPLES
 
 from follicle.care.findings import DISCLAIMER
@@ -254,6 +256,15 @@ def test_expect_page_projects_a_regimen_against_no_treatment(web):
     table = answer.text.split('id="projection"')[1].split("</table>")[0]
     assert "no treatment" in table and "finasteride" in table.lower()
     assert 'id="chart-spec"' in answer.text
+    # the page states what its bands include, as the command does (the same list)
+    from follicle.care.projection import project
+    from follicle.person import parse_person
+
+    stated = answer.text.split('id="band-includes"')[1].split("</p>")[0]
+    included = project(parse_person(tomllib.loads(person)), {}, years=1, futures=10, seed=1)
+    assert included.band_includes and all(
+        str(escape(item)) in stated for item in included.band_includes
+    )
     assert "Not projected" in answer.text and 'data-rule="MN-7"' in answer.text
     bad = web.post_form("/expect", {"person_toml": person, "years": "50", "futures": "10"})
     assert bad.status_code == 400 and "years" in ERROR.search(bad.text).group(1)

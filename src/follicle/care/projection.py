@@ -10,9 +10,11 @@ knows:
 - parameter uncertainty: the futures are spread over ``members`` parameter sets drawn
   from the calibration ensemble (``follicle calibrate --ensemble``; the shipped one by
   default), so they differ in what the evidence leaves open about the model;
-- between-person treatment response: each future draws the person's response multiplier
-  (lognormal, mean 1, log SD ``treatment_response_log_sd`` of its parameter set; 0 would
-  be a non-responder), unless the person file sets ``treatment_response``;
+- between-person treatment response: each future draws the person's two response
+  multipliers, to the stimulating treatments and to the DHT-lowering drugs (lognormal,
+  mean 1, log SD ``treatment_response_log_sd`` of its parameter set; 0 would be a
+  non-responder), unless the person file sets ``treatment_response`` or
+  ``dht_drug_response``;
 - follicle-level stochasticity: which follicles cycle when, how each cycle miniaturizes
   them, in the counted area;
 - counting error: each observed count carries the relative error of one measurement
@@ -41,7 +43,7 @@ import pandas as pd
 
 from follicle.care.findings import Finding
 from follicle.errors import FollicleInputError
-from follicle.model.androgens import DAYS_PER_YEAR
+from follicle.model.androgens import DAYS_PER_YEAR, dht_drug_response
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
 from follicle.person import Person
 from follicle.provenance import envelope, input_record
@@ -356,9 +358,12 @@ def plan_futures(
             "version": ensemble.provenance.get("version"),
             "seed": ensemble.provenance.get("seed"),
         }
-    fixed_response = "treatment_response" in person.model_fields_set
+    fixed_response = bool({"treatment_response", "dht_drug_response"} & person.model_fields_set)
     if fixed_response:
-        source = f"treatment response fixed by the person file ({person.treatment_response:g})"
+        source = (
+            f"treatment response fixed by the person file ({person.treatment_response:g}; "
+            f"DHT-lowering drugs {dht_drug_response(person):g})"
+        )
     elif between_person_response:
         source = (
             "between-person treatment response (each future draws the person's response "
@@ -380,7 +385,7 @@ def plan_futures(
             np.random.SeedSequence(seed, spawn_key=(10**6 + 1, g)),
             params=params,
         )
-        people = [person.model_copy(update={"treatment_response": r}) for r in responses]
+        people = [person.model_copy(update=r) for r in responses]
         groups.append((params, people, positions))
     if missing is not None:
         ensemble_provenance = {"not_included": f"parameter uncertainty ({missing})"}
@@ -389,17 +394,19 @@ def plan_futures(
 
 def draw_responses(
     person: Person, size: int, seed: np.random.SeedSequence, *, params: ModelParameters
-) -> list[float]:
-    """Treatment-response multipliers for ``size`` futures of ``person``, drawn by the
-    trials' own cohort code (``trials.cohorts.draw_candidates``), so a projection spreads
-    the response exactly as a virtual trial arm of people like this one does."""
+) -> list[dict[str, float]]:
+    """Treatment-response multipliers (``treatment_response``, ``dht_drug_response``) for
+    ``size`` futures of ``person``, drawn by the trials' own cohort code
+    (``trials.cohorts.draw_candidates``), so a projection spreads the response exactly as
+    a virtual trial arm of people like this one does."""
     from follicle.trials.cohorts import Population, draw_candidates
 
     population = Population(
         sex=person.sex, age_years=min(max(person.age_years, 12.0), 100.0), androgen_sensitivity=0
     )
     drawn = draw_candidates(population, size, seed, params=params)
-    return [float(candidate["treatment_response"]) for candidate in drawn]
+    keys = ("treatment_response", "dht_drug_response")
+    return [{key: float(candidate[key]) for key in keys} for candidate in drawn]
 
 
 def with_counting_error(table: pd.DataFrame, cv: np.ndarray, *, seed: int) -> pd.DataFrame:

@@ -26,6 +26,14 @@ def onset_age_years(person: Person, params: ModelParameters) -> float:
     return params.onset_age_years[person.sex]
 
 
+def dht_drug_response(person: Person) -> float:
+    """The person's response to the DHT-lowering drugs: their own, else their
+    treatment response (one multiplier for every treatment)."""
+    if person.dht_drug_response is None:
+        return person.treatment_response
+    return person.dht_drug_response
+
+
 @dataclass(frozen=True)
 class People:
     """The people of one simulation, as arrays indexed by person."""
@@ -35,7 +43,8 @@ class People:
     level: np.ndarray  # androgen_level of their sex
     onset_years: np.ndarray
     female: np.ndarray
-    response: np.ndarray  # treatment-response multiplier (follicle.model.response)
+    response: np.ndarray  # response to the stimulating treatments (follicle.model.response)
+    dht_response: np.ndarray  # response to the DHT-lowering drugs (the same module)
 
     @classmethod
     def of(cls, persons: Sequence[Person], params: ModelParameters) -> People:
@@ -46,6 +55,7 @@ class People:
             onset_years=np.array([onset_age_years(p, params) for p in persons], float),
             female=np.array([p.sex == "female" for p in persons]),
             response=np.array([p.treatment_response for p in persons], float),
+            dht_response=np.array([dht_drug_response(p) for p in persons], float),
         )
 
     def __len__(self) -> int:
@@ -53,8 +63,9 @@ class People:
 
     @property
     def typical_response(self) -> bool:
-        """True when everyone responds as the typical person (r = 1): no per-person maths."""
-        return bool(np.all(self.response == 1.0))
+        """True when everyone responds as the typical person (r = 1 to every treatment):
+        no per-person maths."""
+        return bool(np.all(self.response == 1.0) and np.all(self.dht_response == 1.0))
 
     def age_at(self, person: np.ndarray, t) -> np.ndarray:
         return self.age_years[person] + np.asarray(t, float) / DAYS_PER_YEAR

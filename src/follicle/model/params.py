@@ -269,6 +269,18 @@ class ModelParameters:
         "trial participant, so that treated arms spread more than placebo arms (Olsen 2002: "
         "SD of change 25.4 on 5% minoxidil vs 21.7 on placebo, targets.toml)",
     )
+    treatment_response_correlation: float = _p(
+        0.0,
+        "assumption: correlation (of the log multipliers) between a person's response to "
+        "the DHT-lowering drugs and to the growth-stimulating treatments, drawn with the "
+        "same log SD. 0: independent, because the two act through different pathways - "
+        "finasteride and dutasteride lower scalp DHT (5-alpha-reductase), while topical "
+        "minoxidil works only once follicular sulfotransferase has activated it, and that "
+        "enzyme's activity predicts who responds ([P] Roberts et al. 2014 Dermatol Ther "
+        "27:252; Goren et al. 2015 Dermatol Ther 28:13). 1 gives one multiplier for "
+        "every treatment (the model before 2026-12-05). Not fitted: no fitted target "
+        "combines a DHT-lowering drug with a stimulating treatment",
+    )
     count_error_cv: float = _p(
         0.12,
         "calibrated (by hand, seed 1: 0.10 gave placebo SD 18.7 at 120 men per arm, "
@@ -474,6 +486,11 @@ class ModelParameters:
             )
         if not 0 < self.loss_size < self.apm_detach_size < 1:
             raise ValueError("need 0 < loss_size < apm_detach_size < 1")
+        if not -1.0 <= self.treatment_response_correlation <= 1.0:
+            raise ValueError(
+                f"treatment_response_correlation = {self.treatment_response_correlation!r} "
+                "is not allowed; expected a value from -1 to 1"
+            )
 
     @property
     def mean_follicles_per_unit(self) -> float:

@@ -1,11 +1,12 @@
 """How strongly one person's follicles respond to treatment: the shared formulas.
 
-Each person has a treatment-response multiplier r (1 = the typical person, 0 = a
-non-responder; drawn per person in trials, docs/model.md *Heterogeneity between people*).
-It scales every treatment effect on that person's follicles, never the untreated model:
+Each person has two treatment-response multipliers (1 = the typical person, 0 = a
+non-responder; drawn per person in trials, docs/model.md *Heterogeneity between people*):
+r_D for the DHT-lowering drugs and r for the growth-stimulating treatments. They scale
+the treatment effects on that person's follicles, never the untreated model:
 
-- the DHT factor d (1 untreated) becomes d ** r, so r = 0 feels no suppression and r = 2
-  the suppression squared (it stays within (0, 1]);
+- the DHT factor d (1 untreated) becomes d ** r_D, so r_D = 0 feels no suppression and
+  r_D = 2 the suppression squared (it stays within (0, 1]);
 - a clock rate c (1 untreated) becomes 1 + r (c - 1) for the resting clocks, and the
   anagen prolongation 1 / c - 1 becomes r (1 / c - 1);
 - the growth signal g becomes r g.

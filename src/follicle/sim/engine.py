@@ -276,8 +276,9 @@ class Engine:
         rate = (self.anagen_rate if anagen_rate is None else anagen_rate)[s.region[idx]]
         dht = self.dht if dht is None else dht
         if not self.people.typical_response:
-            r = self.people.response[s.person[idx]]
-            rate, dht = response.anagen_rate(rate, r), response.dht_factor(dht, r)
+            who = s.person[idx]
+            rate = response.anagen_rate(rate, self.people.response[who])
+            dht = response.dht_factor(dht, self.people.dht_response[who])
         exposure = s.anagen_androgen[idx] * dht * s.sensitivity[idx]
         return mechanisms.anagen_speed(rate, exposure, self.params.androgen_anagen_shortening)
 
@@ -289,8 +290,9 @@ class Engine:
         rate = (self.rest_rate if rest_rate is None else rest_rate)[s.region[idx]]
         dht = self.dht if dht is None else dht
         if not self.people.typical_response:
-            r = self.people.response[s.person[idx]]
-            rate, dht = response.rest_rate(rate, r), response.dht_factor(dht, r)
+            who = s.person[idx]
+            rate = response.rest_rate(rate, self.people.response[who])
+            dht = response.dht_factor(dht, self.people.dht_response[who])
         k = self.params.androgen_rest_prolongation
         if k == 0:
             return rate
@@ -413,8 +415,9 @@ class Engine:
         dht = self.schedule.dht_at(t)
         growth = self.schedule.growth_at(s.region[idx], t)
         if not self.people.typical_response:
-            r = self.people.response[s.person[idx]]
-            dht, growth = response.dht_factor(dht, r), response.growth(growth, r)
+            who = s.person[idx]
+            dht = response.dht_factor(dht, self.people.dht_response[who])
+            growth = response.growth(growth, self.people.response[who])
         exposure = androgen * dht * s.sensitivity[idx]
         step_draw = self.rng.random(idx.size) if p.shrinkage_mode == "stepwise" else None
         size = cycle.next_size(

@@ -213,7 +213,7 @@ def advance_kernel(
         region,
         person,
     ) = state
-    age_years, level, onset_years, female, response = person_values
+    age_years, level, onset_years, female, response, dht_response = person_values
     felt_anagen, felt_rest, felt_dht = clocks
     dht_by_day, growth_by_day, days = schedule
     episode_ptr, episode_of, episode_start, episode_end = episodes
@@ -275,6 +275,7 @@ def advance_kernel(
         where = region[i]
         # the clocks as this person feels them, fixed until the next epoch
         r = response[who]
+        r_dht = dht_response[who]
         anagen_clock = felt_anagen[who, where]
         rest_clock = felt_rest[who, where]
         dht_clock = felt_dht[who]
@@ -323,7 +324,7 @@ def advance_kernel(
                         signal = growth_by_day[where, row]
                 if not typical:
                     if dht != 1.0:  # 1 ** r is 1: no power to take (all of the history)
-                        dht = _response_dht_factor(dht, r)
+                        dht = _response_dht_factor(dht, r_dht)
                     signal = _response_growth(signal, r)
                 step_draw = rng.random() if stepwise else 0.0
                 noise = _lognormal_at(rng, damage_mu, damage_sd)
@@ -583,6 +584,7 @@ class CompiledEngine(Engine):
             people.onset_years,
             people.female,
             people.response,
+            people.dht_response,
         )
         clocks = self._felt(self.anagen_rate, self.rest_rate, self.dht)
         schedule_values = (
@@ -667,7 +669,7 @@ class CompiledEngine(Engine):
             r = people.response
             anagen = mechanisms.response_anagen_rate(anagen, r[:, None])
             rest = mechanisms.response_rest_rate(rest, r[:, None])
-            felt_dht = mechanisms.response_dht_factor(felt_dht, r)
+            felt_dht = mechanisms.response_dht_factor(felt_dht, people.dht_response)
         return anagen, rest, felt_dht
 
     def _log_buffer(self) -> np.ndarray:

@@ -19,7 +19,12 @@ import pandas as pd
 
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS
 from follicle.model import cycle, response
-from follicle.model.androgens import DAYS_PER_YEAR, baseline_exposure, onset_age_years
+from follicle.model.androgens import (
+    DAYS_PER_YEAR,
+    baseline_exposure,
+    dht_drug_response,
+    onset_age_years,
+)
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
 from follicle.model.regions import REGION_INDEX, REGIONS
 from follicle.model.scalp import build_scalp, region_frame_um, resolve_area, start_in_steady_state
@@ -146,7 +151,7 @@ class _DayByDay:
                         f.activated = True
                         f.age = f.duration  # its phase ends today
         shed = []
-        r = self.person.treatment_response
+        r, r_dht = self.person.treatment_response, dht_drug_response(self.person)
         attack_chance = {}
         for episode, _ in self.episodes:
             attack_chance[id(episode)] = -math.expm1(-1.0 / episode.attack_mean_days)
@@ -161,13 +166,13 @@ class _DayByDay:
                         f.attacked_dystrophic = True
                         f.age = f.duration
                         break
-                felt = response.dht_factor(dht, r)
+                felt = response.dht_factor(dht, r_dht)
                 shortening = p.androgen_anagen_shortening * f.androgen * felt * f.sensitivity
                 rate = response.anagen_rate(anagen_rate[f.region], r) * (1.0 + shortening)
             elif f.phase == cycle.CATAGEN:
                 rate = 1.0
             else:
-                felt = response.dht_factor(dht, r)
+                felt = response.dht_factor(dht, r_dht)
                 slowing = p.androgen_rest_prolongation * f.androgen * felt * f.sensitivity
                 if f.phase == cycle.TELOGEN:
                     slowing *= p.androgen_telogen_share
@@ -248,8 +253,8 @@ class _DayByDay:
             f.held = True
             return False
         androgen = float(baseline_exposure(t, self.person, p))
-        r = self.person.treatment_response
-        exposure = androgen * float(response.dht_factor(self.schedule.dht_at(t), r))
+        r, r_dht = self.person.treatment_response, dht_drug_response(self.person)
+        exposure = androgen * float(response.dht_factor(self.schedule.dht_at(t), r_dht))
         growth = float(response.growth(self.schedule.growth_at(np.array([f.region]), t)[0], r))
         step = np.array([rng.random()]) if p.shrinkage_mode == "stepwise" else None
         f.size = float(

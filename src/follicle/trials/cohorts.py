@@ -13,9 +13,12 @@ Population distributions (docs/trials.md, "Cohorts"):
   optionally a normal distribution of the androgen onset age (``SensitivityDistribution``).
   These numbers are fitted to the prevalence of pattern loss by age (``follicle
   calibrate``); the defaults are in ``DEFAULT_SENSITIVITY``;
-- treatment response: each person's multiplier of every treatment effect
-  (``follicle.model.response``), lognormal with mean 1 and log SD
-  ``treatment_response_log_sd`` (a model parameter, calibrated to arm SDs);
+- treatment response: each person's two multipliers of the treatment effects
+  (``follicle.model.response``): one of the growth-stimulating treatments
+  (``treatment_response``) and one of the DHT-lowering drugs (``dht_drug_response``),
+  each lognormal with mean 1 and log SD ``treatment_response_log_sd`` (a model
+  parameter, calibrated to arm SDs), their logs correlated by
+  ``treatment_response_correlation`` (an assumption, 0: independent pathways);
 - follicle density: normal, mean 220/cm2, SD 30/cm2, clipped to 150-300 ([P] Barman
   1965: 175-300/cm2, mean 223), x 1.9 / 2.2 for people of Asian ancestry ([S] 2.2 hairs
   per follicular unit in Caucasians, 1.9 in Asians, physiology.md). No sourced
@@ -230,13 +233,27 @@ def draw_candidates(
         people.append(person)
     # drawn after everything else, so the other draws stay as they were without it
     log_sd = params.treatment_response_log_sd
-    response = np.exp(log_sd * rng.standard_normal(size) - 0.5 * log_sd**2)
-    for person, value in zip(people, response, strict=True):
-        person["treatment_response"] = round(float(min(value, 10.0)), 4)
+    stimulation = rng.standard_normal(size)
+    for person, value in zip(people, _multipliers(stimulation, log_sd), strict=True):
+        person["treatment_response"] = value
     if population.condition is not None:
         episodes = alopecia_areata.draw_course(
             rng, size, params=params, region=target_region, area_cm2=target_area_cm2
         )
         for person, course in zip(people, episodes, strict=True):
             person["alopecia_areata"] = course
+    # the DHT-drug response after everything else too, so that every earlier draw (and
+    # with correlation 1 the multiplier itself) stays as it was before it existed
+    rho = params.treatment_response_correlation
+    own = rng.standard_normal(size) if rho < 1.0 else np.zeros(size)
+    dht_drug = rho * stimulation + np.sqrt(max(1.0 - rho**2, 0.0)) * own
+    for person, value in zip(people, _multipliers(dht_drug, log_sd), strict=True):
+        person["dht_drug_response"] = value
     return people
+
+
+def _multipliers(z: np.ndarray, log_sd: float) -> list[float]:
+    """Lognormal multipliers with mean 1 from standard normals, capped at 10 (the person
+    file's limit)."""
+    values = np.exp(log_sd * z - 0.5 * log_sd**2)
+    return [round(float(min(value, 10.0)), 4) for value in values]

@@ -35,6 +35,7 @@ PEOPLE_COLUMNS = (
     "androgen_sensitivity",
     "follicle_density_per_cm2",
     "treatment_response",
+    "dht_drug_response",
 )
 
 
