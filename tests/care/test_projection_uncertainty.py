@@ -190,3 +190,43 @@ def test_cli_json_states_the_band_contents(tmp_path, examples):
         check=False,
     )
     assert bad.returncode == 2 and "members" in bad.stderr + bad.stdout
+
+
+def test_cli_a_finasteride_non_responder_still_gains_from_minoxidil(examples):
+    """The example person file sets dht_drug_response = 0.1 and leaves the stimulating
+    response typical: through the installed command, finasteride's median gain over no
+    treatment after 2 years is under half of minoxidil's (with one multiplier for every
+    treatment, i.e. the same file without dht_drug_response, finasteride is the larger:
+    +16 against +13)."""
+    run = subprocess.run(
+        [
+            FOLLICLE,
+            "project",
+            str(examples / "man-40-finasteride-nonresponder.toml"),
+            "--regimen",
+            str(examples / "finasteride.toml"),
+            "--regimen",
+            str(examples / "minoxidil-5.toml"),
+            "--years",
+            "2",
+            "--futures",
+            "40",
+            "--seed",
+            "3",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert any("DHT-lowering drugs 0.1" in item for item in data["band_includes"])
+    vertex = [
+        b for b in data["bands"] if b["region"] == "vertex" and b["measure"] == "non_vellus_per_cm2"
+    ]
+    last = max(b["day"] for b in vertex)
+    median = {b["regimen"]: b["p50"] for b in vertex if b["day"] == last}
+    untreated = median.pop("no treatment")
+    gain = {name.split()[0]: value - untreated for name, value in median.items()}
+    assert gain["minoxidil"] > 5 and gain["finasteride"] < 0.5 * gain["minoxidil"]
