@@ -366,8 +366,9 @@ def plan_futures(
         )
     elif between_person_response:
         source = (
-            "between-person treatment response (each future draws the person's response "
-            "multiplier as virtual trial participants do; low draws are non-responders)"
+            "between-person treatment response (each future draws the person's two "
+            "response multipliers, to the DHT-lowering drugs and to the stimulating "
+            "treatments, as virtual trial participants do; low draws are non-responders)"
         )
     else:
         source = None
