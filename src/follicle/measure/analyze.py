@@ -137,6 +137,9 @@ class AnalysisSettings:
     # (0: off).
     v_pair_ratio: float = 1.4
     v_pair_min_single: float = 0.9  # ... among shafts at least this many single hairs wide
+    # ... whose widths scatter about their line by at most this many single hairs (SD; a
+    # thick hair ending in a thin tip steps rather than grows; 0: no limit)
+    v_pair_max_scatter: float = 0.15
 
     def __post_init__(self):
         checks = (
@@ -182,6 +185,7 @@ class AnalysisSettings:
                 "0 (off) or a number in (1, 3]",
             ),
             ("v_pair_min_single", self.v_pair_min_single > 0, "a positive number"),
+            ("v_pair_max_scatter", self.v_pair_max_scatter >= 0, "a number >= 0 (0: no limit)"),
             (
                 "pair_width_ratio",
                 self.pair_width_ratio == 0 or 1 < self.pair_width_ratio <= 3,
@@ -737,6 +741,7 @@ def _split_v_pairs(
                 single_px=reference,
                 mask=mask,
                 min_wide_ratio=settings.v_pair_ratio,
+                max_scatter=settings.v_pair_max_scatter,
                 floor_contrast=low,
             )
         if split is None:
