@@ -90,6 +90,19 @@ def test_a_line_fainter_than_the_darkening_rule_is_not_a_hair(seed):
     assert len(_hairs(image, AnalysisSettings(faint_min_darkening=0.0))) == 2
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_long_faint_line_needs_less_darkening_than_a_short_one(seed):
+    # 940 um long, 0.135 darker (measured 0.128-0.143 against the lighter side): under the
+    # 0.15 a line of the minimum length (150 um) needs, above the 0.12 floor a line this
+    # long needs (0.15 * sqrt(150 / 940) = 0.06, raised to the floor).
+    image = scene(faint=[(THIN, 9.0, 0.135, None)], seed=seed)
+    flat = AnalysisSettings(find_yellow_dots=False, faint_long_min_darkening=0.15)
+    assert len(_hairs(image, flat)) == 1
+    found = _hairs(image, ON)
+    assert len(found) == 2
+    assert found["diameter_um"].min() <= 40.0
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_bare_textured_skin_and_a_wide_fold_give_no_faint_hairs(seed):
     assert len(_hairs(scene(seed=seed), ON)) == 1
@@ -131,7 +144,12 @@ def test_the_rim_of_a_yellow_dot_is_not_a_faint_hair(seed):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("faint_hair_max_um", -1.0), ("faint_line_sd", 0.0), ("faint_min_darkening", 1.0)],
+    [
+        ("faint_hair_max_um", -1.0),
+        ("faint_line_sd", 0.0),
+        ("faint_min_darkening", 1.0),
+        ("faint_long_min_darkening", -0.1),
+    ],
 )
 def test_faint_hair_settings_are_checked(name, value):
     with pytest.raises(FollicleInputError, match=name):

@@ -9,6 +9,8 @@ With the tail rule off the analyser reports one thick hair; with it on, the thic
 and a thin one. A lone thick hair whose tip tapers, and a lone thick hair, keep one hair.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy import ndimage
@@ -113,10 +115,16 @@ def test_thin_tail_cuts_a_long_thin_stretch_after_a_step_only():
         assert thin_tail(*_bar_shaft(widths), max_tail_width_px=18, min_length_px=54) is None
 
 
-def test_a_part_of_a_side_by_side_split_is_not_cut_again():
-    # With this noise (seed 9) the side-by-side rule already splits the thin hair from
-    # the thick one along the whole length: its tail must not be counted a second time.
+def test_a_part_of_a_split_is_not_cut_again():
+    # With this noise (seed 9) and no limit on the widths' scatter, the V rule splits the
+    # shaft lengthwise into two parts: a part's tail must not be counted a second time.
     thin = _beyond(THICK, 90)
     image = scene([(THICK, 90 / UM_PER_PX, 0.6), (thin, 25 / UM_PER_PX, 0.45)], seed=9)
-    assert len(_hairs(image, OFF)) == 2
-    assert len(_hairs(image, ON)) == 2
+    no_limit = {"v_pair_max_scatter": 0.0}
+    assert len(_hairs(image, replace(OFF, **no_limit))) == 2
+    assert len(_hairs(image, replace(ON, **no_limit))) == 2
+    # With the limit (the widths step rather than grow) the shaft stays whole and the
+    # tail is cut off: the thick hair and the thin one, each at its own width.
+    found = np.sort(_hairs(image, ON)["diameter_um"].to_numpy())
+    assert len(found) == 2
+    assert found[0] == pytest.approx(25, abs=6) and found[1] == pytest.approx(90, abs=6)

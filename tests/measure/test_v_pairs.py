@@ -89,12 +89,50 @@ def test_a_lone_hair_of_even_width_stays_one_hair(seed):
     assert len(_analyse(image, ON).hairs) == len(_analyse(image, OFF).hairs) == 1
 
 
+def stepped_scene(thick_um, thin_um, share, seed=0):
+    """One hair from ``OPENING``: ``thick_um`` wide over ``share`` of its length, then a
+    ``thin_um`` tip in line (a thick hair ending in a thin tip, as one real dev hair)."""
+    rng = np.random.default_rng(seed)
+    tip = _tip(40.0)
+    end = OPENING + share * (tip - OPENING)
+    level = np.zeros(SHAPE)
+    for stop, width_um in ((end, thick_um), (tip, thin_um)):
+        (rows, cols), cover = polyline_coverage(
+            np.array([OPENING, stop]), width_um / UM_PER_PX, SHAPE
+        )
+        layer = np.zeros(SHAPE)
+        layer[rows, cols] = cover * 0.6
+        level = np.maximum(level, layer)
+    texture = ndimage.gaussian_filter(rng.normal(0, 1, SHAPE), 2.0)
+    texture *= 0.03 / texture.std()
+    image = SKIN * (1 - level[..., None]) * (1 + texture[..., None])
+    image = ndimage.gaussian_filter(image, (1.2, 1.2, 0)) + rng.normal(0, 2.0, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("thick_um", "thin_um", "share", "seed"),
+    [(100, 50, 0.7, 0), (100, 50, 0.7, 1), (90, 45, 0.75, 0), (90, 30, 0.75, 0)],
+)
+def test_a_thick_hair_ending_in_a_thin_tip_is_not_split_as_a_v(thick_um, thin_um, share, seed):
+    # Its widths grow along the shaft (rank correlation high, wide end >= 1.4 singles) but
+    # step rather than grow: they scatter about their line by more than 0.15 singles.
+    image = stepped_scene(thick_um, thin_um, share, seed=seed)
+    no_limit = AnalysisSettings(find_yellow_dots=False, v_pair_max_scatter=0.0)
+    split = _analyse(image, no_limit).hairs["diameter_um"]
+    assert split.max() < 0.7 * thick_um  # without the limit: cut lengthwise into two
+    found = _analyse(image, ON).hairs["diameter_um"]
+    assert found.equals(_analyse(image, OFF).hairs["diameter_um"])  # as with the V rule off
+    assert abs(found.max() - thick_um) <= 10  # the thick hair measured whole
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
         ("v_pair_ratio", 0.5),
         ("v_pair_ratio", 4.0),
         ("v_pair_min_single", 0.0),
+        ("v_pair_max_scatter", -0.1),
         ("thin_tail_length_um", -1.0),
         ("thin_tail_mask_um", 0.0),
     ],

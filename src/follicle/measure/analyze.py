@@ -126,6 +126,11 @@ class AnalysisSettings:
     # (docs/measure.md): fainter lines were mostly skin folds and rims of dye stains,
     # lines darker than one side only the edges of yellow dots and of dark hairs.
     faint_min_darkening: float = 0.15
+    # ... or, for a line longer than ``faint_min_length_um``, that share times
+    # sqrt(faint_min_length_um / length) (the darkening is a mean along the line: its
+    # skin-texture noise falls with the square root of the length), not below this floor
+    # (the level of skin folds and rims of dye stains; at ``faint_min_darkening``: off).
+    faint_long_min_darkening: float = 0.12
     # Thin hairs continuing a thick one in line (``thin_tails``): a stretch at least this
     # long (um) at a thick shaft's end where the mask is at most ``thin_tail_mask_um``
     # wide, beyond a step from at least twice that width, becomes a hair of its own when
@@ -137,6 +142,9 @@ class AnalysisSettings:
     # (0: off).
     v_pair_ratio: float = 1.4
     v_pair_min_single: float = 0.9  # ... among shafts at least this many single hairs wide
+    # ... whose widths scatter about their line by at most this many single hairs (SD; a
+    # thick hair ending in a thin tip steps rather than grows; 0: no limit)
+    v_pair_max_scatter: float = 0.15
 
     def __post_init__(self):
         checks = (
@@ -174,6 +182,11 @@ class AnalysisSettings:
             ("faint_hair_max_um", self.faint_hair_max_um >= 0, "a number >= 0 (0: off)"),
             ("faint_line_sd", self.faint_line_sd > 0, "a positive number"),
             ("faint_min_darkening", 0 <= self.faint_min_darkening < 1, "a number in [0, 1)"),
+            (
+                "faint_long_min_darkening",
+                0 <= self.faint_long_min_darkening < 1,
+                "a number in [0, 1)",
+            ),
             ("thin_tail_length_um", self.thin_tail_length_um >= 0, "a number >= 0 (0: off)"),
             ("thin_tail_mask_um", self.thin_tail_mask_um > 0, "a positive number"),
             (
@@ -182,6 +195,7 @@ class AnalysisSettings:
                 "0 (off) or a number in (1, 3]",
             ),
             ("v_pair_min_single", self.v_pair_min_single > 0, "a positive number"),
+            ("v_pair_max_scatter", self.v_pair_max_scatter >= 0, "a number >= 0 (0: no limit)"),
             (
                 "pair_width_ratio",
                 self.pair_width_ratio == 0 or 1 < self.pair_width_ratio <= 3,
@@ -737,6 +751,7 @@ def _split_v_pairs(
                 single_px=reference,
                 mask=mask,
                 min_wide_ratio=settings.v_pair_ratio,
+                max_scatter=settings.v_pair_max_scatter,
                 floor_contrast=low,
             )
         if split is None:
@@ -789,11 +804,24 @@ def _faint_hairs(
         w = estimate.width_px
         if not np.isfinite(w) or w < 0.5 * min_w or w > max_px:
             continue
-        if side_darkening(rgb, shaft, width_px=w, dark=dark) < settings.faint_min_darkening:
+        if side_darkening(rgb, shaft, width_px=w, dark=dark) < _darkening_needed(
+            len(shaft.branches[0]) * scale, settings
+        ):
             continue
         cut = bool(edge[shaft.pixels[:, 0], shaft.pixels[:, 1]].any())
         out.append((shaft, w, estimate.spread_px, estimate.contrast, cut))
     return out
+
+
+def _darkening_needed(length_um: float, settings: AnalysisSettings) -> float:
+    """The darkening a faint line must reach: ``faint_min_darkening`` up to
+    ``faint_min_length_um``, falling with the square root of a longer line's length to no
+    less than ``faint_long_min_darkening`` (and never above ``faint_min_darkening``)."""
+    need = settings.faint_min_darkening
+    if length_um <= settings.faint_min_length_um or length_um <= 0:
+        return need
+    scaled = need * float(np.sqrt(settings.faint_min_length_um / length_um))
+    return min(need, max(settings.faint_long_min_darkening, scaled))
 
 
 def _thin_tails(

@@ -45,6 +45,7 @@ def split_v_pair(
     min_wide_ratio: float = 1.4,
     min_growth: float = 1.15,
     min_trend: float = 0.6,
+    max_scatter: float = 0.15,
     min_dip: float = 0.1,
     min_part_single: float = 0.5,
     min_part_share: float = 0.4,
@@ -56,9 +57,12 @@ def split_v_pair(
     against the position along the shaft's axis: the fitted width at the wide end must
     be at least ``min_wide_ratio`` single hairs (``single_px``) and ``min_growth`` times
     the fitted width at the narrow end, with a rank correlation of at least
-    ``min_trend``. The mean cross profile of the wide third must then dip at least
-    ``min_dip`` of its peak between two parts each at least ``min_part_single`` single
-    hairs wide (``pairs._valleys``)."""
+    ``min_trend``, and the widths may scatter about the line by at most ``max_scatter``
+    single hairs (SD): a width that steps (a thick hair ending in a thin tip, or two
+    hairs offset along their length) rather than grows is left whole (0: no limit). The
+    mean cross profile of the wide third must then dip at least ``min_dip`` of its peak
+    between two parts each at least ``min_part_single`` single hairs wide
+    (``pairs._valleys``)."""
     pixels = shaft.pixels.astype(float)
     if len(pixels) < 10:
         return None
@@ -85,6 +89,9 @@ def split_v_pair(
     wide_end, narrow_end = (hi, lo) if w_hi >= w_lo else (lo, hi)
     w_wide, w_narrow = max(w_hi, w_lo), min(w_hi, w_lo)
     if abs(trend) < min_trend or w_wide < min_wide_ratio * single_px:
+        return None
+    scatter = float(np.std(widths[ok] - (slope * s[ok] + intercept)))
+    if max_scatter > 0 and scatter > max_scatter * single_px:
         return None
     if w_wide < min_growth * max(w_narrow, 1e-9):
         return None
