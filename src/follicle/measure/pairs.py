@@ -14,6 +14,7 @@ that part's width: touching hairs cannot be measured apart at half height.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,34 @@ def _normals(path: np.ndarray, hw: float, reference: np.ndarray) -> np.ndarray:
     tangent = _tangents(path, window=int(np.clip(2 * hw, 5, 15)))
     normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1)
     return np.where((normal @ reference)[:, None] < 0, -normal, normal)
+
+
+def shifted_shaft(
+    shaft: Shaft,
+    half_width: np.ndarray,
+    reference: np.ndarray,
+    shape: tuple[int, ...],
+    offset_px: Callable[[np.ndarray], float | np.ndarray],
+) -> Shaft | None:
+    """The shaft moved across itself: each point of each branch by ``offset_px(path)``
+    pixels (one number, or one per point) along its normal turned towards ``reference``,
+    kept on the image (``shape``), repeated points dropped; None when no branch has two
+    points. One hair of a split pair is its shaft moved to that hair's centre."""
+    branches = []
+    for path in shaft.branches:
+        if len(path) < 2:
+            continue
+        hw = float(np.median(half_width[path[:, 0], path[:, 1]]))
+        step = np.broadcast_to(np.asarray(offset_px(path), float), (len(path),))
+        moved = np.round(path + step[:, None] * _normals(path, hw, reference)).astype(int)
+        moved[:, 0] = np.clip(moved[:, 0], 0, shape[0] - 1)
+        moved[:, 1] = np.clip(moved[:, 1], 0, shape[1] - 1)
+        keep = np.ones(len(moved), bool)
+        keep[1:] = np.any(np.diff(moved, axis=0) != 0, axis=1)
+        branches.append(moved[keep])
+    if not branches:
+        return None
+    return Shaft(branches=tuple(branches), junctions_rc=shaft.junctions_rc)
 
 
 def _across_profile(
@@ -175,19 +204,11 @@ def split_side_by_side(
     parts, widths = [], []
     for a, b in itertools.pairwise(bounds):
         shift = ((a + b) / 2 - centre) * STEP_PX
-        branches = []
-        for path in shaft.branches:
-            if len(path) < 2:
-                continue
-            hw = float(np.median(half_width[path[:, 0], path[:, 1]]))
-            moved = np.round(path + shift * _normals(path, hw, reference)).astype(int)
-            moved[:, 0] = np.clip(moved[:, 0], 0, contrast.shape[0] - 1)
-            moved[:, 1] = np.clip(moved[:, 1], 0, contrast.shape[1] - 1)
-            keep = np.ones(len(moved), bool)
-            keep[1:] = np.any(np.diff(moved, axis=0) != 0, axis=1)
-            branches.append(moved[keep])
-        if not branches:
+        part = shifted_shaft(
+            shaft, half_width, reference, contrast.shape, lambda _, shift=shift: shift
+        )
+        if part is None:
             return None
-        parts.append(Shaft(branches=tuple(branches), junctions_rc=shaft.junctions_rc))
+        parts.append(part)
         widths.append(float(b - a) * STEP_PX)
     return PairSplit(shafts=tuple(parts), widths_px=tuple(widths))

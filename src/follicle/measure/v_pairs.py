@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from follicle.measure.pairs import _normals, _outer_edges, _valleys
+from follicle.measure.pairs import _outer_edges, _valleys, shifted_shaft
 from follicle.measure.shafts import Shaft
 from follicle.measure.widths import STEP_PX, profile_widths, sample_points
 
@@ -132,22 +132,20 @@ def split_v_pair(
     # its ridge at the wide end, in proportion to the position along the axis.
     wide_s = float(np.median(s[wide]))
     parts = []
+
+    def share_along(path: np.ndarray) -> np.ndarray:
+        along = (path.astype(float) - mean) @ axis
+        return np.clip((along - narrow_end) / (wide_s - narrow_end), 0.0, 1.0)
+
     for offset in part_centres:
-        branches = []
-        for path in shaft.branches:
-            if len(path) < 2:
-                continue
-            hw = float(np.median(half_width[path[:, 0], path[:, 1]]))
-            along = (path.astype(float) - mean) @ axis
-            share = np.clip((along - narrow_end) / (wide_s - narrow_end), 0.0, 1.0)
-            moved = np.round(path + (share * offset)[:, None] * _normals(path, hw, reference))
-            moved = moved.astype(int)
-            moved[:, 0] = np.clip(moved[:, 0], 0, contrast.shape[0] - 1)
-            moved[:, 1] = np.clip(moved[:, 1], 0, contrast.shape[1] - 1)
-            keep = np.ones(len(moved), bool)
-            keep[1:] = np.any(np.diff(moved, axis=0) != 0, axis=1)
-            branches.append(moved[keep])
-        if not branches:
+        part = shifted_shaft(
+            shaft,
+            half_width,
+            reference,
+            contrast.shape,
+            lambda path, offset=offset: share_along(path) * offset,
+        )
+        if part is None:
             return None
-        parts.append(Shaft(branches=tuple(branches), junctions_rc=shaft.junctions_rc))
+        parts.append(part)
     return VSplit(shafts=(parts[0], parts[1]), widths_px=part_widths)
