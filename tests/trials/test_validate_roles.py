@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from follicle.trials.calibration_config import load_calibration_settings
 
 FOLLICLE = str(Path(sys.executable).with_name("follicle"))
@@ -43,3 +45,32 @@ def test_calibrate_refuses_when_every_target_is_held_out(tmp_path):
     done = run("calibrate", "--only", "steady-state-shedding", "--output", str(tmp_path / "x.toml"))
     assert done.returncode == 2 and "held out" in done.stderr + done.stdout
     assert not (tmp_path / "x.toml").exists()
+
+
+def test_informed_held_out_targets_are_marked_in_json_text_and_report(tmp_path):
+    """calibration.toml's split.informed (held-out targets after whose misses a model
+    change was looked for) reaches every output of the installed command."""
+    informed = set(load_calibration_settings().split.informed)
+    assert informed == {"hu2015-12m-combination"}
+    args = ["--only", "hu2015-12m-combination", "--only", "steady-state-anagen"]
+    quick = ["--n-per-arm", "6", "--workers", "0", "--no-ensemble"]
+    done = run("validate", *args, *quick, "--json", "--report", str(tmp_path / "v.html"))
+    assert done.returncode in (0, 1), done.stderr
+    flags = {row["id"]: row["informed"] for row in json.loads(done.stdout)["targets"]}
+    assert flags == {"hu2015-12m-combination": True, "steady-state-anagen": False}
+    page = (tmp_path / "v.html").read_text()
+    assert "Informed: hu2015-12m-combination" in page and "weaker evidence" in page
+    text = run("validate", *args, *quick).stdout
+    assert "hu2015-12m-combination *" in text and "* informed" in text
+
+
+def test_an_informed_target_must_be_held_out(tmp_path):
+    settings = tmp_path / "calibration.toml"
+    settings.write_text(
+        '[split]\nholdout = ["steady-state-shedding"]\ninformed = ["steady-state-anagen"]\n\n'
+        '[ensemble]\nfree = ["damage_per_cycle"]\n'
+    )
+    from follicle.errors import FollicleInputError
+
+    with pytest.raises(FollicleInputError, match=r"split\.informed.*steady-state-anagen"):
+        load_calibration_settings(settings)

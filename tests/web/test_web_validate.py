@@ -45,6 +45,8 @@ def test_validate_runs_as_a_job_with_the_cli_payload(web):
     page = web.http.get(f"/trials/{job['id']}")
     assert page.status_code == 200 and page.text.count("data-target=") == 5
     assert "Point run only" in page.text and 'class="inside"' not in page.text
+    assert page.text.count('<td class="role">fitted</td>') == 5
+    assert 'id="informed-note"' not in page.text
     report = web.http.get(f"/trials/{job['id']}/report")
     assert report.status_code == 200 and "validate-" in report.headers["content-disposition"]
 
@@ -156,3 +158,18 @@ def test_an_unreachable_scheduler_fails_the_job_in_one_line(tmp_path):
         job = finished(web, f"/api/v1/validate/{queued.json()['id']}")
     assert job["status"] == "failed"
     assert "--scheduler" in job["error"] and "tcp://127.0.0.1:9" in job["error"]
+
+
+def test_an_informed_held_out_target_is_marked_on_the_job_page(web):
+    """calibration.toml's split.informed reaches the page: the role column and a note."""
+    queued = web.http.post(
+        "/api/v1/validate",
+        headers=web.bearer,
+        json={"n_per_arm": 3, "only": "hu2015-12m-combination", "ensemble": False},
+    )
+    assert queued.status_code == 202, queued.text
+    job = finished(web, f"/api/v1/validate/{queued.json()['id']}")
+    assert job["status"] == "done", job
+    assert [t["informed"] for t in job["result"]["targets"]] == [True]
+    page = web.http.get(f"/trials/{job['id']}").text
+    assert '<td class="role">held out *</td>' in page and 'id="informed-note"' in page

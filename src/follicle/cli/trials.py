@@ -198,6 +198,10 @@ ones are for `follicle validate`), unless --include-held-out is given.
 """
 
 
+INFORMED_NOTE = (
+    "* informed: a model change was looked for after this target missed; it is still "
+    "held out of every fit, but its pass is weaker evidence (docs/validation.md)"
+)
 ROLE_TITLES = {
     "fit": "fitted targets (calibration used them)",
     "holdout": "held-out targets (no fit saw them: the validation)",
@@ -215,6 +219,8 @@ def validation_tables(report) -> list[Table]:
         counts = report.passed_by_role()[role]
         view = validation_table(report, rows=part, title=title)
         view.caption = f"{counts['passed']} of {counts['total']} {title.split(' (')[0]} pass"
+        if "informed" in part and part["informed"].any():
+            view.caption += f"\n{INFORMED_NOTE}"
         tables.append(view)
     return tables
 
@@ -288,7 +294,7 @@ def validation_table(report, *, rows=None, title: str = "model vs published") ->
     table.add_column("", no_wrap=True)
     for row in (report.table if rows is None else rows).to_dict(orient="records"):
         table.add_row(
-            row["id"],
+            row["id"] + (" *" if row.get("informed") else ""),
             str(row["day"]),
             _published(row),
             f"{_num(row['model'])} ({_num(row['model_ci_low'])}-{_num(row['model_ci_high'])})",

@@ -142,9 +142,18 @@ def _role_sections(rows, counts: dict) -> list[str]:
     for role, heading in ROLE_HEADINGS.items():
         part = rows[rows["role"] == role].drop(columns="role")
         count = counts[role]
+        note = ""
+        if "informed" in part and part["informed"].any():
+            named = ", ".join(part.loc[part["informed"], "id"])
+            note = (
+                f"<p class='note'>Informed: {html.escape(named)}. A model change was looked "
+                "for after these missed; they are still held out of every fit, but their "
+                "passes are weaker evidence (docs/validation.md).</p>"
+            )
         sections += [
             f"<h2>{html.escape(heading)}</h2>",
             f"<p>{count['passed']} of {count['total']} within tolerance.</p>",
+            note,
             _table(part) if len(part) else "<p>none</p>",
         ]
     return sections

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from follicle.config_io import read_toml, validate
 from follicle.trials.targets import TargetsFile
@@ -27,6 +27,19 @@ class _Strict(BaseModel):
 
 class SplitSettings(_Strict):
     holdout: tuple[str, ...] = ()
+    # held-out targets a model change was looked for after they missed: still held out of
+    # every fit, but their passes are weaker evidence, and validate says so
+    informed: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _informed_are_held_out(self):
+        stray = sorted(set(self.informed) - set(self.holdout))
+        if stray:
+            raise ValueError(
+                f"split.informed = {stray} is not allowed; expected ids listed in "
+                "split.holdout"
+            )
+        return self
 
 
 class EnsembleSettings(_Strict):
@@ -75,6 +88,12 @@ def split_targets(targets: TargetsFile, settings: CalibrationSettings | None = N
         holdout=targets.model_copy(update={"target": holdout}) if holdout else None,
         missing=tuple(sorted(held - present)),
     )
+
+
+def informed_targets(settings: CalibrationSettings | None = None) -> frozenset[str]:
+    """Held-out target ids a model change was looked for after they missed."""
+    settings = settings or load_calibration_settings()
+    return frozenset(settings.split.informed)
 
 
 def target_roles(targets: TargetsFile, settings: CalibrationSettings | None = None) -> dict:

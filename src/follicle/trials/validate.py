@@ -19,7 +19,7 @@ import pandas as pd
 from follicle.errors import FollicleInputError
 from follicle.model.params import DEFAULT_PARAMETERS, ModelParameters
 from follicle.trials import predictive, statistics
-from follicle.trials.calibration_config import target_roles
+from follicle.trials.calibration_config import informed_targets, target_roles
 from follicle.trials.cohorts import SensitivityDistribution
 from follicle.trials.execution import dask_client, execute
 from follicle.trials.run import assemble, plan_tasks
@@ -361,7 +361,7 @@ def validate(
             results = execute(all_tasks, client=new_client, progress=progress)
     member_values = _member_values(runs[1:], results, spans[len(plans) :])
     rows, trial_results = [], []
-    roles = target_roles(targets)
+    roles, informed = target_roles(targets), informed_targets()
     for (trial, members), (start, stop, override) in zip(plans, spans[: len(plans)], strict=True):
         result = assemble(trial, seed, params, results[start:stop], sensitivity=override)
         trial_results.append(result)
@@ -371,6 +371,7 @@ def validate(
                 {
                     "id": target.id,
                     "role": roles[target.id],
+                    "informed": target.id in informed,
                     "endpoint": target.endpoint,
                     "arms": " vs ".join(target.arms),
                     "day": target.day,
@@ -401,7 +402,8 @@ def validate(
         ],
         n_per_arm=n_per_arm,
         roles="fit: calibration may use the target; holdout: no fit sees it "
-        "(data/calibration.toml)",
+        "(data/calibration.toml); informed: a held-out target after whose misses a model "
+        "change was looked for (its pass is weaker evidence)",
         sensitivity_distribution={
             sex: value.model_dump() for sex, value in (sensitivity or {}).items()
         },
