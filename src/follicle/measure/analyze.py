@@ -27,7 +27,6 @@ from scipy import ndimage
 
 from follicle.errors import FollicleInputError
 from follicle.measure.background import skin_background, wide_level
-from follicle.measure.beside_thick import thin_beside_thick
 from follicle.measure.binary_ops import dilate_square
 from follicle.measure.burnt_in import BurntIn, caption_rows, find_burnt_in, paint_over
 from follicle.measure.calibration import TERMINAL_RANGE_UM, check_um_per_px, width_scale_check
@@ -146,11 +145,6 @@ class AnalysisSettings:
     # ... whose widths scatter about their line by at most this many single hairs (SD; a
     # thick hair ending in a thin tip steps rather than grows; 0: no limit)
     v_pair_max_scatter: float = 0.15
-    # Thin hairs lying along a thick one in one mask object (``beside_thick``): a line
-    # of the faint-line filter inside the object, outside the thick hair's band, at
-    # least ``faint_min_length_um`` long and at most ``faint_hair_max_um`` wide read on
-    # its far side (off: False).
-    thin_beside_thick: bool = True
 
     def __post_init__(self):
         checks = (
@@ -584,10 +578,6 @@ def analyze_image(
             low=low,
             dark=polarity == "dark",
         )
-    if settings.thin_beside_thick and settings.faint_hair_max_um > 0:
-        measured += _thin_beside(
-            measured, ridge, contrast, mask, objects[0], valid, edge, settings, scale=scale
-        )
     if settings.end_mark_length_um > 0:
         marks = marks_at_hair_ends(
             [m[0] for m in measured],
@@ -820,48 +810,6 @@ def _faint_hairs(
             continue
         cut = bool(edge[shaft.pixels[:, 0], shaft.pixels[:, 1]].any())
         out.append((shaft, w, estimate.spread_px, estimate.contrast, cut))
-    return out
-
-
-def _thin_beside(
-    measured: list[tuple],
-    ridge: np.ndarray,
-    contrast: np.ndarray,
-    mask: np.ndarray,
-    labels: np.ndarray,
-    valid: np.ndarray,
-    edge: np.ndarray,
-    settings: AnalysisSettings,
-    *,
-    scale: float,
-) -> list[tuple]:
-    """Thin hairs along the thick ones in their mask objects (``beside_thick``)."""
-    max_px = settings.faint_hair_max_um / scale
-    thick = [(m[0], m[1]) for m in measured if m[1] > max_px]
-    if not thick:
-        return []
-    holds = np.zeros(int(labels.max()) + 1, bool)
-    for shaft, _ in thick:
-        holds[labels[shaft.pixels[:, 0], shaft.pixels[:, 1]]] = True
-    holds[0] = False
-    max_diameter_px = settings.max_diameter_um / scale
-    found = thin_beside_thick(
-        ridge,
-        contrast,
-        objects_mask=mask & holds[labels],
-        thick=[(m[0], m[1]) for m in measured],
-        valid=valid,
-        sigma_px=max_px / 4,
-        min_length_px=settings.faint_min_length_um / scale,
-        max_width_px=max_px,
-        high_sd=settings.faint_line_sd,
-    )
-    out = []
-    for shaft, w, peak in found:
-        if w > max_diameter_px:
-            continue
-        cut = bool(edge[shaft.pixels[:, 0], shaft.pixels[:, 1]].any())
-        out.append((shaft, w, np.nan, peak, cut))
     return out
 
 
