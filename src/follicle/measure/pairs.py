@@ -121,6 +121,25 @@ def _outer_edges(profile: np.ndarray, on_mask: np.ndarray) -> tuple[float, float
     return left_side[-1] + 0.5, centre + right_side[0] - 0.5
 
 
+def divided_run(
+    profile: np.ndarray,
+    on_mask: np.ndarray,
+    *,
+    single_px: float,
+    min_part_single: float,
+    min_dip: float,
+) -> tuple[float, float, list[int]] | None:
+    """The shaft's run across a mean profile (``_outer_edges``) and its clear dips
+    (``_valleys``, parts at least ``min_part_single`` single hairs and 2 px wide), or None
+    when the profile has no run."""
+    edges = _outer_edges(profile, on_mask)
+    if edges is None:
+        return None
+    left, right = edges
+    min_part = max(min_part_single * single_px, 2.0) / STEP_PX
+    return left, right, _valleys(profile, left, right, min_dip=min_dip, min_part=min_part)
+
+
 def _valleys(
     profile: np.ndarray, left: float, right: float, *, min_dip: float, min_part: float
 ) -> list[int]:
@@ -178,12 +197,12 @@ def split_side_by_side(
     if found is None:
         return None
     profile, on_mask, offsets, reference = found
-    edges = _outer_edges(profile, on_mask)
-    if edges is None:
+    run = divided_run(
+        profile, on_mask, single_px=single_px, min_part_single=min_part_single, min_dip=min_dip
+    )
+    if run is None:
         return None
-    left, right = edges
-    min_part = max(min_part_single * single_px, 2.0) / STEP_PX
-    cuts = _valleys(profile, left, right, min_dip=min_dip, min_part=min_part)
+    left, right, cuts = run
     for _ in range(3 if blind_px is not None else 0):
         bounds = [left, *cuts, right]
         spans = np.diff(bounds)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from follicle.measure.pairs import _outer_edges, _valleys, shifted_shaft
+from follicle.measure.pairs import divided_run, shifted_shaft
 from follicle.measure.shafts import Shaft
 from follicle.measure.widths import STEP_PX, profile_widths, sample_points
 
@@ -109,12 +109,12 @@ def split_v_pair(
         on_mask = ndimage.map_coordinates(
             mask.view(np.uint8) if mask.dtype == bool else mask, [rr, cc], order=0
         ).mean(axis=0)
-    edges = _outer_edges(profile, on_mask)
-    if edges is None:
+    run = divided_run(
+        profile, on_mask, single_px=single_px, min_part_single=min_part_single, min_dip=min_dip
+    )
+    if run is None:
         return None
-    left, right = edges
-    min_part = max(min_part_single * single_px, 2.0) / STEP_PX
-    cuts = _valleys(profile, left, right, min_dip=min_dip, min_part=min_part)
+    left, right, cuts = run
     if len(cuts) > 1:
         return None  # three hairs: left to the other rules
     if cuts:
