@@ -107,10 +107,12 @@ def core_shafts(
             )
             if len(bars) > len(found):
                 found, level, core = bars, trial_level, trial_core
-        if sum(_length(line) for line in found) <= useful[label]:
+        if sum(_length(line) for line, _ in found) <= useful[label]:
             continue  # the cores explain less of the object than the traced pieces
         offset = np.array([window[0].start, window[1].start])
-        found = [Shaft(branches=(line + offset,), junctions_rc=np.zeros((0, 2))) for line in found]
+        found = [
+            Shaft(branches=(line + offset,), junctions_rc=np.zeros((0, 2))) for line, _ in found
+        ]
         if core_mask is mask:
             core_mask = mask.copy()
         core_mask[window][local] = core[local]
@@ -137,8 +139,9 @@ def _core_bars(
     max_width_px: float,
     min_aspect: float,
     min_fill: float,
-) -> list[np.ndarray]:
-    """The principal axis (pixels of ``core``'s frame) of each bar-shaped piece."""
+) -> list[tuple[np.ndarray, int]]:
+    """The principal axis (pixels of ``core``'s frame) of each bar-shaped piece, and the
+    hairs it holds (2 when wider than ``max_width_px``)."""
     parts, _ = ndimage.label(core, structure=EIGHT)
     lines = []
     for index, part_window in enumerate(ndimage.find_objects(parts), start=1):
@@ -148,9 +151,12 @@ def _core_bars(
             continue
         rows, cols = np.nonzero(piece)
         centre, axis, length, width = bar_axis(rows, cols)
-        if not (min_width_px <= width <= max_width_px and length >= min_length_px):
+        # Up to two hairs' widths: stubs side by side in one core, each as long as the
+        # aspect asks of one hair (the pair rule splits them later, as for traced shafts).
+        hairs = 2 if width > max_width_px else 1
+        if not (min_width_px <= width <= 2 * max_width_px and length >= min_length_px):
             continue
-        if length < min_aspect * width or area < min_fill * length * width:
+        if length < min_aspect * width / hairs or area < min_fill * length * width:
             continue
         steps = np.arange(-length / 2, length / 2 + 0.5)
         line = np.round(centre + steps[:, None] * axis).astype(int)
@@ -163,5 +169,5 @@ def _core_bars(
         line = line[inside]
         line = line[piece[line[:, 0], line[:, 1]]]
         if len(line) >= 2:
-            lines.append(line + np.array([part_window[0].start, part_window[1].start]))
+            lines.append((line + np.array([part_window[0].start, part_window[1].start]), hairs))
     return lines

@@ -21,7 +21,7 @@ import numpy as np
 from scipy import ndimage
 
 from follicle.measure.shafts import Shaft
-from follicle.measure.widths import STEP_PX, _tangents, sample_points
+from follicle.measure.widths import STEP_PX, _tangents, shaft_samples
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,7 +80,7 @@ def _across_profile(
         return None
     _, _, vt = np.linalg.svd(pixels - pixels.mean(axis=0), full_matrices=False)
     reference = np.array([-vt[0, 1], vt[0, 0]])
-    points, normals = sample_points(shaft.branches, shaft.junctions_rc, half_width)
+    points, normals = shaft_samples(shaft.branches, shaft.junctions_rc, half_width)
     if len(points) < 3:
         return None
     normals = np.where((normals @ reference)[:, None] < 0, -normals, normals)

@@ -19,7 +19,7 @@ from scipy import ndimage
 
 from follicle.measure.pairs import divided_run, shifted_shaft
 from follicle.measure.shafts import Shaft
-from follicle.measure.widths import STEP_PX, profile_widths, sample_points
+from follicle.measure.widths import STEP_PX, profile_widths, shaft_samples
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,7 +70,7 @@ def split_v_pair(
     _, _, vt = np.linalg.svd(pixels - mean, full_matrices=False)
     axis = vt[0]
     reference = np.array([-axis[1], axis[0]])
-    points, normals = sample_points(shaft.branches, shaft.junctions_rc, half_width)
+    points, normals = shaft_samples(shaft.branches, shaft.junctions_rc, half_width)
     if len(points) < 8:
         return None
     normals = np.where((normals @ reference)[:, None] < 0, -normals, normals)

@@ -79,6 +79,28 @@ def sample_points(
     return np.concatenate(points), np.concatenate(normals)
 
 
+def shaft_samples(
+    branches: tuple[np.ndarray, ...],
+    junctions_rc: np.ndarray,
+    half_width: np.ndarray,
+    *,
+    branch_ids: list | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``sample_points``, or for a shaft left with none (short, or crowded by junctions:
+    a wide stub of two hairs has margins of two widths) every skeleton point but a
+    quarter of those margins."""
+    ids: list = []
+    points, normals = sample_points(branches, junctions_rc, half_width, branch_ids=ids)
+    if len(points) == 0:
+        ids = []
+        points, normals = sample_points(
+            branches, np.zeros((0, 2)), half_width * 0.25, branch_ids=ids
+        )
+    if branch_ids is not None:
+        branch_ids.extend(ids)
+    return points, normals
+
+
 def _as_uint8(mask: np.ndarray) -> np.ndarray:
     """A boolean mask as 0/1 bytes without copying the frame (a view), once per call."""
     return mask.view(np.uint8) if mask.dtype == bool else mask.astype(np.uint8)
@@ -203,12 +225,7 @@ def shaft_width(
     """Median width of one shaft, from profiles away from junctions and ends.
     ``shoulder``: read each edge at half height above the level beside it (halos)."""
     ids: list = []
-    points, normals = sample_points(branches, junctions_rc, half_width, branch_ids=ids)
-    if len(points) == 0:  # short or crowded shaft: fall back to all skeleton points
-        ids = []
-        points, normals = sample_points(
-            branches, np.zeros((0, 2)), half_width * 0.25, branch_ids=ids
-        )
+    points, normals = shaft_samples(branches, junctions_rc, half_width, branch_ids=ids)
     centres: list = []
     widths, peak = profile_widths(
         contrast,
