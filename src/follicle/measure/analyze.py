@@ -28,7 +28,6 @@ from scipy import ndimage
 from follicle.errors import FollicleInputError
 from follicle.measure.background import skin_background, wide_level
 from follicle.measure.binary_ops import dilate_square
-from follicle.measure.blurred_bars import bar_width_bound, mean_cross_profile
 from follicle.measure.burnt_in import BurntIn, caption_rows, find_burnt_in, paint_over
 from follicle.measure.calibration import TERMINAL_RANGE_UM, check_um_per_px, width_scale_check
 from follicle.measure.cores import core_shafts
@@ -132,11 +131,6 @@ class AnalysisSettings:
     # skin-texture noise falls with the square root of the length), not below this floor
     # (the level of skin folds and rims of dye stains; at ``faint_min_darkening``: off).
     faint_long_min_darkening: float = 0.12
-    # Out-of-focus faint lines (``blurred_bars``): a faint line measured wider than
-    # ``faint_hair_max_um`` at half maximum is kept, at the bound, when the blurred-bar
-    # model fitted to its profile bounds its width to at most that (within this
-    # chi-square margin; 0: off).
-    faint_blur_delta_chi2: float = 4.0
     # Thin hairs continuing a thick one in line (``thin_tails``): a stretch at least this
     # long (um) at a thick shaft's end where the mask is at most ``thin_tail_mask_um``
     # wide, beyond a step from at least twice that width, becomes a hair of its own when
@@ -193,7 +187,6 @@ class AnalysisSettings:
                 0 <= self.faint_long_min_darkening < 1,
                 "a number in [0, 1)",
             ),
-            ("faint_blur_delta_chi2", self.faint_blur_delta_chi2 >= 0, "a number >= 0 (0: off)"),
             ("thin_tail_length_um", self.thin_tail_length_um >= 0, "a number >= 0 (0: off)"),
             ("thin_tail_mask_um", self.thin_tail_mask_um > 0, "a positive number"),
             (
@@ -809,33 +802,15 @@ def _faint_hairs(
             min_contrast=low / 2,
         )
         w = estimate.width_px
-        if not np.isfinite(w) or w < 0.5 * min_w or w > 2 * max_px:
-            continue
-        blurred = w > max_px
-        if blurred and settings.faint_blur_delta_chi2 <= 0:
+        if not np.isfinite(w) or w < 0.5 * min_w or w > max_px:
             continue
         if side_darkening(rgb, shaft, width_px=w, dark=dark) < _darkening_needed(
             len(shaft.branches[0]) * scale, settings
         ):
             continue
-        if blurred:  # out of focus? kept when the blurred-bar model bounds it thin
-            w = _blurred_width_bound(contrast, shaft, w, settings.faint_blur_delta_chi2)
-            if not (0.5 * min_w <= w <= max_px):
-                continue
         cut = bool(edge[shaft.pixels[:, 0], shaft.pixels[:, 1]].any())
         out.append((shaft, w, estimate.spread_px, estimate.contrast, cut))
     return out
-
-
-def _blurred_width_bound(
-    contrast: np.ndarray, shaft: Shaft, width_px: float, delta_chi2: float
-) -> float:
-    """The largest width (px) a blurred bar fitted to the shaft's mean cross profile may
-    have (``blurred_bars``); NaN when the profile cannot be read."""
-    read = mean_cross_profile(contrast, shaft.branches, width_px=width_px)
-    if read is None:
-        return float("nan")
-    return bar_width_bound(*read, guess_px=width_px, delta_chi2=delta_chi2).upper_px
 
 
 def _darkening_needed(length_um: float, settings: AnalysisSettings) -> float:
