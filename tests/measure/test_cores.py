@@ -22,19 +22,29 @@ UM_PER_PX = 3.0
 WIDTH_PX = 20.0
 
 
-def pair_in_patchy_halo(*, seed: int, length_px: float = 100.0, patchy: float = 0.8):
+def pair_in_patchy_halo(
+    *,
+    seed: int,
+    length_px: float = 100.0,
+    patchy: float = 0.8,
+    width_px: float = WIDTH_PX,
+    gap_px: float = 8.0,
+    count: int = 2,
+    opening_half_width_px: float = 40.0,
+):
+    """``count`` shafts side by side ``gap_px`` apart (a pair by default) in the halo."""
     rng = np.random.default_rng(seed)
     shape = (300, 300)
     dark = np.zeros(shape)
     top = 90.0
-    for side in (-1, 1):
-        x = 150 + side * (WIDTH_PX + 8.0) / 2
-        stroke = polyline_coverage(np.array([[x, top], [x, top + length_px]]), WIDTH_PX, shape)
+    for k in range(count):
+        x = 150 + (k - (count - 1) / 2) * (width_px + gap_px)
+        stroke = polyline_coverage(np.array([[x, top], [x, top + length_px]]), width_px, shape)
         assert stroke is not None
         (rs, cs), cover = stroke
         dark[rs, cs] = np.maximum(dark[rs, cs], 0.85 * cover)
     yy, xx = np.mgrid[: shape[0], : shape[1]]
-    opening = ((xx - 150) / 40.0) ** 2 + ((yy - top - 20) / 45.0) ** 2 <= 1
+    opening = ((xx - 150) / opening_half_width_px) ** 2 + ((yy - top - 20) / 45.0) ** 2 <= 1
     halo = ndimage.gaussian_filter(opening.astype(float), 3)
     halo = np.maximum(halo, 0.8 * ndimage.gaussian_filter((dark > 0).astype(float), 6))
     texture = ndimage.gaussian_filter(rng.normal(0, 1, shape), 2.5)

@@ -17,11 +17,11 @@ together (60 px) are wider than one may be.
 import numpy as np
 import pytest
 from scipy import ndimage
+from test_cores import pair_in_patchy_halo
 
 from follicle.measure.analyze import AnalysisSettings, analyze_image
 from follicle.measure.cores import _core_bars
 from follicle.measure.pairs import split_side_by_side
-from follicle.measure.raster import polyline_coverage
 from follicle.measure.shafts import Shaft
 from follicle.measure.widths import sample_points, shaft_samples
 
@@ -30,28 +30,10 @@ WIDTH_PX = 30.0
 SETTINGS = AnalysisSettings(find_yellow_dots=False)
 
 
-def stubs_in_halo(*, seed: int, length_px: float, count: int = 2) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    shape = (300, 300)
-    dark = np.zeros(shape)
-    top = 90.0
-    for k in range(count):
-        x = 150 + (k - (count - 1) / 2) * WIDTH_PX
-        stroke = polyline_coverage(np.array([[x, top], [x, top + length_px]]), WIDTH_PX, shape)
-        assert stroke is not None
-        (rs, cs), cover = stroke
-        dark[rs, cs] = np.maximum(dark[rs, cs], 0.85 * cover)
-    yy, xx = np.mgrid[: shape[0], : shape[1]]
-    opening = ((xx - 150) / 50.0) ** 2 + ((yy - top - 20) / 45.0) ** 2 <= 1
-    halo = ndimage.gaussian_filter(opening.astype(float), 3)
-    halo = np.maximum(halo, 0.8 * ndimage.gaussian_filter((dark > 0).astype(float), 6))
-    texture = ndimage.gaussian_filter(rng.normal(0, 1, shape), 2.5)
-    texture /= texture.std()
-    halo = np.minimum(0.5 * halo * np.clip(1 + 0.8 * texture, 0, None), 0.6)
-    level = np.maximum(dark, halo)
-    image = np.array([205.0, 190.0, 185.0]) * (1 - level[..., None])
-    image = ndimage.gaussian_filter(image, (1.2, 1.2, 0)) + rng.normal(0, 2.0, image.shape)
-    return np.clip(image, 0, 255).astype(np.uint8)
+def stubs_in_halo(*, seed: int, length_px: float) -> np.ndarray:
+    return pair_in_patchy_halo(
+        seed=seed, length_px=length_px, width_px=WIDTH_PX, gap_px=0.0, opening_half_width_px=50.0
+    )
 
 
 def _two_thick_hairs(found) -> None:
