@@ -181,3 +181,34 @@ def test_scale_bar_label_with_smeared_colour_is_masked(scenes, seed):
             & (pixels[:, 1] <= x1 + 126)
         )
         assert inside.mean() < 0.5
+
+
+def test_scale_bar_over_blue_dye_is_found_after_jpeg():
+    """A 2 px grey line over saturated blue dye takes colour in a JPEG (colour is kept at
+    half resolution): on a dev image the scale bar's vertical arm had chroma 45-48 against
+    the 30 of a grey line, was not masked and became a 6 um "hair". The line stays at
+    most half as coloured as the skin beside it."""
+    import io
+
+    from PIL import Image
+
+    from follicle.measure.burnt_in import ruler_lines
+    from follicle.measure.render import _scale_bar
+
+    rng = np.random.default_rng(0)
+    skin = np.array([140.0, 158.0, 250.0]) + rng.normal(0, 3, (600, 700, 3))  # dyed blue
+    drawn, length_px = _scale_bar(np.clip(skin, 0, 255).astype(np.uint8), 300.0)
+    buffer = io.BytesIO()
+    Image.fromarray(drawn).save(buffer, format="JPEG", quality=85, subsampling=2)  # 4:2:0
+    image = np.asarray(Image.open(buffer).convert("RGB"))
+    row = 600 - 110 - 60  # a row of the vertical arm (column 45)
+    value = image[row, 40:52].astype(float)
+    chroma = value.max(axis=1) - value.min(axis=1)
+    assert chroma.min() > 30  # the line itself is tinted: the old grey limit loses it
+    mask, segments = ruler_lines(image)
+    arms = {s.horizontal: s for s in segments}
+    assert set(arms) == {True, False}
+    assert arms[False].at == pytest.approx(45.5, abs=1.5)
+    assert arms[False].stop - arms[False].start == pytest.approx(0.65 * length_px, abs=10)
+    assert find_burnt_in(image).ruler_px == pytest.approx(length_px, rel=0.03)
+    assert mask[row, 44:48].any()  # painted over, not left as a hair

@@ -364,18 +364,27 @@ def ruler_lines(
     value, chroma = grey_value if grey_value is not None else _grey_value(rgb)
     mask = np.zeros(value.shape, bool)
     segments: list[Segment] = []
-    dark_line = (chroma <= 30) & (value < 200)
+    grey = chroma <= 30
+    dark_line = value < 200
+    chroma = chroma.astype(np.int16)
     for horizontal in (True, False):
         thin = np.zeros(value.shape, bool)
+        # Grey, or at most half as coloured as the skin 4 px away on both sides: JPEG
+        # keeps colour at half resolution, so a 2 px grey line over blue dye takes some.
+        greyish = grey.copy()
         if horizontal:  # darker than the rows 4 above and below
             thin[4:-4] = (value[4:-4] < value[:-8] - 40) & (value[4:-4] < value[8:] - 40)
-            thin &= dark_line
+            greyish[4:-4] |= (2 * chroma[4:-4] <= chroma[:-8]) & (2 * chroma[4:-4] <= chroma[8:])
+            thin &= dark_line & greyish
             counts = thin.sum(axis=1)
         else:  # darker than the columns 4 left and right (no transpose: stays fast)
             thin[:, 4:-4] = (value[:, 4:-4] < value[:, :-8] - 40) & (
                 value[:, 4:-4] < value[:, 8:] - 40
             )
-            thin &= dark_line
+            greyish[:, 4:-4] |= (2 * chroma[:, 4:-4] <= chroma[:, :-8]) & (
+                2 * chroma[:, 4:-4] <= chroma[:, 8:]
+            )
+            thin &= dark_line & greyish
             counts = thin.sum(axis=0)
         for row in np.flatnonzero(counts >= min_length_px * 0.5):
             line = thin[row] if horizontal else thin[:, row]
