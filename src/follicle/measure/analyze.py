@@ -38,6 +38,7 @@ from follicle.measure.image_io import check_image, load_image
 from follicle.measure.metrics import Metrics, measure
 from follicle.measure.pairs import split_side_by_side
 from follicle.measure.provenance import provenance
+from follicle.measure.second_hairs import second_hairs
 from follicle.measure.shafts import (
     Shaft,
     bridge_gaps,
@@ -145,6 +146,11 @@ class AnalysisSettings:
     # ... whose widths scatter about their line by at most this many single hairs (SD; a
     # thick hair ending in a thin tip steps rather than grows; 0: no limit)
     v_pair_max_scatter: float = 0.15
+    # A second hair lying along a kept thick one in the same mask object
+    # (``second_hairs``): a line of the faint-line filter at least this long (um) in the
+    # object outside the kept hairs' bands, the object at least 1.2 single hairs wide
+    # across it (0: off).
+    second_hair_length_um: float = 150.0
 
     def __post_init__(self):
         checks = (
@@ -196,6 +202,7 @@ class AnalysisSettings:
             ),
             ("v_pair_min_single", self.v_pair_min_single > 0, "a positive number"),
             ("v_pair_max_scatter", self.v_pair_max_scatter >= 0, "a number >= 0 (0: no limit)"),
+            ("second_hair_length_um", self.second_hair_length_um >= 0, "a number >= 0 (0: off)"),
             (
                 "pair_width_ratio",
                 self.pair_width_ratio == 0 or 1 < self.pair_width_ratio <= 3,
@@ -578,6 +585,10 @@ def analyze_image(
             low=low,
             dark=polarity == "dark",
         )
+    if settings.second_hair_length_um > 0:
+        measured += _second_hairs(
+            measured, ridge, contrast, mask, objects[0], edge, settings, scale=scale, max_w=max_w
+        )
     if settings.end_mark_length_um > 0:
         marks = marks_at_hair_ends(
             [m[0] for m in measured],
@@ -873,6 +884,50 @@ def _thin_tails(
         rest_cut = bool(edge[split.rest.pixels[:, 0], split.rest.pixels[:, 1]].any())
         out.append((split.rest, w, m[2], m[3], rest_cut))
         out.append((split.tail, tw, estimate.spread_px, estimate.contrast, tail_cut))
+    return out
+
+
+def _second_hairs(
+    measured: list[tuple],
+    ridge: np.ndarray,
+    contrast: np.ndarray,
+    mask: np.ndarray,
+    labels: np.ndarray,
+    edge: np.ndarray,
+    settings: AnalysisSettings,
+    *,
+    scale: float,
+    max_w: float,
+) -> list[tuple]:
+    """Second hairs lying along the thick kept ones in their mask objects
+    (``second_hairs``): (shaft, width px, spread px, contrast, cut by the edge) each."""
+    thin_px = settings.faint_hair_max_um / scale
+    hosts = [i for i, m in enumerate(measured) if m[1] > thin_px]
+    if not hosts:
+        return []
+    holds = np.zeros(int(labels.max()) + 1, bool)
+    for i in hosts:
+        pixels = measured[i][0].pixels
+        holds[labels[pixels[:, 0], pixels[:, 1]]] = True
+    holds[0] = False
+    found = second_hairs(
+        ridge,
+        contrast,
+        objects_mask=mask & holds[labels],
+        kept=[(m[0], m[1]) for m in measured],
+        hosts=hosts,
+        single_px=_single_width(measured, max_w, TERMINAL_RANGE_UM[0] / scale),
+        sigma_px=thin_px / 4,
+        min_length_px=settings.second_hair_length_um / scale,
+        high_sd=settings.faint_line_sd,
+        mask=mask,
+    )
+    out = []
+    for hair in found:
+        if hair.width_px > max_w:
+            continue
+        cut = bool(edge[hair.shaft.pixels[:, 0], hair.shaft.pixels[:, 1]].any())
+        out.append((hair.shaft, hair.width_px, np.nan, hair.contrast, cut))
     return out
 
 
