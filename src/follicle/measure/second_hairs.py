@@ -79,6 +79,7 @@ def second_hairs(
     min_inside: float = 0.5,
     min_other_single: float = 1.5,
     min_run_single: float = 1.2,
+    max_pair_single: float = 2.5,
 ) -> list[SecondHair]:
     """Second hairs beside the ``hosts`` (indices into ``kept``, every (shaft, width px)
     kept so far) in ``objects_mask`` (the mask objects holding the hosts): lines of the
@@ -106,7 +107,8 @@ def second_hairs(
     host_tree = cKDTree(np.concatenate(pixels))
     all_pixels = np.concatenate([s.pixels for s, _ in kept]).astype(float)
     all_owner = np.concatenate([np.full(len(s.pixels), i) for i, (s, _) in enumerate(kept)])
-    out = []
+    out: list[SecondHair | None] = []
+    sides: list[np.ndarray] = []  # each line's normal, pointing away from its host
     # longest first: a shorter line beside one already found is the same hair's other edge
     for line in sorted(lines, key=lambda s: -len(s.branches[0])):
         path = line.branches[0]
@@ -115,26 +117,70 @@ def second_hairs(
         middle = path.mean(axis=0)
         _, j = host_tree.query(middle)
         host, nearest = int(owner[j]), host_tree.data[j]
-        others = all_pixels[all_owner != host]
-        if len(others):  # there the second hair has a centre line of its own already
-            d, _ = cKDTree(others).query(path.astype(float))
-            if np.median(d) <= min_other_single * single_px:
-                continue
         axis = (path[-1] - path[0]).astype(float)
         axis /= max(float(np.hypot(*axis)), 1e-9)
         normal = np.array([-axis[1], axis[0]])
         if np.dot(middle - nearest, normal) < 0:
             normal = -normal  # away from the host
+        # lines found on the host's other side are weighed below, not here
+        skip = [host] + [
+            -(k + 1)
+            for k, hair in enumerate(out)
+            if hair is not None and hair.host == host and float(sides[k] @ normal) < 0
+        ]
+        others = all_pixels[~np.isin(all_owner, skip)]
+        if len(others):  # there the second hair has a centre line of its own already
+            d, _ = cKDTree(others).query(path.astype(float))
+            if np.median(d) <= min_other_single * single_px:
+                continue
         across = _run_across(contrast, path, normal, mask, reach_px=2.5 * single_px)
         if across is None:
             continue
-        run_px, peak = across
+        run_px, peak, outer_px = across
         if run_px < min_run_single * single_px:
             continue
-        out.append(SecondHair(shaft=line, width_px=run_px / 2, contrast=peak, host=host))
-        all_pixels = np.concatenate([all_pixels, path.astype(float)])
-        all_owner = np.concatenate([all_owner, np.full(len(path), -len(out))])
-    return out
+        # the run is shared in two: this hair's centre is a quarter run inside its outer
+        # edge (the filter's line may sit on its edge)
+        moved = _moved(path, normal * (outer_px - run_px / 4), contrast.shape)
+        if len(moved) < 5:
+            continue
+        host_path = kept[host][0].pixels.astype(float)
+        rival = _opposite_rival(out, sides, host, normal, moved, axis)
+        if rival is not None and run_px < max_pair_single * single_px:
+            # lines on both sides of the host along one stretch only two hairs wide: the
+            # host's line runs between the two hairs, and one line is its own hair's
+            # edge: the one the host runs on in line with beyond its ends goes
+            mine = _in_line_beyond(moved, host_path, axis)
+            theirs = _in_line_beyond(out[rival].shaft.pixels.astype(float), host_path, axis)
+            if mine <= theirs:
+                continue
+            out[rival] = None
+        shaft = Shaft(branches=(moved,), junctions_rc=np.zeros((0, 2)))
+        out.append(SecondHair(shaft=shaft, width_px=run_px / 2, contrast=peak, host=host))
+        sides.append(normal)
+        all_pixels = np.concatenate([all_pixels, moved.astype(float)])
+        all_owner = np.concatenate([all_owner, np.full(len(moved), -len(out))])
+    return [hair for hair in out if hair is not None]
+
+
+def _opposite_rival(
+    found: list[SecondHair | None],
+    sides: list[np.ndarray],
+    host: int,
+    normal: np.ndarray,
+    path: np.ndarray,
+    axis: np.ndarray,
+) -> int | None:
+    """Index of a line already found beside the same host, on its other side and
+    overlapping ``path`` along the axis, or None."""
+    lo, hi = float((path @ axis).min()), float((path @ axis).max())
+    for k, (hair, side) in enumerate(zip(found, sides, strict=True)):
+        if hair is None or hair.host != host or float(side @ normal) >= 0:
+            continue
+        along = hair.shaft.pixels @ axis
+        if min(hi, float(along.max())) > max(lo, float(along.min())):
+            return k
+    return None
 
 
 def _run_across(
@@ -162,7 +208,31 @@ def _run_across(
     if run is None:
         return None
     left, right, _ = run
-    return float(right - left) * STEP_PX, float(profile.max())
+    centre = len(profile) // 2
+    return float(right - left) * STEP_PX, float(profile.max()), float(right - centre) * STEP_PX
+
+
+def _moved(path: np.ndarray, shift: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The path moved by ``shift`` (row, col px), on the image, repeated points dropped."""
+    moved = np.round(path + shift).astype(int)
+    moved[:, 0] = np.clip(moved[:, 0], 0, shape[0] - 1)
+    moved[:, 1] = np.clip(moved[:, 1], 0, shape[1] - 1)
+    keep = np.ones(len(moved), bool)
+    keep[1:] = np.any(np.diff(moved, axis=0) != 0, axis=1)
+    return moved[keep]
+
+
+def _in_line_beyond(path: np.ndarray, host: np.ndarray, axis: np.ndarray) -> float:
+    """Median distance from the straight line through ``path`` of the host's points
+    beyond the path's ends (up to one path length on); inf when the host stops there."""
+    middle = path.mean(axis=0)
+    half = float(np.ptp(path @ axis)) / 2
+    along = (host - middle) @ axis
+    beyond = (np.abs(along) > half) & (np.abs(along) < 3 * half)
+    if not beyond.any():
+        return float("inf")
+    normal = np.array([-axis[1], axis[0]])
+    return float(np.median(np.abs((host[beyond] - middle) @ normal)))
 
 
 def _beside_lines(
