@@ -9,15 +9,22 @@ holds a line of the faint-line filter (``faint_hairs.line_strength`` at the thin
 the second hair's body or its outer edge). Such a line, at least ``min_length_px`` long,
 becomes a hair of its own when
 
-- no other kept hair lies within ``min_other_single`` single-hair widths of it (median
-  over its points): there the second hair already has its own centre line;
+- no other kept hair lies within ``min_other_single`` single-hair widths of more than
+  ``max_other_share`` of its points: there the second hair already has its own centre
+  line (or the line runs along a crossing);
 - the object, read across the line (mean profile, normals turned away from the kept
   hair, ``pairs.divided_run``'s run to the skin), is at least ``min_run_single`` single
   hairs wide at half height: narrower, the line is the edge of the kept hair itself.
 
 Touching hairs cannot be measured apart at half height: as the pair split does for a
-pair with no line between them, the run across is shared in two, and the new hair's
-width is half of it.
+pair with no line between them, the run across is shared in two; the new hair's width
+is half of it and its centre line is moved to the middle of its half (a quarter run
+inside the outer edge: the filter's line may sit on the edge). Where the kept hair's
+centre line runs between the two hairs (recentred on the pair), lines appear on both
+its sides; along a stretch less than ``max_pair_single`` single hairs wide only one of
+them is a second hair: the one the kept hair does not continue in line with beyond its
+ends (the other is the kept hair's own). Lines are taken longest first; the kept hair's
+width is left as measured.
 """
 
 from __future__ import annotations
@@ -80,6 +87,7 @@ def second_hairs(
     min_other_single: float = 1.5,
     min_run_single: float = 1.2,
     max_pair_single: float = 2.5,
+    max_other_share: float = 0.1,
 ) -> list[SecondHair]:
     """Second hairs beside the ``hosts`` (indices into ``kept``, every (shaft, width px)
     kept so far) in ``objects_mask`` (the mask objects holding the hosts): lines of the
@@ -131,7 +139,7 @@ def second_hairs(
         others = all_pixels[~np.isin(all_owner, skip)]
         if len(others):  # there the second hair has a centre line of its own already
             d, _ = cKDTree(others).query(path.astype(float))
-            if np.median(d) <= min_other_single * single_px:
+            if np.quantile(d, max_other_share) <= min_other_single * single_px:
                 continue
         across = _run_across(contrast, path, normal, mask, reach_px=2.5 * single_px)
         if across is None:
