@@ -32,7 +32,11 @@ from follicle.measure.burnt_in import BurntIn, caption_rows, find_burnt_in, pain
 from follicle.measure.calibration import TERMINAL_RANGE_UM, check_um_per_px, width_scale_check
 from follicle.measure.cores import core_shafts
 from follicle.measure.end_marks import marks_at_hair_ends
-from follicle.measure.faint_hairs import faint_line_shafts, side_darkening
+from follicle.measure.faint_hairs import (
+    faint_line_shafts,
+    shrunk_line_strength,
+    side_darkening,
+)
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs, empty_hairs_table
 from follicle.measure.image_io import check_image, load_image
 from follicle.measure.metrics import Metrics, measure
@@ -564,6 +568,10 @@ def analyze_image(
         )
     if settings.recentre:  # centre lines beside the axis (halo on one side) moved onto it
         measured = [_recentred(m, offsets.get(id(m[0])), half_width) for m in measured]
+    strength = None  # the line filter at the thin scale, shared by the two steps below
+    if settings.faint_hair_max_um > 0 or settings.second_hair_length_um > 0:
+        thin_um = settings.faint_hair_max_um or TERMINAL_RANGE_UM[0] / 2
+        strength = shrunk_line_strength(ridge, sigma_px=thin_um / scale / 4)
     if settings.faint_hair_max_um > 0:
         # Lines are sought away from the hairs kept so far: mask objects none of them lies
         # in (faint hairs partly seeded, then dropped by the rules above) are searched too.
@@ -584,10 +592,11 @@ def analyze_image(
             scale=scale,
             low=low,
             dark=polarity == "dark",
+            strength=strength,
         )
     if settings.second_hair_length_um > 0:
         measured += _second_hairs(
-            measured, ridge, contrast, mask, objects[0], edge, settings, scale=scale, max_w=max_w
+            measured, strength, contrast, mask, objects, edge, settings, scale=scale, max_w=max_w
         )
     if settings.end_mark_length_um > 0:
         marks = marks_at_hair_ends(
@@ -786,6 +795,7 @@ def _faint_hairs(
     scale: float,
     low: float,
     dark: bool,
+    strength: np.ndarray | None = None,
 ) -> list[tuple]:
     """Faint thin hairs beside the hairs kept (``faint_hairs``), measured like the others
     and kept when at most ``faint_hair_max_um`` wide and darker than the skin on each
@@ -800,6 +810,7 @@ def _faint_hairs(
         min_length_px=settings.faint_min_length_um / scale,
         max_width_px=2 * max_px,
         high_sd=settings.faint_line_sd,
+        strength=strength,
     )
     out = []
     min_w = max(settings.min_diameter_um / scale, 1.0)
@@ -889,10 +900,10 @@ def _thin_tails(
 
 def _second_hairs(
     measured: list[tuple],
-    ridge: np.ndarray,
+    strength: np.ndarray,
     contrast: np.ndarray,
     mask: np.ndarray,
-    labels: np.ndarray,
+    objects: tuple[np.ndarray, list],
     edge: np.ndarray,
     settings: AnalysisSettings,
     *,
@@ -901,25 +912,37 @@ def _second_hairs(
 ) -> list[tuple]:
     """Second hairs lying along the thick kept ones in their mask objects
     (``second_hairs``): (shaft, width px, spread px, contrast, cut by the edge) each."""
-    thin_px = settings.faint_hair_max_um / scale
+    thin_um = settings.faint_hair_max_um or TERMINAL_RANGE_UM[0] / 2
+    thin_px = thin_um / scale
     hosts = [i for i, m in enumerate(measured) if m[1] > thin_px]
     if not hosts:
         return []
-    holds = np.zeros(int(labels.max()) + 1, bool)
+    labels, boxes = objects
+    holds = np.zeros(len(boxes) + 1, bool)
     for i in hosts:
         pixels = measured[i][0].pixels
         holds[labels[pixels[:, 0], pixels[:, 1]]] = True
     holds[0] = False
+    held = [boxes[k - 1] for k in np.flatnonzero(holds) if boxes[k - 1] is not None]
+    if not held:
+        return []
+    window = (
+        slice(min(b[0].start for b in held), max(b[0].stop for b in held)),
+        slice(min(b[1].start for b in held), max(b[1].stop for b in held)),
+    )
+    objects_mask = np.zeros(mask.shape, bool)
+    objects_mask[window] = mask[window] & holds[labels[window]]
     found = second_hairs(
-        ridge,
         contrast,
-        objects_mask=mask & holds[labels],
+        objects_mask=objects_mask,
         kept=[(m[0], m[1]) for m in measured],
         hosts=hosts,
         single_px=_single_width(measured, max_w, TERMINAL_RANGE_UM[0] / scale),
         sigma_px=thin_px / 4,
         min_length_px=settings.second_hair_length_um / scale,
         high_sd=settings.faint_line_sd,
+        strength=strength,
+        window=window,
         mask=mask,
     )
     out = []

@@ -35,7 +35,7 @@ import numpy as np
 from scipy import ndimage
 from scipy.spatial import cKDTree
 
-from follicle.measure.faint_hairs import SHRINK, _shrink, _shrink_any, line_strength
+from follicle.measure.faint_hairs import SHRINK, _shrink_any
 from follicle.measure.pairs import divided_run
 from follicle.measure.shafts import EIGHT, Shaft
 from follicle.measure.stubs import bar_axis
@@ -70,7 +70,6 @@ def kept_bands(
 
 
 def second_hairs(
-    ridge: np.ndarray,
     contrast: np.ndarray,
     *,
     objects_mask: np.ndarray,
@@ -80,6 +79,8 @@ def second_hairs(
     sigma_px: float,
     min_length_px: float,
     high_sd: float,
+    strength: np.ndarray,
+    window: tuple[slice, slice],
     mask: np.ndarray | None = None,
     low_sd: float = 3.0,
     margin_px: float = 1.0,
@@ -92,16 +93,21 @@ def second_hairs(
     """Second hairs beside the ``hosts`` (indices into ``kept``, every (shaft, width px)
     kept so far) in ``objects_mask`` (the mask objects holding the hosts): lines of the
     filter outside every kept hair's band, at least ``min_inside`` inside the objects,
-    passing the tests of the module docstring."""
+    passing the tests of the module docstring. ``strength``: the filter over the whole
+    frame (``faint_hairs.shrunk_line_strength`` at ``sigma_px``); ``window``: the part of
+    the frame holding the objects (nothing is sought outside it)."""
     if not hosts:
         return []
     inside = [(s, w) for s, w in kept if objects_mask[s.pixels[:, 0], s.pixels[:, 1]].any()]
-    beside = objects_mask & ~kept_bands(ridge.shape, inside, margin_px=margin_px)
-    if not beside.any():
+    band = kept_bands(contrast.shape, inside, margin_px=margin_px)
+    beside = np.zeros(contrast.shape, bool)
+    beside[window] = objects_mask[window] & ~band[window]
+    if not beside[window].any():
         return []
     lines = _beside_lines(
-        ridge,
+        strength,
         beside,
+        window,
         sigma_px=sigma_px,
         min_length_px=min_length_px,
         max_width_px=8 * sigma_px,
@@ -244,8 +250,9 @@ def _in_line_beyond(path: np.ndarray, host: np.ndarray, axis: np.ndarray) -> flo
 
 
 def _beside_lines(
-    ridge: np.ndarray,
+    strength: np.ndarray,
     beside: np.ndarray,
+    window: tuple[slice, slice],
     *,
     sigma_px: float,
     min_length_px: float,
@@ -254,22 +261,25 @@ def _beside_lines(
     high_sd: float,
     min_aspect: float = 6.0,
 ) -> list[Shaft]:
-    """Straight shafts along the ridge components inside ``beside`` (hysteresis at
-    ``low_sd`` / ``high_sd`` robust SDs of the filter over the window around it; long,
-    narrow bars only, as ``faint_hairs.faint_line_shafts``)."""
-    rr, cc = np.nonzero(beside)
+    """Straight shafts along the components of the filter (``strength``, half
+    resolution) inside ``beside`` (all within ``window``): hysteresis at ``low_sd`` /
+    ``high_sd`` robust SDs of the filter over the window around it; long, narrow bars
+    only, as ``faint_hairs.faint_line_shafts``."""
+    rr, cc = np.nonzero(beside[window])
+    rr, cc = rr + window[0].start, cc + window[1].start
     pad = int(np.ceil(4 * sigma_px)) + 2 * SHRINK
     r0 = max(int(rr.min()) - pad, 0) // SHRINK * SHRINK
     c0 = max(int(cc.min()) - pad, 0) // SHRINK * SHRINK
     r1, c1 = int(rr.max()) + pad + 1, int(cc.max()) + pad + 1
-    small = _shrink(ridge[r0:r1, c0:c1])
-    strength = line_strength(small, sigma_px=max(sigma_px / SHRINK, 0.7))
+    rows, cols = beside.shape
+    strength = strength[r0 // SHRINK : r1 // SHRINK, c0 // SHRINK : c1 // SHRINK]
     sample = strength[::2, ::2]  # the level and spread of the filter, read on a quarter
     centre = float(np.median(sample))
     sd = 1.4826 * float(np.median(np.abs(sample - centre)))
     if sd <= 0:
         return []
     inside = _shrink_any(beside[r0:r1, c0:c1])[: strength.shape[0], : strength.shape[1]]
+    strength = strength[: inside.shape[0], : inside.shape[1]]
     z = np.where(inside, (strength - centre) / sd, 0.0)
     labels, n = ndimage.label(z > low_sd, structure=EIGHT)
     if n == 0:
@@ -291,12 +301,7 @@ def _beside_lines(
         middle = centre_rc * SHRINK + (SHRINK - 1) / 2 + np.array([r0, c0])
         steps = np.arange(-length / 2, length / 2 + 0.5)
         path = np.round(middle + steps[:, None] * axis).astype(int)
-        ok = (
-            (path[:, 0] >= 0)
-            & (path[:, 0] < ridge.shape[0])
-            & (path[:, 1] >= 0)
-            & (path[:, 1] < ridge.shape[1])
-        )
+        ok = (path[:, 0] >= 0) & (path[:, 0] < rows) & (path[:, 1] >= 0) & (path[:, 1] < cols)
         path = path[ok]
         keep = np.ones(len(path), bool)
         keep[1:] = np.any(np.diff(path, axis=0) != 0, axis=1)
