@@ -154,3 +154,27 @@ def test_the_rim_of_a_yellow_dot_is_not_a_faint_hair(seed):
 def test_faint_hair_settings_are_checked(name, value):
     with pytest.raises(FollicleInputError, match=name):
         AnalysisSettings(**{name: value})
+
+
+def test_a_shared_filter_map_gives_the_same_lines_and_is_left_unchanged():
+    # the map is computed once for the faint-line and second-hair steps
+    from follicle.measure.faint_hairs import faint_line_shafts, shrunk_line_strength
+
+    image = scene(faint=[(THIN, 9.0, 0.18, None)], seed=0)
+    ridge = 1 - image.mean(axis=2).astype(np.float32) / 255
+    valid = np.ones(SHAPE, bool)
+    mask = np.zeros(SHAPE, bool)
+    options = dict(
+        hair_mask=mask,
+        valid=valid,
+        sigma_px=40 / UM_PER_PX / 4,
+        min_length_px=55,
+        max_width_px=30,
+    )
+    strength = shrunk_line_strength(ridge, sigma_px=options["sigma_px"])
+    before = strength.copy()
+    alone = faint_line_shafts(ridge, **options)
+    shared = faint_line_shafts(ridge, strength=strength, **options)
+    assert len(alone) >= 1
+    assert [s.branches[0].tolist() for s in alone] == [s.branches[0].tolist() for s in shared]
+    assert np.array_equal(strength, before)

@@ -22,7 +22,9 @@ from follicle.measure.raster import polyline_coverage
 UM_PER_PX = 2.76
 SHAPE = (420, 520)
 SKIN = np.array([200.0, 185.0, 180.0])
-OFF = AnalysisSettings(v_pair_ratio=0.0, find_yellow_dots=False)
+# the second-hair rule (``second_hairs``) finds the parted hair too: off here, so that
+# OFF shows what the V rule alone changes
+OFF = AnalysisSettings(v_pair_ratio=0.0, second_hair_length_um=0.0, find_yellow_dots=False)
 ON = AnalysisSettings(find_yellow_dots=False)
 OPENING = np.array([90.0, 370.0])  # x, y
 LENGTH_PX = 350.0

@@ -32,12 +32,17 @@ from follicle.measure.burnt_in import BurntIn, caption_rows, find_burnt_in, pain
 from follicle.measure.calibration import TERMINAL_RANGE_UM, check_um_per_px, width_scale_check
 from follicle.measure.cores import core_shafts
 from follicle.measure.end_marks import marks_at_hair_ends
-from follicle.measure.faint_hairs import faint_line_shafts, side_darkening
+from follicle.measure.faint_hairs import (
+    faint_line_shafts,
+    shrunk_line_strength,
+    side_darkening,
+)
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs, empty_hairs_table
 from follicle.measure.image_io import check_image, load_image
 from follicle.measure.metrics import Metrics, measure
 from follicle.measure.pairs import split_side_by_side
 from follicle.measure.provenance import provenance
+from follicle.measure.second_hairs import second_hairs
 from follicle.measure.shafts import (
     Shaft,
     bridge_gaps,
@@ -145,6 +150,11 @@ class AnalysisSettings:
     # ... whose widths scatter about their line by at most this many single hairs (SD; a
     # thick hair ending in a thin tip steps rather than grows; 0: no limit)
     v_pair_max_scatter: float = 0.15
+    # A second hair lying along a kept thick one in the same mask object
+    # (``second_hairs``): a line of the faint-line filter at least this long (um) in the
+    # object outside the kept hairs' bands, the object at least 1.2 single hairs wide
+    # across it (0: off).
+    second_hair_length_um: float = 150.0
 
     def __post_init__(self):
         checks = (
@@ -196,6 +206,7 @@ class AnalysisSettings:
             ),
             ("v_pair_min_single", self.v_pair_min_single > 0, "a positive number"),
             ("v_pair_max_scatter", self.v_pair_max_scatter >= 0, "a number >= 0 (0: no limit)"),
+            ("second_hair_length_um", self.second_hair_length_um >= 0, "a number >= 0 (0: off)"),
             (
                 "pair_width_ratio",
                 self.pair_width_ratio == 0 or 1 < self.pair_width_ratio <= 3,
@@ -557,6 +568,10 @@ def analyze_image(
         )
     if settings.recentre:  # centre lines beside the axis (halo on one side) moved onto it
         measured = [_recentred(m, offsets.get(id(m[0])), half_width) for m in measured]
+    strength = None  # the line filter at the thin scale, shared by the two steps below
+    if settings.faint_hair_max_um > 0 or settings.second_hair_length_um > 0:
+        thin_um = settings.faint_hair_max_um or TERMINAL_RANGE_UM[0] / 2
+        strength = shrunk_line_strength(ridge, sigma_px=thin_um / scale / 4)
     if settings.faint_hair_max_um > 0:
         # Lines are sought away from the hairs kept so far: mask objects none of them lies
         # in (faint hairs partly seeded, then dropped by the rules above) are searched too.
@@ -577,6 +592,11 @@ def analyze_image(
             scale=scale,
             low=low,
             dark=polarity == "dark",
+            strength=strength,
+        )
+    if settings.second_hair_length_um > 0:
+        measured += _second_hairs(
+            measured, strength, contrast, mask, objects, edge, settings, scale=scale, max_w=max_w
         )
     if settings.end_mark_length_um > 0:
         marks = marks_at_hair_ends(
@@ -775,6 +795,7 @@ def _faint_hairs(
     scale: float,
     low: float,
     dark: bool,
+    strength: np.ndarray | None = None,
 ) -> list[tuple]:
     """Faint thin hairs beside the hairs kept (``faint_hairs``), measured like the others
     and kept when at most ``faint_hair_max_um`` wide and darker than the skin on each
@@ -789,6 +810,7 @@ def _faint_hairs(
         min_length_px=settings.faint_min_length_um / scale,
         max_width_px=2 * max_px,
         high_sd=settings.faint_line_sd,
+        strength=strength,
     )
     out = []
     min_w = max(settings.min_diameter_um / scale, 1.0)
@@ -873,6 +895,62 @@ def _thin_tails(
         rest_cut = bool(edge[split.rest.pixels[:, 0], split.rest.pixels[:, 1]].any())
         out.append((split.rest, w, m[2], m[3], rest_cut))
         out.append((split.tail, tw, estimate.spread_px, estimate.contrast, tail_cut))
+    return out
+
+
+def _second_hairs(
+    measured: list[tuple],
+    strength: np.ndarray,
+    contrast: np.ndarray,
+    mask: np.ndarray,
+    objects: tuple[np.ndarray, list],
+    edge: np.ndarray,
+    settings: AnalysisSettings,
+    *,
+    scale: float,
+    max_w: float,
+) -> list[tuple]:
+    """Second hairs lying along the thick kept ones in their mask objects
+    (``second_hairs``): (shaft, width px, spread px, contrast, cut by the edge) each."""
+    thin_um = settings.faint_hair_max_um or TERMINAL_RANGE_UM[0] / 2
+    thin_px = thin_um / scale
+    hosts = [i for i, m in enumerate(measured) if m[1] > thin_px]
+    if not hosts:
+        return []
+    labels, boxes = objects
+    holds = np.zeros(len(boxes) + 1, bool)
+    for i in hosts:
+        pixels = measured[i][0].pixels
+        holds[labels[pixels[:, 0], pixels[:, 1]]] = True
+    holds[0] = False
+    held = [boxes[k - 1] for k in np.flatnonzero(holds) if boxes[k - 1] is not None]
+    if not held:
+        return []
+    window = (
+        slice(min(b[0].start for b in held), max(b[0].stop for b in held)),
+        slice(min(b[1].start for b in held), max(b[1].stop for b in held)),
+    )
+    objects_mask = np.zeros(mask.shape, bool)
+    objects_mask[window] = mask[window] & holds[labels[window]]
+    found = second_hairs(
+        contrast,
+        objects_mask=objects_mask,
+        kept=[(m[0], m[1]) for m in measured],
+        hosts=hosts,
+        single_px=_single_width(measured, max_w, TERMINAL_RANGE_UM[0] / scale),
+        sigma_px=thin_px / 4,
+        min_length_px=settings.second_hair_length_um / scale,
+        high_sd=settings.faint_line_sd,
+        strength=strength,
+        window=window,
+        mask=mask,
+    )
+    out = []
+    for hair in found:
+        if hair.width_px > max_w:
+            continue
+        cut = bool(edge[hair.shaft.pixels[:, 0], hair.shaft.pixels[:, 1]].any())
+        out.append((hair.shaft, hair.width_px, np.nan, hair.contrast, cut))
     return out
 
 

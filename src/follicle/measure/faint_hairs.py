@@ -55,6 +55,12 @@ def line_strength(image: np.ndarray, *, sigma_px: float) -> np.ndarray:
     return (-across - np.abs(along)) * sigma_px**2
 
 
+def shrunk_line_strength(ridge: np.ndarray, *, sigma_px: float) -> np.ndarray:
+    """``line_strength`` of the half-resolution ``ridge`` at ``sigma_px`` (full-resolution
+    px): the map ``faint_line_shafts`` reads, computed once for the steps that share it."""
+    return line_strength(_shrink(ridge), sigma_px=max(sigma_px / SHRINK, 0.7))
+
+
 def faint_line_shafts(
     ridge: np.ndarray,
     *,
@@ -66,6 +72,7 @@ def faint_line_shafts(
     low_sd: float = 3.0,
     high_sd: float = 5.0,
     min_aspect: float = 6.0,
+    strength: np.ndarray | None = None,
 ) -> list[Shaft]:
     """Straight shafts along long, narrow ridges away from ``hair_mask``.
 
@@ -74,10 +81,14 @@ def faint_line_shafts(
     ``low_sd`` and a seed above ``high_sd`` robust SDs of the filter over the skin; a
     component (hysteresis) is kept when its moment rectangle is at least
     ``min_length_px`` long, at most ``max_width_px`` wide and ``min_aspect`` times longer
-    than wide. Returns one straight shaft per component, along its axis."""
-    small = _shrink(ridge)
+    than wide. Returns one straight shaft per component, along its axis. ``strength``:
+    ``shrunk_line_strength(ridge, sigma_px=sigma_px)`` when already computed (not
+    changed here)."""
     sigma = max(sigma_px / SHRINK, 0.7)
-    strength = line_strength(small, sigma_px=sigma)
+    if strength is None:
+        strength = shrunk_line_strength(ridge, sigma_px=sigma_px)
+    else:
+        strength = strength.copy()
     rows, cols = strength.shape
     # Lines are sought on skin only: inside the mask (and one pixel beside it) the edges
     # of found hairs respond too; along the frame and masked graphics (caption bars,
