@@ -89,6 +89,9 @@ def test_minoxidil_after_a_deep_session_shows_mn7(paris):
     page.select_option("select[name=route]", "topical")
     page.fill("input[name=at]", paris_time(1))
     page.click("button:text('Log it')")
+    # The answer is a new page: wait for it (the old page's #logged is there at once,
+    # so a count read right after the click could see the first answer under load).
+    page.wait_for_selector("#logged li[data-rule='MN-7']", timeout=15_000)
     flag = page.locator("#logged li[data-rule='MN-7']")
     assert flag.count() == 1
     assert "24 hours" in flag.text_content()
