@@ -5,9 +5,12 @@ A fixed subset (every 6th image of the dev part and of the held-out 230219_* ses
 34 images) is scored against the hand-drawn boxes with the same code as
 ``bench/real_images.py``. Thresholds sit a little under what this subset measured when
 they were set (docs/measure.md, "Real images"), so a regression fails:
-measured F1 0.816 (box recall 0.765, hair precision 0.875), median absolute count error
-0.095, count Spearman 0.58, thin boxes touched by a thin hair 0.85 (29 of 34), premium
-boxes measured thin 0.025 (with narrow V pairs split and thin tails cut, 2026-12-05 late).
+measured F1 0.837 (box recall 0.803, hair precision 0.874), median absolute count error
+0.114, count Spearman 0.62, thin boxes touched by a thin hair 0.85 (29 of 34), premium
+boxes measured thin 0.025 (with thick stubs side by side, second hairs in one mask
+object and the scale bar over blue dye, 2026-12-05 day).
+(Before those: F1 0.816, recall 0.765, precision 0.875, count error 0.095, Spearman
+0.58, with narrow V pairs split and thin tails cut, 2026-12-05 late.)
 (Before those: F1 0.808, recall 0.75, Spearman 0.56, thin 0.82 (28 of 34), false thin
 0.029, with faint thin hairs found by the line filter, 2026-12-05.)
 (Before the faint thin hairs: F1 0.80, recall 0.74, thin 0.74 (25 of 34); the faint
@@ -54,10 +57,10 @@ def table():
 def test_hairs_match_the_annotated_boxes(table):
     summary, _ = table
     assert summary["images"] == 34
-    assert summary["f1"] >= 0.80
-    assert summary["box_recall"] >= 0.74 and summary["hair_precision"] >= 0.85
+    assert summary["f1"] >= 0.82
+    assert summary["box_recall"] >= 0.78 and summary["hair_precision"] >= 0.85
     assert summary["count_median_abs_rel_error"] <= 0.12
-    assert summary["count_spearman"] >= 0.52
+    assert summary["count_spearman"] >= 0.56
 
 
 @pytest.mark.slow
