@@ -190,4 +190,34 @@ def test_analyze_calibrates_from_the_measuring_circle_and_warns_on_a_wrong_scale
     done = subprocess.run(command, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "scale check" in done.stderr
-    assert "hairs/cm2" in done.stdout and "vellus %" in done.stdout
+    assert "/cm2" in done.stdout and "vellus" in done.stdout
+
+
+def test_analyze_table_names_every_image_in_full_at_80_columns(tmp_path):
+    """Names of one visit share a prefix: the table never cuts them to '2026-12-05_…'."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from PIL import Image
+
+    from follicle.measure.render import render_trichoscopy
+
+    scene = render_trichoscopy(style="easy", seed=3)
+    names = ["2026-12-05_vertex_a.png", "2026-12-05_vertex_b.png"]
+    for name in names:
+        Image.fromarray(scene.image).save(tmp_path / name)
+    follicle = Path(sys.executable).parent / "follicle"
+    done = subprocess.run(
+        [str(follicle), "analyze", *(str(tmp_path / n) for n in names), "--um-per-px", "4"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "80"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert all(len(line) <= 80 for line in done.stdout.splitlines())
+    flat = "".join(line.split()[0] for line in done.stdout.splitlines() if line.split())
+    for name in names:
+        assert name in flat
+    assert "um/px" in done.stdout  # the last column is not cropped

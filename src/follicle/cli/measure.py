@@ -11,6 +11,7 @@ from typing import Annotated
 import numpy as np
 import typer
 from PIL import Image
+from rich import box
 from rich.progress import track
 from rich.table import Table
 
@@ -245,11 +246,23 @@ def analyze_command(
         print_json(result.to_dict())
         return
     results = result.images
-    table = Table(title="follicle analyze")
-    # Units and area are in --json; the table fits 80 columns.
-    columns = ("image", "hairs", "hairs/cm2", "vellus %", "thin %", "median um", "yellow", "um/px")
-    for column in columns:
-        table.add_column(column)
+    # Units and area are in --json; the table fits 80 columns without vertical rules. A
+    # long image name folds onto more lines rather than being cut: names of one visit
+    # often share a prefix.
+    table = Table(title="follicle analyze", box=box.SIMPLE_HEAD)
+    longest = max((len(Path(r["source"]).name) for r in result.images), default=5)
+    table.add_column("image", overflow="fold", min_width=min(longest, 20))
+    headers = (
+        "hairs",
+        "hairs\n/cm2",
+        "vellus\n%",
+        "thin\n%",
+        "median\num",
+        "yellow\ndots",
+        "um/px",
+    )
+    for column in headers:
+        table.add_column(column, justify="right")
     for r in results:
         m = r.get("metrics", {})
         table.add_row(
