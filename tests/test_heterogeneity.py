@@ -77,9 +77,7 @@ def test_each_response_scales_only_its_own_treatments():
     seeds = range(10)
 
     def gains(regimen, **responses):
-        return np.array(
-            [_gain(1.0, regimen, seeds=[seed], **responses) for seed in seeds], float
-        )
+        return np.array([_gain(1.0, regimen, seeds=[seed], **responses) for seed in seeds], float)
 
     def same(a, b) -> bool:
         se = np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)

@@ -102,9 +102,10 @@ def test_a_fixed_treatment_response_is_used_and_reported():
     plan = plan_futures(person, futures=12, seed=1, ensemble=None)
     assert {p.treatment_response for _, people, _ in plan.groups for p in people} == {0.2}
     assert {dht_drug_response(p) for _, people, _ in plan.groups for p in people} == {0.2}
-    assert "fixed by the person file (0.2; DHT-lowering drugs 0.2)" in plan.describe(
-        counting_error=False
-    )[0]
+    assert (
+        "fixed by the person file (0.2; DHT-lowering drugs 0.2)"
+        in plan.describe(counting_error=False)[0]
+    )
 
 
 def test_a_fixed_dht_drug_response_is_used_and_reported():

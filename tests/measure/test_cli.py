@@ -221,3 +221,41 @@ def test_analyze_table_names_every_image_in_full_at_80_columns(tmp_path):
     for name in names:
         assert name in flat
     assert "um/px" in done.stdout  # the last column is not cropped
+
+
+def test_measure_warns_when_two_visits_are_not_the_same_spot(tmp_path):
+    """The installed command: tables of two unrelated spots pair no more hairs than
+    chance, which the user is told; the same spot again is not flagged."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    rng = np.random.default_rng(2)
+    for name in ("a", "b"):
+        n = 60
+        pd.DataFrame(
+            {
+                "hair_id": np.arange(n),
+                "unit_id": np.arange(n) // 2,
+                "region": "vertex",
+                "diameter_um": rng.uniform(40, 90, n),
+                "length_mm": 0.5,
+                "x_um": rng.uniform(0, 3500, n),
+                "y_um": rng.uniform(0, 2800, n),
+            }
+        ).to_csv(tmp_path / f"{name}.csv", index=False)
+    follicle = Path(sys.executable).parent / "follicle"
+
+    def measure(before: str) -> subprocess.CompletedProcess:
+        command = [str(follicle), "measure", str(tmp_path / "b.csv"), "--area-cm2", "0.098"]
+        return subprocess.run(
+            [*command, "--previous", str(tmp_path / before)], capture_output=True, text=True
+        )
+
+    other = measure("a.csv")
+    assert other.returncode == 0, other.stderr
+    assert "probably not the same spot" in other.stderr
+    same = measure("b.csv")
+    assert same.returncode == 0, same.stderr
+    assert "same spot" not in same.stderr
+    assert "60 persisting" in same.stdout

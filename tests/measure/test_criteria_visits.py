@@ -109,3 +109,55 @@ def test_comparison_without_positions_reports_differences_only():
     assert not result.matched and result.lost is None
     assert result.changes[1].difference == pytest.approx(-10.0)
     assert "changes" in result.to_dict()
+
+
+def clustered_site(rng, *, units=40, frame_um=(3500.0, 2800.0)):
+    """Exit points as a scalp shows them: follicular units of 1-4 hairs within ~80 um,
+    placed at random in a 70x frame; diameters terminal."""
+    centres = rng.uniform((0, 0), frame_um, size=(units, 2))
+    sizes = rng.choice([1, 2, 3, 4], p=[0.3, 0.4, 0.25, 0.05], size=units)
+    xy = np.repeat(centres, sizes, axis=0) + rng.normal(0, 40, size=(sizes.sum(), 2))
+    return xy, np.repeat(np.arange(units), sizes)
+
+
+def test_registration_tells_the_same_spot_from_two_unrelated_spots():
+    """Registration always pairs a few hairs. Two different spots pair no more than the
+    second visit turned at random (flagged), the same spot a year on (10% lost, 5% new,
+    reframed, exit points found to ~8 um) far more (not flagged). The check is a test at
+    the 5% level (beat all 19 random turns): over 20 unrelated pairs it may fire by
+    chance about once (binomial, P(more than 3 of 20) = 1.6%)."""
+    rng = np.random.default_rng(11)
+    unrelated_called_same, same_called_unrelated = 0, 0
+    for _ in range(20):
+        xy0, units0 = clustered_site(rng)
+        xy1, units1 = clustered_site(rng)
+        other = compare_visits(
+            site(np.full(len(xy0), 70.0), units0, "vertex", xy0),
+            site(np.full(len(xy1), 70.0), units1, "vertex", xy1),
+            area_cm2=0.098,
+        )
+        assert other.matched and other.chance_persisting >= 1
+        unrelated_called_same += other.same_spot
+        keep = rng.uniform(size=len(xy0)) > 0.10
+        born, _ = clustered_site(rng, units=3)
+        moved = np.vstack([xy0[keep], born]) + rng.uniform(-400, 400, 2)
+        moved += rng.normal(0, 8, moved.shape)
+        later = site(np.full(len(moved), 70.0), np.arange(len(moved)), "vertex", moved)
+        same = compare_visits(
+            site(np.full(len(xy0), 70.0), units0, "vertex", xy0), later, area_cm2=0.098
+        )
+        same_called_unrelated += not same.same_spot
+        assert same.persisting >= 0.85 * keep.sum()
+    assert unrelated_called_same <= 3
+    assert same_called_unrelated == 0
+
+
+def test_chance_pairs_are_reproducible():
+    from follicle.measure.visits import chance_pairs
+
+    rng = np.random.default_rng(5)
+    xy0, _ = clustered_site(rng)
+    xy1, _ = clustered_site(rng)
+    kwargs = dict(max_shift_um=500.0, match_radius_um=60.0)
+    assert chance_pairs(xy0, xy1, **kwargs) == chance_pairs(xy0, xy1, **kwargs)
+    assert chance_pairs(xy0, xy1[:0], **kwargs) == 0

@@ -342,3 +342,32 @@ def test_scale_and_how_it_was_set(tmp_path):
     assert source.sha256 == hashlib.sha256((tmp_path / "m.png").read_bytes()).hexdigest()
     with pytest.raises(FollicleInputError, match="calibration"):
         ScaleSpec(um_per_px=2.5, device="video-70x")
+
+
+def test_unrelated_spots_are_flagged_in_the_report(example, tmp_path):
+    """A previous visit of another spot: the hair-by-hair fates are flagged as no better
+    than chance; the same spot (the example, reframed) is not."""
+    assert "Probably not the same spot" not in example["html"]
+    assert example["report"].images_not_same_spot() == []
+    rng = np.random.default_rng(4)
+    n = 50
+    for name in ("now", "before"):
+        pd.DataFrame(
+            {
+                "hair_id": np.arange(n),
+                "unit_id": np.arange(n),
+                "region": "frontal",
+                "diameter_um": rng.uniform(40, 90, n),
+                "length_mm": 0.5,
+                "x_um": rng.uniform(0, 3500, n),
+                "y_um": rng.uniform(0, 2800, n),
+            }
+        ).to_csv(tmp_path / f"{name}.csv", index=False)
+    current = load_visit([tmp_path / "now.csv"], area_cm2=0.098)
+    previous = load_visit([tmp_path / "before.csv"], area_cm2=0.098, label="previous visit")
+    report = build_visit_report(current, previous=previous)
+    assert report.images_not_same_spot() == [None]  # tables: no image position
+    counts = report.matched_counts()
+    assert counts["persisting"] <= counts["chance_persisting"]
+    assert "Probably not the same spot" in _text(report.to_html())
+    assert report.to_dict()["matched_images_not_same_spot"] == [None]

@@ -112,7 +112,10 @@ def test_validate_uses_one_default_people_per_arm_on_every_face():
     assert web["n_per_arm"] == VALIDATION_N_PER_ARM
     help_text = subprocess.run(
         [str(Path(sys.executable).parent / "follicle"), "validate", "--help"],
-        capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}, check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+        check=True,
     ).stdout
     (line,) = [x for x in help_text.splitlines() if "Virtual people per arm." in x]
     assert f"[default: {VALIDATION_N_PER_ARM}]" in line

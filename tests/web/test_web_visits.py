@@ -103,6 +103,10 @@ def test_two_visits_side_by_side_as_report_visit(web_module, saved, synthetic_im
     page = web.post_form("/measure/compare", {"first": earlier, "second": later})
     assert page.status_code == 200
     assert 'id="compare-matched"' in page.text and page.text.count('class="overlay"') >= 2
+    # The later image is another scene (other hairs): pairing it is chance, and said so.
+    assert result["matched_images_not_same_spot"] == [0]
+    assert result["image_pairs"][0]["matched"]["same_spot"] is False
+    assert 'id="compare-not-same-spot"' in page.text
     report = web.http.get(result["report"])
     assert report.status_code == 200 and "attachment" in report.headers["content-disposition"]
     assert "baseline" in report.text and "month 3" in report.text

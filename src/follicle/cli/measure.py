@@ -155,6 +155,13 @@ def measure_command(
                 f"({comparison.thinned} thinned, {comparison.thickened} thickened), "
                 f"{comparison.lost} lost, {comparison.new} new"
             )
+            if not comparison.same_spot:
+                error_console.print(
+                    "[yellow]warning:[/yellow] the two visits pair no more hairs than chance "
+                    f"({comparison.persisting}; turned at random, up to "
+                    f"{comparison.chance_persisting}): probably not the same spot, so the "
+                    "hair-by-hair fates mean nothing; the changes above still hold"
+                )
 
 
 def analyze_command(

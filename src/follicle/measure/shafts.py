@@ -423,9 +423,7 @@ def trace_shafts(
     n_nodes = len(centres)
     node_uf = _UnionFind(max(n_nodes, 1))
     lengths = np.array([_path_length(b.pixels) + 1 for b in branches])
-    widths = np.array(
-        [median(half_width[b.pixels[:, 0], b.pixels[:, 1]]) for b in branches]
-    )
+    widths = np.array([median(half_width[b.pixels[:, 0], b.pixels[:, 1]]) for b in branches])
     alive = np.ones(len(branches), bool)
     # 1) Bridges: short branches between two junctions (thick crossings give two nearby
     #    junctions): merge the junctions, drop the bridge.
@@ -540,9 +538,7 @@ def bridge_gaps(
     if len(shafts) < 2:
         return shafts
     ends = [_shaft_end_vectors(s) for s in shafts]
-    widths = np.array(
-        [median(half_width[s.pixels[:, 0], s.pixels[:, 1]]) for s in shafts]
-    )
+    widths = np.array([median(half_width[s.pixels[:, 0], s.pixels[:, 1]]) for s in shafts])
     cos_limit = np.cos(np.radians(max_angle_deg))
     points = np.array([e[k][0] for e in ends for k in (0, 1)])
     reach = max(max_gap_px, 4 * float(widths.max()))

@@ -1,7 +1,12 @@
 """Change between two visits of the same site: differences with counting noise, and
 matching of individual hairs (registration) to separate lost, new and thinned hairs.
 
-Matching beats re-counting (trichoscopy.md: counts off by ~7-12%, matching by ~0.6%).
+Matching beats re-counting (trichoscopy.md: counts off by ~7-12%, matching by ~0.6%),
+but only when both images show the same spot. Registration always finds some shift that
+pairs a few hairs, so the pairs found are compared with what chance gives: the same
+second visit turned about its centre by random angles keeps its layout (hairs cluster in
+follicular units) and loses its correspondence; when the real pairing does not beat
+every turned one, the hair-by-hair fates are flagged as unreliable.
 """
 
 from __future__ import annotations
@@ -51,6 +56,10 @@ class VisitComparison:
     hairs: pd.DataFrame | None  # one row per hair of either visit, with its fate
     before: Metrics
     after: Metrics
+    # Most hairs paired when the second visit is turned by random angles (chance), and
+    # whether the real pairing beats it (None: not matched).
+    chance_persisting: int | None = None
+    same_spot: bool | None = None
     provenance: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -188,6 +197,7 @@ def compare_visits(
     xy1 = after[["x_um", "y_um"]].to_numpy(float)
     shift = estimate_shift_um(xy0, xy1, max_shift_um=max_shift_um, match_radius_um=match_radius_um)
     pairs = _match(xy0 + shift, xy1, match_radius_um)
+    chance = chance_pairs(xy0, xy1, max_shift_um=max_shift_um, match_radius_um=match_radius_um)
     d0 = before["diameter_um"].to_numpy(float)
     d1 = after["diameter_um"].to_numpy(float)
     rows = []
@@ -232,8 +242,46 @@ def compare_visits(
         hairs=hairs,
         before=m0,
         after=m1,
-        provenance=provenance(**params),
+        chance_persisting=chance,
+        same_spot=len(pairs) > chance,
+        provenance=provenance(**params, chance_turns=CHANCE_TURNS),
     )
+
+
+CHANCE_TURNS = 19  # beating all 19 turns: p <= 1/20 that chance did as well
+
+
+def chance_pairs(
+    before_xy: np.ndarray,
+    after_xy: np.ndarray,
+    *,
+    max_shift_um: float,
+    match_radius_um: float,
+    turns: int = CHANCE_TURNS,
+    seed: int = 0,
+) -> int:
+    """The most hairs registration and matching pair when ``after_xy`` is turned about
+    the centre of its frame by ``turns`` random angles (45-315 degrees, fixed ``seed``)
+    and wrapped back into that frame: the same density and clustering, no true pairs.
+
+    If both images show one spot, the real pairing beats every turn; if not, it is one
+    more draw of the same chance and does so with probability 1 / (turns + 1)."""
+    if len(before_xy) == 0 or len(after_xy) == 0:
+        return 0
+    low = after_xy.min(axis=0)
+    extent = np.maximum(after_xy.max(axis=0) - low, match_radius_um)
+    centre = low + extent / 2
+    rng = np.random.default_rng(seed)
+    best = 0
+    for angle in np.deg2rad(rng.uniform(45.0, 315.0, size=turns)):
+        c, s = np.cos(angle), np.sin(angle)
+        turned = (after_xy - centre) @ np.array([[c, s], [-s, c]]) + centre
+        turned = low + np.mod(turned - low, extent)
+        shift = estimate_shift_um(
+            before_xy, turned, max_shift_um=max_shift_um, match_radius_um=match_radius_um
+        )
+        best = max(best, len(_match(before_xy + shift, turned, match_radius_um)))
+    return best
 
 
 def _nan0(value: float) -> float:

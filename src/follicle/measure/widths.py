@@ -246,9 +246,7 @@ def shaft_width(
     q1, q3 = np.percentile(w, [25, 75])
     branch_of = np.concatenate(ids) if ids else np.zeros(0, int)
     offsets = tuple(
-        median(centres[0][ok & (branch_of == k)])
-        if (ok & (branch_of == k)).any()
-        else float("nan")
+        median(centres[0][ok & (branch_of == k)]) if (ok & (branch_of == k)).any() else float("nan")
         for k in range(len(branches))
     )
     return WidthEstimate(

@@ -35,6 +35,7 @@ VISIT_STYLE = """
 h1{margin-bottom:0.2em} h2{border-bottom:2px solid #ddd;padding-bottom:3px;margin-top:1.6em}
 .meta{color:#444;margin:0.2em 0 1em}
 .disclaimer{border-left:4px solid #c77d00;background:#fff6e5;padding:0.6em 1em;margin:1em 0}
+.warn{border-left:4px solid #b00020;background:#fdecee;padding:0.6em 1em;margin:1em 0}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:10px}
 .card{border:1px solid #ddd;border-radius:6px;padding:8px 12px;background:#fafafa}
 .card .v{font-size:1.3em;font-weight:600;white-space:nowrap} .card .k{color:#555;font-size:0.85em}
@@ -398,8 +399,21 @@ def _change(report: VisitReport) -> str:
             "(registration); hairs were then paired one to one by exit point, within "
             f"{comparison.provenance['parameters']['match_radius_um']:g} µm. Matching "
             "follows change more closely than re-counting (trichoscopy.md: ~0.6% against "
-            "~7-12%).</p>"
+            f"~7-12%), when both images show the same spot: chance alone pairs up to "
+            f"{counts['chance_persisting']} (the previous visit against this one turned by "
+            "random angles).</p>"
         )
+        unsure = report.images_not_same_spot()
+        if unsure:
+            images = [str(k + 1) for k in unsure if k is not None]
+            which = f" (image {', '.join(images)})" if images else ""
+            parts.append(
+                f"<p class='warn'><b>Probably not the same spot</b>{_e(which)}: the two "
+                "visits share no more hairs than chance would pair, "
+                "so the lost, new, thinned and thickened hairs there mean nothing. The "
+                "changes above (density, diameter) still compare the two areas. Photograph "
+                "the same marked spot at each visit to follow hairs one by one.</p>"
+            )
         for m in report.matched:
             figure = matched_hairs_figure(
                 report.previous, report.current, m.comparison, image_index=m.image_index

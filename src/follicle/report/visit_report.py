@@ -59,11 +59,18 @@ class VisitReport:
     provenance: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def matched_counts(self) -> dict[str, int] | None:
-        """Persisting, thinned, thickened, lost and new hairs summed over matched images."""
+        """Persisting, thinned, thickened, lost and new hairs summed over matched images,
+        and ``chance_persisting`` (the same for chance, ``visits.chance_pairs``)."""
         if not self.matched:
             return None
-        keys = ("persisting", "thinned", "thickened", "lost", "new")
+        keys = ("persisting", "thinned", "thickened", "lost", "new", "chance_persisting")
         return {k: sum(getattr(m.comparison, k) for m in self.matched) for k in keys}
+
+    def images_not_same_spot(self) -> list[int | None]:
+        """Image positions (None: hairs tables) whose two visits pair no more hairs than
+        chance: they probably do not show the same spot, so their hair-by-hair fates mean
+        nothing."""
+        return [m.image_index for m in self.matched if not m.comparison.same_spot]
 
     def to_dict(self) -> dict[str, Any]:
         """The report's numbers (no images), JSON-ready apart from NaN."""
@@ -77,6 +84,7 @@ class VisitReport:
             "criteria": self.criteria.to_dict() if self.criteria else None,
             "change": self.comparison.to_dict() if self.comparison else None,
             "matched": self.matched_counts(),
+            "matched_images_not_same_spot": self.images_not_same_spot(),
             "notes": list(self.notes),
             "provenance": self.provenance,
         }

@@ -446,9 +446,7 @@ def advance_kernel(
                     if activated[i]:
                         duration = 0.0
                     else:
-                        mean = _kenogen_mean_days(
-                            sz, kenogen_terminal, kenogen_miniaturized
-                        )
+                        mean = _kenogen_mean_days(sz, kenogen_terminal, kenogen_miniaturized)
                         duration = mean * _lognormal_at(rng, kenogen_mu, kenogen_sd)
                         duration = duration / _rest_speed_felt(
                             KENOGEN, rest_clock, androgen_then * dht_clock * sens, k, share

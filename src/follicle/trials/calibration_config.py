@@ -36,8 +36,7 @@ class SplitSettings(_Strict):
         stray = sorted(set(self.informed) - set(self.holdout))
         if stray:
             raise ValueError(
-                f"split.informed = {stray} is not allowed; expected ids listed in "
-                "split.holdout"
+                f"split.informed = {stray} is not allowed; expected ids listed in split.holdout"
             )
         return self
 

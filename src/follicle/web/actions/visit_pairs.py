@@ -30,6 +30,7 @@ def image_pairs(saved_pair, report, before, after) -> list[dict]:
         comparison = matched.get(k)
         if comparison is not None and comparison.hairs is not None:
             entry["matched"] = {f: getattr(comparison, f) for f in _COUNTS}
+            entry["matched"]["same_spot"] = bool(comparison.same_spot)
             previous_marks, current_marks = _marks(comparison.hairs, before, after, k)
             entry["previous"]["marks"] = previous_marks
             entry["current"]["marks"] = current_marks
