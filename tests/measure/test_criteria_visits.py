@@ -161,3 +161,28 @@ def test_chance_pairs_are_reproducible():
     kwargs = dict(max_shift_um=500.0, match_radius_um=60.0)
     assert chance_pairs(xy0, xy1, **kwargs) == chance_pairs(xy0, xy1, **kwargs)
     assert chance_pairs(xy0, xy1[:0], **kwargs) == 0
+
+
+def test_matching_by_groups_finds_the_optimum_of_one_full_assignment():
+    """The grouped matching against the plain n x n Hungarian assignment (pairs beyond
+    the radius priced out): the same number of pairs and the same total distance."""
+    from scipy.optimize import linear_sum_assignment
+
+    from follicle.measure.visits import _match
+
+    rng = np.random.default_rng(1)
+    for trial in range(120):
+        n0, n1 = rng.integers(0, 50, 2)
+        xy0, xy1 = rng.uniform(0, 600, (n0, 2)), rng.uniform(0, 600, (n1, 2))
+        if trial % 3 == 0:  # half the hairs persist, moved a little
+            xy1 = np.vstack([xy1, xy0[: n0 // 2] + rng.normal(0, 20, (n0 // 2, 2))])
+        distance = np.linalg.norm(xy0[:, None] - xy1[None], axis=2)
+        cost = np.where(distance <= 60.0, distance, 1e9)
+        rows, cols = linear_sum_assignment(cost)
+        full = [(r, c) for r, c in zip(rows, cols, strict=True) if cost[r, c] < 1e9]
+        grouped = _match(xy0, xy1, 60.0)
+        assert len(grouped) == len(full)
+        assert sum(distance[p] for p in grouped) == pytest.approx(sum(distance[p] for p in full))
+        assert len({i for i, _ in grouped}) == len({j for _, j in grouped}) == len(grouped)
+    same = rng.uniform(0, 1000, (30, 2))
+    assert len(_match(same, same.copy(), 60.0)) == 30  # zero distances are pairs too

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from follicle.errors import FollicleInputError
@@ -293,9 +295,29 @@ def _sum_sq_mm(table: pd.DataFrame) -> float:
 
 
 def _match(xy0: np.ndarray, xy1: np.ndarray, radius: float) -> list[tuple[int, int]]:
-    """One-to-one matching minimising total distance, pairs farther than ``radius`` refused."""
-    distance = np.linalg.norm(xy0[:, None, :] - xy1[None, :, :], axis=2)
+    """One-to-one matching: the most pairs within ``radius``, then the least total
+    distance. Pairs farther apart are refused, so the problem splits into the connected
+    groups of hairs within ``radius`` of each other, each solved on its own (Hungarian
+    algorithm): the same optimum as one n x n assignment, in memory and time that grow
+    with the pairs within reach rather than n^2 (whole-scalp tables)."""
+    if len(xy0) == 0 or len(xy1) == 0:
+        return []
+    near = cKDTree(xy0).sparse_distance_matrix(cKDTree(xy1), radius, output_type="ndarray")
+    if len(near) == 0:
+        return []
+    i, j, distance = near["i"], near["j"], near["v"]
+    n0 = len(xy0)
+    graph = coo_matrix((np.ones(len(i)), (i, j + n0)), shape=(n0 + len(xy1),) * 2)
+    _, group = connected_components(graph, directed=False)
+    order = np.argsort(group[i], kind="stable")
+    bounds = np.flatnonzero(np.diff(group[i][order])) + 1
     big = 1e9
-    cost = np.where(distance <= radius, distance, big)
-    rows, cols = linear_sum_assignment(cost)
-    return [(int(i), int(j)) for i, j in zip(rows, cols, strict=True) if cost[i, j] < big]
+    pairs = []
+    for edges in np.split(order, bounds):
+        rows, row_at = np.unique(i[edges], return_inverse=True)
+        cols, col_at = np.unique(j[edges], return_inverse=True)
+        cost = np.full((len(rows), len(cols)), big)
+        cost[row_at, col_at] = distance[edges]
+        chosen = zip(*linear_sum_assignment(cost), strict=True)
+        pairs += [(int(rows[a]), int(cols[b])) for a, b in chosen if cost[a, b] < big]
+    return sorted(pairs)
