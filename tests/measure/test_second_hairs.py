@@ -13,15 +13,12 @@ on, two, the second on the short hair's axis and measured as a thick hair.
 
 import numpy as np
 import pytest
-from scipy import ndimage
+from test_v_pairs import painted
 
 from follicle.errors import FollicleInputError
 from follicle.measure.analyze import AnalysisSettings, analyze_image
-from follicle.measure.raster import polyline_coverage
 
 UM_PER_PX = 2.76
-SHAPE = (420, 520)
-SKIN = np.array([200.0, 185.0, 180.0])
 WIDTH_PX = 70 / UM_PER_PX
 OPENING = np.array([90.0, 370.0])  # x, y
 DIRECTION = np.array([np.cos(np.radians(35)), -np.sin(np.radians(35))])
@@ -34,22 +31,11 @@ OFF = AnalysisSettings(second_hair_length_um=0.0, find_yellow_dots=False)
 
 def scene(seed=0, beside=True):
     """Textured skin, the long hair and (``beside``) the short one against it, 0.6 darker."""
-    rng = np.random.default_rng(seed)
     hairs = [np.array([OPENING, OPENING + LENGTH_PX * DIRECTION])]
     if beside:
         start = OPENING + WIDTH_PX * NORMAL
         hairs.append(np.array([start, start + BESIDE_PX * DIRECTION]))
-    level = np.zeros(SHAPE)
-    for path in hairs:
-        (rows, cols), cover = polyline_coverage(path, WIDTH_PX, SHAPE)
-        layer = np.zeros(SHAPE)
-        layer[rows, cols] = cover * 0.6
-        level = np.maximum(level, layer)
-    texture = ndimage.gaussian_filter(rng.normal(0, 1, SHAPE), 2.0)
-    texture *= 0.03 / texture.std()
-    image = SKIN * (1 - level[..., None]) * (1 + texture[..., None])
-    image = ndimage.gaussian_filter(image, (1.2, 1.2, 0)) + rng.normal(0, 2.0, image.shape)
-    return np.clip(image, 0, 255).astype(np.uint8), hairs
+    return painted([(path, WIDTH_PX) for path in hairs], seed=seed), hairs
 
 
 def _distance_to_segment(points_xy, segment):

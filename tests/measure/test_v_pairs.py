@@ -37,10 +37,15 @@ def _tip(angle_deg):
 
 def scene(hairs, seed=0):
     """Textured skin and (tip_xy, width_px) hairs from ``OPENING``, 0.6 darker."""
+    return painted([(np.array([OPENING, tip]), width) for tip, width in hairs], seed=seed)
+
+
+def painted(paths, seed=0):
+    """Textured skin with (polyline_xy, width_px) hairs 0.6 darker, blurred, noisy."""
     rng = np.random.default_rng(seed)
     level = np.zeros(SHAPE)
-    for tip, width in hairs:
-        (rows, cols), cover = polyline_coverage(np.array([OPENING, tip]), width, SHAPE)
+    for path, width in paths:
+        (rows, cols), cover = polyline_coverage(path, width, SHAPE)
         layer = np.zeros(SHAPE)
         layer[rows, cols] = cover * 0.6
         level = np.maximum(level, layer)

@@ -137,21 +137,26 @@ def faint_line_shafts(
         # Full-resolution axis through the component's centroid (pixel centres of the
         # shrunk image sit at SHRINK * i + (SHRINK - 1) / 2).
         middle = centre_rc * SHRINK + (SHRINK - 1) / 2
-        steps = np.arange(-length / 2, length / 2 + 0.5)
-        path = np.round(middle + steps[:, None] * axis).astype(int)
-        inside = (
-            (path[:, 0] >= 0)
-            & (path[:, 0] < rows * SHRINK)
-            & (path[:, 1] >= 0)
-            & (path[:, 1] < cols * SHRINK)
-        )
-        path = path[inside]
-        keep = np.ones(len(path), bool)
-        keep[1:] = np.any(np.diff(path, axis=0) != 0, axis=1)
-        path = path[keep]
+        path = straight_path(middle, axis, length, shape=(rows * SHRINK, cols * SHRINK))
         if len(path) >= 5:
             shafts.append(Shaft(branches=(path,), junctions_rc=np.zeros((0, 2))))
     return shafts
+
+
+def straight_path(
+    middle_rc: np.ndarray, axis: np.ndarray, length_px: float, *, shape: tuple[int, int]
+) -> np.ndarray:
+    """Pixels (row, col) of a straight line ``length_px`` long centred on ``middle_rc``
+    along the unit ``axis``, those inside ``shape``, each pixel once."""
+    steps = np.arange(-length_px / 2, length_px / 2 + 0.5)
+    path = np.round(middle_rc + steps[:, None] * axis).astype(int)
+    inside = (
+        (path[:, 0] >= 0) & (path[:, 0] < shape[0]) & (path[:, 1] >= 0) & (path[:, 1] < shape[1])
+    )
+    path = path[inside]
+    keep = np.ones(len(path), bool)
+    keep[1:] = np.any(np.diff(path, axis=0) != 0, axis=1)
+    return path[keep]
 
 
 def side_darkening(rgb: np.ndarray, shaft: Shaft, *, width_px: float, dark: bool) -> float:

@@ -84,6 +84,24 @@ def _across_profile(
     if len(points) < 3:
         return None
     normals = np.where((normals @ reference)[:, None] < 0, -normals, normals)
+    profile, on_mask, offsets = mean_cross_profile(
+        contrast, points, normals, reach_px=reach_px, mask=mask
+    )
+    return profile, on_mask, offsets, reference
+
+
+def mean_cross_profile(
+    contrast: np.ndarray,
+    points: np.ndarray,
+    normals: np.ndarray,
+    *,
+    reach_px: float,
+    mask: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean contrast profile read from ``points`` along their ``normals`` (one per point,
+    or one for all), every ``STEP_PX`` up to ``reach_px`` on each side; the share of its
+    samples on the hair ``mask`` (zeros without one); the offsets (px)."""
+    normals = np.broadcast_to(normals, points.shape)
     offsets = np.arange(-reach_px, reach_px + STEP_PX / 2, STEP_PX)
     rr = points[:, 0, None] + offsets[None, :] * normals[:, 0, None]
     cc = points[:, 1, None] + offsets[None, :] * normals[:, 1, None]
@@ -93,7 +111,7 @@ def _across_profile(
         on_mask = ndimage.map_coordinates(
             mask.view(np.uint8), [rr, cc], order=0, mode="constant"
         ).mean(axis=0)
-    return profile, on_mask, offsets, reference
+    return profile, on_mask, offsets
 
 
 def _outer_edges(profile: np.ndarray, on_mask: np.ndarray) -> tuple[float, float] | None:

@@ -35,8 +35,8 @@ import numpy as np
 from scipy import ndimage
 from scipy.spatial import cKDTree
 
-from follicle.measure.faint_hairs import SHRINK, _shrink_any
-from follicle.measure.pairs import divided_run
+from follicle.measure.faint_hairs import SHRINK, _shrink_any, straight_path
+from follicle.measure.pairs import divided_run, mean_cross_profile
 from follicle.measure.shafts import EIGHT, Shaft
 from follicle.measure.stubs import bar_axis
 from follicle.measure.widths import STEP_PX
@@ -209,15 +209,7 @@ def _run_across(
     """The object's width at half height across a line (the run of its mean profile
     around the line, ``pairs.divided_run``) and the profile's peak; None: no run."""
     points = path[:: max(len(path) // samples, 1)].astype(float)
-    offsets = np.arange(-reach_px, reach_px + STEP_PX / 2, STEP_PX)
-    rr = points[:, 0, None] + offsets[None, :] * normal[0]
-    cc = points[:, 1, None] + offsets[None, :] * normal[1]
-    profile = ndimage.map_coordinates(contrast, [rr, cc], order=1, mode="constant").mean(axis=0)
-    on_mask = np.zeros_like(profile)
-    if mask is not None:
-        on_mask = ndimage.map_coordinates(
-            mask.view(np.uint8), [rr, cc], order=0, mode="constant"
-        ).mean(axis=0)
+    profile, on_mask, _ = mean_cross_profile(contrast, points, normal, reach_px=reach_px, mask=mask)
     run = divided_run(profile, on_mask, single_px=1.0, min_part_single=1.0, min_dip=1.0)
     if run is None:
         return None
@@ -299,13 +291,7 @@ def _beside_lines(
         if length < min_length_px or width > max_width_px or length < min_aspect * width:
             continue
         middle = centre_rc * SHRINK + (SHRINK - 1) / 2 + np.array([r0, c0])
-        steps = np.arange(-length / 2, length / 2 + 0.5)
-        path = np.round(middle + steps[:, None] * axis).astype(int)
-        ok = (path[:, 0] >= 0) & (path[:, 0] < rows) & (path[:, 1] >= 0) & (path[:, 1] < cols)
-        path = path[ok]
-        keep = np.ones(len(path), bool)
-        keep[1:] = np.any(np.diff(path, axis=0) != 0, axis=1)
-        path = path[keep]
+        path = straight_path(middle, axis, length, shape=(rows, cols))
         if len(path) >= 5:
             shafts.append(Shaft(branches=(path,), junctions_rc=np.zeros((0, 2))))
     return shafts
