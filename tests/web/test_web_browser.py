@@ -140,7 +140,9 @@ def test_two_saved_visits_compared_image_pair_by_image_pair(page, tmp_path):
         page.set_input_files(
             f"{form} input[name=image]", [str(tmp_path / f"{s}.png") for s in seeds]
         )
-        page.fill(f"{form} input[name=save_um_per_px]", "4")
+        assert page.is_checked(f"{form} input[name=save_scale][value=device]")  # default
+        page.fill(f"{form} input[name=save_um_per_px]", "4")  # selects its own radio
+        assert page.is_checked(f"{form} input[name=save_scale][value=um_per_px]")
         page.fill(f"{form} input[name=visit_date]", day)
         page.fill(f"{form} input[name=label]", f"pairs {day}")
         page.click(f"{form} button[type=submit]")

@@ -21,4 +21,16 @@ document.addEventListener("DOMContentLoaded", () => {
     kind.addEventListener("change", update);
     update();
   }
+
+  // Typing a scale or choosing a device selects its radio ("scale:um_per_px"), so a
+  // value typed beside an unchosen option is not silently ignored.
+  for (const field of document.querySelectorAll("[data-selects]")) {
+    const [name, value] = field.dataset.selects.split(":");
+    const radio = field.form && field.form.querySelector(
+      `input[type=radio][name="${name}"][value="${value}"]`);
+    if (!radio) continue;
+    const choose = () => { radio.checked = true; };
+    field.addEventListener("input", choose);
+    field.addEventListener("change", choose);
+  }
 });
