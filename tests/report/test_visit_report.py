@@ -272,6 +272,7 @@ def test_installed_command_writes_the_report(example, tmp_path):
     m = example["report"].metrics
     assert f"{m.density_per_cm2:,.0f} ± {m.density_se_per_cm2:,.0f}" in html
     assert "Not evaluated: the criteria compare the frontal area" in html
+    assert "same spot" not in done.stderr  # one spot, reframed: no warning
 
 
 def test_installed_command_bad_input_is_one_line(example, tmp_path):
@@ -371,3 +372,11 @@ def test_unrelated_spots_are_flagged_in_the_report(example, tmp_path):
     assert counts["persisting"] <= counts["chance_persisting"]
     assert "Probably not the same spot" in _text(report.to_html())
     assert report.to_dict()["matched_images_not_same_spot"] == [None]
+    out = tmp_path / "visit.html"
+    done = _follicle(
+        "report", "visit", tmp_path / "now.csv", "--area-cm2", 0.098,
+        "--previous", tmp_path / "before.csv", "-o", out,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "probably not the same spot" in done.stderr
+    assert "Probably not the same spot" in out.read_text(encoding="utf-8")

@@ -168,6 +168,12 @@ def visit_command(
         change = report.comparison.changes[0]
         line += f", density change {change.difference:+.0f} +/- {change.se:.0f}"
     typer.echo(line + ")")  # one line, never wrapped inside the path
+    if report.images_not_same_spot():
+        typer.echo(
+            "warning: the two visits pair no more hairs than chance: probably not the same "
+            "spot, so the report's hair-by-hair fates mean nothing (it says so)",
+            err=True,
+        )
 
 
 def register(app: typer.Typer) -> None:
