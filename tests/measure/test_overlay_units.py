@@ -89,3 +89,39 @@ def test_renderer_accepts_a_snapshot_without_positions():
     assert scene.hairs["phase"].eq("anagen").all()
     with pytest.raises(Exception, match="diameter_um"):
         render_trichoscopy(snapshot.assign(diameter_um=-1.0), seed=1)
+
+
+def test_overlay_labels_are_sized_to_the_image_and_outlined():
+    """Hair labels at 1/64 of the image width (20 px on a 1280 px image), white with a
+    black outline, so they read on pale skin and when the overlay is shown half size."""
+    from PIL import features
+
+    from follicle.measure.overlay import label_font
+
+    if features.check("freetype2"):
+        assert label_font(1280).size == 20 and label_font(300).size == 11
+    scene = render_trichoscopy(style="easy", seed=12)
+    found = analyze_image(scene.image, um_per_px=scene.um_per_px)
+    overlay = render_overlay(scene.image, found)
+    row = found.hairs.iloc[0]
+    x = int(row.x_um / found.um_per_px + max(row.diameter_um / found.um_per_px, 4))
+    y = int(row.y_um / found.um_per_px)
+    label = overlay[max(y - 15, 0) : y + 15, x : x + 60].reshape(-1, 3)
+    colours = {tuple(c) for c in label}
+    assert (255, 255, 255) in colours and (0, 0, 0) in colours
+
+
+def test_labels_of_one_exit_point_are_stacked_not_overwritten():
+    from PIL import Image, ImageDraw
+
+    from follicle.measure.overlay import _free_spot, label_font
+
+    draw = ImageDraw.Draw(Image.new("RGB", (640, 512)))
+    font, taken = label_font(640), []
+    spots = [_free_spot(draw, taken, (100.0, 100.0), f"{k}:70", font) for k in range(3)]
+    assert [x for x, _ in spots] == [100.0] * 3
+    assert spots[0][1] < spots[1][1] < spots[2][1]  # each below the one before
+    for a in range(3):
+        for b in range(a + 1, 3):
+            box_a, box_b = taken[a], taken[b]
+            assert box_a[3] <= box_b[1] or box_b[3] <= box_a[1]  # no overlap

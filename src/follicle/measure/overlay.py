@@ -10,7 +10,7 @@ in grey.
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from follicle.measure.analyze import ImageAnalysis
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs
@@ -18,6 +18,16 @@ from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs
 THIN = (230, 30, 30)
 MIDDLE = (255, 150, 0)
 TERMINAL = (40, 210, 60)
+
+
+def label_font(image_width_px: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+    """Pillow's own font at 1/64 of the image width (20 px on a 1280 px image, at least
+    11): the labels stay readable when the overlay is shown half-page wide (visit
+    report); the 10 px bitmap font where Pillow has no FreeType."""
+    try:
+        return ImageFont.load_default(size=max(11, round(image_width_px / 64)))
+    except (ImportError, OSError, TypeError):  # no FreeType in this Pillow
+        return ImageFont.load_default()
 
 
 def class_colour(diameter_um: float, cutoffs: DiameterCutoffs) -> tuple[int, int, int]:
@@ -36,6 +46,10 @@ def render_overlay(
     draw = ImageDraw.Draw(pil)
     scale = analysis.um_per_px
     rows, cols = analysis.image_shape
+    font = label_font(cols)
+    # White text with a dark outline reads on pale skin as on dark hair.
+    text = {"font": font, "fill": (255, 255, 255), "stroke_width": 2, "stroke_fill": (0, 0, 0)}
+    line_px = font.getbbox("0:0")[3]
     top, bottom = analysis.excluded_rows
     for y0, y1 in ((0, top), (rows - bottom, rows)):
         if y1 > y0:
@@ -43,9 +57,10 @@ def render_overlay(
                 draw.line([(x, y0), (x + (y1 - y0), y1)], fill=(120, 120, 120))
     for x0, y0, x1, y1 in analysis.burnt_in.get("labels", []):  # masked label boxes
         draw.rectangle([x0, y0, x1, y1], outline=(120, 120, 120), width=1)
-        draw.text((x0 + 2, y0 + 2), "masked", fill=(120, 120, 120))
+        draw.text((x0 + 2, y0 + 2), "masked", font=font, fill=(120, 120, 120))
     hairs = analysis.hairs
     first_exit: dict[int, tuple[float, float]] = {}
+    labels: list[tuple[float, float, float, float]] = []  # boxes of the labels drawn
     for row in hairs.itertuples():
         colour = class_colour(row.diameter_um, cutoffs)
         for run in analysis.centerlines_px.get(row.hair_id, ()):
@@ -55,9 +70,12 @@ def render_overlay(
         ex, ey = row.x_um / scale, row.y_um / scale
         radius = max(row.diameter_um / scale, 4)
         draw.ellipse([ex - radius, ey - radius, ex + radius, ey + radius], outline=colour, width=2)
-        draw.text(
-            (ex + radius + 2, ey - 6), f"{row.hair_id}:{row.diameter_um:.0f}", fill=(255, 255, 255)
-        )
+        label = f"{row.hair_id}:{row.diameter_um:.0f}"
+        x = ex + radius + 3
+        if x + draw.textlength(label, font=font) > cols:  # at the right frame: to the left
+            x = ex - radius - 3 - draw.textlength(label, font=font)
+        at = _free_spot(draw, labels, (x, ey - line_px / 2), label, font)
+        draw.text(at, label, **text)
         if row.unit_id in first_exit:
             draw.line([first_exit[row.unit_id], (ex, ey)], fill=(255, 255, 255), width=1)
         else:
@@ -71,6 +89,29 @@ def render_overlay(
         f"follicle: {n} hairs, {hairs['unit_id'].nunique() if n else 0} units, {thin} thin, "
         f"{len(analysis.yellow_dots_um)} yellow dots, {scale:g} um/px"
     )
-    draw.rectangle([0, top, 8 + 6 * len(caption), top + 14], fill=(0, 0, 0))
-    draw.text((4, top + 2), caption, fill=(255, 255, 255))
+    right, bottom_px = draw.textbbox((4, top + 2), caption, font=font)[2:]
+    draw.rectangle([0, top, right + 4, bottom_px + 4], fill=(0, 0, 0))
+    draw.text((4, top + 2), caption, font=font, fill=(255, 255, 255))
     return np.asarray(pil).copy()
+
+
+def _free_spot(
+    draw: ImageDraw.ImageDraw,
+    taken: list[tuple[float, float, float, float]],
+    at: tuple[float, float],
+    label: str,
+    font: ImageFont.ImageFont | ImageFont.FreeTypeFont,
+) -> tuple[float, float]:
+    """Where to write ``label`` at or below ``at`` without covering a label already
+    written (hairs of one opening share an exit point); its box is added to ``taken``."""
+    x, y = at
+    for _ in range(8):
+        box = draw.textbbox((x, y), label, font=font, stroke_width=2)
+        clash = [
+            b for b in taken if box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+        ]
+        if not clash:
+            break
+        y = max(b[3] for b in clash) + 1
+    taken.append(draw.textbbox((x, y), label, font=font, stroke_width=2))
+    return x, y
