@@ -267,7 +267,9 @@ def chance_pairs(
     and wrapped back into that frame: the same density and clustering, no true pairs.
 
     If both images show one spot, the real pairing beats every turn; if not, it is one
-    more draw of the same chance and does so with probability 1 / (turns + 1)."""
+    more draw of the same chance and beats them all with probability 1 / (turns + 1) for
+    a layout that looks alike in every direction (simulated clustered scalps: less
+    often, tests/measure/test_criteria_visits.py)."""
     if len(before_xy) == 0 or len(after_xy) == 0:
         return 0
     low = after_xy.min(axis=0)
