@@ -71,9 +71,10 @@ def render_overlay(
         radius = max(row.diameter_um / scale, 4)
         draw.ellipse([ex - radius, ey - radius, ex + radius, ey + radius], outline=colour, width=2)
         label = f"{row.hair_id}:{row.diameter_um:.0f}"
+        width = draw.textlength(label, font=font)
         x = ex + radius + 3
-        if x + draw.textlength(label, font=font) > cols:  # at the right frame: to the left
-            x = ex - radius - 3 - draw.textlength(label, font=font)
+        if x + width > cols:  # at the right frame: to the left of the circle
+            x = ex - radius - 3 - width
         at = _free_spot(draw, labels, (x, ey - line_px / 2), label, font)
         draw.text(at, label, **text)
         if row.unit_id in first_exit:
@@ -105,13 +106,14 @@ def _free_spot(
     """Where to write ``label`` at or below ``at`` without covering a label already
     written (hairs of one opening share an exit point); its box is added to ``taken``."""
     x, y = at
-    for _ in range(8):
-        box = draw.textbbox((x, y), label, font=font, stroke_width=2)
+    box = draw.textbbox((x, y), label, font=font, stroke_width=2)
+    for _ in range(8):  # a few hairs share an opening at most
         clash = [
             b for b in taken if box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
         ]
         if not clash:
             break
         y = max(b[3] for b in clash) + 1
-    taken.append(draw.textbbox((x, y), label, font=font, stroke_width=2))
+        box = draw.textbbox((x, y), label, font=font, stroke_width=2)
+    taken.append(box)
     return x, y
