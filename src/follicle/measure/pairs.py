@@ -21,7 +21,7 @@ import numpy as np
 from scipy import ndimage
 
 from follicle.measure.shafts import Shaft
-from follicle.measure.widths import STEP_PX, _tangents, shaft_samples
+from follicle.measure.widths import STEP_PX, _tangents, pixel_path, shaft_samples
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,12 +53,7 @@ def shifted_shaft(
             continue
         hw = float(np.median(half_width[path[:, 0], path[:, 1]]))
         step = np.broadcast_to(np.asarray(offset_px(path), float), (len(path),))
-        moved = np.round(path + step[:, None] * _normals(path, hw, reference)).astype(int)
-        moved[:, 0] = np.clip(moved[:, 0], 0, shape[0] - 1)
-        moved[:, 1] = np.clip(moved[:, 1], 0, shape[1] - 1)
-        keep = np.ones(len(moved), bool)
-        keep[1:] = np.any(np.diff(moved, axis=0) != 0, axis=1)
-        branches.append(moved[keep])
+        branches.append(pixel_path(path + step[:, None] * _normals(path, hw, reference), shape))
     if not branches:
         return None
     return Shaft(branches=tuple(branches), junctions_rc=shaft.junctions_rc)

@@ -39,7 +39,7 @@ from follicle.measure.faint_hairs import SHRINK, _shrink_any, straight_path
 from follicle.measure.pairs import divided_run, mean_cross_profile
 from follicle.measure.shafts import EIGHT, Shaft
 from follicle.measure.stubs import bar_axis
-from follicle.measure.widths import STEP_PX
+from follicle.measure.widths import STEP_PX, pixel_path
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,7 +155,7 @@ def second_hairs(
             continue
         # the run is shared in two: this hair's centre is a quarter run inside its outer
         # edge (the filter's line may sit on its edge)
-        moved = _moved(path, normal * (outer_px - run_px / 4), contrast.shape)
+        moved = pixel_path(path + normal * (outer_px - run_px / 4), contrast.shape)
         if len(moved) < 5:
             continue
         host_path = kept[host][0].pixels.astype(float)
@@ -216,16 +216,6 @@ def _run_across(
     left, right, _ = run
     centre = len(profile) // 2
     return float(right - left) * STEP_PX, float(profile.max()), float(right - centre) * STEP_PX
-
-
-def _moved(path: np.ndarray, shift: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """The path moved by ``shift`` (row, col px), on the image, repeated points dropped."""
-    moved = np.round(path + shift).astype(int)
-    moved[:, 0] = np.clip(moved[:, 0], 0, shape[0] - 1)
-    moved[:, 1] = np.clip(moved[:, 1], 0, shape[1] - 1)
-    keep = np.ones(len(moved), bool)
-    keep[1:] = np.any(np.diff(moved, axis=0) != 0, axis=1)
-    return moved[keep]
 
 
 def _in_line_beyond(path: np.ndarray, host: np.ndarray, axis: np.ndarray) -> float:

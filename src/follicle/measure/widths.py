@@ -277,10 +277,16 @@ def centred_branches(
         hw = median(half_width[path[:, 0], path[:, 1]])
         tangent = _tangents(path, window=int(np.clip(2 * hw, 5, 15)))
         normal = np.stack([-tangent[:, 1], tangent[:, 0]], axis=1)
-        moved = np.round(path + offset * normal).astype(int)
-        moved[:, 0] = np.clip(moved[:, 0], 0, half_width.shape[0] - 1)
-        moved[:, 1] = np.clip(moved[:, 1], 0, half_width.shape[1] - 1)
-        keep = np.ones(len(moved), bool)
-        keep[1:] = np.any(np.diff(moved, axis=0) != 0, axis=1)
-        out.append(moved[keep])
+        out.append(pixel_path(path + offset * normal, half_width.shape))
     return tuple(out)
+
+
+def pixel_path(points_rc: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Points (row, col, float) as a path of pixels: rounded, kept on the image (clipped
+    to ``shape``), a pixel repeated in a row dropped."""
+    path = np.round(points_rc).astype(int)
+    path[:, 0] = np.clip(path[:, 0], 0, shape[0] - 1)
+    path[:, 1] = np.clip(path[:, 1], 0, shape[1] - 1)
+    keep = np.ones(len(path), bool)
+    keep[1:] = np.any(np.diff(path, axis=0) != 0, axis=1)
+    return path[keep]
