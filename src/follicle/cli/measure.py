@@ -201,6 +201,20 @@ def analyze_command(
     hairs: Annotated[
         Path | None, typer.Option(help="Write the hairs table here (.csv, .parquet, .json).")
     ] = None,
+    corrections: Annotated[
+        Path | None,
+        typer.Option(
+            help="Corrections by hand (.toml or .json): hairs removed, added or split, per "
+            "image file name (docs/measure.md, 'Correcting by hand')."
+        ),
+    ] = None,
+    corrections_template: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write a corrections file to fill in (.toml): each image's name, SHA-256 "
+            "and scale, with commented examples."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Find hairs in trichoscopy images and measure them in micrometres.
@@ -217,10 +231,26 @@ def analyze_command(
     bars, labels) are masked. A warning is printed when the shaft widths suggest a scale
     more than 15% away from the one used.
 
+    Correcting by hand: the overlay numbers each hair. Write a corrections file with
+    --corrections-template, list there the hairs to remove, draw the missed ones as
+    lines (points in pixels or um) and the hairs to split, and run again with
+    --corrections: the hairs table, metrics and overlay are then the corrected ones.
+
     Example: follicle analyze scalp.png --um-per-px 4 --overlay out/ --hairs hairs.csv
     """
     from follicle.measure.images import ScaleOptions, analyze_images
 
+    if corrections_template is not None:
+        if corrections_template.suffix.lower() != ".toml":
+            raise FollicleInputError(
+                "corrections_template", str(corrections_template), "a .toml file"
+            )
+        if corrections is not None and corrections_template.resolve() == corrections.resolve():
+            raise FollicleInputError(
+                "corrections_template",
+                str(corrections_template),
+                "another file than --corrections (it would be overwritten)",
+            )
     scale = ScaleOptions(
         um_per_px=um_per_px,
         device=device,
@@ -236,6 +266,7 @@ def analyze_command(
         polarity=polarity,
         pipeline=pipeline,
         overlay_dir=overlay,
+        corrections=corrections,
         progress=lambda paths: track(
             paths,
             description="analysing",
@@ -249,6 +280,12 @@ def analyze_command(
     if hairs is not None:
         with atomic_output(hairs) as temporary:
             write_hairs_table(result.hairs, temporary, suffix=hairs.suffix)
+    if corrections_template is not None:
+        from follicle.measure.corrections import corrections_template_text
+
+        text = corrections_template_text(result.images)
+        with atomic_output(corrections_template) as temporary:
+            Path(temporary).write_text(text, encoding="utf-8")
     if as_json:
         print_json(result.to_dict())
         return
@@ -283,6 +320,13 @@ def analyze_command(
             f"{r['um_per_px']:.3g}",
         )
     console.print(table)
+    for r in results:
+        if "corrections" in r:
+            counts = r["corrections"]
+            console.print(
+                f"{Path(r['source']).name}: corrected by hand ({counts['removed']} removed, "
+                f"{counts['added']} added, {counts['split']} split)"
+            )
 
 
 def render_command(

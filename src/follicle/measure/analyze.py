@@ -31,6 +31,7 @@ from follicle.measure.binary_ops import dilate_square
 from follicle.measure.burnt_in import BurntIn, caption_rows, find_burnt_in, paint_over
 from follicle.measure.calibration import TERMINAL_RANGE_UM, check_um_per_px, width_scale_check
 from follicle.measure.cores import core_shafts
+from follicle.measure.corrections import ImageCorrections, apply_corrections, corrections_record
 from follicle.measure.end_marks import marks_at_hair_ends
 from follicle.measure.faint_hairs import (
     faint_line_shafts,
@@ -360,6 +361,7 @@ def analyze_image(
     settings: AnalysisSettings | None = None,
     burnt_in: BurntIn | None = None,
     pipeline: str = "classical",
+    corrections: ImageCorrections | None = None,
 ) -> ImageAnalysis:
     """Find hairs in a trichoscopy image and measure them.
 
@@ -367,7 +369,9 @@ def analyze_image(
     presets and stage micrometers). ``burnt_in``: the device graphics already found in
     this image (``burnt_in.find_burnt_in``; found here when None). ``pipeline``:
     'classical' (thresholded contrast) or 'learned' (the ONNX segmenter makes the shaft
-    mask; centre lines and widths are measured as in 'classical'). Returns the hairs
+    mask; centre lines and widths are measured as in 'classical'). ``corrections``:
+    hairs removed, added or split by hand (``corrections``; the table then has a
+    ``correction`` column: 'added', 'split' or empty). Returns the hairs
     table (one row per hair: diameter in um, visible length, exit point, follicular
     unit), yellow dots and what the overlay needs.
 
@@ -608,6 +612,24 @@ def analyze_image(
             reach_widths=1.0,
         )
         measured = [m for m, mark in zip(measured, marks, strict=True) if not mark]
+    hair_ids, edits = list(range(len(measured))), [None] * len(measured)
+    if corrections is not None:
+
+        def measure_drawn(shaft: Shaft) -> tuple[float, float, float]:
+            estimate = shaft_width(
+                contrast,
+                shaft.branches,
+                shaft.junctions_rc,
+                half_width,
+                max_width_px=max_w,
+                min_contrast=low / 2,
+            )
+            return estimate.width_px, estimate.spread_px, estimate.contrast
+
+        corrected = apply_corrections(
+            measured, corrections, um_per_px=scale, shape=shape, measure=measure_drawn, edge=edge
+        )
+        measured, hair_ids, edits = corrected.measured, corrected.hair_ids, corrected.edits
     kept, widths, ends, shadows, spreads, contrasts, borders = [], [], [], [], [], [], []
     for shaft, w, spread, shaft_contrast, cut in measured:
         a, b, da, db = shaft_ends(shaft.pixels)
@@ -636,6 +658,8 @@ def analyze_image(
         skin_noise=noise,
         thresholds={"low": low, "high": high, "shaft": min_shaft_contrast},
     )
+    if corrections is not None:
+        params["corrections"] = corrections_record(corrections)
     if not kept:
         return ImageAnalysis(
             hairs=empty_hairs_table(),
@@ -660,7 +684,7 @@ def analyze_image(
     widths_arr = np.array(widths)
     hairs = pd.DataFrame(
         {
-            "hair_id": np.arange(len(kept), dtype="int64"),
+            "hair_id": np.array(hair_ids, dtype="int64"),
             "unit_id": units,
             "region": region,
             "diameter_um": widths_arr * scale,
@@ -677,6 +701,8 @@ def analyze_image(
     )
     hairs["region"] = hairs["region"].astype("string")
     hairs["phase"] = hairs["phase"].astype("string")
+    if corrections is not None:
+        hairs["correction"] = pd.array([e or "" for e in edits], dtype="string")
     return ImageAnalysis(
         hairs=hairs,
         yellow_dots_um=dots,
@@ -684,7 +710,7 @@ def analyze_image(
         area_cm2=area_cm2,
         polarity=polarity,
         excluded_rows=(top, bottom),
-        centerlines_px={i: s.branches for i, s in enumerate(kept)},
+        centerlines_px={i: s.branches for i, s in zip(hair_ids, kept, strict=True)},
         image_shape=shape,
         source=source,
         provenance=provenance(**params),

@@ -24,6 +24,12 @@ from follicle.measure.calibration import (
     scale_label,
     um_per_px_from_micrometer,
 )
+from follicle.measure.corrections import (
+    CorrectionsFile,
+    check_made_for,
+    image_sha256,
+    read_corrections,
+)
 from follicle.provenance import envelope, input_record
 
 #: Follicular-unit ids of image i are offset by i times this, so units never span images.
@@ -89,12 +95,16 @@ def analyze_images(
     pipeline: str = "classical",
     overlay_dir: str | Path | None = None,
     progress: Callable[[Sequence], Any] | None = None,
+    corrections: str | Path | CorrectionsFile | None = None,
 ) -> ImagesAnalysis:
     """Analyse each image of ``images`` (paths) and merge their hairs.
 
     ``overlay_dir``: write ``IMAGE.overlay.png`` there for each image (what was found,
     for a person to check). ``progress``: wraps the list of paths (e.g. a progress bar).
-    ``pipeline``: 'classical' or 'learned' (``analyze_image``).
+    ``pipeline``: 'classical' or 'learned' (``analyze_image``). ``corrections``: a
+    corrections file (or its contents) with hairs removed, added or split by hand, per
+    image file name (``corrections``); the merged table then has a ``correction``
+    column, and each corrected image's summary counts its corrections.
     """
     from follicle.measure.analyze import PIPELINES, AnalysisSettings, analyze_image
     from follicle.measure.burnt_in import find_burnt_in
@@ -112,6 +122,9 @@ def analyze_images(
         micrometer_scale = um_per_px_from_micrometer(
             load_image(scale.micrometer), line_spacing_um=scale.line_spacing_um
         )
+    if corrections is not None and not isinstance(corrections, CorrectionsFile):
+        corrections = read_corrections(corrections)
+    by_name = _corrections_by_image(corrections, paths)
     if overlay_dir is not None:
         overlay_dir = Path(overlay_dir)
         overlay_dir.mkdir(parents=True, exist_ok=True)
@@ -122,15 +135,29 @@ def analyze_images(
         um_per_px, scale_source = scale.scale_for(
             rgb, burnt_in=burnt, micrometer_scale=micrometer_scale
         )
-        analysis = analyze_image(
-            rgb,
-            um_per_px=um_per_px,
-            region=region,
-            settings=settings,
-            burnt_in=burnt,
-            pipeline=pipeline,
-        )
+        edits = by_name.get(path.name)
+        if edits is not None:
+            sha = image_sha256(path) if edits.image_sha256 else None
+            check_made_for(edits, name=path.name, sha256=sha, um_per_px=um_per_px)
+        try:
+            analysis = analyze_image(
+                rgb,
+                um_per_px=um_per_px,
+                region=region,
+                settings=settings,
+                burnt_in=burnt,
+                pipeline=pipeline,
+                corrections=edits,
+            )
+        except FollicleInputError as error:
+            if error.field.split("[")[0] not in ("remove", "add", "split"):
+                raise
+            # A correction that does not fit the image: name the image it is for.
+            message = f"corrections: images.{path.name}.{error}"
+            raise FollicleInputError.from_message(message) from None
         summary = analysis.summary() | {"source": str(path), "scale_source": scale_source}
+        if edits is not None:
+            summary["corrections"] = edits.counts()
         warnings += [(path.name, warning) for warning in analysis.warnings]
         if len(analysis.hairs):
             summary["metrics"] = analysis.metrics().to_dict()
@@ -145,9 +172,14 @@ def analyze_images(
             summary["overlay"] = str(target)
         summaries.append(summary)
     hairs = pd.concat(tables, ignore_index=True) if tables else empty_hairs_table()
+    if by_name and "correction" in hairs:  # images without corrections: as found
+        hairs["correction"] = hairs["correction"].fillna("")
     inputs = [input_record("image", path) for path in paths]
     if scale.micrometer is not None:
         inputs.append(input_record("stage micrometer", scale.micrometer))
+    parameters_extra = {}
+    if corrections is not None:
+        parameters_extra["corrections"] = corrections.model_dump(exclude_none=True)
     provenance = envelope(
         "measure.analyze_images",
         parameters={
@@ -156,12 +188,32 @@ def analyze_images(
             "polarity": polarity,
             "pipeline": pipeline,
             "settings": settings,
-        },
+        }
+        | parameters_extra,
         inputs=inputs,
     )
     return ImagesAnalysis(
         images=tuple(summaries), hairs=hairs, warnings=tuple(warnings), provenance=provenance
     )
+
+
+def _corrections_by_image(corrections: CorrectionsFile | None, paths: list[Path]) -> dict:
+    """The corrections of each image analysed, by file name; corrections for an image
+    not given are refused (a misspelt name would be silently ignored)."""
+    if corrections is None:
+        return {}
+    names = [path.name for path in paths]
+    for name in corrections.images:
+        if name not in names:
+            analysed = ", ".join(names)
+            raise FollicleInputError(
+                "corrections: images", name, f"the file name of an image analysed ({analysed})"
+            )
+    if len(set(names)) < len(names):
+        raise FollicleInputError(
+            "images", "two images of one file name", "distinct file names when correcting"
+        )
+    return {name: c for name, c in corrections.images.items() if not c.empty or c.image_sha256}
 
 
 def _write_overlay(target: Path, rgb, analysis) -> None:

@@ -4,7 +4,8 @@ Shaft centre lines are coloured by diameter class (red thin < 30 um, orange vell
 intermediate, green terminal), each exit point is a circle with the hair number,
 hairs of one follicular unit share a white link to the unit's first exit, yellow dots
 are yellow rings, a masked text bar is hatched out and masked label boxes are outlined
-in grey.
+in grey. Hairs added by hand are numbered "+12:35", parts of a hair split by hand
+"*5:60", and the caption counts the corrections.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs
 THIN = (230, 30, 30)
 MIDDLE = (255, 150, 0)
 TERMINAL = (40, 210, 60)
+EDIT_MARKS = {"added": "+", "split": "*"}  # label prefixes of hairs corrected by hand
 
 
 def label_font(image_width_px: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
@@ -70,7 +72,8 @@ def render_overlay(
         ex, ey = row.x_um / scale, row.y_um / scale
         radius = max(row.diameter_um / scale, 4)
         draw.ellipse([ex - radius, ey - radius, ex + radius, ey + radius], outline=colour, width=2)
-        label = f"{row.hair_id}:{row.diameter_um:.0f}"
+        mark = EDIT_MARKS.get(getattr(row, "correction", ""), "")  # corrected by hand
+        label = f"{mark}{row.hair_id}:{row.diameter_um:.0f}"
         width = draw.textlength(label, font=font)
         x = ex + radius + 3
         if x + width > cols:  # at the right frame: to the left of the circle
@@ -90,6 +93,13 @@ def render_overlay(
         f"follicle: {n} hairs, {hairs['unit_id'].nunique() if n else 0} units, {thin} thin, "
         f"{len(analysis.yellow_dots_um)} yellow dots, {scale:g} um/px"
     )
+    edits = analysis.provenance.get("parameters", {}).get("corrections")
+    if edits is not None:
+        added = int((hairs["correction"] == "added").sum()) if n else 0
+        caption += (
+            f"; by hand: {len(set(edits.get('remove', [])))} removed, +{added} added, "
+            f"*{len(edits.get('split', []))} split"
+        )
     right, bottom_px = draw.textbbox((4, top + 2), caption, font=font)[2:]
     draw.rectangle([0, top, right + 4, bottom_px + 4], fill=(0, 0, 0))
     draw.text((4, top + 2), caption, font=font, fill=(255, 255, 255))
