@@ -346,6 +346,46 @@ def test_hairs_tables(folder, hairs_table, data):
     assert_handled(["measure", hairs_table, "--area-cm2", "1", "--previous", table, "--json"])
 
 
+numbers_json = st.one_of(odd_ints, st.floats(allow_nan=True, allow_infinity=True), odd_strings)
+points = st.lists(st.lists(numbers_json, min_size=0, max_size=3), min_size=0, max_size=4)
+
+
+@fuzz()
+@given(
+    remove=st.lists(numbers_json, max_size=3),
+    add=st.lists(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "points_px": points,
+                "points_um": points,
+                "diameter_um": numbers_json,
+                "extra": texts,
+            },
+        ),
+        max_size=2,
+    ),
+    split=st.lists(
+        st.fixed_dictionaries(
+            {}, optional={"hair_id": numbers_json, "at_px": st.lists(numbers_json, max_size=3)}
+        ),
+        max_size=2,
+    ),
+    name=st.sampled_from(["scene.png", "other.png", ""]),
+    scale=st.sampled_from([None, 4.0, 3.0, "x", -1]),
+)
+def test_corrections_files(folder, hairs_table, remove, add, split, name, scale):
+    """``follicle analyze --corrections``: hairs removed, added or split by hand, with
+    odd numbers, points off the image, unknown keys and image names."""
+    entry = {"remove": remove, "add": add, "split": split}
+    if scale is not None:
+        entry["um_per_px"] = scale
+    corrections = folder / "corrections.json"
+    corrections.write_text(json.dumps({"images": {name: entry}}))
+    image = folder / "scene.png"  # drawn by the hairs_table fixture
+    assert_handled(["analyze", image, "--um-per-px", "4", "--corrections", corrections])
+
+
 # --- numeric and date options ------------------------------------------------------------
 
 numbers = st.one_of(
