@@ -182,12 +182,12 @@ def test_corrections_that_do_not_fit_the_image_name_the_field(scene, corrections
                 }
             },
             "exactly one",
-        ),  # noqa: E501
+        ),
         ({"images": {"a.png": {"split": [{"hair_id": 1}]}}}, "at_px or at_um"),
         (
             {"images": {"a.png": {"remove": [1], "split": [{"hair_id": 1, "at_px": [1, 1]}]}}},
             "not also removed",
-        ),  # noqa: E501
+        ),
         ({"images": {"a.png": {"delete": [1]}}}, "no such key"),
         ({"images": {"a.png": {"image_sha256": "abc"}}}, "image_sha256"),
         ({"format": "other", "images": {}}, "format"),

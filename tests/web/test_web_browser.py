@@ -164,3 +164,42 @@ def test_two_saved_visits_compared_image_pair_by_image_pair(page, tmp_path):
         assert box and box["width"] > 1  # drawn, scaled with the image
     kept = page.locator(".image-pair").first.locator("g[data-fate=kept] circle").first
     assert kept.evaluate("c => getComputedStyle(c).stroke") == "rgb(240, 240, 240)"
+
+
+def test_hairs_corrected_by_clicking_the_overlay(page, synthetic_image):
+    """Remove a hair and draw a missed one by clicking the overlay: the form fills in,
+    the marks are drawn over the image, and applying measures the image again."""
+    page.goto(f"{page.base}/measure")
+    page.set_input_files("#image-form input[name=image]", str(synthetic_image))
+    page.check("#image-form input[value=um_per_px]")
+    page.fill("#image-form input[name=um_per_px]", "4")
+    page.click("#image-form button[type=submit]")
+    hairs_before = int(page.text_content("#measure-result table.metrics td", timeout=30_000))
+    page.click("#measure-result details.correct summary")
+    lines = page.evaluate(
+        "JSON.parse(document.querySelector('#measure-result script.hair-lines').textContent)"
+    )
+    overlay = page.locator("#overlay")
+    natural = overlay.evaluate("img => [img.naturalWidth, img.clientWidth]")
+    ratio = natural[1] / natural[0]  # shown size / pixels of the image
+
+    def click(x: float, y: float) -> None:
+        overlay.click(position={"x": x * ratio, "y": y * ratio})
+
+    hair = lines["hairs"][0]
+    x, y = hair["points"][len(hair["points"]) // 2]
+    click(x, y)
+    assert page.input_value("#measure-result input[name=remove]") == str(hair["id"])
+    assert page.locator("#measure-result svg.corrections .removed-mark").count() == 1
+    page.click("#measure-result button[data-action=next-hair]")
+    click(40, 40)
+    click(90, 90)
+    drawn = page.input_value("#measure-result textarea[name=add]").split()
+    assert len(drawn) == 2 and all("," in point for point in drawn)
+    page.fill("#measure-result textarea[name=add]", " ".join(drawn) + " d=25")
+    page.click("#measure-result form[data-correct] button[type=submit]")
+    summary = page.text_content("#measure-result details.correct summary", timeout=30_000)
+    assert "1 removed, 1 added, 0 split" in summary
+    hairs_after = int(page.text_content("#measure-result table.metrics td"))
+    assert hairs_after == hairs_before  # one removed, one added
+    assert page.input_value("#measure-result input[name=remove]") == str(hair["id"])

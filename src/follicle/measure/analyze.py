@@ -612,7 +612,8 @@ def analyze_image(
             reach_widths=1.0,
         )
         measured = [m for m, mark in zip(measured, marks, strict=True) if not mark]
-    hair_ids, edits = list(range(len(measured))), [None] * len(measured)
+    found_count = len(measured)
+    hair_ids, edits = list(range(found_count)), [None] * found_count
     if corrections is not None:
 
         def measure_drawn(shaft: Shaft) -> tuple[float, float, float]:
@@ -658,7 +659,8 @@ def analyze_image(
         skin_noise=noise,
         thresholds={"low": low, "high": high, "shaft": min_shaft_contrast},
     )
-    if corrections is not None:
+    if corrections is not None:  # what was found, and what was corrected by hand
+        params["hairs_found"] = found_count
         params["corrections"] = corrections_record(corrections)
     if not kept:
         return ImageAnalysis(

@@ -11,6 +11,7 @@ from follicle.errors import FollicleInputError
 from follicle.measure.analyze import AnalysisSettings, ImageAnalysis, analyze_image
 from follicle.measure.burnt_in import BurntIn, find_burnt_in
 from follicle.measure.calibration import resolve_image_scale, scale_label
+from follicle.measure.corrections import ImageCorrections
 
 
 def scale_for_image(
@@ -49,11 +50,13 @@ def analyze_scaled(
     polarity: str = "auto",
     pipeline: str = "classical",
     source: str | None = None,
+    corrections: ImageCorrections | None = None,
 ) -> tuple[ImageAnalysis, dict[str, Any]]:
     """Analyse ``rgb`` at the scale :func:`scale_for_image` finds. Returns the analysis and
     its summary as ``follicle analyze --json`` prints it for one image (``source``,
     ``scale_source`` and, when hairs were found, ``metrics``). ``pipeline``: 'classical'
-    or 'learned' (``analyze_image``)."""
+    or 'learned' (``analyze_image``); ``corrections``: hairs removed, added or split by
+    hand (``corrections``; the summary then counts them)."""
     settings = AnalysisSettings(polarity=polarity)
     burnt = find_burnt_in(rgb)  # device graphics: masked, and they may calibrate
     scale, scale_source = scale_for_image(
@@ -64,9 +67,17 @@ def analyze_scaled(
         burnt_in=burnt,
     )
     analysis = analyze_image(
-        rgb, um_per_px=scale, region=region, settings=settings, burnt_in=burnt, pipeline=pipeline
+        rgb,
+        um_per_px=scale,
+        region=region,
+        settings=settings,
+        burnt_in=burnt,
+        pipeline=pipeline,
+        corrections=corrections,
     )
     summary = analysis.summary() | {"source": source, "scale_source": scale_source}
+    if corrections is not None:
+        summary["corrections"] = corrections.counts()
     if len(analysis.hairs):
         summary["metrics"] = analysis.metrics().to_dict()
     return analysis, summary

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from follicle.jsonable import to_jsonable
+from follicle.measure.corrections import ImageCorrections
 from follicle.web import actions
 from follicle.web.deps import api_caller, heavy, owner_id, read_upload, server_config, web_config
 from follicle.web.followed import follow_plan, followed_plan
@@ -345,6 +346,37 @@ async def analyze(
         region=region,
         polarity=polarity,
         pipeline=pipeline,
+    )
+    return JSONResponse(to_jsonable(result))
+
+
+class CorrectIn(BaseModel):
+    image: str = Field(description="The image's `source` URL from /measure/analyze")
+    um_per_px: float = Field(gt=0, description="The scale it was analysed at (`um_per_px`)")
+    corrections: ImageCorrections = Field(
+        description="Hairs removed, added or split by hand (docs/measure.md, 'Correcting by hand')"
+    )
+    region: str = "unspecified"
+    polarity: str = "auto"
+    pipeline: str = "classical"
+
+
+@patient_router.post(
+    "/measure/correct",
+    summary="An analysed image again, corrected by hand (analyze --corrections --json)",
+)
+async def correct(body: CorrectIn, request: Request) -> JSONResponse:
+    config = web_config(request)
+    result = await heavy(
+        request,
+        actions.correct_upload,
+        config,
+        image=body.image,
+        um_per_px=body.um_per_px,
+        corrections=body.corrections,
+        region=body.region,
+        polarity=body.polarity,
+        pipeline=body.pipeline,
     )
     return JSONResponse(to_jsonable(result))
 

@@ -20,6 +20,7 @@ from follicle.web.actions.measure import (
     MAX_IMAGES,
     analyze_upload,
     analyze_uploads,
+    correct_upload,
     measure_table_upload,
     visit_report_upload,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "clean_message",
     "compare_saved_visits",
     "comparison_report_file",
+    "correct_upload",
     "details_from_form",
     "export_journal",
     "history",

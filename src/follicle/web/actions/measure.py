@@ -53,6 +53,91 @@ def analyze_upload(
     with open(config.uploads_dir / overlay_name, "xb") as handle:
         Image.fromarray(np.asarray(picture)).save(handle, format="PNG")
     summary["overlay"] = f"/files/{overlay_name}"
+    summary["hair_lines"] = hair_lines(analysis)
+    return {"images": [summary]}
+
+
+def hair_lines(analysis) -> dict[str, Any]:
+    """What the page's correction tool needs to find the hair under a click: each
+    hair's number, whether it was found (not added or cut off by hand: only those are
+    named in corrections) and its centre line as (x, y) pixels, one point in 6 px."""
+    params = analysis.provenance.get("parameters", {})
+    found = params.get("hairs_found", len(analysis.hairs))
+    lines = []
+    for hair_id, runs in analysis.centerlines_px.items():
+        points = [[int(c), int(r)] for run in runs for r, c in run[::6]]
+        lines.append({"id": int(hair_id), "found": bool(hair_id < found), "points": points})
+    return {"found": int(found), "hairs": lines}
+
+
+def correct_upload(
+    config: WebConfig,
+    *,
+    image: str,
+    um_per_px: float | None,
+    corrections,
+    region: str = "unspecified",
+    polarity: str = "auto",
+    pipeline: str = "classical",
+) -> dict:
+    """An uploaded image (``image``: its ``/files/`` URL) analysed again with
+    ``corrections`` by hand (``corrections.ImageCorrections``; the Measure page reads
+    its fields with ``corrections_from_text``) at the scale it was analysed at. Returns
+    ``{"images": [summary]}`` as ``analyze_upload`` does, with the corrected overlay,
+    the fields echoed (``corrections_text``) and ``downloads``: the corrected hairs
+    table (CSV) and the corrections file (JSON, tied to the image's SHA-256 and scale;
+    ``follicle analyze --corrections`` reads it)."""
+    import json
+    import uuid
+
+    import numpy as np
+    from PIL import Image
+
+    from follicle.measure.corrections import CorrectionsFile, corrections_text, image_sha256
+    from follicle.measure.image_io import load_image
+    from follicle.measure.overlay import render_overlay
+    from follicle.measure.scale_bar import draw_scale_bar
+    from follicle.measure.scaled_analysis import analyze_scaled
+    from follicle.measure.table_io import write_hairs_table
+
+    if um_per_px is None:
+        raise FollicleInputError("um_per_px", "<missing>", "the scale the image was analysed at")
+    store = UploadStore(config.uploads_dir)
+    name = image.removeprefix("/files/")
+    path = store.path(name)
+    if ".overlay." in name:
+        raise FollicleInputError("image", name, "an uploaded image, not an overlay")
+    sha = image_sha256(path)
+    corrections = corrections.model_copy(update={"image_sha256": sha, "um_per_px": um_per_px})
+    rgb = load_image(path)
+    analysis, summary = analyze_scaled(
+        rgb,
+        um_per_px=um_per_px,
+        region=region,
+        polarity=polarity,
+        pipeline=pipeline,
+        source=f"/files/{name}",
+        corrections=corrections,
+    )
+    picture = draw_scale_bar(render_overlay(rgb, analysis), um_per_px=analysis.um_per_px)
+    overlay_name = f"{uuid.uuid4().hex}.overlay.png"  # each correction its own overlay
+    with open(config.uploads_dir / overlay_name, "xb") as handle:
+        Image.fromarray(np.asarray(picture)).save(handle, format="PNG")
+    table_name = store.save(b"", ".csv")
+    write_hairs_table(analysis.hairs, store.path(table_name), suffix=".csv")
+    record = CorrectionsFile(images={name: corrections})
+    file_name = store.save(
+        json.dumps(record.model_dump(exclude_none=True), indent=2).encode(), ".json"
+    )
+    summary |= {
+        "overlay": f"/files/{overlay_name}",
+        "hair_lines": hair_lines(analysis),
+        "corrections_text": corrections_text(corrections),
+        "downloads": {
+            "hairs": f"/measure/download/{table_name}",
+            "corrections": f"/measure/download/{file_name}",
+        },
+    }
     return {"images": [summary]}
 
 

@@ -21,6 +21,7 @@ from follicle.web.pages.common import (
     render,
     whole_number,
 )
+from follicle.web.uploads import UploadStore
 
 router = APIRouter(include_in_schema=False)
 
@@ -83,6 +84,55 @@ async def measure_image(request: Request) -> Response:
         )
         action.extra["results"] = to_jsonable(result["images"])
     return _measure_page(action)
+
+
+@router.post("/measure/correct")
+async def measure_correct(request: Request) -> Response:
+    """An analysed image again, with hairs removed, added or split by hand."""
+    action = await page_action(request)
+    form, fields = action.form, action.fields
+    with action.catching():
+        from follicle.measure.corrections import corrections_from_text
+
+        corrections = corrections_from_text(
+            remove=fields.get("remove", ""),
+            add=fields.get("add", ""),
+            split=fields.get("split", ""),
+        )
+        result = await heavy(
+            request,
+            actions.correct_upload,
+            action.config,
+            image=fields.get("image", ""),
+            um_per_px=optional_number(form, "um_per_px"),
+            corrections=corrections,
+            region=fields.get("region") or "unspecified",
+            polarity=fields.get("polarity") or "auto",
+            pipeline=fields.get("pipeline") or "classical",
+        )
+        action.extra["results"] = to_jsonable(result["images"])
+    return _measure_page(action)
+
+
+@router.get("/measure/download/{name}")
+def measure_download(request: Request, name: str) -> Response:
+    """A corrected hairs table (.csv) or corrections file (.json) made here."""
+    from fastapi.responses import FileResponse
+
+    page_session(request)
+    kinds = {
+        ".csv": ("text/csv", "hairs-corrected.csv"),
+        ".json": ("application/json", "corrections.json"),
+    }
+    path = UploadStore(web_config(request).uploads_dir).path(name)
+    if path.suffix not in kinds:
+        raise FollicleInputError("file", name, "a corrected table or corrections file made here")
+    media, filename = kinds[path.suffix]
+    return FileResponse(
+        path,
+        media_type=media,
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.post("/measure/hairs")

@@ -1,0 +1,131 @@
+"""Corrections by hand on the Measure page: through the app (forms, downloads, errors)
+and in a real browser (clicks on the overlay fill the form)."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import io
+import json
+import re
+
+import pandas as pd
+import pytest
+
+ERROR = re.compile(r'<p class="error"[^>]*>(.*?)</p>', re.S)
+
+
+def analysed(web, synthetic_image):
+    answer = web.post_form(
+        "/measure/image",
+        {"scale": "um_per_px", "um_per_px": "4", "region": "vertex"},
+        files={"image": ("scalp.png", synthetic_image.read_bytes(), "image/png")},
+    )
+    assert answer.status_code == 200
+    lines = re.search(
+        r'<script type="application/json" class="hair-lines">(.*?)</script>', answer.text
+    )
+    image = re.search(r'name="image" value="(/files/[0-9a-f]{32}\.png)"', answer.text).group(1)
+    return json.loads(html.unescape(lines.group(1))), image
+
+
+def correct(web, stored, **fields):
+    data = {"image": stored, "um_per_px": "4.0", "region": "vertex"} | fields
+    return web.post_form("/measure/correct", data)
+
+
+def test_corrections_applied_on_the_page_give_the_corrected_table_and_file(web, synthetic_image):
+    lines, image = analysed(web, synthetic_image)
+    found = lines["found"]
+    assert found == len(lines["hairs"]) > 5 and all(h["found"] for h in lines["hairs"])
+    answer = correct(web, image, remove="0, 2", add="40,40 90,90 d=25", split="")
+    assert answer.status_code == 200, ERROR.findall(answer.text)
+    assert "Correct by hand: 2 removed, 1 added, 0 split" in answer.text
+    assert 'value="0, 2"' in answer.text and "40,40 90,90 d=25" in answer.text  # echoed
+    hairs_url = re.search(r'href="(/measure/download/[0-9a-f]{32}\.csv)"', answer.text).group(1)
+    table = pd.read_csv(io.BytesIO(web.http.get(hairs_url).content), keep_default_na=False)
+    assert len(table) == found - 1
+    assert not {0, 2} & set(table["hair_id"]) and list(table["correction"]).count("added") == 1
+    file_url = re.search(r'href="(/measure/download/[0-9a-f]{32}\.json)"', answer.text).group(1)
+    record = web.http.get(file_url).json()
+    (entry,) = record["images"].values()
+    assert entry["remove"] == [0, 2] and entry["um_per_px"] == 4.0
+    assert len(entry["image_sha256"]) == 64
+    again = json.loads(
+        html.unescape(re.search(r'class="hair-lines">(.*?)</script>', answer.text).group(1))
+    )
+    assert again["found"] == found  # numbers still refer to what the analyser found
+    assert [h["found"] for h in again["hairs"]].count(False) == 1  # the added hair
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"remove": "a, 1"}, "remove = 'a'"),
+        ({"remove": "999"}, "remove[0] = 999"),
+        ({"add": "40,40"}, "add line 1"),
+        ({"add": "40,40 x,90"}, "add line 1"),
+        ({"split": "3"}, "split line 1"),
+        ({"image": "/files/" + "0" * 32 + ".png"}, "file"),
+        ({"image": "../../etc/passwd"}, "file"),
+        ({"um_per_px": ""}, "um_per_px"),
+    ],
+)
+def test_bad_corrections_are_shown_on_the_page(shared_web, synthetic_image, fields, named):
+    _, stored = analysed(shared_web, synthetic_image)
+    answer = correct(shared_web, stored, **fields)
+    assert answer.status_code == 400
+    assert named in html.unescape(ERROR.search(answer.text).group(1))
+
+
+def test_downloads_are_only_tables_and_corrections_made_here(web):
+    for name in ("..%2F..%2Fetc%2Fpasswd", "0" * 32 + ".csv", "a" * 32 + ".png"):
+        assert web.http.get(f"/measure/download/{name}").status_code in (400, 404)
+
+
+def test_the_api_corrects_as_the_command_does(web, synthetic_image, tmp_path):
+    """``POST /api/v1/measure/correct`` on an image analysed through the API gives the
+    payload of ``follicle analyze --corrections --json`` on the same image."""
+    with synthetic_image.open("rb") as handle:
+        answer = web.http.post(
+            "/api/v1/measure/analyze",
+            headers=web.bearer,
+            data={"um_per_px": "4"},
+            files={"image": ("scalp.png", handle, "image/png")},
+        )
+    image = answer.json()["images"][0]
+    corrections = {
+        "remove": [1],
+        "split": [],
+        "add": [{"points_px": [[40, 40], [90, 90]], "diameter_um": 25}],
+    }
+    body = {"image": image["source"], "um_per_px": 4, "corrections": corrections}
+    answer = web.http.post("/api/v1/measure/correct", headers=web.bearer, json=body)
+    assert answer.status_code == 200, answer.text
+    fixed = answer.json()["images"][0]
+    assert fixed["corrections"] == {"removed": 1, "added": 1, "split": 0}
+    path = tmp_path / "fix.json"
+    path.write_text(json.dumps({"images": {synthetic_image.name: corrections}}))
+    from follicle.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(
+            [
+                "analyze",
+                str(synthetic_image),
+                "--um-per-px",
+                "4",
+                "--corrections",
+                str(path),
+                "--json",
+            ]
+        )
+    assert code == 0
+    cli = json.loads(out.getvalue())
+    assert fixed["hair_count"] == cli["images"][0]["hair_count"]
+    for key in ("density_per_cm2", "mean_diameter_um", "vellus_count", "hairs_per_unit"):
+        assert fixed["metrics"][key] == pytest.approx(cli["images"][0]["metrics"][key])
+    bad = body | {"corrections": {"remove": [999]}}
+    answer = web.http.post("/api/v1/measure/correct", headers=web.bearer, json=bad)
+    assert answer.status_code == 400 and "remove[0] = 999" in answer.text
