@@ -276,3 +276,32 @@ def test_the_installed_command_corrects_from_the_template(tmp_path, scene, found
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "images.scalp.png.remove[1] = 999" in lines[0], done.stderr
+
+
+def test_the_visit_report_is_made_from_corrected_images(tmp_path, scene, found):
+    """``follicle report visit --corrections``: the report's hairs are the corrected
+    ones, its provenance says which images were corrected, and hair numbers stay unique
+    across images even when corrections leave gaps and add numbers."""
+    from follicle.report.visit_report import visit_report_from_files
+
+    for name in ("a.png", "b.png"):
+        Image.fromarray(scene.image).save(tmp_path / name)
+    fix = tmp_path / "fix.json"
+    add = {"points_px": [[40, 40], [90, 90]], "diameter_um": 25}
+    fix.write_text(json.dumps({"images": {"a.png": {"remove": [0], "add": [add]}}}))
+    paths = [tmp_path / "a.png", tmp_path / "b.png"]
+    report = visit_report_from_files(paths, um_per_px=UM_PER_PX, corrections=fix)
+    payload = report.to_dict()
+    hairs = report.current.hairs
+    assert len(hairs) == 2 * len(found.hairs) and hairs["hair_id"].is_unique
+    text = json.dumps(payload)  # the inputs name each image's role
+    assert text.count("image corrected by hand (1 removed, 1 added, 0 split)") >= 1
+    done = subprocess.run(
+        [str(FOLLICLE), "report", "visit", *map(str, paths), "--um-per-px", "4",
+         "--corrections", str(fix), "-o", str(tmp_path / "visit.html")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "visit.html").stat().st_size > 10_000
+    result = analyze_images(paths, scale=ScaleOptions(um_per_px=UM_PER_PX), corrections=fix)
+    assert result.hairs["hair_id"].is_unique

@@ -120,6 +120,13 @@ def visit_command(
     polarity: Annotated[
         str, typer.Option(help="auto, dark (dark hair on light skin) or light.")
     ] = "auto",
+    corrections: Annotated[
+        Path | None,
+        typer.Option(
+            help="Corrections by hand (.toml or .json) for images of any visit or site, by "
+            "file name (follicle analyze --corrections-template writes one)."
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Also print the report's numbers as JSON.")
     ] = False,
@@ -153,6 +160,7 @@ def visit_command(
         discoloration_ratio=discoloration_ratio,
         patient=patient,
         polarity=polarity,
+        corrections=corrections,
     )
     with atomic_output(output) as temporary:
         report.write(temporary, suffix=suffix)

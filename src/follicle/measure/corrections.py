@@ -171,6 +171,28 @@ def check_made_for(
         )
 
 
+def corrections_by_image(
+    corrections: CorrectionsFile | None, names: list[str]
+) -> dict[str, ImageCorrections]:
+    """The corrections of each image analysed, by file name (``names``: the images',
+    in order). A name in the file but not among the images is refused (a misspelt name
+    would be silently ignored), and so are images sharing a name (which one is meant?)."""
+    if corrections is None:
+        return {}
+    for name in corrections.images:
+        if name not in names:
+            analysed = ", ".join(names)
+            raise FollicleInputError(
+                "corrections: images", name, f"the file name of an image analysed ({analysed})"
+            )
+    if len(set(names)) < len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise FollicleInputError(
+            "images", f"{', '.join(twice)} given twice", "distinct file names when correcting"
+        )
+    return {name: c for name, c in corrections.images.items() if not c.empty or c.image_sha256}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Corrected:
     """What the corrections made of the analyser's hairs: one entry per hair kept or

@@ -27,6 +27,7 @@ from follicle.measure.calibration import (
 from follicle.measure.corrections import (
     CorrectionsFile,
     check_made_for,
+    corrections_by_image,
     image_sha256,
     read_corrections,
 )
@@ -124,11 +125,12 @@ def analyze_images(
         )
     if corrections is not None and not isinstance(corrections, CorrectionsFile):
         corrections = read_corrections(corrections)
-    by_name = _corrections_by_image(corrections, paths)
+    by_name = corrections_by_image(corrections, [path.name for path in paths])
     if overlay_dir is not None:
         overlay_dir = Path(overlay_dir)
         overlay_dir.mkdir(parents=True, exist_ok=True)
     summaries, tables, warnings = [], [], []
+    next_id = 0
     for index, path in enumerate(progress(paths) if progress else paths):
         rgb = load_image(path)
         burnt = find_burnt_in(rgb)  # device graphics: masked, and they may calibrate
@@ -162,7 +164,9 @@ def analyze_images(
         if len(analysis.hairs):
             summary["metrics"] = analysis.metrics().to_dict()
             table = analysis.hairs.copy()
-            table["hair_id"] += sum(len(t) for t in tables)
+            # Numbers run on across images (after corrections by hand they may have gaps).
+            table["hair_id"] += next_id
+            next_id = int(table["hair_id"].max()) + 1
             table["unit_id"] += UNIT_ID_STRIDE * index
             table.insert(2, "image", path.name)
             tables.append(table)
@@ -195,25 +199,6 @@ def analyze_images(
     return ImagesAnalysis(
         images=tuple(summaries), hairs=hairs, warnings=tuple(warnings), provenance=provenance
     )
-
-
-def _corrections_by_image(corrections: CorrectionsFile | None, paths: list[Path]) -> dict:
-    """The corrections of each image analysed, by file name; corrections for an image
-    not given are refused (a misspelt name would be silently ignored)."""
-    if corrections is None:
-        return {}
-    names = [path.name for path in paths]
-    for name in corrections.images:
-        if name not in names:
-            analysed = ", ".join(names)
-            raise FollicleInputError(
-                "corrections: images", name, f"the file name of an image analysed ({analysed})"
-            )
-    if len(set(names)) < len(names):
-        raise FollicleInputError(
-            "images", "two images of one file name", "distinct file names when correcting"
-        )
-    return {name: c for name, c in corrections.images.items() if not c.empty or c.image_sha256}
 
 
 def _write_overlay(target: Path, rgb, analysis) -> None:

@@ -191,11 +191,16 @@ def visit_from_images(
     label: str = "this visit",
     date: str | dt.date | None = None,
     settings: AnalysisSettings | None = None,
+    corrections: dict | None = None,
 ) -> Visit:
-    """Analyse each image; the visit's hairs are all images' hairs, its area their sum."""
+    """Analyse each image; the visit's hairs are all images' hairs, its area their sum.
+    ``corrections``: image file name -> ``ImageCorrections`` (hairs removed, added or
+    split by hand; ``measure.corrections``)."""
     from follicle.measure.burnt_in import find_burnt_in
+    from follicle.measure.corrections import check_made_for, image_sha256
 
     images, scales, tables, inputs = [], [], [], []
+    next_id = 0
     area = 0.0
     dots = 0
     micrometer_um_per_px = None
@@ -215,20 +220,33 @@ def visit_from_images(
             micrometer_um_per_px = image_scale.um_per_px  # measured once for all images
             if micrometer not in inputs:
                 inputs.append(micrometer)
+        edits = (corrections or {}).get(path.name)
+        if edits is not None:
+            sha = image_sha256(path) if edits.image_sha256 else None
+            check_made_for(edits, name=path.name, sha256=sha, um_per_px=image_scale.um_per_px)
         analysis = analyze_image(
             rgb,
             um_per_px=image_scale.um_per_px,
             region=region,
             settings=settings,
             burnt_in=burnt,
+            corrections=edits,
         )
-        inputs.append(InputFile(name=path.name, sha256=sha256_of(path), role="image"))
+        role = "image"
+        if edits is not None:
+            counts = edits.counts()
+            role = (
+                f"image corrected by hand ({counts['removed']} removed, {counts['added']} "
+                f"added, {counts['split']} split)"
+            )
+        inputs.append(InputFile(name=path.name, sha256=sha256_of(path), role=role))
         images.append(VisitImage(name=path.name, rgb=rgb, analysis=analysis))
         scales.append(image_scale)
         area += analysis.area_cm2
         dots += len(analysis.yellow_dots_um)
         table = analysis.hairs.copy()
-        table["hair_id"] += sum(len(t) for t in tables)  # unique across images
+        table["hair_id"] += next_id  # unique across images (corrections may leave gaps)
+        next_id = int(table["hair_id"].max()) + 1 if len(table) else next_id
         table["unit_id"] += 1_000_000 * index  # units never span images
         table.insert(2, "image", path.name)
         tables.append(table)
@@ -290,8 +308,10 @@ def load_visit(
     label: str = "this visit",
     date: str | dt.date | None = None,
     settings: AnalysisSettings | None = None,
+    corrections: dict | None = None,
 ) -> Visit:
-    """Images (analysed with ``scale``) or one hairs table (counted in ``area_cm2``)."""
+    """Images (analysed with ``scale``, corrected by hand with ``corrections``: image
+    file name -> ``ImageCorrections``) or one hairs table (counted in ``area_cm2``)."""
     paths = [Path(p) for p in paths]
     if not paths:
         raise FollicleInputError(f"{label} inputs", "none", "at least one image or hairs table")
@@ -315,4 +335,5 @@ def load_visit(
         label=label,
         date=date,
         settings=settings,
+        corrections=corrections,
     )

@@ -365,6 +365,7 @@ def visit_report_from_files(
     discoloration_ratio: float | None = None,
     patient: str | None = None,
     polarity: str = "auto",
+    corrections: str | Path | None = None,
 ) -> VisitReport:
     """The verb behind ``follicle report visit``: the visits from their files, then
     :func:`build_visit_report`.
@@ -376,6 +377,8 @@ def visit_report_from_files(
     ``area_cm2``; ``previous_area_cm2`` and ``occipital_area_cm2`` default to it). Images
     are labelled with the site (``region``, frontal when an occipital site is given); a
     hairs table keeps its own region column and is filtered only by an explicit ``region``.
+    ``corrections``: a corrections file (``measure.corrections``) for images of any of
+    the visits and sites, by file name.
     """
     from follicle.measure.analyze import AnalysisSettings
     from follicle.report.visit_data import ScaleSpec, load_visit
@@ -390,7 +393,14 @@ def visit_report_from_files(
             line_spacing_um=line_spacing_um,
             circle_radius_mm=circle_radius_mm,
         )
-    common = dict(scale=scale, settings=AnalysisSettings(polarity=polarity))
+    by_name = {}
+    if corrections is not None:
+        from follicle.measure.corrections import corrections_by_image, read_corrections
+
+        images = [Path(p).name for p in (*inputs, *(previous or ()), *(occipital or ()))]
+        images = [name for name in images if not _is_table(name)]
+        by_name = corrections_by_image(read_corrections(corrections), images)
+    common = dict(scale=scale, settings=AnalysisSettings(polarity=polarity), corrections=by_name)
     site = region or ("frontal" if occipital else None)
     current = load_visit(
         inputs,
