@@ -189,17 +189,23 @@ def test_hairs_corrected_by_clicking_the_overlay(page, synthetic_image):
     hair = lines["hairs"][0]
     x, y = hair["points"][len(hair["points"]) // 2]
     click(x, y)
-    assert page.input_value("#measure-result input[name=remove]") == str(hair["id"])
+    assert page.input_value("#measure-result [data-part=remove]") == str(hair["id"])
     assert page.locator("#measure-result svg.corrections .removed-mark").count() == 1
     page.click("#measure-result button[data-action=next-hair]")
     click(40, 40)
     click(90, 90)
-    drawn = page.input_value("#measure-result textarea[name=add]").split()
+    drawn = page.input_value("#measure-result [data-part=add]").split()
     assert len(drawn) == 2 and all("," in point for point in drawn)
-    page.fill("#measure-result textarea[name=add]", " ".join(drawn) + " d=25")
-    page.click("#measure-result form[data-correct] button[type=submit]")
+    page.fill("#measure-result [data-part=add]", " ".join(drawn) + " d=25")
+    page.click("#measure-result details.correct button[type=submit]")
     summary = page.text_content("#measure-result details.correct summary", timeout=30_000)
     assert "1 removed, 1 added, 0 split" in summary
     hairs_after = int(page.text_content("#measure-result table.metrics td"))
     assert hairs_after == hairs_before  # one removed, one added
-    assert page.input_value("#measure-result input[name=remove]") == str(hair["id"])
+    assert page.input_value("#measure-result [data-part=remove]") == str(hair["id"])
+    # Saved as a visit, with its corrections: the history shows the corrected count.
+    page.fill("#corrections input[name=label]", "corrected by clicking")
+    page.click("#corrections button:text('Save as a visit')")
+    assert int(page.text_content("#saved-visit p", timeout=30_000).split()[0]) == hairs_after
+    row = page.locator("#visits tr", has_text="corrected by clicking")
+    assert int(row.locator("td").nth(4).text_content()) == hairs_after

@@ -25,13 +25,18 @@ def analysed(web, synthetic_image):
     lines = re.search(
         r'<script type="application/json" class="hair-lines">(.*?)</script>', answer.text
     )
-    image = re.search(r'name="image" value="(/files/[0-9a-f]{32}\.png)"', answer.text).group(1)
+    image = re.search(r'name="image-0" value="(/files/[0-9a-f]{32}\.png)"', answer.text).group(1)
     return json.loads(html.unescape(lines.group(1))), image
 
 
 def correct(web, stored, **fields):
-    data = {"image": stored, "um_per_px": "4.0", "region": "vertex"} | fields
-    return web.post_form("/measure/correct", data)
+    """The page's corrections form for one image (``remove``, ``add``, ``split``,
+    ``image`` as the fields of image 0)."""
+    data = {"image-0": stored, "scale": "um_per_px", "um_per_px": "4", "region": "vertex"}
+    for part in ("image", "remove", "add", "split"):
+        if part in fields:
+            data[f"{part}-0"] = fields.pop(part)
+    return web.post_form("/measure/correct", data | fields)
 
 
 def test_corrections_applied_on_the_page_give_the_corrected_table_and_file(web, synthetic_image):
@@ -129,3 +134,54 @@ def test_the_api_corrects_as_the_command_does(web, synthetic_image, tmp_path):
     bad = body | {"corrections": {"remove": [999]}}
     answer = web.http.post("/api/v1/measure/correct", headers=web.bearer, json=bad)
     assert answer.status_code == 400 and "remove[0] = 999" in answer.text
+
+
+def test_every_image_stays_on_the_page_and_the_corrected_set_saves_as_a_visit(web, synthetic_image):
+    """Two images analysed together: correcting the second keeps the first on the page
+    (analysed again as found), and saving them as a visit keeps the corrections: the
+    saved visit counts the corrected hairs, its comparison and report measure them."""
+    blob = synthetic_image.read_bytes()
+    answer = web.post_form(
+        "/measure/image",
+        {"scale": "um_per_px", "um_per_px": "4", "region": "vertex"},
+        files=[("image", ("a.png", blob, "image/png")), ("image", ("b.png", blob, "image/png"))],
+    )
+    assert answer.status_code == 200, ERROR.findall(answer.text)
+    stored = re.findall(r'name="image-(\d)" value="(/files/[0-9a-f]{32}\.png)"', answer.text)
+    assert [k for k, _ in stored] == ["0", "1"]
+    counts = [int(n) for n in re.findall(r"<tr><th>hairs</th><td>(\d+)</td>", answer.text)]
+    fields = {
+        "image-0": stored[0][1],
+        "image-1": stored[1][1],
+        "remove-1": "0, 1, 2",
+        "scale": "um_per_px",
+        "um_per_px": "4",
+        "region": "vertex",
+    }
+    fixed = web.post_form("/measure/correct", fields)
+    assert fixed.status_code == 200, ERROR.findall(fixed.text)
+    after = [int(n) for n in re.findall(r"<tr><th>hairs</th><td>(\d+)</td>", fixed.text)]
+    assert after == [counts[0], counts[1] - 3]
+    assert fixed.text.count("Correct by hand: 3 removed") == 1
+    saved = web.post_form("/measure/visits/analysed", fields | {"label": "corrected"})
+    assert saved.status_code == 200, ERROR.findall(saved.text)
+    (visit,) = [
+        v for v in web.http.get("/api/v1/visits").json()["visits"] if v["label"] == "corrected"
+    ]
+    assert visit["metrics"]["hair_count"] == sum(after)
+    assert list(visit["corrections"]) == [stored[1][1].removeprefix("/files/")]
+    plain = web.post_form("/measure/visits/analysed", {**fields, "remove-1": "", "label": "plain"})
+    assert plain.status_code == 200
+    (other,) = [v for v in web.http.get("/api/v1/visits").json()["visits"] if v["label"] == "plain"]
+    assert other["metrics"]["hair_count"] == sum(counts)
+    compared = web.http.post(
+        "/api/v1/visits/compare",
+        headers=web.bearer,
+        json={"first": visit["id"], "second": other["id"]},
+    )
+    assert compared.status_code == 200, compared.text
+    change = {c["name"]: c for c in compared.json()["change"]["changes"]}
+    assert any(c["before"] != c["after"] for c in change.values())  # the corrections count
+    report = web.http.get(visit["report"])
+    assert report.status_code == 200
+    assert "corrected by hand (3 removed, 0 added, 0 split): " in report.text

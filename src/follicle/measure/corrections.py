@@ -471,3 +471,12 @@ def _point(token: str, *, field: str) -> list[float]:
     if len(parts) != 2:
         raise FollicleInputError(field, token, "a point x,y in pixels (e.g. 412,300)")
     return [_number(part, field=field) for part in parts]
+
+
+def applied_counts(analysis) -> dict[str, int] | None:
+    """How an ``ImageAnalysis`` was corrected by hand (hairs removed, added, split, as
+    ``ImageCorrections.counts``), or None when it is the analyser's alone."""
+    edits = analysis.provenance.get("parameters", {}).get("corrections")
+    if edits is None:
+        return None
+    return ImageCorrections.model_validate(edits).counts()

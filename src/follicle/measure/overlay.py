@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from follicle.measure.analyze import ImageAnalysis
+from follicle.measure.corrections import applied_counts
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs
 
 THIN = (230, 30, 30)
@@ -93,12 +94,11 @@ def render_overlay(
         f"follicle: {n} hairs, {hairs['unit_id'].nunique() if n else 0} units, {thin} thin, "
         f"{len(analysis.yellow_dots_um)} yellow dots, {scale:g} um/px"
     )
-    edits = analysis.provenance.get("parameters", {}).get("corrections")
+    edits = applied_counts(analysis)
     if edits is not None:
-        added = int((hairs["correction"] == "added").sum()) if n else 0
         caption += (
-            f"; by hand: {len(set(edits.get('remove', [])))} removed, +{added} added, "
-            f"*{len(edits.get('split', []))} split"
+            f"; by hand: {edits['removed']} removed, +{edits['added']} added, "
+            f"*{edits['split']} split"
         )
     right, bottom_px = draw.textbbox((4, top + 2), caption, font=font)[2:]
     draw.rectangle([0, top, right + 4, bottom_px + 4], fill=(0, 0, 0))

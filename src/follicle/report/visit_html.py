@@ -9,6 +9,7 @@ import math
 
 import pandas as pd
 
+from follicle.measure.corrections import applied_counts
 from follicle.measure.criteria import DISCLAIMER as CRITERIA_DISCLAIMER
 from follicle.measure.criteria import anisotrichosis_sign
 from follicle.measure.overlay import MIDDLE, TERMINAL, THIN
@@ -277,12 +278,19 @@ def _images(report: VisitReport) -> str:
         parts.append(f"<h3>{_e(title.capitalize())}</h3>")
         for image, scale in zip(visit.images, visit.scales, strict=True):
             a = image.analysis
+            found = "found"
+            edits = applied_counts(a)
+            if edits is not None:  # say so: the hairs are not the analyser's alone
+                found = (
+                    f"found and corrected by hand ({edits['removed']} removed, "
+                    f"{edits['added']} added, {edits['split']} split)"
+                )
             parts.append(
                 "<div class='pair'>"
                 f"<figure>{_img(input_png(image), image.name)}"
                 f"<figcaption>{_e(image.name)}: as taken</figcaption></figure>"
                 f"<figure>{_img(overlay_png(image, cutoffs=report.cutoffs), 'overlay')}"
-                f"<figcaption>found: {len(a.hairs)} hairs, "
+                f"<figcaption>{found}: {len(a.hairs)} hairs, "
                 f"{len(a.yellow_dots_um)} yellow dots in {a.area_cm2:.4f} cm²; "
                 f"{scale.um_per_px:.3g} µm/px ({_e(scale.how)})</figcaption></figure>"
                 "</div>"

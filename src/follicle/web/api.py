@@ -367,7 +367,7 @@ class CorrectIn(BaseModel):
 )
 async def correct(body: CorrectIn, request: Request) -> JSONResponse:
     config = web_config(request)
-    result = await heavy(
+    summary = await heavy(
         request,
         actions.correct_upload,
         config,
@@ -378,7 +378,7 @@ async def correct(body: CorrectIn, request: Request) -> JSONResponse:
         polarity=body.polarity,
         pipeline=body.pipeline,
     )
-    return JSONResponse(to_jsonable(result))
+    return JSONResponse(to_jsonable({"images": [summary]}))
 
 
 @patient_router.post("/measure/hairs", summary="Metrics from a hairs table (measure --json)")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -29,6 +29,11 @@ class SavedVisit:
     images: tuple[str, ...]  # stored upload names
     overlays: tuple[str, ...]  # stored overlay names, one per image
     metrics: dict
+    # Corrections by hand (stored image name -> ``ImageCorrections`` as data) and the
+    # measuring circle's printed radius: both shape the measurement (visits saved
+    # before they existed have neither).
+    corrections: dict = field(default_factory=dict)
+    circle_radius_mm: float | None = None
 
     def to_dict(self) -> dict:
         out = asdict(self)

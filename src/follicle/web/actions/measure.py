@@ -74,19 +74,22 @@ def correct_upload(
     config: WebConfig,
     *,
     image: str,
-    um_per_px: float | None,
-    corrections,
+    corrections=None,
+    um_per_px: float | None = None,
+    device: str | None = None,
+    circle_radius_mm: float | None = None,
     region: str = "unspecified",
     polarity: str = "auto",
     pipeline: str = "classical",
 ) -> dict:
-    """An uploaded image (``image``: its ``/files/`` URL) analysed again with
-    ``corrections`` by hand (``corrections.ImageCorrections``; the Measure page reads
-    its fields with ``corrections_from_text``) at the scale it was analysed at. Returns
-    ``{"images": [summary]}`` as ``analyze_upload`` does, with the corrected overlay,
-    the fields echoed (``corrections_text``) and ``downloads``: the corrected hairs
-    table (CSV) and the corrections file (JSON, tied to the image's SHA-256 and scale;
-    ``follicle analyze --corrections`` reads it)."""
+    """An uploaded image (``image``: its ``/files/`` URL) analysed again, at the scale it
+    was analysed at (the same ``um_per_px`` or ``device`` and ``circle_radius_mm``), with
+    ``corrections`` by hand (``corrections.ImageCorrections``, or None: as found; the
+    Measure page reads its fields with ``corrections_from_text``). Returns the image's
+    summary as ``analyze_upload`` does, with the overlay; corrected, also the fields
+    echoed (``corrections_text``) and ``downloads``: the corrected hairs table (CSV) and
+    the corrections file (JSON, tied to the image's SHA-256 and scale; ``follicle
+    analyze --corrections`` reads it)."""
     import json
     import uuid
 
@@ -100,19 +103,17 @@ def correct_upload(
     from follicle.measure.scaled_analysis import analyze_scaled
     from follicle.measure.table_io import write_hairs_table
 
-    if um_per_px is None:
-        raise FollicleInputError("um_per_px", "<missing>", "the scale the image was analysed at")
     store = UploadStore(config.uploads_dir)
-    name = image.removeprefix("/files/")
+    name = stored_image_name(image)
     path = store.path(name)
-    if ".overlay." in name:
-        raise FollicleInputError("image", name, "an uploaded image, not an overlay")
-    sha = image_sha256(path)
-    corrections = corrections.model_copy(update={"image_sha256": sha, "um_per_px": um_per_px})
     rgb = load_image(path)
+    if corrections is not None:
+        corrections = corrections.model_copy(update={"image_sha256": image_sha256(path)})
     analysis, summary = analyze_scaled(
         rgb,
         um_per_px=um_per_px,
+        device=device,
+        circle_radius_mm=circle_radius_mm,
         region=region,
         polarity=polarity,
         pipeline=pipeline,
@@ -120,9 +121,13 @@ def correct_upload(
         corrections=corrections,
     )
     picture = draw_scale_bar(render_overlay(rgb, analysis), um_per_px=analysis.um_per_px)
-    overlay_name = f"{uuid.uuid4().hex}.overlay.png"  # each correction its own overlay
+    overlay_name = f"{uuid.uuid4().hex}.overlay.png"  # each round its own overlay
     with open(config.uploads_dir / overlay_name, "xb") as handle:
         Image.fromarray(np.asarray(picture)).save(handle, format="PNG")
+    summary |= {"overlay": f"/files/{overlay_name}", "hair_lines": hair_lines(analysis)}
+    if corrections is None:
+        return summary
+    corrections = corrections.model_copy(update={"um_per_px": analysis.um_per_px})
     table_name = store.save(b"", ".csv")
     write_hairs_table(analysis.hairs, store.path(table_name), suffix=".csv")
     record = CorrectionsFile(images={name: corrections})
@@ -130,15 +135,40 @@ def correct_upload(
         json.dumps(record.model_dump(exclude_none=True), indent=2).encode(), ".json"
     )
     summary |= {
-        "overlay": f"/files/{overlay_name}",
-        "hair_lines": hair_lines(analysis),
         "corrections_text": corrections_text(corrections),
         "downloads": {
             "hairs": f"/measure/download/{table_name}",
             "corrections": f"/measure/download/{file_name}",
         },
     }
-    return {"images": [summary]}
+    return summary
+
+
+def correct_uploads(config: WebConfig, images: list[tuple[str, Any]], **options) -> dict:
+    """Several analysed images again, each with its corrections (``(image URL,
+    ImageCorrections or None)`` pairs) at one scale (``correct_upload``'s options):
+    ``{"images": [summary, ...]}``; a refused correction names its image."""
+    if not 1 <= len(images) <= MAX_IMAGES:
+        raise FollicleInputError("images", len(images), f"1 to {MAX_IMAGES} images")
+    summaries = []
+    for index, (image, corrections) in enumerate(images, start=1):
+        try:
+            summaries.append(
+                correct_upload(config, image=image, corrections=corrections, **options)
+            )
+        except (FollicleInputError, FollicleFileError) as error:
+            if len(images) == 1:
+                raise
+            raise FollicleInputError.from_message(f"image {index}: {error}") from None
+    return {"images": summaries}
+
+
+def stored_image_name(image: str) -> str:
+    """The stored name of an uploaded image from its ``/files/`` URL (not an overlay)."""
+    name = image.removeprefix("/files/")
+    if ".overlay." in name:
+        raise FollicleInputError("image", name, "an uploaded image, not an overlay")
+    return name
 
 
 #: Images analysed in one request (each takes seconds).

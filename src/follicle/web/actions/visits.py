@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 from follicle.errors import FollicleInputError
@@ -39,12 +40,57 @@ def save_visit(
     """Store this visit's images under generated names, measure them (as ``follicle
     report visit`` does), draw each overlay, write the visit's report, and keep the visit
     in the store. Returns the saved visit's payload."""
-    from follicle.model.regions import REGIONS
-    from follicle.report.visit_data import ScaleSpec, parse_date, visit_from_images
-    from follicle.report.visit_report import build_visit_report
-
     if not 1 <= len(blobs) <= MAX_IMAGES:
         raise FollicleInputError("images", len(blobs), f"1 to {MAX_IMAGES} per visit")
+    day, label = _visit_day_and_label(region, visit_date, label)
+    store = UploadStore(config.uploads_dir)
+    names = [store.save(blob, sniff_image(blob)) for blob in blobs]
+    try:
+        scale = {"um_per_px": um_per_px, "device": device}
+        return _save(config, names, {}, **scale, region=region, day=day, label=label)
+    except Exception:
+        for name in names:  # a refused visit keeps no files
+            store.path(name).unlink(missing_ok=True)
+        raise
+
+
+def save_analysed_visit(
+    config: WebConfig,
+    images: list[tuple[str, object]],
+    *,
+    um_per_px: float | None = None,
+    device: str | None = None,
+    circle_radius_mm: float | None = None,
+    region: str = "unspecified",
+    visit_date: str | None = None,
+    label: str | None = None,
+) -> dict:
+    """Images already analysed on the Measure page (``(image URL, ImageCorrections or
+    None)`` pairs: the corrections by hand made there) saved as a visit, at the scale
+    they were analysed at; measured with the corrections whenever the visit is."""
+    from follicle.web.actions.measure import stored_image_name
+
+    if not 1 <= len(images) <= MAX_IMAGES:
+        raise FollicleInputError("images", len(images), f"1 to {MAX_IMAGES} per visit")
+    store = UploadStore(config.uploads_dir)
+    names = [store.path(stored_image_name(image)).name for image, _ in images]
+    if len(set(names)) < len(names):
+        raise FollicleInputError("images", "one image twice", "each image once")
+    corrections = {
+        name: c.model_dump(exclude_none=True)
+        for name, (_, c) in zip(names, images, strict=True)
+        if c is not None
+    }
+    day, label = _visit_day_and_label(region, visit_date, label)
+    scale = {"um_per_px": um_per_px, "device": device, "circle_radius_mm": circle_radius_mm}
+    return _save(config, names, corrections, **scale, region=region, day=day, label=label)
+
+
+def _visit_day_and_label(region: str, visit_date: str | None, label: str | None):
+    """The visit's checked region, day and label (words joined by single spaces)."""
+    from follicle.model.regions import REGIONS
+    from follicle.report.visit_data import parse_date
+
     if region not in (*REGIONS, "unspecified"):
         raise FollicleInputError("region", region[:40], f"one of {[*REGIONS, 'unspecified']}")
     label = " ".join((label or "").split())
@@ -53,20 +99,25 @@ def save_visit(
     day = parse_date(visit_date or dt.date.today().isoformat(), field="visit date")
     if day > dt.date.today():
         raise FollicleInputError("visit date", day.isoformat(), "today or a day before")
-    scale = ScaleSpec(um_per_px=um_per_px, device=device)
-    store = UploadStore(config.uploads_dir)
-    names = [store.save(blob, sniff_image(blob)) for blob in blobs]
-    try:
-        visit = visit_from_images(
-            [store.path(n) for n in names], scale=scale, region=region, label=label or str(day)
-        )
-        metrics = build_visit_report(visit).metrics
-    except Exception:
-        for name in names:  # a refused visit keeps no files
-            store.path(name).unlink(missing_ok=True)
-        raise
-    pairs = zip(names, visit.images, strict=True)
-    overlays = [_write_overlay(config, name, image) for name, image in pairs]
+    return day, label
+
+
+def _save(
+    config: WebConfig,
+    names: list[str],
+    corrections: dict,
+    *,
+    um_per_px: float | None,
+    device: str | None,
+    region: str,
+    day: dt.date,
+    label: str,
+    circle_radius_mm: float | None = None,
+) -> dict:
+    """Measure stored images as a visit (``report visit``), draw their overlays and
+    keep the visit in the store; returns its payload."""
+    from follicle.report.visit_report import build_visit_report
+
     saved = SavedVisit(
         id=uuid.uuid4().hex,
         created=time.time(),
@@ -76,9 +127,16 @@ def save_visit(
         um_per_px=um_per_px,
         device=device,
         images=tuple(names),
-        overlays=tuple(overlays),
-        metrics=metrics.to_dict(),
+        overlays=(),
+        metrics={},
+        corrections=corrections,
+        circle_radius_mm=circle_radius_mm,
     )
+    visit = _rebuilt(config, saved, saved.label)
+    metrics = build_visit_report(visit).metrics
+    pairs = zip(names, visit.images, strict=True)
+    overlays = [_write_overlay(config, name, image) for name, image in pairs]
+    saved = replace(saved, overlays=tuple(overlays), metrics=metrics.to_dict())
     store_ = _store(config)
     try:
         store_.add(saved)
@@ -115,15 +173,23 @@ def saved_visit(config: WebConfig, visit_id: str) -> SavedVisit:
 def _rebuilt(config: WebConfig, saved: SavedVisit, label: str):
     """The saved visit measured again from its stored images (the analysis is
     deterministic: the same hairs as when it was saved)."""
+    from follicle.measure.corrections import ImageCorrections
     from follicle.report.visit_data import ScaleSpec, visit_from_images
 
     store = UploadStore(config.uploads_dir)
+    scale = ScaleSpec(
+        um_per_px=saved.um_per_px, device=saved.device, circle_radius_mm=saved.circle_radius_mm
+    )
+    corrections = {
+        name: ImageCorrections.model_validate(data) for name, data in saved.corrections.items()
+    }
     return visit_from_images(
         [store.path(name) for name in saved.images],
-        scale=ScaleSpec(um_per_px=saved.um_per_px, device=saved.device),
+        scale=scale,
         region=saved.region,
         label=label,
         date=saved.date,
+        corrections=corrections,
     )
 
 
@@ -214,7 +280,8 @@ def _write_overlay(config: WebConfig, name: str, image) -> str:
     picture = draw_scale_bar(
         render_overlay(image.rgb, image.analysis), um_per_px=image.analysis.um_per_px
     )
-    overlay_name = name.rsplit(".", 1)[0] + ".overlay.png"
+    # A name of its own: an image analysed on the Measure page has an overlay already.
+    overlay_name = f"{uuid.uuid4().hex}.overlay.png"
     with open(config.uploads_dir / overlay_name, "xb") as handle:
         Image.fromarray(np.asarray(picture)).save(handle, format="PNG")
     return overlay_name

@@ -86,31 +86,76 @@ async def measure_image(request: Request) -> Response:
     return _measure_page(action)
 
 
+def _corrected_images(fields: dict[str, str]) -> list[tuple[str, Any]]:
+    """The analysed images of a corrections form (``image-0``, ``image-1`` ...), each
+    with its corrections typed or clicked (``remove-k``, ``add-k``, ``split-k``; None
+    when all are empty: the image as found)."""
+    from follicle.measure.corrections import corrections_from_text
+
+    images = []
+    for k in range(actions.MAX_IMAGES + 1):
+        image = fields.get(f"image-{k}")
+        if image is None:
+            break
+        texts = {part: fields.get(f"{part}-{k}", "") for part in ("remove", "add", "split")}
+        try:
+            corrections = corrections_from_text(**texts) if any(texts.values()) else None
+        except FollicleInputError as error:
+            raise FollicleInputError.from_message(f"image {k + 1}: {error}") from None
+        images.append((image, corrections))
+    if not images:
+        raise FollicleInputError("image", "<missing>", "an analysed image to correct")
+    return images
+
+
+def _scale_fields(form, fields: dict[str, str]) -> dict[str, Any]:
+    """The scale the images were analysed at, as the image form gave it."""
+    if fields.get("scale") == "um_per_px":
+        return {"um_per_px": optional_number(form, "um_per_px")}
+    return {
+        "device": fields.get("device") or "video-70x",
+        "circle_radius_mm": optional_number(form, "circle_radius_mm"),
+    }
+
+
 @router.post("/measure/correct")
 async def measure_correct(request: Request) -> Response:
-    """An analysed image again, with hairs removed, added or split by hand."""
+    """The analysed images again, with hairs removed, added or split by hand."""
     action = await page_action(request)
     form, fields = action.form, action.fields
     with action.catching():
-        from follicle.measure.corrections import corrections_from_text
-
-        corrections = corrections_from_text(
-            remove=fields.get("remove", ""),
-            add=fields.get("add", ""),
-            split=fields.get("split", ""),
-        )
         result = await heavy(
             request,
-            actions.correct_upload,
+            actions.correct_uploads,
             action.config,
-            image=fields.get("image", ""),
-            um_per_px=optional_number(form, "um_per_px"),
-            corrections=corrections,
+            _corrected_images(fields),
+            **_scale_fields(form, fields),
             region=fields.get("region") or "unspecified",
             polarity=fields.get("polarity") or "auto",
             pipeline=fields.get("pipeline") or "classical",
         )
         action.extra["results"] = to_jsonable(result["images"])
+    return _measure_page(action)
+
+
+@router.post("/measure/visits/analysed")
+async def visit_save_analysed(request: Request) -> Response:
+    """Save the images just analysed, with their corrections by hand, as a visit."""
+    action = await page_action(request)
+    form, fields = action.form, action.fields
+    with action.catching():
+        action.extra["saved"] = to_jsonable(
+            await heavy(
+                request,
+                actions.save_analysed_visit,
+                action.config,
+                _corrected_images(fields),
+                **_scale_fields(form, fields),
+                region=fields.get("region") or "unspecified",
+                visit_date=fields.get("visit_date") or None,
+                label=fields.get("label") or None,
+            )
+        )
     return _measure_page(action)
 
 

@@ -34,20 +34,20 @@ document.addEventListener("DOMContentLoaded", () => {
     field.addEventListener("change", choose);
   }
 
-  for (const form of document.querySelectorAll("form[data-correct]")) correctByClicking(form);
+  for (const panel of document.querySelectorAll("details[data-correct]")) correctByClicking(panel);
 });
 
-// Corrections by hand on the Measure page: a click on the overlay fills the form's
-// fields (which can also be typed), and what they say is drawn over the overlay.
-function correctByClicking(form) {
-  const section = form.closest("section");
+// Corrections by hand on the Measure page: a click on an image's overlay fills its
+// panel's fields (which can also be typed), and what they say is drawn over the overlay.
+function correctByClicking(panel) {
+  const section = panel.closest("section");
   const image = section && section.querySelector("figure.overlay img");
-  const data = form.querySelector("script.hair-lines");
+  const data = panel.querySelector("script.hair-lines");
   if (!image || !data) return;
   const lines = JSON.parse(data.textContent);
-  const modes = form.querySelector("fieldset.click-mode");
-  const status = form.querySelector("output.click-status");
-  const field = (name) => form.elements.namedItem(name);
+  const modes = panel.querySelector("fieldset.click-mode");
+  const status = panel.querySelector("output.click-status");
+  const field = (part) => panel.querySelector(`[data-part=${part}]`);
   modes.hidden = false;
 
   const svgNS = "http://www.w3.org/2000/svg";
@@ -61,7 +61,7 @@ function correctByClicking(form) {
   stack.appendChild(svg);
   image.classList.add("clickable");
 
-  const mode = () => form.querySelector("input[name=click]:checked").value;
+  const mode = () => modes.querySelector("input[type=radio]:checked").value;
   const numbers = () => field("remove").value.split(/[\s,]+/).filter((t) => /^\d+$/.test(t)).map(Number);
   const point = (text) => text.split(",").map(Number);
   const nearest = (x, y) => {
@@ -131,10 +131,10 @@ function correctByClicking(form) {
     }
     draw();
   });
-  form.querySelector("[data-action=next-hair]").addEventListener("click", () => {
+  panel.querySelector("[data-action=next-hair]").addEventListener("click", () => {
     const add = field("add");
     if (add.value !== "" && !add.value.endsWith("\n")) add.value += "\n";
-    for (const radio of form.querySelectorAll("input[name=click]")) radio.checked = radio.value === "add";
+    for (const radio of modes.querySelectorAll("input[type=radio]")) radio.checked = radio.value === "add";
     status.value = "click along the next missed hair";
   });
   for (const name of ["remove", "add", "split"]) field(name).addEventListener("input", draw);
