@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from follicle.errors import FollicleInputError
@@ -17,7 +19,9 @@ from follicle.measure.analyze import analyze_image
 from follicle.measure.corrections import (
     CorrectionsFile,
     ImageCorrections,
+    corrections_from_text,
     corrections_template_text,
+    corrections_text,
     image_sha256,
     read_corrections,
 )
@@ -305,3 +309,21 @@ def test_the_visit_report_is_made_from_corrected_images(tmp_path, scene, found):
     assert (tmp_path / "visit.html").stat().st_size > 10_000
     result = analyze_images(paths, scale=ScaleOptions(um_per_px=UM_PER_PX), corrections=fix)
     assert result.hairs["hair_id"].is_unique
+
+
+TOKENS = ["3", "17", ",", " ", "\n", "x", "-1", "412,300", "1e999,2", "d=35", "d=x", "5",
+          "nan,1", "1,2,3", "0", "10,20"]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.lists(st.lists(st.sampled_from(TOKENS), max_size=8), min_size=3, max_size=3))
+def test_typed_corrections_are_read_or_refused_by_name(parts):
+    """The web page's fields: any text is read, or refused with a FollicleInputError
+    naming the field; what is read prints back to fields that read the same."""
+    typed = dict(zip(("remove", "add", "split"), ("".join(p) for p in parts), strict=True))
+    try:
+        read = corrections_from_text(**typed)
+    except FollicleInputError as error:
+        assert any(name in str(error) for name in ("remove", "add", "split")), error
+        return
+    assert corrections_from_text(**corrections_text(read)) == read
