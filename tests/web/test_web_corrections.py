@@ -185,3 +185,28 @@ def test_every_image_stays_on_the_page_and_the_corrected_set_saves_as_a_visit(we
     report = web.http.get(visit["report"])
     assert report.status_code == 200
     assert "corrected by hand (3 removed, 0 added, 0 split): " in report.text
+
+
+def test_the_api_saves_analysed_images_with_their_corrections_as_a_visit(web, synthetic_image):
+    with synthetic_image.open("rb") as handle:
+        answer = web.http.post(
+            "/api/v1/measure/analyze",
+            headers=web.bearer,
+            data={"um_per_px": "4"},
+            files={"image": ("scalp.png", handle, "image/png")},
+        )
+    image = answer.json()["images"][0]
+    body = {
+        "images": [{"image": image["source"], "corrections": {"remove": [0, 1]}}],
+        "um_per_px": 4,
+        "region": "vertex",
+        "label": "via the API",
+    }
+    saved = web.http.post("/api/v1/visits/analysed", headers=web.bearer, json=body)
+    assert saved.status_code == 201, saved.text
+    visit = saved.json()["visit"]
+    assert visit["metrics"]["hair_count"] == image["hair_count"] - 2
+    assert visit["images"] == [image["source"]]
+    twice = body | {"images": body["images"] * 2}
+    refused = web.http.post("/api/v1/visits/analysed", headers=web.bearer, json=twice)
+    assert refused.status_code == 400 and "each image once" in refused.text

@@ -476,6 +476,44 @@ async def visit_save(
     return JSONResponse(to_jsonable({"visit": saved}), status_code=201)
 
 
+class AnalysedImageIn(BaseModel):
+    image: str = Field(description="An analysed image's `source` URL (/measure/analyze)")
+    corrections: ImageCorrections | None = Field(
+        default=None, description="Its corrections by hand (as /measure/correct takes them)"
+    )
+
+
+class AnalysedVisitIn(BaseModel):
+    images: list[AnalysedImageIn] = Field(min_length=1)
+    um_per_px: float | None = Field(default=None, gt=0)
+    device: str | None = None
+    circle_radius_mm: float | None = Field(default=None, gt=0)
+    region: str = "unspecified"
+    date: str | None = Field(default=None, description="YYYY-MM-DD (default today)")
+    label: str | None = None
+
+
+@patient_router.post(
+    "/visits/analysed",
+    summary="Save images analysed before, with their corrections by hand, as a visit",
+    status_code=201,
+)
+async def visit_save_analysed(body: AnalysedVisitIn, request: Request) -> JSONResponse:
+    saved = await heavy(
+        request,
+        actions.save_analysed_visit,
+        web_config(request),
+        [(i.image, i.corrections) for i in body.images],
+        um_per_px=body.um_per_px,
+        device=body.device,
+        circle_radius_mm=body.circle_radius_mm,
+        region=body.region,
+        visit_date=body.date,
+        label=body.label,
+    )
+    return JSONResponse(to_jsonable({"visit": saved}), status_code=201)
+
+
 @patient_router.get("/visits/{visit_id}", summary="One saved visit")
 def visit_get(visit_id: str, request: Request) -> JSONResponse:
     visit = actions.saved_visit(web_config(request), visit_id)
