@@ -29,6 +29,19 @@ def analysed(web, synthetic_image):
     return json.loads(html.unescape(lines.group(1))), image
 
 
+def analysed_through_the_api(web, synthetic_image) -> dict:
+    """``POST /api/v1/measure/analyze`` of the image at 4 um/px: its summary."""
+    with synthetic_image.open("rb") as handle:
+        answer = web.http.post(
+            "/api/v1/measure/analyze",
+            headers=web.bearer,
+            data={"um_per_px": "4"},
+            files={"image": ("scalp.png", handle, "image/png")},
+        )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["images"][0]
+
+
 def correct(web, stored, **fields):
     """The page's corrections form for one image (``remove``, ``add``, ``split``,
     ``image`` as the fields of image 0)."""
@@ -91,14 +104,7 @@ def test_downloads_are_only_tables_and_corrections_made_here(web):
 def test_the_api_corrects_as_the_command_does(web, synthetic_image, tmp_path):
     """``POST /api/v1/measure/correct`` on an image analysed through the API gives the
     payload of ``follicle analyze --corrections --json`` on the same image."""
-    with synthetic_image.open("rb") as handle:
-        answer = web.http.post(
-            "/api/v1/measure/analyze",
-            headers=web.bearer,
-            data={"um_per_px": "4"},
-            files={"image": ("scalp.png", handle, "image/png")},
-        )
-    image = answer.json()["images"][0]
+    image = analysed_through_the_api(web, synthetic_image)
     corrections = {
         "remove": [1],
         "split": [],
@@ -188,14 +194,7 @@ def test_every_image_stays_on_the_page_and_the_corrected_set_saves_as_a_visit(we
 
 
 def test_the_api_saves_analysed_images_with_their_corrections_as_a_visit(web, synthetic_image):
-    with synthetic_image.open("rb") as handle:
-        answer = web.http.post(
-            "/api/v1/measure/analyze",
-            headers=web.bearer,
-            data={"um_per_px": "4"},
-            files={"image": ("scalp.png", handle, "image/png")},
-        )
-    image = answer.json()["images"][0]
+    image = analysed_through_the_api(web, synthetic_image)
     body = {
         "images": [{"image": image["source"], "corrections": {"remove": [0, 1]}}],
         "um_per_px": 4,

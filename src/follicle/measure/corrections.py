@@ -23,10 +23,10 @@ on: hair numbers mean nothing on another image or at another scale.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from follicle.config_io import read_text_file, validate
 from follicle.errors import FollicleFileError, FollicleInputError
+from follicle.provenance import sha256_file as image_sha256
 
 if TYPE_CHECKING:  # the image modules load only when corrections are applied
     from follicle.measure.shafts import Shaft
@@ -139,22 +140,12 @@ def read_corrections(path: str | Path) -> CorrectionsFile:
     return validate(CorrectionsFile, data, source=str(path))
 
 
-def image_sha256(path: str | Path) -> str:
-    """The SHA-256 of an image file's bytes (ties corrections to their image)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def check_made_for(
-    corrections: ImageCorrections, *, name: str, sha256: str | None, um_per_px: float
-) -> None:
-    """Refuse corrections made on another image or at another scale (their hair numbers
-    would name other hairs)."""
+def check_made_for(corrections: ImageCorrections, *, path: Path, um_per_px: float) -> None:
+    """Refuse corrections made on another image (``image_sha256`` against the file at
+    ``path``) or at another scale: their hair numbers would name other hairs."""
+    name = Path(path).name
     made_on = corrections.image_sha256
-    if made_on is not None and sha256 is not None and made_on != sha256:
+    if made_on is not None and made_on != (sha256 := image_sha256(path)):
         raise FollicleInputError(
             f"images.{name}.image_sha256",
             made_on[:12] + "...",
@@ -169,6 +160,18 @@ def check_made_for(
             f"the scale this image is analysed at ({um_per_px:.6g} um/px): hair numbers "
             "depend on the scale",
         )
+
+
+@contextmanager
+def naming_the_image(name: str) -> Iterator[None]:
+    """A correction that does not fit its image (a hair number it lacks, a point off
+    it) is refused naming the image: ``corrections: images.NAME.remove[0] = ...``."""
+    try:
+        yield
+    except FollicleInputError as error:
+        if error.field.split("[")[0] not in ("remove", "add", "split"):
+            raise
+        raise FollicleInputError.from_message(f"corrections: images.{name}.{error}") from None
 
 
 def corrections_by_image(

@@ -28,7 +28,7 @@ from follicle.measure.corrections import (
     CorrectionsFile,
     check_made_for,
     corrections_by_image,
-    image_sha256,
+    naming_the_image,
     read_corrections,
 )
 from follicle.provenance import envelope, input_record
@@ -139,9 +139,8 @@ def analyze_images(
         )
         edits = by_name.get(path.name)
         if edits is not None:
-            sha = image_sha256(path) if edits.image_sha256 else None
-            check_made_for(edits, name=path.name, sha256=sha, um_per_px=um_per_px)
-        try:
+            check_made_for(edits, path=path, um_per_px=um_per_px)
+        with naming_the_image(path.name):
             analysis = analyze_image(
                 rgb,
                 um_per_px=um_per_px,
@@ -151,12 +150,6 @@ def analyze_images(
                 pipeline=pipeline,
                 corrections=edits,
             )
-        except FollicleInputError as error:
-            if error.field.split("[")[0] not in ("remove", "add", "split"):
-                raise
-            # A correction that does not fit the image: name the image it is for.
-            message = f"corrections: images.{path.name}.{error}"
-            raise FollicleInputError.from_message(message) from None
         summary = analysis.summary() | {"source": str(path), "scale_source": scale_source}
         if edits is not None:
             summary["corrections"] = edits.counts()

@@ -8,7 +8,6 @@ input is fingerprinted (SHA-256) so a report says exactly what it was made from.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from follicle.measure.calibration import (
 from follicle.measure.image_io import load_image
 from follicle.measure.metrics import parse_area_cm2
 from follicle.measure.table_io import TABLE_SUFFIXES, read_hairs_table
+from follicle.provenance import sha256_file
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 
@@ -96,14 +96,6 @@ class Visit:
         return len(self.images)
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def parse_date(value: str | dt.date | None, *, field: str) -> dt.date | None:
     """An ISO date (YYYY-MM-DD), or a FollicleInputError naming the field."""
     if value is None or isinstance(value, dt.date):
@@ -134,7 +126,7 @@ def resolve_scale(
             micrometer_um_per_px = um_per_px_from_micrometer(
                 load_image(path), line_spacing_um=spec.line_spacing_um
             )
-        micrometer = InputFile(name=path.name, sha256=sha256_of(path), role="stage micrometer")
+        micrometer = InputFile(name=path.name, sha256=sha256_file(path), role="stage micrometer")
     if rgb is None:  # no image to look at: a blank one of that width gives the preset
         rgb = np.zeros((1, image_width_px, 3), np.uint8)
         burnt_in = None if spec.device is None else _nothing_burnt_in(rgb)
@@ -197,7 +189,7 @@ def visit_from_images(
     ``corrections``: image file name -> ``ImageCorrections`` (hairs removed, added or
     split by hand; ``measure.corrections``)."""
     from follicle.measure.burnt_in import find_burnt_in
-    from follicle.measure.corrections import check_made_for, image_sha256
+    from follicle.measure.corrections import check_made_for, naming_the_image
 
     images, scales, tables, inputs = [], [], [], []
     next_id = 0
@@ -222,16 +214,16 @@ def visit_from_images(
                 inputs.append(micrometer)
         edits = (corrections or {}).get(path.name)
         if edits is not None:
-            sha = image_sha256(path) if edits.image_sha256 else None
-            check_made_for(edits, name=path.name, sha256=sha, um_per_px=image_scale.um_per_px)
-        analysis = analyze_image(
-            rgb,
-            um_per_px=image_scale.um_per_px,
-            region=region,
-            settings=settings,
-            burnt_in=burnt,
-            corrections=edits,
-        )
+            check_made_for(edits, path=path, um_per_px=image_scale.um_per_px)
+        with naming_the_image(path.name):
+            analysis = analyze_image(
+                rgb,
+                um_per_px=image_scale.um_per_px,
+                region=region,
+                settings=settings,
+                burnt_in=burnt,
+                corrections=edits,
+            )
         role = "image"
         if edits is not None:
             counts = edits.counts()
@@ -239,7 +231,7 @@ def visit_from_images(
                 f"image corrected by hand ({counts['removed']} removed, {counts['added']} "
                 f"added, {counts['split']} split)"
             )
-        inputs.append(InputFile(name=path.name, sha256=sha256_of(path), role=role))
+        inputs.append(InputFile(name=path.name, sha256=sha256_file(path), role=role))
         images.append(VisitImage(name=path.name, rgb=rgb, analysis=analysis))
         scales.append(image_scale)
         area += analysis.area_cm2
@@ -294,7 +286,7 @@ def visit_from_table(
         yellow_dots=yellow_dots,
         images=(),
         scales=(),
-        inputs=(InputFile(name=path.name, sha256=sha256_of(path), role="hairs table"),),
+        inputs=(InputFile(name=path.name, sha256=sha256_file(path), role="hairs table"),),
     )
 
 

@@ -369,7 +369,7 @@ async def correct(body: CorrectIn, request: Request) -> JSONResponse:
     config = web_config(request)
     summary = await heavy(
         request,
-        actions.correct_upload,
+        actions.analyze_stored,
         config,
         image=body.image,
         um_per_px=body.um_per_px,

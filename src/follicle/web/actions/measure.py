@@ -20,40 +20,25 @@ def analyze_upload(
     polarity: str = "auto",
     pipeline: str = "classical",
 ) -> dict:
-    """``follicle analyze --json`` for one uploaded image, with the overlay (scale bar
-    added) stored beside it: ``{"images": [summary]}``; ``source`` and ``overlay`` are
-    the stored files' URLs."""
-    import numpy as np
-    from PIL import Image
-
-    from follicle.measure.image_io import load_image
-    from follicle.measure.overlay import render_overlay
-    from follicle.measure.scale_bar import draw_scale_bar
-    from follicle.measure.scaled_analysis import analyze_scaled
-
+    """``follicle analyze --json`` for one uploaded image, stored under a generated name,
+    with the overlay (scale bar added) stored beside it: ``{"images": [summary]}``
+    (``analyze_stored``); a refused upload is not kept."""
     store = UploadStore(config.uploads_dir)
     name = store.save(data, sniff_image(data))
     try:
-        rgb = load_image(store.path(name))  # decompression-bomb and truncation guards
-        analysis, summary = analyze_scaled(
-            rgb,
+        summary = analyze_stored(
+            config,
+            image=f"/files/{name}",
             um_per_px=um_per_px,
             device=device,
             circle_radius_mm=circle_radius_mm,
             region=region,
             polarity=polarity,
             pipeline=pipeline,
-            source=f"/files/{name}",
         )
     except Exception:
-        store.path(name).unlink()  # a refused upload is not kept
+        store.path(name).unlink()
         raise
-    picture = draw_scale_bar(render_overlay(rgb, analysis), um_per_px=analysis.um_per_px)
-    overlay_name = name.rsplit(".", 1)[0] + ".overlay.png"
-    with open(config.uploads_dir / overlay_name, "xb") as handle:
-        Image.fromarray(np.asarray(picture)).save(handle, format="PNG")
-    summary["overlay"] = f"/files/{overlay_name}"
-    summary["hair_lines"] = hair_lines(analysis)
     return {"images": [summary]}
 
 
@@ -70,7 +55,7 @@ def hair_lines(analysis) -> dict[str, Any]:
     return {"found": int(found), "hairs": lines}
 
 
-def correct_upload(
+def analyze_stored(
     config: WebConfig,
     *,
     image: str,
@@ -82,11 +67,12 @@ def correct_upload(
     polarity: str = "auto",
     pipeline: str = "classical",
 ) -> dict:
-    """An uploaded image (``image``: its ``/files/`` URL) analysed again, at the scale it
-    was analysed at (the same ``um_per_px`` or ``device`` and ``circle_radius_mm``), with
+    """A stored upload (``image``: its ``/files/`` URL) analysed at a scale (``um_per_px``,
+    or ``device`` and ``circle_radius_mm``: again, the ones it was analysed at), with
     ``corrections`` by hand (``corrections.ImageCorrections``, or None: as found; the
     Measure page reads its fields with ``corrections_from_text``). Returns the image's
-    summary as ``analyze_upload`` does, with the overlay; corrected, also the fields
+    summary as ``follicle analyze --json`` gives it, with the overlay (``source`` and
+    ``overlay`` are URLs) and ``hair_lines``; corrected, also the fields
     echoed (``corrections_text``) and ``downloads``: the corrected hairs table (CSV) and
     the corrections file (JSON, tied to the image's SHA-256 and scale; ``follicle
     analyze --corrections`` reads it)."""
@@ -106,7 +92,7 @@ def correct_upload(
     store = UploadStore(config.uploads_dir)
     name = stored_image_name(image)
     path = store.path(name)
-    rgb = load_image(path)
+    rgb = load_image(path)  # decompression-bomb and truncation guards
     if corrections is not None:
         corrections = corrections.model_copy(update={"image_sha256": image_sha256(path)})
     analysis, summary = analyze_scaled(
@@ -146,7 +132,7 @@ def correct_upload(
 
 def correct_uploads(config: WebConfig, images: list[tuple[str, Any]], **options) -> dict:
     """Several analysed images again, each with its corrections (``(image URL,
-    ImageCorrections or None)`` pairs) at one scale (``correct_upload``'s options):
+    ImageCorrections or None)`` pairs) at one scale (``analyze_stored``'s options):
     ``{"images": [summary, ...]}``; a refused correction names its image."""
     if not 1 <= len(images) <= MAX_IMAGES:
         raise FollicleInputError("images", len(images), f"1 to {MAX_IMAGES} images")
@@ -154,7 +140,7 @@ def correct_uploads(config: WebConfig, images: list[tuple[str, Any]], **options)
     for index, (image, corrections) in enumerate(images, start=1):
         try:
             summaries.append(
-                correct_upload(config, image=image, corrections=corrections, **options)
+                analyze_stored(config, image=image, corrections=corrections, **options)
             )
         except (FollicleInputError, FollicleFileError) as error:
             if len(images) == 1:
