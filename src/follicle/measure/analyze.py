@@ -56,7 +56,7 @@ from follicle.measure.stubs import stub_shafts
 from follicle.measure.thin_tails import thin_tail
 from follicle.measure.units import group_units, shaft_ends
 from follicle.measure.v_pairs import split_v_pair
-from follicle.measure.widths import centred_branches, shaft_width
+from follicle.measure.widths import WidthEstimate, centred_branches, shaft_width
 from follicle.measure.yellow_dots import find_yellow_dots
 
 Polarity = Literal["auto", "dark", "light"]
@@ -615,17 +615,13 @@ def analyze_image(
     found_count = len(measured)
     hair_ids, edits = list(range(found_count)), [None] * found_count
     if corrections is not None:
+        single_px = _single_width(measured, max_w, TERMINAL_RANGE_UM[0] / scale)
 
         def measure_drawn(shaft: Shaft) -> tuple[float, float, float]:
-            estimate = shaft_width(
-                contrast,
-                shaft.branches,
-                shaft.junctions_rc,
-                half_width,
-                max_width_px=max_w,
-                min_contrast=low / 2,
-            )
-            return estimate.width_px, estimate.spread_px, estimate.contrast
+            return _drawn_width(
+                shaft, contrast, half_width, mask, settings,
+                low=low, max_w=max_w, single_px=single_px, scale=scale,
+            )  # fmt: skip
 
         corrected = apply_corrections(
             measured, corrections, um_per_px=scale, shape=shape, measure=measure_drawn, edge=edge
@@ -761,6 +757,52 @@ def _split_pairs(
         for part, part_w in zip(split.shafts, split.widths_px, strict=True):
             out.append((part, part_w, spread, shaft_contrast, cut))
     return out
+
+
+def _drawn_width(
+    shaft: Shaft,
+    contrast: np.ndarray,
+    half_width: np.ndarray,
+    mask: np.ndarray,
+    settings: AnalysisSettings,
+    *,
+    low: float,
+    max_w: float,
+    single_px: float,
+    scale: float,
+) -> tuple[float, float, float]:
+    """(width px, spread px, contrast) of a hair drawn or cut by hand, measured as the
+    analyser measures its own: across the mask (a faint hair off it: down to half the
+    weak level), a hair lying against another (the pair twice a single hair wide) split
+    from it (``pairs``: the part nearest the drawn line), a thin one read again with the
+    shoulders (``shoulder_below_um``)."""
+    branches, joints = shaft.branches, shaft.junctions_rc
+
+    def width(**options) -> WidthEstimate:
+        return shaft_width(contrast, branches, joints, half_width, max_width_px=max_w, **options)
+
+    estimate = width(min_contrast=low, mask=mask, shoulder=settings.halo_shoulder)
+    if not np.isfinite(estimate.width_px):  # off the mask: a faint hair
+        estimate = width(min_contrast=low / 2, shoulder=settings.halo_shoulder)
+    w, spread, peak = estimate.width_px, estimate.spread_px, estimate.contrast
+    ratio = settings.pair_width_ratio
+    if ratio > 0 and np.isfinite(w) and w >= min(1.5, ratio) * single_px:
+        split = split_side_by_side(
+            contrast, shaft, half_width, width_px=w, single_px=single_px,
+            blind_px=min(ratio * single_px, max_w), mask=mask,
+        )  # fmt: skip
+        if split is not None:
+            drawn = shaft.pixels.astype(float)
+            gaps = [
+                float(np.median(np.min(np.hypot(*(drawn[:, None] - part.pixels[None]).T), axis=0)))
+                for part in split.shafts
+            ]
+            w = split.widths_px[int(np.argmin(gaps))]
+    if np.isfinite(w) and w * scale < settings.shoulder_below_um and not settings.halo_shoulder:
+        shouldered = width(min_contrast=low, mask=mask, shoulder=True).width_px
+        if np.isfinite(shouldered) and shouldered < w:
+            w = shouldered
+    return w, spread, peak
 
 
 def _single_width(measured: list[tuple], max_width_px: float, fallback_px: float) -> float:
