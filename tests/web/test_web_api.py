@@ -159,6 +159,7 @@ def test_image_analysis_matches_the_cli(web, synthetic_image):
     stored = sorted(p.name for p in web.config.uploads_dir.iterdir())
     assert len(stored) == 2 and all(len(name.split(".")[0]) == 32 for name in stored)
     assert {image["source"], image["overlay"]} == {f"/files/{name}" for name in stored}
+    assert image["name"] == "evil name.png"  # shown (its last part only), never stored
 
 
 def test_image_analysis_with_the_learned_pipeline_matches_the_cli(web, synthetic_image):

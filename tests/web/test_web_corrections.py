@@ -45,7 +45,13 @@ def analysed_through_the_api(web, synthetic_image) -> dict:
 def correct(web, stored, **fields):
     """The page's corrections form for one image (``remove``, ``add``, ``split``,
     ``image`` as the fields of image 0)."""
-    data = {"image-0": stored, "scale": "um_per_px", "um_per_px": "4", "region": "vertex"}
+    data = {
+        "image-0": stored,
+        "name-0": "scalp.png",  # the page's form carries the user's name of the file
+        "scale": "um_per_px",
+        "um_per_px": "4",
+        "region": "vertex",
+    }
     for part in ("image", "remove", "add", "split"):
         if part in fields:
             data[f"{part}-0"] = fields.pop(part)
@@ -66,6 +72,8 @@ def test_corrections_applied_on_the_page_give_the_corrected_table_and_file(web, 
     assert not {0, 2} & set(table["hair_id"]) and list(table["correction"]).count("added") == 1
     file_url = re.search(r'href="(/measure/download/[0-9a-f]{32}\.json)"', answer.text).group(1)
     record = web.http.get(file_url).json()
+    assert list(record["images"]) == ["scalp.png"]  # the user's name: the CLI reads it as is
+    assert "Image analysis (scalp.png)" in answer.text
     (entry,) = record["images"].values()
     assert entry["remove"] == [0, 2] and entry["um_per_px"] == 4.0
     assert len(entry["image_sha256"]) == 64
@@ -154,11 +162,15 @@ def test_every_image_stays_on_the_page_and_the_corrected_set_saves_as_a_visit(we
     )
     assert answer.status_code == 200, ERROR.findall(answer.text)
     stored = re.findall(r'name="image-(\d)" value="(/files/[0-9a-f]{32}\.png)"', answer.text)
+    names = re.findall(r'name="name-(\d)" value="([^"]*)"', answer.text)
+    assert names == [("0", "a.png"), ("1", "b.png")]
     assert [k for k, _ in stored] == ["0", "1"]
     counts = [int(n) for n in re.findall(r"<tr><th>hairs</th><td>(\d+)</td>", answer.text)]
     fields = {
         "image-0": stored[0][1],
         "image-1": stored[1][1],
+        "name-0": "a.png",
+        "name-1": "b.png",
         "remove-1": "0, 1, 2",
         "scale": "um_per_px",
         "um_per_px": "4",

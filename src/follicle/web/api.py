@@ -340,6 +340,7 @@ async def analyze(
         actions.analyze_uploads,
         config,
         blobs,
+        names=[upload.filename for upload in image],
         device=device or None,
         um_per_px=um_per_px,
         circle_radius_mm=circle_radius_mm,
@@ -352,6 +353,7 @@ async def analyze(
 
 class CorrectIn(BaseModel):
     image: str = Field(description="The image's `source` URL from /measure/analyze")
+    name: str | None = Field(default=None, description="Its file name (keys the corrections file)")
     um_per_px: float = Field(gt=0, description="The scale it was analysed at (`um_per_px`)")
     corrections: ImageCorrections = Field(
         description="Hairs removed, added or split by hand (docs/measure.md, 'Correcting by hand')"
@@ -372,6 +374,7 @@ async def correct(body: CorrectIn, request: Request) -> JSONResponse:
         actions.analyze_stored,
         config,
         image=body.image,
+        name=body.name,
         um_per_px=body.um_per_px,
         corrections=body.corrections,
         region=body.region,

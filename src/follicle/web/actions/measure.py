@@ -19,16 +19,19 @@ def analyze_upload(
     region: str = "unspecified",
     polarity: str = "auto",
     pipeline: str = "classical",
+    name: str | None = None,
 ) -> dict:
     """``follicle analyze --json`` for one uploaded image, stored under a generated name,
     with the overlay (scale bar added) stored beside it: ``{"images": [summary]}``
-    (``analyze_stored``); a refused upload is not kept."""
+    (``analyze_stored``; ``name``: the user's file name, shown and used in corrections
+    files); a refused upload is not kept."""
     store = UploadStore(config.uploads_dir)
-    name = store.save(data, sniff_image(data))
+    stored = store.save(data, sniff_image(data))
     try:
         summary = analyze_stored(
             config,
-            image=f"/files/{name}",
+            image=f"/files/{stored}",
+            name=name,
             um_per_px=um_per_px,
             device=device,
             circle_radius_mm=circle_radius_mm,
@@ -37,9 +40,19 @@ def analyze_upload(
             pipeline=pipeline,
         )
     except Exception:
-        store.path(name).unlink()
+        store.path(stored).unlink()
         raise
     return {"images": [summary]}
+
+
+def display_name(filename: str | None) -> str | None:
+    """A user's file name fit to show and to key a corrections file: its last part,
+    printable characters only, at most 120 (None when nothing is left)."""
+    if not filename:
+        return None
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip()[:120]
+    return base or None
 
 
 def hair_lines(analysis) -> dict[str, Any]:
@@ -66,9 +79,12 @@ def analyze_stored(
     region: str = "unspecified",
     polarity: str = "auto",
     pipeline: str = "classical",
+    name: str | None = None,
 ) -> dict:
-    """A stored upload (``image``: its ``/files/`` URL) analysed at a scale (``um_per_px``,
-    or ``device`` and ``circle_radius_mm``: again, the ones it was analysed at), with
+    """A stored upload (``image``: its ``/files/`` URL; ``name``: the user's name of the
+    file, shown and keying the corrections file, else the stored name) analysed at a
+    scale (``um_per_px``, or ``device`` and ``circle_radius_mm``: again, the ones it was
+    analysed at), with
     ``corrections`` by hand (``corrections.ImageCorrections``, or None: as found; the
     Measure page reads its fields with ``corrections_from_text``). Returns the image's
     summary as ``follicle analyze --json`` gives it, with the overlay (``source`` and
@@ -90,8 +106,9 @@ def analyze_stored(
     from follicle.measure.table_io import write_hairs_table
 
     store = UploadStore(config.uploads_dir)
-    name = stored_image_name(image)
-    path = store.path(name)
+    stored = stored_image_name(image)
+    path = store.path(stored)
+    name = display_name(name)
     rgb = load_image(path)  # decompression-bomb and truncation guards
     if corrections is not None:
         corrections = corrections.model_copy(update={"image_sha256": image_sha256(path)})
@@ -103,9 +120,11 @@ def analyze_stored(
         region=region,
         polarity=polarity,
         pipeline=pipeline,
-        source=f"/files/{name}",
+        source=f"/files/{stored}",
         corrections=corrections,
     )
+    if name is not None:
+        summary["name"] = name
     picture = draw_scale_bar(render_overlay(rgb, analysis), um_per_px=analysis.um_per_px)
     overlay_name = f"{uuid.uuid4().hex}.overlay.png"  # each round its own overlay
     with open(config.uploads_dir / overlay_name, "xb") as handle:
@@ -116,7 +135,7 @@ def analyze_stored(
     corrections = corrections.model_copy(update={"um_per_px": analysis.um_per_px})
     table_name = store.save(b"", ".csv")
     write_hairs_table(analysis.hairs, store.path(table_name), suffix=".csv")
-    record = CorrectionsFile(images={name: corrections})
+    record = CorrectionsFile(images={name or stored: corrections})
     file_name = store.save(
         json.dumps(record.model_dump(exclude_none=True), indent=2).encode(), ".json"
     )
@@ -130,17 +149,25 @@ def analyze_stored(
     return summary
 
 
-def correct_uploads(config: WebConfig, images: list[tuple[str, Any]], **options) -> dict:
+def correct_uploads(
+    config: WebConfig,
+    images: list[tuple[str, Any]],
+    *,
+    names: list[str | None] | None = None,
+    **options,
+) -> dict:
     """Several analysed images again, each with its corrections (``(image URL,
-    ImageCorrections or None)`` pairs) at one scale (``analyze_stored``'s options):
-    ``{"images": [summary, ...]}``; a refused correction names its image."""
+    ImageCorrections or None)`` pairs; ``names``: the user's file names) at one scale
+    (``analyze_stored``'s options): ``{"images": [summary, ...]}``; a refused correction
+    names its image."""
     if not 1 <= len(images) <= MAX_IMAGES:
         raise FollicleInputError("images", len(images), f"1 to {MAX_IMAGES} images")
+    names = names or [None] * len(images)
     summaries = []
-    for index, (image, corrections) in enumerate(images, start=1):
+    for index, ((image, corrections), name) in enumerate(zip(images, names, strict=True), 1):
         try:
             summaries.append(
-                analyze_stored(config, image=image, corrections=corrections, **options)
+                analyze_stored(config, image=image, corrections=corrections, name=name, **options)
             )
         except (FollicleInputError, FollicleFileError) as error:
             if len(images) == 1:
@@ -161,15 +188,20 @@ def stored_image_name(image: str) -> str:
 MAX_IMAGES = 10
 
 
-def analyze_uploads(config: WebConfig, blobs: list[bytes], **options) -> dict:
+def analyze_uploads(
+    config: WebConfig, blobs: list[bytes], *, names: list[str] | None = None, **options
+) -> dict:
     """Several images at one scale: ``{"images": [summary, ...]}`` as ``follicle analyze
-    --json`` prints them; a refused image names its place in the upload."""
+    --json`` prints them (``names``: the user's file names, shown); a refused image names
+    its place in the upload."""
     if not 1 <= len(blobs) <= MAX_IMAGES:
         raise FollicleInputError("images", len(blobs), f"1 to {MAX_IMAGES} images")
+    names = list(names or [])[: len(blobs)]
+    names += [None] * (len(blobs) - len(names))
     images = []
-    for index, blob in enumerate(blobs, start=1):
+    for index, (blob, name) in enumerate(zip(blobs, names, strict=True), start=1):
         try:
-            images.extend(analyze_upload(config, blob, **options)["images"])
+            images.extend(analyze_upload(config, blob, name=name, **options)["images"])
         except (FollicleInputError, FollicleFileError) as error:
             if len(blobs) == 1:
                 raise

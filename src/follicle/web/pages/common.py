@@ -81,6 +81,13 @@ class PageAction:
         given = [u for u in self.form.getlist(name) if isinstance(u, UploadFile) and u.filename]
         return [await read_upload(upload, self.config) for upload in given[: limit + 1]]
 
+    def upload_names(self, name: str) -> list[str]:
+        """The user's names of the files of field ``name`` (for display only: files are
+        stored under names the server makes)."""
+        return [
+            u.filename for u in self.form.getlist(name) if isinstance(u, UploadFile) and u.filename
+        ]
+
 
 async def page_action(request: Request, *, config=None) -> PageAction:
     """Read and check a page's form; ``config`` defaults to the data the page works on

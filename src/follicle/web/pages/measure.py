@@ -75,6 +75,7 @@ async def measure_image(request: Request) -> Response:
             actions.analyze_uploads,
             config,
             blobs,
+            names=action.upload_names("image"),
             device=device or None,
             um_per_px=um_per_px,
             circle_radius_mm=optional_number(form, "circle_radius_mm"),
@@ -124,11 +125,13 @@ async def measure_correct(request: Request) -> Response:
     action = await page_action(request)
     form, fields = action.form, action.fields
     with action.catching():
+        images = _corrected_images(fields)
         result = await heavy(
             request,
             actions.correct_uploads,
             action.config,
-            _corrected_images(fields),
+            images,
+            names=[fields.get(f"name-{k}") or None for k in range(len(images))],
             **_scale_fields(form, fields),
             region=fields.get("region") or "unspecified",
             polarity=fields.get("polarity") or "auto",
