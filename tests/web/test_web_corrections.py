@@ -82,6 +82,24 @@ def test_corrections_applied_on_the_page_give_the_corrected_table_and_file(web, 
     )
     assert again["found"] == found  # numbers still refer to what the analyser found
     assert [h["found"] for h in again["hairs"]].count(False) == 1  # the added hair
+    # The downloaded file, applied by the command to the user's own file, gives the same.
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    folder = web.config.data_dir / "user"
+    folder.mkdir()
+    shutil.copy(synthetic_image, folder / "scalp.png")
+    (folder / "corrections.json").write_bytes(web.http.get(file_url).content)
+    follicle = Path(sys.executable).parent / "follicle"
+    done = subprocess.run(
+        [str(follicle), "analyze", str(folder / "scalp.png"), "--um-per-px", "4",
+         "--corrections", str(folder / "corrections.json"), "--json"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["images"][0]["hair_count"] == len(table)
 
 
 @pytest.mark.parametrize(
