@@ -16,12 +16,14 @@ from PIL import Image
 
 from follicle.errors import FollicleInputError
 from follicle.measure.analyze import analyze_image
-from follicle.measure.corrections import (
-    CorrectionsFile,
-    ImageCorrections,
+from follicle.measure.correction_text import (
     corrections_from_text,
     corrections_template_text,
     corrections_text,
+)
+from follicle.measure.corrections import (
+    CorrectionsFile,
+    ImageCorrections,
     image_sha256,
     read_corrections,
 )

@@ -281,7 +281,7 @@ def analyze_command(
         with atomic_output(hairs) as temporary:
             write_hairs_table(result.hairs, temporary, suffix=hairs.suffix)
     if corrections_template is not None:
-        from follicle.measure.corrections import corrections_template_text
+        from follicle.measure.correction_text import corrections_template_text
 
         text = corrections_template_text(result.images)
         with atomic_output(corrections_template) as temporary:

@@ -31,7 +31,8 @@ from follicle.measure.binary_ops import dilate_square
 from follicle.measure.burnt_in import BurntIn, caption_rows, find_burnt_in, paint_over
 from follicle.measure.calibration import TERMINAL_RANGE_UM, check_um_per_px, width_scale_check
 from follicle.measure.cores import core_shafts
-from follicle.measure.corrections import ImageCorrections, apply_corrections, corrections_record
+from follicle.measure.correcting import apply_corrections
+from follicle.measure.corrections import ImageCorrections, corrections_record
 from follicle.measure.end_marks import marks_at_hair_ends
 from follicle.measure.faint_hairs import (
     faint_line_shafts,

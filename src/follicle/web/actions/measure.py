@@ -98,7 +98,8 @@ def analyze_stored(
     import numpy as np
     from PIL import Image
 
-    from follicle.measure.corrections import CorrectionsFile, corrections_text, image_sha256
+    from follicle.measure.correction_text import corrections_text
+    from follicle.measure.corrections import CorrectionsFile, image_sha256
     from follicle.measure.image_io import load_image
     from follicle.measure.overlay import render_overlay
     from follicle.measure.scale_bar import draw_scale_bar

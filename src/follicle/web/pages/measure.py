@@ -91,7 +91,7 @@ def _corrected_images(fields: dict[str, str]) -> list[tuple[str, Any]]:
     """The analysed images of a corrections form (``image-0``, ``image-1`` ...), each
     with its corrections typed or clicked (``remove-k``, ``add-k``, ``split-k``; None
     when all are empty: the image as found)."""
-    from follicle.measure.corrections import corrections_from_text
+    from follicle.measure.correction_text import corrections_from_text
 
     images = []
     for k in range(actions.MAX_IMAGES + 1):
