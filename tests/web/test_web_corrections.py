@@ -239,3 +239,27 @@ def test_the_api_saves_analysed_images_with_their_corrections_as_a_visit(web, sy
     twice = body | {"images": body["images"] * 2}
     refused = web.http.post("/api/v1/visits/analysed", headers=web.bearer, json=twice)
     assert refused.status_code == 400 and "each image once" in refused.text
+
+
+def test_a_saved_visit_is_corrected_again_into_a_new_visit(web, synthetic_image):
+    """The visit history's "correct" link: the saved visit's images on the Measure page
+    with its corrections in the fields; saved again, a new visit, the old one kept."""
+    stored = analysed(web, synthetic_image)[1]
+    fields = {"image-0": stored, "name-0": "scalp.png", "remove-0": "1", "scale": "um_per_px",
+              "um_per_px": "4", "region": "vertex", "label": "first"}  # fmt: skip
+    assert web.post_form("/measure/visits/analysed", fields).status_code == 200
+    (first,) = web.http.get("/api/v1/visits").json()["visits"]
+    page = web.http.get(f"/visits/{first['id']}/correct")
+    assert page.status_code == 200
+    assert f'href="/visits/{first["id"]}/correct"' in page.text  # linked from the history
+    assert re.search(r'name="remove-0"[^>]*value="1"', page.text)
+    assert 'name="label" maxlength="200" value="first"' in page.text
+    assert "Correct by hand: 1 removed, 0 added, 0 split" in page.text
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page.text))
+    assert hidden["scale"] == "um_per_px" and float(hidden["um_per_px"]) == 4.0
+    again = {**fields, "remove-0": "1, 3", "label": "second"}
+    assert web.post_form("/measure/visits/analysed", again).status_code == 200
+    visits = {v["label"]: v for v in web.http.get("/api/v1/visits").json()["visits"]}
+    assert visits["second"]["metrics"]["hair_count"] == first["metrics"]["hair_count"] - 1
+    assert visits["first"] == first
+    assert web.http.get("/visits/" + "0" * 32 + "/correct").status_code in (400, 404)

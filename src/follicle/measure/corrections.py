@@ -18,7 +18,8 @@ The image is then analysed again and the corrections replace what the analyser d
 hairs not named keep their numbers, new hairs are numbered on from the highest.
 Follicular units are grouped again over the corrected hairs. ``image_sha256`` and
 ``um_per_px``, when given, tie the corrections to the image and scale they were made
-on: hair numbers mean nothing on another image or at another scale.
+on: hair numbers mean nothing on another image or at another scale. Applying them:
+``correcting``; the template and the web page's fields: ``correction_text``.
 """
 
 from __future__ import annotations

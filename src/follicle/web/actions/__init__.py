@@ -42,6 +42,7 @@ from follicle.web.actions.visits import (
     save_visit,
     saved_visit,
     visit_report_file,
+    visit_to_correct,
 )
 
 __all__ = [
@@ -83,5 +84,6 @@ __all__ = [
     "toml_dict",
     "visit_report_file",
     "visit_report_upload",
+    "visit_to_correct",
     "void_entry",
 ]

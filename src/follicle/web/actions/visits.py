@@ -170,6 +170,41 @@ def saved_visit(config: WebConfig, visit_id: str) -> SavedVisit:
     return visit
 
 
+def visit_to_correct(config: WebConfig, visit_id: str) -> dict:
+    """A saved visit's images analysed again with its corrections by hand, as the
+    Measure page shows a result to correct: ``{"results": [summary, ...], "form": the
+    fields of the corrections form}`` (scale, region, date, label). Saving the result
+    makes a new visit; the saved one is kept as it was."""
+    from follicle.measure.correction_text import corrections_text
+    from follicle.measure.corrections import ImageCorrections
+    from follicle.web.actions.measure import analyze_stored
+
+    saved = saved_visit(config, visit_id)
+    scale = {"um_per_px": saved.um_per_px, "device": saved.device}
+    if saved.device is not None:
+        scale["circle_radius_mm"] = saved.circle_radius_mm
+    results = []
+    for name in saved.images:
+        data = saved.corrections.get(name)
+        corrections = ImageCorrections.model_validate(data) if data else None
+        summary = analyze_stored(
+            config, image=f"/files/{name}", corrections=corrections, region=saved.region, **scale
+        )
+        if corrections is not None:  # the fields echo the saved corrections
+            summary["corrections_text"] = corrections_text(corrections)
+        results.append(summary)
+    form = {
+        "scale": "um_per_px" if saved.um_per_px is not None else "device",
+        "um_per_px": "" if saved.um_per_px is None else repr(saved.um_per_px),
+        "device": saved.device or "",
+        "circle_radius_mm": "" if saved.circle_radius_mm is None else repr(saved.circle_radius_mm),
+        "region": "" if saved.region == "unspecified" else saved.region,
+        "visit_date": saved.date,
+        "label": saved.label,
+    }
+    return {"results": results, "form": form}
+
+
 def _rebuilt(config: WebConfig, saved: SavedVisit, label: str):
     """The saved visit measured again from its stored images (the analysis is
     deterministic: the same hairs as when it was saved)."""

@@ -329,6 +329,16 @@ def _report_download(path, filename: str) -> Response:
     )
 
 
+@router.get("/visits/{visit_id}/correct")
+async def saved_visit_to_correct(request: Request, visit_id: str) -> Response:
+    """A saved visit's images on the Measure page, with its corrections by hand, to
+    correct further and save as a new visit."""
+    page_session(request)
+    found = await heavy(request, actions.visit_to_correct, web_config(request), visit_id)
+    context = _measure_context(request, results=to_jsonable(found["results"]), form=found["form"])
+    return render(request, "measure.html", context)
+
+
 @router.get("/visits/{visit_id}/report")
 async def saved_visit_report(request: Request, visit_id: str) -> Response:
     """A saved visit's report (drawn on the first download: figures take seconds)."""
