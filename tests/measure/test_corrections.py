@@ -309,6 +309,16 @@ def test_the_visit_report_is_made_from_corrected_images(tmp_path, scene, found):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "visit.html").stat().st_size > 10_000
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"images": {"b.png": {"split": [{"hair_id": 0, "at_px": [1, 1]}]}}}))
+    done = subprocess.run(
+        [str(FOLLICLE), "report", "visit", *map(str, paths), "--um-per-px", "4",
+         "--corrections", str(bad), "-o", str(tmp_path / "bad.html")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 2 and not (tmp_path / "bad.html").exists()
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "corrections: images.b.png.split[0].at" in lines[0], done.stderr
     result = analyze_images(paths, scale=ScaleOptions(um_per_px=UM_PER_PX), corrections=fix)
     assert result.hairs["hair_id"].is_unique
 
