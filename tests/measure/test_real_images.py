@@ -76,15 +76,18 @@ def test_thin_hairs_are_measured_thin_and_terminal_ones_not(table):
 def test_hairs_drawn_by_hand_are_measured_as_the_analyser_measures_them():
     """Corrections by hand on real images: hairs the analyser found (long, inside the
     frame), removed and drawn again along their own centre line (six points), measure
-    within 5% of the analyser's width in the median (every 6th dev image, two hairs
-    each; all dev images: median 1.8%, 1 in 10 over 30%, docs/measure.md)."""
+    within 5% of the analyser's width in the median and 30% for 9 in 10; at most 1 in 5
+    is refused (most of its profiles span another hair too). Every 6th dev image, two
+    hairs each; all dev images: 26 of 304 refused, median 1.6%, 90th percentile 18%
+    (docs/measure.md)."""
+    from follicle.errors import FollicleInputError
     from follicle.measure.analyze import analyze_image
     from follicle.measure.burnt_in import find_burnt_in
     from follicle.measure.calibration import image_scale
     from follicle.measure.corrections import ImageCorrections
     from follicle.measure.image_io import load_image
 
-    differences = []
+    differences, refused = [], 0
     for path in [p for p in IMAGES if not p.name.startswith("230219")][::6]:
         rgb = load_image(path)
         burnt = find_burnt_in(rgb)
@@ -95,13 +98,18 @@ def test_hairs_drawn_by_hand_are_measured_as_the_analyser_measures_them():
             line = np.concatenate(found.centerlines_px[row.hair_id])
             points = line[np.linspace(0, len(line) - 1, 6).round().astype(int)][:, ::-1]
             edits = {"remove": [row.hair_id], "add": [{"points_px": points.tolist()}]}
-            drawn = analyze_image(
-                rgb,
-                um_per_px=scale,
-                burnt_in=burnt,
-                corrections=ImageCorrections.model_validate(edits),
-            )
+            try:
+                drawn = analyze_image(
+                    rgb,
+                    um_per_px=scale,
+                    burnt_in=burnt,
+                    corrections=ImageCorrections.model_validate(edits),
+                )
+            except FollicleInputError:  # most profiles span another hair too
+                refused += 1
+                continue
             added = drawn.hairs.loc[drawn.hairs["correction"] == "added", "diameter_um"]
             differences.append(abs(added.item() - row.diameter_um) / row.diameter_um)
-    assert len(differences) >= 25
+    assert refused <= 0.2 * (len(differences) + refused)
     assert np.median(differences) <= 0.05
+    assert np.quantile(differences, 0.9) <= 0.3

@@ -57,7 +57,7 @@ from follicle.measure.stubs import stub_shafts
 from follicle.measure.thin_tails import thin_tail
 from follicle.measure.units import group_units, shaft_ends
 from follicle.measure.v_pairs import split_v_pair
-from follicle.measure.widths import WidthEstimate, centred_branches, shaft_width
+from follicle.measure.widths import WidthEstimate, centred_branches, shaft_samples, shaft_width
 from follicle.measure.yellow_dots import find_yellow_dots
 
 Polarity = Literal["auto", "dark", "light"]
@@ -782,9 +782,14 @@ def _drawn_width(
     def width(**options) -> WidthEstimate:
         return shaft_width(contrast, branches, joints, half_width, max_width_px=max_w, **options)
 
+    # A line drawn along a hair reads it in most of its profiles; one on bare skin only
+    # where it crosses another hair, whose width it must not take.
+    needed = 0.5 * len(shaft_samples(branches, joints, half_width)[0])
     estimate = width(min_contrast=low, mask=mask, shoulder=settings.halo_shoulder)
-    if not np.isfinite(estimate.width_px):  # off the mask: a faint hair
+    if not estimate.samples >= needed:  # off the mask: a faint hair
         estimate = width(min_contrast=low / 2, shoulder=settings.halo_shoulder)
+    if not estimate.samples >= needed:
+        return float("nan"), float("nan"), float("nan")
     w, spread, peak = estimate.width_px, estimate.spread_px, estimate.contrast
     ratio = settings.pair_width_ratio
     if ratio > 0 and np.isfinite(w) and w >= min(1.5, ratio) * single_px:

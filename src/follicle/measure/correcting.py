@@ -79,9 +79,10 @@ def apply_corrections(
         elif not np.isfinite(w):
             raise FollicleInputError(
                 f"add[{k}]",
-                "a line with no shaft across it",
-                "a line along a hair darker (or lighter) than the skin, or a diameter_um "
-                "given with it",
+                "a line with no shaft across most of it",
+                "a line along a hair darker (or lighter) than the skin, read in at least "
+                "half of the profiles across it (not on bare skin, nor where it touches "
+                "other hairs all along), or a diameter_um given with it",
             )
         cut_by_edge = bool(edge[shaft.pixels[:, 0], shaft.pixels[:, 1]].any())
         entries[next_id] = ((shaft, w, spread, contrast, cut_by_edge), ("added", None))
