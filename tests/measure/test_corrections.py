@@ -133,15 +133,6 @@ def test_a_given_diameter_is_kept_and_a_line_on_bare_skin_needs_one(scene, found
     fixed = corrected(scene, add=[{"points_px": line, "diameter_um": 22}])
     assert fixed.hairs["diameter_um"].iloc[-1] == pytest.approx(22.0)
     assert fixed.metrics().hair_count == len(found.hairs) + 1
-    # A line across a found hair, on bare skin elsewhere, does not take that hair's width.
-    longest = found.hairs.sort_values("length_mm").iloc[-1]
-    path = np.concatenate(found.centerlines_px[int(longest["hair_id"])])
-    middle = path[len(path) // 2].astype(float)
-    along = (path[len(path) // 2 + 5] - path[len(path) // 2 - 5]).astype(float)
-    across = np.array([-along[1], along[0]]) / np.hypot(*along)
-    ends = [middle - 70 * across, middle + 70 * across]  # (row, col)
-    with pytest.raises(FollicleInputError, match=r"add\[0\].*half of the profiles"):
-        corrected(scene, add=[{"points_px": [[e[1], e[0]] for e in ends]}])
 
 
 def test_a_split_hair_becomes_two_measured_parts(scene, found):
@@ -348,3 +339,15 @@ def test_typed_corrections_are_read_or_refused_by_name(parts):
         assert any(name in str(error) for name in ("remove", "add", "split")), error
         return
     assert corrections_from_text(**corrections_text(read)) == read
+
+
+def test_a_line_on_bare_skin_touching_a_hair_does_not_take_its_width():
+    """Drawn on skin, a line whose end reaches a found hair reads a shaft only there:
+    refused (most of its profiles read none), not given that hair's width (as it was:
+    77 um, the medium scene of docs/web.md's screenshot)."""
+    scene = render_trichoscopy(um_per_px=UM_PER_PX, style="medium", seed=7)
+    line = {"points_px": [[150, 700], [260, 820], [330, 960]]}
+    with pytest.raises(FollicleInputError, match=r"add\[0\].*half of the profiles"):
+        corrected(scene, add=[line])
+    fixed = corrected(scene, add=[line | {"diameter_um": 20}])
+    assert fixed.hairs["diameter_um"].iloc[-1] == pytest.approx(20.0)
