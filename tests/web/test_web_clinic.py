@@ -220,3 +220,37 @@ def test_password_guessing_is_rate_limited_per_name(clinic):
         statuses.append(answer.status_code)
     assert statuses == [401] * 10 + [429]
     assert "too many logins" in answer.text
+
+
+def test_a_patients_image_is_corrected_or_saved_only_in_that_record(clinic, synthetic_image):
+    """Corrections by hand name a stored image by URL: another user's patient (or the
+    same user's other patient) cannot correct it or save it as a visit."""
+    _, alice, bob, patient = clinic
+    headers = {"x-csrf-token": alice.csrf}
+    with synthetic_image.open("rb") as handle:
+        answer = alice.post(
+            f"/api/v1/patients/{patient}/measure/analyze",
+            data={"um_per_px": "4"},
+            files={"image": ("scalp.png", handle, "image/png")},
+            headers=headers,
+        )
+    assert answer.status_code == 200, answer.text
+    image = answer.json()["images"][0]["source"]
+    body = {"image": image, "um_per_px": 4, "corrections": {"remove": [0]}}
+    mine = alice.post(f"/api/v1/patients/{patient}/measure/correct", json=body, headers=headers)
+    assert mine.status_code == 200, mine.text
+    other = alice.post("/api/v1/patients", json={"name": "Mr Other"}, headers=headers)
+    other_id = other.json()["patient"]["id"]
+    for client, record in ((alice, other_id), (bob, patient)):
+        refused = client.post(
+            f"/api/v1/patients/{record}/measure/correct",
+            json=body,
+            headers={"x-csrf-token": client.csrf},
+        )
+        assert refused.status_code in (400, 404), refused.text
+        saved = client.post(
+            f"/api/v1/patients/{record}/visits/analysed",
+            json={"images": [{"image": image}], "um_per_px": 4},
+            headers={"x-csrf-token": client.csrf},
+        )
+        assert saved.status_code in (400, 404), saved.text
