@@ -11,10 +11,13 @@ hairs) nor the V split acts. With the rule off the analyser reports one hair; wi
 on, two, the second on the short hair's axis and measured as a thick hair.
 """
 
+import functools
+
 import numpy as np
 import pytest
 from test_v_pairs import painted
 
+import follicle.measure.analyze as analyze_module
 from follicle.errors import FollicleInputError
 from follicle.measure.analyze import AnalysisSettings, analyze_image
 
@@ -80,3 +83,31 @@ def test_a_lone_thick_hair_gets_no_second_hair(seed):
 def test_second_hair_length_is_validated():
     with pytest.raises(FollicleInputError, match="second_hair_length_um"):
         AnalysisSettings(second_hair_length_um=-1.0)
+
+
+def _thin_beside_intermediate(seed):
+    """A 50 um hair (350 px) and a 30 um one against it over its first 140 px: the pair
+    runs 80 um across, under 1.2 of the single width the image falls back to (70 um,
+    too few hairs to read one) but over 1.2 of the host's own 50 um."""
+    host_px, thin_px = 50 / UM_PER_PX, 30 / UM_PER_PX
+    start = OPENING + (host_px + thin_px) / 2 * NORMAL
+    hairs = [
+        (np.array([OPENING, OPENING + LENGTH_PX * DIRECTION]), host_px),
+        (np.array([start, start + 140.0 * DIRECTION]), thin_px),
+    ]
+    return painted(hairs, seed=seed)
+
+
+def test_a_thin_hair_beside_a_thinner_than_single_host_is_judged_by_the_host(monkeypatch):
+    # Against the image's single width alone (the rule before the host's own width was
+    # read: min_run_host out of reach) the run is the host's own edge; against the host's
+    # width it is a second hair, reported narrower than the host (the run halved).
+    with_host = [_analyse(_thin_beside_intermediate(seed), ON).hairs for seed in range(6)]
+    assert sum(len(found) == 2 for found in with_host) >= 5
+    for found in with_host:
+        if len(found) == 2:
+            assert found["diameter_um"].min() < found["diameter_um"].max() - 5
+    single_only = functools.partial(analyze_module.second_hairs, min_run_host=100.0)
+    monkeypatch.setattr(analyze_module, "second_hairs", single_only)
+    for seed in range(6):
+        assert len(_analyse(_thin_beside_intermediate(seed), ON).hairs) == 1

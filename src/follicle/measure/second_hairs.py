@@ -14,7 +14,10 @@ becomes a hair of its own when
   line (or the line runs along a crossing);
 - the object, read across the line (mean profile, normals turned away from the kept
   hair, ``pairs.divided_run``'s run to the skin), is at least ``min_run_single`` single
-  hairs wide at half height: narrower, the line is the edge of the kept hair itself.
+  hairs wide at half height, or ``min_run_host`` times its host's own width and at
+  least ``min_extra_px`` more: narrower, the line is the edge of the kept hair itself.
+  (The host's own width matters where it is thinner than the image's single hairs: a
+  thin hair beside an intermediate one, dev images, docs/measure.md.)
 
 Touching hairs cannot be measured apart at half height: as the pair split does for a
 pair with no line between them, the run across is shared in two; the new hair's width
@@ -87,6 +90,8 @@ def second_hairs(
     min_inside: float = 0.5,
     min_other_single: float = 1.5,
     min_run_single: float = 1.2,
+    min_run_host: float = 1.2,
+    min_extra_px: float = 0.0,
     max_pair_single: float = 2.5,
     max_other_share: float = 0.1,
 ) -> list[SecondHair]:
@@ -151,7 +156,10 @@ def second_hairs(
         if across is None:
             continue
         run_px, peak, outer_px = across
-        if run_px < min_run_single * single_px:
+        host_px = kept[host][1]
+        if run_px < min_run_single * single_px and run_px < max(
+            min_run_host * host_px, host_px + min_extra_px
+        ):
             continue
         # the run is shared in two: this hair's centre is a quarter run inside its outer
         # edge (the filter's line may sit on its edge)
