@@ -241,6 +241,58 @@ def test_the_api_saves_analysed_images_with_their_corrections_as_a_visit(web, sy
     assert refused.status_code == 400 and "each image once" in refused.text
 
 
+def _upload_visit(web, synthetic_image, corrections: tuple | None, label: str):
+    files = [("image", ("scalp.png", synthetic_image.read_bytes(), "image/png"))]
+    if corrections is not None:
+        files.append(("corrections", corrections))
+    return web.http.post(
+        "/api/v1/visits",
+        headers=web.bearer,
+        data={"um_per_px": "4", "region": "vertex", "label": label},
+        files=files,
+    )
+
+
+def test_the_api_saves_uploaded_images_with_a_corrections_file(web, synthetic_image):
+    """``POST /api/v1/visits`` takes the corrections file ``follicle analyze
+    --corrections`` reads, keyed by the uploads' file names and tied to their content."""
+    image = analysed_through_the_api(web, synthetic_image)
+    from follicle.provenance import sha256_file
+
+    entry = {"remove": [0, 1], "image_sha256": sha256_file(synthetic_image), "um_per_px": 4.0}
+    payload = {"format": "follicle-corrections", "version": 1, "images": {"scalp.png": entry}}
+    as_json = ("corrections.json", json.dumps(payload).encode(), "application/json")
+    saved = _upload_visit(web, synthetic_image, as_json, "uploaded, corrected")
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["visit"]["metrics"]["hair_count"] == image["hair_count"] - 2
+    toml = 'format = "follicle-corrections"\nversion = 1\n[images."scalp.png"]\nremove = [3]\n'
+    as_toml = ("corrections.toml", toml.encode(), "application/toml")
+    saved = _upload_visit(web, synthetic_image, as_toml, "toml")
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["visit"]["metrics"]["hair_count"] == image["hair_count"] - 1
+    before = len(web.http.get("/api/v1/visits").json()["visits"])
+    # refused, naming the user's file (not the stored name) and the field; nothing saved
+    wrong_name = {**payload, "images": {"other.png": entry}}
+    refused = _upload_visit(
+        web, synthetic_image, ("c.json", json.dumps(wrong_name).encode(), "application/json"), "x"
+    )
+    assert refused.status_code == 400 and "other.png" in refused.text
+    bad_hair = {**payload, "images": {"scalp.png": {"remove": [999]}}}
+    refused = _upload_visit(
+        web, synthetic_image, ("c.json", json.dumps(bad_hair).encode(), "application/json"), "x"
+    )
+    assert refused.status_code == 400
+    assert "images.scalp.png.remove[0] = 999" in refused.text, refused.text
+    other_scale = {**payload, "images": {"scalp.png": {**entry, "um_per_px": 3.0}}}
+    refused = _upload_visit(
+        web, synthetic_image, ("c.json", json.dumps(other_scale).encode(), "application/json"), "x"
+    )
+    assert refused.status_code == 400 and "scalp.png" in refused.text, refused.text
+    refused = _upload_visit(web, synthetic_image, ("c.txt", b"remove = 1", "text/plain"), "x")
+    assert refused.status_code == 400 and ".toml or .json" in refused.text
+    assert len(web.http.get("/api/v1/visits").json()["visits"]) == before
+
+
 def test_a_saved_visit_is_corrected_again_into_a_new_visit(web, synthetic_image):
     """The visit history's "correct" link: the saved visit's images on the Measure page
     with its corrections in the fields; saved again, a new visit, the old one kept."""

@@ -900,21 +900,6 @@ def _faint_hairs(
             min_contrast=low / 2,
         )
         w = estimate.width_px
-        if np.isfinite(w) and max_px < w and w * scale < settings.shoulder_below_um:
-            # Too wide at plain half height, but a halo, or blur on a raised skin level,
-            # widens that reading: read with the shoulders, as the mask's thin shafts
-            # report their diameters, and judged (and its darkening read) at that width.
-            shouldered = shaft_width(
-                contrast,
-                shaft.branches,
-                shaft.junctions_rc,
-                half_width,
-                max_width_px=2 * max_px,
-                min_contrast=low / 2,
-                shoulder=True,
-            ).width_px
-            if np.isfinite(shouldered) and 0.5 * min_w <= shouldered < w:
-                w = shouldered
         if not np.isfinite(w) or w < 0.5 * min_w or w > max_px:
             continue
         if side_darkening(rgb, shaft, width_px=w, dark=dark) < _darkening_needed(

@@ -117,22 +117,27 @@ class CorrectionsFile(_Strict):
 def read_corrections(path: str | Path) -> CorrectionsFile:
     """A corrections file (``.toml`` or ``.json``), validated; errors name the field."""
     path = Path(path)
-    text = read_text_file(path)
-    if path.suffix.lower() == ".json":
+    return parse_corrections(read_text_file(path), suffix=path.suffix, source=str(path))
+
+
+def parse_corrections(text: str, *, suffix: str, source: str) -> CorrectionsFile:
+    """A corrections file's text, JSON or TOML by its file name's ``suffix``
+    (``.json``, ``.toml``), validated; errors name ``source`` and the field."""
+    if suffix.lower() == ".json":
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
-            raise FollicleFileError(f"{path}: not valid JSON ({error})") from None
-    elif path.suffix.lower() == ".toml":
+            raise FollicleFileError(f"{source}: not valid JSON ({error})") from None
+    elif suffix.lower() == ".toml":
         import tomllib
 
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
-            raise FollicleFileError(f"{path}: not valid TOML ({error})") from None
+            raise FollicleFileError(f"{source}: not valid TOML ({error})") from None
     else:
-        raise FollicleInputError("corrections", str(path), "a .toml or .json file")
-    return validate(CorrectionsFile, data, source=str(path))
+        raise FollicleInputError("corrections", source, "a .toml or .json file")
+    return validate(CorrectionsFile, data, source=source)
 
 
 def check_made_for(corrections: ImageCorrections, *, path: Path, um_per_px: float) -> None:

@@ -285,8 +285,10 @@ def summarise_box_scores(scores: list[BoxScore]) -> dict[str, float]:
         "count_interior_spearman": spearman(interior),
         "count_interior_median_abs_rel_error": rel_error(interior),
         "thin_boxes": int(thin),
+        "thin_boxes_touched_thin": int(sum(s.thin_boxes_touched_thin for s in scores)),
         "thin_boxes_touched_thin_share": sum(s.thin_boxes_touched_thin for s in scores)
         / max(thin, 1),
         "premium_measured": int(premium),
+        "premium_thin": int(sum(s.premium_thin for s in scores)),
         "premium_false_thin_share": sum(s.premium_thin for s in scores) / max(premium, 1),
     }

@@ -6,6 +6,7 @@ body itself does not fit the schema); a plan a rule blocks -> 409 with its findi
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -13,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from follicle.jsonable import to_jsonable
-from follicle.measure.corrections import ImageCorrections
+from follicle.measure.corrections import ImageCorrections, parse_corrections
 from follicle.web import actions
 from follicle.web.deps import api_caller, heavy, owner_id, read_upload, server_config, web_config
 from follicle.web.followed import follow_plan, followed_plan
@@ -462,9 +463,21 @@ async def visit_save(
     region: Annotated[str, Form()] = "unspecified",
     date: Annotated[str | None, Form(description="YYYY-MM-DD (default today)")] = None,
     label: Annotated[str | None, Form()] = None,
+    corrections: Annotated[
+        UploadFile | None,
+        File(
+            description="Hairs removed, added or split by hand, by the images' file names: "
+            "a .json or .toml file as `follicle analyze --corrections` reads"
+        ),
+    ] = None,
 ) -> JSONResponse:
     config = web_config(request)
     blobs = [await read_upload(u, config) for u in image]
+    edits = None
+    if corrections is not None and getattr(corrections, "filename", None):
+        text = (await read_upload(corrections, config)).decode("utf-8", errors="replace")
+        name = corrections.filename
+        edits = parse_corrections(text, suffix=Path(name).suffix, source=name)
     saved = await heavy(
         request,
         actions.save_visit,
@@ -475,6 +488,8 @@ async def visit_save(
         region=region,
         visit_date=date or None,
         label=label,
+        file_names=[Path(u.filename or "").name for u in image],
+        corrections=edits,
     )
     return JSONResponse(to_jsonable({"visit": saved}), status_code=201)
 

@@ -12,12 +12,16 @@ import time
 import uuid
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from follicle.errors import FollicleInputError
 from follicle.web.actions.measure import MAX_IMAGES
 from follicle.web.config import WebConfig
 from follicle.web.uploads import UploadStore, sniff_image
 from follicle.web.visits import SavedVisit, SQLiteVisitStore
+
+if TYPE_CHECKING:
+    from follicle.measure.corrections import CorrectionsFile
 
 VISIT_ID_LENGTH = 32
 MAX_LABEL = 200
@@ -36,22 +40,48 @@ def save_visit(
     region: str = "unspecified",
     visit_date: str | None = None,
     label: str | None = None,
+    file_names: list[str] | None = None,
+    corrections: CorrectionsFile | None = None,
 ) -> dict:
     """Store this visit's images under generated names, measure them (as ``follicle
     report visit`` does), draw each overlay, write the visit's report, and keep the visit
-    in the store. Returns the saved visit's payload."""
+    in the store. ``corrections``: hairs removed, added or split by hand, by the images'
+    own ``file_names`` (as ``follicle analyze --corrections`` takes them; each checked
+    against its image and scale). Returns the saved visit's payload."""
+    from follicle.measure.corrections import corrections_by_image
+
     if not 1 <= len(blobs) <= MAX_IMAGES:
         raise FollicleInputError("images", len(blobs), f"1 to {MAX_IMAGES} per visit")
+    if corrections is not None and (file_names is None or len(file_names) != len(blobs)):
+        raise FollicleInputError("images", "without file names", "each image's file name")
+    by_name = corrections_by_image(corrections, list(file_names or []))
     day, label = _visit_day_and_label(region, visit_date, label)
     store = UploadStore(config.uploads_dir)
     names = [store.save(blob, sniff_image(blob)) for blob in blobs]
+    own_names = dict(zip(names, file_names or names, strict=True))
+    edits = {
+        stored: by_name[own].model_dump(exclude_none=True)
+        for stored, own in own_names.items()
+        if own in by_name
+    }
     try:
         scale = {"um_per_px": um_per_px, "device": device}
-        return _save(config, names, {}, **scale, region=region, day=day, label=label)
+        return _save(config, names, edits, **scale, region=region, day=day, label=label)
+    except FollicleInputError as error:
+        _forget(store, names)
+        message = str(error)
+        for stored, own in own_names.items():  # errors name the user's files
+            message = message.replace(stored, own)
+        raise FollicleInputError.from_message(message) from None
     except Exception:
-        for name in names:  # a refused visit keeps no files
-            store.path(name).unlink(missing_ok=True)
+        _forget(store, names)
         raise
+
+
+def _forget(store: UploadStore, names: list[str]) -> None:
+    """A refused visit keeps no files."""
+    for name in names:
+        store.path(name).unlink(missing_ok=True)
 
 
 def save_analysed_visit(
