@@ -188,7 +188,8 @@ def format_table(name: str, summary: dict) -> str:
         f"{s['premium_false_thin_share']:12.3f}  {goal(s, 'premium_false_thin_share')}"
         f"  ({s['premium_thin']} of {s['premium_measured']})",
         f"  {'time per image, median (s): wall / CPU':58} "
-        f"{s['seconds_median']:5.3f} / {s['cpu_seconds_median']:5.3f}  {goal(s, 'cpu_seconds_median')} (CPU)",
+        f"{s['seconds_median']:5.3f} / {s['cpu_seconds_median']:5.3f}  "
+        f"{goal(s, 'cpu_seconds_median')} (CPU)",
     ]
     return "\n".join(lines)
 
