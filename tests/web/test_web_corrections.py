@@ -290,6 +290,9 @@ def test_the_api_saves_uploaded_images_with_a_corrections_file(web, synthetic_im
     assert refused.status_code == 400 and "scalp.png" in refused.text, refused.text
     refused = _upload_visit(web, synthetic_image, ("c.txt", b"remove = 1", "text/plain"), "x")
     assert refused.status_code == 400 and ".toml or .json" in refused.text
+    for broken in (b"{not json", b"\xff\xfe", b'{"images": {"scalp.png": {"remove": "x"}}}'):
+        refused = _upload_visit(web, synthetic_image, ("c.json", broken, "application/json"), "x")
+        assert refused.status_code == 400, refused.text
     assert len(web.http.get("/api/v1/visits").json()["visits"]) == before
 
 
