@@ -1,0 +1,64 @@
+"""``bench/real_images.py`` prints each goal as met or not from the unrounded figure:
+a figure printed at two decimals as the goal (0.846 as 0.85) must not read as met."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def bench():
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import real_images
+    finally:
+        sys.path.pop(0)
+    return real_images
+
+
+def summary(**figures):
+    base = dict(
+        images=2, boxes=30, hairs_interior=28, hairs_border=3, matched_border=1,
+        box_recall=0.835, hair_precision=0.858, f1=0.8463, count_spearman=0.9,
+        count_median_abs_rel_error=0.10, count_median_signed_rel_error=0.05,
+        count_interior_spearman=0.7, count_interior_median_abs_rel_error=0.2,
+        thin_boxes=99, thin_boxes_touched_thin=79, thin_boxes_touched_thin_share=79 / 99,
+        premium_measured=821, premium_thin=41, premium_false_thin_share=41 / 821,
+        seconds_median=0.31, cpu_seconds_median=0.2999,
+    )  # fmt: skip
+    return base | figures
+
+
+def test_a_figure_rounding_to_its_goal_is_not_met(bench):
+    table = bench.format_table("dev", summary())
+    lines = {line[2:60].strip(): line for line in table.splitlines()[2:]}  # label: line
+    assert "NOT met" in lines["F1"]  # 0.8463 < 0.85
+    assert "0.846" in lines["F1"]
+    assert "NOT met" in next(v for k, v in lines.items() if k.startswith("thin"))  # 0.798
+    assert "(79 of 99)" in table
+    # goals met exactly at their bounds (>= 0.90, <= 10%, <= 0.05 is 41/821 = 0.0499)
+    assert " met" in lines["per-image hair count vs boxes: Spearman"]
+    assert "NOT" not in lines["per-image hair count vs boxes: Spearman"]
+    assert "NOT" not in lines["per-image count, median absolute relative error"]
+    assert "NOT" not in next(v for k, v in lines.items() if k.startswith("premium"))
+    timing = next(v for k, v in lines.items() if k.startswith("time"))
+    assert "NOT" not in timing and "(CPU)" in timing  # judged on CPU time: 0.2999 < 0.3
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "met"),
+    [
+        ("f1", 0.85, True),
+        ("f1", 0.8499, False),
+        ("count_median_abs_rel_error", 0.1001, False),
+        ("premium_false_thin_share", 0.0501, False),
+        ("cpu_seconds_median", 0.3, False),
+    ],
+)
+def test_goal_bounds(bench, name, value, met):
+    text = bench.goal(summary(**{name: value}), name)
+    assert text.endswith("met")
+    assert ("NOT met" in text) is not met
