@@ -364,6 +364,28 @@ BAD_REQUESTS = {
         "/api/v1/measure/hairs",
         {"data": {"area_cm2": "0"}, "files": {"hairs": ("h.csv", b"hair_id\n1\n")}},
     ),
+    "visit corrections not JSON": (
+        "post",
+        "/api/v1/visits",
+        {
+            "data": {"um_per_px": "4"},
+            "files": [
+                ("image", ("a.png", b"\x89PNG\r\n\x1a\n00")),
+                ("corrections", ("c.json", b"{nope")),
+            ],
+        },
+    ),
+    "visit corrections of no format": (
+        "post",
+        "/api/v1/visits",
+        {
+            "data": {"um_per_px": "4"},
+            "files": [
+                ("image", ("a.png", b"\x89PNG\r\n\x1a\n00")),
+                ("corrections", ("c.yaml", b"images: {}")),
+            ],
+        },
+    ),
     "no such endpoint": ("get", "/api/v1/nothing", {}),
 }
 
