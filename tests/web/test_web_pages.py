@@ -171,6 +171,31 @@ def test_measure_page_shows_overlay_density_and_saves_to_the_journal(web, synthe
     assert entries[-1]["details"]["metrics"]["density_per_cm2"] == pytest.approx(float(saved))
 
 
+def test_measure_page_warns_of_a_blurred_image(web, tmp_path):
+    """The focus check (measure.focus) reaches the page: a rendered image blurred by
+    7 px (19 um at 2.76 um/px) is flagged, with the widths it affects."""
+    import dataclasses
+    import io
+
+    from PIL import Image
+
+    from follicle.measure.render import STYLES, render_trichoscopy
+
+    style = dataclasses.replace(STYLES["easy"], blur_sigma_px=7.0)
+    scene = render_trichoscopy(
+        style=style, um_per_px=2.76, shape_px=(512, 640), unit_count=8, seed=3
+    )
+    png = io.BytesIO()
+    Image.fromarray(scene.image).save(png, format="PNG")
+    answer = web.post_form(
+        "/measure/image",
+        {"scale": "um_per_px", "um_per_px": "2.76", "region": "vertex"},
+        files={"image": ("soft.png", png.getvalue(), "image/png")},
+    )
+    assert answer.status_code == 200, ERROR.findall(answer.text)
+    assert re.search(r'class="warn">Warning: focus: edges blurred over about \d+ um', answer.text)
+
+
 @pytest.mark.parametrize(
     ("fields", "content", "named"),
     [

@@ -39,6 +39,7 @@ from follicle.measure.faint_hairs import (
     shrunk_line_strength,
     side_darkening,
 )
+from follicle.measure.focus import THICK_HAIR_UM, edge_blur_px, focus_warnings
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs, empty_hairs_table
 from follicle.measure.image_io import check_image, load_image
 from follicle.measure.metrics import Metrics, measure
@@ -237,6 +238,7 @@ class ImageAnalysis:
     provenance: dict[str, Any] = field(default_factory=dict, compare=False)
     burnt_in: dict[str, Any] = field(default_factory=dict, compare=False)  # masked graphics
     warnings: tuple[str, ...] = ()  # e.g. the scale disagrees with the shaft widths
+    edge_blur_um: float = math.nan  # blur SD read on the thick hairs' edges (``focus``)
 
     def metrics(self, *, cutoffs: DiameterCutoffs = DEFAULT_CUTOFFS) -> Metrics:
         """``measure`` over this image's hairs, area and yellow dots."""
@@ -262,6 +264,7 @@ class ImageAnalysis:
             "excluded_rows": list(self.excluded_rows),
             "burnt_in": self.burnt_in,
             "warnings": list(self.warnings),
+            "edge_blur_um": self.edge_blur_um,
             "provenance": self.provenance,
         }
 
@@ -614,6 +617,13 @@ def analyze_image(
         )
         measured = [m for m, mark in zip(measured, marks, strict=True) if not mark]
     found_count = len(measured)
+    # The image's focus, read on the edges of the thick hairs the analyser found whole.
+    blur_px, _ = edge_blur_px(
+        contrast,
+        [(m[0], m[1]) for m in measured if not m[4]],
+        half_width,
+        min_width_px=THICK_HAIR_UM / scale,
+    )
     hair_ids, edits = list(range(found_count)), [None] * found_count
     if corrections is not None:
         single_px = _single_width(measured, max_w, TERMINAL_RANGE_UM[0] / scale)
@@ -640,7 +650,11 @@ def analyze_image(
         shadows.append((_end_shadow(contrast, a, da, w / 2), _end_shadow(contrast, b, db, w / 2)))
 
     area_cm2 = float(valid.sum()) * scale**2 / 1e8
-    warnings = width_scale_check(np.asarray(widths), um_per_px=scale)
+    warnings = width_scale_check(np.asarray(widths), um_per_px=scale) + focus_warnings(
+        blur_px,
+        um_per_px=scale,
+        vellus_max_um=DEFAULT_CUTOFFS.vellus_max_um,
+    )
     dots = (
         find_yellow_dots(rgb, um_per_px=scale, exclude=_grow(mask, 3) | ~valid)
         if settings.find_yellow_dots
@@ -655,6 +669,7 @@ def analyze_image(
         settings=settings,
         skin_noise=noise,
         thresholds={"low": low, "high": high, "shaft": min_shaft_contrast},
+        edge_blur_um=blur_px * scale,
     )
     if corrections is not None:  # what was found, and what was corrected by hand
         params["hairs_found"] = found_count
@@ -673,6 +688,7 @@ def analyze_image(
             provenance=provenance(**params),
             burnt_in=burnt.summary(),
             warnings=warnings,
+            edge_blur_um=blur_px * scale,
         )
     units, exit_end = group_units(
         ends, unit_radius_px=settings.unit_radius_um / scale, end_shadow=shadows
@@ -715,6 +731,7 @@ def analyze_image(
         provenance=provenance(**params),
         burnt_in=burnt.summary(),
         warnings=warnings,
+        edge_blur_um=blur_px * scale,
     )
 
 

@@ -295,6 +295,9 @@ def _images(report: VisitReport) -> str:
                 f"{scale.um_per_px:.3g} µm/px ({_e(scale.how)})</figcaption></figure>"
                 "</div>"
             )
+            if a.warnings:  # the scale check, the focus check: what to trust less
+                notes = "".join(f"<li>{_e(w)}</li>" for w in a.warnings)
+                parts.append(f"<ul class='note'>{notes}</ul>")
     if not parts:
         return "<h2>Images</h2><p>This report was made from hairs tables; no images were given.</p>"
     return "<h2>Images and what was found</h2>" + _legend(report) + "".join(parts)
