@@ -23,7 +23,6 @@ dark-stub aspect: F1 0.75, recall 0.68, count error 0.23, Spearman 0.37, thin 0.
 false thin 0.037.)
 """
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -43,12 +42,8 @@ def subset() -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def table():
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        from real_images import score_one, summarise
-    finally:
-        sys.path.pop(0)
+def table(real_images_bench):
+    score_one, summarise = real_images_bench.score_one, real_images_bench.summarise
     rows = [score_one((path, DATA, None, {})) for path in subset()]
     return summarise(rows), rows
 
@@ -73,18 +68,14 @@ def test_thin_hairs_are_measured_thin_and_terminal_ones_not(table):
 
 
 @pytest.mark.slow
-def test_hairs_drawn_by_hand_are_measured_as_the_analyser_measures_them():
+def test_hairs_drawn_by_hand_are_measured_as_the_analyser_measures_them(bench_module):
     """Corrections by hand on real images: hairs the analyser found (long, inside the
     frame), removed and drawn again along their own centre line (six points), measure
     within 5% of the analyser's width in the median and 30% for 9 in 10; at most 1 in 5
     is refused (most of its profiles span another hair too). Every 6th dev image, two
     hairs each; all dev images: 26 of 304 refused, median 1.6%, 90th percentile 18%
     (docs/measure.md)."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        from drawn_hairs import drawn_again  # the loop of bench/drawn_hairs.py
-    finally:
-        sys.path.pop(0)
+    drawn_again = bench_module("drawn_hairs").drawn_again  # the loop of bench/drawn_hairs.py
     dev = [p for p in IMAGES if not p.name.startswith("230219")][::6]
     pairs = np.array([pair for path in dev for pair in drawn_again((path, 2, 6))])
     measured = np.isfinite(pairs[:, 1])

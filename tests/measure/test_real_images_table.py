@@ -1,22 +1,12 @@
 """``bench/real_images.py`` prints each goal as met or not from the unrounded figure:
 a figure printed at two decimals as the goal (0.846 as 0.85) must not read as met."""
 
-import sys
-from pathlib import Path
-
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def bench():
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import real_images
-    finally:
-        sys.path.pop(0)
-    return real_images
+def bench(real_images_bench):
+    return real_images_bench
 
 
 def summary(**figures):
