@@ -108,6 +108,8 @@ def score_one(job: tuple) -> dict:
         "cpu_seconds": cpu_seconds,
         "um_per_px": um_per_px,
         "scale_source": scale_source,
+        "edge_blur_um": analysis.edge_blur_um,
+        "focus_warned": any(w.startswith("focus:") for w in analysis.warnings),
     }
 
 
@@ -121,6 +123,9 @@ def summarise(rows: list[dict]) -> dict:
         for r in rows:
             sources[r["scale_source"]] = sources.get(r["scale_source"], 0) + 1
         out["scale_sources"] = sources
+        blur = np.array([r.get("edge_blur_um", np.nan) for r in rows], float)
+        out["edge_blur_um_median"] = float(np.nanmedian(blur)) if np.isfinite(blur).any() else None
+        out["focus_warned"] = int(sum(bool(r.get("focus_warned")) for r in rows))
     return out
 
 
@@ -191,6 +196,11 @@ def format_table(name: str, summary: dict) -> str:
         f"{s['seconds_median']:5.3f} / {s['cpu_seconds_median']:5.3f}  "
         f"{goal(s, 'cpu_seconds_median')} (CPU)",
     ]
+    if s.get("edge_blur_um_median") is not None:  # the focus check (measure.focus)
+        lines.append(
+            f"  {'edge blur (SD), median over images / images with a focus warning':58} "
+            f"{s['edge_blur_um_median']:5.1f} um / {s['focus_warned']} of {s['images']}"
+        )
     return "\n".join(lines)
 
 

@@ -52,3 +52,9 @@ def test_goal_bounds(bench, name, value, met):
     text = bench.goal(summary(**{name: value}), name)
     assert text.endswith("met")
     assert ("NOT met" in text) is not met
+
+
+def test_the_focus_line_is_printed_when_the_blur_was_read(bench):
+    table = bench.format_table("dev", summary(edge_blur_um_median=11.4, focus_warned=1))
+    assert table.splitlines()[-1].endswith("11.4 um / 1 of 2")
+    assert "edge blur" not in bench.format_table("dev", summary())
