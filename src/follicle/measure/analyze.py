@@ -924,6 +924,21 @@ def _faint_hairs(
         ):
             continue
         cut = bool(edge[shaft.pixels[:, 0], shaft.pixels[:, 1]].any())
+        if w * scale < settings.shoulder_below_um:
+            # reported as the mask's thin shafts are: read at the shoulders too (a halo,
+            # or blur on a raised skin level, widens the plain half height); judged above
+            # on the plain width, as they are
+            shouldered = shaft_width(
+                contrast,
+                shaft.branches,
+                shaft.junctions_rc,
+                half_width,
+                max_width_px=2 * max_px,
+                min_contrast=low / 2,
+                shoulder=True,
+            ).width_px
+            if np.isfinite(shouldered) and 0.5 * min_w <= shouldered < w:
+                w = shouldered
         out.append((shaft, w, estimate.spread_px, estimate.contrast, cut))
     return out
 
