@@ -908,14 +908,14 @@ def _faint_hairs(
     out = []
     min_w = max(settings.min_diameter_um / scale, 1.0)
     for shaft in shafts:
-        estimate = shaft_width(
-            contrast,
-            shaft.branches,
-            shaft.junctions_rc,
-            half_width,
-            max_width_px=2 * max_px,
-            min_contrast=low / 2,
-        )
+
+        def width(shaft=shaft, **options) -> WidthEstimate:
+            return shaft_width(
+                contrast, shaft.branches, shaft.junctions_rc, half_width,
+                max_width_px=2 * max_px, min_contrast=low / 2, **options,
+            )  # fmt: skip
+
+        estimate = width()
         w = estimate.width_px
         if not np.isfinite(w) or w < 0.5 * min_w or w > max_px:
             continue
@@ -928,15 +928,7 @@ def _faint_hairs(
             # reported as the mask's thin shafts are: read at the shoulders too (a halo,
             # or blur on a raised skin level, widens the plain half height); judged above
             # on the plain width, as they are
-            shouldered = shaft_width(
-                contrast,
-                shaft.branches,
-                shaft.junctions_rc,
-                half_width,
-                max_width_px=2 * max_px,
-                min_contrast=low / 2,
-                shoulder=True,
-            ).width_px
+            shouldered = width(shoulder=True).width_px
             if np.isfinite(shouldered) and 0.5 * min_w <= shouldered < w:
                 w = shouldered
         out.append((shaft, w, estimate.spread_px, estimate.contrast, cut))
