@@ -194,6 +194,8 @@ def test_measure_page_warns_of_a_blurred_image(web, tmp_path):
     )
     assert answer.status_code == 200, ERROR.findall(answer.text)
     assert re.search(r'class="warn">Warning: focus: edges blurred over about \d+ um', answer.text)
+    blur_um = float(re.search(r'<span class="edge-blur">(\d+)</span>', answer.text).group(1))
+    assert 14 <= blur_um <= 21  # 7 px = 19 um, read low with the shafts' specular stripe
 
 
 @pytest.mark.parametrize(
