@@ -624,6 +624,7 @@ def analyze_image(
         half_width,
         min_width_px=THICK_HAIR_UM / scale,
     )
+    blur_um = blur_px * scale
     hair_ids, edits = list(range(found_count)), [None] * found_count
     if corrections is not None:
         single_px = _single_width(measured, max_w, TERMINAL_RANGE_UM[0] / scale)
@@ -651,9 +652,7 @@ def analyze_image(
 
     area_cm2 = float(valid.sum()) * scale**2 / 1e8
     warnings = width_scale_check(np.asarray(widths), um_per_px=scale) + focus_warnings(
-        blur_px,
-        um_per_px=scale,
-        vellus_max_um=DEFAULT_CUTOFFS.vellus_max_um,
+        blur_px, um_per_px=scale, vellus_max_um=DEFAULT_CUTOFFS.vellus_max_um
     )
     dots = (
         find_yellow_dots(rgb, um_per_px=scale, exclude=_grow(mask, 3) | ~valid)
@@ -669,7 +668,7 @@ def analyze_image(
         settings=settings,
         skin_noise=noise,
         thresholds={"low": low, "high": high, "shaft": min_shaft_contrast},
-        edge_blur_um=blur_px * scale,
+        edge_blur_um=blur_um,
     )
     if corrections is not None:  # what was found, and what was corrected by hand
         params["hairs_found"] = found_count
@@ -688,7 +687,7 @@ def analyze_image(
             provenance=provenance(**params),
             burnt_in=burnt.summary(),
             warnings=warnings,
-            edge_blur_um=blur_px * scale,
+            edge_blur_um=blur_um,
         )
     units, exit_end = group_units(
         ends, unit_radius_px=settings.unit_radius_um / scale, end_shadow=shadows
@@ -731,7 +730,7 @@ def analyze_image(
         provenance=provenance(**params),
         burnt_in=burnt.summary(),
         warnings=warnings,
-        edge_blur_um=blur_px * scale,
+        edge_blur_um=blur_um,
     )
 
 

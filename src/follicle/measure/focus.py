@@ -11,10 +11,11 @@ The image's sigma is read across the edges of its thick hairs (at least
 ``THICK_HAIR_UM`` wide: a plateau between two edges): a Gaussian-blurred step falls
 from 90% to 50% of its height over 1.28 sigma (the upper half of the edge: halos,
 shadows and dye lift the lower half). The median over all the edges of the image
-resists the few a neighbouring hair widens. On rendered images with a known blur the
-estimate is within 5% of it up to 2 px and reads low at heavy blur (3.4 px for 4: a
-bar only a few blur SDs wide has a lowered plateau), so the warning below errs towards
-silence (tests/measure/test_focus.py). On the real 70x dev images it reads 9-16 um
+resists the few a neighbouring hair widens. On an ideal blurred bar the estimate is
+within 5%; on rendered images of known blur within 8% up to 4 px, and about 15% low
+from 2.5 px when the shafts carry a specular stripe (a brighter middle lowers the
+plateau the edge is read against), so the warning below errs towards silence
+(tests/measure/test_focus.py). On the real 70x dev images it reads 9-16 um
 (10th-90th percentile, median 11 um; docs/measure.md).
 """
 
@@ -90,8 +91,8 @@ def edge_blur_px(
         for outward in (profiles[:, centre:], profiles[:, centre::-1]):
             level = outward / np.maximum(plateau[:, None], 1e-6)
             index = np.arange(level.shape[1])
-            # the edge: from the last point at 3/4 of the plateau before the first one
-            # under 1/4 (the stripe may dip under 3/4 inside the shaft)
+            # the edge: from the last point at HIGH of the plateau before the first one
+            # under LOW (the stripe may dip under HIGH inside the shaft)
             low = np.argmax(level < LOW, axis=1)
             high = np.where((level >= HIGH) & (index < low[:, None]), index, -1).max(axis=1)
             ok = (level < LOW).any(axis=1) & (high >= 0) & (low > high + 1) & (plateau > 0.2)
@@ -116,7 +117,7 @@ def _crossing(level: np.ndarray, first_below: np.ndarray, threshold: float) -> n
 
 @lru_cache(maxsize=1)
 def _limit_sds() -> float:
-    """The bar width, in blur SDs, that reads ``WIDENING_LIMIT`` times too wide (3.05)."""
+    """The bar width, in blur SDs, that reads ``WIDENING_LIMIT`` times too wide (3.08)."""
     return brentq(lambda r: fwhm_widening(r) - WIDENING_LIMIT, 1.0, 10.0)
 
 
