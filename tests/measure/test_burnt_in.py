@@ -22,6 +22,9 @@ GRAPHICS = RenderStyle(
 )
 PLAIN = RenderStyle(blur_sigma_px=1.0, noise_sd=3.0)
 SEEDS = (3, 4, 5)
+# Seed 5 draws a hair over the scale bar's far end: the bar's line runs on under the
+# hair's edge, so its length is unknown and it is not used (the reason is noted).
+HIDDEN_BAR_END = {5}
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +59,11 @@ def test_graphics_are_found_where_they_were_drawn(scenes, seed):
     # PIL draws the 1-px outline inside the circle's bounding box: within a pixel.
     assert circle.radius_px == pytest.approx(radius, abs=1.0)
     assert np.hypot(circle.x - cx, circle.y - cy) < 1.5
-    # A hair may cover an end of the scale bar: within 6% (less than the scale check's 15%).
-    assert found.ruler_px == pytest.approx(scene.scale_bar_px, rel=0.06)
+    if seed in HIDDEN_BAR_END:
+        assert found.ruler_px is None
+        assert any("far end is hidden" in note for note in found.notes)
+    else:
+        assert found.ruler_px == pytest.approx(scene.scale_bar_px, abs=1.5)
     assert found.labels  # the circle's label box at least
     # Nothing is found on the same scene without graphics: hairs are not graphics.
     bare = find_burnt_in(plain.image)
@@ -115,8 +121,12 @@ def test_image_scale_from_circle_scale_bar_or_preset(scenes, seed):
     assert from_circle.source == "measuring circle"
     assert from_circle.um_per_px == pytest.approx(SCALE, rel=0.002)
     from_bar = image_scale(scene.image, device="video-70x")
-    assert from_bar.source == "scale bar"
-    assert from_bar.um_per_px == pytest.approx(SCALE, rel=0.07)
+    if seed in HIDDEN_BAR_END:
+        assert (from_bar.source, from_bar.um_per_px) == ("preset", pytest.approx(2.76))
+        assert "far end is hidden" in from_bar.detail
+    else:
+        assert from_bar.source == "scale bar"
+        assert from_bar.um_per_px == pytest.approx(SCALE, rel=0.005)
     preset = image_scale(plain.image, device="video-70x", circle_radius_mm=2.519)
     assert (preset.source, preset.um_per_px) == ("preset", pytest.approx(2.76))
 
@@ -169,7 +179,8 @@ def test_scale_bar_label_with_smeared_colour_is_masked(scenes, seed):
         for bx0, by0, bx1, by1 in dark_label_boxes(image, skip_rows=(0, 0))
     )  # the general search misses it (the failure on the dev images)
     found = find_burnt_in(image)
-    assert found.ruler_px == pytest.approx(scene.scale_bar_px, rel=0.06)
+    if seed not in HIDDEN_BAR_END:
+        assert found.ruler_px == pytest.approx(scene.scale_bar_px, abs=1.5)
     assert found.blocked[box].all()
     analysis = analyze_image(image, um_per_px=SCALE, burnt_in=found)
     for branches in analysis.centerlines_px.values():
@@ -212,3 +223,84 @@ def test_scale_bar_over_blue_dye_is_found_after_jpeg():
     assert arms[False].stop - arms[False].start == pytest.approx(0.65 * length_px, abs=10)
     assert find_burnt_in(image).ruler_px == pytest.approx(length_px, rel=0.03)
     assert mask[row, 44:48].any()  # painted over, not left as a hair
+
+
+def _bar_on_skin(skin_rgb, *, length_px=300.0, seed=0, hair_at=None, box_rgb=None):
+    """A scale bar (render._scale_bar) on noisy skin of colour ``skin_rgb``; ``hair_at``:
+    (x, y) of a dark 30 px hair drawn across the bar at 60 degrees; ``box_rgb``: the
+    label box's colour (a colour cast tints it); saved and read back as a 4:2:0 JPEG like
+    the dermoscope's files."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from follicle.measure.render import _scale_bar
+
+    rng = np.random.default_rng(seed)
+    skin = np.array(skin_rgb, float) + rng.normal(0, 3, (600, 800, 3))
+    drawn, length = _scale_bar(np.clip(skin, 0, 255).astype(np.uint8), length_px)
+    if box_rgb is not None:  # render._scale_bar's box: x1 + 16 .. x1 + 126, 16 rows about
+        x1, y0 = round(45 + length), 600 - 110
+        box = drawn[y0 - 16 : y0 + 17, x1 + 16 : x1 + 127]
+        box[box.max(axis=2) < 120] = box_rgb
+    if hair_at is not None:
+        pil = Image.fromarray(drawn)
+        x, y = hair_at
+        dx, dy = 90 * np.cos(np.radians(60)), 90 * np.sin(np.radians(60))
+        ImageDraw.Draw(pil).line([(x - dx, y - dy), (x + dx, y + dy)], fill=(40, 30, 30), width=30)
+        drawn = np.asarray(pil)
+    buffer = io.BytesIO()
+    Image.fromarray(drawn).save(buffer, format="JPEG", quality=85, subsampling=2)
+    return np.asarray(Image.open(buffer).convert("RGB")).copy(), length
+
+
+SKIN = (205, 175, 160)
+BAR_ROW = 600 - 110  # render._scale_bar: corner at (45, rows - 110)
+
+
+def test_scale_bar_length_is_read_from_its_corner():
+    image, length = _bar_on_skin(SKIN)
+    found = find_burnt_in(image)
+    assert found.ruler_px == pytest.approx(length, abs=1.5)
+    assert found.notes == ()
+
+
+def test_a_hair_over_the_scale_bars_corner_leaves_its_length():
+    """A hair across the corner hides both arms' ends there (a dev image: 17 px of the
+    vertical arm, the corner not found, the bar's label read as a 99 um "hair" and the
+    scale taken from the preset). The arms' lines still cross at the corner."""
+    image, length = _bar_on_skin(SKIN, hair_at=(60, BAR_ROW - 10))
+    found = find_burnt_in(image)
+    assert found.ruler_px == pytest.approx(length, abs=1.5)
+    x1 = round(45 + length)
+    assert found.blocked[BAR_ROW - 16 : BAR_ROW + 17, x1 + 16 : x1 + 127].all()  # the label
+
+
+def test_a_hair_over_the_scale_bars_far_end_is_not_taken_for_its_end():
+    """Where a hair hides the far end the bar looks shorter (a dev image: 332 px for 358,
+    8% off the scale): its length is unknown, the preset is used and the reason noted."""
+    image, length = _bar_on_skin(SKIN, hair_at=(45 + 300 - 10, BAR_ROW))
+    found = find_burnt_in(image)
+    assert found.ruler_px is None
+    (note,) = found.notes
+    assert "hidden" in note
+    scale = image_scale(image, device="video-70x", burnt_in=found)
+    assert scale.source == "preset" and "hidden" in scale.detail
+    # The same hair beside the bar (not over its end) changes nothing.
+    beside, _ = _bar_on_skin(SKIN, hair_at=(45 + 150, BAR_ROW - 140))
+    assert find_burnt_in(beside).ruler_px == pytest.approx(length, abs=1.5)
+
+
+def test_scale_bar_label_under_a_blue_cast_is_masked():
+    """Under bluish light the skin's chroma is 70-80 and the label box takes some of the
+    tint (two dev images: (62, 61, 93) and (65, 70, 104), over the fixed grey limit of
+    chroma 32): the label was not found and became a 99 um hair."""
+    image, length = _bar_on_skin((150, 165, 235), box_rgb=(65, 70, 104))
+    x1 = round(45 + length)
+    box = image[BAR_ROW - 14 : BAR_ROW + 15, x1 + 18 : x1 + 125].astype(int)
+    chroma = box.max(axis=2) - box.min(axis=2)
+    dark = box.max(axis=2) < 130
+    assert np.median(chroma[dark]) > 32  # too colourful for the fixed limit
+    found = find_burnt_in(image)
+    assert found.ruler_px == pytest.approx(length, abs=1.5)
+    assert found.blocked[BAR_ROW - 16 : BAR_ROW + 17, x1 + 16 : x1 + 127].all()

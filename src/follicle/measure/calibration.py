@@ -179,7 +179,9 @@ def image_scale(
             source="scale bar",
             detail=f"{scale_bar_mm:g} mm on {found.ruler_px:.0f} px",
         )
-    return ScaleEstimate(um_per_px=preset, source="preset", detail=device)
+    # Why a scale bar in the image was not used (its end hidden under a hair).
+    detail = "; ".join((device, *(n for n in found.notes if n.startswith("scale bar"))))
+    return ScaleEstimate(um_per_px=preset, source="preset", detail=detail)
 
 
 def resolve_image_scale(
