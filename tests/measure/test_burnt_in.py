@@ -304,3 +304,30 @@ def test_scale_bar_label_under_a_blue_cast_is_masked():
     found = find_burnt_in(image)
     assert found.ruler_px == pytest.approx(length, abs=1.5)
     assert found.blocked[BAR_ROW - 16 : BAR_ROW + 17, x1 + 16 : x1 + 127].all()
+
+
+def test_a_hidden_scale_bar_end_is_told_by_the_installed_command(tmp_path):
+    """`follicle analyze --device` says which scale it used and why the scale bar was
+    not: a warning on stderr (exit 0) and the scale source in the JSON."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from PIL import Image
+
+    follicle = Path(sys.executable).with_name("follicle")
+    hidden, whole = tmp_path / "hidden.png", tmp_path / "whole.png"
+    Image.fromarray(_bar_on_skin(SKIN, hair_at=(45 + 300 - 10, BAR_ROW))[0]).save(hidden)
+    Image.fromarray(_bar_on_skin(SKIN)[0]).save(whole)
+    done = subprocess.run(
+        [str(follicle), "analyze", str(hidden), str(whole), "--device", "video-70x", "--json"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "hidden.png: scale bar: its far end is hidden" in done.stderr
+    assert "whole.png: scale bar" not in done.stderr
+    images = {Path(i["source"]).name: i for i in json.loads(done.stdout)["images"]}
+    assert images["hidden.png"]["scale_source"].startswith("preset (video-70x; scale bar")
+    assert images["whole.png"]["scale_source"].startswith("scale bar (1 mm on ")
+    assert images["whole.png"]["um_per_px"] == pytest.approx(1000 / 300, rel=0.007)

@@ -651,8 +651,10 @@ def analyze_image(
         shadows.append((_end_shadow(contrast, a, da, w / 2), _end_shadow(contrast, b, db, w / 2)))
 
     area_cm2 = float(valid.sum()) * scale**2 / 1e8
-    warnings = width_scale_check(np.asarray(widths), um_per_px=scale) + focus_warnings(
-        blur_px, um_per_px=scale, vellus_max_um=DEFAULT_CUTOFFS.vellus_max_um
+    warnings = (
+        width_scale_check(np.asarray(widths), um_per_px=scale)
+        + focus_warnings(blur_px, um_per_px=scale, vellus_max_um=DEFAULT_CUTOFFS.vellus_max_um)
+        + burnt.notes  # device graphics that could not be read (a scale bar's hidden end)
     )
     dots = (
         find_yellow_dots(rgb, um_per_px=scale, exclude=_grow(mask, 3) | ~valid)

@@ -611,7 +611,7 @@ def find_burnt_in(rgb: np.ndarray, *, captions: bool = True) -> BurntIn:
     if arm is not None and bar_end_hidden(grey_value[0], *arm):
         notes.append(
             "scale bar: its far end is hidden (under a hair or beyond the frame), so its "
-            "length is unknown; not used for the scale"
+            "length is unknown and it does not calibrate this image"
         )
     for x0, y0, x1, y1 in labels:
         blocked[
