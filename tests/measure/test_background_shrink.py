@@ -59,3 +59,40 @@ def test_channel_mean_equals_the_float32_mean_over_channels():
         mean = _channel_mean(view)
         assert mean.dtype == expected.dtype
         np.testing.assert_array_equal(mean, expected)
+
+
+@pytest.mark.parametrize("size", [3, 5, 9, 11, 15])
+@pytest.mark.parametrize("percentile", [20, 50, 80])
+def test_rank_filter_square_picks_scipys_element(size, percentile):
+    """``background.rank_filter_square`` partitions the windows side by side instead of
+    running scipy's rank filter: the same element of every window (reflected borders
+    too, also when the window is wider than the image), ties included."""
+    from scipy import ndimage
+
+    from follicle.measure.background import rank_filter_square
+
+    rng = np.random.default_rng(size * 100 + percentile)
+    for shape in [(60, 75), (33, 41), (7, 5), (2, 9), (1, 1)]:
+        image = rng.random(shape).astype(np.float32)
+        image[rng.random(shape) < 0.2] = 0.5  # ties
+        expected = ndimage.percentile_filter(image, percentile, size=(size, size))
+        np.testing.assert_array_equal(
+            rank_filter_square(image, percentile=percentile, size=size), expected
+        )
+        if percentile == 50:
+            np.testing.assert_array_equal(expected, ndimage.median_filter(image, size=size))
+
+
+def test_rank_filter_square_hands_large_frames_to_scipy(monkeypatch):
+    from scipy import ndimage
+
+    from follicle.measure import background
+
+    image = np.random.default_rng(0).random((40, 50)).astype(np.float32)
+    expected = ndimage.percentile_filter(image, 80, size=(9, 9))
+    monkeypatch.setattr(background, "MAX_WINDOW_ELEMENTS", 100)  # everything is large
+    np.testing.assert_array_equal(
+        background.rank_filter_square(image, percentile=80, size=9), expected
+    )
+    with pytest.raises(ValueError, match="odd"):
+        background.rank_filter_square(image, percentile=80, size=4)

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from PIL import Image
 from scipy import ndimage
+
+# Above this many window elements (pixels x window area) the rank filters run in scipy:
+# the sliding-window copy would grow too large.
+MAX_WINDOW_ELEMENTS = 4_000_000
 
 
 def _shrink(image: np.ndarray, factor: int) -> np.ndarray:
@@ -58,6 +63,23 @@ def _grow(small: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return np.asarray(image.resize((shape[1], shape[0]), Image.Resampling.BILINEAR))
 
 
+def rank_filter_square(image: np.ndarray, *, percentile: float, size: int) -> np.ndarray:
+    """``ndimage.percentile_filter(image, percentile, size=size)`` (mode 'reflect') for an
+    odd ``size``: the same element of each size x size window, picked by a partition of
+    the windows side by side (about 3x faster on the small shrunk images, where scipy's
+    rank filter spends its time per pixel). ``percentile`` 50 is ``median_filter``."""
+    if size % 2 == 0:
+        raise ValueError(f"size must be odd, got {size}")
+    area = size * size
+    rank = int(float(area) * percentile / 100.0)  # scipy's own rank for a percentile
+    if image.ndim != 2 or image.size * area > MAX_WINDOW_ELEMENTS or not 0 <= rank < area:
+        return ndimage.percentile_filter(image, percentile, size=(size, size))
+    half = size // 2
+    padded = np.pad(image, half, mode="symmetric")  # scipy's 'reflect': d c b a | a b c d
+    windows = sliding_window_view(padded, (size, size)).reshape(*image.shape, area)
+    return np.partition(windows, rank, axis=-1)[..., rank]
+
+
 def skin_background(value: np.ndarray, *, structure_px: float, dark_objects: bool) -> np.ndarray:
     """Skin brightness under the hairs: a high percentile (dark hairs) or low percentile
     (light hairs) over a window wider than any shaft, then smoothed. Done at 1/8
@@ -67,7 +89,7 @@ def skin_background(value: np.ndarray, *, structure_px: float, dark_objects: boo
     size = max(int(np.ceil(structure_px / factor)) | 1, 3)
     # A high (low) percentile rather than a closing (opening): bright flakes of scale and
     # specular glints would lift a closing's upper envelope above the skin around them.
-    bg = ndimage.percentile_filter(small, 80 if dark_objects else 20, size=(size, size))
+    bg = rank_filter_square(small, percentile=80 if dark_objects else 20, size=size)
     bg = ndimage.uniform_filter(bg, size=max(size // 2, 3))
     return _grow(bg.astype(np.float32), value.shape)
 
@@ -77,7 +99,9 @@ def smooth_background(image: np.ndarray, *, size_px: float) -> np.ndarray:
     factor = _factor(size_px, image.shape)
     small = _shrink(image, factor)
     size = max(int(np.ceil(size_px / factor)) | 1, 3)
-    return _grow(ndimage.median_filter(small, size=size).astype(np.float32), image.shape)
+    return _grow(
+        rank_filter_square(small, percentile=50, size=size).astype(np.float32), image.shape
+    )
 
 
 def wide_level(image: np.ndarray, *, size_px: float) -> np.ndarray:
