@@ -96,3 +96,20 @@ def test_rank_filter_square_hands_large_frames_to_scipy(monkeypatch):
     )
     with pytest.raises(ValueError, match="odd"):
         background.rank_filter_square(image, percentile=80, size=4)
+
+
+@pytest.mark.parametrize("shape", [(1024, 1280), (7, 5), (3000, 4000)])
+def test_float_pixels_are_pillows_own(shape):
+    """``background._float_pixels`` reads a grown background without the copy numpy's
+    array interface makes (through Pillow's Arrow export), and falls back to that copy
+    where Pillow keeps the image in several blocks (the large frame here): the same
+    values either way."""
+    from PIL import Image
+
+    from follicle.measure.background import _float_pixels
+
+    small = np.random.default_rng(0).random((60, 75)).astype(np.float32)
+    image = Image.fromarray(small, mode="F").resize(shape[::-1], Image.Resampling.BILINEAR)
+    pixels = _float_pixels(image)
+    assert pixels.shape == shape and pixels.dtype == np.float32
+    np.testing.assert_array_equal(pixels, np.asarray(image))
