@@ -144,3 +144,28 @@ def test_paint_over_in_the_box_equals_the_whole_frame(seed):
             paint_over(rgb, paint, max_steps=steps),
             _paint_over_whole_frame(rgb, paint, max_steps=steps),
         )
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5, 6])
+def test_dark_label_boxes_skip_windows_without_enough_white(monkeypatch, seed):
+    """``dark_label_boxes`` skips a candidate window holding fewer white pixels than any
+    accepted box must (``MIN_LABEL_WHITE_PX``) before closing and labelling it: the same
+    boxes as testing every window (the pre-check off), on rendered frames with device
+    graphics plus grey patches carrying a few white specks (candidates that fail)."""
+    from follicle.measure.render import RenderStyle, render_trichoscopy
+
+    style = RenderStyle(text_bar=True, text_bar_style="dark", measuring_circle=True,
+                        scale_bar_mm=1.0, noise_sd=3.0)  # fmt: skip
+    image = render_trichoscopy(style=style, um_per_px=2.76, unit_count=9, seed=seed).image
+    image = image.copy()
+    rng = np.random.default_rng(seed)
+    for _ in range(12):  # flat dark grey patches, some with white specks
+        r, c = rng.integers(150, image.shape[0] - 60), rng.integers(0, image.shape[1] - 120)
+        h, w = rng.integers(12, 50), rng.integers(30, 110)
+        image[r : r + h, c : c + w] = 80
+        specks = rng.integers(0, 16)
+        image[r + rng.integers(0, h, specks), c + rng.integers(0, w, specks)] = 240
+    skip = burnt_in.caption_rows(image)
+    fast = burnt_in.dark_label_boxes(image, skip_rows=skip)
+    monkeypatch.setattr(burnt_in, "MIN_LABEL_WHITE_PX", 0)
+    assert fast == burnt_in.dark_label_boxes(image, skip_rows=skip)

@@ -30,6 +30,9 @@ from follicle.measure.binary_ops import close_square, dilate_square
 CAPTION_MAX_ROWS = 120  # a caption bar is at most this high (or a quarter of the image)
 MIN_RULER_PX = 120  # a scale bar is at least this long; straight hairs rarely are, 2 px thin
 LABEL_PAD_PX = 22  # label boxes reach this far beyond their text
+# The fewest white pixels a dark label box can hold (``dark_label_boxes``: at least
+# 0.85 x 400 box pixels, at least 3% of them white).
+MIN_LABEL_WHITE_PX = int(np.ceil(0.03 * 0.85 * 400))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -261,6 +264,10 @@ def dark_label_boxes(
             slice(r0, window_small[0].stop * 4 + 8),
             slice(c0, window_small[1].stop * 4 + 8),
         )
+        # A box passing the tests below holds at least 0.85 x 400 pixels, 3% of them
+        # white: a window with fewer white pixels fails them (most do: grey skin, hairs).
+        if np.count_nonzero(white[outer]) < MIN_LABEL_WHITE_PX:
+            continue
         local = _close_square(grey[outer] | white[outer], 5)
         lab, n = ndimage.label(local)
         if n == 0:
