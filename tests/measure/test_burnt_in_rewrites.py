@@ -169,3 +169,106 @@ def test_dark_label_boxes_skip_windows_without_enough_white(monkeypatch, seed):
     fast = burnt_in.dark_label_boxes(image, skip_rows=skip)
     monkeypatch.setattr(burnt_in, "MIN_LABEL_WHITE_PX", 0)
     assert fast == burnt_in.dark_label_boxes(image, skip_rows=skip)
+
+
+def _ruler_lines_full_frame(rgb, *, min_length_px=120):
+    """``burnt_in.ruler_lines`` as it was: the colour test over the whole frame."""
+    value, chroma = burnt_in._grey_value(rgb)
+    mask = np.zeros(value.shape, bool)
+    segments: list = []
+    grey = chroma <= 30
+    dark_line = value < 200
+    chroma = chroma.astype(np.int16)
+    for horizontal in (True, False):
+        thin = np.zeros(value.shape, bool)
+        # Grey, or at most half as coloured as the skin 4 px away on both sides: JPEG
+        # keeps colour at half resolution, so a 2 px grey line over blue dye takes some.
+        greyish = grey.copy()
+        if horizontal:  # darker than the rows 4 above and below
+            thin[4:-4] = (value[4:-4] < value[:-8] - 40) & (value[4:-4] < value[8:] - 40)
+            greyish[4:-4] |= (2 * chroma[4:-4] <= chroma[:-8]) & (2 * chroma[4:-4] <= chroma[8:])
+            thin &= dark_line & greyish
+            counts = thin.sum(axis=1)
+        else:  # darker than the columns 4 left and right (no transpose: stays fast)
+            thin[:, 4:-4] = (value[:, 4:-4] < value[:, :-8] - 40) & (
+                value[:, 4:-4] < value[:, 8:] - 40
+            )
+            greyish[:, 4:-4] |= (2 * chroma[:, 4:-4] <= chroma[:, :-8]) & (
+                2 * chroma[:, 4:-4] <= chroma[:, 8:]
+            )
+            thin &= dark_line & greyish
+            counts = thin.sum(axis=0)
+        for row in np.flatnonzero(counts >= min_length_px * 0.5):
+            line = thin[row] if horizontal else thin[:, row]
+            # Pieces of at least 15 px, joined across gaps where hairs cross the line.
+            pieces = [r for r in burnt_in._runs(line, max_gap=4) if r[1] - r[0] >= 15]
+            for start, stop in burnt_in._join_runs(pieces, max_gap=80):
+                if stop - start < min_length_px:
+                    continue
+                segments.append(
+                    burnt_in.Segment(horizontal=horizontal, at=float(row), start=start, stop=stop)
+                )
+                for a, b in pieces:
+                    if start <= a and b <= stop:
+                        if horizontal:
+                            mask[row, a:b] = True
+                        else:
+                            mask[a:b, row] = True
+    # A 2-px line gives a segment on each of its rows: keep one (with the longer span).
+    merged: list = []
+    for seg in sorted(segments, key=lambda s: (s.horizontal, s.at, s.start)):
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.horizontal == seg.horizontal
+            and seg.at - last.at <= 2
+            and seg.start < last.stop
+            and last.start < seg.stop
+        ):
+            merged[-1] = burnt_in.Segment(
+                horizontal=seg.horizontal,
+                at=(last.at + seg.at) / 2,
+                start=min(last.start, seg.start),
+                stop=max(last.stop, seg.stop),
+            )
+        else:
+            merged.append(seg)
+    return mask, merged
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_ruler_lines_test_colour_on_candidate_rows_only(seed):
+    """``ruler_lines`` tests the colour of the rows (columns) that hold enough thin dark
+    pixels only: the same line mask and segments as testing the whole frame, on scale
+    bars over plain and blue-dyed skin (4:2:0 JPEG) with dark hairs and grey lines of
+    other colours and lengths about them."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from follicle.measure.render import _scale_bar
+
+    rng = np.random.default_rng(seed)
+    skin = [(205, 175, 160), (140, 158, 250)][seed % 2]
+    image = np.clip(np.array(skin, float) + rng.normal(0, 3, (500, 700, 3)), 0, 255)
+    image, _ = _scale_bar(image.astype(np.uint8), 260.0 + 30 * seed)
+    pil = Image.fromarray(image)
+    draw = ImageDraw.Draw(pil)
+    for _ in range(15):  # hairs, and thin lines of other colours, some axis-aligned
+        x, y = rng.integers(0, 700), rng.integers(0, 500)
+        if rng.random() < 0.5:
+            length = int(rng.integers(60, 400))
+            end = (x + length, y) if rng.random() < 0.5 else (x, y + length)
+            colour = tuple(int(v) for v in rng.integers(20, 140, 3))
+            draw.line([(x, y), end], fill=colour, width=int(rng.integers(1, 3)))
+        else:
+            dx, dy = rng.normal(0, 120, 2)
+            draw.line([(x, y), (x + dx, y + dy)], fill=(40, 30, 30), width=int(rng.integers(8, 30)))
+    buffer = io.BytesIO()
+    pil.save(buffer, format="JPEG", quality=85, subsampling=2)
+    image = np.asarray(Image.open(buffer).convert("RGB"))
+    mask, segments = burnt_in.ruler_lines(image)
+    old_mask, old_segments = _ruler_lines_full_frame(image)
+    assert segments == old_segments
+    np.testing.assert_array_equal(mask, old_mask)
+    assert len(segments) >= 2  # the bar's two arms at least

@@ -372,30 +372,22 @@ def ruler_lines(
     value, chroma = grey_value if grey_value is not None else _grey_value(rgb)
     mask = np.zeros(value.shape, bool)
     segments: list[Segment] = []
-    grey = chroma <= 30
     dark_line = value < 200
-    chroma = chroma.astype(np.int16)
+    lowered = value.astype(np.int16) - 40  # "darker by 40" compares with these
     for horizontal in (True, False):
         thin = np.zeros(value.shape, bool)
-        # Grey, or at most half as coloured as the skin 4 px away on both sides: JPEG
-        # keeps colour at half resolution, so a 2 px grey line over blue dye takes some.
-        greyish = grey.copy()
         if horizontal:  # darker than the rows 4 above and below
-            thin[4:-4] = (value[4:-4] < value[:-8] - 40) & (value[4:-4] < value[8:] - 40)
-            greyish[4:-4] |= (2 * chroma[4:-4] <= chroma[:-8]) & (2 * chroma[4:-4] <= chroma[8:])
-            thin &= dark_line & greyish
-            counts = thin.sum(axis=1)
+            thin[4:-4] = (value[4:-4] < lowered[:-8]) & (value[4:-4] < lowered[8:])
         else:  # darker than the columns 4 left and right (no transpose: stays fast)
-            thin[:, 4:-4] = (value[:, 4:-4] < value[:, :-8] - 40) & (
-                value[:, 4:-4] < value[:, 8:] - 40
-            )
-            greyish[:, 4:-4] |= (2 * chroma[:, 4:-4] <= chroma[:, :-8]) & (
-                2 * chroma[:, 4:-4] <= chroma[:, 8:]
-            )
-            thin &= dark_line & greyish
-            counts = thin.sum(axis=0)
+            thin[:, 4:-4] = (value[:, 4:-4] < lowered[:, :-8]) & (value[:, 4:-4] < lowered[:, 8:])
+        thin &= dark_line
+        # The colour test only on the rows (columns) that can still hold a line: a row
+        # needs that many thin pixels before it, and it leaves the others out anyway.
+        counts = thin.sum(axis=1 if horizontal else 0)
         for row in np.flatnonzero(counts >= min_length_px * 0.5):
-            line = thin[row] if horizontal else thin[:, row]
+            line = _greyish(thin, chroma, row, horizontal=horizontal)
+            if line.sum() < min_length_px * 0.5:
+                continue
             # Pieces of at least 15 px, joined across gaps where hairs cross the line.
             pieces = [r for r in _runs(line, max_gap=4) if r[1] - r[0] >= 15]
             for start, stop in _join_runs(pieces, max_gap=80):
@@ -430,6 +422,20 @@ def ruler_lines(
         else:
             merged.append(seg)
     return mask, merged
+
+
+def _greyish(thin: np.ndarray, chroma: np.ndarray, at: int, *, horizontal: bool) -> np.ndarray:
+    """The ``thin`` pixels of row (or column) ``at`` that are grey (chroma <= 30) or at
+    most half as coloured as the pixels 4 rows (columns) away on both sides: JPEG keeps
+    colour at half resolution, so a 2 px grey line over blue dye takes some. ``at`` lies
+    4 or more from the frame's edges (``thin`` is empty there)."""
+    if horizontal:
+        line, here, before, after = thin[at], chroma[at], chroma[at - 4], chroma[at + 4]
+    else:
+        line, here = thin[:, at], chroma[:, at]
+        before, after = chroma[:, at - 4], chroma[:, at + 4]
+    here = here.astype(np.int16)
+    return line & ((here <= 30) | ((2 * here <= before) & (2 * here <= after)))
 
 
 def _runs(flags: np.ndarray, *, max_gap: int) -> list[tuple[int, int]]:
