@@ -545,14 +545,13 @@ def bar_end_hidden(
 
 
 def scale_bar_label(
-    rgb: np.ndarray, segments: list[Segment], *, grey_value=None
+    rgb: np.ndarray, found: tuple[Segment, bool] | None, *, grey_value=None
 ) -> list[tuple[int, int, int, int]]:
     """The dark label box ("1.0 mm") printed just beyond the free end of the scale bar's
-    horizontal arm, searched there only. A hair touching the box joins it in any grey
-    mask (and JPEG smears the skin's colour into the small box), so the label is found
-    by its white text: the largest cluster of white pixels there (``_text_clusters``
-    pads it by about the box's margin) standing on grey."""
-    found = scale_bar_arm(segments)
+    horizontal arm (``found``: ``scale_bar_arm``), searched there only. A hair touching
+    the box joins it in any grey mask (and JPEG smears the skin's colour into the small
+    box), so the label is found by its white text: the largest cluster of white pixels
+    there (``_text_clusters`` pads it by about the box's margin) standing on grey."""
     if found is None:
         return []
     arm, corner_at_start = found
@@ -619,8 +618,8 @@ def find_burnt_in(rgb: np.ndarray, *, captions: bool = True) -> BurntIn:
     labels = blue_label_boxes(rgb) + dark_label_boxes(
         rgb, skip_rows=(top, bottom), grey_value=grey_value
     )
-    labels += scale_bar_label(rgb, segments, grey_value=grey_value)
     arm, notes = scale_bar_arm(segments), []
+    labels += scale_bar_label(rgb, arm, grey_value=grey_value)
     if arm is not None and bar_end_hidden(grey_value[0], *arm):
         notes.append(
             "scale bar: its far end is hidden (under a hair or beyond the frame), so its "
