@@ -225,7 +225,9 @@ def test_scale_bar_over_blue_dye_is_found_after_jpeg():
     assert mask[row, 44:48].any()  # painted over, not left as a hair
 
 
-def _bar_on_skin(skin_rgb, *, length_px=300.0, seed=0, hair_at=None, box_rgb=None):
+def _bar_on_skin(
+    skin_rgb, *, length_px=300.0, seed=0, hair_at=None, hair_width_px=30, box_rgb=None
+):
     """A scale bar (render._scale_bar) on noisy skin of colour ``skin_rgb``; ``hair_at``:
     (x, y) of a dark 30 px hair drawn across the bar at 60 degrees; ``box_rgb``: the
     label box's colour (a colour cast tints it); saved and read back as a 4:2:0 JPEG like
@@ -247,7 +249,9 @@ def _bar_on_skin(skin_rgb, *, length_px=300.0, seed=0, hair_at=None, box_rgb=Non
         pil = Image.fromarray(drawn)
         x, y = hair_at
         dx, dy = 90 * np.cos(np.radians(60)), 90 * np.sin(np.radians(60))
-        ImageDraw.Draw(pil).line([(x - dx, y - dy), (x + dx, y + dy)], fill=(40, 30, 30), width=30)
+        ImageDraw.Draw(pil).line(
+            [(x - dx, y - dy), (x + dx, y + dy)], fill=(40, 30, 30), width=hair_width_px
+        )
         drawn = np.asarray(pil)
     buffer = io.BytesIO()
     Image.fromarray(drawn).save(buffer, format="JPEG", quality=85, subsampling=2)
@@ -331,3 +335,19 @@ def test_a_hidden_scale_bar_end_is_told_by_the_installed_command(tmp_path):
     assert images["hidden.png"]["scale_source"].startswith("preset (video-70x; scale bar")
     assert images["whole.png"]["scale_source"].startswith("scale bar (1 mm on ")
     assert images["whole.png"]["um_per_px"] == pytest.approx(1000 / 300, rel=0.007)
+
+
+def test_a_scale_bar_whose_corner_a_hair_hides_is_said_and_its_label_masked():
+    """Two hairs lying over the corner hide more than 80 px of both arms (two dev
+    images): no corner, so the bar's length is unknown; it does not calibrate the image,
+    a note says why, and its label (beyond the free end of the horizontal arm, the end
+    away from the vertical one) is still masked."""
+    image, length = _bar_on_skin(SKIN, length_px=400, hair_at=(70, BAR_ROW - 30), hair_width_px=90)
+    found = find_burnt_in(image)
+    assert found.ruler_px is None
+    (note,) = found.notes
+    assert "corner is hidden" in note
+    x1 = round(45 + length)
+    assert found.blocked[BAR_ROW - 16 : BAR_ROW + 17, x1 + 16 : x1 + 127].all()
+    scale = image_scale(image, device="video-70x", burnt_in=found)
+    assert scale.source == "preset" and "corner is hidden" in scale.detail

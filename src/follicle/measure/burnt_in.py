@@ -522,6 +522,22 @@ def scale_bar_arm(
     return best
 
 
+def scale_bar_without_corner(segments: list[Segment]) -> tuple[Segment, bool] | None:
+    """Both arms of a scale bar whose corner a hair hides over more than
+    ``scale_bar_arm``'s gap: the longest horizontal stroke and whether its start is the
+    corner's end (the end nearer the vertical stroke's line), for the label search
+    beyond its other end. Its length is unknown. None without strokes of both kinds (a
+    lone straight stroke need not be a scale bar)."""
+    segments = join_collinear(segments)
+    horizontal = [s for s in segments if s.horizontal]
+    vertical = [s for s in segments if not s.horizontal]
+    if not horizontal or not vertical:
+        return None
+    h = max(horizontal, key=lambda s: s.length_px)
+    v = min(vertical, key=lambda s: min(abs(h.start - s.at), abs(h.stop - s.at)))
+    return h, abs(h.start - v.at) <= abs(h.stop - v.at)
+
+
 def bar_end_hidden(
     value: np.ndarray, arm: Segment, corner_at_start: bool, *, reach_px: int = 8
 ) -> bool:
@@ -619,11 +635,17 @@ def find_burnt_in(rgb: np.ndarray, *, captions: bool = True) -> BurntIn:
         rgb, skip_rows=(top, bottom), grey_value=grey_value
     )
     arm, notes = scale_bar_arm(segments), []
-    labels += scale_bar_label(rgb, arm, grey_value=grey_value)
+    cornerless = scale_bar_without_corner(segments) if arm is None else None
+    labels += scale_bar_label(rgb, arm or cornerless, grey_value=grey_value)
     if arm is not None and bar_end_hidden(grey_value[0], *arm):
         notes.append(
             "scale bar: its far end is hidden (under a hair or beyond the frame), so its "
             "length is unknown and it does not calibrate this image"
+        )
+    elif cornerless is not None:
+        notes.append(
+            "scale bar: its corner is hidden (under a hair), so its length is unknown and "
+            "it does not calibrate this image"
         )
     for x0, y0, x1, y1 in labels:
         blocked[
