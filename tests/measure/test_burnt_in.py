@@ -335,6 +335,18 @@ def test_a_hidden_scale_bar_end_is_told_by_the_installed_command(tmp_path):
     assert images["hidden.png"]["scale_source"].startswith("preset (video-70x; scale bar")
     assert images["whole.png"]["scale_source"].startswith("scale bar (1 mm on ")
     assert images["whole.png"]["um_per_px"] == pytest.approx(1000 / 300, rel=0.007)
+    # The table says where the scales came from, under it.
+    done = subprocess.run(
+        [str(follicle), "analyze", str(hidden), str(whole), "--device", "video-70x"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "scale: preset in 1 image, scale bar in 1 image" in done.stdout
+    done = subprocess.run(
+        [str(follicle), "analyze", str(whole), "--device", "video-70x"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert "scale: scale bar (1 mm on 30" in done.stdout
 
 
 def test_a_scale_bar_whose_corner_a_hair_hides_is_said_and_its_label_masked():

@@ -320,6 +320,9 @@ def analyze_command(
             f"{r['um_per_px']:.3g}",
         )
     console.print(table)
+    sources = [r.get("scale_source", "given") for r in results]
+    if any(source != "given" for source in sources):  # scales the user did not give
+        console.print(scale_summary(sources), highlight=False)
     for r in results:
         if "corrections" in r:
             counts = r["corrections"]
@@ -327,6 +330,20 @@ def analyze_command(
                 f"{Path(r['source']).name}: corrected by hand ({counts['removed']} removed, "
                 f"{counts['added']} added, {counts['split']} split)"
             )
+
+
+def scale_summary(sources: list[str]) -> str:
+    """Where the images' scales came from, under the table: one image's source in full
+    (e.g. "scale: scale bar (1 mm on 358 px)"), else how many images took each kind
+    ("scale: scale bar in 26 images, preset in 76"), in order of first appearance."""
+    if len(sources) == 1:
+        return f"scale: {sources[0]}"
+    counts: dict[str, int] = {}
+    for source in sources:
+        kind = source.split(" (", 1)[0]
+        counts[kind] = counts.get(kind, 0) + 1
+    parts = [f"{kind} in {n} image{'s' if n > 1 else ''}" for kind, n in counts.items()]
+    return "scale: " + ", ".join(parts)
 
 
 def render_command(
