@@ -356,11 +356,6 @@ class Segment:
     def length_px(self) -> float:
         return float(self.stop - self.start)
 
-    def ends_xy(self) -> tuple[tuple[float, float], tuple[float, float]]:
-        if self.horizontal:
-            return (self.start, self.at), (self.stop, self.at)
-        return (self.at, self.start), (self.at, self.stop)
-
 
 def ruler_lines(
     rgb: np.ndarray, *, min_length_px: int = MIN_RULER_PX, grey_value=None
@@ -476,14 +471,6 @@ def join_collinear(segments: list[Segment], *, max_gap_px: int = 80) -> list[Seg
         else:
             out.append(s)
     return out
-
-
-def scale_bar_px(segments: list[Segment], *, corner_px: float = 8.0) -> float | None:
-    """Length of the horizontal arm of an L-shaped scale bar, from its corner: a
-    horizontal and a vertical stroke meeting at a corner (a lone straight stroke is not
-    trusted); see ``scale_bar_arm``."""
-    arm = scale_bar_arm(segments, corner_px=corner_px)
-    return None if arm is None else arm[0].length_px
 
 
 def scale_bar_arm(
@@ -637,7 +624,8 @@ def find_burnt_in(rgb: np.ndarray, *, captions: bool = True) -> BurntIn:
     arm, notes = scale_bar_arm(segments), []
     cornerless = scale_bar_without_corner(segments) if arm is None else None
     labels += scale_bar_label(rgb, arm or cornerless, grey_value=grey_value)
-    if arm is not None and bar_end_hidden(grey_value[0], *arm):
+    end_hidden = arm is not None and bar_end_hidden(grey_value[0], *arm)
+    if end_hidden:
         notes.append(
             "scale bar: its far end is hidden (under a hair or beyond the frame), so its "
             "length is unknown and it does not calibrate this image"
@@ -658,7 +646,7 @@ def find_burnt_in(rgb: np.ndarray, *, captions: bool = True) -> BurntIn:
         paint=paint & ~blocked,
         blocked=blocked,
         circles=tuple(circles),
-        ruler_px=None if arm is None or notes else arm[0].length_px,
+        ruler_px=None if arm is None or end_hidden else arm[0].length_px,
         labels=tuple(labels),
         notes=tuple(notes),
     )
