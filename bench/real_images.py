@@ -9,11 +9,15 @@ the project; overlays of the worst images go to a folder outside it.
     python bench/real_images.py FOLDER --subset all  # any folder, every image
     python bench/real_images.py --json --worst 8 --out /tmp/follicle-real-images
     python bench/real_images.py --pipeline learned   # the ONNX segmenter (docs/segmenter.md)
+    python bench/real_images.py --resample 0.5       # as a device of half the resolution
 
 Held out: images whose name starts with ``230219`` (one 2023 session) are reported
 separately and are not used to develop the analyser; the rest is the dev subset.
 Scale: the ``video-70x`` preset, replaced by the image's own measuring circle or ruler
 when ``follicle analyze`` would find one (``--um-per-px`` forces a value).
+``--resample F`` scores the same images as a device of F times the resolution would
+take them: each image resampled by F (Lanczos), its boxes scaled, its scale the
+full-resolution one divided by F (the device graphics are found on the resampled image).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import json  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from concurrent.futures import ProcessPoolExecutor  # noqa: E402
+from dataclasses import replace  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -76,27 +81,48 @@ def list_images(folder: Path, subset: str) -> list[Path]:
     return images
 
 
+def resampled(rgb: np.ndarray, factor: float) -> np.ndarray:
+    """The image as a device of ``factor`` times its resolution would take it."""
+    from PIL import Image
+
+    rows, cols = rgb.shape[:2]
+    size = (max(round(cols * factor), 1), max(round(rows * factor), 1))
+    return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.LANCZOS))
+
+
+def scaled_boxes(boxes: list, factor: float) -> list:
+    return [
+        replace(b, x0=b.x0 * factor, y0=b.y0 * factor, x1=b.x1 * factor, y1=b.y1 * factor)
+        for b in boxes
+    ]
+
+
 def score_one(job: tuple) -> dict:
     """Analyse one image (timed) and score it against its boxes. ``job``: (path, folder,
-    forced scale or None, settings overrides[, pipeline]); the pipeline is 'classical'
-    when left out."""
+    forced scale or None, settings overrides[, pipeline[, resample factor]]); the
+    pipeline is 'classical' and the factor 1 when left out."""
     path, folder, forced_scale, overrides, *rest = job
     pipeline = rest[0] if rest else "classical"
+    factor = rest[1] if len(rest) > 1 else 1.0
     settings = AnalysisSettings(**overrides)
     rgb = load_image(path)
+    if factor != 1.0:  # the scale of the full image, divided by the factor
+        scale = image_scale(rgb, device="video-70x", burnt_in=find_burnt_in(rgb))
+        forced_scale = (forced_scale or scale.um_per_px) / factor
+        rgb = resampled(rgb, factor)
     start, cpu_start = time.perf_counter(), time.process_time()
     burnt = find_burnt_in(rgb)  # what `follicle analyze --device` does: found once
     if forced_scale is None:
         scale = image_scale(rgb, device="video-70x", burnt_in=burnt)
         um_per_px, scale_source = scale.um_per_px, scale.source
     else:
-        um_per_px, scale_source = forced_scale, "given"
+        um_per_px, scale_source = forced_scale, "given" if factor == 1.0 else "resampled"
     analysis = analyze_image(
         rgb, um_per_px=um_per_px, settings=settings, burnt_in=burnt, pipeline=pipeline
     )
     seconds = time.perf_counter() - start
     cpu_seconds = time.process_time() - cpu_start
-    boxes = read_voc_boxes(folder / "annotations" / f"{path.stem}.xml")
+    boxes = scaled_boxes(read_voc_boxes(folder / "annotations" / f"{path.stem}.xml"), factor)
     hairs = analysis.hairs.set_index("hair_id") if len(analysis.hairs) else None
     diameters = {} if hairs is None else hairs["diameter_um"].to_dict()
     border = {} if hairs is None else hairs["touches_border"].astype(bool).to_dict()
@@ -143,6 +169,7 @@ def write_overlays(
     worst: int,
     forced: float | None,
     pipeline: str = "classical",
+    factor: float = 1.0,
 ):
     """Overlays of the worst images with the boxes drawn: matched boxes blue, missed boxes
     magenta, `undersize` boxes dashed by a thicker outline."""
@@ -154,13 +181,18 @@ def write_overlays(
     for row in sorted(rows, key=lambda r: -per_image_badness(r["score"]))[:worst]:
         path = folder / "images" / row["image"]
         rgb = load_image(path)
+        if factor != 1.0:
+            rgb = resampled(rgb, factor)
         analysis = analyze_image(
-            rgb, um_per_px=row["um_per_px"] if forced is None else forced, pipeline=pipeline
+            rgb,
+            um_per_px=row["um_per_px"] if forced is None or factor != 1.0 else forced,
+            pipeline=pipeline,
         )
         pil = Image.fromarray(render_overlay(rgb, analysis))
         draw = ImageDraw.Draw(pil)
         matched = {i for i, _ in row["score"].pairs}
-        for i, box in enumerate(read_voc_boxes(folder / "annotations" / f"{path.stem}.xml")):
+        boxes = scaled_boxes(read_voc_boxes(folder / "annotations" / f"{path.stem}.xml"), factor)
+        for i, box in enumerate(boxes):
             colour = (60, 120, 255) if i in matched else (255, 0, 255)
             width = 3 if box.label == "undersize" else 1
             draw.rectangle([box.x0, box.y0, box.x1, box.y1], outline=colour, width=width)
@@ -221,6 +253,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--pipeline", choices=("classical", "learned"), default="classical")
     parser.add_argument(
+        "--resample",
+        type=float,
+        default=1.0,
+        metavar="F",
+        help="score the images resampled by F (0 < F <= 1: a device of lower resolution)",
+    )
+    parser.add_argument(
         "--set",
         action="append",
         default=[],
@@ -229,15 +268,26 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     overrides = {k: float(v) for k, v in (item.split("=", 1) for item in args.set)}
+    if not 0 < args.resample <= 1:
+        print(f"--resample must be in (0, 1], not {args.resample}", file=sys.stderr)
+        return 2
     if not (args.folder / "images").is_dir():
         print(f"no images folder in {args.folder}", file=sys.stderr)
         return 2
     subsets = ("dev", "held-out") if args.subset == "split" else (args.subset,)
-    report: dict = {"folder": str(args.folder), "settings": overrides, "pipeline": args.pipeline}
+    report: dict = {
+        "folder": str(args.folder),
+        "settings": overrides,
+        "pipeline": args.pipeline,
+        "resample": args.resample,
+    }
     all_rows = []
     for subset in subsets:
         images = list_images(args.folder, subset)[: args.limit]
-        jobs = [(p, args.folder, args.um_per_px, overrides, args.pipeline) for p in images]
+        jobs = [
+            (p, args.folder, args.um_per_px, overrides, args.pipeline, args.resample)
+            for p in images
+        ]
         if args.workers > 1:
             with ProcessPoolExecutor(max_workers=args.workers) as pool:
                 rows = list(pool.map(score_one, jobs, chunksize=2))
@@ -246,7 +296,10 @@ def main(argv: list[str] | None = None) -> int:
         all_rows += rows
         report[subset] = summarise(rows) if rows else None
     if args.worst > 0 and all_rows:
-        write_overlays(all_rows, args.folder, args.out, args.worst, args.um_per_px, args.pipeline)
+        write_overlays(
+            all_rows, args.folder, args.out, args.worst, args.um_per_px, args.pipeline,
+            args.resample,
+        )  # fmt: skip
         report["overlays"] = str(args.out)
     if args.json:
         print(json.dumps(report, indent=2, default=float))
@@ -255,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
         if report[subset]:
             label = "held-out (230219_*)" if subset == "held-out" else subset
             label += f", {args.pipeline} pipeline"
+            if args.resample != 1.0:
+                label += f", resampled x{args.resample:g}"
             print(format_table(label, report[subset]))
     if "overlays" in report:
         print(f"overlays of the {args.worst} worst images: {report['overlays']}")

@@ -58,3 +58,25 @@ def test_the_focus_line_is_printed_when_the_blur_was_read(bench):
     table = bench.format_table("dev", summary(edge_blur_um_median=11.4, focus_warned=1))
     assert table.splitlines()[-1].endswith("11.4 um / 1 of 2")
     assert "edge blur" not in bench.format_table("dev", summary())
+
+
+def test_resampling_scales_the_image_and_its_boxes(bench):
+    import numpy as np
+
+    from follicle.measure.evaluate import Box
+
+    rgb = np.zeros((1024, 1280, 3), np.uint8)
+    rgb[500:520, 600:700] = 200  # a bar keeps its place at half resolution
+    half = bench.resampled(rgb, 0.5)
+    assert half.shape == (512, 640, 3) and half.dtype == np.uint8
+    rows, cols = np.nonzero(half[..., 0] > 100)
+    assert (rows.min(), rows.max(), cols.min(), cols.max()) == (250, 259, 300, 349)
+    (box,) = bench.scaled_boxes([Box(label="undersize", x0=600, y0=500, x1=700, y1=520)], 0.5)
+    assert (box.label, box.x0, box.y0, box.x1, box.y1) == ("undersize", 300, 250, 350, 260)
+
+
+@pytest.mark.parametrize("factor", ["0", "1.5", "-1"])
+def test_a_resample_factor_outside_0_1_is_refused(bench, tmp_path, factor, capsys):
+    (tmp_path / "images").mkdir()
+    assert bench.main([str(tmp_path), "--resample", factor]) == 2
+    assert "--resample must be in (0, 1]" in capsys.readouterr().err

@@ -58,7 +58,13 @@ from follicle.measure.stubs import stub_shafts
 from follicle.measure.thin_tails import thin_tail
 from follicle.measure.units import group_units, shaft_ends
 from follicle.measure.v_pairs import split_v_pair
-from follicle.measure.widths import WidthEstimate, centred_branches, shaft_samples, shaft_width
+from follicle.measure.widths import (
+    WidthEstimate,
+    centred_branches,
+    shaft_samples,
+    shaft_width,
+    shoulder_reach_px,
+)
 from follicle.measure.yellow_dots import find_yellow_dots
 
 Polarity = Literal["auto", "dark", "light"]
@@ -491,7 +497,10 @@ def analyze_image(
     reported = {}  # id(shaft) -> the width reported when it differs from the one judged
     for shaft in shafts:
         options = dict(
-            min_contrast=floors.get(id(shaft), low), mask=mask, shoulder=settings.halo_shoulder
+            min_contrast=floors.get(id(shaft), low),
+            mask=mask,
+            shoulder=settings.halo_shoulder,
+            shoulder_reach=shoulder_reach_px(scale),
         )
         estimate = shaft_width(
             contrast, shaft.branches, shaft.junctions_rc, half_width, max_width_px=max_w, **options
@@ -798,7 +807,10 @@ def _drawn_width(
     branches, joints = shaft.branches, shaft.junctions_rc
 
     def width(**options) -> WidthEstimate:
-        return shaft_width(contrast, branches, joints, half_width, max_width_px=max_w, **options)
+        return shaft_width(
+            contrast, branches, joints, half_width, max_width_px=max_w,
+            shoulder_reach=shoulder_reach_px(scale), **options,
+        )  # fmt: skip
 
     # A line drawn along a hair reads it in most of its profiles; one on bare skin only
     # where it crosses another hair, whose width it must not take.
@@ -913,7 +925,8 @@ def _faint_hairs(
         def width(shaft=shaft, **options) -> WidthEstimate:
             return shaft_width(
                 contrast, shaft.branches, shaft.junctions_rc, half_width,
-                max_width_px=2 * max_px, min_contrast=low / 2, **options,
+                max_width_px=2 * max_px, min_contrast=low / 2,
+                shoulder_reach=shoulder_reach_px(scale), **options,
             )  # fmt: skip
 
         estimate = width()

@@ -18,6 +18,17 @@ from scipy import ndimage
 from follicle.measure.small_median import median
 
 STEP_PX = 0.25
+# The level beside an edge (a halo's or shadow's shoulder) is read this far outside it,
+# in um so that a hair reads the same at any magnification: 2.5-4 px at the 70x device's
+# 2.76 um/px (``calibration.SCALE_70X_UM_PER_PX``), where the shoulder rule was
+# calibrated on the dev images (docs/measure.md). In px, a blurred thin hair's own tail
+# was read as a shoulder at 2.76 um/px and not at 5.5: 15-30% wider at half resolution.
+SHOULDER_REACH_UM = (6.9, 11.04)
+
+
+def shoulder_reach_px(um_per_px: float) -> tuple[float, float]:
+    """``SHOULDER_REACH_UM`` in px at this scale."""
+    return SHOULDER_REACH_UM[0] / um_per_px, SHOULDER_REACH_UM[1] / um_per_px
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,8 +127,12 @@ def profile_widths(
     floor_contrast: float = 0.1,
     centres_out: list | None = None,
     shoulder: bool = False,
+    shoulder_reach: tuple[float, float] = (2.5, 4.0),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Full width at half maximum (px) and peak of each perpendicular profile.
+    ``shoulder``: read each edge at half height above the level ``shoulder_reach`` px
+    outside it when that level is at least a sixth of the peak (``shoulder_reach_px``
+    gives the reach at an image's scale).
 
     The peak is returned negative where the profile runs off the image (truncated)."""
     if len(points) == 0:
@@ -167,10 +182,12 @@ def profile_widths(
     rows = np.arange(len(points))
     half_left = half_right = half
     if shoulder:
-        # A halo or shadow beside an edge (a shoulder: the level 2.5-4 px outside it is
-        # at least a sixth of the peak) lifts the base that edge stands on; its half
-        # height is then half-way between the shoulder and the peak, found inwards.
-        near, far = round(2.5 / STEP_PX), round(4.0 / STEP_PX)
+        # A halo or shadow beside an edge (a shoulder: the level ``shoulder_reach``
+        # outside it is at least a sixth of the peak) lifts the base that edge stands on;
+        # its half height is then half-way between the shoulder and the peak, found
+        # inwards.
+        near = round(shoulder_reach[0] / STEP_PX)
+        far = max(round(shoulder_reach[1] / STEP_PX), near + 1)
         base_l = profiles[
             rows[:, None], np.clip(left[:, None] - np.arange(near, far), 0, n_off - 1)
         ]
@@ -221,9 +238,11 @@ def shaft_width(
     min_contrast: float,
     mask: np.ndarray | None = None,
     shoulder: bool = False,
+    shoulder_reach: tuple[float, float] = (2.5, 4.0),
 ) -> WidthEstimate:
     """Median width of one shaft, from profiles away from junctions and ends.
-    ``shoulder``: read each edge at half height above the level beside it (halos)."""
+    ``shoulder``: read each edge at half height above the level beside it (halos),
+    ``shoulder_reach`` px outside it (``profile_widths``)."""
     ids: list = []
     points, normals = shaft_samples(branches, junctions_rc, half_width, branch_ids=ids)
     centres: list = []
@@ -236,6 +255,7 @@ def shaft_width(
         floor_contrast=min_contrast,
         centres_out=centres,
         shoulder=shoulder,
+        shoulder_reach=shoulder_reach,
     )
     # Profiles cut by the image border give only the visible part of the width: a shaft
     # running along the border has no measurable diameter and is not reported.
