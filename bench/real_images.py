@@ -42,6 +42,7 @@ from follicle.measure.burnt_in import find_burnt_in  # noqa: E402
 from follicle.measure.calibration import image_scale  # noqa: E402
 from follicle.measure.evaluate import (  # noqa: E402
     BoxScore,
+    bootstrap_box_intervals,
     read_voc_boxes,
     score_boxes,
     summarise_box_scores,
@@ -140,7 +141,10 @@ def score_one(job: tuple) -> dict:
 
 
 def summarise(rows: list[dict]) -> dict:
-    out = summarise_box_scores([r["score"] for r in rows])
+    scores = [r["score"] for r in rows]
+    out = summarise_box_scores(scores)
+    # 95% intervals over the images drawn again (what they include: bootstrap_box_intervals)
+    out["intervals"] = bootstrap_box_intervals(scores, seed=20261205)
     if rows:
         out["seconds_median"] = float(np.median([r["seconds"] for r in rows]))
         # CPU time of this process: less inflated than wall time on a loaded machine.
@@ -200,6 +204,16 @@ def write_overlays(
         pil.save(out / f"{path.stem}.boxes.png")
 
 
+def interval(summary: dict, name: str, *, percent: bool = False) -> str:
+    """'  95% CI a-b' for a figure with a bootstrap interval (empty without one)."""
+    bounds = summary.get("intervals", {}).get(name)
+    if bounds is None:
+        return ""
+    if percent:
+        return f"  95% CI {100 * bounds[0]:.0f}-{100 * bounds[1]:.0f}%"
+    return f"  95% CI {bounds[0]:.3f}-{bounds[1]:.3f}"
+
+
 def format_table(name: str, summary: dict) -> str:
     s = summary
     lines = [
@@ -209,25 +223,33 @@ def format_table(name: str, summary: dict) -> str:
         f"  {'figure':58} {'value':>12}  goal",
         f"  {'one-to-one matching: box recall / hair precision':58} "
         f"{s['box_recall']:5.2f} / {s['hair_precision']:4.2f}",
-        f"  {'  F1':58} {s['f1']:12.3f}  {goal(s, 'f1')}",
+        f"  {'  F1':58} {s['f1']:12.3f}  {goal(s, 'f1')}{interval(s, 'f1')}",
         f"  {'per-image hair count vs boxes: Spearman':58} {s['count_spearman']:12.3f}  "
-        f"{goal(s, 'count_spearman')}",
+        f"{goal(s, 'count_spearman')}{interval(s, 'count_spearman')}",
         f"  {'per-image count, median absolute relative error':58} "
         f"{100 * s['count_median_abs_rel_error']:11.1f}%  {goal(s, 'count_median_abs_rel_error')}"
-        f"  (signed {100 * s['count_median_signed_rel_error']:+.0f}%)",
+        f"  (signed {100 * s['count_median_signed_rel_error']:+.0f}%)"
+        f"{interval(s, 'count_median_abs_rel_error', percent=True)}",
         f"  {'  same, hairs touching the border left out: Spearman / error':58} "
         f"{s['count_interior_spearman']:5.2f} / "
         f"{100 * s['count_interior_median_abs_rel_error']:3.0f}%",
         f"  {'thin (undersize) boxes touched by a hair <= 40 um':58} "
         f"{s['thin_boxes_touched_thin_share']:12.3f}  {goal(s, 'thin_boxes_touched_thin_share')}"
-        f"  ({s['thin_boxes_touched_thin']} of {s['thin_boxes']})",
+        f"  ({s['thin_boxes_touched_thin']} of {s['thin_boxes']})"
+        f"{interval(s, 'thin_boxes_touched_thin_share')}",
         f"  {'premium boxes measured <= 40 um (false thin)':58} "
         f"{s['premium_false_thin_share']:12.3f}  {goal(s, 'premium_false_thin_share')}"
-        f"  ({s['premium_thin']} of {s['premium_measured']})",
+        f"  ({s['premium_thin']} of {s['premium_measured']})"
+        f"{interval(s, 'premium_false_thin_share')}",
         f"  {'time per image, median (s): wall / CPU':58} "
         f"{s['seconds_median']:5.3f} / {s['cpu_seconds_median']:5.3f}  "
         f"{goal(s, 'cpu_seconds_median')} (CPU)",
     ]
+    if s.get("intervals"):
+        lines.append(
+            "  (95% CI: the images drawn again with replacement, 1000 times; not the "
+            "annotators' misses, nor the figures' sensitivity to resolution)"
+        )
     if s.get("edge_blur_um_median") is not None:  # the focus check (measure.focus)
         lines.append(
             f"  {'edge blur (SD), median over images / images with a focus warning':58} "

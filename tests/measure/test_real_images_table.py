@@ -80,3 +80,15 @@ def test_a_resample_factor_outside_0_1_is_refused(bench, tmp_path, factor, capsy
     (tmp_path / "images").mkdir()
     assert bench.main([str(tmp_path), "--resample", factor]) == 2
     assert "--resample must be in (0, 1]" in capsys.readouterr().err
+
+
+def test_intervals_are_printed_beside_their_figures_and_said_what_they_include(bench):
+    table = bench.format_table(
+        "dev", summary(intervals={"f1": (0.832, 0.862), "count_median_abs_rel_error": (0.12, 0.21)})
+    )
+    lines = {line[2:60].strip(): line for line in table.splitlines()[2:]}
+    assert lines["F1"].endswith("NOT met  95% CI 0.832-0.862")
+    assert lines["per-image count, median absolute relative error"].endswith("95% CI 12-21%")
+    assert "95% CI" not in lines["per-image hair count vs boxes: Spearman"]  # none given
+    assert "images drawn again" in table and "annotators' misses" in table
+    assert "95% CI" not in bench.format_table("dev", summary())

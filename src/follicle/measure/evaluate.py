@@ -292,3 +292,46 @@ def summarise_box_scores(scores: list[BoxScore]) -> dict[str, float]:
         "premium_thin": int(sum(s.premium_thin for s in scores)),
         "premium_false_thin_share": sum(s.premium_thin for s in scores) / max(premium, 1),
     }
+
+
+BOOTSTRAPPED = (
+    "f1",
+    "count_spearman",
+    "count_median_abs_rel_error",
+    "thin_boxes_touched_thin_share",
+    "premium_false_thin_share",
+)
+
+
+def bootstrap_box_intervals(
+    scores: list[BoxScore], *, draws: int = 1000, level: float = 0.95, seed: int = 0
+) -> dict[str, tuple[float, float]]:
+    """Percentile intervals of the ``summarise_box_scores`` figures in ``BOOTSTRAPPED``
+    over images drawn with replacement (``draws`` times, seeded).
+
+    What they include: which images happened to be annotated (images are the unit:
+    hairs in one image share its focus, skin and annotator). What they do not: the
+    annotators' own misses and label choices, or the analyser's sensitivity to the
+    images' resolution (docs/measure.md). Fewer than 3 images: no intervals."""
+    if not 0 < level < 1:
+        raise ValueError(f"level: {level!r} is not in (0, 1)")
+    if draws < 1:
+        raise ValueError(f"draws: {draws!r} is not >= 1")
+    if len(scores) < 3:
+        return {}
+    rng = np.random.default_rng(seed)
+    samples: dict[str, list[float]] = {name: [] for name in BOOTSTRAPPED}
+    for _ in range(draws):
+        drawn = [scores[i] for i in rng.integers(0, len(scores), len(scores))]
+        summary = summarise_box_scores(drawn)
+        for name in BOOTSTRAPPED:
+            samples[name].append(summary[name])
+    tail = 100 * (1 - level) / 2
+    out = {}
+    for name, values in samples.items():
+        finite = np.asarray(values, float)
+        finite = finite[np.isfinite(finite)]
+        if finite.size:
+            low, high = np.percentile(finite, [tail, 100 - tail])
+            out[name] = (float(low), float(high))
+    return out
