@@ -363,3 +363,38 @@ def test_a_scale_bar_whose_corner_a_hair_hides_is_said_and_its_label_masked():
     assert found.blocked[BAR_ROW - 16 : BAR_ROW + 17, x1 + 16 : x1 + 127].all()
     scale = image_scale(image, device="video-70x", burnt_in=found)
     assert scale.source == "preset" and "corner is hidden" in scale.detail
+
+
+def _straight_hair(width_um: float, *, um_per_px: float = 2.76, vertical: bool = False):
+    """A thin grey-brown shaft lying exactly along a pixel row (or column), 500 um long,
+    blur 3 um, noise 2 levels: what a device line looks like, but thicker."""
+    from scipy import ndimage
+
+    from follicle.measure.raster import polyline_coverage
+
+    shape = (300, 320)
+    axis = np.array([[60.0, 150.0], [60.0 + 500.0 / um_per_px, 150.0]])
+    if vertical:
+        axis = axis[:, ::-1].copy()
+    (rows, cols), cover = polyline_coverage(axis, width_um / um_per_px, shape)
+    level = np.zeros(shape)
+    level[rows, cols] = cover * 0.6
+    image = np.array([205.0, 190.0, 185.0]) * (1 - level[..., None])
+    sigma = 3.0 / um_per_px
+    image = ndimage.gaussian_filter(image, (sigma, sigma, 0))
+    image += np.random.default_rng(0).normal(0, 2.0, image.shape)
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("vertical", [False, True])
+@pytest.mark.parametrize("width_um", [10.0, 15.0, 20.0])
+def test_a_thin_hair_along_a_pixel_row_is_not_a_device_line(width_um, vertical):
+    """The scale bar's line search takes thin, exactly horizontal or vertical dark lines;
+    a vellus hair lying along a row is one too, 4-7 px thick at 2.76 um/px against the
+    device's 2 px. It was painted over as device graphics (none found, or a 20 um hair
+    measured 23 um on what was left); now it is a hair of its own width."""
+    image = _straight_hair(width_um, vertical=vertical)
+    assert not find_burnt_in(image).paint.any()
+    found = analyze_image(image, um_per_px=2.76)
+    assert len(found.hairs) == 1
+    assert found.hairs["diameter_um"].iloc[0] == pytest.approx(width_um, abs=1.5)

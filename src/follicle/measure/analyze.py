@@ -69,6 +69,10 @@ from follicle.measure.yellow_dots import find_yellow_dots
 
 Polarity = Literal["auto", "dark", "light"]
 PIPELINES = ("classical", "learned")  # how the shaft mask is made (``segmenter``: learned)
+# A shaft reaching this close (um) to the frame or a masked area is cut by it: 3 px at the
+# 70x device's 2.76 um/px, in um so that the same hair is flagged at any magnification
+# (in px, at half resolution 13% more dev hairs touched the border: docs/measure.md).
+EDGE_BAND_UM = 8.28
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -489,9 +493,10 @@ def analyze_image(
     shafts = [s for s in shafts if s.length_px >= min_length_px]
 
     # Near the image edge or a masked bar or label, a shaft may continue out of view.
-    edge = _grow(~valid, 3) if not valid.all() else np.zeros(shape, bool)
-    edge[:3] = edge[-3:] = True
-    edge[:, :3] = edge[:, -3:] = True
+    band = edge_band_px(scale)
+    edge = _grow(~valid, band) if not valid.all() else np.zeros(shape, bool)
+    edge[:band] = edge[-band:] = True
+    edge[:, :band] = edge[:, -band:] = True
     measured = []  # (shaft, width px, spread px, contrast, cut by the edge)
     offsets = {}  # id(shaft) -> its branches' offsets from the middle of the shaft
     reported = {}  # id(shaft) -> the width reported when it differs from the one judged
@@ -1079,6 +1084,13 @@ def _recentred(measured: tuple, offsets: tuple | None, half_width: np.ndarray) -
     if all(a is b for a, b in zip(branches, shaft.branches, strict=True)):
         return measured
     return (Shaft(branches=branches, junctions_rc=shaft.junctions_rc), *measured[1:])
+
+
+def edge_band_px(um_per_px: float) -> int:
+    """Width (px) of the band along the frame and masked areas where a shaft counts as
+    cut (``touches_border``): ``EDGE_BAND_UM``, at least 2 px (JPEG and lens artefacts
+    at the frame are a pixel or two whatever the scale)."""
+    return max(2, round(EDGE_BAND_UM / um_per_px))
 
 
 def _grow(mask: np.ndarray, radius_px: int) -> np.ndarray:

@@ -29,6 +29,10 @@ from follicle.measure.binary_ops import close_square, dilate_square
 
 CAPTION_MAX_ROWS = 120  # a caption bar is at most this high (or a quarter of the image)
 MIN_RULER_PX = 120  # a scale bar is at least this long; straight hairs rarely are, 2 px thin
+# The device's lines are 2 px thick at its 1280 x 1024 px: a line pixel has at most this
+# many rows (columns) around it darker than half-way to the skin (all 29 dev scale bars
+# pass at 2, unchanged; a 10 um hair along a row, 3.6 px at 2.76 um/px, does not).
+MAX_LINE_PX = 2
 LABEL_PAD_PX = 22  # label boxes reach this far beyond their text
 # The fewest white pixels a dark label box can hold (``dark_label_boxes``: at least
 # 0.85 x 400 box pixels, at least 3% of them white).
@@ -381,6 +385,7 @@ def ruler_lines(
         counts = thin.sum(axis=1 if horizontal else 0)
         for row in np.flatnonzero(counts >= min_length_px * 0.5):
             line = _greyish(thin, chroma, row, horizontal=horizontal)
+            line &= _at_most_3_px_thick(value, row, horizontal=horizontal)
             if line.sum() < min_length_px * 0.5:
                 continue
             # Pieces of at least 15 px, joined across gaps where hairs cross the line.
@@ -417,6 +422,18 @@ def ruler_lines(
         else:
             merged.append(seg)
     return mask, merged
+
+
+def _at_most_3_px_thick(value: np.ndarray, at: int, *, horizontal: bool) -> np.ndarray:
+    """Along row (column) ``at``: at most ``MAX_LINE_PX`` of the 7 rows (columns) around
+    it are darker than half-way between it and the skin 4 away on both sides. The
+    device's lines are 2 px thick; a thin hair lying exactly along a row (a vellus hair,
+    10-20 um: 3.6-7 px at 2.76 um/px) is darker than the skin 4 rows away too, but over
+    more rows. ``at`` lies 4 or more from the frame's edges."""
+    v = value.astype(np.int16)
+    across = v[at - 4 : at + 5] if horizontal else v[:, at - 4 : at + 5].T
+    half = (across[4] + (across[0] + across[8]) // 2) // 2
+    return (across[1:8] < half).sum(axis=0) <= MAX_LINE_PX
 
 
 def _greyish(thin: np.ndarray, chroma: np.ndarray, at: int, *, horizontal: bool) -> np.ndarray:
