@@ -51,3 +51,17 @@ def test_a_hair_leaving_the_frame_is_cut_at_any_magnification(um_per_px, end_x_u
     found = analyze_image(image, um_per_px=um_per_px, settings=settings)
     assert len(found.hairs) == 1
     assert bool(found.hairs["touches_border"].iloc[0]) is cut
+
+
+def test_a_coarse_image_is_warned_that_its_thin_share_may_read_low():
+    from follicle.measure.calibration import COARSE_UM_PER_PX, resolution_warnings
+
+    assert resolution_warnings(2.76) == () and resolution_warnings(COARSE_UM_PER_PX) == ()
+    (warning,) = resolution_warnings(5.52)
+    assert warning.startswith("resolution: 5.52 um/px is coarser than the 4 um/px")
+    assert "thin and vellus shares may be too low" in warning
+    settings = AnalysisSettings(find_yellow_dots=False)
+    for um_per_px, warned in ((2.76, False), (5.52, True)):
+        image = oblique_hair(840.0, width_um=40.0, um_per_px=um_per_px)
+        found = analyze_image(image, um_per_px=um_per_px, settings=settings)
+        assert any(w.startswith("resolution:") for w in found.warnings) is warned

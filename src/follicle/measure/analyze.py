@@ -29,7 +29,12 @@ from follicle.errors import FollicleInputError
 from follicle.measure.background import skin_background, wide_level
 from follicle.measure.binary_ops import dilate_square
 from follicle.measure.burnt_in import BurntIn, caption_rows, find_burnt_in, paint_over
-from follicle.measure.calibration import TERMINAL_RANGE_UM, check_um_per_px, width_scale_check
+from follicle.measure.calibration import (
+    TERMINAL_RANGE_UM,
+    check_um_per_px,
+    resolution_warnings,
+    width_scale_check,
+)
 from follicle.measure.cores import core_shafts
 from follicle.measure.correcting import apply_corrections
 from follicle.measure.corrections import ImageCorrections, corrections_record
@@ -669,6 +674,7 @@ def analyze_image(
         width_scale_check(np.asarray(widths), um_per_px=scale)
         + focus_warnings(blur_px, um_per_px=scale, vellus_max_um=DEFAULT_CUTOFFS.vellus_max_um)
         + burnt.notes  # device graphics that could not be read (a scale bar's hidden end)
+        + resolution_warnings(scale)
     )
     dots = (
         find_yellow_dots(rgb, um_per_px=scale, exclude=_grow(mask, 3) | ~valid)

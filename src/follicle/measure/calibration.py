@@ -232,6 +232,26 @@ TERMINAL_UM = 88.0  # the dev-subset median (for tests and examples)
 SCALE_TOLERANCE = 0.15
 
 
+# Thin hairs are found less often in coarser images: the dev images resampled from 2.76
+# to 3.68 and 5.52 um/px (``bench/real_images.py --resample``) kept 69 and 63 of the 77
+# thin boxes found at full resolution, mostly losing thin hairs lying beside thick ones
+# (docs/measure.md, "12-05, night"); matching as a whole held (F1 0.847 -> 0.838-0.843).
+COARSE_UM_PER_PX = 4.0
+
+
+def resolution_warnings(um_per_px: float) -> tuple[str, ...]:
+    """A warning when the image is coarser than ``COARSE_UM_PER_PX``: the thin share
+    may read low there."""
+    if um_per_px <= COARSE_UM_PER_PX:
+        return ()
+    return (
+        f"resolution: {um_per_px:.2f} um/px is coarser than the {COARSE_UM_PER_PX:g} um/px "
+        "the analyser was checked at on real images; thin hairs lying beside thick ones "
+        "are often missed there (resampled to 5.5 um/px, real images kept 63 of their "
+        "77 thin hairs found at 2.76 um/px), so the thin and vellus shares may be too low",
+    )
+
+
 def width_scale_check(
     widths_px: np.ndarray,
     *,
