@@ -4,31 +4,23 @@ Diameters at any magnification: tests/measure/test_thin_widths.py."""
 
 import numpy as np
 import pytest
-from scipy import ndimage
+from straight_shafts import straight_shafts_image
 
 from follicle.measure.analyze import EDGE_BAND_UM, AnalysisSettings, analyze_image, edge_band_px
-from follicle.measure.raster import polyline_coverage
 
-FIELD_UM = np.array([780.0, 900.0])  # rows, cols
+FIELD_UM = (780.0, 900.0)  # rows, cols
 
 
 def oblique_hair(end_x_um: float, *, width_um: float, um_per_px: float) -> np.ndarray:
     """A shaft 450 um long at 35 degrees, ending at x = ``end_x_um`` (beyond 900: cut by
     the frame's right edge), blur 3 um, noise 2 levels."""
-    shape = tuple(np.round(FIELD_UM / um_per_px).astype(int))
     angle = np.radians(35.0)
     end = np.array([end_x_um, 390.0])
     start = end - 450.0 * np.array([np.cos(angle), np.sin(angle)])
-    stroke = polyline_coverage(np.array([start, end]) / um_per_px, width_um / um_per_px, shape)
-    assert stroke is not None
-    (rows, cols), cover = stroke
-    level = np.zeros(shape)
-    level[rows, cols] = cover * 0.6
-    image = np.array([205.0, 190.0, 185.0]) * (1 - level[..., None])
-    sigma = 3.0 / um_per_px
-    image = ndimage.gaussian_filter(image, (sigma, sigma, 0))
-    image += np.random.default_rng(0).normal(0, 2.0, image.shape)
-    return np.clip(image, 0, 255).astype(np.uint8)
+    return straight_shafts_image(
+        [(tuple(start), tuple(end))], width_um=width_um, um_per_px=um_per_px,
+        field_um=FIELD_UM, blur_um=3.0,
+    )  # fmt: skip
 
 
 def test_edge_band_is_3_px_at_the_70x_scale_and_a_distance_in_um():

@@ -368,22 +368,16 @@ def test_a_scale_bar_whose_corner_a_hair_hides_is_said_and_its_label_masked():
 def _straight_hair(width_um: float, *, um_per_px: float = 2.76, vertical: bool = False):
     """A thin grey-brown shaft lying exactly along a pixel row (or column), 500 um long,
     blur 3 um, noise 2 levels: what a device line looks like, but thicker."""
-    from scipy import ndimage
+    from straight_shafts import straight_shafts_image
 
-    from follicle.measure.raster import polyline_coverage
-
-    shape = (300, 320)
-    axis = np.array([[60.0, 150.0], [60.0 + 500.0 / um_per_px, 150.0]])
+    start = (60.0 * um_per_px, 150.0 * um_per_px)
+    end = (start[0] + 500.0, start[1])
     if vertical:
-        axis = axis[:, ::-1].copy()
-    (rows, cols), cover = polyline_coverage(axis, width_um / um_per_px, shape)
-    level = np.zeros(shape)
-    level[rows, cols] = cover * 0.6
-    image = np.array([205.0, 190.0, 185.0]) * (1 - level[..., None])
-    sigma = 3.0 / um_per_px
-    image = ndimage.gaussian_filter(image, (sigma, sigma, 0))
-    image += np.random.default_rng(0).normal(0, 2.0, image.shape)
-    return np.clip(image, 0, 255).astype(np.uint8)
+        start, end = start[::-1], end[::-1]
+    return straight_shafts_image(
+        [(start, end)], width_um=width_um, um_per_px=um_per_px,
+        field_um=(300 * um_per_px, 320 * um_per_px), blur_um=3.0,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("vertical", [False, True])

@@ -7,10 +7,9 @@ long line, two fragments)."""
 
 import numpy as np
 import pytest
-from scipy import ndimage
+from straight_shafts import straight_shafts_image
 
 from follicle.measure.analyze import AnalysisSettings, analyze_image
-from follicle.measure.raster import polyline_coverage
 from follicle.measure.shafts import hair_mask, mask_objects, object_distance, trace_shafts
 
 UM_PER_PX = 2.76
@@ -18,24 +17,16 @@ UM_PER_PX = 2.76
 
 def crossing(angle_deg: float, *, width_um: float) -> np.ndarray:
     """Two straight shafts 1 mm long crossing at their middles at ``angle_deg``."""
-    shape = (400, 480)
     centre = np.array([240.0, 200.0]) * UM_PER_PX
-    level = np.zeros(shape)
+    lines = []
     for sign in (-1, 1):
         t = np.radians(15 + sign * angle_deg / 2)
         d = np.array([np.cos(t), np.sin(t)])
-        stroke = polyline_coverage(
-            np.array([centre - 500 * d, centre + 500 * d]) / UM_PER_PX, width_um / UM_PER_PX, shape
-        )
-        assert stroke is not None
-        (rows, cols), cover = stroke
-        layer = np.zeros(shape)
-        layer[rows, cols] = cover * 0.6
-        level = np.maximum(level, layer)
-    image = np.array([205.0, 190.0, 185.0]) * (1 - level[..., None])
-    image = ndimage.gaussian_filter(image, (1.2, 1.2, 0))
-    image += np.random.default_rng(0).normal(0, 2.0, image.shape)
-    return np.clip(image, 0, 255).astype(np.uint8)
+        lines.append((tuple(centre - 500 * d), tuple(centre + 500 * d)))
+    return straight_shafts_image(
+        lines, width_um=width_um, um_per_px=UM_PER_PX,
+        field_um=(400 * UM_PER_PX, 480 * UM_PER_PX), blur_um=1.2 * UM_PER_PX,
+    )  # fmt: skip
 
 
 def _traced_lengths_px(image: np.ndarray, crossing_bridge_widths: float) -> list[float]:

@@ -15,6 +15,7 @@ the edge, so 2 um is allowed.
 import numpy as np
 import pytest
 from scipy import ndimage
+from straight_shafts import straight_shafts_image
 
 from follicle.measure.analyze import AnalysisSettings, analyze_image
 from follicle.measure.raster import polyline_coverage
@@ -72,18 +73,10 @@ def test_shoulder_below_um_is_checked():
 def blurred_hair(width_um: float, *, um_per_px: float, blur_um: float) -> np.ndarray:
     """One straight shaft of 0.6 contrast in a 780 x 900 um field, the optical blur given
     in um (the same lens at any magnification), sensor noise 2 levels per pixel."""
-    rng = np.random.default_rng(0)
-    shape = tuple(np.round(np.array([780.0, 900.0]) / um_per_px).astype(int))
-    axis = np.array([[180.0, 180.0], [720.0, 600.0]]) / um_per_px
-    stroke = polyline_coverage(axis, width_um / um_per_px, shape)
-    assert stroke is not None
-    (rows, cols), cover = stroke
-    level = np.zeros(shape)
-    level[rows, cols] = cover * 0.6
-    image = np.array([205.0, 190.0, 185.0]) * (1 - level[..., None])
-    sigma = blur_um / um_per_px
-    image = ndimage.gaussian_filter(image, (sigma, sigma, 0)) + rng.normal(0, 2.0, image.shape)
-    return np.clip(image, 0, 255).astype(np.uint8)
+    return straight_shafts_image(
+        [((180.0, 180.0), (720.0, 600.0))],
+        width_um=width_um, um_per_px=um_per_px, field_um=(780.0, 900.0), blur_um=blur_um,
+    )  # fmt: skip
 
 
 def _fwhm_um(width_um: float, blur_um: float) -> float:
