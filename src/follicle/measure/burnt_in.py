@@ -385,7 +385,7 @@ def ruler_lines(
         counts = thin.sum(axis=1 if horizontal else 0)
         for row in np.flatnonzero(counts >= min_length_px * 0.5):
             line = _greyish(thin, chroma, row, horizontal=horizontal)
-            line &= _at_most_3_px_thick(value, row, horizontal=horizontal)
+            line &= _as_thin_as_a_device_line(value, row, horizontal=horizontal)
             if line.sum() < min_length_px * 0.5:
                 continue
             # Pieces of at least 15 px, joined across gaps where hairs cross the line.
@@ -424,7 +424,7 @@ def ruler_lines(
     return mask, merged
 
 
-def _at_most_3_px_thick(value: np.ndarray, at: int, *, horizontal: bool) -> np.ndarray:
+def _as_thin_as_a_device_line(value: np.ndarray, at: int, *, horizontal: bool) -> np.ndarray:
     """Along row (column) ``at``: at most ``MAX_LINE_PX`` of the 7 rows (columns) around
     it are darker than half-way between it and the skin 4 away on both sides. The
     device's lines are 2 px thick; a thin hair lying exactly along a row (a vellus hair,
