@@ -71,6 +71,7 @@ def test_saved_visits_are_listed_newest_first(web_module, saved):
     assert web.http.get(baseline["report"]).content == report.content  # kept, not redrawn
     page = web.http.get("/measure").text
     assert 'id="compare-form"' in page and page.count("data-visit=") == 2
+    assert "found 82% of the hairs a trichologist had marked" in page  # what errors leave out
     one = web.http.get(f"/api/v1/visits/{baseline['id']}", headers=web.bearer).json()
     assert one["visit"] == baseline
 

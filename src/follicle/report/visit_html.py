@@ -12,6 +12,7 @@ import pandas as pd
 from follicle.measure.corrections import applied_counts
 from follicle.measure.criteria import DISCLAIMER as CRITERIA_DISCLAIMER
 from follicle.measure.criteria import anisotrichosis_sign
+from follicle.measure.known_accuracy import ANALYSER_ON_REAL_IMAGES
 from follicle.measure.overlay import MIDDLE, TERMINAL, THIN
 from follicle.measure.visits import Z95
 from follicle.report.normal_ranges import NO_RANGE, reference_values
@@ -247,7 +248,9 @@ def _measurements(report: VisitReport) -> str:
         + "</table><p class='note'>Errors are counting noise only (Poisson for counts and "
         "densities, binomial for shares, SD/√n for the mean diameter; 95% interval = ± 1.96 "
         "SE). They do not include the error of the scale, which moves every diameter by the "
-        "same factor, nor the analyser's misses and false finds: check the overlays.</p>"
+        "same factor, nor the analyser's misses and false finds ("
+        + ANALYSER_ON_REAL_IMAGES
+        + "): check the overlays.</p>"
     )
 
 

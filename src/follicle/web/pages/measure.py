@@ -31,8 +31,10 @@ router = APIRouter(include_in_schema=False)
 
 def _measure_context(request: Request, **extra) -> dict[str, Any]:
     from follicle.measure.calibration import DEVICE_PRESETS
+    from follicle.measure.known_accuracy import ANALYSER_ON_REAL_IMAGES
 
     return {
+        "analyser_accuracy": ANALYSER_ON_REAL_IMAGES,
         "session": page_session(request),
         "nav": "measure",
         "devices": list(DEVICE_PRESETS),
