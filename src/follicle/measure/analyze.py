@@ -503,6 +503,7 @@ def analyze_image(
     edge[:band] = edge[-band:] = True
     edge[:, :band] = edge[:, -band:] = True
     measured = []  # (shaft, width px, spread px, contrast, cut by the edge)
+    reach = shoulder_reach_px(scale)  # where a shoulder beside an edge is read, px
     offsets = {}  # id(shaft) -> its branches' offsets from the middle of the shaft
     reported = {}  # id(shaft) -> the width reported when it differs from the one judged
     for shaft in shafts:
@@ -510,7 +511,7 @@ def analyze_image(
             min_contrast=floors.get(id(shaft), low),
             mask=mask,
             shoulder=settings.halo_shoulder,
-            shoulder_reach=shoulder_reach_px(scale),
+            shoulder_reach=reach,
         )
         estimate = shaft_width(
             contrast, shaft.branches, shaft.junctions_rc, half_width, max_width_px=max_w, **options
@@ -931,13 +932,13 @@ def _faint_hairs(
     )
     out = []
     min_w = max(settings.min_diameter_um / scale, 1.0)
+    reach = shoulder_reach_px(scale)
     for shaft in shafts:
 
         def width(shaft=shaft, **options) -> WidthEstimate:
             return shaft_width(
                 contrast, shaft.branches, shaft.junctions_rc, half_width,
-                max_width_px=2 * max_px, min_contrast=low / 2,
-                shoulder_reach=shoulder_reach_px(scale), **options,
+                max_width_px=2 * max_px, min_contrast=low / 2, shoulder_reach=reach, **options,
             )  # fmt: skip
 
         estimate = width()
