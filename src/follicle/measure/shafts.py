@@ -385,6 +385,21 @@ def _end_direction(pixels: np.ndarray, at_start: bool, reach: int, skip: int = 0
     return v / norm if norm else np.zeros(2)
 
 
+def _collinearity(u: np.ndarray, at_u: np.ndarray, v: np.ndarray, at_v: np.ndarray) -> float:
+    """How well two branch ends meeting at a junction lie on one line: the mean cosine
+    between the chord from one end to the other and each end's direction (``u``, ``v``
+    point into their branches, away from the junction; ``at_u``, ``at_v``: where the
+    directions were measured). 1 when the one branch's line runs into the other; a hair
+    switching to a parallel neighbour that touches it is as straight in angle but offset
+    sideways by about a width, which this sees. Ends closer than 3 px: 1 (no chord)."""
+    chord = at_v - at_u
+    span = float(np.hypot(*chord))
+    if span < 3.0:
+        return 1.0
+    chord /= span
+    return 0.5 * (float(-u @ chord) + float(v @ chord))
+
+
 class _UnionFind:
     def __init__(self, n: int):
         self.parent = list(range(n))
@@ -421,6 +436,14 @@ def trace_shafts(
     renders' over-count from +7.1% to +4.3%, on the real dev images it changed 7 of 102
     (larger values changed more real tight groups for the worse: docs/measure.md,
     "12-05, night").
+
+    At each junction the branch ends are paired, straightest first: ranked by the angle
+    between them and by how well one end's line runs into the other (``_collinearity``),
+    so a hair is traced on past a neighbour that starts touching its side instead of
+    jogging into it. On the synthetic benchmark (120 renders, 12-05) the ranking took the
+    one-to-one F1 from 0.865 / 0.843 / 0.803 to 0.869 / 0.855 / 0.815 (easy / medium /
+    hard) and resolved 28 more crossings (678 -> 706); 14 of the 102 real dev images changed,
+    as many for the better as for the worse (F1 0.8458 -> 0.8457).
     """
     typical = float(np.median(half_width[half_width > 0])) if mask.any() else 2.0
     branches, centres, _ = skeleton_branches(
@@ -464,15 +487,21 @@ def trace_shafts(
                     alive[i] = False
                     degree[node_uf.find(nodes[0])] -= 1
     # 3) Pair branch ends at each (merged) junction by straightness.
-    ends_at: dict[int, list[tuple[int, np.ndarray]]] = {}
+    ends_at: dict[int, list[tuple[int, np.ndarray, np.ndarray]]] = {}
     for i, b in enumerate(branches):
         if not alive[i]:
             continue
         reach = int(np.clip(3 * widths[i], 6, 25))
+        skip = int(widths[i])
         for node, at_start in ((b.start_node, True), (b.end_node, False)):
             if node >= 0:
+                run = b.pixels if at_start else b.pixels[::-1]
                 ends_at.setdefault(node_uf.find(node), []).append(
-                    (i, _end_direction(b.pixels, at_start, reach, skip=int(widths[i])))
+                    (
+                        i,
+                        _end_direction(b.pixels, at_start, reach, skip=skip),
+                        run[min(skip, len(run) - 1)].astype(float),
+                    )
                 )
     hair_uf = _UnionFind(len(branches))
     cos_limit = np.cos(np.radians(max_turn_deg))
@@ -480,8 +509,8 @@ def trace_shafts(
         candidates = []
         for a in range(len(ends)):
             for b in range(a + 1, len(ends)):
-                i, u = ends[a]
-                j, v = ends[b]
+                i, u, at_a = ends[a]
+                j, v, at_b = ends[b]
                 if i == j:
                     continue
                 ratio = max(widths[i], widths[j]) / max(min(widths[i], widths[j]), 0.75)
@@ -489,7 +518,8 @@ def trace_shafts(
                     continue  # a thin hair does not continue as a thick one
                 straightness = -float(u @ v)  # 1 when the two ends point opposite ways
                 if straightness >= cos_limit:
-                    candidates.append((straightness, a, b))
+                    rank = (straightness + _collinearity(u, at_a, v, at_b)) / 2
+                    candidates.append((rank, a, b))
         used: set[int] = set()
         for _, a, b in sorted(candidates, reverse=True):
             if a in used or b in used:
