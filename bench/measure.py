@@ -1,10 +1,12 @@
 """Accuracy and speed of the trichoscopy analyser.
 
 Synthetic set (generated on the fly with fixed seeds, never stored): hair-count error,
-diameter error in um, thin-hair share error, crossing hairs resolved, seconds per image,
-per difficulty level. Real set (../shared/data/trichoscopy-dev when present): per-image
-hair count against the annotated boxes (correlation, median relative error; boxes are not
-exhaustive) and detection of the `undersize` (thin) class.
+diameter error in um, thin-hair share error, crossing hairs resolved, hairs matched one
+to one (recall, precision, F1: the count error is a net figure in which split and merged
+hairs cancel), seconds per image, per difficulty level. Real set
+(../shared/data/trichoscopy-dev when present): per-image hair count against the annotated
+boxes (correlation, median relative error; boxes are not exhaustive) and detection of the
+`undersize` (thin) class.
 
     python bench/measure.py            # 210 synthetic images + real set, a few minutes
     python bench/measure.py --quick    # 30 synthetic images + 40 real images
@@ -78,11 +80,17 @@ def synthetic(n_per_level: int, workers: int) -> dict:
             [r.thin_share_found_percent - r.thin_share_true_percent for r in rows]
         )
         errors = np.abs(diameter_errors)
+        matched = sum(r.matched for r in rows)
         per_level[level] = {
             "images": n_per_level,
             "true_hairs": int(true_n.sum()),
             "found_hairs": int(found_n.sum()),
-            "matched_hairs": int(sum(r.matched for r in rows)),
+            "matched_hairs": int(matched),
+            # one to one: the count error is a net figure, in which split and merged
+            # hairs cancel; these see both
+            "recall": float(matched / max(true_n.sum(), 1)),
+            "precision": float(matched / max(found_n.sum(), 1)),
+            "f1": float(2 * matched / max(true_n.sum() + found_n.sum(), 1)),
             "count_error_total_percent": float(100 * (found_n.sum() - true_n.sum()) / true_n.sum()),
             "count_error_mean_abs_percent": float(np.mean(100 * np.abs(found_n - true_n) / true_n)),
             "diameter_error_median_abs_um": float(np.median(errors)),
@@ -109,6 +117,7 @@ def synthetic(n_per_level: int, workers: int) -> dict:
         "thin_share_error_mean_abs_points": float(
             np.mean([v["thin_share_error_mean_abs_points"] for v in levels])
         ),
+        "f1": 2 * sum(v["matched_hairs"] for v in levels) / max(true_total + found_total, 1),
         "crossings_resolved_percent": 100
         * sum(v["crossings_resolved"] for v in levels)
         / max(sum(v["crossings"] for v in levels), 1),
@@ -402,14 +411,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"follicle {__version__} - analyser benchmark (seed {BASE_SEED})")
     print(f"synthetic: {s['overall']['images']} images 1280 x 1024")
     header = f"{'level':8} {'count err %':>12} {'|count| %':>10} {'diam |err| um':>14} "
-    header += f"{'thin pts':>9} {'crossings':>10}"
+    header += f"{'thin pts':>9} {'crossings':>10}  {'recall / precision / F1':>23}"
     print(header)
     for level, v in s["by_difficulty"].items():
         print(
             f"{level:8} {v['count_error_total_percent']:12.1f} "
             f"{v['count_error_mean_abs_percent']:10.1f} {v['diameter_error_median_abs_um']:14.2f} "
             f"{v['thin_share_error_mean_abs_points']:9.1f} "
-            f"{v['crossings_resolved']:>4}/{v['crossings']:<5}"
+            f"{v['crossings_resolved']:>4}/{v['crossings']:<5} "
+            f"  {v['recall']:.3f} / {v['precision']:.3f} / {v['f1']:.3f}"
         )
     r = report["real"]
     if r is None:
