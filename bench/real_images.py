@@ -137,6 +137,7 @@ def score_one(job: tuple) -> dict:
         "scale_source": scale_source,
         "edge_blur_um": analysis.edge_blur_um,
         "focus_warned": any(w.startswith("focus:") for w in analysis.warnings),
+        "yellow_dots": len(analysis.yellow_dots_um),
     }
 
 
@@ -156,6 +157,9 @@ def summarise(rows: list[dict]) -> dict:
         blur = np.array([r.get("edge_blur_um", np.nan) for r in rows], float)
         out["edge_blur_um_median"] = float(np.nanmedian(blur)) if np.isfinite(blur).any() else None
         out["focus_warned"] = int(sum(bool(r.get("focus_warned")) for r in rows))
+        dots = [r["yellow_dots"] for r in rows if "yellow_dots" in r]
+        out["yellow_dots"] = int(sum(dots))
+        out["images_with_yellow_dots"] = int(sum(d > 0 for d in dots))
     return out
 
 
@@ -254,6 +258,11 @@ def format_table(name: str, summary: dict) -> str:
         lines.append(
             f"  {'edge blur (SD), median over images / images with a focus warning':58} "
             f"{s['edge_blur_um_median']:5.1f} um / {s['focus_warned']} of {s['images']}"
+        )
+    if s.get("yellow_dots") is not None:  # no dots are marked: a count, not a score
+        lines.append(
+            f"  {'yellow dots reported (none marked in the boxes) / images with any':58} "
+            f"{s['yellow_dots']:5d}    / {s['images_with_yellow_dots']} of {s['images']}"
         )
     return "\n".join(lines)
 

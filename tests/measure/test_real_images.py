@@ -68,6 +68,19 @@ def test_thin_hairs_are_measured_thin_and_terminal_ones_not(table):
 
 
 @pytest.mark.slow
+def test_skin_blotches_are_not_reported_as_yellow_dots(table):
+    """The boxes mark no yellow dots, but the dev crops of the 67 dots the fixed threshold
+    reported on the 102 dev images showed none a distinct yellow structure (warm skin's
+    blotchy yellowness); with the texture-relative threshold the dev images hold 1
+    (docs/measure.md, "Yellow dots on real images"). On this subset's 17 dev images:
+    the fixed threshold reported 21, now 1; at most 2 pass."""
+    _, rows = table
+    dev = [r for r in rows if not r["image"].startswith("230219")]
+    assert len(dev) == 17
+    assert sum(r["yellow_dots"] for r in dev) <= 2
+
+
+@pytest.mark.slow
 def test_hairs_drawn_by_hand_are_measured_as_the_analyser_measures_them(bench_module):
     """Corrections by hand on real images: hairs the analyser found (long, inside the
     frame), removed and drawn again along their own centre line (six points), measure

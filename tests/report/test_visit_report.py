@@ -130,6 +130,7 @@ def test_html_shows_the_numbers_and_is_self_contained(example):
     assert "it does not diagnose" in text
     # the errors say what they leave out, with the analyser's measured accuracy
     assert "counting noise only" in text and "found 82% of the hairs a trichologist" in text
+    assert "yellow dots have not been checked against marked ones" in text
     density = report.comparison.changes[0]
     assert f"{density.difference:+,.0f}" in text
     counts = report.matched_counts()

@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import ndimage
 
 from follicle.errors import FollicleInputError
-from follicle.measure.background import skin_background, wide_level
+from follicle.measure.background import robust_sd, skin_background, wide_level
 from follicle.measure.binary_ops import dilate_square
 from follicle.measure.burnt_in import BurntIn, caption_rows, find_burnt_in, paint_over
 from follicle.measure.calibration import (
@@ -288,14 +288,6 @@ def detect_text_bars(rgb: np.ndarray, *, max_rows: int = 120) -> tuple[int, int]
     """Rows of a burnt-in caption bar at the top and the bottom (0 if none); see
     ``burnt_in.caption_rows`` (light grey strips and dark grey boxes with text)."""
     return caption_rows(rgb, max_rows=max_rows)
-
-
-def robust_sd(values: np.ndarray) -> float:
-    """SD of the skin contrast from the median absolute deviation (hairs are outliers)."""
-    sample = values[:: max(values.size // 200_000, 1)]
-    if sample.size == 0:
-        return 0.0
-    return float(1.4826 * np.median(np.abs(sample - np.median(sample))))
 
 
 def _valid_values(image: np.ndarray, valid: np.ndarray) -> np.ndarray:

@@ -12,6 +12,15 @@ from scipy import ndimage
 MAX_WINDOW_ELEMENTS = 4_000_000
 
 
+def robust_sd(values: np.ndarray) -> float:
+    """SD of the skin's values from the median absolute deviation (hairs, dots and other
+    structures are outliers); at most about 200,000 values are read."""
+    sample = values[:: max(values.size // 200_000, 1)]
+    if sample.size == 0:
+        return 0.0
+    return float(1.4826 * np.median(np.abs(sample - np.median(sample))))
+
+
 def _shrink(image: np.ndarray, factor: int) -> np.ndarray:
     """Mean over factor x factor blocks: the values of ``blocks.mean((1, 3))``."""
     rows, cols = (image.shape[0] // factor) * factor, (image.shape[1] // factor) * factor
