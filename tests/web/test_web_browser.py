@@ -50,6 +50,8 @@ def test_upload_a_rendered_image_and_read_the_density(page, synthetic_image):
     assert density == round(expected)
     overlay = page.locator("#overlay")
     assert overlay.evaluate("img => img.complete && img.naturalWidth") > 0  # it loaded
+    # what the errors leave out, yellow dots included
+    assert "yellow dots have not been checked against marked ones" in page.content()
 
 
 def test_a_blocked_plan_is_fixed_then_passes_and_downloads(paris):
