@@ -88,3 +88,28 @@ def test_a_faint_dot_on_smooth_skin_is_found(seed):
     smooth = skin(texture_sd=0.003, seed=seed)
     assert texture_sd(as_uint8(smooth)) < 0.01
     assert _at_centres(dots_px(with_blotches(smooth, 0.09)))
+
+
+@pytest.mark.parametrize(
+    ("settings", "name"),
+    [
+        ({"yellow_dot_weak_sds": -1.0}, "yellow_dot_weak_sds"),
+        ({"yellow_dot_weak_sds": 4.0, "yellow_dot_seed_sds": 3.0}, "yellow_dot_seed_sds"),
+    ],
+)
+def test_yellow_dot_settings_are_checked(settings, name):
+    from follicle.errors import FollicleInputError
+    from follicle.measure.analyze import AnalysisSettings
+
+    with pytest.raises(FollicleInputError, match=name):
+        AnalysisSettings(**settings)
+
+
+def test_the_analyser_passes_its_settings_to_the_dot_finder():
+    from follicle.measure.analyze import AnalysisSettings, analyze_image
+
+    rgb = as_uint8(skin(texture_sd=0.03, seed=0))
+    assert len(analyze_image(rgb, um_per_px=UM_PER_PX).yellow_dots_um) == 0
+    fixed = AnalysisSettings(yellow_dot_weak_sds=0.0, yellow_dot_seed_sds=0.0)
+    found = analyze_image(rgb, um_per_px=UM_PER_PX, settings=fixed).yellow_dots_um
+    assert len(found) == len(dots_px(rgb, weak_sds=0.0, seed_sds=0.0)) >= 2

@@ -118,6 +118,12 @@ class AnalysisSettings:
     max_turn_deg: float = 40.0  # a shaft bends less than this through a junction
     text_bar: Literal["auto", "none"] = "auto"
     find_yellow_dots: bool = True
+    # A yellow dot's pixels and its peak stand this many robust SDs of the image's own
+    # yellowness texture above the skin (``yellow_dots``; 0 and 0: the fixed 0.07 alone).
+    # On the real dev images the fixed threshold reported 67 skin blotches as dots, a
+    # peak of 4 / 5 / 6 SDs 33 / 13 / 1 (docs/measure.md, "Yellow dots on real images").
+    yellow_dot_weak_sds: float = 3.0
+    yellow_dot_seed_sds: float = 6.0
     # Bar-shaped mask objects whose skeleton fell into short pieces: one shaft along the
     # object's axis (thick clipped stubs; ``stubs``).
     whole_stubs: bool = True
@@ -209,6 +215,12 @@ class AnalysisSettings:
             ("shoulder_below_um", self.shoulder_below_um >= 0, "a number >= 0 (0: off)"),
             ("faint_hair_max_um", self.faint_hair_max_um >= 0, "a number >= 0 (0: off)"),
             ("faint_line_sd", self.faint_line_sd > 0, "a positive number"),
+            ("yellow_dot_weak_sds", self.yellow_dot_weak_sds >= 0, "a number >= 0"),
+            (
+                "yellow_dot_seed_sds",
+                self.yellow_dot_seed_sds >= self.yellow_dot_weak_sds,
+                "a number >= yellow_dot_weak_sds",
+            ),
             ("faint_min_darkening", 0 <= self.faint_min_darkening < 1, "a number in [0, 1)"),
             (
                 "faint_long_min_darkening",
@@ -670,7 +682,13 @@ def analyze_image(
         + resolution_warnings(scale)
     )
     dots = (
-        find_yellow_dots(rgb, um_per_px=scale, exclude=_grow(mask, 3) | ~valid)
+        find_yellow_dots(
+            rgb,
+            um_per_px=scale,
+            exclude=_grow(mask, 3) | ~valid,
+            weak_sds=settings.yellow_dot_weak_sds,
+            seed_sds=settings.yellow_dot_seed_sds,
+        )
         if settings.find_yellow_dots
         else np.zeros((0, 2))
     )
