@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
+from follicle.errors import FollicleInputError
+from follicle.measure.analyze import AnalysisSettings, analyze_image
 from follicle.measure.background import robust_sd, smooth_background
 from follicle.measure.yellow_dots import find_yellow_dots
 
@@ -98,16 +100,11 @@ def test_a_faint_dot_on_smooth_skin_is_found(seed):
     ],
 )
 def test_yellow_dot_settings_are_checked(settings, name):
-    from follicle.errors import FollicleInputError
-    from follicle.measure.analyze import AnalysisSettings
-
     with pytest.raises(FollicleInputError, match=name):
         AnalysisSettings(**settings)
 
 
 def test_the_analyser_passes_its_settings_to_the_dot_finder():
-    from follicle.measure.analyze import AnalysisSettings, analyze_image
-
     rgb = as_uint8(skin(texture_sd=0.03, seed=0))
     assert len(analyze_image(rgb, um_per_px=UM_PER_PX).yellow_dots_um) == 0
     fixed = AnalysisSettings(yellow_dot_weak_sds=0.0, yellow_dot_seed_sds=0.0)

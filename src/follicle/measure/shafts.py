@@ -385,6 +385,19 @@ def _end_direction(pixels: np.ndarray, at_start: bool, reach: int, skip: int = 0
     return v / norm if norm else np.zeros(2)
 
 
+def _junction_end(
+    pixels: np.ndarray, at_start: bool, half_width: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """A branch's end at a junction: the unit vector into the branch (``_end_direction``
+    over 3 half-widths, 6-25 px, after skipping one half-width where the skeleton bends
+    towards the junction) and the point (row, col) where that reading starts."""
+    reach = int(np.clip(3 * half_width, 6, 25))
+    skip = int(half_width)
+    run = pixels if at_start else pixels[::-1]
+    direction = _end_direction(pixels, at_start, reach, skip=skip)
+    return direction, run[min(skip, len(run) - 1)].astype(float)
+
+
 def _collinearity(u: np.ndarray, at_u: np.ndarray, v: np.ndarray, at_v: np.ndarray) -> float:
     """How well two branch ends meeting at a junction lie on one line: the mean cosine
     between the chord from one end to the other and each end's direction (``u``, ``v``
@@ -491,17 +504,10 @@ def trace_shafts(
     for i, b in enumerate(branches):
         if not alive[i]:
             continue
-        reach = int(np.clip(3 * widths[i], 6, 25))
-        skip = int(widths[i])
         for node, at_start in ((b.start_node, True), (b.end_node, False)):
             if node >= 0:
-                run = b.pixels if at_start else b.pixels[::-1]
                 ends_at.setdefault(node_uf.find(node), []).append(
-                    (
-                        i,
-                        _end_direction(b.pixels, at_start, reach, skip=skip),
-                        run[min(skip, len(run) - 1)].astype(float),
-                    )
+                    (i, *_junction_end(b.pixels, at_start, widths[i]))
                 )
     hair_uf = _UnionFind(len(branches))
     cos_limit = np.cos(np.radians(max_turn_deg))
@@ -584,13 +590,8 @@ def _merge_crossing_bridges(
         if len(others1) != 2 or len(others2) != 2:
             continue
 
-        def direction(end):
-            j, at_start = end
-            reach = int(np.clip(3 * widths[j], 6, 25))
-            return _end_direction(branches[j].pixels, at_start, reach, skip=int(widths[j]))
-
-        d1 = [direction(e) for e in others1]
-        d2 = [direction(e) for e in others2]
+        d1 = [_junction_end(branches[j].pixels, at, widths[j])[0] for j, at in others1]
+        d2 = [_junction_end(branches[j].pixels, at, widths[j])[0] for j, at in others2]
         best = max(
             min(-float(d1[0] @ d2[0]), -float(d1[1] @ d2[1])),
             min(-float(d1[0] @ d2[1]), -float(d1[1] @ d2[0])),
