@@ -6,12 +6,19 @@ half-height interpolation add well under 0.3 px. At 4 um/px that is ~1 um; we al
 2 um for a clean image and 3 um with blur and noise.
 """
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from follicle.errors import FollicleInputError
-from follicle.measure.analyze import AnalysisSettings, analyze_image, detect_text_bars
+from follicle.measure.analyze import (
+    GUARD_ZONE_UM,
+    AnalysisSettings,
+    analyze_image,
+    detect_text_bars,
+)
 from follicle.measure.evaluate import score
 from follicle.measure.hairs_table import validate_hairs_table
 from follicle.measure.render import RenderStyle, render_trichoscopy
@@ -188,4 +195,6 @@ def test_blank_skin_gives_an_empty_but_valid_table():
     found = analyze_image(np.full((200, 300, 3), (215, 185, 170), np.uint8), um_per_px=4)
     assert len(found.hairs) == 0
     validate_hairs_table(found.hairs)
-    assert found.area_cm2 == pytest.approx(200 * 300 * 16 / 1e8)
+    # The counting frame: the field minus the 2 px edge band and the guard zone inside it.
+    inset = 2 + math.ceil(GUARD_ZONE_UM / 4)
+    assert found.area_cm2 == pytest.approx((200 - 2 * inset) * (300 - 2 * inset) * 16 / 1e8)

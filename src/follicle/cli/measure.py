@@ -312,7 +312,7 @@ def analyze_command(
         table.add_row(
             Path(r["source"]).name,
             str(r["hair_count"]),
-            f"{r['hair_count'] / r['area_cm2']:.0f}" if r["area_cm2"] > 0 else "-",
+            f"{m['density_per_cm2']:.0f}" if "density_per_cm2" in m else "-",
             f"{m.get('vellus_share_percent', float('nan')):.1f}",
             f"{m.get('thin_share_percent', float('nan')):.1f}",
             f"{r['median_diameter_um']:.1f}",

@@ -78,6 +78,13 @@ PIPELINES = ("classical", "learned")  # how the shaft mask is made (``segmenter`
 # 70x device's 2.76 um/px, in um so that the same hair is flagged at any magnification
 # (in px, at half resolution 13% more dev hairs touched the border: docs/measure.md).
 EDGE_BAND_UM = 8.28
+# Hairs are counted by their exit, inside a counting frame: the field minus a guard zone
+# this wide (um) along the frame and masked areas. A shaft's centre line stops about a
+# half-width short of a frame it runs into (up to ~80 um for the widest, 160 um), so an
+# entering hair's end at the frame lies inside the guard zone; the density divides by
+# the counting frame's area, so hairs leaving from the guard zone are not missed either
+# (the guard-zone rule of stereology; docs/measure.md, "Hairs cut by the frame").
+GUARD_ZONE_UM = 90.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -256,7 +263,7 @@ class ImageAnalysis:
     hairs: pd.DataFrame  # hairs table (docs/hairs-table.md) plus analyser columns
     yellow_dots_um: np.ndarray  # (k, 2) x_um, y_um
     um_per_px: float
-    area_cm2: float  # analysed area (image minus any text bar)
+    area_cm2: float  # counting frame: image minus masked areas and the guard zone
     polarity: str
     excluded_rows: tuple[int, int]  # rows masked at the top and bottom (text bars)
     centerlines_px: dict[int, tuple[np.ndarray, ...]]  # hair_id -> (row, col) branch runs
@@ -671,10 +678,12 @@ def analyze_image(
         spreads.append(spread)
         contrasts.append(shaft_contrast)
         ends.append((a, b, da, db))
-        borders.append(cut)
+        # A skeleton stops about a half-width short of the frame a shaft runs into.
+        borders.append(cut or any(at_edge(edge, e, reach_px=w / 2 + 2) for e in (a, b)))
         shadows.append((_end_shadow(contrast, a, da, w / 2), _end_shadow(contrast, b, db, w / 2)))
 
-    area_cm2 = float(valid.sum()) * scale**2 / 1e8
+    counting = valid & ~_grow(edge, math.ceil(GUARD_ZONE_UM / scale))
+    area_cm2 = float(counting.sum()) * scale**2 / 1e8
     warnings = (
         width_scale_check(np.asarray(widths), um_per_px=scale)
         + focus_warnings(blur_px, um_per_px=scale, vellus_max_um=DEFAULT_CUTOFFS.vellus_max_um)
@@ -692,6 +701,8 @@ def analyze_image(
         if settings.find_yellow_dots
         else np.zeros((0, 2))
     )
+    # Empty openings are counted in the same counting frame as the hairs' exits.
+    dots = dots[[_inside(counting, (y / scale, x / scale)) for x, y in dots]].reshape(-1, 2)
     params = dict(
         function="analyze_image",
         pipeline=pipeline,
@@ -728,6 +739,9 @@ def analyze_image(
     exits = np.array([ends[i][exit_end[i]] for i in range(len(kept))])
     tips = np.array([ends[i][1 - exit_end[i]] for i in range(len(kept))])
     border = np.array(borders)
+    # A hair belongs to the field its exit lies in; one whose exit end lies in the guard
+    # zone (an entering hair's end at the frame, too) is seen but not counted.
+    exit_in_field = np.array([_inside(counting, e) for e in exits], dtype=bool)
     widths_arr = np.array(widths)
     hairs = pd.DataFrame(
         {
@@ -744,6 +758,7 @@ def analyze_image(
             "diameter_iqr_um": np.array(spreads) * scale,
             "contrast": contrasts,
             "touches_border": border,
+            "exit_in_field": exit_in_field,
         }
     )
     hairs["region"] = hairs["region"].astype("string")
@@ -1101,6 +1116,19 @@ def _recentred(measured: tuple, offsets: tuple | None, half_width: np.ndarray) -
     if all(a is b for a, b in zip(branches, shaft.branches, strict=True)):
         return measured
     return (Shaft(branches=branches, junctions_rc=shaft.junctions_rc), *measured[1:])
+
+
+def _inside(region: np.ndarray, point_rc: np.ndarray) -> bool:
+    r, c = round(float(point_rc[0])), round(float(point_rc[1]))
+    return bool(0 <= r < region.shape[0] and 0 <= c < region.shape[1] and region[r, c])
+
+
+def at_edge(edge: np.ndarray, point_rc: np.ndarray, *, reach_px: float) -> bool:
+    """Whether the edge band lies within ``reach_px`` (a square window) of a point."""
+    r, c = round(float(point_rc[0])), round(float(point_rc[1]))
+    k = max(1, math.ceil(reach_px)) if math.isfinite(reach_px) else 2
+    window = edge[max(r - k, 0) : r + k + 1, max(c - k, 0) : c + k + 1]
+    return bool(window.any())
 
 
 def edge_band_px(um_per_px: float) -> int:

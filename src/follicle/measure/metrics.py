@@ -2,7 +2,13 @@
 
 Every metric is defined in ``docs/measure.md`` with its source (trichoscopy.md rows).
 Uncertainties are counting noise: Poisson for counts and densities, binomial for shares,
-SD/sqrt(n) for the mean diameter.
+SD/sqrt(n) for the mean diameter. The density's error also holds the guess of which end
+of a hair cut by the frame is its exit (see ``measure``).
+
+A hair belongs to the field its exit lies in. When a table has the analyser's
+``exit_in_field`` column, rows marked False (a hair cut by the frame that entered from
+outside) are left out of every metric and counted in ``hairs_exit_outside``; blank means
+unknown and is counted.
 """
 
 from __future__ import annotations
@@ -30,7 +36,9 @@ class Metrics:
     area_cm2: float
     hair_count: int
     density_per_cm2: float
-    density_se_per_cm2: float
+    density_se_per_cm2: float  # counting noise and the exit guess of hairs cut by the frame
+    hairs_exit_outside: int = 0  # seen, but cut by the frame with their exit outside it
+    hairs_cut_by_frame: int = 0  # counted or not: their exit end was guessed
     terminal_count: int
     intermediate_count: int
     vellus_count: int
@@ -89,6 +97,36 @@ def _parse_yellow_dots(yellow_dots: Any) -> int | None:
     return int(yellow_dots)
 
 
+_TRUE = {True, "true", "1", "yes"}  # 1 and 1.0 equal True
+_FALSE = {False, "false", "0", "no"}
+
+
+def _flag(table: pd.DataFrame, column: str) -> np.ndarray:
+    """A True/False column (blank: unknown, read as ``None``) as an object array."""
+    values = []
+    for value in table[column] if column in table.columns else [None] * len(table):
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            values.append(None)
+            continue
+        key = value.strip().lower() if isinstance(value, str) else value
+        if isinstance(key, np.generic):
+            key = key.item()
+        if key in _TRUE:
+            values.append(True)
+        elif key in _FALSE:
+            values.append(False)
+        else:
+            raise FollicleInputError(column, value, "True or False (blank: unknown)")
+    return np.array(values, dtype=object)
+
+
+def counted_hairs(hairs: pd.DataFrame) -> pd.DataFrame:
+    """The rows of hairs that belong to the field: all but those whose ``exit_in_field``
+    is False (they entered from outside the frame)."""
+    entered = np.asarray(_flag(hairs, "exit_in_field") == False, dtype=bool)  # noqa: E712
+    return hairs[~entered]
+
+
 def measure(
     hairs: pd.DataFrame,
     *,
@@ -121,12 +159,18 @@ def measure(
         where = f" for region {region!r}" if region is not None else ""
         raise FollicleInputError("hairs", f"0 rows{where}", "a hairs table with at least one hair")
 
+    # A follicle belongs to the field its exit lies in: hairs that entered from outside
+    # are left out. Which end of a cut hair is its exit is a guess; a coin flip's
+    # variance (1/4 per cut hair) is added to the count's, the worst case.
+    cut = int(np.count_nonzero(_flag(table, "touches_border") == True))  # noqa: E712
+    seen = len(table)
+    table = counted_hairs(table)
     diameters = table["diameter_um"].to_numpy(dtype=float)
     n = diameters.size
     terminal = int(np.count_nonzero(diameters >= cutoffs.terminal_min_um))
     vellus = int(np.count_nonzero(diameters <= cutoffs.vellus_max_um))
     thin = int(np.count_nonzero(diameters < cutoffs.thin_below_um))
-    mean = float(diameters.mean())
+    mean = float(diameters.mean()) if n else math.nan  # n = 0: every hair came from outside
     sd = float(diameters.std(ddof=1)) if n > 1 else math.nan
     unit_sizes = table.groupby("unit_id").size().to_numpy()
     return Metrics(
@@ -134,7 +178,9 @@ def measure(
         area_cm2=area,
         hair_count=n,
         density_per_cm2=n / area,
-        density_se_per_cm2=math.sqrt(n) / area,
+        density_se_per_cm2=math.sqrt(n + cut / 4) / area,
+        hairs_exit_outside=seen - len(table),
+        hairs_cut_by_frame=cut,
         terminal_count=terminal,
         intermediate_count=n - terminal - vellus,
         vellus_count=vellus,
@@ -143,14 +189,14 @@ def measure(
         vellus_share_percent=_share_percent(vellus, n),
         thin_share_percent=_share_percent(thin, n),
         thin_share_se_percent=_binomial_se_percent(thin, n),
-        terminal_to_vellus_ratio=terminal / vellus if vellus else math.inf,
+        terminal_to_vellus_ratio=terminal / vellus if vellus else math.inf if n else math.nan,
         mean_diameter_um=mean,
         mean_diameter_se_um=sd / math.sqrt(n) if n > 1 else math.nan,
-        median_diameter_um=float(np.median(diameters)),
+        median_diameter_um=float(np.median(diameters)) if n else math.nan,
         sd_diameter_um=sd,
         diameter_diversity_percent=100.0 * sd / mean if n > 1 else math.nan,
         unit_count=int(unit_sizes.size),
-        hairs_per_unit=float(unit_sizes.mean()),
+        hairs_per_unit=float(unit_sizes.mean()) if n else math.nan,
         single_hair_unit_share_percent=_share_percent(
             int(np.count_nonzero(unit_sizes == 1)), unit_sizes.size
         ),

@@ -1,8 +1,9 @@
 """Exit points and follicular units.
 
 Hairs leaving one opening touch at one end and diverge at small angles. Two hairs are put
-in one unit when one end of each lies within ``unit_radius_px`` of the other and the
-shafts leave those ends in similar directions; those ends are the exit points. A hair in
+in one unit when one end of each lies within ``unit_radius_px`` of the other, the shafts
+leave those ends in similar directions and their other ends lie farther apart (they
+diverge from the opening); those ends are the exit points. A hair in
 no such pair is oriented along the hair stream (mean exit-to-tip direction of the paired
 hairs); with no stream to follow, the end with the darker surroundings (the shadow of
 the opening) is taken as the exit.
@@ -44,7 +45,9 @@ def group_units(
             for ei in (0, 1):
                 for ej in (0, 1):
                     d = np.hypot(*(ends[i][ei] - ends[j][ej]))
-                    if d <= unit_radius_px:
+                    # Hairs of one opening diverge from it: their other ends lie
+                    # farther apart than these.
+                    if d <= unit_radius_px and d < np.hypot(*(ends[i][1 - ei] - ends[j][1 - ej])):
                         di, dj = ends[i][2 + ei], ends[j][2 + ej]
                         if float(di @ dj) >= cos_fan:
                             links.append((d, i, ei, j, ej))

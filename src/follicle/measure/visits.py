@@ -24,7 +24,7 @@ from scipy.spatial import cKDTree
 
 from follicle.errors import FollicleInputError
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs
-from follicle.measure.metrics import Metrics, measure, parse_area_cm2
+from follicle.measure.metrics import Metrics, counted_hairs, measure, parse_area_cm2
 from follicle.measure.provenance import provenance
 
 Z95 = 1.959964
@@ -146,6 +146,8 @@ def compare_visits(
             raise FollicleInputError(name, value, "a positive number of micrometres")
     m0 = measure(before, area_cm2=area, cutoffs=cutoffs)
     m1 = measure(after, area_cm2=area, cutoffs=cutoffs)
+    # Hairs that entered the field from outside have no exit here to match.
+    before, after = counted_hairs(before), counted_hairs(after)
     changes = (
         _change(
             "density_per_cm2",

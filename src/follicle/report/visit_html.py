@@ -92,12 +92,16 @@ def _num(value, digits: int) -> str:
 def metric_values(metrics) -> dict[str, tuple[float | None, float | None, str]]:
     """Value, standard error and how the error was computed, per row of the table."""
     n = metrics.hair_count
-    intermediate = 100.0 * metrics.intermediate_count / n
+    intermediate = 100.0 * metrics.intermediate_count / n if n else math.nan
     unit_single = round(metrics.single_hair_unit_share_percent * metrics.unit_count / 100)
     poisson, binomial = "Poisson", "binomial"
     rows = {
         "hair_count": (n, math.sqrt(n), poisson),
-        "density_per_cm2": (metrics.density_per_cm2, metrics.density_se_per_cm2, poisson),
+        "density_per_cm2": (
+            metrics.density_per_cm2,
+            metrics.density_se_per_cm2,
+            "Poisson and exit guess" if metrics.hairs_cut_by_frame else poisson,
+        ),
         "terminal_share": (
             metrics.terminal_share_percent,
             share_se_percent(metrics.terminal_count, n),
@@ -171,11 +175,11 @@ def _summary(report: VisitReport) -> str:
     cards = [
         _card(
             f"{m.density_per_cm2:,.0f} ± {m.density_se_per_cm2:,.0f}",
-            "hairs per cm² (± 1 SE, Poisson)",
+            f"hairs per cm² (± 1 SE, {metric_values(m)['density_per_cm2'][2]})",
         ),
         _card(
             f"{m.terminal_share_percent:.0f} / "
-            f"{100 * m.intermediate_count / m.hair_count:.0f} / {m.vellus_share_percent:.0f}",
+            f"{metric_values(m)['intermediate_share'][0]:.0f} / {m.vellus_share_percent:.0f}",
             "% terminal / intermediate / vellus",
         ),
         _card(
@@ -239,7 +243,7 @@ def _measurements(report: VisitReport) -> str:
     return (
         "<h2>Measurements</h2>"
         f"<p>{m.hair_count} hairs in {report.current.area_cm2:.4f} cm² "
-        f"({report.current.image_count or 'no'} image(s)). Classes: terminal ≥ "
+        f"({report.current.image_count or 'no'} image(s)){_entering(m)}. Classes: terminal ≥ "
         f"{c.terminal_min_um:g} µm, vellus ≤ {c.vellus_max_um:g} µm, intermediate between; "
         f"thin &lt; {c.thin_below_um:g} µm (Rakowska 2009).</p>"
         "<table><tr><th class='l'>measure</th><th>value</th><th class='l'>unit</th>"
@@ -247,10 +251,21 @@ def _measurements(report: VisitReport) -> str:
         + "".join(rows)
         + "</table><p class='note'>Errors are counting noise only (Poisson for counts and "
         "densities, binomial for shares, SD/√n for the mean diameter; 95% interval = ± 1.96 "
-        "SE). They do not include the error of the scale, which moves every diameter by the "
-        "same factor, nor the analyser's misses and false finds ("
+        "SE); the density's error also holds the guess of which end of a hair cut by the "
+        "frame is its exit. They do not include the error of the scale, which moves every "
+        "diameter by the same factor, nor the analyser's misses and false finds ("
         + ANALYSER_ON_REAL_IMAGES
         + "): check the overlays.</p>"
+    )
+
+
+def _entering(m) -> str:
+    """Hairs seen but not counted: cut by the frame, their exit lies outside the field."""
+    if not m.hairs_exit_outside:
+        return ""
+    return (
+        f"; {m.hairs_exit_outside} more seen entering from outside the field are not "
+        "counted (a hair belongs to the field its exit lies in)"
     )
 
 
