@@ -138,6 +138,8 @@ def score_one(job: tuple) -> dict:
         "edge_blur_um": analysis.edge_blur_um,
         "focus_warned": any(w.startswith("focus:") for w in analysis.warnings),
         "yellow_dots": len(analysis.yellow_dots_um),
+        "hairs_cut": sum(border.values()),
+        "hairs_exit_outside": 0 if hairs is None else int((~hairs["exit_in_field"]).sum()),
     }
 
 
@@ -160,6 +162,9 @@ def summarise(rows: list[dict]) -> dict:
         dots = [r["yellow_dots"] for r in rows if "yellow_dots" in r]
         out["yellow_dots"] = int(sum(dots))
         out["images_with_yellow_dots"] = int(sum(d > 0 for d in dots))
+        # Hairs seen but not counted: their exit end lies outside the counting frame.
+        out["hairs_cut"] = int(sum(r.get("hairs_cut", 0) for r in rows))
+        out["hairs_exit_outside"] = int(sum(r.get("hairs_exit_outside", 0) for r in rows))
     return out
 
 
@@ -263,6 +268,11 @@ def format_table(name: str, summary: dict) -> str:
         lines.append(
             f"  {'yellow dots reported (none marked in the boxes) / images with any':58} "
             f"{s['yellow_dots']:5d}    / {s['images_with_yellow_dots']} of {s['images']}"
+        )
+    if s.get("hairs_cut"):  # docs/measure.md, "Hairs cut by the frame"
+        lines.append(
+            f"  {'hairs cut by the frame / seen but not counted (exit outside)':58} "
+            f"{s['hairs_cut']:5d}    / {s['hairs_exit_outside']}"
         )
     return "\n".join(lines)
 

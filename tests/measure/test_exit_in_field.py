@@ -115,3 +115,16 @@ def test_the_analyser_leaves_out_a_hair_that_entered_from_outside(entering_scene
     m = analysis.metrics()
     assert (m.hair_count, m.hairs_exit_outside, m.hairs_cut_by_frame) == (7, 1, 2)
     assert m.density_per_cm2 == pytest.approx(7 / analysis.area_cm2)
+
+
+def test_density_by_exit_is_right_on_fields_cut_out_of_a_scalp(bench_module):
+    """``bench/counting_frame.py``: 20 fields whose hairs also enter from outside (exits
+    spread over a margin as wide as the longest hair). The density by exit in the
+    counting frame is within its 95% Poisson interval of the true density of exits;
+    counting every hair seen reads high by more than that (the entering hairs)."""
+    frame = bench_module("counting_frame")
+    rows = [frame.field_counts(frame.BASE_SEED + i) for i in range(20)]
+    result = frame.summarise(rows)
+    margin = result["counted_by_exit_ratio_95"]
+    assert abs(result["counted_by_exit_ratio"] - 1) <= margin, result
+    assert result["every_hair_seen_ratio"] - 1 > margin, result
