@@ -1,6 +1,7 @@
 """A hair belongs to the field its exit lies in: hairs that entered from outside the
 frame are seen but not counted, and the density's error holds the exit guess."""
 
+import dataclasses
 import json
 import math
 import subprocess
@@ -128,3 +129,33 @@ def test_density_by_exit_is_right_on_fields_cut_out_of_a_scalp(bench_module):
     margin = result["counted_by_exit_ratio_95"]
     assert abs(result["counted_by_exit_ratio"] - 1) <= margin, result
     assert result["every_hair_seen_ratio"] - 1 > margin, result
+
+
+def test_the_overlay_shows_the_counting_frame_and_what_was_not_counted(entering_scene):
+    from follicle.measure.overlay import NOT_COUNTED, render_overlay
+
+    scene, analysis = entering_scene
+    drawn = render_overlay(scene.image, analysis)
+    frame = analysis.counting_frame
+    rows = np.flatnonzero(frame.any(axis=1))
+    top, left = rows[0], np.flatnonzero(frame.any(axis=0))[0]
+    assert top > 0 and left > 0  # the guard zone lies inside the field
+    edge_row = drawn[top + 40, left : left + 400]  # down the frame's left edge
+    assert (drawn[top + 40 : top + 400, left] == 255).all(axis=1).mean() >= 0.4
+    assert not (edge_row == 255).all(axis=1).all()  # dotted, not solid, and only the edge
+    # A hair marked not counted (here one in the middle, clear of the caption) is ringed
+    # grey; the same hair counted is not.
+    hairs = analysis.hairs.copy()
+    middle = hairs.index[hairs["y_um"].between(200, 3000)][0]
+    hairs.loc[middle, "exit_in_field"] = False
+    drawn = render_overlay(scene.image, dataclasses.replace(analysis, hairs=hairs))
+    plain = render_overlay(scene.image, analysis)
+    entering = hairs.loc[middle]
+    x, y = entering["x_um"] / analysis.um_per_px, entering["y_um"] / analysis.um_per_px
+    radius = entering["diameter_um"] / analysis.um_per_px
+    around = (
+        slice(max(round(y - radius - 2), 0), round(y + radius + 3)),
+        slice(max(round(x - radius - 2), 0), round(x + radius + 3)),
+    )
+    assert not (plain[around] == NOT_COUNTED).all(axis=-1).any()
+    assert (drawn[around] == NOT_COUNTED).all(axis=-1).any()

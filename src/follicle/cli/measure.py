@@ -224,6 +224,12 @@ def analyze_command(
     it: centre lines coloured by class (red thin < 30 um, orange intermediate or vellus,
     green terminal), exit circles with hair number and diameter, yellow dots ringed.
 
+    Hairs are counted by their exit, in a counting frame: the field minus masked
+    graphics and a 90 um guard zone along the edges (dotted on the overlay). A hair cut
+    by the frame whose exit lies outside it entered from the next field: it is drawn,
+    in brackets, but not counted, so the density is not inflated by the hairs that
+    reach in.
+
     The scale is needed: --um-per-px, a --device preset, or --micrometer (an image of a
     stage micrometer with --line-spacing-um rulings). With --device, an image carrying the
     device's measuring circle (give its printed radius with --circle-radius-mm) or its
@@ -311,15 +317,23 @@ def analyze_command(
         m = r.get("metrics", {})
         table.add_row(
             Path(r["source"]).name,
-            str(r["hair_count"]),
+            str(m.get("hair_count", r["hair_count"])),  # counted: exit in the frame
             f"{m['density_per_cm2']:.0f}" if "density_per_cm2" in m else "-",
             f"{m.get('vellus_share_percent', float('nan')):.1f}",
             f"{m.get('thin_share_percent', float('nan')):.1f}",
-            f"{r['median_diameter_um']:.1f}",
+            f"{m.get('median_diameter_um', r['median_diameter_um']):.1f}",
             str(r["yellow_dots"]),
             f"{r['um_per_px']:.3g}",
         )
     console.print(table)
+    outside = sum(r.get("metrics", {}).get("hairs_exit_outside", 0) for r in results)
+    if outside:
+        console.print(
+            f"not counted: {outside} hair(s) seen with the exit outside the counting frame "
+            "(entering from outside the field, or from its 90 um guard zone; drawn in "
+            "brackets on the overlay)",
+            highlight=False,
+        )
     sources = [r.get("scale_source", "given") for r in results]
     if any(source != "given" for source in sources):  # scales the user did not give
         console.print(scale_summary(sources), highlight=False)

@@ -273,6 +273,8 @@ class ImageAnalysis:
     burnt_in: dict[str, Any] = field(default_factory=dict, compare=False)  # masked graphics
     warnings: tuple[str, ...] = ()  # e.g. the scale disagrees with the shaft widths
     edge_blur_um: float = math.nan  # blur SD read on the thick hairs' edges (``focus``)
+    # Where exits are counted (``area_cm2``): the field minus masks and the guard zone.
+    counting_frame: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def metrics(self, *, cutoffs: DiameterCutoffs = DEFAULT_CUTOFFS) -> Metrics:
         """``measure`` over this image's hairs, area and yellow dots."""
@@ -732,6 +734,7 @@ def analyze_image(
             burnt_in=burnt.summary(),
             warnings=warnings,
             edge_blur_um=blur_um,
+            counting_frame=counting,
         )
     units, exit_end = group_units(
         ends, unit_radius_px=settings.unit_radius_um / scale, end_shadow=shadows
@@ -779,6 +782,7 @@ def analyze_image(
         burnt_in=burnt.summary(),
         warnings=warnings,
         edge_blur_um=blur_um,
+        counting_frame=counting,
     )
 
 

@@ -4,8 +4,10 @@ Shaft centre lines are coloured by diameter class (red thin < 30 um, orange vell
 intermediate, green terminal), each exit point is a circle with the hair number,
 hairs of one follicular unit share a white link to the unit's first exit, yellow dots
 are yellow rings, a masked text bar is hatched out and masked label boxes are outlined
-in grey. Hairs added by hand are numbered "+12:35", parts of a hair split by hand
-"*5:60", and the caption counts the corrections.
+in grey. The counting frame (the field minus masks and the guard zone) is outlined in
+dotted white; a hair whose exit lies outside it is seen but not counted: its exit circle
+is grey and its label in brackets. Hairs added by hand are numbered "+12:35", parts of
+a hair split by hand "*5:60", and the caption counts the corrections.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from follicle.measure.analyze import ImageAnalysis
 from follicle.measure.corrections import applied_counts
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs
 
+NOT_COUNTED = (150, 150, 150)
 THIN = (230, 30, 30)
 MIDDLE = (255, 150, 0)
 TERMINAL = (40, 210, 60)
@@ -45,7 +48,7 @@ def render_overlay(
     image: np.ndarray, analysis: ImageAnalysis, *, cutoffs: DiameterCutoffs = DEFAULT_CUTOFFS
 ) -> np.ndarray:
     """An RGB uint8 image: the input with the findings drawn on top."""
-    pil = Image.fromarray(np.asarray(image)[..., :3].astype(np.uint8)).convert("RGB")
+    pil = Image.fromarray(_with_frame_outline(image, analysis.counting_frame)).convert("RGB")
     draw = ImageDraw.Draw(pil)
     scale = analysis.um_per_px
     rows, cols = analysis.image_shape
@@ -72,9 +75,12 @@ def render_overlay(
                 draw.line(points, fill=colour, width=2)
         ex, ey = row.x_um / scale, row.y_um / scale
         radius = max(row.diameter_um / scale, 4)
-        draw.ellipse([ex - radius, ey - radius, ex + radius, ey + radius], outline=colour, width=2)
+        counted = bool(getattr(row, "exit_in_field", True))
+        ring = colour if counted else NOT_COUNTED
+        draw.ellipse([ex - radius, ey - radius, ex + radius, ey + radius], outline=ring, width=2)
         mark = EDIT_MARKS.get(getattr(row, "correction", ""), "")  # corrected by hand
         label = f"{mark}{row.hair_id}:{row.diameter_um:.0f}"
+        label = label if counted else f"({label})"
         width = draw.textlength(label, font=font)
         x = ex + radius + 3
         if x + width > cols:  # at the right frame: to the left of the circle
@@ -90,8 +96,11 @@ def render_overlay(
         draw.ellipse([x - r, y - r, x + r, y + r], outline=(255, 230, 0), width=2)
     n = len(hairs)
     thin = int((hairs["diameter_um"] < cutoffs.thin_below_um).sum()) if n else 0
+    outside = int((~hairs["exit_in_field"].astype(bool)).sum()) if "exit_in_field" in hairs else 0
+    seen = f" ({outside} more not counted: exit outside the frame)" if outside else ""
     caption = (
-        f"follicle: {n} hairs, {hairs['unit_id'].nunique() if n else 0} units, {thin} thin, "
+        f"follicle: {n - outside} hairs{seen}, {hairs['unit_id'].nunique() if n else 0} units, "
+        f"{thin} thin, "
         f"{len(analysis.yellow_dots_um)} yellow dots, {scale:g} um/px"
     )
     edits = applied_counts(analysis)
@@ -104,6 +113,20 @@ def render_overlay(
     draw.rectangle([0, top, right + 4, bottom_px + 4], fill=(0, 0, 0))
     draw.text((4, top + 2), caption, font=font, fill=(255, 255, 255))
     return np.asarray(pil).copy()
+
+
+def _with_frame_outline(image: np.ndarray, frame: np.ndarray | None) -> np.ndarray:
+    """The image as RGB uint8 with the counting frame's edge dotted in white."""
+    rgb = np.asarray(image)[..., :3].astype(np.uint8).copy()
+    if frame is None or frame.shape != rgb.shape[:2] or not frame.any():
+        return rgb
+    inner = frame.copy()
+    inner[1:-1, 1:-1] &= frame[:-2, 1:-1] & frame[2:, 1:-1] & frame[1:-1, :-2] & frame[1:-1, 2:]
+    edge = frame & ~inner
+    rows, cols = np.nonzero(edge)
+    dotted = (rows + cols) % 8 < 4  # 4 px on, 4 px off
+    rgb[rows[dotted], cols[dotted]] = 255
+    return rgb
 
 
 def _free_spot(

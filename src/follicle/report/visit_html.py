@@ -260,12 +260,13 @@ def _measurements(report: VisitReport) -> str:
 
 
 def _entering(m) -> str:
-    """Hairs seen but not counted: cut by the frame, their exit lies outside the field."""
+    """Hairs seen but not counted: their exit lies outside the counting frame."""
     if not m.hairs_exit_outside:
         return ""
     return (
-        f"; {m.hairs_exit_outside} more seen entering from outside the field are not "
-        "counted (a hair belongs to the field its exit lies in)"
+        f"; {m.hairs_exit_outside} more were seen with their exit outside the counting frame "
+        "(outside the field, or within 90 µm of its edge or a masked graphic) and are not "
+        "counted: a hair belongs to the field its exit lies in"
     )
 
 
