@@ -328,10 +328,12 @@ def analyze_command(
     console.print(table)
     outside = sum(r.get("metrics", {}).get("hairs_exit_outside", 0) for r in results)
     if outside:
+        from follicle.measure.analyze import GUARD_ZONE_UM
+
         console.print(
             f"not counted: {outside} hair(s) seen with the exit outside the counting frame "
-            "(entering from outside the field, or from its 90 um guard zone; drawn in "
-            "brackets on the overlay)",
+            f"(entering from outside the field, or from its {GUARD_ZONE_UM:g} um guard zone; "
+            "drawn in brackets on the overlay)",
             highlight=False,
         )
     sources = [r.get("scale_source", "given") for r in results]

@@ -9,6 +9,7 @@ import math
 
 import pandas as pd
 
+from follicle.measure.analyze import GUARD_ZONE_UM
 from follicle.measure.corrections import applied_counts
 from follicle.measure.criteria import DISCLAIMER as CRITERIA_DISCLAIMER
 from follicle.measure.criteria import anisotrichosis_sign
@@ -265,7 +266,8 @@ def _entering(m) -> str:
         return ""
     return (
         f"; {m.hairs_exit_outside} more were seen with their exit outside the counting frame "
-        "(outside the field, or within 90 µm of its edge or a masked graphic) and are not "
+        f"(outside the field, or within {GUARD_ZONE_UM:g} µm of its edge or a masked graphic) "
+        "and are not "
         "counted: a hair belongs to the field its exit lies in"
     )
 
