@@ -125,3 +125,39 @@ def test_labels_of_one_exit_point_are_stacked_not_overwritten():
         for b in range(a + 1, 3):
             box_a, box_b = taken[a], taken[b]
             assert box_a[3] <= box_b[1] or box_b[3] <= box_a[1]  # no overlap
+
+
+def _hair(a, b):
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    u = (b - a) / np.linalg.norm(b - a)
+    return a, b, u, -u
+
+
+def test_the_hair_stream_is_voted_by_the_end_shadows():
+    """Five hairs lying the same way (rows increasing), none pairing: three show the
+    opening's shadow past their higher-row end, one none, one a weaker shadow past the
+    other end. All exit at the higher-row end, the stream's; a hair across the stream
+    exits where its own shadow is."""
+    hairs = [_hair((100 + 10 * k, 200 * k), (0 + 10 * k, 200 * k)) for k in range(5)]
+    shadows = [(0.08, 0.0), (0.12, 0.01), (0.05, 0.0), (np.nan, np.nan), (0.0, 0.03)]
+    across = _hair((500, 100), (500, 200))  # runs along columns, its shadow past end b
+    labels, exit_end = group_units(
+        [*hairs, across], unit_radius_px=20, end_shadow=[*shadows, (0.0, 0.06)]
+    )
+    assert list(exit_end) == [0, 0, 0, 0, 0, 1]
+    assert len(set(labels)) == 6
+    # Flip every shadow: the stream turns, and so does every exit.
+    flipped = [(b, a) for a, b in [*shadows, (0.0, 0.06)]]
+    _, exit_end = group_units([*hairs, across], unit_radius_px=20, end_shadow=flipped)
+    assert list(exit_end) == [1, 1, 1, 1, 1, 0]
+
+
+def test_parallel_clipped_hairs_of_one_opening_share_a_unit_at_their_exits():
+    """Two parallel stubs 8 px apart (neither end pair diverges) become one unit at the
+    ends the shadows say are exits; a third far away stays alone."""
+    hairs = [_hair((0, 0), (60, 0)), _hair((0, 8), (60, 8)), _hair((0, 300), (60, 300))]
+    labels, exit_end = group_units(
+        hairs, unit_radius_px=20, end_shadow=[(0.0, 0.09), (0.0, 0.07), (0.0, 0.05)]
+    )
+    assert list(exit_end) == [1, 1, 1]
+    assert labels[0] == labels[1] != labels[2]

@@ -85,6 +85,9 @@ EDGE_BAND_UM = 8.28
 # the counting frame's area, so hairs leaving from the guard zone are not missed either
 # (the guard-zone rule of stereology; docs/measure.md, "Hairs cut by the frame").
 GUARD_ZONE_UM = 90.0
+# How far past a shaft's end its exit's shadow is read (um, at least 4 half-widths): the
+# shaft under the skin shows as a haze over about this length on the dev images.
+END_SHADOW_UM = 150.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -374,15 +377,28 @@ def contrast_image(
     return np.clip(contrast, 0, 1, out=contrast)
 
 
-def _end_shadow(contrast: np.ndarray, end: np.ndarray, outward: np.ndarray, hw: float) -> float:
-    """Mean contrast just beyond a shaft end (the opening casts a shadow at the exit)."""
-    behind = end - outward * (2 * hw + 3)
-    r, c = round(float(behind[0])), round(float(behind[1]))
-    r0, r1 = max(r - 3, 0), min(r + 4, contrast.shape[0])
-    c0, c1 = max(c - 3, 0), min(c + 4, contrast.shape[1])
-    if r0 >= r1 or c0 >= c1:
-        return 0.0
-    return float(contrast[r0:r1, c0:c1].mean())
+def _end_shadow(
+    contrast: np.ndarray, end: np.ndarray, inward: np.ndarray, hw: float, *, reach_px: float
+) -> float:
+    """Mean contrast on the shaft's line beyond one end, from just past the end to
+    ``reach_px`` further: at the exit the opening's shadow and the shaft under the skin
+    (a bluish haze on 70x images) continue the hair; past a tip lies bare skin. NaN when
+    less than half of the strip lies in the image."""
+    rows, cols = contrast.shape
+    normal = np.array([-inward[1], inward[0]])
+    steps = np.arange(hw + 2, hw + 2 + reach_px, 2.0)
+    offsets = np.array([-hw / 2, 0.0, hw / 2])
+    points = (
+        end[None, None, :]
+        - steps[:, None, None] * inward[None, None, :]
+        + offsets[None, :, None] * normal[None, None, :]
+    ).reshape(-1, 2)
+    r = np.rint(points[:, 0]).astype(int)
+    c = np.rint(points[:, 1]).astype(int)
+    inside = (r >= 0) & (r < rows) & (c >= 0) & (c < cols)
+    if inside.mean() < 0.5:
+        return math.nan
+    return float(contrast[r[inside], c[inside]].mean())
 
 
 def analyze_image(
@@ -682,7 +698,14 @@ def analyze_image(
         ends.append((a, b, da, db))
         # A skeleton stops about a half-width short of the frame a shaft runs into.
         borders.append(cut or any(at_edge(edge, e, reach_px=w / 2 + 2) for e in (a, b)))
-        shadows.append((_end_shadow(contrast, a, da, w / 2), _end_shadow(contrast, b, db, w / 2)))
+        hw = w / 2 if np.isfinite(w) else 2.0
+        haze_px = max(4 * hw, END_SHADOW_UM / scale)
+        shadows.append(
+            (
+                _end_shadow(contrast, a, da, hw, reach_px=haze_px),
+                _end_shadow(contrast, b, db, hw, reach_px=haze_px),
+            )
+        )
 
     counting = valid & ~_grow(edge, math.ceil(GUARD_ZONE_UM / scale))
     area_cm2 = float(counting.sum()) * scale**2 / 1e8

@@ -1,12 +1,19 @@
 """Exit points and follicular units.
 
-Hairs leaving one opening touch at one end and diverge at small angles. Two hairs are put
-in one unit when one end of each lies within ``unit_radius_px`` of the other, the shafts
-leave those ends in similar directions and their other ends lie farther apart (they
-diverge from the opening); those ends are the exit points. A hair in
-no such pair is oriented along the hair stream (mean exit-to-tip direction of the paired
-hairs); with no stream to follow, the end with the darker surroundings (the shadow of
-the opening) is taken as the exit.
+Hairs leaving one opening touch at one end and diverge at small angles. Which end of a
+hair is its exit is read from three things, strongest first:
+
+1. two hairs whose ends lie within ``unit_radius_px`` of each other, leaving them in
+   similar directions, with their other ends clearly farther apart (a V from one
+   opening): those ends are the exits;
+2. the hair stream: hairs of one small field lie the same way. Its direction is voted by
+   the hairs of step 1 and by every hair's end shadows (the opening's shadow and the
+   shaft under the skin continue the hair past its exit; past a tip lies bare skin),
+   each capped so that no hair outvotes many; a hair along the stream exits upstream;
+3. a hair across the stream exits at its end with the darker surroundings.
+
+Then hairs whose exits lie within ``unit_radius_px`` and leave in similar directions
+(parallel clipped hairs of one opening too) are put in one unit.
 """
 
 from __future__ import annotations
@@ -33,40 +40,70 @@ def group_units(
     unit_radius_px: float,
     end_shadow: list[tuple[float, float]],
     max_fan_deg: float = 50.0,
+    clear_divergence: float = 0.6,
+    shadow_cap: float = 0.1,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Unit label per hair and which end (0 or 1) is its exit point."""
+    """Unit label per hair and which end (0 or 1) is its exit point.
+
+    ``ends``: per hair (end a, end b, direction into the shaft from a, from b).
+    ``end_shadow``: per hair the contrast past end a and past end b (NaN: unknown).
+    A V is clear when its ends lie at most ``clear_divergence`` times as far apart as
+    its other ends; a hair's shadow vote is capped at ``shadow_cap`` (contrast).
+    """
     n = len(ends)
     uf = _UnionFind(max(n, 1))
     exit_end = np.full(n, -1)
     cos_fan = np.cos(np.radians(max_fan_deg))
+
+    def fan_ok(i: int, ei: int, j: int, ej: int) -> bool:
+        return float(ends[i][2 + ei] @ ends[j][2 + ej]) >= cos_fan
+
+    def gap(i: int, ei: int, j: int, ej: int) -> float:
+        return float(np.hypot(*(ends[i][ei] - ends[j][ej])))
+
     links = []
     for i in range(n):
         for j in range(i + 1, n):
             for ei in (0, 1):
                 for ej in (0, 1):
-                    d = np.hypot(*(ends[i][ei] - ends[j][ej]))
-                    # Hairs of one opening diverge from it: their other ends lie
-                    # farther apart than these.
-                    if d <= unit_radius_px and d < np.hypot(*(ends[i][1 - ei] - ends[j][1 - ej])):
-                        di, dj = ends[i][2 + ei], ends[j][2 + ej]
-                        if float(di @ dj) >= cos_fan:
-                            links.append((d, i, ei, j, ej))
+                    d = gap(i, ei, j, ej)
+                    if (
+                        d <= unit_radius_px
+                        and d <= clear_divergence * gap(i, 1 - ei, j, 1 - ej)
+                        and fan_ok(i, ei, j, ej)
+                    ):
+                        links.append((d, i, ei, j, ej))
     for _d, i, ei, j, ej in sorted(links):
         # One exit per hair: a link must agree with an exit already chosen.
         if exit_end[i] not in (-1, ei) or exit_end[j] not in (-1, ej):
             continue
         exit_end[i], exit_end[j] = ei, ej
         uf.union(i, j)
-    paired = exit_end >= 0
-    if paired.any():
-        stream = np.sum([ends[i][2 + exit_end[i]] for i in np.flatnonzero(paired)], axis=0)
-    else:
-        stream = np.zeros(2)
-    for i in np.flatnonzero(~paired):
-        if np.hypot(*stream) > 1e-6 * max(paired.sum(), 1) and paired.sum() >= 2:
-            exit_end[i] = 0 if float(ends[i][2] @ stream) >= 0 else 1
+    # Shadow evidence per hair: positive when end a looks like the exit.
+    evidence = np.array(
+        [np.nan_to_num(sa - sb) if np.isfinite(sa - sb) else 0.0 for sa, sb in end_shadow]
+    ).reshape(-1)
+    evidence = np.clip(evidence, -shadow_cap, shadow_cap)
+    stream = np.zeros(2)
+    for i in range(n):
+        if exit_end[i] >= 0:  # a clear V: as strong as the strongest shadow
+            stream += shadow_cap * ends[i][2 + exit_end[i]]
+        stream += evidence[i] * ends[i][2]  # ends[i][2] runs from end a to end b
+    norm = float(np.hypot(*stream))
+    for i in np.flatnonzero(exit_end < 0):
+        along = float(ends[i][2] @ stream) / norm if norm > 0 else 0.0
+        if abs(along) >= 0.5:
+            exit_end[i] = 0 if along > 0 else 1
         else:
-            exit_end[i] = 0 if end_shadow[i][0] >= end_shadow[i][1] else 1
+            exit_end[i] = 0 if evidence[i] >= 0 else 1
+    # Hairs leaving one opening side by side (parallel clipped hairs): exits together.
+    for i in range(n):
+        for j in range(i + 1, n):
+            ei, ej = exit_end[i], exit_end[j]
+            d = gap(i, ei, j, ej)
+            parallel = d <= 1.25 * gap(i, 1 - ei, j, 1 - ej)  # not converging
+            if d <= unit_radius_px and parallel and fan_ok(i, ei, j, ej):
+                uf.union(i, j)
     roots = np.array([uf.find(i) for i in range(n)])
     _, labels = np.unique(roots, return_inverse=True)
     return labels.astype(np.int64), exit_end
