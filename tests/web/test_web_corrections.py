@@ -183,7 +183,7 @@ def test_every_image_stays_on_the_page_and_the_corrected_set_saves_as_a_visit(we
     names = re.findall(r'name="name-(\d)" value="([^"]*)"', answer.text)
     assert names == [("0", "a.png"), ("1", "b.png")]
     assert [k for k, _ in stored] == ["0", "1"]
-    counts = [int(n) for n in re.findall(r"<tr><th>hairs</th><td>(\d+)</td>", answer.text)]
+    counts = [int(n) for n in re.findall(r"<tr><th>hairs seen</th><td>(\d+)</td>", answer.text)]
     fields = {
         "image-0": stored[0][1],
         "image-1": stored[1][1],
@@ -196,7 +196,7 @@ def test_every_image_stays_on_the_page_and_the_corrected_set_saves_as_a_visit(we
     }
     fixed = web.post_form("/measure/correct", fields)
     assert fixed.status_code == 200, ERROR.findall(fixed.text)
-    after = [int(n) for n in re.findall(r"<tr><th>hairs</th><td>(\d+)</td>", fixed.text)]
+    after = [int(n) for n in re.findall(r"<tr><th>hairs seen</th><td>(\d+)</td>", fixed.text)]
     assert after == [counts[0], counts[1] - 3]
     assert fixed.text.count("Correct by hand: 3 removed") == 1
     saved = web.post_form("/measure/visits/analysed", fields | {"label": "corrected"})
