@@ -697,7 +697,7 @@ def analyze_image(
         contrasts.append(shaft_contrast)
         ends.append((a, b, da, db))
         # A skeleton stops about a half-width short of the frame a shaft runs into.
-        borders.append(cut or any(at_edge(edge, e, reach_px=w / 2 + 2) for e in (a, b)))
+        borders.append(cut or any(_at_edge(edge, e, reach_px=w / 2 + 2) for e in (a, b)))
         hw = w / 2 if np.isfinite(w) else 2.0
         haze_px = max(4 * hw, END_SHADOW_UM / scale)
         shadows.append(
@@ -1150,7 +1150,7 @@ def _inside(region: np.ndarray, point_rc: np.ndarray) -> bool:
     return bool(0 <= r < region.shape[0] and 0 <= c < region.shape[1] and region[r, c])
 
 
-def at_edge(edge: np.ndarray, point_rc: np.ndarray, *, reach_px: float) -> bool:
+def _at_edge(edge: np.ndarray, point_rc: np.ndarray, *, reach_px: float) -> bool:
     """Whether the edge band lies within ``reach_px`` (a square window) of a point."""
     r, c = round(float(point_rc[0])), round(float(point_rc[1]))
     k = max(1, math.ceil(reach_px)) if math.isfinite(reach_px) else 2

@@ -80,10 +80,9 @@ def group_units(
         exit_end[i], exit_end[j] = ei, ej
         uf.union(i, j)
     # Shadow evidence per hair: positive when end a looks like the exit.
-    evidence = np.array(
-        [np.nan_to_num(sa - sb) if np.isfinite(sa - sb) else 0.0 for sa, sb in end_shadow]
+    evidence = np.clip(
+        [sa - sb if np.isfinite(sa - sb) else 0.0 for sa, sb in end_shadow], -shadow_cap, shadow_cap
     ).reshape(-1)
-    evidence = np.clip(evidence, -shadow_cap, shadow_cap)
     stream = np.zeros(2)
     for i in range(n):
         if exit_end[i] >= 0:  # a clear V: as strong as the strongest shadow
