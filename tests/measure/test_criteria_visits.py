@@ -111,6 +111,21 @@ def test_comparison_without_positions_reports_differences_only():
     assert "changes" in result.to_dict()
 
 
+def test_each_visit_is_counted_over_its_own_area():
+    """Counting frames differ when other device graphics were masked: 50 hairs over
+    0.08 cm2 and 40 over 0.1 cm2 are 625 and 400 hairs/cm2, and the thickness SE
+    combines each visit's own sum of squares over its own area."""
+    a = site([60.0] * 50, np.arange(50), "vertex")
+    b = site([50.0] * 40, np.arange(40), "vertex")
+    result = compare_visits(a, b, area_cm2=0.1, before_area_cm2=0.08)
+    density, _, _, thickness = result.changes
+    assert (density.before, density.after) == pytest.approx((625.0, 400.0))
+    expected_se = np.hypot(np.sqrt(50 * 0.06**2) / 0.08, np.sqrt(40 * 0.05**2) / 0.1)
+    assert thickness.se == pytest.approx(expected_se)
+    with pytest.raises(FollicleInputError, match="before_area_cm2"):
+        compare_visits(a, b, area_cm2=0.1, before_area_cm2=-1)
+
+
 def clustered_site(rng, *, units=40, frame_um=(3500.0, 2800.0)):
     """Exit points as a scalp shows them: follicular units of 1-4 hairs within ~80 um,
     placed at random in a 70x frame; diameters terminal."""

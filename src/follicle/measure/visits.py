@@ -123,12 +123,14 @@ def compare_visits(
     after: pd.DataFrame,
     *,
     area_cm2: float,
+    before_area_cm2: float | None = None,
     cutoffs: DiameterCutoffs = DEFAULT_CUTOFFS,
     match_radius_um: float = 60.0,
     max_shift_um: float = 500.0,
     thinning_um: float = 10.0,
 ) -> VisitComparison:
-    """Compare two visits of the same site (same ``area_cm2``).
+    """Compare two visits of the same site (``area_cm2``; ``before_area_cm2`` when the
+    earlier visit's counting area differs, e.g. other device graphics were masked).
 
     Always: density, mean diameter, thin share and cumulative thickness differences with
     standard errors from counting noise. When both tables carry ``x_um``/``y_um`` exit
@@ -137,6 +139,11 @@ def compare_visits(
     and persisting hairs whose diameter fell by more than ``thinning_um`` are thinned.
     """
     area = parse_area_cm2(area_cm2)
+    area0 = (
+        area
+        if before_area_cm2 is None
+        else parse_area_cm2(before_area_cm2, field_name="before_area_cm2")
+    )
     for name, value, low in (
         ("match_radius_um", match_radius_um, 0),
         ("max_shift_um", max_shift_um, 0),
@@ -144,7 +151,7 @@ def compare_visits(
     ):
         if not (math.isfinite(value) and value > low):
             raise FollicleInputError(name, value, "a positive number of micrometres")
-    m0 = measure(before, area_cm2=area, cutoffs=cutoffs)
+    m0 = measure(before, area_cm2=area0, cutoffs=cutoffs)
     m1 = measure(after, area_cm2=area, cutoffs=cutoffs)
     # Hairs that entered the field from outside have no exit here to match.
     before, after = counted_hairs(before), counted_hairs(after)
@@ -172,12 +179,13 @@ def compare_visits(
             m0.cumulative_thickness_mm_per_cm2,
             m1.cumulative_thickness_mm_per_cm2,
             # Poisson noise of a compound sum: SE = sqrt(sum d^2) / area
-            math.hypot(_sum_sq_mm(before), _sum_sq_mm(after)) / area,
+            math.hypot(_sum_sq_mm(before) / area0, _sum_sq_mm(after) / area),
         ),
     )
     params = dict(
         function="compare_visits",
         area_cm2=area,
+        before_area_cm2=area0,
         match_radius_um=match_radius_um,
         max_shift_um=max_shift_um,
         thinning_um=thinning_um,

@@ -174,21 +174,22 @@ def compare_with_previous(
             "(the same site, device and framing)",
         )
     options = dict(cutoffs=cutoffs, thinning_um=thinning_um, match_radius_um=match_radius_um)
+    areas = dict(area_cm2=current.area_cm2, before_area_cm2=previous.area_cm2)
     notes = []
     if relative > 0:
         notes.append(
             f"The analysed areas differ by {relative:.1%} ({previous.area_cm2:.4f} and "
-            f"{current.area_cm2:.4f} cm2); densities use this visit's area for both."
+            f"{current.area_cm2:.4f} cm2); each visit's density uses its own area."
         )
     if _single_frame(previous) and _single_frame(current):
-        total = compare_visits(previous.hairs, current.hairs, area_cm2=current.area_cm2, **options)
+        total = compare_visits(previous.hairs, current.hairs, **areas, **options)
         index = 0 if previous.images and current.images else None
         matched = (MatchedImages(image_index=index, comparison=total),) if total.matched else ()
         return total, matched, tuple(notes)
     total = compare_visits(
         _without_positions(previous.hairs),
         _without_positions(current.hairs),
-        area_cm2=current.area_cm2,
+        **areas,
         **options,
     )
     if not (previous.images and current.images) or previous.image_count != current.image_count:
@@ -204,7 +205,13 @@ def compare_with_previous(
         if b.empty or a.empty:
             notes.append(f"Image pair {before.name} / {after.name}: no hairs in one of them.")
             continue
-        pair = compare_visits(b, a, area_cm2=after.analysis.area_cm2, **options)
+        pair = compare_visits(
+            b,
+            a,
+            area_cm2=after.analysis.area_cm2,
+            before_area_cm2=before.analysis.area_cm2,
+            **options,
+        )
         matched.append(MatchedImages(image_index=k, comparison=pair))
     return total, tuple(matched), tuple(notes)
 
