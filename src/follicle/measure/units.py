@@ -54,26 +54,21 @@ def group_units(
     uf = _UnionFind(max(n, 1))
     exit_end = np.full(n, -1)
     cos_fan = np.cos(np.radians(max_fan_deg))
-
-    def fan_ok(i: int, ei: int, j: int, ej: int) -> bool:
-        return float(ends[i][2 + ei] @ ends[j][2 + ej]) >= cos_fan
-
-    def gap(i: int, ei: int, j: int, ej: int) -> float:
-        return float(np.hypot(*(ends[i][ei] - ends[j][ej])))
-
-    links = []
-    for i in range(n):
-        for j in range(i + 1, n):
-            for ei in (0, 1):
-                for ej in (0, 1):
-                    d = gap(i, ei, j, ej)
-                    if (
-                        d <= unit_radius_px
-                        and d <= clear_divergence * gap(i, 1 - ei, j, 1 - ej)
-                        and fan_ok(i, ei, j, ej)
-                    ):
-                        links.append((d, i, ei, j, ej))
-    for _d, i, ei, j, ej in sorted(links):
+    # gap[i, ei, j, ej]: distance between end ei of hair i and end ej of hair j; fan:
+    # the cosine between the directions the two shafts leave those ends in.
+    points = np.array([(e[0], e[1]) for e in ends], float).reshape(n, 2, 2)
+    directions = np.array([(e[2], e[3]) for e in ends], float).reshape(n, 2, 2)
+    gap = np.linalg.norm(points[:, :, None, None, :] - points[None, None, :, :, :], axis=-1)
+    fan = np.einsum("iak,jbk->iajb", directions, directions)
+    other = gap[:, ::-1, :, ::-1]  # the same pair's other ends
+    near = (gap <= unit_radius_px) & (fan >= cos_fan)
+    i_, ei_, j_, ej_ = np.nonzero(near & (gap <= clear_divergence * other))
+    links = sorted(
+        (gap[i, ei, j, ej], i, ei, j, ej)
+        for i, ei, j, ej in zip(i_, ei_, j_, ej_, strict=True)
+        if i < j
+    )
+    for _d, i, ei, j, ej in links:
         # One exit per hair: a link must agree with an exit already chosen.
         if exit_end[i] not in (-1, ei) or exit_end[j] not in (-1, ej):
             continue
@@ -95,14 +90,13 @@ def group_units(
             exit_end[i] = 0 if along > 0 else 1
         else:
             exit_end[i] = 0 if evidence[i] >= 0 else 1
-    # Hairs leaving one opening side by side (parallel clipped hairs): exits together.
-    for i in range(n):
-        for j in range(i + 1, n):
-            ei, ej = exit_end[i], exit_end[j]
-            d = gap(i, ei, j, ej)
-            parallel = d <= 1.25 * gap(i, 1 - ei, j, 1 - ej)  # not converging
-            if d <= unit_radius_px and parallel and fan_ok(i, ei, j, ej):
-                uf.union(i, j)
+    # Hairs leaving one opening side by side (parallel clipped hairs): exits together,
+    # not converging.
+    i_, j_ = np.triu_indices(n, k=1)
+    at_exits = (i_, exit_end[i_], j_, exit_end[j_])
+    together = near[at_exits] & (gap[at_exits] <= 1.25 * other[at_exits])
+    for i, j in zip(i_[together], j_[together], strict=True):
+        uf.union(int(i), int(j))
     roots = np.array([uf.find(i) for i in range(n)])
     _, labels = np.unique(roots, return_inverse=True)
     return labels.astype(np.int64), exit_end
