@@ -6,9 +6,9 @@ SD/sqrt(n) for the mean diameter. The density's error also holds the guess of wh
 of a hair cut by the frame is its exit (see ``measure``).
 
 A hair belongs to the field its exit lies in. When a table has the analyser's
-``exit_in_field`` column, rows marked False (a hair cut by the frame that entered from
-outside) are left out of every metric and counted in ``hairs_exit_outside``; blank means
-unknown and is counted.
+``exit_in_field`` column, rows marked False (the exit lies outside the counting frame: a
+hair that entered from outside, or one leaving from the guard zone) are left out of every
+metric and counted in ``hairs_exit_outside``; blank means unknown and is counted.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class Metrics:
     hair_count: int
     density_per_cm2: float
     density_se_per_cm2: float  # counting noise and the exit guess of hairs cut by the frame
-    hairs_exit_outside: int = 0  # seen, but cut by the frame with their exit outside it
+    hairs_exit_outside: int = 0  # seen, but their exit lies outside the counting frame
     hairs_cut_by_frame: int = 0  # counted or not: their exit end was guessed
     terminal_count: int
     intermediate_count: int
@@ -122,7 +122,7 @@ def _flag(table: pd.DataFrame, column: str) -> np.ndarray:
 
 def counted_hairs(hairs: pd.DataFrame) -> pd.DataFrame:
     """The rows of hairs that belong to the field: all but those whose ``exit_in_field``
-    is False (they entered from outside the frame)."""
+    is False (their exit lies outside the counting frame)."""
     entered = np.asarray(_flag(hairs, "exit_in_field") == False, dtype=bool)  # noqa: E712
     return hairs[~entered]
 

@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 from follicle.measure.analyze import ImageAnalysis
 from follicle.measure.corrections import applied_counts
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs
+from follicle.measure.metrics import counted_hairs
 
 NOT_COUNTED = (150, 150, 150)
 THIN = (230, 30, 30)
@@ -75,12 +76,12 @@ def render_overlay(
                 draw.line(points, fill=colour, width=2)
         ex, ey = row.x_um / scale, row.y_um / scale
         radius = max(row.diameter_um / scale, 4)
-        counted = bool(getattr(row, "exit_in_field", True))
-        ring = colour if counted else NOT_COUNTED
+        in_frame = bool(getattr(row, "exit_in_field", True))
+        ring = colour if in_frame else NOT_COUNTED
         draw.ellipse([ex - radius, ey - radius, ex + radius, ey + radius], outline=ring, width=2)
         mark = EDIT_MARKS.get(getattr(row, "correction", ""), "")  # corrected by hand
         label = f"{mark}{row.hair_id}:{row.diameter_um:.0f}"
-        label = label if counted else f"({label})"
+        label = label if in_frame else f"({label})"
         width = draw.textlength(label, font=font)
         x = ex + radius + 3
         if x + width > cols:  # at the right frame: to the left of the circle
@@ -94,13 +95,12 @@ def render_overlay(
     for x_um, y_um in analysis.yellow_dots_um:
         x, y, r = x_um / scale, y_um / scale, 60 / scale
         draw.ellipse([x - r, y - r, x + r, y + r], outline=(255, 230, 0), width=2)
-    n = len(hairs)
-    thin = int((hairs["diameter_um"] < cutoffs.thin_below_um).sum()) if n else 0
-    outside = int((~hairs["exit_in_field"].astype(bool)).sum()) if "exit_in_field" in hairs else 0
+    counted = counted_hairs(hairs)  # the caption counts what the metrics count
+    n, outside = len(counted), len(hairs) - len(counted)
+    thin = int((counted["diameter_um"] < cutoffs.thin_below_um).sum())
     seen = f" ({outside} more not counted: exit outside the frame)" if outside else ""
     caption = (
-        f"follicle: {n - outside} hairs{seen}, {hairs['unit_id'].nunique() if n else 0} units, "
-        f"{thin} thin, "
+        f"follicle: {n} hairs{seen}, {counted['unit_id'].nunique()} units, {thin} thin, "
         f"{len(analysis.yellow_dots_um)} yellow dots, {scale:g} um/px"
     )
     edits = applied_counts(analysis)
