@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from follicle.measure.analyze import ImageAnalysis
+from follicle.measure.binary_ops import erode_square
 from follicle.measure.corrections import applied_counts
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs
 from follicle.measure.metrics import counted_hairs
@@ -120,9 +121,7 @@ def _with_frame_outline(image: np.ndarray, frame: np.ndarray | None) -> np.ndarr
     rgb = np.asarray(image)[..., :3].astype(np.uint8).copy()
     if frame is None or frame.shape != rgb.shape[:2] or not frame.any():
         return rgb
-    inner = frame.copy()
-    inner[1:-1, 1:-1] &= frame[:-2, 1:-1] & frame[2:, 1:-1] & frame[1:-1, :-2] & frame[1:-1, 2:]
-    edge = frame & ~inner
+    edge = frame & ~erode_square(frame, 1)
     rows, cols = np.nonzero(edge)
     dotted = (rows + cols) % 8 < 4  # 4 px on, 4 px off
     rgb[rows[dotted], cols[dotted]] = 255

@@ -173,14 +173,15 @@ def _card(value: str, label: str) -> str:
 
 def _summary(report: VisitReport) -> str:
     m = report.metrics
+    values = metric_values(m)
     cards = [
         _card(
             f"{m.density_per_cm2:,.0f} ± {m.density_se_per_cm2:,.0f}",
-            f"hairs per cm² (± 1 SE, {metric_values(m)['density_per_cm2'][2]})",
+            f"hairs per cm² (± 1 SE, {values['density_per_cm2'][2]})",
         ),
         _card(
             f"{m.terminal_share_percent:.0f} / "
-            f"{metric_values(m)['intermediate_share'][0]:.0f} / {m.vellus_share_percent:.0f}",
+            f"{values['intermediate_share'][0]:.0f} / {m.vellus_share_percent:.0f}",
             "% terminal / intermediate / vellus",
         ),
         _card(
