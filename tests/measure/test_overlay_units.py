@@ -161,3 +161,53 @@ def test_parallel_clipped_hairs_of_one_opening_share_a_unit_at_their_exits():
     )
     assert list(exit_end) == [1, 1, 1]
     assert labels[0] == labels[1] != labels[2]
+
+
+def _caption_box(overlay: np.ndarray) -> tuple[int, int, int, int]:
+    """Rows and columns (r0, r1, c0, c1) of the caption's black box: the largest run of
+    pure black rows and columns in the overlay."""
+    black = np.all(overlay == 0, axis=2)
+    rows = np.flatnonzero(black.mean(axis=1) > 0.3)
+    cols = np.flatnonzero(black.mean(axis=0) > 0.02)
+    return rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+
+
+def test_caption_is_placed_where_it_hides_the_fewest_hairs():
+    # Seed 5 puts hairs under the top-left corner, where the caption used to sit.
+    scene = render_trichoscopy(style="easy", seed=5)
+    found = analyze_image(scene.image, um_per_px=scene.um_per_px)
+    overlay = render_overlay(scene.image, found)
+    r0, r1, c0, c1 = _caption_box(overlay)
+    lines = np.concatenate([run for runs in found.centerlines_px.values() for run in runs])
+
+    def covered(r0, r1, c0, c1):
+        return int(
+            np.count_nonzero(
+                (lines[:, 0] >= r0) & (lines[:, 0] < r1) & (lines[:, 1] >= c0) & (lines[:, 1] < c1)
+            )
+        )
+
+    width, height = c1 - c0, r1 - r0
+    assert 20 <= height < 60 and width > 300  # one line of caption found
+    at_top_left = covered(0, height, 0, width)
+    assert at_top_left > 50  # the old place hid hairs
+    assert covered(r0, r1, c0, c1) < at_top_left / 5
+    assert (r0, c0) != (0, 0)
+
+
+def test_caption_wraps_on_a_narrow_image():
+    from PIL import Image, ImageDraw
+
+    from follicle.measure.overlay import _wrapped, label_font
+
+    draw = ImageDraw.Draw(Image.new("RGB", (300, 200)))
+    font = label_font(300)
+    caption = "follicle: 12 hairs, 9 units, 2 thin, 0 yellow dots, 2.76 um/px"
+    text = _wrapped(draw, caption, font, max_width_px=292)
+    assert text.replace("\n", " ") == caption  # only line breaks added
+    assert all(draw.textlength(line, font=font) <= 292 for line in text.split("\n"))
+    assert _wrapped(draw, caption, font, max_width_px=10_000) == caption
+    scene = render_trichoscopy(style="easy", shape_px=(240, 300), seed=3)
+    found = analyze_image(scene.image, um_per_px=scene.um_per_px)
+    r0, r1, c0, c1 = _caption_box(render_overlay(scene.image, found))
+    assert c1 - c0 <= 300 and r1 - r0 > 2 * font.getbbox("0")[3]  # several lines, all in

@@ -7,7 +7,8 @@ are yellow rings, a masked text bar is hatched out and masked label boxes are ou
 in grey. The counting frame (the field minus masks and the guard zone) is outlined in
 dotted white; a hair whose exit lies outside it is seen but not counted: its exit circle
 is grey and its label in brackets. Hairs added by hand are numbered "+12:35", parts of
-a hair split by hand "*5:60", and the caption counts the corrections.
+a hair split by hand "*5:60", and the caption counts the corrections. The caption
+goes in the corner where it hides the fewest centre lines and labels.
 """
 
 from __future__ import annotations
@@ -110,10 +111,69 @@ def render_overlay(
             f"; by hand: {edits['removed']} removed, +{edits['added']} added, "
             f"*{edits['split']} split"
         )
-    right, bottom_px = draw.textbbox((4, top + 2), caption, font=font)[2:]
-    draw.rectangle([0, top, right + 4, bottom_px + 4], fill=(0, 0, 0))
-    draw.text((4, top + 2), caption, font=font, fill=(255, 255, 255))
+    text_block = _wrapped(draw, caption, font, max_width_px=cols - 8)
+    box_w, box_h = (v + 8 for v in draw.multiline_textbbox((0, 0), text_block, font=font)[2:])
+    drawn = np.concatenate(
+        [run for runs in analysis.centerlines_px.values() for run in runs] or [np.zeros((0, 2))]
+    )
+    x0, y0 = _caption_corner(
+        drawn, labels, size=(box_w, box_h), shape=(rows, cols), bars=(top, bottom)
+    )
+    draw.rectangle([x0, y0, x0 + box_w, y0 + box_h], fill=(0, 0, 0))
+    draw.multiline_text((x0 + 4, y0 + 2), text_block, font=font, fill=(255, 255, 255))
     return np.asarray(pil).copy()
+
+
+def _wrapped(
+    draw: ImageDraw.ImageDraw,
+    caption: str,
+    font: ImageFont.ImageFont | ImageFont.FreeTypeFont,
+    *,
+    max_width_px: float,
+) -> str:
+    """The caption broken after its commas into lines no wider than ``max_width_px``
+    (a narrow image would cut a one-line caption off)."""
+    lines: list[str] = []
+    for part in caption.replace(", ", ",\n").split("\n"):
+        if lines and draw.textlength(lines[-1] + " " + part, font=font) <= max_width_px:
+            lines[-1] += " " + part
+        else:
+            lines.append(part)
+    return "\n".join(lines)
+
+
+def _caption_corner(
+    drawn_rc: np.ndarray,
+    labels: list[tuple[float, float, float, float]],
+    *,
+    size: tuple[float, float],
+    shape: tuple[int, int],
+    bars: tuple[int, int],
+) -> tuple[float, float]:
+    """Top-left corner (x, y) of the caption box: of the top-left, top-right and
+    bottom-left corners of the field (inside masked caption bars; the scale bar takes the
+    bottom right), the one covering the fewest centre-line pixels and hair labels, so the
+    caption hides as little of what it describes as it can. Ties go to the top left."""
+    rows, cols = shape
+    width, height = size
+    top, bottom = bars
+    spots = [(0.0, float(top)), (max(cols - width, 0.0), float(top))]
+    spots.append((0.0, max(rows - bottom - height, float(top))))
+    best, best_cost = spots[0], None
+    for x, y in spots:
+        inside = (
+            (drawn_rc[:, 1] >= x)
+            & (drawn_rc[:, 1] <= x + width)
+            & (drawn_rc[:, 0] >= y)
+            & (drawn_rc[:, 0] <= y + height)
+        )
+        covered = sum(
+            b[0] < x + width and x < b[2] and b[1] < y + height and y < b[3] for b in labels
+        )
+        cost = int(inside.sum()) + 20 * covered  # a label hidden costs a hair's worth of line
+        if best_cost is None or cost < best_cost:
+            best, best_cost = (x, y), cost
+    return best
 
 
 def _with_frame_outline(image: np.ndarray, frame: np.ndarray | None) -> np.ndarray:
