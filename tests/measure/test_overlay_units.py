@@ -211,3 +211,24 @@ def test_caption_wraps_on_a_narrow_image():
     found = analyze_image(scene.image, um_per_px=scene.um_per_px)
     r0, r1, c0, c1 = _caption_box(render_overlay(scene.image, found))
     assert c1 - c0 <= 300 and r1 - r0 > 2 * font.getbbox("0")[3]  # several lines, all in
+
+
+def test_caption_keeps_off_the_scale_bar():
+    from follicle.measure.overlay import _caption_corner
+
+    # Hairs under both top corners (fewer at the top right); the bottom left is free of
+    # hairs but a caption that wide would run under the scale bar at the bottom right.
+    lines = np.array([[5, c] for c in range(0, 300, 2)] + [[5, c] for c in range(900, 1000, 2)])
+    spot = _caption_corner(
+        lines,
+        [],
+        size=(1050, 30),
+        shape=(1024, 1280),
+        bars=(0, 0),
+        reserved=(1000, 990, 1269, 1013),
+    )
+    assert spot == (230.0, 0.0)
+    narrow = _caption_corner(
+        lines, [], size=(600, 30), shape=(1024, 1280), bars=(0, 0), reserved=(1000, 990, 1269, 1013)
+    )
+    assert narrow == (0.0, 994.0)  # short enough to pass left of the bar

@@ -25,11 +25,11 @@ from follicle.measure.analyze import analyze_image
 from follicle.measure.criteria import rakowska_criteria
 from follicle.measure.metrics import measure
 from follicle.measure.render import render_trichoscopy
+from follicle.measure.scale_bar import draw_scale_bar, scale_bar_box, scale_bar_length_um
 from follicle.measure.visits import compare_visits
 from follicle.report.normal_ranges import REFERENCE_VALUES
 from follicle.report.pdf import find_chromium
 from follicle.report.visit_data import ScaleSpec, load_visit
-from follicle.report.visit_figures import draw_scale_bar, scale_bar_um
 from follicle.report.visit_report import build_visit_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,6 +131,8 @@ def test_html_shows_the_numbers_and_is_self_contained(example):
     # the errors say what they leave out, with the analyser's measured accuracy
     assert "counting noise only" in text and "found 82% of the hairs a trichologist" in text
     assert "yellow dots have not been checked against marked ones" in text
+    # the legend names every mark the overlay draws, the counting frame too
+    assert "Dotted line: the counting frame" in text and "seen but not counted" in text
     density = report.comparison.changes[0]
     assert f"{density.difference:+,.0f}" in text
     counts = report.matched_counts()
@@ -241,8 +243,8 @@ def test_visits_of_different_areas_are_refused(example, tmp_path):
 
 
 def test_scale_bar_is_round_and_drawn_bottom_right():
-    assert scale_bar_um(1280 * 4.0) == 1000
-    assert scale_bar_um(1280 * 2.0) == 500
+    assert scale_bar_length_um(1280, 4.0) == 1000
+    assert scale_bar_length_um(1280, 2.0) == 500
     image = np.full((400, 600, 3), 128, np.uint8)
     drawn = draw_scale_bar(image, um_per_px=4.0)
     changed = np.argwhere((drawn != image).any(axis=2))
@@ -250,7 +252,14 @@ def test_scale_bar_is_round_and_drawn_bottom_right():
     # The white bar is length_um / um_per_px pixels long.
     white = (drawn == 255).all(axis=2)
     longest = max(np.count_nonzero(row) for row in white)
-    assert abs(longest - scale_bar_um(600 * 4.0) / 4.0) <= 2
+    assert abs(longest - scale_bar_length_um(600, 4.0) / 4.0) <= 2
+    # scale_bar_box (kept free by the overlay's caption) holds every pixel drawn
+    for shape, um_per_px in (((400, 600), 4.0), ((1024, 1280), 2.76), ((240, 300), 4.0)):
+        image = np.full((*shape, 3), 128, np.uint8)
+        changed = np.argwhere((draw_scale_bar(image, um_per_px=um_per_px) != image).any(axis=2))
+        x0, y0, x1, y1 = scale_bar_box(shape, um_per_px=um_per_px)
+        assert changed[:, 1].min() >= x0 and changed[:, 1].max() <= x1
+        assert changed[:, 0].min() >= y0 and changed[:, 0].max() <= y1
 
 
 def _follicle(*args, env=None):

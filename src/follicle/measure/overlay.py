@@ -21,6 +21,7 @@ from follicle.measure.binary_ops import erode_square
 from follicle.measure.corrections import applied_counts
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs
 from follicle.measure.metrics import counted_hairs
+from follicle.measure.scale_bar import scale_bar_box
 
 NOT_COUNTED = (150, 150, 150)
 THIN = (230, 30, 30)
@@ -103,7 +104,7 @@ def render_overlay(
     seen = f" ({outside} more not counted: exit outside the frame)" if outside else ""
     caption = (
         f"follicle: {n} hairs{seen}, {counted['unit_id'].nunique()} units, {thin} thin, "
-        f"{len(analysis.yellow_dots_um)} yellow dots, {scale:g} um/px"
+        f"{len(analysis.yellow_dots_um)} yellow dots, {scale:.3g} um/px"
     )
     edits = applied_counts(analysis)
     if edits is not None:
@@ -117,7 +118,13 @@ def render_overlay(
         [run for runs in analysis.centerlines_px.values() for run in runs] or [np.zeros((0, 2))]
     )
     x0, y0 = _caption_corner(
-        drawn, labels, size=(box_w, box_h), shape=(rows, cols), bars=(top, bottom)
+        drawn,
+        labels,
+        size=(box_w, box_h),
+        shape=(rows, cols),
+        bars=(top, bottom),
+        # the reports draw a scale bar there: the caption must not run under it
+        reserved=scale_bar_box((rows, cols), um_per_px=scale),
     )
     draw.rectangle([x0, y0, x0 + box_w, y0 + box_h], fill=(0, 0, 0))
     draw.multiline_text((x0 + 4, y0 + 2), text_block, font=font, fill=(255, 255, 255))
@@ -149,11 +156,13 @@ def _caption_corner(
     size: tuple[float, float],
     shape: tuple[int, int],
     bars: tuple[int, int],
+    reserved: tuple[float, float, float, float] | None = None,
 ) -> tuple[float, float]:
     """Top-left corner (x, y) of the caption box: of the top-left, top-right and
     bottom-left corners of the field (inside masked caption bars; the scale bar takes the
     bottom right), the one covering the fewest centre-line pixels and hair labels, so the
-    caption hides as little of what it describes as it can. Ties go to the top left."""
+    caption hides as little of what it describes as it can; a spot overlapping the
+    ``reserved`` box (x0, y0, x1, y1) only when all do. Ties go to the top left."""
     rows, cols = shape
     width, height = size
     top, bottom = bars
@@ -167,13 +176,18 @@ def _caption_corner(
             & (drawn_rc[:, 0] >= y)
             & (drawn_rc[:, 0] <= y + height)
         )
-        covered = sum(
-            b[0] < x + width and x < b[2] and b[1] < y + height and y < b[3] for b in labels
-        )
+        covered = sum(_overlap((x, y, x + width, y + height), b) for b in labels)
         cost = int(inside.sum()) + 20 * covered  # a label hidden costs a hair's worth of line
+        if reserved is not None and _overlap((x, y, x + width, y + height), reserved):
+            cost += drawn_rc.shape[0] + 20 * len(labels) + 1  # worse than any other spot
         if best_cost is None or cost < best_cost:
             best, best_cost = (x, y), cost
     return best
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    """Whether boxes (x0, y0, x1, y1) overlap."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _with_frame_outline(image: np.ndarray, frame: np.ndarray | None) -> np.ndarray:
@@ -200,9 +214,7 @@ def _free_spot(
     x, y = at
     box = draw.textbbox((x, y), label, font=font, stroke_width=2)
     for _ in range(8):  # a few hairs share an opening at most
-        clash = [
-            b for b in taken if box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
-        ]
+        clash = [b for b in taken if _overlap(box, b)]
         if not clash:
             break
         y = max(b[3] for b in clash) + 1

@@ -1,37 +1,71 @@
-"""A scale bar drawn on an image (e.g. an overlay) so a reader can judge sizes."""
+"""A scale bar drawn on an image (an overlay, an image in a report) so a reader can judge
+sizes: one drawer for the visit report and the web pages, so they look alike."""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from follicle.measure.calibration import check_um_per_px
 
-#: Bar lengths to choose from, um: the longest that fits in a fifth of the image width.
+#: Bar lengths to choose from, um: the one nearest a fifth of the image width.
 ROUND_LENGTHS_UM = (50, 100, 200, 250, 500, 1000, 2000, 5000)
 
 
 def scale_bar_length_um(width_px: int, um_per_px: float) -> int:
-    """The longest round length no wider than a fifth of the image (at least the shortest)."""
-    fits = [n for n in ROUND_LENGTHS_UM if n / um_per_px <= width_px / 5]
-    return fits[-1] if fits else ROUND_LENGTHS_UM[0]
+    """The round length nearest (on a log scale) a fifth of the image's width."""
+    target = width_px * um_per_px / 5
+    return min(ROUND_LENGTHS_UM, key=lambda length: abs(math.log(length / target)))
+
+
+@dataclass(frozen=True)
+class _Layout:
+    bar: tuple[float, float, float, float]  # x0, y0, x1, y1 (px)
+    box: tuple[float, float, float, float]  # the black backing, bar and label
+    label: str
+    font_px: int
+
+
+def _layout(shape: tuple[int, int], um_per_px: float) -> _Layout:
+    """Where the bar and its label go on an image of ``shape`` (rows, cols): bottom
+    right, a margin of 1/40 of the width, the label's font at 1/50 of it."""
+    rows, cols = shape
+    length_um = scale_bar_length_um(cols, um_per_px)
+    thickness = max(round(cols / 160), 4)
+    margin = max(round(cols / 40), 10)
+    font_px = max(round(cols / 50), 12)
+    x1, y1 = cols - margin, rows - margin
+    x0, y0 = x1 - length_um / um_per_px, y1 - thickness
+    label = f"{length_um / 1000:g} mm" if length_um >= 1000 else f"{length_um} um"
+    box = (x0 - 8, y0 - font_px - 14, x1 + 8, y1 + 6)
+    return _Layout(bar=(x0, y0, x1, y1), box=box, label=label, font_px=font_px)
+
+
+def scale_bar_box(shape: tuple[int, int], *, um_per_px: float) -> tuple[int, int, int, int]:
+    """The box (x0, y0, x1, y1; px, inclusive) that ``draw_scale_bar`` covers on an image
+    of ``shape`` (rows, cols)."""
+    x0, y0, x1, y1 = _layout(shape, check_um_per_px(um_per_px)).box
+    return math.floor(x0), math.floor(y0), math.ceil(x1), math.ceil(y1)
 
 
 def draw_scale_bar(image: np.ndarray, *, um_per_px: float) -> np.ndarray:
-    """A copy of ``image`` (RGB uint8) with a white bar outlined in black and its length
-    ("500 um"), bottom right."""
+    """A copy of ``image`` (RGB uint8) with a white bar and its length ("500 um",
+    "1 mm") on a black box, bottom right."""
     scale = check_um_per_px(um_per_px)
     pil = Image.fromarray(np.asarray(image)[..., :3].astype(np.uint8)).convert("RGB")
-    rows, cols = pil.height, pil.width
-    length_um = scale_bar_length_um(cols, scale)
-    length_px = max(round(length_um / scale), 1)
-    x1, y1 = cols - 12, rows - 12
-    x0, y0 = x1 - length_px, y1 - 6
+    layout = _layout((pil.height, pil.width), scale)
+    try:
+        font = ImageFont.load_default(size=layout.font_px)
+    except (ImportError, OSError, TypeError):  # no FreeType in this Pillow
+        font = ImageFont.load_default()
     draw = ImageDraw.Draw(pil)
-    draw.rectangle([x0 - 1, y0 - 1, x1 + 1, y1 + 1], fill=(0, 0, 0))
-    draw.rectangle([x0, y0, x1, y1], fill=(255, 255, 255))
-    label = f"{length_um} um"
-    text_x = max(x1 - 6 * len(label), 0)
-    draw.rectangle([text_x - 3, y0 - 16, x1 + 1, y0 - 2], fill=(0, 0, 0))
-    draw.text((text_x, y0 - 15), label, fill=(255, 255, 255))
+    x0, y0, x1, _ = layout.bar
+    text_w = draw.textlength(layout.label, font=font)
+    draw.rectangle(layout.box, fill=(0, 0, 0))
+    draw.rectangle(layout.bar, fill=(255, 255, 255))
+    at = ((x0 + x1 - text_w) / 2, y0 - layout.font_px - 8)
+    draw.text(at, layout.label, fill=(255, 255, 255), font=font)
     return np.asarray(pil).copy()

@@ -4,7 +4,6 @@ two visits side by side with matched hairs. Each returns PNG bytes."""
 from __future__ import annotations
 
 import io
-import math
 
 import matplotlib
 
@@ -13,16 +12,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from follicle.measure.hairs_table import DiameterCutoffs
 from follicle.measure.overlay import class_colour, render_overlay
+from follicle.measure.scale_bar import draw_scale_bar
 from follicle.measure.visits import VisitComparison
 from follicle.report.visit_data import Visit, VisitImage
 
 MAX_EMBED_WIDTH_PX = 800  # images are shown about 540 px wide (two per row)
 PALETTE_COLOURS = 256  # a palette PNG is a third smaller and fast to write; looks the same
-BAR_LENGTHS_UM = (50, 100, 200, 250, 500, 1000, 2000, 5000)
 FATE_COLOURS = {
     "kept": "#f0f0f0",
     "thinned": "#e31a1c",
@@ -40,40 +39,6 @@ def png_bytes(rgb: np.ndarray, *, max_width_px: int = MAX_EMBED_WIDTH_PX) -> byt
     buffer = io.BytesIO()
     image.quantize(PALETTE_COLOURS).save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def scale_bar_um(image_width_um: float) -> int:
-    """A round bar length near a fifth of the image width."""
-    target = image_width_um / 5
-    return min(BAR_LENGTHS_UM, key=lambda length: abs(math.log(length / target)))
-
-
-def draw_scale_bar(rgb: np.ndarray, *, um_per_px: float) -> np.ndarray:
-    """The image with a labelled scale bar in its bottom-right corner."""
-    image = Image.fromarray(np.asarray(rgb, dtype=np.uint8)).convert("RGB")
-    draw = ImageDraw.Draw(image)
-    length_um = scale_bar_um(image.width * um_per_px)
-    length_px = length_um / um_per_px
-    thickness = max(round(image.width / 160), 4)
-    margin = max(round(image.width / 40), 10)
-    x1, y1 = image.width - margin, image.height - margin
-    x0, y0 = x1 - length_px, y1 - thickness
-    label = f"{length_um / 1000:g} mm" if length_um >= 1000 else f"{length_um} um"
-    font_size = max(round(image.width / 50), 12)
-    try:
-        from PIL import ImageFont
-
-        font = ImageFont.load_default(size=font_size)
-    except TypeError:  # Pillow < 10.1 has no sized default font
-        from PIL import ImageFont
-
-        font = ImageFont.load_default()
-    text_w = draw.textlength(label, font=font)
-    box = [x0 - 8, y0 - font_size - 14, x1 + 8, y1 + 6]
-    draw.rectangle(box, fill=(0, 0, 0))
-    draw.rectangle([x0, y0, x1, y1], fill=(255, 255, 255))
-    draw.text(((x0 + x1 - text_w) / 2, y0 - font_size - 8), label, fill=(255, 255, 255), font=font)
-    return np.asarray(image).copy()
 
 
 def overlay_png(image: VisitImage, *, cutoffs: DiameterCutoffs) -> bytes:

@@ -287,6 +287,8 @@ def _legend(report: VisitReport) -> str:
         f"{swatch(TERMINAL)}terminal (≥ {c.terminal_min_um:g} µm). "
         "Circle: exit point, labelled hair:diameter in µm; white line: hairs of one "
         "follicular unit; yellow ring: yellow dot; grey hatching: masked text bar. "
+        "Dotted line: the counting frame; a hair in (brackets) with a grey circle exits "
+        "outside it and is seen but not counted. "
         "The bar at the bottom right gives the scale.</p>"
     )
 
