@@ -300,7 +300,7 @@ def skeleton_speed(n_images: int) -> dict:
         [_hair_mask_of(load_image(p), 2.76) for p in images]
         if images
         else [
-            _hair_mask_of(render_trichoscopy(random_seed=BASE_SEED + i).image, 4.0)
+            _hair_mask_of(render_trichoscopy(seed=BASE_SEED + i).image, 4.0)
             for i in range(n_images)
         ]
     )
@@ -348,7 +348,7 @@ def rank_filter_speed(n_images: int) -> dict:
     rgbs = (
         [load_image(p) for p in images]
         if images
-        else [render_trichoscopy(random_seed=BASE_SEED + i).image for i in range(n_images)]
+        else [render_trichoscopy(seed=BASE_SEED + i).image for i in range(n_images)]
     )
     structure_px = 2.5 * AnalysisSettings().max_diameter_um / 2.76 + 4  # as contrast_image
     cpu = {"now": [], "scipy": []}

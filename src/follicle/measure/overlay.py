@@ -112,20 +112,23 @@ def render_overlay(
             f"; by hand: {edits['removed']} removed, +{edits['added']} added, "
             f"*{edits['split']} split"
         )
-    text_block = _wrapped(draw, caption, font, max_width_px=cols - 8)
-    box_w, box_h = (v + 8 for v in draw.multiline_textbbox((0, 0), text_block, font=font)[2:])
     drawn = np.concatenate(
         [run for runs in analysis.centerlines_px.values() for run in runs] or [np.zeros((0, 2))]
     )
-    x0, y0 = _caption_corner(
-        drawn,
-        labels,
-        size=(box_w, box_h),
-        shape=(rows, cols),
-        bars=(top, bottom),
-        # the reports draw a scale bar there: the caption must not run under it
-        reserved=scale_bar_box((rows, cols), um_per_px=scale),
-    )
+    # The caption on one line, or on lines half as long, in whichever corner hides least;
+    # the reports draw a scale bar at the bottom right, which it must not run under.
+    reserved = scale_bar_box((rows, cols), um_per_px=scale)
+    best = None
+    for max_width_px in (cols - 8, cols / 2 - 8):
+        text_block = _wrapped(draw, caption, font, max_width_px=max_width_px)
+        box_w, box_h = (v + 8 for v in draw.multiline_textbbox((0, 0), text_block, font=font)[2:])
+        (x0, y0), cost = _caption_corner(
+            drawn, labels, size=(box_w, box_h), shape=(rows, cols), bars=(top, bottom),
+            reserved=reserved,
+        )  # fmt: skip
+        if best is None or cost < best[0]:
+            best = (cost, text_block, x0, y0, box_w, box_h)
+    _, text_block, x0, y0, box_w, box_h = best
     draw.rectangle([x0, y0, x0 + box_w, y0 + box_h], fill=(0, 0, 0))
     draw.multiline_text((x0 + 4, y0 + 2), text_block, font=font, fill=(255, 255, 255))
     return np.asarray(pil).copy()
@@ -157,12 +160,13 @@ def _caption_corner(
     shape: tuple[int, int],
     bars: tuple[int, int],
     reserved: tuple[float, float, float, float] | None = None,
-) -> tuple[float, float]:
+) -> tuple[tuple[float, float], int]:
     """Top-left corner (x, y) of the caption box: of the top-left, top-right and
     bottom-left corners of the field (inside masked caption bars; the scale bar takes the
     bottom right), the one covering the fewest centre-line pixels and hair labels, so the
     caption hides as little of what it describes as it can; a spot overlapping the
-    ``reserved`` box (x0, y0, x1, y1) only when all do. Ties go to the top left."""
+    ``reserved`` box (x0, y0, x1, y1) only when all do. Ties go to the top left. Returns
+    the corner and its cost (centre-line pixels covered + 20 per label)."""
     rows, cols = shape
     width, height = size
     top, bottom = bars
@@ -182,7 +186,7 @@ def _caption_corner(
             cost += drawn_rc.shape[0] + 20 * len(labels) + 1  # worse than any other spot
         if best_cost is None or cost < best_cost:
             best, best_cost = (x, y), cost
-    return best
+    return best, best_cost
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
