@@ -201,3 +201,50 @@ def test_matching_by_groups_finds_the_optimum_of_one_full_assignment():
         assert len({i for i, _ in grouped}) == len({j for _, j in grouped}) == len(grouped)
     same = rng.uniform(0, 1000, (30, 2))
     assert len(_match(same, same.copy(), 60.0)) == 30  # zero distances are pairs too
+
+
+def test_hairs_the_reframing_moves_out_of_view_are_neither_lost_nor_new():
+    """One scalp photographed twice, the second framing 250 um right and 150 um down: the
+    hairs along two edges of each image are missing from the other only because the
+    other image does not show them. Given the two counting frames, they are "out of
+    view"; without them, they count as lost or new."""
+    from follicle.measure.visits import CountingFrame
+
+    scalp = grid_positions(144) + 200.0  # 12 x 12 exits, 300 um apart, on the scalp
+    um_per_px, side_px, guard_px = 10.0, 340, 10
+    frame = np.zeros((side_px, side_px), bool)
+    frame[guard_px:-guard_px, guard_px:-guard_px] = True  # the image minus a guard zone
+    counting = CountingFrame(mask=frame, um_per_px=um_per_px)
+    origin_after = np.array([250.0, 150.0])
+    lost_ids, new_xy = np.r_[52:56, 64:68], scalp[76:81] + 150.0  # mid-field changes
+
+    def visit(xy, ids, diameters):
+        inside = counting.contains(xy)
+        table = site(diameters[inside], ids[inside], "vertex", xy[inside])
+        return table.assign(hair_id=ids[inside]), inside
+
+    rng = np.random.default_rng(8)
+    d = rng.uniform(55, 85, 144)
+    before, in0 = visit(scalp, np.arange(144), d)
+    kept = np.setdiff1d(np.arange(144), lost_ids)
+    after_xy = np.vstack([scalp[kept], new_xy]) - origin_after + rng.normal(0, 5, (141, 2))
+    after, in1 = visit(after_xy, np.arange(141), np.r_[d[kept], [30.0] * 5])
+    # Truth: a hair shown by one image only (the other's frame missed its exit).
+    in_after = np.zeros(144, bool)
+    in_after[kept] = in1[: len(kept)]
+    only_before = int(np.count_nonzero(in0 & ~in_after & ~np.isin(np.arange(144), lost_ids)))
+    only_after = int(np.count_nonzero(in1[: len(kept)] & ~in0[kept]))
+    assert only_before >= 10 and only_after >= 10  # the test has hairs at stake
+
+    framed = compare_visits(
+        before, after, area_cm2=0.1, before_frame=counting, after_frame=counting
+    )
+    assert framed.shift_um == pytest.approx(tuple(-origin_after), abs=5)
+    assert (framed.lost, framed.new) == (8, 5)  # the mid-field changes, and only them
+    assert (framed.outside_after_frame, framed.outside_before_frame) == (only_before, only_after)
+    assert framed.out_of_view == only_before + only_after
+    assert (framed.hairs["fate"] == "out of view").sum() == framed.out_of_view
+    plain = compare_visits(before, after, area_cm2=0.1)
+    assert plain.out_of_view is None
+    assert (plain.lost, plain.new) == (8 + only_before, 5 + only_after)
+    assert plain.persisting == framed.persisting  # the pairs do not depend on the frames

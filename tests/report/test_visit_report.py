@@ -242,6 +242,33 @@ def test_visits_of_different_areas_are_refused(example, tmp_path):
         build_visit_report(current, previous=previous)
 
 
+def test_visits_are_compared_when_only_their_masks_differ(example, tmp_path):
+    """The same site, device and framing, one image carrying the device's scale bar:
+    the bar and its guard zone are not counted, so the counting areas differ by more than
+    2%, but the fields are the same, and each density uses its own area."""
+    from dataclasses import replace
+
+    from follicle.measure.render import STYLES
+
+    hairs = pd.read_csv(EXAMPLE / "frontal-visit1.csv")
+    with_bar = replace(STYLES["easy"], scale_bar_mm=1.0)
+    for name, style in (("plain.png", "easy"), ("bar.png", with_bar)):
+        scene = render_trichoscopy(hairs, um_per_px=UM_PER_PX, style=style, seed=4)
+        Image.fromarray(scene.image).save(tmp_path / name)
+    scale = ScaleSpec(um_per_px=UM_PER_PX)
+    current = load_visit([tmp_path / "bar.png"], scale=scale)
+    previous = load_visit([tmp_path / "plain.png"], scale=scale, label="previous visit")
+    assert current.area_cm2 < 0.98 * previous.area_cm2  # the bar's corner is not counted
+    report = build_visit_report(current, previous=previous)
+    assert report.comparison.before.area_cm2 == pytest.approx(previous.area_cm2)
+    assert report.comparison.after.area_cm2 == pytest.approx(current.area_cm2)
+    assert "density uses its own area" in _text(report.to_html())
+    # Another scale is another framing: refused, naming the whole field.
+    coarser = load_visit([tmp_path / "plain.png"], scale=ScaleSpec(um_per_px=4.2))
+    with pytest.raises(FollicleInputError, match="previous visit field_cm2"):
+        build_visit_report(current, previous=coarser)
+
+
 def test_scale_bar_is_round_and_drawn_bottom_right():
     assert scale_bar_length_um(1280, 4.0) == 1000
     assert scale_bar_length_um(1280, 2.0) == 500

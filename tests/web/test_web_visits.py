@@ -99,8 +99,15 @@ def test_two_visits_side_by_side_as_report_visit(web_module, saved, synthetic_im
     web_part = {k: v for k, v in result.items() if k not in web_only}
     assert same_payload(web_part, expected)
     matched = result["matched"]
-    assert matched["persisting"] + matched["lost"] == result["previous_metrics"]["hair_count"]
-    assert matched["persisting"] + matched["new"] == result["metrics"]["hair_count"]
+    # every hair has one fate; "out of view": the other image's frame did not show it
+    assert (
+        matched["persisting"] + matched["lost"] + matched["outside_after_frame"]
+        == result["previous_metrics"]["hair_count"]
+    )
+    assert (
+        matched["persisting"] + matched["new"] + matched["outside_before_frame"]
+        == result["metrics"]["hair_count"]
+    )
     page = web.post_form("/measure/compare", {"first": earlier, "second": later})
     assert page.status_code == 200
     assert 'id="compare-matched"' in page.text and page.text.count('class="overlay"') >= 2
@@ -218,10 +225,12 @@ def test_every_image_pair_is_shown_with_its_hairs_matched(web, tmp_path):
         counts = pair["matched"]
         assert counts == {k: getattr(expected, k) for k in counts}
         before, after = pair["previous"]["marks"], pair["current"]["marks"]
-        assert len(before) == counts["persisting"] + counts["lost"]
-        assert len(after) == counts["persisting"] + counts["new"]
+        assert len(before) == counts["persisting"] + counts["lost"] + counts["outside_after_frame"]
+        assert len(after) == counts["persisting"] + counts["new"] + counts["outside_before_frame"]
         assert sum(m["fate"] == "lost" for m in before) == counts["lost"]
         assert sum(m["fate"] == "new" for m in after) == counts["new"]
+        unseen = sum(m["fate"] == "out of view" for m in before + after)
+        assert unseen == counts["out_of_view"]
         numbers = [m["number"] for m in before if m["number"]]
         assert sorted(numbers) == list(range(1, counts["persisting"] + 1))
         assert sorted(numbers) == sorted(m["number"] for m in after if m["number"])

@@ -7,6 +7,11 @@ pairs a few hairs, so the pairs found are compared with what chance gives: the s
 second visit turned about its centre by random angles keeps its layout (hairs cluster in
 follicular units) and loses its correspondence; when the real pairing does not beat
 every turned one, the hair-by-hair fates are flagged as unreliable.
+
+A reframed image shows a slightly different piece of scalp: a hair whose exit, moved by
+the registration, falls outside the other visit's counting frame (its image, minus masks
+and the guard zone) was not looked for there. Given the counting frames, such a hair is
+"out of view", not lost or new.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from follicle.measure.metrics import Metrics, counted_hairs, measure, parse_area
 from follicle.measure.provenance import provenance
 
 Z95 = 1.959964
+OUT_OF_VIEW = "out of view"  # the fate of a hair the other visit's frame did not show
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,6 +47,27 @@ class Change:
     se: float
     ci95_low: float
     ci95_high: float
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)  # holds an array
+class CountingFrame:
+    """Where an image's hairs were counted (``ImageAnalysis.counting_frame``: True in
+    the frame) and the image's scale, so exit points in um can be looked up."""
+
+    mask: np.ndarray
+    um_per_px: float
+
+    def contains(self, xy_um: np.ndarray) -> np.ndarray:
+        """Whether each exit point (rows of x_um, y_um) lies in the frame (False outside
+        the image)."""
+        xy = np.asarray(xy_um, float).reshape(-1, 2)
+        cols = np.rint(xy[:, 0] / self.um_per_px)
+        rows = np.rint(xy[:, 1] / self.um_per_px)
+        inside = (rows >= 0) & (rows < self.mask.shape[0]) & (cols >= 0)
+        inside &= cols < self.mask.shape[1]
+        out = np.zeros(len(xy), bool)
+        out[inside] = self.mask[rows[inside].astype(int), cols[inside].astype(int)]
+        return out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,7 +89,19 @@ class VisitComparison:
     # whether the real pairing beats it (None: not matched).
     chance_persisting: int | None = None
     same_spot: bool | None = None
+    # Hairs not matched whose exit, moved by the registration, lies outside the other
+    # image's counting frame: the earlier visit's hairs outside the later frame, and the
+    # later visit's outside the earlier one (None: no counting frames given).
+    outside_after_frame: int | None = None
+    outside_before_frame: int | None = None
     provenance: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def out_of_view(self) -> int | None:
+        """Hairs of either visit the other image did not show: neither lost nor new."""
+        if self.outside_after_frame is None and self.outside_before_frame is None:
+            return None
+        return (self.outside_after_frame or 0) + (self.outside_before_frame or 0)
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items() if k not in ("hairs", "before", "after")}
@@ -128,6 +167,8 @@ def compare_visits(
     match_radius_um: float = 60.0,
     max_shift_um: float = 500.0,
     thinning_um: float = 10.0,
+    before_frame: CountingFrame | None = None,
+    after_frame: CountingFrame | None = None,
 ) -> VisitComparison:
     """Compare two visits of the same site (``area_cm2``; ``before_area_cm2`` when the
     earlier visit's counting area differs, e.g. other device graphics were masked).
@@ -137,6 +178,9 @@ def compare_visits(
     points: a registration (global shift) and a one-to-one matching of hairs within
     ``match_radius_um`` (Hungarian algorithm), so each hair is persisting, lost or new,
     and persisting hairs whose diameter fell by more than ``thinning_um`` are thinned.
+    With the two images' counting frames (``before_frame``, ``after_frame``), a hair not
+    matched whose exit moved by the registration lies outside the other frame is "out of
+    view" instead of lost or new.
     """
     area = parse_area_cm2(area_cm2)
     area0 = (
@@ -219,15 +263,18 @@ def compare_visits(
         delta = d1[j] - d0[i]
         fate = "thinned" if delta < -thinning_um else "thickened" if delta > thinning_um else "kept"
         rows.append((before["hair_id"].iloc[i], after["hair_id"].iloc[j], d0[i], d1[j], fate))
+    # Where each hair would lie in the other image: out of its frame, it was not looked for.
+    seen0 = after_frame.contains(xy0 + shift) if after_frame else np.ones(len(d0), bool)
+    seen1 = before_frame.contains(xy1 - shift) if before_frame else np.ones(len(d1), bool)
+    unmatched0 = [i for i in range(len(d0)) if i not in matched0]
+    unmatched1 = [j for j in range(len(d1)) if j not in matched1]
     rows += [
-        (before["hair_id"].iloc[i], None, d0[i], math.nan, "lost")
-        for i in range(len(d0))
-        if i not in matched0
+        (before["hair_id"].iloc[i], None, d0[i], math.nan, "lost" if seen0[i] else OUT_OF_VIEW)
+        for i in unmatched0
     ]
     rows += [
-        (None, after["hair_id"].iloc[j], math.nan, d1[j], "new")
-        for j in range(len(d1))
-        if j not in matched1
+        (None, after["hair_id"].iloc[j], math.nan, d1[j], "new" if seen1[j] else OUT_OF_VIEW)
+        for j in unmatched1
     ]
     hairs = pd.DataFrame(
         rows,
@@ -256,6 +303,8 @@ def compare_visits(
         after=m1,
         chance_persisting=chance,
         same_spot=len(pairs) > chance,
+        outside_after_frame=int(np.count_nonzero(~seen0[unmatched0])) if after_frame else None,
+        outside_before_frame=int(np.count_nonzero(~seen1[unmatched1])) if before_frame else None,
         provenance=provenance(**params, chance_turns=CHANCE_TURNS),
     )
 

@@ -17,7 +17,7 @@ from PIL import Image
 from follicle.measure.hairs_table import DiameterCutoffs
 from follicle.measure.overlay import class_colour, render_overlay
 from follicle.measure.scale_bar import draw_scale_bar
-from follicle.measure.visits import VisitComparison
+from follicle.measure.visits import OUT_OF_VIEW, VisitComparison
 from follicle.report.visit_data import Visit, VisitImage
 
 MAX_EMBED_WIDTH_PX = 800  # images are shown about 540 px wide (two per row)
@@ -28,6 +28,7 @@ FATE_COLOURS = {
     "thickened": "#1f78b4",
     "lost": "#ff00ff",
     "new": "#00e5ff",
+    OUT_OF_VIEW: "#9e9e9e",  # the other visit's frame did not show it: not followed
 }
 
 
@@ -164,7 +165,7 @@ def matched_hairs_figure(
             ax.plot(x, y, "o", ms=9, mfc="none", mec=colour, mew=2)
             pair_key = (
                 (int(row.hair_id_before), int(row.hair_id_after))
-                if row.fate not in ("lost", "new")
+                if row.fate in ("kept", "thinned", "thickened")
                 else None
             )
             if pair_key in numbers:
@@ -185,6 +186,7 @@ def matched_hairs_figure(
     handles = [
         plt.Line2D([], [], ls="", marker="o", mfc="none", mec=c, mew=2, label=f)
         for f, c in FATE_COLOURS.items()
+        if f != OUT_OF_VIEW or (pairs["fate"] == OUT_OF_VIEW).any()
     ]
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     fig.legend(

@@ -261,6 +261,16 @@ def _measurements(report: VisitReport) -> str:
     )
 
 
+def _out_of_view(count: int) -> str:
+    """Hairs the reframing moved out of the other visit's counting frame."""
+    if not count:
+        return ""
+    return (
+        f"; {count} not followed: the reframing puts {'its' if count == 1 else 'their'} "
+        "exit outside the other visit's counting frame, so neither lost nor new"
+    )
+
+
 def _entering(m) -> str:
     """Hairs seen but not counted: their exit lies outside the counting frame."""
     if not m.hairs_exit_outside:
@@ -430,7 +440,8 @@ def _change(report: VisitReport) -> str:
             f"<p><b>Hair by hair:</b> {counts['persisting']} hairs found at both visits "
             f"({counts['thinned']} thinner by more than {report.thinning_um:g} µm, "
             f"{counts['thickened']} thicker by more), {counts['lost']} lost, "
-            f"{counts['new']} new. The framing moved by {shifts} between the visits "
+            f"{counts['new']} new{_out_of_view(counts['out_of_view'])}. "
+            f"The framing moved by {shifts} between the visits "
             "(registration); hairs were then paired one to one by exit point, within "
             f"{comparison.provenance['parameters']['match_radius_um']:g} µm. Matching "
             "follows change more closely than re-counting (trichoscopy.md: ~0.6% against "
@@ -457,7 +468,7 @@ def _change(report: VisitReport) -> str:
         parts.append(
             "<p class='note'>A hair found at both visits carries the same number in both "
             "panels. Colours give its fate; lost hairs are marked on the previous visit, new "
-            "ones on this visit.</p>"
+            "ones on this visit, and hairs out of the other visit's view in grey.</p>"
         )
         pairs = pd.concat([m.comparison.hairs for m in report.matched], ignore_index=True)
         scatter = diameter_change_figure(pairs, thinning_um=report.thinning_um)

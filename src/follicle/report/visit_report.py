@@ -22,8 +22,8 @@ from follicle.errors import FollicleInputError
 from follicle.measure.criteria import RAKOWSKA_IMAGES, CriteriaReport, rakowska_criteria
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs
 from follicle.measure.metrics import Metrics, measure
-from follicle.measure.visits import VisitComparison, compare_visits
-from follicle.report.visit_data import Visit
+from follicle.measure.visits import CountingFrame, VisitComparison, compare_visits
+from follicle.report.visit_data import Visit, VisitImage
 
 THINNING_UM = 10.0  # compare_visits' default: a matched hair thinner by more is "thinned"
 MATCH_RADIUS_UM = 60.0  # compare_visits' default
@@ -59,12 +59,16 @@ class VisitReport:
     provenance: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def matched_counts(self) -> dict[str, int] | None:
-        """Persisting, thinned, thickened, lost and new hairs summed over matched images,
-        and ``chance_persisting`` (the same for chance, ``visits.chance_pairs``)."""
+        """Persisting, thinned, thickened, lost, new and out-of-view hairs summed over
+        matched images, and ``chance_persisting`` (the same for chance,
+        ``visits.chance_pairs``)."""
         if not self.matched:
             return None
         keys = ("persisting", "thinned", "thickened", "lost", "new", "chance_persisting")
-        return {k: sum(getattr(m.comparison, k) for m in self.matched) for k in keys}
+        counts = {k: sum(getattr(m.comparison, k) for m in self.matched) for k in keys}
+        for k in ("outside_after_frame", "outside_before_frame", "out_of_view"):
+            counts[k] = sum(getattr(m.comparison, k) or 0 for m in self.matched)
+        return counts
 
     def images_not_same_spot(self) -> list[int | None]:
         """Image positions (None: hairs tables) whose two visits pair no more hairs than
@@ -145,6 +149,27 @@ def _without_positions(hairs: pd.DataFrame) -> pd.DataFrame:
     return hairs.drop(columns=[c for c in ("x_um", "y_um") if c in hairs.columns])
 
 
+def _field_cm2(visit: Visit) -> float:
+    """The whole field its images show (their frames at their scales), or, for a visit
+    from a hairs table, the area given."""
+    if not visit.images:
+        return visit.area_cm2
+    return (
+        sum(
+            image.analysis.image_shape[0]
+            * image.analysis.image_shape[1]
+            * image.analysis.um_per_px**2
+            for image in visit.images
+        )
+        / 1e8
+    )
+
+
+def _counting_frame(image: VisitImage) -> CountingFrame | None:
+    frame = image.analysis.counting_frame
+    return None if frame is None else CountingFrame(mask=frame, um_per_px=image.analysis.um_per_px)
+
+
 def _single_frame(visit: Visit) -> bool:
     """Positions of all hairs are in one frame (one image, or a table of one image)."""
     if visit.images:
@@ -165,14 +190,23 @@ def compare_with_previous(
     Hair positions are in each image's own frame, so hairs are matched within image pairs
     (image k of the previous visit with image k of this one) and never across images.
     """
-    relative = abs(previous.area_cm2 - current.area_cm2) / current.area_cm2
-    if relative > AREA_TOLERANCE:
+    # Same device and framing: images must cover the same field. Their counting areas may
+    # differ more (device graphics masked in one image and not the other, with their
+    # guard zones); each visit's density uses its own.
+    field0, field1 = _field_cm2(previous), _field_cm2(current)
+    if abs(field0 - field1) / field1 > AREA_TOLERANCE:
+        name = (
+            "previous visit field_cm2"
+            if previous.images and current.images
+            else "previous visit area_cm2"
+        )
         raise FollicleInputError(
-            "previous visit area_cm2",
-            round(previous.area_cm2, 5),
-            f"within {AREA_TOLERANCE:.0%} of this visit's {current.area_cm2:.5f} cm2 "
+            name,
+            round(field0, 5),
+            f"within {AREA_TOLERANCE:.0%} of this visit's {field1:.5f} cm2 "
             "(the same site, device and framing)",
         )
+    relative = abs(previous.area_cm2 - current.area_cm2) / current.area_cm2
     options = dict(cutoffs=cutoffs, thinning_um=thinning_um, match_radius_um=match_radius_um)
     areas = dict(area_cm2=current.area_cm2, before_area_cm2=previous.area_cm2)
     notes = []
@@ -182,7 +216,13 @@ def compare_with_previous(
             f"{current.area_cm2:.4f} cm2); each visit's density uses its own area."
         )
     if _single_frame(previous) and _single_frame(current):
-        total = compare_visits(previous.hairs, current.hairs, **areas, **options)
+        frames = {}
+        if previous.images and current.images:
+            frames = dict(
+                before_frame=_counting_frame(previous.images[0]),
+                after_frame=_counting_frame(current.images[0]),
+            )
+        total = compare_visits(previous.hairs, current.hairs, **areas, **options, **frames)
         index = 0 if previous.images and current.images else None
         matched = (MatchedImages(image_index=index, comparison=total),) if total.matched else ()
         return total, matched, tuple(notes)
@@ -210,6 +250,8 @@ def compare_with_previous(
             a,
             area_cm2=after.analysis.area_cm2,
             before_area_cm2=before.analysis.area_cm2,
+            before_frame=_counting_frame(before),
+            after_frame=_counting_frame(after),
             **options,
         )
         matched.append(MatchedImages(image_index=k, comparison=pair))

@@ -1,6 +1,6 @@
 """Every image pair of a visit comparison, for the page: image k of the earlier visit
 beside image k of the later one (their overlays), each hair's exit point marked with its
-fate (kept, thinned, thickened, lost, new) and a hair found at both visits numbered the
+fate (kept, thinned, thickened, lost, new, out of view) and a hair found at both visits numbered the
 same in both panels, as the report's matched-hairs figure, but drawn by the browser over
 the stored overlays (no figure to render on the server)."""
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 #: As the report's figure (follicle.report.visit_figures.FATE_COLOURS).
-FATES = ("kept", "thinned", "thickened", "lost", "new")
+FATES = ("kept", "thinned", "thickened", "lost", "new", "out of view")
 
 
 def image_pairs(saved_pair, report, before, after) -> list[dict]:
@@ -38,7 +38,10 @@ def image_pairs(saved_pair, report, before, after) -> list[dict]:
     return pairs
 
 
-_COUNTS = ("persisting", "thinned", "thickened", "lost", "new")
+_COUNTS = (
+    "persisting", "thinned", "thickened", "lost", "new",
+    "outside_after_frame", "outside_before_frame", "out_of_view",
+)  # fmt: skip
 
 
 def _panel(saved, visit, k: int) -> dict | None:
