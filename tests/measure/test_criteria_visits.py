@@ -248,3 +248,16 @@ def test_hairs_the_reframing_moves_out_of_view_are_neither_lost_nor_new():
     assert plain.out_of_view is None
     assert (plain.lost, plain.new) == (8 + only_before, 5 + only_after)
     assert plain.persisting == framed.persisting  # the pairs do not depend on the frames
+
+
+def test_counting_frame_input_errors_name_the_field():
+    from follicle.measure.visits import CountingFrame
+
+    with pytest.raises(FollicleInputError, match="counting frame mask"):
+        CountingFrame(mask=np.zeros((4, 4)), um_per_px=4.0)
+    with pytest.raises(FollicleInputError, match="um_per_px"):
+        CountingFrame(mask=np.zeros((4, 4), bool), um_per_px=-1.0)
+    frame = CountingFrame(mask=np.eye(4, dtype=bool), um_per_px=10.0)
+    assert list(frame.contains([[0, 0], [10, 0], [25, 25], [-5, 0], [400, 0]])) == [
+        True, False, True, True, False,
+    ]  # fmt: skip

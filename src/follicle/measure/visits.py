@@ -28,6 +28,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from follicle.errors import FollicleInputError
+from follicle.measure.calibration import check_um_per_px
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs
 from follicle.measure.metrics import Metrics, counted_hairs, measure, parse_area_cm2
 from follicle.measure.provenance import provenance
@@ -56,6 +57,14 @@ class CountingFrame:
 
     mask: np.ndarray
     um_per_px: float
+
+    def __post_init__(self) -> None:
+        mask = np.asarray(self.mask)
+        if mask.ndim != 2 or mask.dtype != bool:
+            shape = f"a {mask.dtype} array of shape {mask.shape}"
+            raise FollicleInputError("counting frame mask", shape, "a 2-D boolean array")
+        object.__setattr__(self, "mask", mask)
+        object.__setattr__(self, "um_per_px", check_um_per_px(self.um_per_px))
 
     def contains(self, xy_um: np.ndarray) -> np.ndarray:
         """Whether each exit point (rows of x_um, y_um) lies in the frame (False outside
