@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw, ImageFont
 from follicle.measure.analyze import ImageAnalysis
 from follicle.measure.binary_ops import erode_square
 from follicle.measure.corrections import applied_counts
+from follicle.measure.fonts import sized_font
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs
 from follicle.measure.metrics import counted_hairs
 from follicle.measure.scale_bar import scale_bar_box
@@ -34,10 +35,7 @@ def label_font(image_width_px: int) -> ImageFont.ImageFont | ImageFont.FreeTypeF
     """Pillow's own font at 1/64 of the image width (20 px on a 1280 px image, at least
     11): the labels stay readable when the overlay is shown half-page wide (visit
     report); the 10 px bitmap font where Pillow has no FreeType."""
-    try:
-        return ImageFont.load_default(size=max(11, round(image_width_px / 64)))
-    except (ImportError, OSError, TypeError):  # no FreeType in this Pillow
-        return ImageFont.load_default()
+    return sized_font(max(11, round(image_width_px / 64)))
 
 
 def class_colour(diameter_um: float, cutoffs: DiameterCutoffs) -> tuple[int, int, int]:

@@ -16,10 +16,11 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 from scipy import ndimage
 
 from follicle.errors import FollicleInputError
+from follicle.measure.fonts import sized_font
 from follicle.measure.hairs_table import empty_hairs_table
 from follicle.measure.provenance import provenance
 from follicle.measure.raster import disc_coverage, polyline_coverage
@@ -454,7 +455,7 @@ def _dark_text_bar(image: np.ndarray, height: int, rng) -> np.ndarray:
     pil = Image.fromarray(image)
     draw = ImageDraw.Draw(pil)
     fields = (f"B{rng.integers(0, 999):03d}", "1280x1024", "2026/01/28 09:18:23", "unit: mm")
-    font = ImageFont.load_default(size=max(height - 16, 10))
+    font = sized_font(max(height - 16, 10))
     x = 8
     for text in (*fields, "70x", "calibration not used"):
         width = 14 + int(draw.textlength(text, font=font))
@@ -486,7 +487,7 @@ def _measuring_circle(image: np.ndarray, um_per_px: float, rng):
     ImageDraw.Draw(box).rectangle([lx, ly, lx + 190, ly + 100], fill=(235, 230, 205, 110))
     pil = Image.alpha_composite(pil.convert("RGBA"), box).convert("RGB")
     draw = ImageDraw.Draw(pil)
-    font = ImageFont.load_default(size=20)
+    font = sized_font(20)
     for k, text in enumerate(("RC0", "C=15.827 mm", "A=19.934 mm^2", "r=2.519 mm")):
         draw.text((lx + 8, ly + 6 + 23 * k), text, fill=(0, 0, 255), font=font)
     return np.asarray(pil).copy(), (cx, cy, radius)
@@ -503,7 +504,7 @@ def _scale_bar(image: np.ndarray, length_px: float):
     draw.line([(x0, y0), (x1, y0)], fill=(44, 42, 60), width=2)
     draw.line([(x0, y0), (x0, y0 - int(length_px * 0.65))], fill=(44, 42, 60), width=2)
     draw.rectangle([x1 + 16, y0 - 16, x1 + 126, y0 + 16], fill=(60, 60, 64))
-    font = ImageFont.load_default(size=22)
+    font = sized_font(22)
     draw.text((x1 + 24, y0 - 12), "1.0 mm", fill=(250, 250, 250), font=font)
     return np.asarray(pil).copy(), float(x1 - x0)
 

@@ -7,9 +7,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from follicle.measure.calibration import check_um_per_px
+from follicle.measure.fonts import sized_font
 
 #: Bar lengths to choose from, um: the one nearest a fifth of the image width.
 ROUND_LENGTHS_UM = (50, 100, 200, 250, 500, 1000, 2000, 5000)
@@ -57,10 +58,7 @@ def draw_scale_bar(image: np.ndarray, *, um_per_px: float) -> np.ndarray:
     scale = check_um_per_px(um_per_px)
     pil = Image.fromarray(np.asarray(image)[..., :3].astype(np.uint8)).convert("RGB")
     layout = _layout((pil.height, pil.width), scale)
-    try:
-        font = ImageFont.load_default(size=layout.font_px)
-    except (ImportError, OSError, TypeError):  # no FreeType in this Pillow
-        font = ImageFont.load_default()
+    font = sized_font(layout.font_px)
     draw = ImageDraw.Draw(pil)
     x0, y0, x1, _ = layout.bar
     text_w = draw.textlength(layout.label, font=font)
