@@ -273,8 +273,10 @@ def compare_visits(
         fate = "thinned" if delta < -thinning_um else "thickened" if delta > thinning_um else "kept"
         rows.append((before["hair_id"].iloc[i], after["hair_id"].iloc[j], d0[i], d1[j], fate))
     # Where each hair would lie in the other image: out of its frame, it was not looked for.
-    seen0 = after_frame.contains(xy0 + shift) if after_frame else np.ones(len(d0), bool)
-    seen1 = before_frame.contains(xy1 - shift) if before_frame else np.ones(len(d1), bool)
+    seen0 = after_frame.contains(xy0 + shift) if after_frame is not None else np.ones(len(d0), bool)
+    seen1 = (
+        before_frame.contains(xy1 - shift) if before_frame is not None else np.ones(len(d1), bool)
+    )
     unmatched0 = [i for i in range(len(d0)) if i not in matched0]
     unmatched1 = [j for j in range(len(d1)) if j not in matched1]
     rows += [
@@ -312,8 +314,12 @@ def compare_visits(
         after=m1,
         chance_persisting=chance,
         same_spot=len(pairs) > chance,
-        outside_after_frame=int(np.count_nonzero(~seen0[unmatched0])) if after_frame else None,
-        outside_before_frame=int(np.count_nonzero(~seen1[unmatched1])) if before_frame else None,
+        outside_after_frame=int(np.count_nonzero(~seen0[unmatched0]))
+        if after_frame is not None
+        else None,
+        outside_before_frame=int(np.count_nonzero(~seen1[unmatched1]))
+        if before_frame is not None
+        else None,
         provenance=provenance(**params, chance_turns=CHANCE_TURNS),
     )
 
