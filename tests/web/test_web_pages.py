@@ -165,6 +165,7 @@ def test_measure_page_shows_overlay_density_and_saves_to_the_journal(web, synthe
     assert 50 < density < 400
     overlay = re.search(r'<img src="(/files/[0-9a-f]{32}\.overlay\.png)"', answer.text).group(1)
     assert web.http.get(overlay).headers["content-type"] == "image/png"
+    assert "dotted line: the counting frame" in answer.text  # the legend names every mark
     saved = re.search(r'name="density_per_cm2" value="([^"]+)"', answer.text).group(1)
     web.post_form("/measure/save", {"density_per_cm2": saved, "region": "vertex", "tz": "UTC"})
     entries = web.http.get("/api/v1/journal/entries").json()["entries"]
