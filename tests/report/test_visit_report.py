@@ -263,6 +263,11 @@ def test_visits_are_compared_when_only_their_masks_differ(example, tmp_path):
     assert report.comparison.before.area_cm2 == pytest.approx(previous.area_cm2)
     assert report.comparison.after.area_cm2 == pytest.approx(current.area_cm2)
     assert "density uses its own area" in _text(report.to_html())
+    # A hairs table as the previous visit, counted over this image's counting area: its
+    # area is compared with that area, not with the whole field (12% larger here).
+    current.hairs.to_csv(tmp_path / "before.csv", index=False)
+    table = load_visit([tmp_path / "before.csv"], area_cm2=current.area_cm2, label="table")
+    assert build_visit_report(current, previous=table).comparison is not None
     # Another scale is another framing: refused, naming the whole field.
     coarser = load_visit([tmp_path / "plain.png"], scale=ScaleSpec(um_per_px=4.2))
     with pytest.raises(FollicleInputError, match="previous visit field_cm2"):

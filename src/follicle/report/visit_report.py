@@ -150,10 +150,7 @@ def _without_positions(hairs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _field_cm2(visit: Visit) -> float:
-    """The whole field its images show (their frames at their scales), or, for a visit
-    from a hairs table, the area given."""
-    if not visit.images:
-        return visit.area_cm2
+    """The whole field a visit's images show (their frames at their scales)."""
     return (
         sum(
             image.analysis.image_shape[0]
@@ -193,13 +190,14 @@ def compare_with_previous(
     # Same device and framing: images must cover the same field. Their counting areas may
     # differ more (device graphics masked in one image and not the other, with their
     # guard zones); each visit's density uses its own.
-    field0, field1 = _field_cm2(previous), _field_cm2(current)
+    both_images = bool(previous.images and current.images)
+    field0, field1 = (
+        (_field_cm2(previous), _field_cm2(current))
+        if both_images
+        else (previous.area_cm2, current.area_cm2)  # a hairs table: the area it was counted in
+    )
     if abs(field0 - field1) / field1 > AREA_TOLERANCE:
-        name = (
-            "previous visit field_cm2"
-            if previous.images and current.images
-            else "previous visit area_cm2"
-        )
+        name = "previous visit field_cm2" if both_images else "previous visit area_cm2"
         raise FollicleInputError(
             name,
             round(field0, 5),
