@@ -94,3 +94,14 @@ def test_block_share_equals_the_mean_over_reshaped_blocks(factor):
         share = _block_share(mask, factor)
         assert share.dtype == expected.dtype
         np.testing.assert_array_equal(share, expected)
+
+
+def test_mask_at_reads_the_nearest_pixel_and_false_off_the_image():
+    from follicle.measure.binary_ops import mask_at
+
+    mask = np.zeros((3, 4), bool)
+    mask[1, 2] = True
+    rows = np.array([1.0, 1.4, 0.6, -0.6, 3.0, 1.0])
+    cols = np.array([2.0, 2.4, 1.6, 2.0, 2.0, 4.0])
+    assert list(mask_at(mask, rows, cols)) == [True, True, True, False, False, False]
+    assert mask_at(mask, np.zeros(0), np.zeros(0)).shape == (0,)

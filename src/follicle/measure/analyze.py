@@ -27,7 +27,7 @@ from scipy import ndimage
 
 from follicle.errors import FollicleInputError
 from follicle.measure.background import robust_sd, skin_background, wide_level
-from follicle.measure.binary_ops import dilate_square
+from follicle.measure.binary_ops import dilate_square, mask_at
 from follicle.measure.burnt_in import BurntIn, caption_rows, find_burnt_in, paint_over
 from follicle.measure.calibration import (
     TERMINAL_RANGE_UM,
@@ -727,7 +727,7 @@ def analyze_image(
         else np.zeros((0, 2))
     )
     # Empty openings are counted in the same counting frame as the hairs' exits.
-    dots = dots[[_inside(counting, (y / scale, x / scale)) for x, y in dots]].reshape(-1, 2)
+    dots = dots[mask_at(counting, dots[:, 1] / scale, dots[:, 0] / scale)].reshape(-1, 2)
     params = dict(
         function="analyze_image",
         pipeline=pipeline,
@@ -767,7 +767,7 @@ def analyze_image(
     border = np.array(borders)
     # A hair belongs to the field its exit lies in; one whose exit end lies in the guard
     # zone (an entering hair's end at the frame, too) is seen but not counted.
-    exit_in_field = np.array([_inside(counting, e) for e in exits], dtype=bool)
+    exit_in_field = mask_at(counting, exits[:, 0], exits[:, 1]) if len(exits) else np.zeros(0, bool)
     widths_arr = np.array(widths)
     hairs = pd.DataFrame(
         {
@@ -1143,11 +1143,6 @@ def _recentred(measured: tuple, offsets: tuple | None, half_width: np.ndarray) -
     if all(a is b for a, b in zip(branches, shaft.branches, strict=True)):
         return measured
     return (Shaft(branches=branches, junctions_rc=shaft.junctions_rc), *measured[1:])
-
-
-def _inside(region: np.ndarray, point_rc: np.ndarray) -> bool:
-    r, c = round(float(point_rc[0])), round(float(point_rc[1]))
-    return bool(0 <= r < region.shape[0] and 0 <= c < region.shape[1] and region[r, c])
 
 
 def _at_edge(edge: np.ndarray, point_rc: np.ndarray, *, reach_px: float) -> bool:

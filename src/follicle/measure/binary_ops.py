@@ -87,3 +87,14 @@ def drop_small_objects(mask: np.ndarray, *, max_size: int) -> np.ndarray:
     out = np.zeros(labels.size, bool)
     out[where[keep[which]]] = True
     return out.reshape(labels.shape)
+
+
+def mask_at(mask: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """The mask's value at each point (row, col; rounded to the nearest pixel), False at
+    points off the image: where an exit or a dot lies, in one gather."""
+    r = np.rint(np.asarray(rows, float)).reshape(-1)
+    c = np.rint(np.asarray(cols, float)).reshape(-1)
+    on = (r >= 0) & (r < mask.shape[0]) & (c >= 0) & (c < mask.shape[1])
+    out = np.zeros(len(r), bool)
+    out[on] = mask[r[on].astype(int), c[on].astype(int)]
+    return out

@@ -28,6 +28,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from follicle.errors import FollicleInputError
+from follicle.measure.binary_ops import mask_at
 from follicle.measure.calibration import check_um_per_px
 from follicle.measure.hairs_table import DEFAULT_CUTOFFS, DiameterCutoffs
 from follicle.measure.metrics import Metrics, counted_hairs, measure, parse_area_cm2
@@ -70,13 +71,7 @@ class CountingFrame:
         """Whether each exit point (rows of x_um, y_um) lies in the frame (False outside
         the image)."""
         xy = np.asarray(xy_um, float).reshape(-1, 2)
-        cols = np.rint(xy[:, 0] / self.um_per_px)
-        rows = np.rint(xy[:, 1] / self.um_per_px)
-        inside = (rows >= 0) & (rows < self.mask.shape[0]) & (cols >= 0)
-        inside &= cols < self.mask.shape[1]
-        out = np.zeros(len(xy), bool)
-        out[inside] = self.mask[rows[inside].astype(int), cols[inside].astype(int)]
-        return out
+        return mask_at(self.mask, xy[:, 1] / self.um_per_px, xy[:, 0] / self.um_per_px)
 
 
 @dataclass(frozen=True, kw_only=True)
